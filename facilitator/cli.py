@@ -1,0 +1,117 @@
+"""The command line: both the app and the reports start here.
+
+Exit codes: 0 ok, 1 a check or report found a problem, 2 bad usage or bad input.
+Errors are one sentence on stderr; never a traceback (set FACILITATOR_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from facilitator import __version__
+from facilitator.core.errors import InputError, PermissionDenied
+
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one sentence, exit 2
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help).")
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("FACILITATOR_DATA")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+    return Path(user_data_dir("facilitator", appauthor=False))
+
+
+def _data_arg(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    # Sub-commands must not reset a --data given before them: SUPPRESS keeps the top's.
+    parser.add_argument("--data", type=Path, metavar="DIR",
+                        default=None if top else argparse.SUPPRESS,
+                        help="the clinic data directory (default: $FACILITATOR_DATA or the user data dir)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="facilitator", description="Run IOP group sessions and review weekly hours.")
+    parser.add_argument("--version", action="version", version=f"facilitator {__version__}")
+    _data_arg(parser, top=True)
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="make (or reopen) a demo clinic and open the app")
+    _data_arg(demo)
+    demo.add_argument("--no-app", action="store_true", help="only make the demo clinic")
+
+    init = commands.add_parser("init", help="create a clinic; you become its first admin")
+    init.add_argument("--clinic", required=True, metavar="NAME")
+    init.add_argument("--timezone", required=True, metavar="TZ")
+    init.add_argument("--week-start", choices=("monday", "sunday"), default="monday")
+    _data_arg(init)
+
+    groups = commands.add_parser("groups", help="manage groups").add_subparsers(
+        dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    add = groups.add_parser("add", help="add a group and its weekly schedule")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--days", required=True, help="e.g. mon,wed,thu")
+    add.add_argument("--start", required=True, help="HH:MM, 24-hour")
+    add.add_argument("--minutes", required=True, type=int)
+    add.add_argument("--plan", help="the default session plan id")
+    add.add_argument("--holiday", action="append", default=[], metavar="YYYY-MM-DD",
+                     help="a date the group does not meet (repeatable)")
+    _data_arg(add)
+
+    for noun, help_text in (("roster", "import clients from CSV"),
+                            ("attendance", "import attendance from CSV")):
+        sub = commands.add_parser(noun, help=help_text).add_subparsers(
+            dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+        imp = sub.add_parser("import", help=help_text)
+        imp.add_argument("file", type=Path, metavar="FILE.csv")
+        _data_arg(imp)
+
+    verify = commands.add_parser("verify", help="check every file and the audit chain")
+    _data_arg(verify)
+    backup = commands.add_parser("backup", help="a consistent copy of the clinic")
+    backup.add_argument("dest", type=Path, metavar="DEST")
+    _data_arg(backup)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        from facilitator import commands
+        return commands.run(args)
+    except UsageError as err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
+    except (InputError, PermissionDenied) as err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("Interrupted; nothing more was written.", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the last line of defence: no traceback, no data
+        from facilitator.errors import explain
+        code, sentence = explain(err)
+        if os.environ.get("FACILITATOR_DEBUG") and code == EXIT_PROBLEM and sentence.startswith("facilitator hit"):
+            raise
+        print(sentence, file=sys.stderr)
+        return code
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,98 @@
+"""Clinic settings and staff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from facilitator.core.errors import InputError
+from facilitator.core.rules import (
+    DEFAULT_GROUP_CAP,
+    DEFAULT_IDLE_MINUTES,
+    LEVELS_OF_CARE,
+    Role,
+)
+
+WEEK_STARTS = ("monday", "sunday")
+
+
+def check_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"{name!r} is not a known time zone (e.g. America/Chicago)", field=field) from None
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    name: str
+    timezone: str
+    week_start: str = "monday"
+    group_cap: int = DEFAULT_GROUP_CAP
+    idle_minutes: int = DEFAULT_IDLE_MINUTES
+    bell: bool = False
+    levels_of_care: dict[str, float] = field(default_factory=lambda: dict(LEVELS_OF_CARE))
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise InputError("the clinic needs a name", field="name")
+        check_timezone(self.timezone)
+        if self.week_start not in WEEK_STARTS:
+            raise InputError(f"{self.week_start!r} is not monday or sunday", field="week_start")
+        if not isinstance(self.group_cap, int) or self.group_cap < 1:
+            raise InputError("the group-size cap must be a whole number of at least 1", field="group_cap")
+        if not isinstance(self.idle_minutes, int) or self.idle_minutes < 1:
+            raise InputError("idle minutes must be a whole number of at least 1", field="idle_minutes")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def week_start_weekday(self) -> int:
+        """Python weekday() of the first day of the clinic's week."""
+        return 0 if self.week_start == "monday" else 6
+
+    def default_hours(self, level: str) -> float:
+        return self.levels_of_care[level]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "timezone": self.timezone, "week_start": self.week_start,
+            "group_cap": self.group_cap, "idle_minutes": self.idle_minutes, "bell": self.bell,
+            "levels_of_care": dict(self.levels_of_care),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ClinicSettings":
+        return cls(
+            name=data["name"], timezone=data["timezone"],
+            week_start=data.get("week_start", "monday"),
+            group_cap=data.get("group_cap", DEFAULT_GROUP_CAP),
+            idle_minutes=data.get("idle_minutes", DEFAULT_IDLE_MINUTES),
+            bell=data.get("bell", False),
+            levels_of_care=dict(data.get("levels_of_care", LEVELS_OF_CARE)),
+        )
+
+    def with_changes(self, **changes: Any) -> "ClinicSettings":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A staff member, identified by their operating-system account name."""
+
+    user: str
+    display_name: str
+    role: Role
+    active: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"user": self.user, "display_name": self.display_name,
+                "role": str(self.role), "active": self.active}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Staff":
+        return cls(user=data["user"], display_name=data["display_name"],
+                   role=Role(data["role"]), active=data.get("active", True))

@@ -1,0 +1,50 @@
+"""Errors a user can fix: each renders as one sentence naming file, line and field."""
+
+from __future__ import annotations
+
+
+class InputError(ValueError):
+    """Bad input from a person: a CSV row, a plan file, a typed time, a setting.
+
+    ``str(err)`` is the one sentence shown to the user, e.g.
+    ``roster.csv, line 4, field 'admitted': '2026-13-01' is not a date (YYYY-MM-DD).``
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.field = field
+
+    def located(self, *, file: str | None = None, line: int | None = None,
+                field: str | None = None) -> "InputError":
+        """The same error with missing location parts filled in."""
+        return InputError(
+            self.message,
+            file=self.file or file,
+            line=self.line if self.line is not None else line,
+            field=self.field or field,
+        )
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        message = self.message if self.message.endswith((".", "?", "!")) else self.message + "."
+        return f"{', '.join(where)}: {message}" if where else message
+
+
+class PermissionDenied(Exception):
+    """The acting staff member's role does not allow this action."""

@@ -1,0 +1,35 @@
+"""Which roles may do what (enforced in the store, not only hidden in the UI)."""
+
+from __future__ import annotations
+
+from facilitator.core.errors import PermissionDenied
+from facilitator.core.rules import Role
+
+_ALL = frozenset(Role)
+_CLINICAL = frozenset({Role.COUNSELOR, Role.ADMIN})
+_ADMIN = frozenset({Role.ADMIN})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "clinic.read": _ALL,
+    "settings.change": _ADMIN,
+    "staff.change": _ADMIN,
+    "roster.change": _ADMIN,
+    "group.change": _ADMIN,
+    "session.run": _CLINICAL,
+    "attendance.change": _CLINICAL,
+    "note.write": _CLINICAL,
+    "note.sign": _CLINICAL,
+    "note.cosign": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "hours.change": _CLINICAL,
+    "backup": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+}
+
+
+def allowed(role: Role, action: str) -> bool:
+    return role in PERMISSIONS[action]
+
+
+def require(role: Role, action: str, *, user: str) -> None:
+    if not allowed(role, action):
+        who = ", ".join(sorted(str(r) for r in PERMISSIONS[action]))
+        raise PermissionDenied(f"{user} is a {role}; only a {who} may do this ({action}).")

@@ -1,0 +1,154 @@
+"""Clients and groups (with their schedules as rrules)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import WEEKLY, rrule, rruleset
+
+from facilitator.core.errors import InputError
+from facilitator.core.rules import WEEKDAYS
+
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+_WEEKDAY_NAMES = {v: k for k, v in WEEKDAYS.items()}
+
+
+def check_client_id(value: str, *, field: str = "client_id") -> str:
+    value = value.strip()
+    if not _CLIENT_ID.match(value):
+        raise InputError(
+            f"{value!r} is not a client id (letters, digits, '.', '_' or '-', up to 32)", field=field)
+    return value
+
+
+@dataclass(frozen=True)
+class Client:
+    client_id: str
+    first_name: str
+    last_name: str
+    level_of_care: str
+    required_hours: float
+    admitted: date
+    discharged: date | None = None
+    groups: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.discharged is not None and self.discharged < self.admitted:
+            raise InputError("the discharge date is before the admission date", field="discharged")
+        if self.required_hours < 0 or self.required_hours > 168:
+            raise InputError("required hours must be between 0 and 168 a week", field="required_hours")
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def initials(self) -> str:
+        """How other group members appear in a client's note."""
+        return f"{self.first_name[:1]}.{self.last_name[:1]}.".upper()
+
+    def enrolled_on(self, day: date) -> bool:
+        return self.admitted <= day and (self.discharged is None or day <= self.discharged)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id, "first_name": self.first_name,
+            "last_name": self.last_name, "level_of_care": self.level_of_care,
+            "required_hours": self.required_hours, "admitted": self.admitted.isoformat(),
+            "discharged": self.discharged.isoformat() if self.discharged else None,
+            "groups": list(self.groups),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Client":
+        return cls(
+            client_id=data["client_id"], first_name=data["first_name"],
+            last_name=data["last_name"], level_of_care=data["level_of_care"],
+            required_hours=float(data["required_hours"]),
+            admitted=date.fromisoformat(data["admitted"]),
+            discharged=date.fromisoformat(data["discharged"]) if data.get("discharged") else None,
+            groups=tuple(data.get("groups", ())),
+        )
+
+
+def parse_days(text: str, *, field: str = "days") -> tuple[int, ...]:
+    """'mon,wed,thu' -> (0, 2, 3)."""
+    days = []
+    for part in text.split(","):
+        name = part.strip().lower()[:3]
+        if name not in WEEKDAYS:
+            raise InputError(f"{part.strip()!r} is not a weekday (mon, tue, wed, thu, fri, sat, sun)", field=field)
+        days.append(WEEKDAYS[name])
+    if not days:
+        raise InputError("at least one weekday is needed", field=field)
+    return tuple(sorted(set(days)))
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group and when it meets: weekdays + start time + minutes, holidays excluded."""
+
+    name: str
+    days: tuple[int, ...]
+    start: time
+    minutes: int
+    plan: str | None = None
+    holidays: tuple[date, ...] = field(default=())
+    first_day: date = date(2000, 1, 1)
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise InputError("a group needs a name", field="name")
+        if not self.days or any(d not in range(7) for d in self.days):
+            raise InputError("a group needs weekdays", field="days")
+        if not 1 <= self.minutes <= 12 * 60:
+            raise InputError("minutes must be between 1 and 720", field="minutes")
+
+    @property
+    def day_names(self) -> str:
+        return ",".join(_WEEKDAY_NAMES[d] for d in self.days)
+
+    @property
+    def has_schedule(self) -> bool:
+        return bool(self.days)
+
+    def schedule(self, tz: ZoneInfo) -> rruleset:
+        """The group's meetings as a dateutil rruleset of local, aware start times."""
+        rules = rruleset()
+        rules.rrule(rrule(
+            WEEKLY, byweekday=self.days, byhour=self.start.hour, byminute=self.start.minute,
+            bysecond=0, dtstart=datetime.combine(self.first_day, self.start, tz)))
+        for holiday in self.holidays:
+            rules.exdate(datetime.combine(holiday, self.start, tz))
+        return rules
+
+    def meetings(self, first: date, last: date, tz: ZoneInfo) -> list[datetime]:
+        """Start times of the meetings on days first..last (inclusive)."""
+        return self.schedule(tz).between(
+            datetime.combine(first, time(0), tz),
+            datetime.combine(last + timedelta(days=1), time(0), tz), inc=True)
+
+    def end_of(self, start: datetime) -> datetime:
+        return start + timedelta(minutes=self.minutes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "days": list(self.days), "start": self.start.strftime("%H:%M"),
+            "minutes": self.minutes, "plan": self.plan,
+            "holidays": [d.isoformat() for d in self.holidays],
+            "first_day": self.first_day.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Group":
+        return cls(
+            name=data["name"], days=tuple(data["days"]),
+            start=time.fromisoformat(data["start"]), minutes=int(data["minutes"]),
+            plan=data.get("plan"),
+            holidays=tuple(date.fromisoformat(d) for d in data.get("holidays", ())),
+            first_day=date.fromisoformat(data.get("first_day", "2000-01-01")),
+        )

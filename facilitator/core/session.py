@@ -1,0 +1,188 @@
+"""A group session as held: its header, the agenda as actually run, attendance.
+
+One session record is one small file in the clinic data directory; these are the
+pure shapes of its parts. Datetimes are timezone-aware, in the clinic's zone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from facilitator.core.rules import BlockKind, Status
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "group"
+
+
+def session_id_for(group: str, start: datetime) -> str:
+    """Stable id: local start date and time plus the group's slug."""
+    return f"{start:%Y-%m-%d-%H%M}-{slug(group)}"
+
+
+class SessionState(StrEnum):
+    RUNNING = "running"
+    ENDED = "ended"
+
+
+class Source(StrEnum):
+    APP = "app"
+    IMPORT = "import"
+
+
+@dataclass(frozen=True)
+class SessionHeader:
+    session_id: str
+    group: str
+    day: date
+    scheduled_start: datetime
+    scheduled_end: datetime
+    plan_id: str | None = None
+    facilitators: tuple[str, ...] = ()
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+    state: SessionState = SessionState.RUNNING
+    source: Source = Source.APP
+
+    @property
+    def start(self) -> datetime:
+        """When the session really began (scheduled start until it has)."""
+        return self.actual_start or self.scheduled_start
+
+    @property
+    def end(self) -> datetime:
+        return self.actual_end or self.scheduled_end
+
+    def with_changes(self, **changes: Any) -> "SessionHeader":
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id, "group": self.group, "day": self.day.isoformat(),
+            "scheduled_start": _iso(self.scheduled_start), "scheduled_end": _iso(self.scheduled_end),
+            "plan_id": self.plan_id, "facilitators": list(self.facilitators),
+            "actual_start": _iso(self.actual_start), "actual_end": _iso(self.actual_end),
+            "state": str(self.state), "source": str(self.source),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "SessionHeader":
+        return cls(
+            session_id=data["session_id"], group=data["group"],
+            day=date.fromisoformat(data["day"]),
+            scheduled_start=datetime.fromisoformat(data["scheduled_start"]),
+            scheduled_end=datetime.fromisoformat(data["scheduled_end"]),
+            plan_id=data.get("plan_id"), facilitators=tuple(data.get("facilitators", ())),
+            actual_start=_dt(data.get("actual_start")), actual_end=_dt(data.get("actual_end")),
+            state=SessionState(data.get("state", "running")),
+            source=Source(data.get("source", "app")),
+        )
+
+
+@dataclass(frozen=True)
+class BlockRun:
+    """One agenda block as run: planned figures from the plan, real times from the clock."""
+
+    position: int
+    kind: BlockKind
+    title: str
+    planned_minutes: int
+    countable: bool
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    pauses: tuple[tuple[datetime, datetime | None], ...] = ()
+    skipped: bool = False
+    note: str = ""
+
+    def with_changes(self, **changes: Any) -> "BlockRun":
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "position": self.position, "kind": str(self.kind), "title": self.title,
+            "planned_minutes": self.planned_minutes, "countable": self.countable,
+            "started_at": _iso(self.started_at), "ended_at": _iso(self.ended_at),
+            "pauses": [[_iso(a), _iso(b)] for a, b in self.pauses],
+            "skipped": self.skipped, "note": self.note,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "BlockRun":
+        return cls(
+            position=int(data["position"]), kind=BlockKind(data["kind"]), title=data["title"],
+            planned_minutes=int(data["planned_minutes"]), countable=bool(data["countable"]),
+            started_at=_dt(data.get("started_at")), ended_at=_dt(data.get("ended_at")),
+            pauses=tuple((datetime.fromisoformat(a), _dt(b)) for a, b in data.get("pauses", ())),
+            skipped=bool(data.get("skipped", False)), note=data.get("note", ""),
+        )
+
+
+@dataclass(frozen=True)
+class AttendanceEntry:
+    """One client's attendance at one session. ``None`` times mean the session's start/end."""
+
+    client_id: str
+    status: Status
+    arrived: datetime | None = None
+    left: datetime | None = None
+    picks: tuple[str, ...] = ()
+    text: str = ""
+
+    def with_changes(self, **changes: Any) -> "AttendanceEntry":
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id, "status": str(self.status),
+            "arrived": _iso(self.arrived), "left": _iso(self.left),
+            "picks": list(self.picks), "text": self.text,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "AttendanceEntry":
+        return cls(
+            client_id=data["client_id"], status=Status(data["status"]),
+            arrived=_dt(data.get("arrived")), left=_dt(data.get("left")),
+            picks=tuple(data.get("picks", ())), text=data.get("text", ""),
+        )
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """Everything one session file holds, as read at one moment."""
+
+    header: SessionHeader
+    blocks: tuple[BlockRun, ...] = ()
+    attendance: dict[str, AttendanceEntry] = field(default_factory=dict)
+
+    def noncountable_spans(self) -> list[tuple[datetime, datetime]]:
+        """Spans of non-countable blocks (breaks) as they ran, or as planned if never run.
+
+        A session whose agenda was never run on the clock (e.g. imported attendance)
+        has its plan's blocks laid end to end from its start.
+        """
+        spans: list[tuple[datetime, datetime]] = []
+        ran = any(b.started_at for b in self.blocks)
+        cursor = self.header.start
+        for block in self.blocks:
+            if ran:
+                if not block.countable and block.started_at and not block.skipped:
+                    spans.append((block.started_at, block.ended_at or self.header.end))
+            else:
+                end = cursor + timedelta(minutes=block.planned_minutes)
+                if not block.countable:
+                    spans.append((cursor, end))
+                cursor = end
+        return spans

@@ -1,0 +1,31 @@
+"""Turning an exception into one sentence for a person, without leaking record data."""
+
+from __future__ import annotations
+
+import errno
+import traceback
+
+
+def explain(err: BaseException) -> tuple[int, str]:
+    """(exit code, sentence). Known failures name the file; unknown ones name only the code line."""
+    from facilitator.store.datadir import NotAClinic, NotStaff
+    from facilitator.store.files import DamagedFile, StoreBusy
+
+    if isinstance(err, (NotAClinic, NotStaff)):
+        return 2, str(err)
+    if isinstance(err, (DamagedFile, StoreBusy)):
+        return 1, str(err)
+    if isinstance(err, FileExistsError):
+        return 2, str(err)
+    if isinstance(err, OSError):
+        where = f" {err.filename}" if err.filename else ""
+        if err.errno == errno.ENOSPC:
+            return 1, f"The disk is full; could not save{where}. The previous version is intact."
+        if err.errno in (errno.EACCES, errno.EPERM):
+            return 1, f"Permission denied for{where or ' a data file'}; check the data directory's group and mode."
+        return 1, f"Could not read or write{where or ' a data file'}: {err.strerror}."
+    frame = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+    place = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
+    # The exception's message is left out on purpose: it may hold a client's data.
+    return 1, (f"facilitator hit an internal error ({type(err).__name__}{place}); "
+               f"nothing more was written. Please report it.")

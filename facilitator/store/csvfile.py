@@ -1,0 +1,34 @@
+"""Reading a CSV file a person exported from a spreadsheet: BOM, CRLF, encodings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from facilitator.core.errors import InputError
+
+MAX_CSV_BYTES = 20 * 1024 * 1024
+
+
+def read_csv_text(path: Path) -> str:
+    """The file's text; a clear InputError (file and line) when it cannot be read as UTF-8."""
+    name = str(path)
+    try:
+        if Path(path).stat().st_size > MAX_CSV_BYTES:
+            raise InputError(f"is larger than {MAX_CSV_BYTES // 1024 // 1024} MB; split it", file=name)
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", file=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a CSV file", file=name) from None
+    except PermissionError:
+        raise InputError("cannot be read (permission denied)", file=name) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise InputError("is not UTF-8 text; save it from the spreadsheet as 'CSV UTF-8'",
+                         file=name, line=line) from None
+    if "\x00" in text:
+        raise InputError("contains NUL bytes; it is not a text CSV file", file=name,
+                         line=text[: text.index("\x00")].count("\n") + 1)
+    return text

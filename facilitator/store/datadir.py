@@ -1,0 +1,234 @@
+"""The clinic data directory: the one object the CLI and the app talk to.
+
+::
+
+    DIR/clinic.json                 settings, staff, clients, groups, other hours
+    DIR/records/YYYY/MM/<id>.json   one per session held
+    DIR/plans/<plan id>.toml        the clinic's own session plans
+    DIR/audit/YYYY-MM.jsonl         the hash-chained audit log
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query
+
+from facilitator.core.clinic import ClinicSettings, Staff
+from facilitator.core.errors import InputError
+from facilitator.core.imports import AttendanceRow
+from facilitator.core.permissions import require
+from facilitator.core.roster import Client, Group
+from facilitator.core.rules import Role
+from facilitator.core.session import (
+    AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
+)
+from facilitator.store.audit import AuditLog
+from facilitator.store.files import DamagedFile, make_dirs, sweep_temp_files
+from facilitator.store.identity import Clock, system_clock
+from facilitator.store.records import SessionFile, record_path, session_files
+from facilitator.store.storage import DataFile
+
+CLINIC_KIND = "clinic"
+
+
+class NotAClinic(Exception):
+    def __init__(self, root: Path) -> None:
+        super().__init__(f"{root} is not a facilitator clinic (it has no clinic.json); "
+                         f"create one with `facilitator init --clinic NAME --timezone TZ --data {root}`.")
+
+
+class NotStaff(Exception):
+    def __init__(self, user: str, clinic: str) -> None:
+        super().__init__(f"The account {user!r} is not a staff member of {clinic}; "
+                         f"ask a clinic admin to add it (facilitator staff add {user}).")
+
+
+@dataclass(frozen=True)
+class ClinicSnapshot:
+    """The clinic file as read at one moment."""
+
+    settings: ClinicSettings
+    staff: dict[str, Staff]
+    clients: dict[str, Client]
+    groups: dict[str, Group]
+    generation: int = 0
+
+    def enrolled(self, group: str, day: date) -> list[Client]:
+        return sorted((c for c in self.clients.values() if group in c.groups and c.enrolled_on(day)),
+                      key=lambda c: (c.last_name, c.first_name))
+
+
+@dataclass
+class SessionScan:
+    records: list[SessionRecord] = field(default_factory=list)
+    problems: list[DamagedFile] = field(default_factory=list)
+
+
+BlocksFor = Callable[[str | None], tuple[BlockRun, ...]]
+
+
+def _no_blocks(plan_id: str | None) -> tuple[BlockRun, ...]:
+    return ()
+
+
+class DataDir:
+    def __init__(self, root: Path, *, user: str, clock: Clock = system_clock,
+                 blocks_for: BlocksFor = _no_blocks) -> None:
+        self.root = Path(root)
+        self.user = user
+        self.clock = clock
+        self.blocks_for = blocks_for
+        self.clinic_file = DataFile(self.root / "clinic.json", CLINIC_KIND)
+        self.records_dir = self.root / "records"
+        self.plans_dir = self.root / "plans"
+        self.audit = AuditLog(self.root / "audit")
+
+    # -- opening -------------------------------------------------------------------
+    @classmethod
+    def init(cls, root: Path, settings: ClinicSettings, *, user: str, display_name: str,
+             clock: Clock = system_clock, **kwargs: Any) -> "DataDir":
+        root = Path(root)
+        if (root / "clinic.json").exists():
+            raise InputError(f"{root} already holds a clinic; nothing was changed", field="--data")
+        if root.exists() and any(p for p in root.iterdir() if not p.name.startswith(".")):
+            raise InputError(f"{root} is not empty; choose an empty or new directory", field="--data")
+        for sub in ("", "records", "plans", "audit"):
+            make_dirs(root / sub)
+        data = cls(root, user=user, clock=clock, **kwargs)
+        with data.clinic_file.transaction(create=True) as db:
+            db.table("settings").insert(settings.to_dict())
+            db.table("staff").insert(Staff(user, display_name, Role.ADMIN).to_dict())
+        data.record_audit("clinic.init", "clinic", {"admin": user})
+        return data
+
+    @classmethod
+    def open(cls, root: Path, *, user: str, clock: Clock = system_clock, **kwargs: Any) -> "DataDir":
+        root = Path(root)
+        if not (root / "clinic.json").exists():
+            raise NotAClinic(root)
+        data = cls(root, user=user, clock=clock, **kwargs)
+        snapshot = data.snapshot()
+        member = snapshot.staff.get(user)
+        if member is None or not member.active:
+            raise NotStaff(user, snapshot.settings.name)
+        sweep_temp_files(root)
+        return data
+
+    # -- reading -------------------------------------------------------------------
+    def snapshot(self) -> ClinicSnapshot:
+        tables = self.clinic_file.tables()
+        settings_docs = tables.get("settings", [])
+        if len(settings_docs) != 1:
+            raise DamagedFile(self.clinic_file.path, "it has no clinic settings")
+        try:
+            return ClinicSnapshot(
+                settings=ClinicSettings.from_dict(settings_docs[0]),
+                staff={s["user"]: Staff.from_dict(s) for s in tables.get("staff", [])},
+                clients={c["client_id"]: Client.from_dict(c) for c in tables.get("clients", [])},
+                groups={g["name"]: Group.from_dict(g) for g in tables.get("groups", [])},
+                generation=self.clinic_file.generation(),
+            )
+        except (KeyError, ValueError, TypeError, InputError) as err:
+            raise DamagedFile(self.clinic_file.path, f"a field is missing or wrong ({err})") from None
+
+    def settings(self) -> ClinicSettings:
+        return self.snapshot().settings
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(self.settings().tz)
+
+    def me(self) -> Staff:
+        snapshot = self.snapshot()
+        member = snapshot.staff.get(self.user)
+        if member is None or not member.active:
+            raise NotStaff(self.user, snapshot.settings.name)
+        return member
+
+    def require(self, action: str) -> None:
+        require(self.me().role, action, user=self.user)
+
+    def sessions_between(self, first: date, last: date) -> SessionScan:
+        scan = SessionScan()
+        for file in session_files(self.records_dir, first, last):
+            try:
+                scan.records.append(file.read())
+            except DamagedFile as problem:
+                scan.problems.append(problem)
+        return scan
+
+    def session_file(self, session_id: str) -> SessionFile:
+        return SessionFile(record_path(self.records_dir, session_id))
+
+    # -- writing -------------------------------------------------------------------
+    def record_audit(self, action: str, record: str, detail: dict[str, Any] | None = None) -> None:
+        self.audit.append(at=self.now(), user=self.user, action=action, record=record, detail=detail)
+
+    def add_group(self, group: Group) -> None:
+        self.require("group.change")
+        with self.clinic_file.transaction() as db:
+            if db.table("groups").contains(Query().name == group.name):
+                raise InputError(f"there is already a group named {group.name!r}", field="NAME")
+            db.table("groups").insert(group.to_dict())
+        self.record_audit("group.add", f"group:{group.name}")
+
+    def import_roster(self, clients: Iterable[Client]) -> tuple[int, int]:
+        """Add or update clients by id, all in one atomic write. Returns (added, updated)."""
+        self.require("roster.change")
+        added = updated = 0
+        with self.clinic_file.transaction() as db:
+            table = db.table("clients")
+            for client in clients:
+                if table.contains(Query().client_id == client.client_id):
+                    updated += 1
+                else:
+                    added += 1
+                table.upsert(client.to_dict(), Query().client_id == client.client_id)
+        self.record_audit("roster.import", "clients", {"added": added, "updated": updated})
+        return added, updated
+
+    def start_of(self, group: Group, day: date) -> datetime:
+        return datetime.combine(day, group.start, self.settings().tz)
+
+    def import_attendance(self, rows: Iterable[AttendanceRow]) -> tuple[int, int]:
+        """Write imported attendance into session records, creating those needed.
+
+        Rows were validated as a whole before this is called, so a bad file writes
+        nothing. Returns (sessions touched, attendance entries written).
+        """
+        self.require("attendance.change")
+        snapshot = self.snapshot()
+        tz = snapshot.settings.tz
+        by_session: dict[tuple[date, str], list[AttendanceRow]] = {}
+        for row in rows:
+            by_session.setdefault((row.day, row.group), []).append(row)
+        written = 0
+        for (day, group_name), session_rows in sorted(by_session.items()):
+            group = snapshot.groups[group_name]
+            start = datetime.combine(day, group.start, tz)
+            file = self.session_file(session_id_for(group_name, start))
+            if not file.exists():
+                header = SessionHeader(
+                    session_id=file.session_id, group=group_name, day=day,
+                    scheduled_start=start, scheduled_end=group.end_of(start), plan_id=group.plan,
+                    facilitators=(self.user,), actual_start=start, actual_end=group.end_of(start),
+                    state=SessionState.ENDED, source=Source.IMPORT)
+                file.create(header, self.blocks_for(group.plan))
+            file.put_attendance(*(
+                AttendanceEntry(client_id=r.client_id, status=r.status,
+                                arrived=_local(day, r.arrived, tz), left=_local(day, r.left, tz))
+                for r in session_rows))
+            written += len(session_rows)
+            self.record_audit("attendance.import", file.session_id, {"entries": len(session_rows)})
+        return len(by_session), written
+
+
+def _local(day: date, when: time | None, tz: Any) -> datetime | None:
+    return datetime.combine(day, when, tz) if when else None
+
+
+

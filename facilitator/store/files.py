@@ -1,0 +1,136 @@
+"""Atomic, permission-keeping file writes and per-file locks.
+
+Every write: serialise, write a temp file in the same directory, fsync,
+``os.replace``, fsync the directory. The replaced file keeps its mode and group
+(supervisors read it from another account); new files and directories are
+owner/group-only whatever the umask.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+FILE_MODE = 0o640
+DIR_MODE = 0o750
+LOCK_TIMEOUT_SECONDS = 15.0
+TEMP_SUFFIX = ".tmp"
+
+
+class DamagedFile(Exception):
+    """A data file that cannot be read as what it should be. It is never overwritten."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = Path(path)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return (f"{self.path} is damaged: {self.reason}; it was left untouched. "
+                f"Restore it from a backup, then run `facilitator verify`.")
+
+
+class StoreBusy(Exception):
+    """Another process held a file's lock for too long."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} is locked by another facilitator process; try again in a moment.")
+        self.path = path
+
+
+def make_dirs(path: Path) -> None:
+    """Create ``path`` and its missing parents as owner/group-only directories."""
+    missing = []
+    current = Path(path)
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            directory.mkdir(mode=DIR_MODE)
+            os.chmod(directory, DIR_MODE)
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or new file, never a mix.
+
+    On any failure (a full disk, a kill) the previous file is intact and the
+    temp file is removed (or, after a kill, swept by ``sweep_temp_files``).
+    """
+    path = Path(path)
+    directory = path.parent
+    try:
+        current = os.stat(path)
+    except FileNotFoundError:
+        current = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if current is not None:
+            os.chmod(tmp, stat.S_IMODE(current.st_mode))
+            if current.st_gid != os.stat(tmp).st_gid:
+                with contextlib.suppress(PermissionError):
+                    os.chown(tmp, -1, current.st_gid)
+        else:
+            os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(directory)
+
+
+def lock_path(path: Path) -> Path:
+    return path.parent / f".{path.name}.lock"
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Hold ``path``'s advisory lock (a sibling ``.NAME.lock`` file)."""
+    lock = FileLock(lock_path(path), timeout=timeout, mode=FILE_MODE, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise StoreBusy(path) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def sweep_temp_files(root: Path) -> list[Path]:
+    """Remove temp files left by killed writers: those whose target's lock is free."""
+    removed = []
+    for tmp in Path(root).rglob(f".*{TEMP_SUFFIX}"):
+        name = tmp.name[1:].rsplit(".", 2)[0]
+        target = tmp.parent / name
+        lock = FileLock(lock_path(target), timeout=0, mode=FILE_MODE, thread_local=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            continue
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+                removed.append(tmp)
+        finally:
+            lock.release()
+    return removed

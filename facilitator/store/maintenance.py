@@ -1,0 +1,88 @@
+"""verify and backup: the checks and copies audits and restores rely on."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+from facilitator.store.datadir import DataDir
+from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
+from facilitator.store.records import SessionFile
+
+
+def data_files(root: Path) -> Iterator[Path]:
+    """Every data file of a clinic directory, skipping locks and temp files."""
+    for path in sorted(Path(root).rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            yield path
+
+
+def verify(data: DataDir) -> list[str]:
+    """Every problem found, one sentence each; an empty list means all is well."""
+    problems: list[str] = []
+    try:
+        data.snapshot()
+    except DamagedFile as err:
+        problems.append(str(err))
+    for path in sorted(data.records_dir.rglob("*.json")):
+        if path.name.startswith("."):
+            continue
+        try:
+            SessionFile(path).read()
+        except DamagedFile as err:
+            problems.append(str(err))
+    for path in sorted(data.root.rglob(f".*{TEMP_SUFFIX}")):
+        problems.append(f"{path} is a temp file left by an interrupted write "
+                        f"(it is removed the next time the app opens the clinic).")
+    for brk in data.audit.verify():
+        problems.append(f"audit log {brk}.")
+    for path in data_files(data.root):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o007:
+            problems.append(f"{path} can be read by any account on this machine (mode {mode:o}); "
+                            f"run chmod o-rwx on it.")
+    return problems
+
+
+def backup(data: DataDir, dest: Path) -> int:
+    """Copy the clinic to ``dest`` (new or empty), each file under its lock. Returns files copied.
+
+    Files are copied as they are, damaged or not: `verify` on the copy tells.
+
+    The clinic file's lock is held throughout, so no roster or settings change
+    lands mid-copy; each session file is copied whole under its own lock; the
+    audit log is copied last, under its lock, so it covers every copied change.
+    """
+    dest = Path(dest)
+    if dest.exists() and any(dest.iterdir()):
+        raise FileExistsError(f"{dest} is not empty; back up into a new or empty directory.")
+    make_dirs(dest)
+    copied = 0
+    audit_files = []
+    with locked(data.clinic_file.path):
+        for path in data_files(data.root):
+            relative = path.relative_to(data.root)
+            if relative.parts[0] == "audit":
+                audit_files.append(path)
+                continue
+            lock = contextlib.nullcontext() if path == data.clinic_file.path else locked(path)
+            with lock:
+                _copy(path, dest / relative)
+            copied += 1
+        with locked(data.audit.directory / "log"):
+            for path in audit_files:
+                _copy(path, dest / path.relative_to(data.root))
+                copied += 1
+    return copied
+
+
+def _copy(source: Path, target: Path) -> None:
+    make_dirs(target.parent)
+    shutil.copy2(source, target)
+    with open(target, "rb") as handle:
+        os.fsync(handle.fileno())
+    fsync_dir(target.parent)

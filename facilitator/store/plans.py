@@ -1,0 +1,168 @@
+"""Session-plan files: the shipped library (``sessions/``) and a clinic's own (``<data>/plans/``).
+
+One TOML file per plan; the plan id is the file stem. A clinic plan with the same id as a
+shipped one replaces it. A bad file is reported in ``PlanLibrary.errors`` with its name and
+line, and never stops the other plans from loading.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import facilitator
+from facilitator.core.errors import InputError
+from facilitator.core.plans import SessionPlan, plan_from_dict
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+_TABLE_HEADER = re.compile(r"^\s*\[")
+_BLOCKS_HEADER = re.compile(r"^\s*\[\[\s*blocks\s*\]\]")
+_FIELD_PART = re.compile(r"^blocks\[(\d+)\](?:\.(\w+))?")
+
+
+def shipped_plans_dir() -> Path:
+    """The plan library that comes with the program.
+
+    In an installed wheel the TOML files live inside the package as ``facilitator/_sessions``
+    (hatchling ``force-include``); in a source checkout they are the repository's ``sessions/``.
+    """
+    package = Path(facilitator.__file__).resolve().parent
+    bundled = package / "_sessions"
+    if bundled.is_dir():
+        return bundled
+    return package.parent / "sessions"
+
+
+def _key_line(lines: list[str], key: str, start: int, stop: int) -> int | None:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number in range(start, stop):
+        if pattern.match(lines[number]):
+            return number + 1
+    return None
+
+
+def _section_end(lines: list[str], start: int) -> int:
+    for number in range(start, len(lines)):
+        if _TABLE_HEADER.match(lines[number]):
+            return number
+    return len(lines)
+
+
+def locate_line(text: str, field_path: str | None) -> int | None:
+    """Best-effort line number of a field path like ``blocks[3].minutes`` in a plan file.
+
+    tomllib does not report where values came from, so this scans the text: the n-th
+    ``[[blocks]]`` header, then the key inside that table. Inline tables give ``None``.
+    """
+    if not field_path:
+        return None
+    lines = text.splitlines()
+    match = _FIELD_PART.match(field_path)
+    if match is None:
+        key = field_path.split(".")[0].split("[")[0]
+        return _key_line(lines, key, 0, _section_end(lines, 0))
+    index, key = int(match.group(1)), match.group(2)
+    headers = [n for n, line in enumerate(lines) if _BLOCKS_HEADER.match(line)]
+    if index >= len(headers):
+        return None
+    header = headers[index]
+    if key:
+        found = _key_line(lines, key, header + 1, _section_end(lines, header + 1))
+        if found is not None:
+            return found
+    return header + 1
+
+
+def load_plan_file(path: Path | str) -> SessionPlan:
+    """Read and validate one plan file; every problem is an ``InputError`` naming the file."""
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"the file cannot be read ({err.strerror or err})", file=name) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise InputError(
+            f"the file is not UTF-8 text (byte 0x{raw[err.start]:02x}); save it as UTF-8",
+            file=name, line=line) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        message = str(err)
+        found = _TOML_POSITION.search(message)
+        line = int(found.group(1)) if found else None
+        detail = _TOML_POSITION.sub("", message).strip().rstrip(".")
+        detail = detail[:1].lower() + detail[1:]
+        raise InputError(f"the file is not valid TOML ({detail})", file=name, line=line) from None
+    try:
+        return plan_from_dict(data, source=name, plan_id=path.stem)
+    except InputError as err:
+        if err.line is None:
+            err = err.located(line=locate_line(text, err.field))
+        raise err from None
+
+
+def _plan_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.toml")
+                  if p.is_file() and not p.name.startswith("."))
+
+
+@dataclass
+class PlanLibrary:
+    """Every plan a clinic can run: shipped plans, replaced by id by the clinic's own."""
+
+    plans: dict[str, SessionPlan] = field(default_factory=dict)
+    errors: list[InputError] = field(default_factory=list)
+    # plan id -> the file it came from (to show "clinic" vs "shipped" in the picker).
+    sources: dict[str, Path] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, shipped_dir: Path, clinic_dir: Path | None = None) -> "PlanLibrary":
+        """Load ``shipped_dir``, then ``clinic_dir`` (if it exists) over it.
+
+        A clinic file that fails to load is reported in ``errors`` and the shipped plan of
+        the same id, if any, stays in use.
+        """
+        library = cls()
+        if not Path(shipped_dir).is_dir():
+            library.errors.append(InputError(
+                "the shipped session-plan library is missing (reinstall the program)",
+                file=str(shipped_dir)))
+        else:
+            library._load_dir(Path(shipped_dir))
+        if clinic_dir is not None and Path(clinic_dir).is_dir():
+            library._load_dir(Path(clinic_dir))
+        return library
+
+    def _load_dir(self, directory: Path) -> None:
+        for path in _plan_files(directory):
+            try:
+                plan = load_plan_file(path)
+            except InputError as err:
+                self.errors.append(err)
+                continue
+            self.plans[plan.plan_id] = plan
+            self.sources[plan.plan_id] = path
+
+    def get(self, plan_id: str) -> SessionPlan:
+        try:
+            return self.plans[plan_id]
+        except KeyError:
+            close = difflib.get_close_matches(plan_id, list(self.plans), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise InputError(f"no session plan named {plan_id!r}{hint}") from None
+
+    def all(self) -> list[SessionPlan]:
+        return sorted(self.plans.values(), key=lambda p: (p.title.casefold(), p.plan_id))
+
+    def __contains__(self, plan_id: object) -> bool:
+        return plan_id in self.plans
+
+    def __len__(self) -> int:
+        return len(self.plans)

@@ -1,0 +1,99 @@
+"""Session record files: ``records/YYYY/MM/<session id>.json``, one small TinyDB each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from tinydb import Query, TinyDB
+
+from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader, SessionRecord
+from facilitator.store.files import DamagedFile, make_dirs
+from facilitator.store.storage import DataFile
+
+KIND = "session"
+
+
+def record_path(records_dir: Path, session_id: str) -> Path:
+    """``2026-11-23-1800-evening-a`` -> records/2026/11/2026-11-23-1800-evening-a.json."""
+    return Path(records_dir) / session_id[:4] / session_id[5:7] / f"{session_id}.json"
+
+
+class SessionFile(DataFile):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, KIND)
+
+    @property
+    def session_id(self) -> str:
+        return self.path.stem
+
+    def create(self, header: SessionHeader, blocks: tuple[BlockRun, ...] = ()) -> None:
+        make_dirs(self.path.parent)
+        with self.transaction(create=True) as db:
+            if db.table("header").all():
+                raise FileExistsError(self.path)
+            _write_all(db, header, blocks)
+
+    def read(self) -> SessionRecord:
+        tables = self.tables()
+        headers = tables.get("header", [])
+        if len(headers) != 1:
+            raise DamagedFile(self.path, "it has no session header")
+        try:
+            header = SessionHeader.from_dict(headers[0])
+            blocks = tuple(sorted((BlockRun.from_dict(b) for b in tables.get("blocks", [])),
+                                  key=lambda b: b.position))
+            attendance = {a["client_id"]: AttendanceEntry.from_dict(a) for a in tables.get("attendance", [])}
+        except (KeyError, ValueError, TypeError) as err:
+            raise DamagedFile(self.path, f"a field is missing or wrong ({err})") from None
+        return SessionRecord(header=header, blocks=blocks, attendance=attendance)
+
+    def put_header(self, header: SessionHeader) -> None:
+        with self.transaction() as db:
+            db.table("header").truncate()
+            db.table("header").insert(header.to_dict())
+
+    def put_block(self, block: BlockRun) -> None:
+        with self.transaction() as db:
+            db.table("blocks").upsert(block.to_dict(), Query().position == block.position)
+
+    def put_attendance(self, *entries: AttendanceEntry) -> None:
+        """Set these clients' attendance; everyone else's is untouched."""
+        with self.transaction() as db:
+            table = db.table("attendance")
+            for entry in entries:
+                table.upsert(entry.to_dict(), Query().client_id == entry.client_id)
+
+    def remove_attendance(self, client_id: str) -> None:
+        with self.transaction() as db:
+            db.table("attendance").remove(Query().client_id == client_id)
+
+
+def _write_all(db: TinyDB, header: SessionHeader, blocks: tuple[BlockRun, ...]) -> None:
+    data_blocks = [b.to_dict() for b in blocks]
+    db.table("header").insert(header.to_dict())
+    if data_blocks:
+        db.table("blocks").insert_multiple(data_blocks)
+
+
+def months_between(first: date, last: date) -> Iterator[tuple[int, int]]:
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        yield year, month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def session_files(records_dir: Path, first: date, last: date) -> list[SessionFile]:
+    """Session files whose local date is first..last, found by name (no file is opened)."""
+    found = []
+    lo, hi = first.isoformat(), last.isoformat()
+    for year, month in months_between(first, last):
+        folder = Path(records_dir) / f"{year:04d}" / f"{month:02d}"
+        if not folder.is_dir():
+            continue
+        for path in folder.glob("*.json"):
+            if path.name.startswith(".") or not lo <= path.name[:10] <= hi:
+                continue
+            found.append(SessionFile(path))
+    return sorted(found, key=lambda f: f.path.name)

@@ -1,0 +1,151 @@
+"""A TinyDB Storage that is atomic, refuses damaged files and counts generations.
+
+TinyDB's traps (measured in 4.9) and how this module avoids them:
+- each ``TinyDB``/``Table`` caches its next document id and its query results, and
+  neither notices another process's write: ``DataFile.transaction`` opens a fresh
+  ``TinyDB`` inside the file's lock for every read-modify-write, so ids are
+  allocated after the reload, inside the lock, and no cache outlives the lock;
+- ``JSONStorage`` rewrites in place (a kill leaves a torn file): writes here go
+  through ``files.atomic_write``;
+- an empty file opens as an empty database and is overwritten by the next insert:
+  ``read`` raises ``DamagedFile`` for 0 bytes, bad JSON or a missing header;
+- a stat-based "did it change" check can miss a rewrite within one timestamp tick:
+  every write bumps a generation counter stored in the file itself.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+from facilitator.store.files import DamagedFile, atomic_write, locked
+
+SCHEMA = 1
+META = "_meta"
+
+# Forward-only migrations: MIGRATIONS[n] turns a schema-n file's data into schema n+1.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _meta_doc(data: dict[str, Any]) -> dict[str, Any]:
+    return data.get(META, {}).get("1", {})
+
+
+def parse_file_bytes(path: Path, raw: bytes, kind: str | None = None) -> dict[str, Any]:
+    """Decode one data file, migrating old schemas forward in memory."""
+    if not raw:
+        raise DamagedFile(path, "it is empty (0 bytes)")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise DamagedFile(path, f"it is not valid JSON: {err.msg if hasattr(err, 'msg') else err}") from None
+    if not isinstance(data, dict) or not isinstance(_meta_doc(data), dict) or "schema" not in _meta_doc(data):
+        raise DamagedFile(path, "it has no facilitator header")
+    meta = _meta_doc(data)
+    if kind is not None and meta.get("kind") != kind:
+        raise DamagedFile(path, f"it holds {meta.get('kind')!r} data, not {kind!r}")
+    schema = meta["schema"]
+    if not isinstance(schema, int) or schema > SCHEMA:
+        raise DamagedFile(path, f"it was written by a newer facilitator (schema {schema}); upgrade the program")
+    while schema < SCHEMA:
+        data = MIGRATIONS[schema](data)
+        schema += 1
+        data[META]["1"]["schema"] = schema
+    return data
+
+
+def read_file(path: Path, kind: str | None = None) -> dict[str, Any]:
+    """Read a whole data file without a lock (atomic replace means it is never torn)."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as err:
+        raise DamagedFile(path, f"it cannot be read: {err.strerror}") from None
+    return parse_file_bytes(Path(path), raw, kind)
+
+
+class AtomicStorage(Storage):
+    """TinyDB storage for one facilitator data file (clinic or session record).
+
+    Used only inside ``DataFile.transaction``: the file is read once, TinyDB's
+    writes stay in memory, and ``flush`` writes the final state once, atomically,
+    with the generation bumped. A transaction that raises writes nothing.
+    """
+
+    def __init__(self, path: Path, kind: str, create: bool = False) -> None:
+        self.path = Path(path)
+        self.kind = kind
+        self.create = create
+        self._data: dict[str, Any] | None = None
+        self._loaded = False
+        self._dirty = False
+
+    def read(self) -> dict[str, Any] | None:
+        if not self._loaded:
+            try:
+                self._data = read_file(self.path, self.kind)
+            except FileNotFoundError:
+                if not self.create:
+                    raise DamagedFile(self.path, "it is missing") from None
+                self._data = None
+            self._loaded = True
+        return copy.deepcopy(self._data)
+
+    def write(self, data: dict[str, Any]) -> None:
+        self._data = data
+        self._loaded = True
+        self._dirty = True
+
+    def flush(self) -> None:
+        if not self._dirty or self._data is None:
+            return
+        meta = self._data.setdefault(META, {}).setdefault("1", {})
+        meta["schema"] = SCHEMA
+        meta["kind"] = self.kind
+        meta["generation"] = int(meta.get("generation", 0)) + 1
+        atomic_write(self.path, json.dumps(self._data, ensure_ascii=False, sort_keys=True,
+                                           separators=(",", ":")).encode("utf-8"))
+        self._dirty = False
+
+    def close(self) -> None:
+        pass
+
+
+class DataFile:
+    """One TinyDB file of the data directory, with locked transactions and lock-free reads."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path = Path(path)
+        self.kind = kind
+
+    @contextmanager
+    def transaction(self, create: bool = False) -> Iterator[TinyDB]:
+        """A fresh TinyDB over the file, inside its lock: read-modify-write safely.
+
+        Everything done inside is written once, atomically, when the block ends
+        without an exception; an exception leaves the file exactly as it was.
+        """
+        with locked(self.path):
+            db = TinyDB(self.path, storage=AtomicStorage, kind=self.kind, create=create)
+            yield db
+            db.storage.flush()
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        """All tables' documents, as of one consistent moment, no lock needed."""
+        data = read_file(self.path, self.kind)
+        return {name: [dict(doc, _id=int(doc_id)) for doc_id, doc in table.items()]
+                for name, table in data.items() if name != META}
+
+    def generation(self) -> int:
+        return int(_meta_doc(read_file(self.path, self.kind)).get("generation", 0))
+
+    def exists(self) -> bool:
+        return self.path.exists()
