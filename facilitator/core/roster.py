@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -116,24 +116,31 @@ class Group:
     def has_schedule(self) -> bool:
         return bool(self.days)
 
-    def schedule(self, tz: ZoneInfo) -> rruleset:
-        """The group's meetings as a dateutil rruleset of local, aware start times."""
+    def schedule(self, tz: ZoneInfo, from_day: date | None = None) -> rruleset:
+        """The group's meetings as a dateutil rruleset of local, aware start times.
+
+        ``from_day`` only makes it cheaper: a weekly rule (interval 1) has the same
+        meetings from any later day, without walking every week since ``first_day``.
+        """
+        begin = max(self.first_day, from_day) if from_day else self.first_day
         rules = rruleset()
         rules.rrule(rrule(
             WEEKLY, byweekday=self.days, byhour=self.start.hour, byminute=self.start.minute,
-            bysecond=0, dtstart=datetime.combine(self.first_day, self.start, tz)))
+            bysecond=0, dtstart=datetime.combine(begin, self.start, tz)))
         for holiday in self.holidays:
             rules.exdate(datetime.combine(holiday, self.start, tz))
         return rules
 
     def meetings(self, first: date, last: date, tz: ZoneInfo) -> list[datetime]:
         """Start times of the meetings on days first..last (inclusive)."""
-        return self.schedule(tz).between(
+        return self.schedule(tz, first).between(
             datetime.combine(first, time(0), tz),
             datetime.combine(last + timedelta(days=1), time(0), tz), inc=True)
 
     def end_of(self, start: datetime) -> datetime:
-        return start + timedelta(minutes=self.minutes)
+        """``minutes`` of real time after ``start`` (added in UTC: aware datetimes in
+        one zone add by the wall clock, which is wrong across a daylight-saving change)."""
+        return (start.astimezone(timezone.utc) + timedelta(minutes=self.minutes)).astimezone(start.tzinfo)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -181,7 +181,9 @@ class SessionRecord:
                 if not block.countable and block.started_at and not block.skipped:
                     spans.append((block.started_at, block.ended_at or self.header.end))
             else:
-                end = cursor + timedelta(minutes=block.planned_minutes)
+                # added in UTC: real minutes, also across a daylight-saving change
+                end = (cursor.astimezone(timezone.utc) + timedelta(minutes=block.planned_minutes)
+                       ).astimezone(cursor.tzinfo)
                 if not block.countable:
                     spans.append((cursor, end))
                 cursor = end
