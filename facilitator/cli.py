@@ -78,6 +78,40 @@ def build_parser() -> argparse.ArgumentParser:
         imp.add_argument("file", type=Path, metavar="FILE.csv")
         _data_arg(imp)
 
+    report = commands.add_parser("report", help="reports").add_subparsers(
+        dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    week = report.add_parser("week", help="this week's hours per client: met, at-risk, below")
+    when = week.add_mutually_exclusive_group()
+    when.add_argument("--week", metavar="YYYY-Www", help="e.g. 2026-W47")
+    when.add_argument("--date", metavar="YYYY-MM-DD", help="the week containing this date")
+    week.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _data_arg(week)
+
+    export = commands.add_parser("export", help="exports").add_subparsers(
+        dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    bill = export.add_parser("billing", help="H0015 rows: one per client per day")
+    bill.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
+    bill.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
+    bill.add_argument("--format", choices=("csv", "json"), default="csv")
+    _data_arg(bill)
+
+    hours = commands.add_parser("hours", help="individual and family session time").add_subparsers(
+        dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    hadd = hours.add_parser("add", help="log an individual or family session for a client")
+    hadd.add_argument("client", metavar="CLIENT")
+    hadd.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    hadd.add_argument("--minutes", required=True, type=int)
+    hadd.add_argument("--kind", required=True, choices=("individual", "family"))
+    _data_arg(hadd)
+    hlist = hours.add_parser("list", help="list logged sessions in a date range")
+    hlist.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
+    hlist.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
+    hlist.add_argument("--client", metavar="CLIENT")
+    _data_arg(hlist)
+    hrm = hours.add_parser("remove", help="remove a logged session by the id `hours list` shows")
+    hrm.add_argument("entry", metavar="ID", help="as shown by `hours list`, e.g. 2026-11#3")
+    _data_arg(hrm)
+
     verify = commands.add_parser("verify", help="check every file and the audit chain")
     _data_arg(verify)
     backup = commands.add_parser("backup", help="a consistent copy of the clinic")

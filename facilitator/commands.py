@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
     command = args.command
     if command is None:
         return open_app(data_dir_of(args))
+    from facilitator import report_commands as reports
     handler = {
+        "report": reports.cmd_report_week, "export": reports.cmd_export_billing, "hours": reports.cmd_hours,
         "demo": cmd_demo, "init": cmd_init, "groups": cmd_groups_add, "roster": cmd_roster_import,
         "attendance": cmd_attendance_import, "verify": cmd_verify, "backup": cmd_backup,
     }[command]
@@ -88,8 +90,7 @@ def cmd_groups_add(args: argparse.Namespace) -> int:
     group = Group(
         name=args.name.strip(), days=parse_days(args.days, field="--days"),
         start=parse_hhmm(args.start, field="--start"), minutes=_minutes(args.minutes),
-        plan=args.plan, holidays=tuple(parse_date(h, field="--holiday") for h in args.holiday),
-        first_day=data.now().date())
+        plan=args.plan, holidays=tuple(parse_date(h, field="--holiday") for h in args.holiday))
     if args.plan:
         from facilitator.store.plans import PlanLibrary, shipped_plans_dir
         PlanLibrary.load(shipped_plans_dir(), data.plans_dir).get(args.plan)

@@ -1,0 +1,95 @@
+"""report week, export billing, hours add|list|remove."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from facilitator import output
+from facilitator.commands import data_dir_of, open_clinic
+from facilitator.core.errors import InputError
+from facilitator.core.hours import OtherHours
+from facilitator.core.parsing import parse_date
+from facilitator.core.weeks import parse_week_label, week_containing
+from facilitator.store import otherhours
+
+
+def _report_problems(problems) -> None:
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+
+
+def cmd_report_week(args: argparse.Namespace) -> int:
+    from facilitator.store.reports import week_report
+    data = open_clinic(data_dir_of(args))
+    settings = data.settings()
+    start = settings.week_start_weekday
+    if args.week:
+        week = parse_week_label(args.week, start, field="--week")
+    else:
+        day = parse_date(args.date, field="--date") if args.date else data.now().date()
+        week = week_containing(day, start)
+    report = week_report(data, week)
+    data.record_audit("report.week", f"week:{week.label}", {"clients": len(report.rows),
+                                                              "format": args.format})
+    sys.stdout.write(output.week_report(report, args.format))
+    _report_problems(report.problems)
+    return 1 if report.problems else 0
+
+
+def cmd_export_billing(args: argparse.Namespace) -> int:
+    from facilitator.store.reports import billing_days
+    data = open_clinic(data_dir_of(args))
+    first = parse_date(args.first, field="--from")
+    last = parse_date(args.last, field="--to")
+    if last < first:
+        raise InputError("--to is before --from", field="--to")
+    if (last - first).days > 366:
+        raise InputError("export at most a year at a time", field="--to")
+    rows, problems = billing_days(data, first, last)
+    data.record_audit("export.billing", f"{first}..{last}", {"rows": len(rows), "format": args.format})
+    sys.stdout.write(output.billing(rows, args.format))
+    _report_problems(problems)
+    return 1 if problems else 0
+
+
+def cmd_hours(args: argparse.Namespace) -> int:
+    data = open_clinic(data_dir_of(args))
+    hours_dir = data.root / "hours"
+    if args.action == "add":
+        data.require("hours.change")
+        client = data.snapshot().clients.get(args.client)
+        if client is None:
+            raise InputError(f"there is no client with id {args.client!r}", field="CLIENT")
+        day = parse_date(args.date, field="--date")
+        if not client.enrolled_on(day):
+            raise InputError(f"client {client.client_id} was not enrolled on {day}", field="--date")
+        entry = OtherHours(client.client_id, day, args.minutes, args.kind)
+        entry_id = otherhours.add(hours_dir, entry)
+        data.record_audit("hours.add", f"hours:{day:%Y-%m}#{entry_id}", {"minutes": entry.minutes})
+        print(f"Logged {entry.minutes} minutes of {entry.kind} time for {client.client_id} on {day} "
+              f"(id {day:%Y-%m}#{entry_id}).")
+        return 0
+    if args.action == "list":
+        first = parse_date(args.first, field="--from")
+        last = parse_date(args.last, field="--to")
+        entries, problems = otherhours.between(hours_dir, first, last)
+        for entry_id, entry in sorted(entries, key=lambda p: (p[1].day, p[0])):
+            if args.client and entry.client_id != args.client:
+                continue
+            print(f"{entry.day:%Y-%m}#{entry_id}\t{entry.day}\t{entry.client_id}\t{entry.kind}\t{entry.minutes}")
+        _report_problems(problems)
+        return 1 if problems else 0
+    data.require("hours.change")
+    month, _, number = args.entry.partition("#")
+    try:
+        day = parse_date(month + "-01", field="ID")
+        entry_id = int(number)
+    except (InputError, ValueError):
+        raise InputError(f"{args.entry!r} is not an id like 2026-11#3 (see `hours list`)", field="ID") from None
+    removed = otherhours.remove(hours_dir, day, entry_id)
+    if removed is None:
+        raise InputError(f"there is no logged session {args.entry}", field="ID")
+    data.record_audit("hours.remove", f"hours:{args.entry}", {"minutes": removed.minutes})
+    print(f"Removed {args.entry}: {removed.minutes} minutes of {removed.kind} time for {removed.client_id}.")
+    return 0

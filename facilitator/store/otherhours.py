@@ -1,0 +1,61 @@
+"""Individual and family session minutes: ``hours/YYYY-MM.json``, one small file a month.
+
+Kept out of clinic.json so that a write's cost does not grow with years of history.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from facilitator.core.hours import OtherHours
+from facilitator.store.files import DamagedFile, make_dirs
+from facilitator.store.records import months_between
+from facilitator.store.storage import DataFile
+
+KIND = "other-hours"
+
+
+def month_file(hours_dir: Path, day: date) -> DataFile:
+    return DataFile(Path(hours_dir) / f"{day:%Y-%m}.json", KIND)
+
+
+def add(hours_dir: Path, entry: OtherHours) -> int:
+    """Store one entry; returns its id within its month file."""
+    make_dirs(Path(hours_dir))
+    with month_file(hours_dir, entry.day).transaction(create=True) as db:
+        return db.table("entries").insert(entry.to_dict())
+
+
+def remove(hours_dir: Path, day: date, entry_id: int) -> OtherHours | None:
+    file = month_file(hours_dir, day)
+    if not file.exists():
+        return None
+    with file.transaction() as db:
+        table = db.table("entries")
+        doc = table.get(doc_id=entry_id)
+        if doc is None:
+            return None
+        table.remove(doc_ids=[entry_id])
+        return OtherHours.from_dict(doc)
+
+
+def between(hours_dir: Path, first: date, last: date) -> tuple[list[tuple[int, OtherHours]], list[DamagedFile]]:
+    """(id, entry) pairs dated first..last, and any damaged month file met."""
+    found: list[tuple[int, OtherHours]] = []
+    problems: list[DamagedFile] = []
+    for year, month in months_between(first, last):
+        file = month_file(hours_dir, date(year, month, 1))
+        if not file.exists():
+            continue
+        try:
+            docs = file.tables().get("entries", [])
+            entries = [(d["_id"], OtherHours.from_dict(d)) for d in docs]
+        except DamagedFile as err:
+            problems.append(err)
+            continue
+        except (KeyError, ValueError, TypeError) as err:
+            problems.append(DamagedFile(file.path, f"an entry is malformed ({err})"))
+            continue
+        found.extend((i, e) for i, e in entries if first <= e.day <= last)
+    return found, problems

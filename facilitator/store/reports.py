@@ -1,0 +1,119 @@
+"""The weekly hours report and the billing export, computed from the data directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from facilitator.core.hours import WeeklyRow, credited_minutes, row_sort_key, weekly_hours
+from facilitator.core.roster import Client
+from facilitator.core.rules import H0015_MIN_DAY_MINUTES
+from facilitator.core.weeks import Week
+from facilitator.store import otherhours
+from facilitator.store.datadir import ClinicSnapshot, DataDir
+from facilitator.store.files import DamagedFile
+
+# 42 CFR 2.32: the notice that must accompany a disclosure of substance-use records.
+REDISCLOSURE_NOTICE = (
+    "This record, whose confidentiality is protected by federal law (42 CFR part 2), is "
+    "disclosed to you under that law. Federal rules prohibit you from making any further "
+    "disclosure of it unless further disclosure is expressly permitted by the written "
+    "consent of the individual whose information is being disclosed or as otherwise "
+    "permitted by 42 CFR part 2. A general authorization for the release of medical or "
+    "other information is NOT sufficient for this purpose."
+)
+
+
+@dataclass
+class WeekReport:
+    week: Week
+    generated_at: datetime
+    rows: list[WeeklyRow]
+    clients: dict[str, Client]
+    problems: list[DamagedFile] = field(default_factory=list)
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        out = []
+        for row in self.rows:
+            client = self.clients[row.client_id]
+            out.append({
+                "client_id": row.client_id, "name": client.name,
+                "level_of_care": client.level_of_care,
+                "required_hours": round(row.required_hours, 2),
+                "credited_hours": round(row.credited_hours, 2),
+                "credited_minutes": row.credited_minutes, "other_minutes": row.other_minutes,
+                "status": str(row.flag), "hours_needed": round(row.hours_needed, 2),
+                "sessions_left": row.sessions_left, "sessions_attended": row.sessions_attended,
+                "absent": row.absent, "excused": row.excused,
+                "minutes_by_day": {d.isoformat(): m for d, m in row.minutes_by_day.items()},
+            })
+        return out
+
+
+def capacity_by_group(data: DataDir, snapshot: ClinicSnapshot) -> dict[str, int]:
+    """Countable minutes a meeting of each group offers: its length less its plan's breaks."""
+    from facilitator.store.plans import PlanLibrary, shipped_plans_dir
+    library = PlanLibrary.load(shipped_plans_dir(), data.plans_dir)
+    capacity = {}
+    for name, group in snapshot.groups.items():
+        plan = library.plans.get(group.plan) if group.plan else None
+        breaks = (plan.total_minutes - plan.countable_minutes) if plan else 0
+        capacity[name] = max(0, group.minutes - breaks)
+    return capacity
+
+
+def week_report(data: DataDir, week: Week) -> WeekReport:
+    snapshot = data.snapshot()
+    tz = snapshot.settings.tz
+    scan = data.sessions_between(week.first, week.last)
+    entries, hour_problems = otherhours.between(data.root / "hours", week.first, week.last)
+    now = data.clock().astimezone(tz)
+    rows = weekly_hours(snapshot.clients.values(), snapshot.groups, scan.records,
+                        [e for _, e in entries], week, tz, now, capacity_by_group(data, snapshot))
+    rows.sort(key=row_sort_key)
+    return WeekReport(week, now, rows, snapshot.clients, scan.problems + hour_problems)
+
+
+@dataclass(frozen=True)
+class BillingDay:
+    day: date
+    client_id: str
+    groups: tuple[str, ...]
+    start: datetime
+    stop: datetime
+    minutes: int
+
+    @property
+    def meets_h0015_day(self) -> bool:
+        return self.minutes >= H0015_MIN_DAY_MINUTES
+
+
+def billing_days(data: DataDir, first: date, last: date) -> tuple[list[BillingDay], list[DamagedFile]]:
+    """One row per client per day with countable group time, from session records."""
+    scan = data.sessions_between(first, last)
+    days: dict[tuple[date, str], list[tuple[str, datetime, datetime, int]]] = {}
+    for record in scan.records:
+        header = record.header
+        spans = record.noncountable_spans()
+        for entry in record.attendance.values():
+            minutes = credited_minutes(entry.status, entry.arrived, entry.left,
+                                       header.start, header.end, spans)
+            if minutes <= 0:
+                continue
+            start = max(entry.arrived or header.start, header.start)
+            stop = min(entry.left or header.end, header.end)
+            days.setdefault((header.day, entry.client_id), []).append((header.group, start, stop, minutes))
+    rows = [
+        BillingDay(day=day, client_id=client_id,
+                   groups=tuple(sorted({g for g, *_ in parts})),
+                   start=min(s for _, s, _, _ in parts), stop=max(e for _, _, e, _ in parts),
+                   minutes=sum(m for *_, m in parts))
+        for (day, client_id), parts in days.items()
+    ]
+    rows.sort(key=lambda r: (r.day, r.client_id))
+    return rows, scan.problems
+
+
+def span_days(first: date, last: date) -> int:
+    return (last - first + timedelta(days=1)).days
