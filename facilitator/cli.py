@@ -112,6 +112,22 @@ def build_parser() -> argparse.ArgumentParser:
     hrm.add_argument("entry", metavar="ID", help="as shown by `hours list`, e.g. 2026-11#3")
     _data_arg(hrm)
 
+    staff = commands.add_parser("staff", help="staff accounts (admins only)").add_subparsers(
+        dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    sadd = staff.add_parser("add", help="add an OS account as a staff member")
+    sadd.add_argument("user", metavar="USER", help="the operating-system account name")
+    sadd.add_argument("--name", required=True, help="the name shown on notes")
+    sadd.add_argument("--role", required=True, choices=("counselor", "supervisor", "admin"))
+    _data_arg(sadd)
+    srole = staff.add_parser("set-role", help="change a staff member's role")
+    srole.add_argument("user", metavar="USER")
+    srole.add_argument("role", choices=("counselor", "supervisor", "admin"))
+    _data_arg(srole)
+    sdeact = staff.add_parser("deactivate", help="stop an account from opening the clinic")
+    sdeact.add_argument("user", metavar="USER")
+    _data_arg(sdeact)
+    _data_arg(staff.add_parser("list", help="list staff members"))
+
     verify = commands.add_parser("verify", help="check every file and the audit chain")
     _data_arg(verify)
     backup = commands.add_parser("backup", help="a consistent copy of the clinic")

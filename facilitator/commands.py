@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from facilitator import report_commands as reports
     handler = {
         "report": reports.cmd_report_week, "export": reports.cmd_export_billing, "hours": reports.cmd_hours,
+        "staff": reports.cmd_staff,
         "demo": cmd_demo, "init": cmd_init, "groups": cmd_groups_add, "roster": cmd_roster_import,
         "attendance": cmd_attendance_import, "verify": cmd_verify, "backup": cmd_backup,
     }[command]
@@ -93,7 +94,17 @@ def cmd_groups_add(args: argparse.Namespace) -> int:
         plan=args.plan, holidays=tuple(parse_date(h, field="--holiday") for h in args.holiday))
     if args.plan:
         from facilitator.store.plans import PlanLibrary, shipped_plans_dir
-        PlanLibrary.load(shipped_plans_dir(), data.plans_dir).get(args.plan)
+        try:
+            PlanLibrary.load(shipped_plans_dir(), data.plans_dir).get(args.plan)
+        except InputError as err:
+            raise err.located(field="--plan") from None
+    # Session files are named by the group's slug, so two groups whose names differ only in
+    # case or punctuation ("Evening A", "evening-a") would share record files.
+    from facilitator.core.session import slug
+    for other in data.snapshot().groups:
+        if other != group.name and slug(other) == slug(group.name):
+            raise InputError(f"{group.name!r} is too like the existing group {other!r} "
+                             f"(names must differ in more than case or punctuation)", field="NAME")
     data.add_group(group)
     print(f"Added group {group.name!r}: {group.day_names} at {group.start:%H:%M} for {group.minutes} minutes.")
     return 0

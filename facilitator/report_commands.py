@@ -93,3 +93,21 @@ def cmd_hours(args: argparse.Namespace) -> int:
     data.record_audit("hours.remove", f"hours:{args.entry}", {"minutes": removed.minutes})
     print(f"Removed {args.entry}: {removed.minutes} minutes of {removed.kind} time for {removed.client_id}.")
     return 0
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from facilitator.store import staff
+    data = open_clinic(data_dir_of(args))
+    if args.action == "add":
+        member = staff.add_staff(data, args.user, args.name, args.role)
+        print(f"Added {member.user} ({member.display_name}) as a {member.role}.")
+    elif args.action == "set-role":
+        staff.set_role(data, args.user, args.role)
+        print(f"{args.user} is now a {args.role}.")
+    elif args.action == "deactivate":
+        staff.deactivate(data, args.user)
+        print(f"{args.user} can no longer open the clinic.")
+    else:
+        for member in sorted(data.snapshot().staff.values(), key=lambda m: m.user):
+            print(f"{member.user}\t{member.role}\t{'active' if member.active else 'inactive'}\t{member.display_name}")
+    return 0

@@ -1,0 +1,54 @@
+"""Staff accounts: admins add, change and deactivate them (never delete: the audit names them)."""
+
+from __future__ import annotations
+
+from tinydb import Query
+
+from facilitator.core.clinic import Staff
+from facilitator.core.errors import InputError
+from facilitator.core.rules import Role
+from facilitator.store.datadir import DataDir
+
+
+def _role(text: str) -> Role:
+    try:
+        return Role(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a role (counselor, supervisor, admin)", field="--role") from None
+
+
+def add_staff(data: DataDir, user: str, display_name: str, role: str) -> Staff:
+    data.require("staff.change")
+    member = Staff(user=user.strip(), display_name=display_name.strip() or user, role=_role(role))
+    if not member.user or any(c.isspace() for c in member.user):
+        raise InputError(f"{user!r} is not an account name", field="USER")
+    with data.clinic_file.transaction() as db:
+        table = db.table("staff")
+        if table.contains(Query().user == member.user):
+            raise InputError(f"{member.user} is already a staff member; use set-role", field="USER")
+        table.insert(member.to_dict())
+    data.record_audit("staff.add", f"staff:{member.user}", {"role": str(member.role)})
+    return member
+
+
+def _change(data: DataDir, user: str, action: str, **changes: object) -> None:
+    data.require("staff.change")
+    with data.clinic_file.transaction() as db:
+        table = db.table("staff")
+        if not table.contains(Query().user == user):
+            raise InputError(f"{user} is not a staff member", field="USER")
+        admins = [s for s in table.all() if s["role"] == "admin" and s.get("active", True) and s["user"] != user]
+        demoted = changes.get("role", "admin") != "admin" or changes.get("active") is False
+        current = table.get(Query().user == user)
+        if current["role"] == "admin" and demoted and not admins:
+            raise InputError("the clinic must keep at least one active admin", field="USER")
+        table.update(changes, Query().user == user)
+    data.record_audit(action, f"staff:{user}", {k: str(v) for k, v in changes.items()})
+
+
+def set_role(data: DataDir, user: str, role: str) -> None:
+    _change(data, user, "staff.set-role", role=str(_role(role)))
+
+
+def deactivate(data: DataDir, user: str) -> None:
+    _change(data, user, "staff.deactivate", active=False)
