@@ -166,6 +166,13 @@ class SessionRecord:
     header: SessionHeader
     blocks: tuple[BlockRun, ...] = ()
     attendance: dict[str, AttendanceEntry] = field(default_factory=dict)
+    roster: tuple[str, ...] = ()  # client ids on the session's list (set at start; adds/removes)
+
+    @property
+    def participants(self) -> tuple[str, ...]:
+        """Everyone on the list or with an attendance entry, in list order."""
+        extra = tuple(c for c in self.attendance if c not in self.roster)
+        return self.roster + extra
 
     def noncountable_spans(self) -> list[tuple[datetime, datetime]]:
         """Spans of non-countable blocks (breaks) as they ran, or as planned if never run.

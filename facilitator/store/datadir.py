@@ -19,7 +19,7 @@ from typing import Any
 from tinydb import Query
 
 from facilitator.core.clinic import ClinicSettings, Staff
-from facilitator.core.errors import InputError
+from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.imports import AttendanceRow
 from facilitator.core.permissions import require
 from facilitator.core.roster import Client, Group
@@ -150,7 +150,12 @@ class DataDir:
         return member
 
     def require(self, action: str) -> None:
-        require(self.me().role, action, user=self.user)
+        """Refuse (and audit the attempt) unless the acting staff member's role allows it."""
+        try:
+            require(self.me().role, action, user=self.user)
+        except PermissionDenied:
+            self.record_audit("denied", action)
+            raise
 
     def sessions_between(self, first: date, last: date) -> SessionScan:
         scan = SessionScan()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -28,12 +28,15 @@ class SessionFile(DataFile):
     def session_id(self) -> str:
         return self.path.stem
 
-    def create(self, header: SessionHeader, blocks: tuple[BlockRun, ...] = ()) -> None:
+    def create(self, header: SessionHeader, blocks: tuple[BlockRun, ...] = (),
+               roster: tuple[str, ...] = ()) -> None:
         make_dirs(self.path.parent)
         with self.transaction(create=True) as db:
             if db.table("header").all():
                 raise FileExistsError(self.path)
             _write_all(db, header, blocks)
+            if roster:
+                db.table("roster").insert_multiple({"client_id": c} for c in roster)
 
     def read(self) -> SessionRecord:
         tables = self.tables()
@@ -45,9 +48,10 @@ class SessionFile(DataFile):
             blocks = tuple(sorted((BlockRun.from_dict(b) for b in tables.get("blocks", [])),
                                   key=lambda b: b.position))
             attendance = {a["client_id"]: AttendanceEntry.from_dict(a) for a in tables.get("attendance", [])}
+            roster = tuple(r["client_id"] for r in sorted(tables.get("roster", []), key=lambda r: r["_id"]))
         except (KeyError, ValueError, TypeError) as err:
             raise DamagedFile(self.path, f"a field is missing or wrong ({err})") from None
-        return SessionRecord(header=header, blocks=blocks, attendance=attendance)
+        return SessionRecord(header=header, blocks=blocks, attendance=attendance, roster=roster)
 
     def put_header(self, header: SessionHeader) -> None:
         with self.transaction() as db:
@@ -58,12 +62,49 @@ class SessionFile(DataFile):
         with self.transaction() as db:
             db.table("blocks").upsert(block.to_dict(), Query().position == block.position)
 
+    def put_blocks(self, blocks: tuple[BlockRun, ...], header: SessionHeader | None = None) -> None:
+        """Replace the agenda as run (and the header) in one atomic write."""
+        with self.transaction() as db:
+            db.table("blocks").truncate()
+            db.table("blocks").insert_multiple(b.to_dict() for b in blocks)
+            if header is not None:
+                db.table("header").truncate()
+                db.table("header").insert(header.to_dict())
+
+    def add_to_roster(self, client_id: str) -> None:
+        with self.transaction() as db:
+            if not db.table("roster").contains(Query().client_id == client_id):
+                db.table("roster").insert({"client_id": client_id})
+
+    def remove_from_roster(self, client_id: str) -> None:
+        """Take a client off the list; their own attendance entry goes too, nobody else's."""
+        with self.transaction() as db:
+            db.table("roster").remove(Query().client_id == client_id)
+            db.table("attendance").remove(Query().client_id == client_id)
+
     def put_attendance(self, *entries: AttendanceEntry) -> None:
         """Set these clients' attendance; everyone else's is untouched."""
         with self.transaction() as db:
             table = db.table("attendance")
             for entry in entries:
                 table.upsert(entry.to_dict(), Query().client_id == entry.client_id)
+
+    def update_attendance(self, client_id: str,
+                          change: "Callable[[AttendanceEntry | None], AttendanceEntry]") -> AttendanceEntry:
+        """Read-modify-write one client's entry inside the lock (a co-leader's edits are kept)."""
+        with self.transaction() as db:
+            table = db.table("attendance")
+            doc = table.get(Query().client_id == client_id)
+            entry = change(AttendanceEntry.from_dict(doc) if doc else None)
+            table.upsert(entry.to_dict(), Query().client_id == client_id)
+            return entry
+
+    def update_header(self, change: "Callable[[SessionHeader], SessionHeader]") -> SessionHeader:
+        with self.transaction() as db:
+            header = change(SessionHeader.from_dict(db.table("header").all()[0]))
+            db.table("header").truncate()
+            db.table("header").insert(header.to_dict())
+            return header
 
     def remove_attendance(self, client_id: str) -> None:
         with self.transaction() as db:

@@ -1,0 +1,180 @@
+"""Running a group: the session file changes a counselor makes, one locked write each.
+
+Every mutation checks the acting staff member's role (supervisors read, never change
+attendance) and is audited by record id and kind, never by content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from facilitator.core.errors import InputError
+from facilitator.core.parsing import parse_typed_time
+from facilitator.core.rules import Status
+from facilitator.core.session import (
+    AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
+)
+from facilitator.store.datadir import DataDir
+from facilitator.store.files import DamagedFile
+from facilitator.store.records import SessionFile, session_files
+
+
+class RunningSession:
+    def __init__(self, data: DataDir, file: SessionFile) -> None:
+        self.data = data
+        self.file = file
+
+    @property
+    def session_id(self) -> str:
+        return self.file.session_id
+
+    def record(self) -> SessionRecord:
+        return self.file.read()
+
+    def _audit(self, action: str, detail: dict | None = None) -> None:
+        self.data.record_audit(action, self.session_id, detail)
+
+    # -- attendance ------------------------------------------------------------------
+    def mark(self, client_id: str, status: Status, at: datetime | None = None) -> AttendanceEntry:
+        """Set a status; late and left early take their time from the clock (or ``at``)."""
+        self.data.require("attendance.change")
+        when = (at or self.data.now()).replace(second=0, microsecond=0)
+
+        def change(old: AttendanceEntry | None) -> AttendanceEntry:
+            base = old or AttendanceEntry(client_id=client_id, status=status)
+            if status is Status.LATE:
+                return base.with_changes(status=status, arrived=when, left=None)
+            if status is Status.LEFT_EARLY:
+                return base.with_changes(status=status, left=when)
+            if status in (Status.ABSENT, Status.EXCUSED):
+                return base.with_changes(status=status, arrived=None, left=None)
+            return base.with_changes(status=status, left=None)
+
+        entry = self.file.update_attendance(client_id, change)
+        self._audit("attendance.mark", {"status": str(status)})
+        return entry
+
+    def set_time(self, client_id: str, which: str, typed: str) -> AttendanceEntry:
+        """Correct an arrival or departure time typed by hand ("6:40", "6:40p", "18:40")."""
+        self.data.require("attendance.change")
+        if which not in ("arrived", "left"):
+            raise ValueError(which)
+        header = self.record().header
+        start = header.start
+        clock_time = parse_typed_time(typed, near=start.timetz().replace(tzinfo=None), field=which)
+        when = datetime.combine(header.day, clock_time, start.tzinfo)
+        if when < start - timedelta(hours=1) or when > header.end + timedelta(hours=2):
+            raise InputError(f"{typed!r} is outside this session ({start:%H:%M}–{header.end:%H:%M})",
+                             field=which)
+
+        def change(old: AttendanceEntry | None) -> AttendanceEntry:
+            if old is None or not old.status.credits_time:
+                raise InputError("mark the client present, late or left early first", field=which)
+            new = old.with_changes(**{which: when})
+            if new.arrived and new.left and new.left <= new.arrived:
+                raise InputError(f"left at {new.left:%H:%M}, not after arriving at {new.arrived:%H:%M}",
+                                 field=which)
+            return new
+
+        entry = self.file.update_attendance(client_id, change)
+        self._audit("attendance.time", {"field": which})
+        return entry
+
+    def set_participation(self, client_id: str, picks: tuple[str, ...], text: str) -> AttendanceEntry:
+        self.data.require("note.write")
+        entry = self.file.update_attendance(
+            client_id, lambda old: (old or AttendanceEntry(client_id, Status.PRESENT)).with_changes(
+                picks=tuple(picks), text=text))
+        self._audit("participation.save", {"picks": len(picks)})
+        return entry
+
+    def add_client(self, client_id: str) -> None:
+        self.data.require("attendance.change")
+        if client_id not in self.data.snapshot().clients:
+            raise InputError(f"there is no client with id {client_id!r}", field="client")
+        self.file.add_to_roster(client_id)
+        self._audit("roster.add")
+
+    def remove_client(self, client_id: str) -> None:
+        self.data.require("attendance.change")
+        self.file.remove_from_roster(client_id)
+        self._audit("roster.remove")
+
+    # -- agenda ----------------------------------------------------------------------
+    def update_agenda(self, change: Callable[[tuple[BlockRun, ...], datetime], tuple[BlockRun, ...]]
+                      ) -> tuple[BlockRun, ...]:
+        """Apply an agenda operation (from ``core.agenda``) at the clock's now and store it."""
+        self.data.require("session.run")
+        now = self.data.now()
+        with self.file.transaction() as db:
+            record_blocks = tuple(sorted((BlockRun.from_dict(b) for b in db.table("blocks").all()),
+                                         key=lambda b: b.position))
+            blocks = change(record_blocks, now)
+            header = SessionHeader.from_dict(db.table("header").all()[0])
+            starts = [b.started_at for b in blocks if b.started_at]
+            if starts and header.actual_start is None:
+                header = header.with_changes(actual_start=min(starts))
+            db.table("blocks").truncate()
+            db.table("blocks").insert_multiple(b.to_dict() for b in blocks)
+            db.table("header").truncate()
+            db.table("header").insert(header.to_dict())
+        self._audit("agenda.change")
+        return blocks
+
+    def set_block_note(self, position: int, note: str) -> None:
+        self.data.require("note.write")
+        with self.file.transaction() as db:
+            from tinydb import Query
+            db.table("blocks").update({"note": note}, Query().position == position)
+        self._audit("block-note.save", {"block": position})
+
+    def end(self) -> SessionHeader:
+        """End the session now: it no longer resumes; its times are fixed."""
+        self.data.require("session.run")
+        now = self.data.now()
+        header = self.file.update_header(lambda h: h.with_changes(
+            state=SessionState.ENDED, actual_start=h.actual_start or now, actual_end=now))
+        self._audit("session.end")
+        return header
+
+
+def start_session(data: DataDir, group_name: str, *, plan_id: str | None = None,
+                  blocks: tuple[BlockRun, ...] | None = None) -> RunningSession:
+    """Open today's session of a group (or resume it if it already exists)."""
+    data.require("session.run")
+    snapshot = data.snapshot()
+    group = snapshot.groups.get(group_name)
+    if group is None:
+        raise InputError(f"there is no group named {group_name!r}", field="group")
+    now = data.now()
+    tz = snapshot.settings.tz
+    meetings = group.meetings(now.date(), now.date(), tz)
+    scheduled = meetings[0] if meetings else now.replace(second=0, microsecond=0)
+    file = data.session_file(session_id_for(group_name, scheduled))
+    if file.exists():
+        return RunningSession(data, file)
+    plan = plan_id or group.plan
+    header = SessionHeader(
+        session_id=file.session_id, group=group_name, day=scheduled.date(),
+        scheduled_start=scheduled, scheduled_end=group.end_of(scheduled), plan_id=plan,
+        facilitators=(data.user,), state=SessionState.RUNNING, source=Source.APP)
+    roster = tuple(c.client_id for c in snapshot.enrolled(group_name, scheduled.date()))
+    file.create(header, blocks if blocks is not None else data.blocks_for(plan), roster)
+    data.record_audit("session.start", file.session_id, {"roster": len(roster)})
+    return RunningSession(data, file)
+
+
+def find_running(data: DataDir, today: date | None = None) -> RunningSession | None:
+    """The session this user left running today or yesterday (after a crash or a restart)."""
+    today = today or data.now().date()
+    latest: tuple[datetime, SessionFile] | None = None
+    for file in session_files(data.records_dir, today - timedelta(days=1), today):
+        try:
+            header = file.read().header
+        except DamagedFile:
+            continue
+        if header.state is SessionState.RUNNING and data.user in header.facilitators:
+            if latest is None or header.scheduled_start > latest[0]:
+                latest = (header.scheduled_start, file)
+    return RunningSession(data, latest[1]) if latest else None

@@ -1,0 +1,94 @@
+"""Running a session through the store: every change lands in the session file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.hours import credited_minutes
+from facilitator.core.rules import Status
+from facilitator.core.session import SessionState
+from facilitator.store.running import find_running, start_session
+from facilitator.store.staff import add_staff
+from tests.conftest import CHICAGO
+
+
+def at(hh: int, mm: int) -> datetime:
+    return datetime(2026, 11, 23, hh, mm, tzinfo=CHICAGO)
+
+
+def test_start_takes_todays_meeting_and_enrolled_roster(clinic):
+    session = start_session(clinic, "Evening IOP")
+    record = session.record()
+    assert record.header.scheduled_start == at(18, 0)
+    assert record.header.state is SessionState.RUNNING
+    # T001, T002, T003 are enrolled in Evening IOP on 2026-11-23; T004 was discharged on 11-13.
+    assert set(record.roster) == {"T001", "T002", "T003"}
+    assert [b.title for b in record.blocks][0] == "Check-in"
+    # Starting again resumes the same file instead of making another.
+    assert start_session(clinic, "Evening IOP").session_id == session.session_id
+
+
+def test_marks_times_and_credited_minutes(clinic, fake_clock):
+    session = start_session(clinic, "Evening IOP")
+    session.mark("T001", Status.PRESENT)
+    fake_clock.set(at(18, 20))
+    session.mark("T002", Status.LATE)           # arrives 18:20 from the clock
+    session.set_time("T002", "arrived", "6:25")  # corrected by hand: evening reading
+    session.mark("T003", Status.ABSENT)
+    record = session.record()
+    assert record.attendance["T002"].arrived == at(18, 25)
+    assert record.attendance["T003"].arrived is None
+    # 18:25-21:00 = 155 minutes, less the planned 10-minute break at 19:05-19:15 = 145.
+    entry = record.attendance["T002"]
+    assert credited_minutes(entry.status, entry.arrived, entry.left, record.header.start,
+                            record.header.end, record.noncountable_spans()) == 145
+
+
+def test_bad_typed_time_is_one_clear_error_and_changes_nothing(clinic):
+    session = start_session(clinic, "Evening IOP")
+    session.mark("T001", Status.LATE, at=at(18, 10))
+    before = session.file.path.read_bytes()
+    with pytest.raises(InputError, match="not a time"):
+        session.set_time("T001", "arrived", "6:61")
+    with pytest.raises(InputError, match="outside this session"):
+        session.set_time("T001", "arrived", "3:00a")
+    assert session.file.path.read_bytes() == before
+
+
+def test_removing_a_client_touches_nobody_else(clinic):
+    session = start_session(clinic, "Evening IOP")
+    session.mark("T001", Status.PRESENT)
+    session.set_participation("T001", ("engaged",), "Practised urge surfing.")
+    session.mark("T002", Status.PRESENT)
+    session.remove_client("T002")
+    session.add_client("T005")
+    record = session.record()
+    assert "T002" not in record.roster and "T002" not in record.attendance
+    assert record.attendance["T001"].picks == ("engaged",)
+    assert record.attendance["T001"].text == "Practised urge surfing."
+    assert record.roster[-1] == "T005"
+
+
+def test_supervisor_cannot_change_attendance_and_it_is_refused(clinic, tmp_path):
+    from facilitator.commands import open_clinic
+    session = start_session(clinic, "Evening IOP")
+    add_staff(clinic, "sup1", "Sam Supervisor", "supervisor")
+    as_supervisor = open_clinic(clinic.root, user="sup1", clock=clinic.clock)
+    from facilitator.store.running import RunningSession
+    with pytest.raises(PermissionDenied):
+        RunningSession(as_supervisor, session.file).mark("T001", Status.PRESENT)
+    assert "T001" not in session.record().attendance
+    last = list(clinic.audit.entries())[-1][2]
+    assert (last["user"], last["action"], last["record"]) == ("sup1", "denied", "attendance.change")
+
+
+def test_find_running_resumes_until_ended(clinic, fake_clock):
+    session = start_session(clinic, "Evening IOP")
+    assert find_running(clinic).session_id == session.session_id
+    fake_clock.set(at(21, 2))
+    header = session.end()
+    assert header.actual_end == at(21, 2)
+    assert find_running(clinic) is None
