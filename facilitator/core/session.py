@@ -185,7 +185,8 @@ class SessionRecord:
         cursor = self.header.start
         for block in self.blocks:
             if ran:
-                if not block.countable and block.started_at and not block.skipped:
+                # A skipped break still counts for the time it ran (as AgendaClock does).
+                if not block.countable and block.started_at:
                     spans.append((block.started_at, block.ended_at or self.header.end))
             else:
                 # added in UTC: real minutes, also across a daylight-saving change
