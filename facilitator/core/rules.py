@@ -68,3 +68,38 @@ class Role(StrEnum):
     COUNSELOR = "counselor"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+
+# Quick participation picks a counselor taps during group, in display order: (key, label).
+# Stored on an attendance entry by key; drafted notes turn each into a sentence.
+PARTICIPATION_PICKS: tuple[tuple[str, str], ...] = (
+    ("engaged", "engaged"),
+    ("shared", "shared personal experience"),
+    ("practised", "practised the skill"),
+    ("exercise", "completed the exercise"),
+    ("feedback", "gave peer feedback"),
+    ("supportive", "supportive of peers"),
+    ("triggers", "identified triggers"),
+    ("reframed", "challenged a thinking error"),
+    ("quiet", "quiet but attentive"),
+    ("minimal", "minimal participation"),
+    ("distracted", "distracted"),
+    ("disruptive", "disruptive"),
+    ("left_early", "left early"),
+)
+
+# The clinical phrase each pick becomes in a drafted note ("<first name> <phrase>.").
+PARTICIPATION_PHRASES: dict[str, str] = {
+    "engaged": "was engaged throughout the session",
+    "shared": "shared personal experience related to the topic",
+    "practised": "practised the skill taught in session",
+    "exercise": "completed the in-session exercise",
+    "feedback": "gave constructive feedback to peers",
+    "supportive": "was supportive of other group members",
+    "triggers": "identified personal triggers for use",
+    "reframed": "challenged a thinking error with staff support",
+    "quiet": "was quiet but attentive",
+    "minimal": "participated minimally and required prompting",
+    "distracted": "appeared distracted at times and was redirected",
+    "disruptive": "was disruptive at times and was redirected by staff",
+    "left_early": "left the group before it ended",
+}

@@ -1,0 +1,255 @@
+"""Progress notes: signing, addenda, co-signing, tamper evidence, due dates.
+
+A signed note is locked; corrections are addenda, signed in order; a supervisor may
+co-sign once (HIPAA 164.312(c): integrity, and a way to show records were not altered).
+
+- ``content_hash`` = sha256 of canonical JSON of the note's session id, client id, body,
+  signer and signing time. Author and draft time are not part of it.
+- Each addendum's hash covers the previous hash (the note's for the first) and its own
+  body, author and time, so changing, dropping from the middle or reordering addenda shows.
+  (Dropping the *last* addendum leaves a valid chain: the audit log has to show that.)
+- ``cosign_hash`` covers the note's hash and the co-signer and time, so a forged
+  co-signature shows too. Addenda added after a co-signature do not disturb it.
+
+Drafting lives in ``drafting.py``; ``draft_note`` and ``redact_others`` are re-exported here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
+
+from facilitator.core.drafting import draft_note, redact_others
+from facilitator.core.errors import InputError
+from facilitator.core.rules import NOTE_DUE_BUSINESS_DAYS
+
+__all__ = [
+    "Addendum", "Note", "add_addendum", "addendum_hash", "business_days_overdue", "cosign",
+    "cosign_hash", "draft_note", "due_date", "edit", "note_hash", "redact_others", "sign",
+    "verify_note",
+]
+
+ALREADY_SIGNED = "this note is already signed; add an addendum instead"
+BODY_CHANGED = "the note body or its signature was changed after signing"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _sha256(data: dict[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Addendum:
+    body: str
+    author: str
+    signed_at: datetime
+    content_hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"body": self.body, "author": self.author,
+                "signed_at": self.signed_at.isoformat(), "content_hash": self.content_hash}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Addendum":
+        return cls(body=data["body"], author=data["author"],
+                   signed_at=datetime.fromisoformat(data["signed_at"]),
+                   content_hash=data["content_hash"])
+
+
+@dataclass(frozen=True)
+class Note:
+    session_id: str
+    client_id: str
+    body: str
+    author: str
+    drafted_at: datetime
+    signed_by: str | None = None
+    signed_at: datetime | None = None
+    content_hash: str | None = None
+    cosigned_by: str | None = None
+    cosigned_at: datetime | None = None
+    addenda: tuple[Addendum, ...] = ()
+    cosign_hash: str | None = None
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_by is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id, "client_id": self.client_id, "body": self.body,
+            "author": self.author, "drafted_at": self.drafted_at.isoformat(),
+            "signed_by": self.signed_by, "signed_at": _iso(self.signed_at),
+            "content_hash": self.content_hash,
+            "cosigned_by": self.cosigned_by, "cosigned_at": _iso(self.cosigned_at),
+            "cosign_hash": self.cosign_hash,
+            "addenda": [a.to_dict() for a in self.addenda],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Note":
+        return cls(
+            session_id=data["session_id"], client_id=data["client_id"], body=data["body"],
+            author=data["author"], drafted_at=datetime.fromisoformat(data["drafted_at"]),
+            signed_by=data.get("signed_by"), signed_at=_dt(data.get("signed_at")),
+            content_hash=data.get("content_hash"),
+            cosigned_by=data.get("cosigned_by"), cosigned_at=_dt(data.get("cosigned_at")),
+            cosign_hash=data.get("cosign_hash"),
+            addenda=tuple(Addendum.from_dict(a) for a in data.get("addenda", ())),
+        )
+
+
+# --- hashes ---------------------------------------------------------------------------------
+
+def note_hash(note: Note) -> str:
+    return _sha256({"session_id": note.session_id, "client_id": note.client_id,
+                    "body": note.body, "signed_by": note.signed_by,
+                    "signed_at": _iso(note.signed_at)})
+
+
+def addendum_hash(previous: str | None, body: str, author: str, signed_at: datetime) -> str:
+    return _sha256({"previous": previous, "body": body, "author": author,
+                    "signed_at": signed_at.isoformat()})
+
+
+def cosign_hash(content_hash: str | None, cosigned_by: str | None, cosigned_at: datetime | None) -> str:
+    return _sha256({"note": content_hash, "cosigned_by": cosigned_by,
+                    "cosigned_at": _iso(cosigned_at)})
+
+
+# --- operations -----------------------------------------------------------------------------
+
+def _check_user(user: str, field: str) -> str:
+    if not user or not user.strip():
+        raise InputError("a user is needed", field=field)
+    return user.strip()
+
+
+def _check_time(at: datetime, field: str) -> datetime:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InputError("the time needs a time zone", field=field)
+    return at
+
+
+def _check_body(body: str, what: str) -> str:
+    if not body.strip():
+        raise InputError(f"an empty {what} cannot be signed", field="body")
+    return body
+
+
+def edit(note: Note, body: str) -> Note:
+    """The draft with a new body; a signed note is locked."""
+    if note.signed:
+        raise InputError("this note is signed and locked; add an addendum instead", field="body")
+    return replace(note, body=body)
+
+
+def sign(note: Note, user: str, at: datetime) -> Note:
+    if note.signed:
+        raise InputError(ALREADY_SIGNED)
+    _check_body(note.body, "note")
+    signed = replace(note, signed_by=_check_user(user, "signed_by"),
+                     signed_at=_check_time(at, "signed_at"))
+    return replace(signed, content_hash=note_hash(signed))
+
+
+def _last_signature(note: Note) -> datetime | None:
+    return note.addenda[-1].signed_at if note.addenda else note.signed_at
+
+
+def add_addendum(note: Note, body: str, user: str, at: datetime) -> Note:
+    """A signed addendum after the last one (or the note's signature)."""
+    if not note.signed:
+        raise InputError("only a signed note takes addenda; edit the draft instead")
+    _check_body(body, "addendum")
+    user, at = _check_user(user, "author"), _check_time(at, "signed_at")
+    last = _last_signature(note)
+    if last is not None and at < last:
+        raise InputError("an addendum cannot be dated before the signature it follows",
+                         field="signed_at")
+    previous = note.addenda[-1].content_hash if note.addenda else note.content_hash
+    added = Addendum(body=body, author=user, signed_at=at,
+                     content_hash=addendum_hash(previous, body, user, at))
+    return replace(note, addenda=note.addenda + (added,))
+
+
+def cosign(note: Note, user: str, at: datetime) -> Note:
+    """A supervisor's co-signature: once, on a signed note, never by its signer.
+
+    Whether ``user`` may co-sign (their role) is the caller's check.
+    """
+    if not note.signed:
+        raise InputError("only a signed note can be co-signed")
+    if note.cosigned_by is not None:
+        raise InputError("this note is already co-signed")
+    user, at = _check_user(user, "cosigned_by"), _check_time(at, "cosigned_at")
+    if user == note.signed_by:
+        raise InputError("a note cannot be co-signed by the person who signed it",
+                         field="cosigned_by")
+    if note.signed_at is not None and at < note.signed_at:
+        raise InputError("a co-signature cannot be dated before the signature", field="cosigned_at")
+    return replace(note, cosigned_by=user, cosigned_at=at,
+                   cosign_hash=cosign_hash(note.content_hash, user, at))
+
+
+def verify_note(note: Note) -> list[str]:
+    """Every sign of tampering, one sentence each; [] when the note is intact."""
+    problems: list[str] = []
+    if not note.signed:
+        if note.signed_at or note.content_hash or note.cosigned_by or note.addenda:
+            problems.append("an unsigned note carries signature data")
+        return problems
+    if note.content_hash is None or note.signed_at is None:
+        problems.append("the note is marked signed but has no hash")
+    elif note_hash(note) != note.content_hash:
+        problems.append(BODY_CHANGED)
+    previous = note.content_hash
+    for number, added in enumerate(note.addenda, start=1):
+        if addendum_hash(previous, added.body, added.author, added.signed_at) != added.content_hash:
+            problems.append(f"addendum {number} was changed or reordered")
+        previous = added.content_hash
+    if note.cosigned_by is not None or note.cosign_hash is not None:
+        if note.cosign_hash != cosign_hash(note.content_hash, note.cosigned_by, note.cosigned_at):
+            problems.append("the co-signature was changed")
+    return problems
+
+
+# --- due dates ------------------------------------------------------------------------------
+
+_WEEKDAYS = (MO, TU, WE, TH, FR)
+
+
+def _business_days(after: date, until: date | None = None, count: int | None = None) -> rrule:
+    start = datetime.combine(after + timedelta(days=1), time(0))
+    end = datetime.combine(until, time(0)) if until else None
+    return rrule(DAILY, byweekday=_WEEKDAYS, dtstart=start, until=end, count=count)
+
+
+def due_date(session_day: date, business_days: int = NOTE_DUE_BUSINESS_DAYS) -> date:
+    """The day a note is due: ``business_days`` weekdays after the session (weekends
+    skipped; public holidays are not known here)."""
+    if business_days <= 0:
+        return session_day
+    return list(_business_days(session_day, count=business_days))[-1].date()
+
+
+def business_days_overdue(session_day: date, today: date,
+                          business_days: int = NOTE_DUE_BUSINESS_DAYS) -> int:
+    """Weekdays after the due date up to and including ``today``; 0 until then."""
+    due = due_date(session_day, business_days)
+    if today <= due:
+        return 0
+    return _business_days(due, until=today).count()

@@ -1,0 +1,218 @@
+"""The demo clinic: an invented IOP program with six weeks of history.
+
+``ensure_demo_clinic`` makes it once (``facilitator demo``) and reopens it afterwards.
+It is built in a sibling temp directory and renamed into place, so an interrupted
+build leaves no half-made clinic behind (when the target is new or empty).
+Everything goes through ``DataDir``; nothing here writes a data file by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import tempfile
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from facilitator import demo_data as D
+from facilitator.core.clinic import ClinicSettings
+from facilitator.core.roster import Client, Group, parse_days
+from facilitator.core.rules import Status
+from facilitator.core.session import (
+    AttendanceEntry, BlockRun, SessionHeader, SessionState, Source, session_id_for,
+)
+from facilitator.store.datadir import DataDir
+from facilitator.store.files import DIR_MODE, make_dirs
+from facilitator.store.identity import Clock, system_clock
+from facilitator.store.plans import PlanLibrary, shipped_plans_dir
+
+
+def ensure_demo_clinic(root: Path, *, user: str, display_name: str,
+                       today: date | None = None, clock: Clock | None = None) -> bool:
+    """Make the demo clinic in ``root`` (True), or reuse the clinic already there (False).
+
+    Reusing opens the clinic as ``user``: an account that is not on its staff gets the
+    same ``NotStaff`` error as any other command. ``today`` defaults to the clinic's
+    local date by ``clock``; history covers the six weeks before this week and this
+    week's days before today. Today's meetings are left scheduled, not recorded.
+    """
+    root = Path(root)
+    clock = clock or system_clock
+    if (root / "clinic.json").exists():
+        DataDir.open(root, user=user, clock=clock)
+        return False
+    if today is None:
+        today = clock().astimezone(ZoneInfo(D.CLINIC_TIMEZONE)).date()
+    if root.exists() and any(root.iterdir()):
+        # Not empty: DataDir.init refuses anything but dot-files; build in place.
+        _build(root, user=user, display_name=display_name, today=today, clock=clock)
+        return True
+    make_dirs(root.parent)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.building-", dir=root.parent))
+    try:
+        os.chmod(staging, DIR_MODE)
+        _build(staging, user=user, display_name=display_name, today=today, clock=clock)
+        try:
+            os.replace(staging, root)   # replaces a missing or empty directory
+        except OSError:
+            if not (root / "clinic.json").exists():
+                raise
+            # Another `facilitator demo` finished first: use its clinic.
+            shutil.rmtree(staging, ignore_errors=True)
+            DataDir.open(root, user=user, clock=clock)
+            return False
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return True
+
+
+def _build(root: Path, *, user: str, display_name: str, today: date, clock: Clock) -> None:
+    settings = ClinicSettings(name=D.CLINIC_NAME, timezone=D.CLINIC_TIMEZONE, week_start=D.WEEK_START)
+    tz = settings.tz
+    this_week = today - timedelta(days=(today.weekday() - settings.week_start_weekday) % 7)
+    history_first = this_week - timedelta(weeks=D.HISTORY_WEEKS)
+    yesterday = today - timedelta(days=1)
+    data = DataDir.init(root, settings, user=user, display_name=display_name, clock=clock)
+
+    holiday = _thanksgiving(history_first.year)
+    if holiday < history_first:
+        holiday = _thanksgiving(history_first.year + 1)
+    groups = [
+        Group(name=g.name, days=parse_days(g.days), start=time.fromisoformat(g.start),
+              minutes=g.minutes, plan=g.plan, holidays=(holiday,), first_day=history_first)
+        for g in D.GROUPS
+    ]
+    for group in groups:
+        data.add_group(group)
+
+    clients = [_client(spec, settings, history_first, today) for spec in D.CLIENTS]
+    data.import_roster(clients)
+
+    library = PlanLibrary.load(shipped_plans_dir(), data.plans_dir)
+    rng = random.Random(D.SEED)
+    patterns = {spec.client_id: spec.pattern for spec in D.CLIENTS}
+    seen = {spec.client_id: 0 for spec in D.CLIENTS}
+    sessions = entries = 0
+    for group in groups:
+        plan_blocks = library.get(group.plan).block_runs() if group.plan else ()
+        members = [c for c in clients if group.name in c.groups]
+        for start in group.meetings(history_first, yesterday, tz):
+            day = start.date()
+            enrolled = [c for c in members if c.enrolled_on(day)]
+            header = _header(group, start, user, rng)
+            file = data.session_file(header.session_id)
+            file.create(header, _blocks(plan_blocks, header, rng))
+            attendance = []
+            for client in enrolled:
+                pattern = patterns[client.client_id]
+                every = D.MISS_EVERY.get(pattern)
+                miss = every is not None and seen[client.client_id] % every == 1
+                seen[client.client_id] += 1
+                attendance.append(_attendance(client.client_id, pattern, header, rng, miss=miss))
+            if attendance:
+                file.put_attendance(*attendance)
+            sessions += 1
+            entries += len(attendance)
+    data.record_audit("demo.create", "clinic", {
+        "groups": len(groups), "clients": len(clients), "sessions": sessions,
+        "attendance": entries, "first_day": history_first.isoformat(), "last_day": yesterday.isoformat(),
+    })
+
+
+def _thanksgiving(year: int) -> date:
+    """US Thanksgiving: the fourth Thursday of November."""
+    first = date(year, 11, 1)
+    return first + timedelta(days=(3 - first.weekday()) % 7 + 21)
+
+
+def _on(offset: D.Offset, history_first: date, today: date) -> date:
+    anchor, days = offset
+    return (history_first if anchor == "start" else today) + timedelta(days=days)
+
+
+def _client(spec: D.ClientSpec, settings: ClinicSettings, history_first: date, today: date) -> Client:
+    return Client(
+        client_id=spec.client_id, first_name=spec.first_name, last_name=spec.last_name,
+        level_of_care=spec.level,
+        required_hours=spec.hours if spec.hours is not None else settings.default_hours(spec.level),
+        admitted=_on(spec.admitted, history_first, today),
+        discharged=_on(spec.discharged, history_first, today) if spec.discharged else None,
+        groups=spec.groups)
+
+
+def _plus(at: datetime, minutes: float) -> datetime:
+    """Real minutes after ``at`` (in UTC, so a daylight-saving change is counted right)."""
+    return (at.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(at.tzinfo)
+
+
+def _header(group: Group, start: datetime, user: str, rng: random.Random) -> SessionHeader:
+    end = group.end_of(start)
+    return SessionHeader(
+        session_id=session_id_for(group.name, start), group=group.name, day=start.date(),
+        scheduled_start=start, scheduled_end=end, plan_id=group.plan, facilitators=(user,),
+        actual_start=_plus(start, rng.randint(-2, 3)), actual_end=_plus(end, rng.randint(-1, 5)),
+        state=SessionState.ENDED, source=Source.APP)
+
+
+def _blocks(plan: tuple[BlockRun, ...], header: SessionHeader, rng: random.Random) -> tuple[BlockRun, ...]:
+    """The plan's blocks as run: end to end from the actual start, each a little off plan.
+
+    When the plan about fills the session, its countable blocks stretch or shrink so the
+    last one ends with the session; a short plan (the PHP day) just runs from the start.
+    """
+    if not plan:
+        return ()
+    minutes = [max(1, b.planned_minutes + (rng.randint(-2, 2) if b.countable else rng.randint(0, 2)))
+               for b in plan]
+    length = round((header.end - header.start).total_seconds() / 60)
+    fills = abs(length - sum(b.planned_minutes for b in plan)) <= 30
+    if fills:
+        stretch = [i for i, b in enumerate(plan) if b.countable] or [len(plan) - 1]
+        spare = length - sum(minutes)
+        for n, i in enumerate(stretch):
+            share = spare // len(stretch) + (1 if n < spare % len(stretch) else 0)
+            minutes[i] = max(1, minutes[i] + share)
+    runs, cursor = [], header.start
+    for block, mins in zip(plan, minutes):
+        end = _plus(cursor, mins)
+        runs.append(block.with_changes(started_at=cursor, ended_at=end))
+        cursor = end
+    if fills:
+        runs[-1] = runs[-1].with_changes(ended_at=header.end)
+    return tuple(runs)
+
+
+_STATUSES = tuple(Status)
+
+
+def _attendance(client_id: str, pattern: str, header: SessionHeader, rng: random.Random,
+                *, miss: bool = False) -> AttendanceEntry:
+    weights = D.PATTERNS[pattern]
+    if miss:
+        status = rng.choice((Status.ABSENT, Status.ABSENT, Status.EXCUSED))
+    else:
+        status = rng.choices(_STATUSES, weights=[weights[str(s)] for s in _STATUSES])[0]
+    arrived = left = None
+    picks: tuple[str, ...] = ()
+    text = ""
+    if status is Status.LATE:
+        arrived = _plus(header.start, rng.randint(*D.LATE_MINUTES))
+        text = rng.choice(D.LINES_LATE)
+    elif status is Status.LEFT_EARLY:
+        left = _plus(header.end, -rng.randint(*D.EARLY_MINUTES))
+        text = rng.choice(D.LINES_EARLY)
+    elif status is Status.EXCUSED:
+        text = rng.choice(D.LINES_EXCUSED)
+    elif status is Status.TELEHEALTH and rng.random() < 0.5:
+        text = rng.choice(D.LINES_TELEHEALTH)
+    if status.credits_time:
+        low = rng.random() < (0.4 if pattern == "struggling" else 0.1)
+        pool, lines = (D.PICKS_LOW, D.LINES_LOW) if low else (D.PICKS_ENGAGED, D.LINES_ENGAGED)
+        picks = tuple(rng.sample(pool, rng.randint(1, 2 if low else 3)))
+        if not text and rng.random() < 0.35:
+            text = rng.choice(lines)
+    return AttendanceEntry(client_id=client_id, status=status, arrived=arrived, left=left,
+                           picks=picks, text=text)
