@@ -11,6 +11,7 @@ from pathlib import Path
 
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
+from facilitator.store.notes import verify_notes
 from facilitator.store.records import SessionFile
 
 
@@ -33,6 +34,7 @@ def verify(data: DataDir) -> list[str]:
             continue
         try:
             SessionFile(path).read()
+            problems.extend(verify_notes(SessionFile(path)))
         except DamagedFile as err:
             problems.append(str(err))
     for path in sorted(data.root.rglob(f".*{TEMP_SUFFIX}")):

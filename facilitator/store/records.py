@@ -106,6 +106,24 @@ class SessionFile(DataFile):
             db.table("header").insert(header.to_dict())
             return header
 
+    def notes(self) -> dict[str, "Note"]:
+        """Each client's progress note in this session, by client id."""
+        from facilitator.core.notes import Note
+        try:
+            return {d["client_id"]: Note.from_dict(d) for d in self.tables().get("notes", [])}
+        except (KeyError, ValueError, TypeError) as err:
+            raise DamagedFile(self.path, f"a note is malformed ({err})") from None
+
+    def update_note(self, client_id: str, change: "Callable[[Note | None], Note]") -> "Note":
+        """Read-modify-write one client's note inside the lock."""
+        from facilitator.core.notes import Note
+        with self.transaction() as db:
+            table = db.table("notes")
+            doc = table.get(Query().client_id == client_id)
+            note = change(Note.from_dict(doc) if doc else None)
+            table.upsert(note.to_dict(), Query().client_id == client_id)
+            return note
+
     def remove_attendance(self, client_id: str) -> None:
         with self.transaction() as db:
             db.table("attendance").remove(Query().client_id == client_id)

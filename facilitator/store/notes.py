@@ -1,0 +1,134 @@
+"""Progress notes in session files: drafts, signing, addenda and co-signatures.
+
+Roles are enforced here: counselors (and admins) draft and sign the notes of sessions
+they facilitated; supervisors co-sign; nobody edits a signed note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from facilitator.core import notes as core_notes
+from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.notes import Note
+from facilitator.core.rules import Role
+from facilitator.store.datadir import DataDir
+from facilitator.store.files import DamagedFile
+from facilitator.store.records import SessionFile
+
+
+class NoteBook:
+    """The notes of one session, as the acting staff member may touch them."""
+
+    def __init__(self, data: DataDir, file: SessionFile) -> None:
+        self.data = data
+        self.file = file
+
+    def all(self) -> dict[str, Note]:
+        return self.file.notes()
+
+    def _own_session(self) -> None:
+        me = self.data.me()
+        header = self.file.read().header
+        if me.role is not Role.ADMIN and self.data.user not in header.facilitators:
+            self.data.record_audit("denied", "note.write")
+            raise PermissionDenied(f"{self.data.user} did not facilitate this session; only its "
+                                   f"facilitators write and sign its notes.")
+
+    def save_draft(self, client_id: str, body: str) -> Note:
+        self.data.require("note.write")
+        self._own_session()
+        now = self.data.now()
+
+        def change(old: Note | None) -> Note:
+            if old is None:
+                return Note(session_id=self.file.session_id, client_id=client_id, body=body,
+                            author=self.data.user, drafted_at=now)
+            return core_notes.edit(old, body)
+
+        note = self.file.update_note(client_id, change)
+        self.data.record_audit("note.draft", self.file.session_id)
+        return note
+
+    def sign(self, client_id: str) -> Note:
+        self.data.require("note.sign")
+        self._own_session()
+
+        def change(old: Note | None) -> Note:
+            if old is None:
+                raise InputError("there is no drafted note to sign for this client")
+            return core_notes.sign(old, self.data.user, self.data.now())
+
+        note = self.file.update_note(client_id, change)
+        self.data.record_audit("note.sign", self.file.session_id)
+        return note
+
+    def add_addendum(self, client_id: str, body: str) -> Note:
+        self.data.require("note.sign")
+        self._own_session()
+        note = self.file.update_note(client_id, lambda old: core_notes.add_addendum(
+            _existing(old), body, self.data.user, self.data.now()))
+        self.data.record_audit("note.addendum", self.file.session_id)
+        return note
+
+    def cosign(self, client_id: str) -> Note:
+        self.data.require("note.cosign")
+        note = self.file.update_note(client_id, lambda old: core_notes.cosign(
+            _existing(old), self.data.user, self.data.now()))
+        self.data.record_audit("note.cosign", self.file.session_id)
+        return note
+
+
+def _existing(note: Note | None) -> Note:
+    if note is None:
+        raise InputError("there is no note for this client in this session")
+    return note
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    session_id: str
+    day: date
+    group: str
+    client_id: str
+    state: str            # "missing", "draft", "unsigned-cosign"
+    overdue_days: int
+
+
+def review_queue(data: DataDir, first: date, last: date) -> tuple[list[QueueItem], list[DamagedFile]]:
+    """Notes not yet signed (or missing) and signed notes not co-signed, oldest first."""
+    today = data.now().date()
+    scan = data.sessions_between(first, last)
+    items: list[QueueItem] = []
+    problems = list(scan.problems)
+    for record in scan.records:
+        header = record.header
+        try:
+            notes = data.session_file(header.session_id).notes()
+        except DamagedFile as err:
+            problems.append(err)
+            continue
+        overdue = core_notes.business_days_overdue(header.day, today)
+        for client_id, entry in record.attendance.items():
+            if not entry.status.credits_time:
+                continue
+            note = notes.get(client_id)
+            if note is None or not note.signed:
+                state = "missing" if note is None else "draft"
+            elif note.cosigned_by is None:
+                state = "unsigned-cosign"
+            else:
+                continue
+            items.append(QueueItem(header.session_id, header.day, header.group, client_id, state,
+                                   overdue if state != "unsigned-cosign" else 0))
+    items.sort(key=lambda i: (i.day, i.session_id, i.client_id))
+    return items, problems
+
+
+def verify_notes(file: SessionFile) -> list[str]:
+    problems = []
+    for client_id, note in file.notes().items():
+        for problem in core_notes.verify_note(note):
+            problems.append(f"{file.path}: the note for {client_id}: {problem}")
+    return problems
