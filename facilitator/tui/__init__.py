@@ -1,0 +1,1 @@
+"""The terminal user interface (Textual). Start with ``facilitator.tui.app.make_app``."""

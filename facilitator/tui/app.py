@@ -1,0 +1,142 @@
+"""The Textual app shell: one ``make_app`` used by the CLI, the tests and the snapshots.
+
+Nothing here opens a file at import time, and screens are imported when first shown.
+
+Adding a screen:
+1. write ``facilitator/tui/<name>.py`` with one ``Screen`` subclass (its own ``BINDINGS``
+   with ids, and a ``HOW_TO`` string for F1 help);
+2. add ``"<name>": "facilitator.tui.<name>:<Class>"`` to ``SCREENS_BY_NAME``;
+3. add a ``PaletteCommand("Go to …", "…", "app.go('<name>')")`` to ``PALETTE_COMMANDS``
+   (and a key binding if it deserves one).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from facilitator.store.identity import Clock
+from facilitator.tui.palette import PaletteCommand, FacilitatorCommands
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from facilitator.core.clinic import Staff
+    from facilitator.store.datadir import ClinicSnapshot, DataDir
+    from facilitator.store.plans import PlanLibrary
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+# name -> "module:Class"; imported lazily by ``FacilitatorApp.go``.
+SCREENS_BY_NAME: dict[str, str] = {
+    "home": "facilitator.tui.home:HomeScreen",
+}
+
+PALETTE_COMMANDS: tuple[PaletteCommand, ...] = (
+    PaletteCommand("Go home", "Today's groups and the roster", "app.go('home')"),
+    PaletteCommand("Toggle light/dark theme", "Switch between the dark and the light theme",
+                   "app.toggle_theme"),
+    PaletteCommand("Help", "The keys of this screen and how to use it (F1)", "app.help"),
+    PaletteCommand("Refresh", "Read the clinic's data again now", "app.refresh_data"),
+    PaletteCommand("Quit", "Close facilitator", "app.quit"),
+)
+
+
+class FacilitatorApp(App[None]):
+    """The counselor's and supervisor's terminal app for one clinic data directory."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "facilitator"
+    # Only our own commands: the system ones offer "Screenshot", which would write
+    # client data to the working directory, and a theme picker with unreadable themes.
+    COMMANDS: ClassVar = {FacilitatorCommands}
+    BINDINGS: ClassVar = [
+        Binding("f1", "help", "Help", id="app.help", tooltip="Keys of this screen and how to use it"),
+        Binding("t", "toggle_theme", "Theme", id="app.theme", tooltip="Switch light/dark theme"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Close facilitator"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit_ctrl", tooltip="Close facilitator",
+                show=False, priority=True),
+    ]
+
+    def __init__(self, data: "DataDir", *, clock: Clock, user: str) -> None:
+        super().__init__()
+        self.data = data
+        self.clock = clock
+        self.user = user
+        self._plans: "PlanLibrary | None" = None
+        self.theme = DARK_THEME
+
+    # -- data helpers for screens ---------------------------------------------------------
+    def snapshot(self) -> "ClinicSnapshot":
+        """The clinic file now; raises ``DamagedFile`` (or ``FileNotFoundError``)."""
+        snapshot = self.data.snapshot()
+        self.title = snapshot.settings.name
+        return snapshot
+
+    def today(self, snapshot: "ClinicSnapshot") -> "date":
+        return self.clock().astimezone(snapshot.settings.tz).date()
+
+    def me(self, snapshot: "ClinicSnapshot") -> "Staff | None":
+        return snapshot.staff.get(self.user)
+
+    @property
+    def plans(self) -> "PlanLibrary":
+        if self._plans is None:
+            from facilitator.store.plans import PlanLibrary, shipped_plans_dir
+            self._plans = PlanLibrary.load(shipped_plans_dir(), self.data.plans_dir)
+        return self._plans
+
+    def plan_title(self, plan_id: str | None) -> str | None:
+        if not plan_id:
+            return None
+        plan = self.plans.plans.get(plan_id)
+        return plan.title if plan else None
+
+    # -- screens ---------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return self._make_screen("home")
+
+    def _make_screen(self, name: str) -> Screen:
+        module_name, _, class_name = SCREENS_BY_NAME[name].partition(":")
+        return getattr(import_module(module_name), class_name)()
+
+    def action_go(self, name: str) -> None:
+        """Show screen ``name``: pop back to it if it is on the stack, else push it."""
+        module_name, _, class_name = SCREENS_BY_NAME[name].partition(":")
+        for index, screen in enumerate(self.screen_stack):
+            if type(screen).__name__ == class_name and type(screen).__module__ == module_name:
+                while len(self.screen_stack) > index + 1:
+                    self.pop_screen()
+                return
+        self.push_screen(self._make_screen(name))
+
+    # -- actions ---------------------------------------------------------------------------
+    def palette_commands(self) -> tuple[PaletteCommand, ...]:
+        return PALETTE_COMMANDS
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def action_help(self) -> None:
+        from facilitator.tui.help import HelpScreen
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.dismiss()
+            return
+        self.push_screen(HelpScreen.for_screen(screen))
+
+    def action_refresh_data(self) -> None:
+        self._plans = None
+        refresh = getattr(self.screen, "reload", None)
+        if callable(refresh):
+            refresh()
+
+
+def make_app(data: "DataDir", *, clock: Clock | None = None, user: str | None = None) -> FacilitatorApp:
+    """The app for ``data``, as ``user`` (default ``data.user``) with ``clock`` (default ``data.clock``)."""
+    return FacilitatorApp(data, clock=clock or data.clock, user=user or data.user)

@@ -1,0 +1,141 @@
+"""The home screen: today's scheduled groups and the roster."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Label
+
+from facilitator.store.files import DamagedFile
+from facilitator.tui.widgets.header import ClinicHeader
+from facilitator.tui.widgets.problem import ProblemPanel
+from facilitator.tui.widgets.roster import RosterTable, is_discharged
+from facilitator.tui.widgets.today import TodayGroups, TodayRow
+
+if TYPE_CHECKING:
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from facilitator.store.datadir import ClinicSnapshot
+    from facilitator.tui.app import FacilitatorApp
+
+POLL_SECONDS = 2.0
+
+
+def today_rows(app: "FacilitatorApp", snapshot: "ClinicSnapshot", day: "date") -> list[TodayRow]:
+    tz = snapshot.settings.tz
+    rows = [
+        TodayRow(start=start, end=group.end_of(start), group=group.name,
+                 plan=app.plan_title(group.plan), enrolled=len(snapshot.enrolled(group.name, day)))
+        for group in snapshot.groups.values()
+        for start in group.meetings(day, day, tz)
+    ]
+    return sorted(rows, key=lambda r: (r.start, r.group.casefold()))
+
+
+class HomeScreen(Screen):
+    """Today's groups on top, the roster below; refreshes when the clinic file changes."""
+
+    HELP_TITLE = "Home"
+    HOW_TO = (
+        "Today's groups lists every group that meets today in the clinic's time zone, "
+        "with its plan and how many clients are enrolled.\n"
+        "The roster lists the clients; press d to show or hide discharged clients.\n"
+        "The screen follows changes made elsewhere (a roster import, another counselor) "
+        "within a few seconds; press r to read the data again now.\n"
+        "Press tab to move between the tables."
+    )
+
+    BINDINGS: ClassVar = [
+        Binding("d", "toggle_discharged", "Discharged", id="home.discharged",
+                tooltip="Show or hide discharged clients"),
+        Binding("r", "reload", "Refresh", id="home.refresh", tooltip="Read the clinic's data again"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.include_discharged = False
+        self.generation: int | None = None
+        self.shown_day: "date | None" = None
+        self.tz: "ZoneInfo | None" = None
+        self.problem: str | None = None
+
+    @property
+    def facilitator(self) -> "FacilitatorApp":
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield ClinicHeader()
+        yield ProblemPanel(id="problem")
+        yield TodayGroups(id="today")
+        yield Label("Roster", classes="section-title", id="roster-title")
+        yield RosterTable(id="roster")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(RosterTable).focus()
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    # -- reading ---------------------------------------------------------------------------
+    def poll(self) -> None:
+        """Cheap check: reload only if the clinic file's generation (or the day) changed."""
+        try:
+            generation = self.facilitator.data.clinic_file.generation()
+        except (DamagedFile, OSError) as problem:
+            self._show_problem(problem)
+            return
+        day_changed = self.tz is not None and self.facilitator.clock().astimezone(self.tz).date() != self.shown_day
+        if generation != self.generation or self.problem or day_changed:
+            self.reload()
+
+    def reload(self) -> None:
+        app = self.facilitator
+        try:
+            snapshot = app.snapshot()
+        except (DamagedFile, OSError) as problem:
+            self._show_problem(problem)
+            return
+        self._show_problem(None)
+        self.generation = snapshot.generation
+        day = app.today(snapshot)
+        self.shown_day = day
+        self.tz = snapshot.settings.tz
+        day_text = f"{day:%A} {day.day} {day:%b}"
+        me = app.me(snapshot)
+        who = f"{me.display_name} ({me.role})" if me else f"{app.user} (not staff)"
+        self.query_one(ClinicHeader).show(snapshot.settings.name, who, f"{day:%a} {day.day} {day:%b %Y}")
+        self.query_one(TodayGroups).show(today_rows(app, snapshot, day), day_text,
+                                         has_groups=bool(snapshot.groups))
+        clients = list(snapshot.clients.values())
+        self.query_one(RosterTable).show(clients, day, include_discharged=self.include_discharged)
+        hidden = sum(1 for c in clients if is_discharged(c, day))
+        title = f"Roster · {len(clients) - hidden} current"
+        if hidden:
+            title += f", {hidden} discharged " + ("shown" if self.include_discharged else "hidden (d shows)")
+        self.query_one("#roster-title", Label).update(title)
+
+    def _show_problem(self, problem: Exception | None) -> None:
+        if isinstance(problem, FileNotFoundError):
+            message = (f"{problem.filename} is missing. Restore it from a backup, "
+                       f"then run `facilitator verify`.")
+        else:
+            message = str(problem) if problem else None
+        if message and message != self.problem:
+            self.app.notify(message, title="Cannot read the clinic's data", severity="error",
+                            timeout=10, markup=False)
+        self.problem = message
+        if message and self.generation is not None:
+            message += "\nThe lists below are as they were last read."
+        self.query_one(ProblemPanel).show_problem(message)
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_toggle_discharged(self) -> None:
+        self.include_discharged = not self.include_discharged
+        self.reload()
+
+    def action_reload(self) -> None:
+        self.facilitator.action_refresh_data()

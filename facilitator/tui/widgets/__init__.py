@@ -1,0 +1,1 @@
+"""Widgets shared by screens; each carries its own ``DEFAULT_CSS``."""

@@ -1,0 +1,96 @@
+"""Shared fixtures: an invented clinic and a settable clock.
+
+Every name here is made up ("Avery Testperson"); no real client data is ever used in tests.
+
+- ``FakeClock``: a callable returning a settable, aware datetime; ``advance(minutes=…)``.
+- ``fake_clock``: a ``FakeClock`` at Monday 2026-11-23 17:55 America/Chicago.
+- ``clinic``: a ``DataDir`` (plan library wired in, as the CLI opens it) for "Test Clinic",
+  acting user ``counselor1`` (admin), with two groups and five clients. See ``make_test_clinic``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+CHICAGO = ZoneInfo("America/Chicago")
+FAKE_NOW = datetime(2026, 11, 23, 17, 55, tzinfo=CHICAGO)  # a Monday
+TEST_USER = "counselor1"
+TEST_USER_NAME = "Casey Counselor"
+
+
+class FakeClock:
+    """A clock for tests: ``clock()`` returns ``clock.now``; set it or ``advance`` it."""
+
+    def __init__(self, now: datetime = FAKE_NOW) -> None:
+        if now.tzinfo is None:
+            raise ValueError("FakeClock needs an aware datetime")
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        if now.tzinfo is None:
+            raise ValueError("FakeClock needs an aware datetime")
+        self.now = now
+
+    def advance(self, *, minutes: float = 0, hours: float = 0, days: float = 0, seconds: float = 0) -> datetime:
+        self.now = self.now + timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        return self.now
+
+
+def sample_groups():
+    from facilitator.core.roster import Group
+    return [
+        Group(name="Evening IOP", days=(0, 2, 3), start=time(18, 0), minutes=180,
+              plan="iop-evening-triggers", first_day=date(2026, 9, 1)),
+        Group(name="Morning Relapse Prevention", days=(0, 3), start=time(10, 0), minutes=90,
+              plan="rp-high-risk-situations", first_day=date(2026, 9, 1)),
+    ]
+
+
+def sample_clients():
+    from facilitator.core.roster import Client
+    return [
+        Client("T001", "Avery", "Testperson", "IOP", 9.0, date(2026, 10, 1),
+               groups=("Evening IOP", "Morning Relapse Prevention")),
+        Client("T002", "Blake", "Sampleton", "IOP", 9.0, date(2026, 11, 2), groups=("Evening IOP",)),
+        Client("T003", "Casey", "Placeholder", "PHP", 20.0, date(2026, 11, 16),
+               groups=("Evening IOP", "Morning Relapse Prevention")),
+        # Discharged before the fake "today": hidden from the roster by default.
+        Client("T004", "Devon", "Fakename", "IOP", 9.0, date(2026, 9, 1), discharged=date(2026, 11, 13),
+               groups=("Evening IOP",)),
+        # Admitted after the fake "today": on the roster, not yet enrolled in a meeting.
+        Client("T005", "Emery", "Notreal", "IOP-adolescent", 6.0, date(2026, 11, 30),
+               groups=("Morning Relapse Prevention",)),
+    ]
+
+
+def make_test_clinic(root: Path, *, clock=None, user: str = TEST_USER, display_name: str = TEST_USER_NAME):
+    """Create the invented clinic in ``root`` (which must not hold one) and open it."""
+    from facilitator.commands import open_clinic
+    from facilitator.core.clinic import ClinicSettings
+    from facilitator.store.datadir import DataDir
+
+    clock = clock or FakeClock()
+    settings = ClinicSettings(name="Test Clinic", timezone="America/Chicago")
+    made = DataDir.init(root, settings, user=user, display_name=display_name, clock=clock)
+    for group in sample_groups():
+        made.add_group(group)
+    made.import_roster(sample_clients())
+    return open_clinic(root, user=user, clock=clock)
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def clinic(tmp_path: Path, fake_clock: FakeClock):
+    """The invented "Test Clinic" in ``tmp_path / 'clinic'``, opened as ``counselor1``."""
+    return make_test_clinic(tmp_path / "clinic", clock=fake_clock)
