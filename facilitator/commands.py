@@ -81,6 +81,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     from facilitator.store.datadir import DataDir
     root = data_dir_of(args)
     settings = ClinicSettings(name=args.clinic, timezone=args.timezone, week_start=args.week_start)
+    if root.exists() and not root.is_dir():
+        raise InputError(f"{root} is a file, not a directory", field="--data")
     DataDir.init(root, settings, user=os_user(), display_name=os_user_display_name())
     print(f"Created clinic {settings.name!r} in {root}; {os_user()} is its admin.")
     return 0
@@ -159,7 +161,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from facilitator.store.maintenance import backup
     data = open_clinic(data_dir_of(args))
     data.require("backup")
-    count = backup(data, args.dest)
+    dest = Path(args.dest).expanduser()
+    if dest.exists() and not dest.is_dir():
+        raise InputError(f"{dest} is a file, not a directory", field="DEST")
+    if dest.resolve().is_relative_to(data.root.resolve()):
+        # The next backup would copy this one too, and so on.
+        raise InputError(f"{dest} is inside the clinic directory {data.root}; back up somewhere else",
+                         field="DEST")
+    count = backup(data, dest)
     data.record_audit("clinic.backup", "clinic", {"files": count})
     print(f"Backed up {count} files to {args.dest}.")
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, time
@@ -70,6 +71,9 @@ def _name(value: str, field: str) -> str:
     if value[0] in "=+-@\t\r":
         raise InputError(f"{value!r} starts with {value[0]!r}, which spreadsheets run as a formula",
                          field=field)
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        # A line break or terminal escape in a name would break tables, exports and the screen.
+        raise InputError(f"{value!r} contains a control character (such as a line break)", field=field)
     return value
 
 

@@ -9,8 +9,8 @@ from dateutil import parser as dateparser
 
 from facilitator.core.errors import InputError
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$", re.ASCII)
 
 
 def parse_date(text: str, *, field: str | None = None) -> date:
