@@ -1,0 +1,85 @@
+"""A supervisor's view over real OpenSSH on 127.0.0.1: the weekly report and the app.
+
+Skipped only where sshd cannot run, with the reason printed.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.sshd import SshServer
+
+pytestmark = pytest.mark.e2e
+
+BIN = Path(sys.executable).parent / "facilitator"
+
+
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory):
+    reason = SshServer.unavailable()
+    if reason:
+        print(f"skipping the SSH end-to-end tests: {reason}")
+        pytest.skip(reason)
+    server = SshServer(tmp_path_factory.mktemp("sshd")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_clinic(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("host") / "clinic"
+    done = subprocess.run([str(BIN), "demo", "--no-app", "--data", str(root)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+def test_report_week_over_ssh_matches_the_local_report(sshd, demo_clinic):
+    command = f"{shlex.quote(str(BIN))} report week --format json --data {shlex.quote(str(demo_clinic))}"
+    remote = sshd.run(command)
+    assert remote.returncode in (0, 1), remote.stderr
+    local = subprocess.run(shlex.split(command), capture_output=True, text=True)
+    remote_report, local_report = json.loads(remote.stdout), json.loads(local.stdout)
+    assert remote_report["week"] == local_report["week"]
+    assert remote_report["clients"] == local_report["clients"]
+    assert remote_report["clients"], "the demo clinic has clients this week"
+    assert {"client_id", "name", "level_of_care", "required_hours", "credited_hours", "status"} <= set(
+        remote_report["clients"][0])
+    assert "42 CFR part 2" in remote_report["notice"]
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_app_over_ssh_at_80x24_with_256_colours(sshd, demo_clinic):
+    """OpenSSH drops COLORTERM: the app must come up readable at 80x24 in 256 colours."""
+    session = f"fac-ssh-{int(time.time() * 1000)}"
+    remote = (f"TERM=xterm-256color FACILITATOR_DATA={shlex.quote(str(demo_clinic))} "
+              f"{shlex.quote(str(BIN))}")
+    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24",
+          "env -u COLORTERM TERM=xterm-256color " + sshd.shell_line(remote))
+    try:
+        screen = ""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            screen = _tmux("capture-pane", "-p", "-t", session)
+            if "Riverbend" in screen and "Roster" in screen:
+                break
+            time.sleep(0.3)
+        assert "Riverbend" in screen, screen
+        assert "Roster" in screen, screen
+        _tmux("send-keys", "-t", session, "q")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode != 0:
+                break
+            time.sleep(0.2)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
