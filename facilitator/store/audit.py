@@ -7,6 +7,7 @@ hash, across month files, so a deleted, edited or reordered line breaks the chai
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -37,6 +38,26 @@ class ChainBreak:
         return f"{self.file}, line {self.line}: {self.problem}"
 
 
+def _drop_torn_tail(path: Path) -> None:
+    """Cut a last line that has no newline (an append killed mid-write) before appending.
+
+    Such a line was never a complete entry (its append never returned), and left in
+    place the next entry would be glued onto it and lost. Called under the log's lock.
+    """
+    with open(path, "rb+") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
+            return
+        handle.seek(0)
+        keep = handle.read().rfind(b"\n") + 1  # rare: read it all
+        handle.truncate(keep)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 class AuditLog:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
@@ -65,8 +86,13 @@ class AuditLog:
                detail: dict[str, Any] | None = None) -> dict[str, Any]:
         """Append one entry durably (fsync) under the log's lock; returns it."""
         make_dirs(self.directory)
-        path = self.directory / f"{at:%Y-%m}.jsonl"
         with locked(self.directory / "log"):
+            files = self._files()
+            # Never append to a month older than the newest file (a clock set back, a
+            # changed time zone): the chain runs through the files in name order.
+            path = max([self.directory / f"{at:%Y-%m}.jsonl", *files[-1:]])
+            if files:
+                _drop_torn_tail(files[-1])
             last = self._last_entry()
             entry = {
                 "seq": (last["seq"] + 1) if last else 1,
@@ -76,10 +102,19 @@ class AuditLog:
                 "prev": last["hash"] if last else GENESIS,
             }
             entry["hash"] = entry_hash(entry)
+            line = (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode()
             created = not path.exists()
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
             try:
-                os.write(fd, (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode())
+                start = os.fstat(fd).st_size
+                try:
+                    # One write() of the whole line; a short one (a full disk) is undone,
+                    # so no torn line is left for the next entry to be glued onto.
+                    if os.write(fd, line) != len(line):
+                        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+                except OSError:
+                    os.ftruncate(fd, start)
+                    raise
                 os.fsync(fd)
             finally:
                 os.close(fd)

@@ -105,7 +105,9 @@ def lock_path(path: Path) -> Path:
 @contextlib.contextmanager
 def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     """Hold ``path``'s advisory lock (a sibling ``.NAME.lock`` file)."""
-    lock = FileLock(lock_path(path), timeout=timeout, mode=FILE_MODE, thread_local=False)
+    # A short retry interval: filelock polls, and 50 ms (its default) is a whole key-press budget.
+    lock = FileLock(lock_path(path), timeout=timeout, mode=FILE_MODE, thread_local=False,
+                    poll_interval=0.005)
     try:
         lock.acquire()
     except Timeout:

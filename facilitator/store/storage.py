@@ -15,7 +15,6 @@ TinyDB's traps (measured in 4.9) and how this module avoids them:
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,7 +34,8 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 def _meta_doc(data: dict[str, Any]) -> dict[str, Any]:
-    return data.get(META, {}).get("1", {})
+    meta = data.get(META, {})
+    return meta.get("1", {}) if isinstance(meta, dict) else {}
 
 
 def parse_file_bytes(path: Path, raw: bytes, kind: str | None = None) -> dict[str, Any]:
@@ -54,7 +54,13 @@ def parse_file_bytes(path: Path, raw: bytes, kind: str | None = None) -> dict[st
     schema = meta["schema"]
     if not isinstance(schema, int) or schema > SCHEMA:
         raise DamagedFile(path, f"it was written by a newer facilitator (schema {schema}); upgrade the program")
+    if not all(isinstance(table, dict)
+               and all(key.isdigit() and isinstance(doc, dict) for key, doc in table.items())
+               for table in data.values()):
+        raise DamagedFile(path, "it is not a set of tables of documents")
     while schema < SCHEMA:
+        if schema not in MIGRATIONS:
+            raise DamagedFile(path, f"it has schema {schema}, which no migration reads")
         data = MIGRATIONS[schema](data)
         schema += 1
         data[META]["1"]["schema"] = schema
@@ -97,7 +103,12 @@ class AtomicStorage(Storage):
                     raise DamagedFile(self.path, "it is missing") from None
                 self._data = None
             self._loaded = True
-        return copy.deepcopy(self._data)
+        # The live data, not a copy, as TinyDB's own MemoryStorage does: TinyDB reads the
+        # whole database for every operation (three times per upsert), so a deep copy here
+        # made each write cost O(file size) and a 1,000-client roster import take 25 s with
+        # the clinic locked. Nothing leaks: the data lives only as long as the transaction,
+        # and a transaction that raises is never flushed.
+        return self._data
 
     def write(self, data: dict[str, Any]) -> None:
         self._data = data

@@ -1,0 +1,94 @@
+"""backup: a copy that verifies, file for file, even while another process keeps writing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import date, time as clock_time
+from pathlib import Path
+
+import pytest
+
+from facilitator.cli import main
+from facilitator.core.imports import AttendanceRow
+from facilitator.core.rules import Status
+from facilitator.store.datadir import DataDir
+from facilitator.store.identity import os_user
+from facilitator.store.maintenance import backup, data_files, verify
+from tests.store._support import REPO, clock, make_clinic
+
+
+def relative_files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in data_files(root)}
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> DataDir:
+    data = make_clinic(tmp_path / "clinic")
+    data.import_attendance([
+        AttendanceRow(line=2, day=date(2026, 11, d), group="Evening A", client_id="Z001",
+                      status=Status.PRESENT, arrived=clock_time(18, 0), left=None) for d in (2, 4, 5)])
+    return data
+
+
+def test_backup_into_a_new_dir_is_the_same_files_and_verifies(data: DataDir, tmp_path: Path, capsys) -> None:
+    dest = tmp_path / "backup" / "2026-11-23"
+    count = backup(data, dest)
+    original = relative_files(data.root)
+    assert relative_files(dest) == original and count == len(original)
+    assert any(name.startswith("records/") for name in original) and "clinic.json" in original
+    assert not [p for p in dest.rglob(".*")]                 # no locks or temp files copied
+    copy = DataDir(dest, user=os_user(), clock=clock)
+    assert verify(copy) == []
+    capsys.readouterr()
+    assert main(["verify", "--data", str(dest)]) == 0, capsys.readouterr()
+
+
+def test_backup_into_a_non_empty_dir_is_refused(data: DataDir, tmp_path: Path) -> None:
+    dest = tmp_path / "full"
+    dest.mkdir()
+    (dest / "something.txt").write_text("keep me")
+    with pytest.raises(FileExistsError, match="not empty"):
+        backup(data, dest)
+    assert [p.name for p in dest.iterdir()] == ["something.txt"]
+
+
+def test_cli_backup_then_verify_the_copy(data: DataDir, tmp_path: Path, capsys) -> None:
+    dest = tmp_path / "copy"
+    capsys.readouterr()
+    assert main(["backup", str(dest), "--data", str(data.root)]) == 0, capsys.readouterr()
+    assert main(["verify", "--data", str(dest)]) == 0, capsys.readouterr()
+    assert main(["backup", str(dest), "--data", str(data.root)]) == 2
+    assert "not empty" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_backup_while_another_process_writes(data: DataDir, tmp_path: Path) -> None:
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen([sys.executable, "-m", "tests.store._workers", "busy", str(data.root), str(stop)],
+                              cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        assert writer.stdout.readline() == "ready\n"
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+        time.sleep(0.3)                                     # let it get going
+        copies = []
+        for n in range(5):
+            dest = tmp_path / f"backup-{n}"
+            backup(data, dest)
+            copies.append(dest)
+            time.sleep(0.05)
+    finally:
+        stop.touch()
+        out, err = writer.communicate(timeout=30)
+    assert writer.returncode == 0, err
+    assert int(out) > 10, "the writer hardly wrote; the test proved nothing"
+    generations = []
+    for dest in copies:
+        copy = DataDir(dest, user=os_user(), clock=clock)
+        assert verify(copy) == [], dest
+        generations.append(copy.clinic_file.generation())
+    assert generations == sorted(generations) and generations[0] < generations[-1]   # writes landed between
+    assert verify(DataDir(data.root, user=os_user(), clock=clock)) == []
