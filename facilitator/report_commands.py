@@ -57,18 +57,10 @@ def cmd_hours(args: argparse.Namespace) -> int:
     data = open_clinic(data_dir_of(args))
     hours_dir = data.root / "hours"
     if args.action == "add":
-        data.require("hours.change")
-        client = data.snapshot().clients.get(args.client)
-        if client is None:
-            raise InputError(f"there is no client with id {args.client!r}", field="CLIENT")
-        day = parse_date(args.date, field="--date")
-        if not client.enrolled_on(day):
-            raise InputError(f"client {client.client_id} was not enrolled on {day}", field="--date")
-        entry = OtherHours(client.client_id, day, args.minutes, args.kind)
-        entry_id = otherhours.add(hours_dir, entry)
-        data.record_audit("hours.add", f"hours:{day:%Y-%m}#{entry_id}", {"minutes": entry.minutes})
-        print(f"Logged {entry.minutes} minutes of {entry.kind} time for {client.client_id} on {day} "
-              f"(id {day:%Y-%m}#{entry_id}).")
+        entry = OtherHours(args.client, parse_date(args.date, field="--date"), args.minutes, args.kind)
+        ref = otherhours.log(data, entry)
+        print(f"Logged {entry.minutes} minutes of {entry.kind} time for {entry.client_id} on {entry.day} "
+              f"(id {ref}).")
         return 0
     if args.action == "list":
         first = parse_date(args.first, field="--from")
@@ -80,17 +72,15 @@ def cmd_hours(args: argparse.Namespace) -> int:
             print(f"{entry.day:%Y-%m}#{entry_id}\t{entry.day}\t{entry.client_id}\t{entry.kind}\t{entry.minutes}")
         _report_problems(problems)
         return 1 if problems else 0
-    data.require("hours.change")
     month, _, number = args.entry.partition("#")
     try:
         day = parse_date(month + "-01", field="ID")
         entry_id = int(number)
     except (InputError, ValueError):
         raise InputError(f"{args.entry!r} is not an id like 2026-11#3 (see `hours list`)", field="ID") from None
-    removed = otherhours.remove(hours_dir, day, entry_id)
+    removed = otherhours.unlog(data, day, entry_id)
     if removed is None:
         raise InputError(f"there is no logged session {args.entry}", field="ID")
-    data.record_audit("hours.remove", f"hours:{args.entry}", {"minutes": removed.minutes})
     print(f"Removed {args.entry}: {removed.minutes} minutes of {removed.kind} time for {removed.client_id}.")
     return 0
 

@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "note.cosign": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "hours.change": _CLINICAL,
     "backup": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "audit.read": frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
 
@@ -31,5 +32,6 @@ def allowed(role: Role, action: str) -> bool:
 
 def require(role: Role, action: str, *, user: str) -> None:
     if not allowed(role, action):
-        who = ", ".join(sorted(str(r) for r in PERMISSIONS[action]))
-        raise PermissionDenied(f"{user} is a {role}; only a {who} may do this ({action}).")
+        roles = sorted(f"{r}s" for r in PERMISSIONS[action])
+        who = roles[0] if len(roles) == 1 else ", ".join(roles[:-1]) + " and " + roles[-1]
+        raise PermissionDenied(f"{user} is a {role}; only {who} may do this ({action}).")

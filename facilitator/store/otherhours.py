@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from facilitator.core.hours import OtherHours
 from facilitator.store.files import DamagedFile, make_dirs
 from facilitator.store.records import months_between
 from facilitator.store.storage import DataFile
+
+if TYPE_CHECKING:
+    from facilitator.store.datadir import DataDir
 
 KIND = "other-hours"
 
@@ -59,3 +63,30 @@ def between(hours_dir: Path, first: date, last: date) -> tuple[list[tuple[int, O
             continue
         found.extend((i, e) for i, e in entries if first <= e.day <= last)
     return found, problems
+
+
+def entry_ref(day: date, entry_id: int) -> str:
+    """How people and the audit log name an entry: ``2026-11#3``."""
+    return f"{day:%Y-%m}#{entry_id}"
+
+
+def log(data: "DataDir", entry: OtherHours) -> str:
+    """Log an individual or family session for an enrolled client; returns its ref."""
+    from facilitator.core.errors import InputError
+    data.require("hours.change")
+    client = data.snapshot().clients.get(entry.client_id)
+    if client is None:
+        raise InputError(f"there is no client with id {entry.client_id!r}", field="client")
+    if not client.enrolled_on(entry.day):
+        raise InputError(f"client {client.client_id} was not enrolled on {entry.day}", field="date")
+    ref = entry_ref(entry.day, add(data.root / "hours", entry))
+    data.record_audit("hours.add", f"hours:{ref}", {"minutes": entry.minutes})
+    return ref
+
+
+def unlog(data: "DataDir", day: date, entry_id: int) -> OtherHours | None:
+    data.require("hours.change")
+    removed = remove(data.root / "hours", day, entry_id)
+    if removed is not None:
+        data.record_audit("hours.remove", f"hours:{entry_ref(day, entry_id)}", {"minutes": removed.minutes})
+    return removed

@@ -1,0 +1,123 @@
+"""report week, export billing and hours, against a hand-worked week (2026-W47).
+
+Evening A meets Mon 16, Wed 18, Thu 19 November 2026, 18:00-21:00, plan
+iop-evening-triggers: check-in 20, education 45, break 10 (19:05-19:15, not
+countable), skill 45, relapse prevention 45, wrap-up 15 -> 170 countable minutes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.cli.conftest import ATTENDANCE_HEADER, ROSTER_HEADER, csv_text, run_cli, tree_bytes, write
+
+ROSTER = [
+    ("R1", "Avery", "Inventedname", "IOP", "", "2026-11-01", "", "Evening A"),
+    ("R2", "Blake", "Madeupson", "IOP", "", "2026-11-01", "", "Evening A"),
+    ("R3", "Casey", "Notaperson", "IOP", "", "2026-11-18", "", "Evening A"),   # admitted Wednesday
+    ("R4", "Devon", "Fictional", "IOP", "6", "2026-11-01", "", "Evening A"),  # stepped down to 6 h
+]
+ATTENDANCE = [
+    ("2026-11-16", "Evening A", "R1", "late", "18:20", ""),
+    ("2026-11-16", "Evening A", "R2", "present", "", ""),
+    ("2026-11-16", "Evening A", "R4", "present", "", ""),
+    ("2026-11-18", "Evening A", "R1", "present", "", ""),
+    ("2026-11-18", "Evening A", "R2", "left_early", "", "19:30"),
+    ("2026-11-18", "Evening A", "R4", "present", "", ""),
+    ("2026-11-19", "Evening A", "R1", "present", "", ""),
+    ("2026-11-19", "Evening A", "R2", "absent", "", ""),
+    ("2026-11-19", "Evening A", "R3", "telehealth", "", ""),
+    ("2026-11-19", "Evening A", "R4", "present", "", ""),
+]
+
+
+@pytest.fixture
+def week_clinic(grouped_clinic, tmp_path, capsys):
+    roster = write(tmp_path / "roster.csv", csv_text(ROSTER_HEADER, ROSTER))
+    attendance = write(tmp_path / "attendance.csv", csv_text(ATTENDANCE_HEADER, ATTENDANCE))
+    assert run_cli(capsys, "roster", "import", roster, "--data", grouped_clinic).code == 0
+    assert run_cli(capsys, "attendance", "import", attendance, "--data", grouped_clinic).code == 0
+    # R2 also had a 50-minute individual session on Tuesday.
+    done = run_cli(capsys, "hours", "add", "R2", "--date", "2026-11-17", "--minutes", "50",
+                   "--kind", "individual", "--data", grouped_clinic)
+    assert done.code == 0, done.err
+    return grouped_clinic
+
+
+def test_report_week_json_has_the_hand_worked_figures(week_clinic, capsys):
+    result = run_cli(capsys, "report", "week", "--week", "2026-W47", "--format", "json", "--data", week_clinic)
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert (report["first_day"], report["last_day"]) == ("2026-11-16", "2026-11-22")
+    rows = {r["client_id"]: r for r in report["clients"]}
+    # R1: Mon 18:20-21:00 = 160 - 10 break = 150; Wed 170; Thu 170 -> 490 min; 9 h required.
+    assert rows["R1"]["credited_minutes"] == 490
+    assert (rows["R1"]["status"], rows["R1"]["hours_needed"]) == ("below", round(9 - 490 / 60, 2))
+    # R2: Mon 170; Wed 18:00-19:30 = 90 - 10 = 80; Thu absent; Tue individual 50 -> 300 min.
+    assert (rows["R2"]["credited_minutes"], rows["R2"]["other_minutes"], rows["R2"]["absent"]) == (300, 50, 1)
+    # R3: admitted Wednesday: 2 of the week's 3 meetings -> 9 x 2/3 = 6 h; Thu telehealth 170.
+    assert rows["R3"]["required_hours"] == 6.0
+    assert (rows["R3"]["credited_minutes"], rows["R3"]["status"]) == (170, "below")
+    # R4: stepped down to 6 h; 3 x 170 = 510 min = 8.5 h -> met.
+    assert (rows["R4"]["credited_minutes"], rows["R4"]["status"]) == (510, "met")
+    # Sorted: below first, largest shortfall first; met last.
+    assert [r["client_id"] for r in report["clients"]] == ["R2", "R3", "R1", "R4"]
+    assert "42 CFR part 2" in report["notice"]
+
+
+def test_report_week_by_date_and_table_and_csv(week_clinic, capsys):
+    by_date = run_cli(capsys, "report", "week", "--date", "2026-11-22", "--format", "json", "--data", week_clinic)
+    assert json.loads(by_date.out)["week"] == "2026-W47"
+    table = run_cli(capsys, "report", "week", "--week", "2026-w47", "--data", week_clinic)
+    assert table.code == 0 and "Avery Inventedname" in table.out and "below" in table.out
+    as_csv = run_cli(capsys, "report", "week", "--week", "2026-W47", "--format", "csv", "--data", week_clinic)
+    lines = as_csv.out.splitlines()
+    assert lines[0].startswith("# This record") and "42 CFR part 2" in lines[0]
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
+    assert {r["client_id"]: r["status"] for r in rows} == {"R1": "below", "R2": "below", "R3": "below", "R4": "met"}
+
+
+def test_export_billing_rows_per_client_per_day(week_clinic, capsys):
+    result = run_cli(capsys, "export", "billing", "--from", "2026-11-16", "--to", "2026-11-22",
+                     "--format", "json", "--data", week_clinic)
+    assert result.code == 0, result.err
+    rows = json.loads(result.out)["rows"]
+    first = rows[0]
+    assert first == {"date": "2026-11-16", "client_id": "R1", "service": "H0015", "groups": "Evening A",
+                     "start": "18:20", "stop": "21:00", "minutes": 150, "meets_3h_day": False}
+    # Absent R2 on Thursday has no row; 10 attendance rows - 1 absent = 9 billing rows.
+    assert len(rows) == 9
+    assert ("2026-11-19", "R2") not in {(r["date"], r["client_id"]) for r in rows}
+
+
+@pytest.mark.parametrize("args, field", [
+    (("report", "week", "--week", "2026-W54"), "--week"),
+    (("report", "week", "--date", "2026-02-30"), "--date"),
+    (("export", "billing", "--from", "2026-11-30", "--to", "2026-11-01"), "--to"),
+    (("hours", "add", "NOPE", "--date", "2026-11-17", "--minutes", "50", "--kind", "family"), "client"),
+    (("hours", "add", "R3", "--date", "2026-11-17", "--minutes", "50", "--kind", "family"), "date"),
+    (("hours", "add", "R1", "--date", "2026-11-17", "--minutes", "0", "--kind", "family"), "minutes"),
+    (("hours", "remove", "2026-11#99"), "ID"),
+    (("hours", "remove", "banana"), "ID"),
+])
+def test_bad_report_and_hours_input_is_one_sentence_and_writes_nothing(week_clinic, capsys, args, field):
+    before = {k: v for k, v in tree_bytes(week_clinic).items() if not k.startswith("audit")}
+    result = run_cli(capsys, *args, "--data", week_clinic)
+    assert result.code == 2
+    assert f"field '{field}'" in result.one_line_error()
+    after = {k: v for k, v in tree_bytes(week_clinic).items() if not k.startswith("audit")}
+    assert after == before
+
+
+def test_hours_list_and_remove(week_clinic, capsys):
+    listed = run_cli(capsys, "hours", "list", "--from", "2026-11-01", "--to", "2026-11-30", "--data", week_clinic)
+    ref = listed.out.split("\t")[0]
+    assert ref == "2026-11#1" and "R2\tindividual\t50" in listed.out
+    assert run_cli(capsys, "hours", "remove", ref, "--data", week_clinic).code == 0
+    report = run_cli(capsys, "report", "week", "--week", "2026-W47", "--format", "json", "--data", week_clinic)
+    rows = {r["client_id"]: r for r in json.loads(report.out)["clients"]}
+    assert rows["R2"]["credited_minutes"] == 250
