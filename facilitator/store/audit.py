@@ -62,14 +62,24 @@ class AuditLog:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
 
-    def _files(self) -> list[Path]:
-        if not self.directory.exists():
-            return []
-        return sorted(self.directory.glob("*.jsonl"))
+    def _names(self) -> list[str]:
+        """The month files' names, oldest first.
 
-    def _last_entry(self) -> dict[str, Any] | None:
+        Plain strings: making and sorting a ``Path`` per month file cost more than the
+        rest of an append once a clinic had five years of them (benchmark figure 2).
+        """
+        try:
+            return sorted(name for name in os.listdir(self.directory) if name.endswith(".jsonl"))
+        except FileNotFoundError:
+            return []
+
+    def _files(self) -> list[Path]:
+        return [self.directory / name for name in self._names()]
+
+    def _last_entry(self, names: list[str] | None = None) -> dict[str, Any] | None:
         """The newest parseable entry, reading only the tail of the newest file."""
-        for path in reversed(self._files()):
+        for name in reversed(self._names() if names is None else names):
+            path = self.directory / name
             with open(path, "rb") as handle:
                 size = handle.seek(0, os.SEEK_END)
                 handle.seek(max(0, size - 65536))
@@ -87,13 +97,13 @@ class AuditLog:
         """Append one entry durably (fsync) under the log's lock; returns it."""
         make_dirs(self.directory)
         with locked(self.directory / "log"):
-            files = self._files()
+            names = self._names()
             # Never append to a month older than the newest file (a clock set back, a
             # changed time zone): the chain runs through the files in name order.
-            path = max([self.directory / f"{at:%Y-%m}.jsonl", *files[-1:]])
-            if files:
-                _drop_torn_tail(files[-1])
-            last = self._last_entry()
+            path = self.directory / max([f"{at:%Y-%m}.jsonl", *names[-1:]])
+            if names:
+                _drop_torn_tail(self.directory / names[-1])
+            last = self._last_entry(names)
             entry = {
                 "seq": (last["seq"] + 1) if last else 1,
                 "at": at.isoformat(timespec="seconds"),

@@ -31,9 +31,11 @@ from facilitator.store.audit import AuditLog
 from facilitator.store.files import DamagedFile, make_dirs, sweep_temp_files
 from facilitator.store.identity import Clock, system_clock
 from facilitator.store.records import SessionFile, record_path, session_files
-from facilitator.store.storage import DataFile
+from facilitator.store.storage import DataFile, generation_of, parse_file_bytes, read_bytes, tables_of
 
 CLINIC_KIND = "clinic"
+# Opening a clinic sweeps temp files in this many newest month folders of records/.
+SWEEP_RECORD_MONTHS = 2
 
 
 class NotAClinic(Exception):
@@ -57,6 +59,11 @@ class ClinicSnapshot:
     clients: dict[str, Client]
     groups: dict[str, Group]
     generation: int = 0
+
+    def copy(self) -> "ClinicSnapshot":
+        """The same snapshot with its own dicts (the entries are immutable)."""
+        return ClinicSnapshot(self.settings, dict(self.staff), dict(self.clients), dict(self.groups),
+                              self.generation)
 
     def enrolled(self, group: str, day: date) -> list[Client]:
         return sorted((c for c in self.clients.values() if group in c.groups and c.enrolled_on(day)),
@@ -87,6 +94,7 @@ class DataDir:
         self.records_dir = self.root / "records"
         self.plans_dir = self.root / "plans"
         self.audit = AuditLog(self.root / "audit")
+        self._snapshot_cache: tuple[bytes, ClinicSnapshot] | None = None
 
     # -- opening -------------------------------------------------------------------
     @classmethod
@@ -116,25 +124,40 @@ class DataDir:
         member = snapshot.staff.get(user)
         if member is None or not member.active:
             raise NotStaff(user, snapshot.settings.name)
-        sweep_temp_files(root)
+        sweep_temp_files(root, record_months=SWEEP_RECORD_MONTHS)
         return data
 
     # -- reading -------------------------------------------------------------------
     def snapshot(self) -> ClinicSnapshot:
-        tables = self.clinic_file.tables()
+        """The clinic file as it is now: read every time, parsed only when its bytes changed.
+
+        Every write (a role check, the clock's time zone) asks for this; parsing the file
+        and building every client cost most of a write's time (benchmark figure 2), so the
+        last parse is kept with the bytes it came from. Comparing bytes, not ``stat``, is
+        exact whatever the timestamp resolution.
+        """
+        path = self.clinic_file.path
+        raw = read_bytes(path)
+        cached = self._snapshot_cache
+        if cached is not None and cached[0] == raw:
+            return cached[1].copy()
+        data = parse_file_bytes(path, raw, CLINIC_KIND)
+        tables = tables_of(data)
         settings_docs = tables.get("settings", [])
         if len(settings_docs) != 1:
-            raise DamagedFile(self.clinic_file.path, "it has no clinic settings")
+            raise DamagedFile(path, "it has no clinic settings")
         try:
-            return ClinicSnapshot(
+            snapshot = ClinicSnapshot(
                 settings=ClinicSettings.from_dict(settings_docs[0]),
                 staff={s["user"]: Staff.from_dict(s) for s in tables.get("staff", [])},
                 clients={c["client_id"]: Client.from_dict(c) for c in tables.get("clients", [])},
                 groups={g["name"]: Group.from_dict(g) for g in tables.get("groups", [])},
-                generation=self.clinic_file.generation(),
+                generation=generation_of(data),
             )
         except (KeyError, ValueError, TypeError, InputError) as err:
-            raise DamagedFile(self.clinic_file.path, f"a field is missing or wrong ({err})") from None
+            raise DamagedFile(path, f"a field is missing or wrong ({err})") from None
+        self._snapshot_cache = (raw, snapshot)   # one assignment: safe for reader threads
+        return snapshot.copy()
 
     def settings(self) -> ClinicSettings:
         return self.snapshot().settings

@@ -38,8 +38,9 @@ def verify(data: DataDir) -> list[str]:
         except DamagedFile as err:
             problems.append(str(err))
     for path in sorted(data.root.rglob(f".*{TEMP_SUFFIX}")):
-        problems.append(f"{path} is a temp file left by an interrupted write "
-                        f"(it is removed the next time the app opens the clinic).")
+        problems.append(f"{path} is a temp file left by an interrupted write; it is never read "
+                        f"and is safe to delete (opening the clinic removes those of the last "
+                        f"two months' records and outside records/).")
     for brk in data.audit.verify():
         problems.append(f"audit log {brk}.")
     for path in data_files(data.root):

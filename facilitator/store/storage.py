@@ -67,15 +67,29 @@ def parse_file_bytes(path: Path, raw: bytes, kind: str | None = None) -> dict[st
     return data
 
 
-def read_file(path: Path, kind: str | None = None) -> dict[str, Any]:
-    """Read a whole data file without a lock (atomic replace means it is never torn)."""
+def read_bytes(path: Path) -> bytes:
+    """A whole data file's bytes, without a lock (atomic replace means it is never torn)."""
     try:
-        raw = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise
     except OSError as err:
         raise DamagedFile(path, f"it cannot be read: {err.strerror}") from None
-    return parse_file_bytes(Path(path), raw, kind)
+
+
+def read_file(path: Path, kind: str | None = None) -> dict[str, Any]:
+    """Read a whole data file without a lock (atomic replace means it is never torn)."""
+    return parse_file_bytes(Path(path), read_bytes(path), kind)
+
+
+def tables_of(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Each table's documents (with ``_id``) of a parsed data file, ``_meta`` left out."""
+    return {name: [dict(doc, _id=int(doc_id)) for doc_id, doc in table.items()]
+            for name, table in data.items() if name != META}
+
+
+def generation_of(data: dict[str, Any]) -> int:
+    return int(_meta_doc(data).get("generation", 0))
 
 
 class AtomicStorage(Storage):
@@ -151,12 +165,10 @@ class DataFile:
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         """All tables' documents, as of one consistent moment, no lock needed."""
-        data = read_file(self.path, self.kind)
-        return {name: [dict(doc, _id=int(doc_id)) for doc_id, doc in table.items()]
-                for name, table in data.items() if name != META}
+        return tables_of(read_file(self.path, self.kind))
 
     def generation(self) -> int:
-        return int(_meta_doc(read_file(self.path, self.kind)).get("generation", 0))
+        return generation_of(read_file(self.path, self.kind))
 
     def exists(self) -> bool:
         return self.path.exists()
