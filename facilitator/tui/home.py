@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Label
+from textual.widgets import DataTable, Footer, Label
 
 from facilitator.store.files import DamagedFile
 from facilitator.tui.widgets.header import ClinicHeader
@@ -46,13 +46,19 @@ class HomeScreen(Screen):
         "The roster lists the clients; press d to show or hide discharged clients.\n"
         "The screen follows changes made elsewhere (a roster import, another counselor) "
         "within a few seconds; press r to read the data again now.\n"
-        "Press tab to move between the tables."
+        "Press tab to move between the tables.\n"
+        "Enter on one of today's groups starts its session (or goes back to it); s chooses "
+        "any group and any plan."
     )
 
     BINDINGS: ClassVar = [
         Binding("d", "toggle_discharged", "Discharged", id="home.discharged",
                 tooltip="Show or hide discharged clients"),
-        Binding("r", "reload", "Refresh", id="home.refresh", tooltip="Read the clinic's data again"),
+        # Refreshing is automatic (every 2 s); the key stays for F1 help, not the crowded footer.
+        Binding("r", "reload", "Refresh", id="home.refresh", tooltip="Read the clinic's data again",
+                show=False),
+        Binding("s", "start_session", "Start", id="home.start",
+                tooltip="Choose any group and plan and start (or resume) its session"),
     ]
 
     def __init__(self) -> None:
@@ -62,6 +68,7 @@ class HomeScreen(Screen):
         self.shown_day: "date | None" = None
         self.tz: "ZoneInfo | None" = None
         self.problem: str | None = None
+        self.today: list[TodayRow] = []
 
     @property
     def facilitator(self) -> "FacilitatorApp":
@@ -77,7 +84,15 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         self.reload()
-        self.query_one(RosterTable).focus()
+        today = self.query_one("#today-table", DataTable)
+        if today.row_count:
+            # The cursor on the group that has not ended yet, so enter starts the right one.
+            now = self.facilitator.clock()
+            upcoming = [i for i, row in enumerate(self.today) if row.end > now]
+            today.move_cursor(row=upcoming[0] if upcoming else len(self.today) - 1, animate=False)
+            today.focus()
+        else:
+            self.query_one(RosterTable).focus()
         self.set_interval(POLL_SECONDS, self.poll)
 
     # -- reading ---------------------------------------------------------------------------
@@ -108,8 +123,8 @@ class HomeScreen(Screen):
         me = app.me(snapshot)
         who = f"{me.display_name} ({me.role})" if me else f"{app.user} (not staff)"
         self.query_one(ClinicHeader).show(snapshot.settings.name, who, f"{day:%a} {day.day} {day:%b %Y}")
-        self.query_one(TodayGroups).show(today_rows(app, snapshot, day), day_text,
-                                         has_groups=bool(snapshot.groups))
+        self.today = today_rows(app, snapshot, day)
+        self.query_one(TodayGroups).show(self.today, day_text, has_groups=bool(snapshot.groups))
         clients = list(snapshot.clients.values())
         self.query_one(RosterTable).show(clients, day, include_discharged=self.include_discharged)
         hidden = sum(1 for c in clients if is_discharged(c, day))
@@ -136,6 +151,20 @@ class HomeScreen(Screen):
     def action_toggle_discharged(self) -> None:
         self.include_discharged = not self.include_discharged
         self.reload()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "today-table" and event.row_key.value:
+            from facilitator.tui.session_start import open_session
+            open_session(self.facilitator, event.row_key.value.rpartition("@")[0])
+
+    def action_start_session(self) -> None:
+        from facilitator.tui.session_start import choose_session
+        table = self.query_one("#today-table", DataTable)
+        highlight = None
+        if table.row_count and table.has_focus:
+            highlight = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+                            ).rpartition("@")[0]
+        choose_session(self.facilitator, highlight)
 
     def action_reload(self) -> None:
         self.facilitator.action_refresh_data()

@@ -42,7 +42,8 @@ def test_app_at_80x24_in_tmux(tmp_path: Path):
     command = f"FACILITATOR_DATA={root} {program}; echo EXITED-$?; sleep 5"
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command], check=True)
     try:
-        screen = _wait_for(session, "Roster")
+        _wait_for(session, "Roster")
+        screen = _wait_for(session, "Quit")  # the footer draws after the tables
         assert "Test Clinic" in screen and "E2E Admin (admin)" in screen
         current = [c for c in data.snapshot().clients.values() if c.discharged is None]
         for client in current:

@@ -1,0 +1,258 @@
+"""What the end-of-session screen shows and drafts: pure functions over one session.
+
+- ``ensure_drafts`` writes a drafted note for every attending client who has none (never
+  touching an existing draft or a signed note);
+- ``summary_lines`` and ``client_rows`` are the screen's text, worked out from the stored
+  record, the clinic snapshot and the notes.
+
+Nothing here logs: client names and note text only go to the screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from facilitator.core.agenda import AgendaClock
+from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.drafting import draft_note
+from facilitator.core.hours import credited_minutes
+from facilitator.core.notes import Note, due_date
+from facilitator.core.permissions import allowed
+from facilitator.core.rules import Role, Status
+from facilitator.core.session import SessionRecord, SessionState
+from facilitator.store.files import DamagedFile, StoreBusy
+
+if TYPE_CHECKING:
+    from facilitator.core.clinic import Staff
+    from facilitator.core.plans import SessionPlan
+    from facilitator.store.datadir import ClinicSnapshot
+    from facilitator.store.notes import NoteBook
+
+DEFAULT_GROUP_TYPE = "group therapy"
+NO_TOPIC = "not recorded"
+# A plan's kind (core.plans.PLAN_KINDS) as the "type" a progress note names.
+GROUP_TYPES: dict[str, str] = {
+    "early-recovery": "early recovery skills group",
+    "relapse-prevention": "relapse prevention group",
+    "family-education": "family education group",
+    "social-support": "social support group",
+    "iop-evening": "IOP group therapy",
+}
+STATUS_TEXT: dict[Status, str] = {
+    Status.PRESENT: "present",
+    Status.LATE: "late",
+    Status.LEFT_EARLY: "left early",
+    Status.ABSENT: "absent",
+    Status.EXCUSED: "excused",
+    Status.TELEHEALTH: "telehealth",
+}
+MAX_NAMES_LISTED = 3
+# What a store call may raise that the screen says in a sentence instead of crashing.
+STORE_ERRORS = (InputError, PermissionDenied, DamagedFile, StoreBusy, OSError)
+
+
+def group_type_of(plan: "SessionPlan | None") -> str:
+    if plan is None:
+        return DEFAULT_GROUP_TYPE
+    return GROUP_TYPES.get(plan.kind, DEFAULT_GROUP_TYPE)
+
+
+def may_write(me: "Staff | None", record: SessionRecord) -> bool:
+    """Whether ``me`` drafts and signs this session's notes (as the store decides it)."""
+    if me is None or not me.active or not allowed(me.role, "note.write"):
+        return False
+    return me.role is Role.ADMIN or me.user in record.header.facilitators
+
+
+def attending(record: SessionRecord) -> list[str]:
+    """Client ids who were in the room (present, late, left early, telehealth), list order."""
+    return [c for c in record.participants
+            if (e := record.attendance.get(c)) is not None and e.status.credits_time]
+
+
+def credited(record: SessionRecord, client_id: str) -> int:
+    entry = record.attendance.get(client_id)
+    if entry is None:
+        return 0
+    header = record.header
+    return credited_minutes(entry.status, entry.arrived, entry.left, header.start, header.end,
+                            record.noncountable_spans())
+
+
+def staff_names(snapshot: "ClinicSnapshot", users: tuple[str, ...]) -> list[str]:
+    return [snapshot.staff[u].display_name if u in snapshot.staff else u for u in users]
+
+
+def ensure_drafts(book: "NoteBook", record: SessionRecord, snapshot: "ClinicSnapshot", *,
+                  plan: "SessionPlan | None", topic: str | None) -> int:
+    """Draft a note for each attending client without one; returns how many were written."""
+    if record.header.state is not SessionState.ENDED:
+        return 0
+    notes = book.all()
+    written = 0
+    for client_id in attending(record):
+        client = snapshot.clients.get(client_id)
+        if client is None or client_id in notes:
+            continue
+        body = draft_note(record, client, clients=snapshot.clients, group_type=group_type_of(plan),
+                          topic=topic or NO_TOPIC,
+                          facilitators=staff_names(snapshot, record.header.facilitators))
+        book.save_draft(client_id, body)
+        written += 1
+    return written
+
+
+def sentence(problem: Exception) -> str:
+    """A store refusal as the one sentence a person reads (an InputError without its field)."""
+    if isinstance(problem, InputError):
+        message = problem.message.strip()
+        message = message[:1].upper() + message[1:]
+        return message if message.endswith((".", "?", "!")) else message + "."
+    return str(problem)
+
+
+# --- what the screen shows -------------------------------------------------------------------
+
+def note_state(note: Note | None) -> str:
+    """none / draft / signed / signed + N addenda / co-signed (+ N addenda)."""
+    if note is None:
+        return "none"
+    if not note.signed:
+        return "draft"
+    state = "co-signed" if note.cosigned_by else "signed"
+    count = len(note.addenda)
+    if count:
+        state += f" + {count} addend{'um' if count == 1 else 'a'}"
+    return state
+
+
+def status_text(record: SessionRecord, client_id: str) -> str:
+    """"present", "late 18:25", "left early 20:10", "late 18:25, left 20:10", ..."""
+    entry = record.attendance.get(client_id)
+    if entry is None:
+        return "not marked"
+    tz = record.header.start.tzinfo
+    late = (f"late {entry.arrived.astimezone(tz):%H:%M}"
+            if entry.arrived and entry.arrived > record.header.start else None)
+    if entry.status is Status.LEFT_EARLY and entry.left:
+        left = f"{entry.left.astimezone(tz):%H:%M}"
+        return f"{late}, left {left}" if late else f"left early {left}"
+    if entry.status is Status.LATE and late:
+        return late
+    return STATUS_TEXT[entry.status]
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    client_id: str
+    name: str
+    status: str
+    credited: int
+    note: str
+    signed: bool
+
+
+def client_rows(record: SessionRecord, snapshot: "ClinicSnapshot",
+                notes: dict[str, Note]) -> list[ClientRow]:
+    rows = []
+    for client_id in attending(record):
+        client = snapshot.clients.get(client_id)
+        note = notes.get(client_id)
+        rows.append(ClientRow(client_id, client.name if client else client_id,
+                              status_text(record, client_id), credited(record, client_id),
+                              note_state(note), bool(note and note.signed)))
+    return rows
+
+
+def _block_text(clock: AgendaClock, index: int, end: datetime) -> str:
+    block = clock.blocks[index]
+    label = block.title + ("" if block.countable else " (not counted)")
+    if block.started_at is None:
+        return f"{label} —/{block.planned_minutes}" + (" skipped" if block.skipped else " not run")
+    minutes = int(clock.elapsed(index, end).total_seconds() // 60)
+    if block.skipped:
+        return f"{label} {minutes}/{block.planned_minutes} cut short" if minutes else f"{label} skipped"
+    return f"{label} {minutes}/{block.planned_minutes}"
+
+
+def wrap_items(label: str, items: list[str], width: int, sep: str = " · ",
+               indent: str = "  ") -> list[str]:
+    """``label`` then ``items`` joined by ``sep``, broken only between items to fit ``width``."""
+    lines = [label]
+    for item in items:
+        joined = f"{lines[-1]}{'' if lines[-1] == label else sep}{item}"
+        if len(joined) <= width or lines[-1] == label:
+            lines[-1] = joined
+        else:
+            lines.append(indent + item)
+    return lines
+
+
+def summary_lines(record: SessionRecord, snapshot: "ClinicSnapshot", notes: dict[str, Note], *,
+                  topic: str | None, now: datetime, width: int = 78) -> list[str]:
+    """The summary at the top of the screen: lines of at most ``width`` where it can."""
+    header = record.header
+    tz = header.start.tzinfo
+    day = header.day
+    ended = header.state is SessionState.ENDED
+    start, end = header.start, (header.actual_end if ended else now)
+    minutes = max(0, int((end - start).total_seconds() // 60))
+    when = f"{start.astimezone(tz):%H:%M}–{end.astimezone(tz):%H:%M} ({minutes} min)"
+    if not ended:
+        when = f"started {start.astimezone(tz):%H:%M}, still running ({minutes} min so far)"
+    staff = ", ".join(staff_names(snapshot, header.facilitators)) or "no facilitator recorded"
+    lines = [f"{header.group} · {day:%A} {day.day} {day:%b %Y} · {when}"]
+    lines += wrap_items("", [f"Facilitator: {staff}", f"Topic: {topic or NO_TOPIC}"], width,
+                        indent="")
+    clock = AgendaClock(record.blocks)
+    if clock.started:
+        blocks = [_block_text(clock, i, end) for i in range(len(record.blocks))]
+        lines += wrap_items("Blocks (actual/planned min): ", blocks, width, sep=" · ")
+    elif record.blocks:
+        lines.append("Blocks: the agenda clock was not run; notes list the blocks as planned.")
+    away = []
+    for client_id in record.participants:
+        entry = record.attendance.get(client_id)
+        if entry is None or not entry.status.credits_time:
+            client = snapshot.clients.get(client_id)
+            name = client.name if client else client_id
+            away.append(f"{name} ({STATUS_TEXT[entry.status] if entry else 'not marked'})")
+    if away:
+        lines.append("Not attending: " + ", ".join(away))
+    rows = client_rows(record, snapshot, notes)
+    unsigned = [r.name for r in rows if not r.signed]
+    signed = len(rows) - len(unsigned)
+    due = due_date(day)
+    if not ended:
+        lines.append("Notes are drafted when the session ends.")
+    elif not rows:
+        lines.append("Notes: nobody attended, so no notes are needed.")
+    elif not unsigned:
+        lines.append(f"Notes: {len(rows)} of {len(rows)} signed · none left to sign")
+    else:
+        line = f"Notes: {signed} of {len(rows)} signed, due {due:%a} {due.day} {due:%b} · to sign: "
+        names = ", ".join(unsigned)
+        fits = len(unsigned) <= MAX_NAMES_LISTED and len(line + names) <= width
+        lines.append(line + (names if fits else f"{len(unsigned)} (see below)"))
+    return lines
+
+
+def styled(lines: list[str]) -> Text:
+    """The summary lines with the first in bold and each later line's label in bold."""
+    text = Text()
+    for number, line in enumerate(lines):
+        if number:
+            text.append("\n")
+        label, colon, rest = line.partition(": ")
+        if number == 0:
+            text.append(line, style="bold")
+        elif colon and len(label) < 32 and not line.startswith(" "):
+            text.append(label + ":", style="bold")
+            text.append(" " + rest)
+        else:
+            text.append(line)
+    return text

@@ -1,0 +1,156 @@
+"""Screens that follow the data directory: read in a thread, re-read when files change.
+
+A ``LiveScreen`` polls once a second. The poll runs in a worker thread: it takes a cheap
+fingerprint of the files its view depends on (``fingerprint``: one ``stat`` each, no file
+is opened) and only when that changed (or the screen asked, e.g. another week) reads the
+data again, still in the thread. The result is shown on the main thread. Keys never wait
+for a read.
+
+Why ``stat`` is enough here: every write replaces its file atomically (``os.replace`` of a
+new temporary file), so each write gives the path a new inode, even when two writes fall
+within one timestamp tick.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.screen import Screen
+
+from facilitator.store.files import DamagedFile
+from facilitator.store.records import months_between, session_files
+
+if TYPE_CHECKING:
+    from facilitator.store.datadir import DataDir
+    from facilitator.tui.app import FacilitatorApp
+
+POLL_SECONDS = 1.0
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def fingerprint(data: "DataDir", first: date, last: date) -> tuple[Any, ...]:
+    """What changes when anything the days ``first``..``last`` are computed from changes:
+    the clinic file, the session files of those days and the other-hours month files."""
+    parts: list[Any] = [_stat(data.clinic_file.path)]
+    parts.extend((f.path.name, _stat(f.path)) for f in session_files(data.records_dir, first, last))
+    hours_dir = data.root / "hours"
+    parts.extend(_stat(hours_dir / f"{y:04d}-{m:02d}.json") for y, m in months_between(first, last))
+    return tuple(parts)
+
+
+class LiveScreen(Screen):
+    """Subclasses give ``view_key`` (what to show), ``span`` and ``compute`` (run in a
+    thread), and ``show`` (main thread). ``reload()`` reads again whatever changed."""
+
+    # What a read may raise that is shown as a sentence (the last good view stays).
+    READ_ERRORS: ClassVar[tuple[type[Exception], ...]] = (DamagedFile, OSError)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown_key: Hashable | None = None
+        self._fingerprint: tuple[Any, ...] | None = None
+        self._busy = False
+        self._again = False
+        self._force = True
+        self.problem: str | None = None
+
+    @property
+    def facilitator(self) -> "FacilitatorApp":
+        return self.app  # type: ignore[return-value]
+
+    # -- to be provided ------------------------------------------------------------------
+    def view_key(self) -> Hashable:
+        raise NotImplementedError
+
+    def span(self, key: Any) -> tuple[date, date]:
+        raise NotImplementedError
+
+    def compute(self, key: Any) -> Any:
+        """Runs in a worker thread: read files, touch no widget."""
+        raise NotImplementedError
+
+    def show(self, key: Any, result: Any) -> None:
+        raise NotImplementedError
+
+    def show_problem(self, message: str | None) -> None:
+        """Say what cannot be read (``None``: all is well)."""
+
+    # -- machinery -----------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.set_interval(POLL_SECONDS, self.poll)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read again now, whether or not anything changed."""
+        self._force = True
+        self.poll()
+
+    def poll(self) -> None:
+        if self._busy:
+            self._again = True
+            return
+        self._busy = True
+        key = self.view_key()
+        known = None if self._force or key != self.shown_key else self._fingerprint
+        self._force = False
+        self.run_worker(lambda: self._read(key, known), thread=True, group="live-read",
+                        exit_on_error=True)
+
+    def _minute(self) -> datetime:
+        return self.facilitator.clock().replace(second=0, microsecond=0)
+
+    def _read(self, key: Any, known: tuple[Any, ...] | None) -> None:
+        result: Any = None
+        error: Exception | None = None
+        stamp: tuple[Any, ...] | None = None
+        try:
+            first, last = self.span(key)
+            # The minute is part of it: for the current week, time passing changes flags.
+            stamp = (self._minute(), fingerprint(self.facilitator.data, first, last))
+            if stamp != known:
+                result = self.compute(key)
+        except self.READ_ERRORS as problem:
+            error, stamp = problem, None
+        try:
+            self.app.call_from_thread(self._done, key, stamp, known, result, error)
+        except RuntimeError:
+            pass  # the app closed meanwhile
+
+    def _done(self, key: Any, stamp: tuple[Any, ...] | None, known: tuple[Any, ...] | None,
+              result: Any, error: Exception | None) -> None:
+        self._busy = False
+        if not self.is_attached:
+            return
+        if error is not None:
+            self._problem(error)
+        elif stamp != known and key == self.view_key():
+            self._problem(None)
+            self._fingerprint = stamp
+            self.shown_key = key
+            self.show(key, result)
+        if self._again or key != self.view_key():
+            self._again = False
+            self.poll()
+
+    def _problem(self, problem: Exception | None) -> None:
+        if isinstance(problem, FileNotFoundError):
+            message: str | None = (f"{problem.filename} is missing. Restore it from a backup, "
+                                   f"then run `facilitator verify`.")
+        else:
+            message = str(problem) if problem else None
+        if message and message != self.problem:
+            self.app.notify(message, title="Cannot read the clinic's data", severity="error",
+                            timeout=10, markup=False)
+        self.problem = message
+        self.show_problem(message)

@@ -1,0 +1,324 @@
+"""The idle lock (HIPAA automatic logoff, 45 CFR 164.312(a)(2)(iii)).
+
+``IdleLockMixin`` goes before ``App`` in ``FacilitatorApp``'s bases. It
+
+- notes the time (from the app's injected ``clock``) of every key, mouse and paste event
+  the app receives (``App.on_event`` sees each input event first, before it is forwarded
+  to the screen);
+- once a second compares that time with the clock: after the clinic's ``idle_minutes``
+  with no input it pushes a ``LockScreen``. Nothing counts ticks, so a suspended laptop or
+  a test's ``FakeClock`` jump locks at the next check;
+- while locked refuses every app action but quit (``check_action``), so neither the
+  command palette nor a priority key can reach a screen below.
+
+``LockScreen`` is an opaque full-screen modal: the screens below are not drawn at all
+(Textual draws a lower screen only through a translucent background), toasts and tooltips
+are hidden and notifications cleared. It shows the clinic name and asks the user's PIN, or,
+when none is set, asks for a new one twice. PIN checks, rate limits and audits are in
+``facilitator.store.pins``.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from facilitator.core.errors import InputError
+from facilitator.core.rules import DEFAULT_IDLE_MINUTES
+from facilitator.store.files import DamagedFile, StoreBusy
+
+if TYPE_CHECKING:
+    from facilitator.tui.app import FacilitatorApp
+
+IDLE_CHECK_SECONDS = 1.0
+SETTINGS_REREAD_SECONDS = 60.0
+LOCKED_TITLE = "Locked — enter your PIN"
+# App actions that still run while locked (ctrl+q quits: that hides the data too).
+ALLOWED_WHILE_LOCKED = frozenset({"quit", "lock", "help_quit"})
+_STORE_ERRORS = (OSError, StoreBusy, DamagedFile)
+
+
+class IdleLockMixin:
+    """Idle tracking and locking for ``FacilitatorApp`` (see the module docstring)."""
+
+    # Class-wide switch; tests/tui/conftest.py turns it off for tests of other screens,
+    # whose FakeClock jumps would otherwise lock them.
+    idle_lock_enabled: ClassVar[bool] = True
+
+    _idle_since: datetime | None = None
+    _locked: bool = False
+    _idle_minutes_cache: int = DEFAULT_IDLE_MINUTES
+    _idle_clinic_name: str = "facilitator"
+    _idle_read_at: float | None = None
+
+    # -- watching input ------------------------------------------------------------------
+    def _on_mount(self: Any, event: events.Mount) -> None:
+        self._idle_since = self.clock()
+        self._read_idle_settings()
+        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
+
+    async def on_event(self: Any, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseEvent, events.Paste)):
+            self.note_activity()
+        await super().on_event(event)  # type: ignore[misc]
+
+    def note_activity(self: Any) -> None:
+        self._idle_since = self.clock()
+
+    def _read_idle_settings(self: Any) -> int:
+        try:
+            settings = self.data.settings()
+        except Exception:  # noqa: BLE001 - a damaged clinic file must not stop the lock
+            pass
+        else:
+            self._idle_minutes_cache = settings.idle_minutes
+            self._idle_clinic_name = settings.name
+        self._idle_read_at = time.monotonic()
+        return self._idle_minutes_cache
+
+    @property
+    def is_locked(self) -> bool:
+        return self._locked
+
+    def check_idle_lock(self: Any) -> None:
+        """Lock if the clinic's idle minutes have passed since the last input (by ``clock``)."""
+        if self._locked:
+            if not isinstance(self.screen, LockScreen):
+                # Something was pushed over the lock (a dialog from a timer): cover it again.
+                self.push_screen(LockScreen())
+            return
+        if not self.idle_lock_enabled:
+            return
+        now = self.clock()
+        if self._idle_since is None or now < self._idle_since:  # the clock was set back
+            self._idle_since = now
+            return
+        idle = now - self._idle_since
+        if self._idle_read_at is None or time.monotonic() - self._idle_read_at > SETTINGS_REREAD_SECONDS:
+            self._read_idle_settings()
+        if idle >= timedelta(minutes=self._idle_minutes_cache):
+            # Re-read first: an admin may have raised the limit since.
+            if idle >= timedelta(minutes=self._read_idle_settings()):
+                self.lock_now("idle")
+
+    # -- locking ---------------------------------------------------------------------------
+    def lock_now(self: Any, reason: str = "manual") -> None:
+        if self._locked:
+            return
+        self._locked = True
+        self.clear_notifications()
+        self.push_screen(LockScreen())
+        try:
+            self.data.record_audit("lock", f"staff:{self.user}", {"reason": reason})
+        except _STORE_ERRORS:
+            pass  # the lock itself matters more than its audit line
+
+    def action_lock(self: Any) -> None:
+        self.lock_now("manual")
+
+    def _unlocked(self: Any) -> None:
+        self._locked = False
+        self._idle_since = self.clock()
+
+    def check_action(self: Any, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._locked and action not in ALLOWED_WHILE_LOCKED:
+            return False
+        return super().check_action(action, parameters)  # type: ignore[misc]
+
+
+class LockScreen(ModalScreen[None]):
+    """Covers everything; unlocks with the user's PIN (or sets one on first use)."""
+
+    DEFAULT_CSS = """
+    LockScreen {
+        align: center middle;
+        background: $background;
+    }
+    LockScreen:ansi {
+        background: ansi_default;
+    }
+    LockScreen ToastRack, LockScreen Tooltip {
+        display: none;
+    }
+    LockScreen #lock-box {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        border: round $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    LockScreen #lock-clinic {
+        text-style: bold;
+        width: 1fr;
+        content-align: center middle;
+    }
+    LockScreen #lock-title {
+        width: 1fr;
+        content-align: center middle;
+        margin-bottom: 1;
+    }
+    LockScreen #lock-message {
+        color: $text-warning;
+        height: auto;
+    }
+    LockScreen #lock-hint {
+        color: $text-muted;
+        margin-top: 1;
+    }
+    """
+    HELP_TITLE = "Locked"
+    HOW_TO = ("The screen locked after the clinic's idle minutes, or with ctrl+l. "
+              "Type your PIN and press enter. ctrl+q quits facilitator.")
+    AUTO_FOCUS = "#pin"
+
+    def __init__(self) -> None:
+        super().__init__(id=None)
+        self.setting = False
+        self.retry_at: datetime | None = None
+
+    @property
+    def facilitator(self) -> "FacilitatorApp":
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        app = self.facilitator
+        with Vertical(id="lock-box"):
+            yield Static(app._idle_clinic_name, id="lock-clinic", markup=False)
+            yield Static(LOCKED_TITLE, id="lock-title", markup=False)
+            yield Static("", id="lock-who", markup=False)
+            yield Input(password=True, restrict=r"[0-9]*", max_length=12, placeholder="PIN", id="pin")
+            yield Input(password=True, restrict=r"[0-9]*", max_length=12,
+                        placeholder="the same PIN again", id="pin2")
+            yield Static("", id="lock-message", markup=False)
+            yield Static("enter: unlock · ctrl+q: quit facilitator", id="lock-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self._refresh_mode()
+        self.set_interval(1.0, self._tick, name="lock-countdown")
+
+    def on_screen_resume(self) -> None:
+        if not self.facilitator.is_locked:  # unlocked on a lock screen above this one
+            self.dismiss()
+
+    # -- state -----------------------------------------------------------------------------
+    def _pins(self):
+        from facilitator.store.pins import pins_of
+        return pins_of(self.facilitator.data)
+
+    def _refresh_mode(self) -> None:
+        app = self.facilitator
+        who = self.query_one("#lock-who", Static)
+        try:
+            pins = self._pins()
+            self.setting = not pins.has_pin(app.user)
+            self.retry_at = None if self.setting else pins.retry_at(app.user)
+        except _STORE_ERRORS as err:
+            self._say(f"The PIN file cannot be read: {_sentence(err)} ctrl+q quits.")
+            self._enable(False)
+            return
+        self.query_one("#pin2", Input).display = self.setting
+        if self.setting:
+            who.update(f"No PIN is set for {app.user} yet: choose one ({4}–{12} digits) "
+                       f"and type it twice. It unlocks this screen from now on.")
+            self.query_one("#pin", Input).placeholder = "new PIN"
+        else:
+            who.update(f"Unlocks for {app.user} only.")
+            self.query_one("#pin", Input).placeholder = "PIN"
+        self._show_wait()
+
+    def _say(self, text: str) -> None:
+        self.query_one("#lock-message", Static).update(text)
+
+    def _enable(self, enabled: bool) -> None:
+        for box in self.query(Input):
+            box.disabled = not enabled
+        if enabled:
+            self.query_one("#pin", Input).focus()
+
+    def _show_wait(self) -> bool:
+        """Show the wait if one is running (and disable the PIN box); True if waiting."""
+        if self.retry_at is None:
+            return False
+        left = int((self.retry_at - self.facilitator.clock()).total_seconds() + 0.999)
+        if left <= 0:
+            self.retry_at = None
+            self._say("You may try your PIN again.")
+            self._enable(True)
+            return False
+        self._say(f"Too many wrong PINs: try again in {left} s.")
+        self._enable(False)
+        return True
+
+    def _tick(self) -> None:
+        self._show_wait()
+
+    # -- input -----------------------------------------------------------------------------
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.setting:
+            if event.input.id == "pin":
+                self.query_one("#pin2", Input).focus()
+                return
+            self._set_pin()
+        else:
+            self._check_pin()
+
+    def _clear(self) -> None:
+        for box in self.query(Input):
+            box.value = ""
+        self.query_one("#pin", Input).focus()
+
+    def _set_pin(self) -> None:
+        from facilitator.store.pins import set_first_pin
+        first = self.query_one("#pin", Input).value
+        second = self.query_one("#pin2", Input).value
+        try:
+            set_first_pin(self.facilitator.data, first, second)
+        except InputError as err:
+            self._clear()
+            self._say(f"{err.message[:1].upper()}{err.message[1:]}.")
+            if "already set" in err.message:
+                self._refresh_mode()
+            return
+        except _STORE_ERRORS as err:
+            self._clear()
+            self._say(f"The PIN could not be saved: {_sentence(err)}")
+            return
+        self._unlock()
+
+    def _check_pin(self) -> None:
+        from facilitator.store.pins import Outcome, try_unlock
+        if self._show_wait():
+            return
+        pin = self.query_one("#pin", Input).value
+        self._clear()
+        try:
+            attempt = try_unlock(self.facilitator.data, pin)
+        except _STORE_ERRORS as err:
+            self._say(f"The PIN could not be checked: {_sentence(err)}")
+            return
+        if attempt.outcome is Outcome.OK:
+            self._unlock()
+        elif attempt.outcome is Outcome.NO_PIN:
+            self._refresh_mode()
+        else:
+            self.retry_at = attempt.retry_at
+            if not self._show_wait():
+                self._say(f"Wrong PIN ({attempt.failures} wrong in a row).")
+
+    def _unlock(self) -> None:
+        self.facilitator._unlocked()
+        self.dismiss()
+
+
+def _sentence(err: BaseException) -> str:
+    from facilitator.errors import explain
+    return explain(err)[1]

@@ -1,0 +1,140 @@
+"""One progress note, read-only: body, addenda, signatures; ``c`` co-signs.
+
+Opening a note is audited (``note.view``, by session id: never the text or the name).
+Whether a co-signature is allowed is decided by the store (``NoteBook.cosign``); a refusal
+is shown as its one sentence.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, Static
+
+from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.notes import Note
+from facilitator.store.files import DamagedFile, StoreBusy
+from facilitator.tui.widgets.hoursbar import theme_colours
+
+if TYPE_CHECKING:
+    from facilitator.tui.app import FacilitatorApp
+
+
+def _when(at: datetime | None) -> str:
+    return f"{at:%a %d %b %Y %H:%M}" if at else ""
+
+
+def note_lines(note: Note | None, muted: str) -> Text:
+    if note is None:
+        return Text("No note has been written for this client in this session yet.", style=muted)
+    text = Text(end="")
+    if note.signed:
+        text.append(f"Signed by {note.signed_by}, {_when(note.signed_at)}")
+        if note.cosigned_by:
+            text.append(f" · co-signed by {note.cosigned_by}, {_when(note.cosigned_at)}")
+        else:
+            text.append(" · not co-signed")
+    else:
+        text.append(f"Draft by {note.author}, {_when(note.drafted_at)} · not signed yet")
+    text.append("\n\n")
+    text.append(note.body)
+    for number, addendum in enumerate(note.addenda, 1):
+        text.append(f"\n\nAddendum {number} · {addendum.author}, {_when(addendum.signed_at)}\n",
+                    style="bold")
+        text.append(addendum.body)
+    return text
+
+
+class NoteScreen(ModalScreen[bool]):
+    """Dismisses with True when the note was co-signed here."""
+
+    DEFAULT_CSS = """
+    NoteScreen {
+        align: center middle;
+    }
+    NoteScreen > VerticalScroll {
+        width: 78;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $primary;
+        background: $surface;
+        color: $foreground;
+        padding: 0 1;
+    }
+    NoteScreen #note-title {
+        text-style: bold;
+        color: $text-primary;
+    }
+    NoteScreen #note-body {
+        margin-top: 1;
+    }
+    """
+
+    HELP_TITLE = "Note"
+    HOW_TO = ("The progress note as stored, read-only: signed notes are locked and corrected by "
+              "addenda. A supervisor co-signs a signed note with c. Escape closes.")
+
+    BINDINGS: ClassVar = [
+        Binding("c", "cosign", "Co-sign", id="note.cosign", tooltip="Co-sign this signed note"),
+        Binding("escape", "close", "Close", id="note.close"),
+    ]
+
+    def __init__(self, session_id: str, client_id: str, client_name: str, group: str, day: date) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.client_id = client_id
+        self.heading = f"{client_name} ({client_id}) · {group} · {day:%a} {day.day} {day:%b %Y}"
+        self.note: Note | None = None
+        self.changed = False
+
+    @property
+    def facilitator(self) -> "FacilitatorApp":
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Label(f"Note · {self.heading}", id="note-title", markup=False)
+            yield Static("", id="note-body", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        data = self.facilitator.data
+        try:
+            self.note = data.session_file(self.session_id).notes().get(self.client_id)
+        except (DamagedFile, OSError) as problem:
+            self.query_one("#note-body", Static).update(str(problem))
+            return
+        data.record_audit("note.view", self.session_id)
+        self.show_note()
+
+    def show_note(self) -> None:
+        muted = theme_colours(self.app.get_css_variables()).get("foreground-muted", "")
+        self.query_one("#note-body", Static).update(note_lines(self.note, muted))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cosign":
+            return bool(self.note and self.note.signed and not self.note.cosigned_by)
+        return True
+
+    def action_cosign(self) -> None:
+        from facilitator.store.notes import NoteBook
+        data = self.facilitator.data
+        try:
+            self.note = NoteBook(data, data.session_file(self.session_id)).cosign(self.client_id)
+        except (PermissionDenied, InputError, DamagedFile, StoreBusy, OSError) as problem:
+            self.app.notify(str(problem), title="Not co-signed", severity="error", markup=False)
+            return
+        self.changed = True
+        self.app.notify("Co-signed.", markup=False)
+        self.show_note()
+
+    def action_close(self) -> None:
+        self.dismiss(self.changed)

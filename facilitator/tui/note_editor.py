@@ -1,0 +1,281 @@
+"""One client's progress note: edit the draft (autosaved), sign it, read it, add addenda.
+
+A draft opens in a text area and saves itself ~0.8 s after typing stops; ctrl+s then y
+signs and locks it. A signed note (or any note, for a supervisor) opens read-only with
+its signature and addenda; ``a`` adds a signed addendum, ``c`` co-signs. Trying to type
+into a locked note shows the store's refusal as one sentence.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Static, TextArea
+
+from facilitator.core.permissions import allowed
+from facilitator.store.notes import NoteBook
+from facilitator.tui.end_summary import STORE_ERRORS, may_write, sentence
+from facilitator.tui.widgets.addendum import AddendumScreen
+from facilitator.tui.widgets.confirm import ConfirmScreen
+
+__all__ = ["AddendumScreen", "NoteEditorScreen", "add_addendum", "locked_text"]
+
+if TYPE_CHECKING:
+    from textual import events
+    from textual.timer import Timer
+
+    from facilitator.core.notes import Note
+    from facilitator.store.running import RunningSession
+
+AUTOSAVE_SECONDS = 0.8
+REFUSAL_REPEAT_SECONDS = 3.0
+
+
+def _when(moment) -> str:
+    return f"{moment:%a} {moment.day} {moment:%b %Y %H:%M}"
+
+
+def locked_text(note: "Note", names: dict[str, str]) -> str:
+    """A signed note as read: body, signature (with its hash), co-signature, addenda."""
+    def who(user: str | None) -> str:
+        return names.get(user or "", user or "?")
+
+    parts = [note.body.rstrip("\n"), ""]
+    if note.signed:
+        parts.append(f"Signed by {who(note.signed_by)} · {_when(note.signed_at)} · "
+                     f"sha256 {(note.content_hash or '')[:16]}…")
+    else:
+        parts.append("Draft · not signed")
+    if note.cosigned_by:
+        parts.append(f"Co-signed by {who(note.cosigned_by)} · {_when(note.cosigned_at)}")
+    for number, added in enumerate(note.addenda, start=1):
+        parts += ["", f"ADDENDUM {number} · signed by {who(added.author)} · {_when(added.signed_at)}",
+                  added.body.rstrip("\n")]
+    return "\n".join(parts) + "\n"
+
+
+def add_addendum(screen: Screen, book: NoteBook, client_id: str, body: str | None) -> bool:
+    """Store ``body`` as a signed addendum (None: cancelled); says what happened."""
+    if body is None:
+        return False
+    try:
+        book.add_addendum(client_id, body)
+    except STORE_ERRORS as problem:
+        screen.notify(sentence(problem), severity="error", markup=False)
+        return False
+    screen.notify("Addendum signed and added.", markup=False, timeout=3)
+    reload = getattr(screen, "reload", None)
+    if callable(reload):
+        reload()
+    area = screen.query(TextArea)
+    if area:
+        area.first().move_cursor(area.first().document.end)   # show the new addendum
+    return True
+
+
+class NoteEditorScreen(Screen):
+    HELP_TITLE = "Progress note"
+    HOW_TO = (
+        "A draft saves itself a moment after you stop typing. Other clients appear by "
+        "initials only: keep it that way in what you add.\n"
+        "ctrl+s then y signs the note and locks it; Escape goes back to the list (the draft "
+        "is kept).\n"
+        "A signed note is read-only: press a to add a signed addendum (a correction), or c "
+        "to co-sign it (supervisors)."
+    )
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "sign", "Sign", id="note.sign", tooltip="Sign and lock this note (then y)"),
+        Binding("a", "addendum", "Addendum", id="note.addendum",
+                tooltip="Add a signed addendum to this signed note"),
+        Binding("c", "cosign", "Co-sign", id="note.cosign", tooltip="Co-sign this signed note"),
+        Binding("escape", "back", "Back", id="note.back", tooltip="Back to the session's notes"),
+    ]
+
+    DEFAULT_CSS = """
+    NoteEditorScreen #note-title { text-style: bold; color: $text-primary; padding: 0 1; width: 1fr; }
+    NoteEditorScreen #note-state { padding: 0 1; color: $text-muted; width: 1fr; }
+    NoteEditorScreen TextArea { height: 1fr; }
+    """
+
+    def __init__(self, running: "RunningSession", client_id: str, name: str, *, editable: bool) -> None:
+        super().__init__()
+        self.book = NoteBook(running.data, running.file)
+        self.client_id = client_id
+        self.client_name = name
+        self.editable = editable
+        self.note: "Note | None" = None
+        self.saved_body = ""
+        self._timer: "Timer | None" = None
+        self._refused_at = 0.0
+        self.may_cosign = False
+        self.writer = False
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"Progress note · {self.client_name} ({self.client_id})", id="note-title")
+        yield Static("", id="note-state", markup=False)
+        yield TextArea("", id="note-text", soft_wrap=True, read_only=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        try:   # HIPAA audit controls: who viewed a note (by session id, never text or name)
+            self.book.data.record_audit("note.view", self.book.file.session_id)
+        except STORE_ERRORS as problem:
+            self.notify(sentence(problem), severity="error", markup=False)
+        self.reload()
+        self.query_one(TextArea).focus()
+
+    @property
+    def area(self) -> TextArea:
+        return self.query_one(TextArea)
+
+    def reload(self) -> None:
+        try:
+            self.note = self.book.all().get(self.client_id)
+            snapshot = self.app.snapshot()  # type: ignore[attr-defined]
+            names = {u: s.display_name for u, s in snapshot.staff.items()}
+            me = snapshot.staff.get(self.book.data.user)
+            self.writer = may_write(me, self.book.file.read())
+        except STORE_ERRORS as problem:
+            self.notify(sentence(problem), severity="error", markup=False)
+            return
+        note = self.note
+        self.editable = self.editable and note is not None and not note.signed
+        self.may_cosign = (me is not None and allowed(me.role, "note.cosign") and note is not None
+                           and note.signed and not note.cosigned_by and note.signed_by != me.user)
+        area = self.area
+        if self.editable and note is not None:
+            self.saved_body = note.body
+            area.read_only = False
+            area.load_text(note.body)
+            self._state("Draft · saves as you type · ctrl+s signs")
+        else:
+            area.read_only = True
+            area.load_text(locked_text(note, names) if note else "There is no note yet.\n")
+            if note is not None and note.signed:
+                keys = (["a adds an addendum"] if self.writer else []) + \
+                    (["c co-signs"] if self.may_cosign else [])
+                self._state(" · ".join(["Signed and locked", *keys]))
+            else:
+                self._state("Draft · read-only for you")
+        self.refresh_bindings()
+
+    def _state(self, text: str) -> None:
+        self.query_one("#note-state", Static).update(text)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        signed = self.note is not None and self.note.signed
+        if action == "sign":
+            return self.editable
+        if action == "addendum":
+            return signed and self.writer
+        if action == "cosign":
+            return self.may_cosign
+        return True
+
+    # -- autosave ----------------------------------------------------------------------
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if not self.editable or event.text_area.text == self.saved_body:
+            return
+        self._state("Draft · typing…")
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(AUTOSAVE_SECONDS, self.save)
+
+    def save(self) -> bool:
+        """Store the text if it changed; False (and a notification) if the store refused."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if not self.editable:
+            return True
+        text = self.area.text
+        if text == self.saved_body:
+            return True
+        try:
+            self.note = self.book.save_draft(self.client_id, text)
+        except STORE_ERRORS as problem:
+            self.notify(sentence(problem), severity="error", markup=False)
+            return False
+        self.saved_body = text
+        now = self.app.clock()  # type: ignore[attr-defined]
+        self._state(f"Draft · saved {now.astimezone(self.note.drafted_at.tzinfo):%H:%M} · ctrl+s signs")
+        return True
+
+    def on_unmount(self) -> None:
+        try:
+            self.save()       # the app closing with a save pending
+        except NoMatches:
+            pass
+
+    # -- a locked note -----------------------------------------------------------------
+    def on_key(self, event: "events.Key") -> None:
+        """A key this note refuses (typing into it, a or c where they do not apply): say why,
+        in the store's own sentence, by asking the store (which changes nothing)."""
+        key = event.key
+        if self.editable or not event.is_printable or key in ("enter", "tab"):
+            return
+        signed = self.note is not None and self.note.signed
+        if key == "c" and not self.may_cosign:
+            self._refused(lambda: self.book.cosign(self.client_id))
+        elif key == "a" and not (signed and self.writer):
+            self._refused(lambda: self.book.add_addendum(self.client_id, ""))
+        elif key not in self.active_bindings and self.note is not None:
+            now = time.monotonic()          # typing: one sentence, not one per letter
+            if now - self._refused_at >= REFUSAL_REPEAT_SECONDS:
+                self._refused_at = now
+                body = self.note.body       # the same text: the store refuses, never changes
+                self._refused(lambda: self.book.save_draft(self.client_id, body))
+
+    def _refused(self, attempt) -> None:
+        try:
+            attempt()
+        except STORE_ERRORS as problem:
+            self.notify(sentence(problem), severity="warning", markup=False)
+
+    # -- actions -----------------------------------------------------------------------
+    def action_sign(self) -> None:
+        if not self.save():
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.book.sign(self.client_id)
+            except STORE_ERRORS as problem:
+                self.notify(sentence(problem), severity="error", markup=False)
+                return
+            self.notify(f"Signed and locked: {self.client_name}.", markup=False, timeout=3)
+            self.editable = False
+            self.app.pop_screen()
+
+        self.app.push_screen(ConfirmScreen("Sign and lock this note?",
+                                           "A signed note cannot be edited; corrections are addenda."),
+                             answered)
+
+    def action_addendum(self) -> None:
+        self.app.push_screen(AddendumScreen(self.client_name),
+                             lambda body: add_addendum(self, self.book, self.client_id, body))
+
+    def action_cosign(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.book.cosign(self.client_id)
+            except STORE_ERRORS as problem:
+                self.notify(sentence(problem), severity="error", markup=False)
+                return
+            self.notify(f"Co-signed: {self.client_name}.", markup=False, timeout=3)
+            self.reload()
+
+        self.app.push_screen(ConfirmScreen(f"Co-sign {self.client_name}'s signed note?"), answered)
+
+    def action_back(self) -> None:
+        if self.save():
+            self.app.pop_screen()

@@ -1,0 +1,268 @@
+"""The running session: attendance, the agenda clock and notes, on one screen for three hours.
+
+Everything shown is read back from the session file; the clock pane is recomputed every
+second from the stored timestamps and ``app.clock`` (no tick counting). Another process's
+changes (a co-leader) appear within a second: the file's generation is polled.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from facilitator.core.agenda import AgendaClock
+from facilitator.core.hours import credited_minutes
+from facilitator.core.rules import DEFAULT_GROUP_CAP
+from facilitator.store.files import DamagedFile
+from facilitator.store.running import RunningSession, find_running
+from facilitator.tui.session_actions import SessionActions
+from facilitator.tui.widgets.agenda import AgendaPane
+from facilitator.tui.widgets.attendance import HIDDEN, AttendancePane, AttendanceRow, AttendanceTable
+from facilitator.tui.widgets.participation import ParticipationPane
+
+if TYPE_CHECKING:
+    from facilitator.core.session import SessionRecord
+    from facilitator.tui.app import FacilitatorApp
+
+
+class SessionHeader(Horizontal):
+    DEFAULT_CSS = """
+    SessionHeader { dock: top; height: 1; background: $panel; color: $foreground; }
+    SessionHeader #session-title { width: 1fr; padding: 0 1; text-style: bold; }
+    SessionHeader #session-clock { width: auto; padding: 0 1; }
+    SessionHeader.-privacy { background: $warning; }
+    SessionHeader.-privacy Label { color: auto 90%; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="session-title", markup=False)
+        yield Label("", id="session-clock", markup=False)
+
+
+class SessionScreen(SessionActions, Screen):
+    HELP_TITLE = "Session"
+    HOW_TO = (
+        "Attendance (left): move with ↑/↓ and press one key per status: p present, l late, "
+        "e left early, a absent, x excused, h telehealth; the cursor moves down. P marks every "
+        "unmarked client present. Late and left early take the time from the clock; T or enter "
+        "types a time instead (6:40p, 18:40). + adds a client, - removes one.\n"
+        "Agenda (right), from any pane: n starts the agenda and moves to the next block, "
+        "b goes back (undoes n or k), z pauses and resumes, f adds 5 minutes, k skips the "
+        "block, i inserts a 10-minute break. The clock pane turns yellow a minute before a "
+        "block ends; OVERTIME shows how far over it is.\n"
+        "Participation (bottom): 1-9 and 0 toggle picks for the highlighted client (also "
+        "from the list); tab to type a line about them and a group note for the block. "
+        "Everything saves itself within a second; enter or escape returns to the list.\n"
+        "F9 hides every client name and note until pressed again. E ends the session."
+    )
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (34, "-tall")]
+    DEFAULT_CSS = """
+    SessionScreen #session-main { height: 1fr; }
+    SessionScreen.-narrow AttendancePane { width: 46; }
+    SessionScreen.-wide AttendancePane { width: 3fr; }
+    SessionScreen AgendaPane { width: 1fr; min-width: 30; }
+    SessionScreen Footer.-compact FooterLabel { margin-right: 1; }
+    SessionScreen.-wide AgendaPane { width: 2fr; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("n", "agenda('next')", "Next", id="session.next",
+                tooltip="Start the agenda, or end this block and start the next"),
+        Binding("z", "agenda('pause')", "Pause", id="session.pause", tooltip="Pause or resume the block"),
+        Binding("f", "agenda('extend')", "+5", id="session.extend", tooltip="Add 5 minutes to the block"),
+        Binding("b", "agenda('back')", "Back", id="session.back", show=False,
+                tooltip="Undo the last next or skip"),
+        Binding("k", "agenda('skip')", "Skip", id="session.skip", show=False,
+                tooltip="Skip the rest of this block"),
+        Binding("i", "agenda('break')", "Break", id="session.break", show=False,
+                tooltip="End this block and start a 10-minute break"),
+        Binding("E", "end_session", "End", id="session.end", tooltip="End the session, then write notes"),
+        Binding("f9", "toggle_privacy", "Hide names", id="session.privacy", priority=True, key_display="F9",
+                tooltip="Hide or show every client name and note"),
+        Binding("escape", "focus_attendance", "List", id="session.list", show=False,
+                tooltip="Back to the attendance list"),
+        Binding("q", "leave", "Quit", id="session.quit", show=False,
+                tooltip="Close facilitator (the session keeps running)"),
+        # The app's keys, kept out of this crowded footer (F1 still lists them).
+        Binding("t", "app.toggle_theme", "Theme", id="session.theme", show=False,
+                tooltip="Switch light/dark theme"),
+        Binding("w", "app.go('weekly')", "Weekly", id="session.weekly", show=False,
+                tooltip="Each client's hours this week"),
+        Binding("v", "app.go('review')", "Review", id="session.review", show=False,
+                tooltip="Notes missing, unsigned or not co-signed"),
+    ]
+
+    def __init__(self, running: RunningSession | None = None) -> None:
+        super().__init__()
+        self.running = running
+        self.record: "SessionRecord | None" = None
+        self.generation: int | None = None
+        self.names: dict[str, str] = {}
+        self.last_names: dict[str, tuple[str, str]] = {}
+        self.cap = DEFAULT_GROUP_CAP
+        self.bell = False
+        self.privacy = False
+        self.plan = ""
+        self.cued: set[tuple[int, datetime | None]] = set()
+        self.attending = 0
+        self.tz: Any = None
+
+    @property
+    def facilitator(self) -> "FacilitatorApp":
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield SessionHeader()
+        with Horizontal(id="session-main"):
+            yield AttendancePane(id="attendance")
+            yield AgendaPane(id="agenda")
+        yield ParticipationPane(self.save_participation, self.save_note, id="participation")
+        yield Footer(compact=True, show_command_palette=False)
+
+    @property
+    def table(self) -> AttendanceTable:
+        return self.query_one(AttendanceTable)
+
+    def on_mount(self) -> None:
+        if self.running is None:
+            self.running = find_running(self.facilitator.data)
+        if self.running is None:
+            self.app.notify("No session is running. Start one from home: enter on today's group, "
+                            "or s to choose a group and plan.", title="No session")
+            self.app.call_later(self.app.pop_screen)
+            return
+        self.reload()
+        rows = self.table.shown
+        first = next((i for i, r in enumerate(rows) if r.status is None), 0)
+        self.table.move_cursor(row=first, animate=False)
+        self.table.focus()
+        self.set_interval(1.0, self.tick)
+
+    # -- reading -------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Read the clinic (names, cap) and the session file again and show them."""
+        assert self.running is not None
+        try:
+            generation = self.running.file.generation()
+            snapshot = self.facilitator.snapshot()
+            self.record = self.running.record()
+        except (DamagedFile, OSError) as problem:
+            self.notify(str(problem), title="Cannot read the session", severity="error", markup=False)
+            return
+        self.generation = generation
+        self.names = {cid: c.name for cid, c in snapshot.clients.items()}
+        self.last_names = {cid: (c.last_name.casefold(), c.first_name.casefold())
+                           for cid, c in snapshot.clients.items()}
+        self.cap, self.bell = snapshot.settings.group_cap, snapshot.settings.bell
+        self.tz = snapshot.settings.tz
+        self.plan = self.facilitator.plan_title(self.record.header.plan_id) or "no plan"
+        plan = self.facilitator.plans.plans.get(self.record.header.plan_id or "")
+        self.query_one(AgendaPane).prompts = {
+            (str(b.kind), b.title): (b.prompts, b.exercise) for b in (plan.blocks if plan else ())}
+        self.show(self.now())
+
+    def now(self) -> datetime:
+        """The app's clock in the clinic's time zone."""
+        now = self.facilitator.clock()
+        return now.astimezone(self.tz) if self.tz is not None else now
+
+    def who(self, client_id: str) -> str:
+        return HIDDEN if self.privacy else self.names.get(client_id, client_id)
+
+    def rows(self, now: datetime) -> tuple[AttendanceRow, ...]:
+        record = self.record
+        assert record is not None
+        header = record.header
+        end = header.actual_end or now
+        spans = AgendaClock(record.blocks).noncountable_spans(now)
+        rows = []
+        for cid in record.participants:
+            entry = record.attendance.get(cid)
+            minutes = None if entry is None else credited_minutes(
+                entry.status, entry.arrived, entry.left, header.start, end, spans)
+            rows.append(AttendanceRow(cid, self.names.get(cid, cid), entry.status if entry else None,
+                                      entry.arrived if entry else None, entry.left if entry else None,
+                                      minutes))
+        return tuple(sorted(rows, key=lambda r: self.last_names.get(r.client_id, ("~", r.client_id))))
+
+    def show(self, now: datetime) -> None:
+        if self.record is None:
+            return
+        rows = self.rows(now)
+        self.table.show(rows, privacy=self.privacy)
+        self.attending = self.query_one(AttendancePane).show_count(rows, self.cap)
+        self.show_clock(now)
+        self.show_participation()
+
+    def show_clock(self, now: datetime) -> None:
+        assert self.record is not None
+        header = self.record.header
+        clock = self.query_one(AgendaPane).show(self.record.blocks, now, header.scheduled_end)
+        bar = self.query_one(SessionHeader)
+        bar.set_class(self.privacy, "-privacy")
+        title = "PRIVACY — names hidden (F9)" if self.privacy else f"{header.group} · {self.plan}"
+        bar.query_one("#session-title", Label).update(title)
+        bar.query_one("#session-clock", Label).update(
+            f"{now:%a %H:%M}")
+        current = clock.current()
+        if current is not None and clock.cue_due(now):
+            key = (current, clock.blocks[current].started_at)
+            if key not in self.cued:
+                self.cued.add(key)
+                if self.bell:
+                    self.app.bell()
+
+    def show_participation(self) -> None:
+        assert self.record is not None
+        pane = self.query_one(ParticipationPane)
+        pane.set_privacy(self.privacy)
+        cid = self.table.highlighted_id
+        entry = self.record.attendance.get(cid) if cid else None
+        who = self.who(cid) if cid else ""
+        pane.load_client(cid, who, entry.picks if entry else (), entry.text if entry else "")
+        clock = AgendaClock(self.record.blocks)
+        position = clock.current()
+        if position is None and self.record.blocks:
+            position = 0 if not clock.started else len(self.record.blocks) - 1
+        block = self.record.blocks[position] if position is not None else None
+        pane.load_block(position, block.title if block else "", block.note if block else "")
+
+    def tick(self) -> None:
+        """Every second: reread the file if another process changed it, else recompute times."""
+        if self.running is None:
+            return
+        try:
+            changed = self.running.file.generation() != self.generation
+        except (DamagedFile, OSError):
+            changed = False
+        if changed:
+            self.reload()
+        else:
+            self.show(self.now())
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.record is not None:
+            self.show_participation()
+
+    def action_toggle_privacy(self) -> None:
+        self.privacy = not self.privacy
+        if self.privacy and self.focused is not None and \
+                self.query_one(ParticipationPane) in self.focused.ancestors:
+            self.table.focus()
+        self.show(self.now())
+
+    def action_focus_attendance(self) -> None:
+        self.focus_attendance()
+
+    def focus_attendance(self) -> None:
+        self.table.focus()
+
+    def on_screen_suspend(self) -> None:
+        if self.running is not None and self.is_mounted:
+            self.query_one(ParticipationPane).flush()

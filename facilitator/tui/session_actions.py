@@ -1,0 +1,196 @@
+"""What the session screen writes: marks, times, roster changes, notes, the agenda, the end.
+
+A mixin of ``SessionScreen`` (facilitator/tui/session.py), which provides ``running``,
+``record``, ``table``, ``reload`` and ``who``. Every store change goes through ``store``:
+a refusal or a problem becomes a message on screen, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from facilitator.core.agenda import AgendaClock, AgendaError
+from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.rules import Status
+from facilitator.store.files import DamagedFile, StoreBusy
+from facilitator.tui.session_modals import PickModal, TimeModal, sentence
+from facilitator.tui.widgets.confirm import ConfirmScreen
+from facilitator.tui.widgets.participation import ParticipationPane, PicksBar
+
+AGENDA_OPS: dict[str, Callable[[AgendaClock, datetime], Any]] = {
+    "next": lambda c, now: c.next(now) if c.started else c.start(now),
+    "back": lambda c, now: c.back(now),
+    "pause": lambda c, now: c.resume(now) if c.paused else c.pause(now),
+    "extend": lambda c, now: c.extend(now),
+    "skip": lambda c, now: c.skip(now),
+    "break": lambda c, now: c.insert_break(now),
+}
+
+
+def close_running_block(blocks, now: datetime):
+    """The agenda with its running block ended at ``now``; blocks not reached stay not run."""
+    i = AgendaClock(blocks).current()
+    if i is None:
+        return blocks
+    block = blocks[i]
+    pauses = block.pauses
+    if pauses and pauses[-1][1] is None:
+        pauses = pauses[:-1] + ((pauses[-1][0], now),)
+    ended = block.with_changes(ended_at=max(now, block.started_at), pauses=pauses)
+    return blocks[:i] + (ended,) + blocks[i + 1:]
+
+
+class SessionActions:
+    """The writing half of the session screen."""
+
+    # -- writing -------------------------------------------------------------------------
+    def store(self, change: Callable[[], Any]) -> bool:
+        """Run one store change; a refusal or a problem becomes a message, never a crash."""
+        try:
+            change()
+        except (InputError, PermissionDenied, AgendaError) as problem:
+            message = problem.message if isinstance(problem, InputError) else str(problem)
+            self.notify(sentence(message), severity="warning", markup=False)
+            return False
+        except (StoreBusy, DamagedFile, OSError) as problem:
+            self.notify(str(problem), title="Not saved", severity="error", markup=False)
+            return False
+        return True
+
+    def save_participation(self, client_id: str, picks: tuple[str, ...], text: str) -> bool:
+        assert self.running is not None
+        saved = []
+        if not self.store(lambda: saved.append(self.running.set_participation(client_id, picks, text))):
+            return False
+        if self.record is not None:  # keep what is shown in step until the next reload
+            self.record.attendance[client_id] = saved[0]
+        return True
+
+    def save_note(self, position: int, text: str) -> bool:
+        assert self.running is not None
+        if not self.store(lambda: self.running.set_block_note(position, text)):
+            return False
+        if self.record is not None:
+            blocks = self.record.blocks
+            self.record = replace(self.record, blocks=tuple(
+                b.with_changes(note=text) if b.position == position else b for b in blocks))
+        return True
+
+    def mark(self, status: Status) -> None:
+        cid = self.table.highlighted_id
+        if cid is None or self.running is None:
+            return
+        before = self.attending
+        if self.store(lambda: self.running.mark(cid, status)):
+            self.reload()
+            self.table.step_down()
+            self.warn_cap(before)
+
+    def mark_all_present(self) -> None:
+        unmarked = [r.client_id for r in self.table.shown if r.status is None]
+        before = self.attending
+        for cid in unmarked:
+            if not self.store(lambda cid=cid: self.running.mark(cid, Status.PRESENT)):
+                break
+        self.reload()
+        self.notify(f"{len(unmarked)} marked present." if unmarked else "Everyone is already marked.")
+        self.warn_cap(before)
+
+    def warn_cap(self, before: int) -> None:
+        if self.attending > self.cap and self.attending > before:
+            self.notify(f"{self.attending} present: over the group-size cap of {self.cap}. "
+                        "Nothing is blocked.", title="Group size", severity="warning")
+
+    def edit_time(self) -> None:
+        cid = self.table.highlighted_id
+        if cid is None or self.record is None or self.running is None:
+            return
+        entry = self.record.attendance.get(cid)
+        if entry is None or not entry.status.credits_time:
+            self.notify("Mark the client present, late or left early first; then T types a time.",
+                        severity="warning")
+            return
+        running = self.running
+        self.app.push_screen(
+            TimeModal(self.who(cid), f"{entry.arrived:%H:%M}" if entry.arrived else "",
+                      f"{entry.left:%H:%M}" if entry.left else "", entry.status is Status.LEFT_EARLY,
+                      lambda which, typed: running.set_time(cid, which, typed)),
+            lambda _changed: self.reload())
+
+    def add_client(self) -> None:
+        if self.privacy:
+            self.notify("Names are hidden; press F9 to show them, then + to add a client.")
+            return
+        assert self.record is not None and self.running is not None
+        snapshot = self.facilitator.snapshot()
+        today = self.facilitator.today(snapshot)
+        on_list = set(self.record.participants)
+        items = sorted(((c.client_id, f"{c.name} · {c.client_id}") for c in snapshot.clients.values()
+                        if c.client_id not in on_list and (c.discharged is None or c.discharged >= today)),
+                       key=lambda item: item[1].casefold())
+
+        def added(cid: str | None) -> None:
+            if cid and self.store(lambda: self.running.add_client(cid)):
+                self.reload()
+                ids = [r.client_id for r in self.table.shown]
+                if cid in ids:
+                    self.table.move_cursor(row=ids.index(cid), animate=False)
+
+        self.app.push_screen(PickModal("Add a client to this session", items,
+                                       "Every current client is already on the list."), added)
+
+    def remove_client(self) -> None:
+        cid = self.table.highlighted_id
+        if cid is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.store(lambda: self.running.remove_client(cid)):
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(
+            f"Take {self.who(cid)} off this session's list?",
+            "Their attendance, picks and text for this session are removed. "
+            "Nobody else's are touched."), answered)
+
+    def toggle_pick(self, index: int) -> None:
+        if not self.privacy and self.record is not None:
+            self.show_participation()  # the highlighted client, even before RowHighlighted arrives
+            self.query_one(PicksBar).action_toggle(index)
+
+    # -- actions -------------------------------------------------------------------------
+    def action_agenda(self, operation: str) -> None:
+        if self.running is None:
+            return
+        self.query_one(ParticipationPane).flush()
+        clock = AgendaClock(self.record.blocks) if self.record else None
+        if operation == "next" and clock is not None and clock.finished:
+            self.notify("The agenda has finished; E ends the session.")
+            return
+        if self.store(lambda: self.running.update_agenda(
+                lambda blocks, now: AGENDA_OPS[operation](AgendaClock(blocks), now))):
+            self.reload()
+
+    def action_end_session(self) -> None:
+        self.query_one(ParticipationPane).flush()
+
+        def answered(yes: bool | None) -> None:
+            if not yes or self.running is None:
+                return
+            running = self.running
+            if not self.store(lambda: (running.update_agenda(close_running_block), running.end())):
+                return
+            from facilitator.tui.session_end import EndSessionScreen
+            self.app.switch_screen(EndSessionScreen(running))
+
+        self.app.push_screen(ConfirmScreen("End the session now?", "Times are fixed; notes come next."),
+                             answered)
+
+    def action_leave(self) -> None:
+        self.query_one(ParticipationPane).flush()
+        self.app.push_screen(ConfirmScreen(
+            "Close facilitator?", "The session keeps running: start facilitator again to come back "
+            "to it, with the clock where it is."), lambda yes: self.app.exit() if yes else None)

@@ -1,0 +1,286 @@
+"""End of a session: the summary, each attending client's drafted note, signing.
+
+Opening the screen drafts a note for every attending client who has none (an existing
+draft or signed note is never touched). The fast path signs a draft unchanged with two
+keys, ``S`` then ``y``, and moves to the next client still to sign.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from facilitator.core.permissions import allowed
+from facilitator.store.notes import NoteBook
+from facilitator.tui import end_summary as summary
+from facilitator.tui.end_summary import STORE_ERRORS
+from facilitator.tui.widgets.confirm import ConfirmScreen
+from facilitator.tui.widgets.header import ClinicHeader
+from facilitator.tui.widgets.problem import ProblemPanel
+
+if TYPE_CHECKING:
+    from facilitator.core.clinic import Staff
+    from facilitator.core.notes import Note
+    from facilitator.core.session import SessionRecord
+    from facilitator.store.datadir import ClinicSnapshot
+    from facilitator.store.running import RunningSession
+    from facilitator.tui.app import FacilitatorApp
+
+DONE_SECONDS = 3
+
+
+class EndSessionScreen(Screen):
+    """The summary of one session and its notes; shown when the session ends."""
+
+    HELP_TITLE = "End of session"
+    HOW_TO = (
+        "Top: the session as it ran (real times, each block's actual/planned minutes, who "
+        "did not attend, whose note is unsigned). Below: each client who attended, their "
+        "credited minutes and their note, drafted from what really happened.\n"
+        "Enter opens a note: edit the draft (it saves itself), ctrl+s then y signs it.\n"
+        "Fast path: S then y signs the highlighted draft unchanged and moves on to the next "
+        "one: two keys per client.\n"
+        "A signed note is locked; a adds a signed addendum. Supervisors press c to co-sign.\n"
+        "Escape or h goes home; unsigned notes wait in the review list."
+    )
+
+    BINDINGS: ClassVar = [
+        Binding("enter", "open_note", "Open note", id="end.open", priority=True,
+                tooltip="Read or edit the highlighted client's note"),
+        Binding("S", "sign_unchanged", "Sign as is", id="end.sign",
+                tooltip="Sign the highlighted draft unchanged (then y)"),
+        Binding("a", "addendum", "Addendum", id="end.addendum", show=False,
+                tooltip="Add a signed addendum to a signed note"),
+        Binding("c", "cosign", "Co-sign", id="end.cosign", show=False,
+                tooltip="Co-sign a signed note (supervisors)"),
+        Binding("r", "reload", "Refresh", id="end.refresh", show=False,
+                tooltip="Read the session again"),
+        Binding("escape", "home", "Home", id="end.home"),
+        Binding("h", "home", "Home", id="end.home_h", show=False),
+    ]
+
+    def __init__(self, running: "RunningSession") -> None:
+        super().__init__()
+        self.running = running
+        self.book = NoteBook(running.data, running.file)
+        self.rows: list[summary.ClientRow] = []
+        self.notes: dict[str, "Note"] = {}
+        self.me: "Staff | None" = None
+        self.record: "SessionRecord | None" = None
+
+    @property
+    def facilitator(self) -> "FacilitatorApp":
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield ClinicHeader()
+        yield ProblemPanel(id="problem")
+        yield Static("", id="end-summary", markup=False)
+        yield Label("Notes", classes="section-title", id="end-notes-title")
+        table: DataTable = DataTable(id="end-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Client", "Status", "Credited", "Note")
+        yield table
+        yield Static("", id="end-hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload(draft=True)
+        self.query_one(DataTable).focus()
+
+    DEFAULT_CSS = """
+    EndSessionScreen #end-summary { padding: 0 1; width: 1fr; }
+    EndSessionScreen #end-table { height: 1fr; }
+    EndSessionScreen #end-hint { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    def on_screen_resume(self) -> None:
+        if self.record is not None:
+            self.reload()
+
+    def on_resize(self) -> None:
+        if self.record is not None:
+            self.reload()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._hint()
+
+    def _hint(self) -> None:
+        """What the keys do for the highlighted client's note."""
+        row = next((r for r in self.rows if r.client_id == self.current_client()), None)
+        note = self.notes.get(row.client_id) if row else None
+        writer = self.record is not None and summary.may_write(self.me, self.record)
+        if row is None:
+            hint = "Nobody attended, so there are no notes to write."
+        elif note is None:
+            hint = "No note yet."
+        elif not note.signed:
+            hint = ("Enter edits the draft · S then y signs it unchanged" if writer
+                    else "Enter reads the draft · the facilitator signs it")
+        else:
+            keys = ["Enter reads it"] + (["a adds an addendum"] if writer else [])
+            if not note.cosigned_by and self._may("note.cosign") and note.signed_by != self.me.user:
+                keys.append("c co-signs")
+            hint = "Signed and locked · " + " · ".join(keys)
+        self.query_one("#end-hint", Static).update(hint)
+
+    # -- reading -----------------------------------------------------------------------
+    def _topic(self, record: "SessionRecord") -> str | None:
+        return self.facilitator.plan_title(record.header.plan_id)
+
+    def reload(self, *, draft: bool = False, advance: bool = False) -> None:
+        app = self.facilitator
+        try:
+            snapshot = app.snapshot()
+            record = self.running.record()
+            self.me = app.me(snapshot)
+            if draft and summary.may_write(self.me, record):
+                plan = app.plans.plans.get(record.header.plan_id or "")
+                summary.ensure_drafts(self.book, record, snapshot, plan=plan, topic=self._topic(record))
+            notes = self.book.all()
+        except STORE_ERRORS as problem:
+            self.query_one(ProblemPanel).show_problem(summary.sentence(problem))
+            app.notify(summary.sentence(problem), title="Cannot read this session", severity="error", markup=False)
+            return
+        self.query_one(ProblemPanel).show_problem(None)
+        self.record, self.notes = record, notes
+        self._show(snapshot, record, advance=advance, first=draft)
+
+    def _show(self, snapshot: "ClinicSnapshot", record: "SessionRecord", *,
+              advance: bool, first: bool) -> None:
+        app = self.facilitator
+        day = app.today(snapshot)
+        me = self.me
+        who = f"{me.display_name} ({me.role})" if me else f"{app.user} (not staff)"
+        self.query_one(ClinicHeader).show(snapshot.settings.name, who, f"{day:%a} {day.day} {day:%b %Y}")
+        lines = summary.summary_lines(record, snapshot, self.notes, topic=self._topic(record),
+                                      now=app.clock().astimezone(snapshot.settings.tz),
+                                      width=max(40, self.size.width - 2))
+        self.query_one("#end-summary", Static).update(summary.styled(lines))
+        table = self.query_one(DataTable)
+        current = self.current_client()
+        was_unsigned = current is not None and current in {r.client_id for r in self.rows if not r.signed}
+        self.rows = summary.client_rows(record, snapshot, self.notes)
+        table.clear()
+        for row in self.rows:
+            table.add_row(row.name, row.status, f"{row.credited} min", row.note, key=row.client_id)
+        unsigned = sum(1 for r in self.rows if not r.signed)
+        title = f"Notes · {len(self.rows)} attended"
+        if self.rows:
+            title += f", {unsigned} to sign" if unsigned else ", all signed"
+        self.query_one("#end-notes-title", Label).update(title)
+        ids = [r.client_id for r in self.rows]
+        if first or current not in ids:
+            target = self._next_unsigned(-1) if first else 0
+        elif advance or (was_unsigned and self.notes.get(current) and self.notes[current].signed):
+            target = self._next_unsigned(ids.index(current))
+        else:
+            target = ids.index(current)
+        if ids and target is not None:
+            table.move_cursor(row=target, animate=False)
+        self._hint()
+
+    def _next_unsigned(self, after: int) -> int | None:
+        """The first row after ``after`` (wrapping round) whose note is unsigned."""
+        count = len(self.rows)
+        for step in range(1, count + 1):
+            index = (after + step) % count
+            if not self.rows[index].signed:
+                return index
+        return after if 0 <= after < count else (0 if count else None)
+
+    def current_client(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not self.rows or not table.row_count or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row].client_id
+
+    def _current_row(self) -> summary.ClientRow | None:
+        client_id = self.current_client()
+        if client_id is None:
+            self.notify("Nobody attended this session, so there are no notes.", markup=False)
+            return None
+        return next(r for r in self.rows if r.client_id == client_id)
+
+    def _error(self, problem: Exception) -> None:
+        self.notify(summary.sentence(problem), severity="error", markup=False)
+
+    def _may(self, action: str) -> bool:
+        return self.me is not None and allowed(self.me.role, action)
+
+    # -- actions -----------------------------------------------------------------------
+    def action_open_note(self) -> None:
+        row = self._current_row()
+        if row is None or self.record is None:
+            return
+        if row.client_id not in self.notes:
+            self.notify(f"There is no note for {row.name} yet.", markup=False)
+            return
+        from facilitator.tui.note_editor import NoteEditorScreen
+        editable = summary.may_write(self.me, self.record) and not self.notes[row.client_id].signed
+        self.app.push_screen(NoteEditorScreen(self.running, row.client_id, row.name, editable=editable))
+
+    def action_sign_unchanged(self) -> None:
+        row = self._current_row()
+        if row is None:
+            return
+        note = self.notes.get(row.client_id)
+        if note is None or note.signed or self.record is None \
+                or not summary.may_write(self.me, self.record):
+            self._store(self.book.sign, row.client_id)      # the store says why not
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self._store(self.book.sign, row.client_id):
+                self.notify(f"Signed and locked: {row.name}.", markup=False, timeout=DONE_SECONDS)
+                self.reload(advance=True)
+
+        self.app.push_screen(ConfirmScreen(f"Sign {row.name}'s note unchanged and lock it?",
+                                           "Read it first with Enter if unsure; later changes "
+                                           "are addenda."), answered)
+
+    def action_cosign(self) -> None:
+        row = self._current_row()
+        if row is None:
+            return
+        note = self.notes.get(row.client_id)
+        if note is None or not note.signed or note.cosigned_by or not self._may("note.cosign"):
+            self._store(self.book.cosign, row.client_id)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self._store(self.book.cosign, row.client_id):
+                self.notify(f"Co-signed: {row.name}.", markup=False, timeout=DONE_SECONDS)
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(f"Co-sign {row.name}'s signed note?"), answered)
+
+    def action_addendum(self) -> None:
+        row = self._current_row()
+        if row is None:
+            return
+        note = self.notes.get(row.client_id)
+        if note is None or not note.signed:
+            self.notify("Only a signed note takes addenda; press Enter to edit the draft.",
+                        markup=False)
+            return
+        from facilitator.tui.note_editor import AddendumScreen, add_addendum
+        self.app.push_screen(AddendumScreen(row.name),
+                             lambda body: add_addendum(self, self.book, row.client_id, body))
+
+    def _store(self, operation, client_id: str) -> bool:
+        try:
+            operation(client_id)
+        except STORE_ERRORS as problem:
+            self._error(problem)
+            return False
+        return True
+
+    def action_reload(self) -> None:
+        self.facilitator.action_refresh_data()
+
+    def action_home(self) -> None:
+        self.facilitator.action_go("home")

@@ -1,0 +1,267 @@
+"""Small dialogs of the session screen: confirm, edit a time, add a client, start a session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from facilitator.core.errors import InputError, PermissionDenied
+
+MODAL_CSS = """
+{cls} {{
+    align: center middle;
+}}
+{cls} > Vertical {{
+    width: 64;
+    max-width: 100%;
+    height: auto;
+    max-height: 100%;
+    border: round $primary;
+    background: $surface;
+    color: $foreground;
+    padding: 0 1;
+}}
+{cls} .modal-title {{
+    text-style: bold;
+    color: $text-primary;
+    width: 1fr;
+}}
+{cls} .modal-detail {{
+    margin: 1 0;
+    width: 1fr;
+}}
+{cls} .modal-keys {{
+    color: $text-muted;
+    width: 1fr;
+}}
+{cls} .modal-error {{
+    color: $text-error;
+    width: 1fr;
+    display: none;
+}}
+{cls} .modal-error.-shown {{
+    display: block;
+}}
+"""
+
+
+class TimeModal(ModalScreen[bool]):
+    """Type a client's arrival and departure times; a bad time is explained here, kept open.
+
+    ``save(which, typed)`` stores one field (raising ``InputError`` with a sentence).
+    """
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="TimeModal") + """
+    TimeModal Horizontal { height: 1; margin-top: 1; }
+    TimeModal Horizontal > Label { width: 30; }
+    TimeModal Input { width: 1fr; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("escape", "cancel", "Cancel", id="time.cancel"),
+    ]
+
+    def __init__(self, who: str, arrived: str, left: str, focus_left: bool,
+                 save: Callable[[str, str], None]) -> None:
+        super().__init__()
+        self.who = who
+        self.initial = {"arrived": arrived, "left": left}
+        self.focus_left = focus_left
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Times for {self.who}", classes="modal-title", markup=False)
+            with Horizontal():
+                yield Label("Arrived at (e.g. 6:40p):")
+                yield Input(self.initial["arrived"], id="arrived", compact=True,
+                            placeholder="session start")
+            with Horizontal():
+                yield Label("Left at (e.g. 8:15p):")
+                yield Input(self.initial["left"], id="left", compact=True,
+                            placeholder="session end")
+            yield Static("", classes="modal-error", id="time-error", markup=False)
+            yield Label("enter saves · tab next field · escape cancels", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#left" if self.focus_left else "#arrived", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        error = self.query_one("#time-error", Static)
+        changed = False
+        for which in ("arrived", "left"):
+            typed = self.query_one(f"#{which}", Input).value.strip()
+            if typed == self.initial[which].strip() or not typed:
+                continue
+            try:
+                self.save(which, typed)
+            except InputError as problem:
+                label = "Arrived at" if which == "arrived" else "Left at"
+                error.update(f"{label}: {sentence(problem.message)}")
+                error.add_class("-shown")
+                self.query_one(f"#{which}", Input).focus()
+                return
+            except PermissionDenied as problem:
+                error.update(sentence(str(problem)))
+                error.add_class("-shown")
+                self.query_one(f"#{which}", Input).focus()
+                return
+            self.initial[which] = typed
+            changed = True
+        self.dismiss(changed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class PickModal(ModalScreen[str | None]):
+    """Choose one item from a list (e.g. a client to add); typing filters the list."""
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="PickModal") + """
+    PickModal Input { margin-top: 1; }
+    PickModal OptionList { height: auto; max-height: 12; margin-bottom: 1; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("escape", "cancel", "Cancel", id="pick.cancel"),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+    ]
+
+    def __init__(self, title: str, items: list[tuple[str, str]], empty: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.items = items  # (id, label)
+        self.empty = empty
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="modal-title", markup=False)
+            yield Input(placeholder="type to filter", id="pick-filter", compact=True)
+            yield OptionList(id="pick-list")
+            yield Label("enter chooses · ↑↓ move · escape cancels", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one("#pick-filter", Input).focus()
+
+    def _fill(self, text: str) -> None:
+        options = self.query_one("#pick-list", OptionList)
+        options.clear_options()
+        wanted = [(key, label) for key, label in self.items if text.casefold() in label.casefold()]
+        if wanted:
+            options.add_options([Option(label, id=key) for key, label in wanted])
+            options.highlighted = 0
+        else:
+            options.add_option(Option(self.empty if not self.items else "no match", disabled=True))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._choose()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose()
+
+    def _choose(self) -> None:
+        options = self.query_one("#pick-list", OptionList)
+        if options.highlighted is None:
+            return
+        option = options.get_option_at_index(options.highlighted)
+        if option.id is not None and not option.disabled:
+            self.dismiss(option.id)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one("#pick-list", OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class StartSessionModal(ModalScreen[tuple[str, str | None] | None]):
+    """Start any group with any plan: groups on the left, plans on the right."""
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="StartSessionModal") + """
+    StartSessionModal > Vertical { width: 78; }
+    StartSessionModal Horizontal { height: auto; max-height: 14; margin-top: 1; }
+    StartSessionModal OptionList {
+        width: 1fr; height: auto; max-height: 14;
+        border: round $panel-lighten-2; border-title-color: $text-muted;
+    }
+    StartSessionModal OptionList:focus {
+        border: round $accent; border-title-color: $text-accent; border-title-style: bold;
+    }
+    StartSessionModal #start-plans { width: 2fr; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("escape", "cancel", "Cancel", id="start.cancel"),
+    ]
+
+    NO_PLAN = "-"
+
+    def __init__(self, groups: list[tuple[str, str | None]], plans: list[tuple[str, str]],
+                 highlight: str | None = None) -> None:
+        super().__init__()
+        self.groups = groups          # (group name, its usual plan id)
+        self.plans = plans            # (plan id, title)
+        self.highlight = highlight
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Start a session", classes="modal-title")
+            with Horizontal():
+                yield OptionList(*[Option(name, id=name) for name, _ in self.groups], id="start-groups")
+                yield OptionList(Option("(no plan)", id=self.NO_PLAN),
+                                 *[Option(title, id=plan_id) for plan_id, title in self.plans],
+                                 id="start-plans")
+            yield Label("enter starts · tab group/plan · ↑↓ move · escape cancels", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        groups = self.query_one("#start-groups", OptionList)
+        groups.border_title = "Group"
+        self.query_one("#start-plans", OptionList).border_title = "Plan"
+        names = [name for name, _ in self.groups]
+        groups.highlighted = names.index(self.highlight) if self.highlight in names else 0
+        groups.focus()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id != "start-groups":
+            return
+        usual = dict(self.groups).get(event.option.id or "")
+        plans = self.query_one("#start-plans", OptionList)
+        ids = [self.NO_PLAN] + [plan_id for plan_id, _ in self.plans]
+        plans.highlighted = ids.index(usual) if usual in ids else 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        groups = self.query_one("#start-groups", OptionList)
+        plans = self.query_one("#start-plans", OptionList)
+        if groups.highlighted is None:
+            return
+        group = groups.get_option_at_index(groups.highlighted).id
+        plan = plans.get_option_at_index(plans.highlighted).id if plans.highlighted is not None else None
+        self.dismiss((group or "", None if plan in (None, self.NO_PLAN) else plan))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

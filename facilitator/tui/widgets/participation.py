@@ -1,0 +1,291 @@
+"""Participation for the highlighted client (picks + a line of text) and the block's group note.
+
+Autosave: text is saved 0.8 s after typing stops, and at least every second while typing
+goes on; picks are saved at once; switching clients or blocks saves first. The pane calls
+``save_participation`` / ``save_note`` (given by the screen), which return True once stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
+
+from facilitator.core.rules import PARTICIPATION_PICKS
+
+QUIET_SECONDS = 0.8    # save after typing stops this long
+MAX_UNSAVED_SECONDS = 1.0  # and never let typing go unsaved longer than this
+PICK_KEYS = "1234567890"
+
+
+class PicksBar(Widget, can_focus=True):
+    """The participation picks as toggles: 1-9, 0 toggle; ←/→ and space for the rest."""
+
+    DEFAULT_CSS = """
+    PicksBar { height: auto; width: 1fr; }
+    PicksBar > .picksbar--on { background: $success-muted; color: $text-success; text-style: bold; }
+    PicksBar > .picksbar--cursor { text-style: reverse; }
+    PicksBar > .picksbar--key { color: $text-muted; }
+    """
+    COMPONENT_CLASSES: ClassVar = {"picksbar--on", "picksbar--cursor", "picksbar--key"}
+    BINDINGS: ClassVar = [
+        *[Binding(key, f"toggle({i})", "Pick" if i == 0 else "", show=False, id=f"picks.{key}",
+                  tooltip="1-9, 0 toggle a pick") for i, key in enumerate(PICK_KEYS)],
+        Binding("left", "move(-1)", show=False),
+        Binding("right", "move(1)", show=False),
+        Binding("space", "toggle_cursor", "Toggle", id="picks.toggle",
+                tooltip="Toggle the pick under the cursor (←/→ move)"),
+    ]
+
+    def __init__(self, on_toggle: Callable[[str], None], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.picks: tuple[str, ...] = ()
+        self.cursor = 0
+        self.on_toggle = on_toggle
+
+    def set_picks(self, picks: tuple[str, ...]) -> None:
+        self.picks = picks
+        self.refresh(layout=True)
+
+    def _items(self) -> list[tuple[str, str, bool]]:
+        return [(PICK_KEYS[i] if i < len(PICK_KEYS) else "·", key.replace("_", " "), key in self.picks)
+                for i, (key, _) in enumerate(PARTICIPATION_PICKS)]
+
+    def _lines(self, width: int) -> list[list[tuple[int, str, str, bool]]]:
+        lines: list[list[tuple[int, str, str, bool]]] = [[]]
+        used = 0
+        for i, (key, label, on) in enumerate(self._items()):
+            size = len(label) + 3
+            if used and used + size > width:
+                lines.append([])
+                used = 0
+            lines[-1].append((i, key, label, on))
+            used += size
+        return lines
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> Text:
+        on_style = self.get_component_rich_style("picksbar--on")
+        cursor_style = self.get_component_rich_style("picksbar--cursor")
+        key_style = self.get_component_rich_style("picksbar--key")
+        text = Text(no_wrap=True)
+        for n, line in enumerate(self._lines(self.size.width or 80)):
+            if n:
+                text.append("\n")
+            for i, key, label, on in line:
+                text.append(key, style=key_style)
+                style = on_style if on else Style()
+                if self.has_focus and i == self.cursor:
+                    style += cursor_style
+                text.append(f"{'✓' if on else ' '}{label}", style=style)
+                text.append(" ")
+        return text
+
+    def action_toggle(self, index: int) -> None:
+        if 0 <= index < len(PARTICIPATION_PICKS):
+            self.cursor = index
+            self.on_toggle(PARTICIPATION_PICKS[index][0])
+
+    def action_toggle_cursor(self) -> None:
+        self.action_toggle(self.cursor)
+
+    def action_move(self, step: int) -> None:
+        self.cursor = (self.cursor + step) % len(PARTICIPATION_PICKS)
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+
+class ParticipationPane(Vertical):
+    BINDINGS: ClassVar = [
+        Binding("escape", "screen.focus_attendance", "Back to list", id="participation.back",
+                tooltip="Back to the attendance list (what you typed is saved)"),
+    ]
+    DEFAULT_CSS = """
+    ParticipationPane {
+        border: round $panel-lighten-2;
+        border-title-color: $text-muted;
+        border-subtitle-color: $text-muted;
+        height: auto;
+        padding: 0;
+    }
+    ParticipationPane:focus-within {
+        border: round $accent;
+        border-title-color: $text-accent;
+        border-title-style: bold;
+    }
+    ParticipationPane.-unsaved { border-subtitle-color: $text-warning; }
+    ParticipationPane Horizontal { height: 1; }
+    ParticipationPane Horizontal > Label { width: 7; color: $text-muted; }
+    ParticipationPane Input { width: 1fr; }
+    ParticipationPane #participation-hidden { display: none; color: $text-muted; }
+    ParticipationPane.-privacy #participation-hidden { display: block; }
+    ParticipationPane.-privacy PicksBar, ParticipationPane.-privacy Horizontal { display: none; }
+    """
+
+    def __init__(self, save_participation: Callable[[str, tuple[str, ...], str], bool],
+                 save_note: Callable[[int, str], bool], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.save_participation = save_participation
+        self.save_note = save_note
+        self.client_id: str | None = None
+        self.picks: tuple[str, ...] = ()
+        self.saved_text = ""
+        self.block: int | None = None
+        self.saved_note = ""
+        self.first_change: float | None = None
+        self.last_change = 0.0
+        self.who = ""
+        self.saved_once = False
+
+    def compose(self) -> ComposeResult:
+        yield PicksBar(self.toggle_pick, id="picks")
+        with Horizontal():
+            yield Label("Says", id="text-label")
+            yield Input(id="client-text", compact=True,
+                        placeholder="a line on this client's participation (enter: back to list)")
+        with Horizontal():
+            yield Label("Note", id="note-label")
+            yield Input(id="block-note", compact=True, placeholder="group note for this block")
+        yield Static("Names and notes are hidden (F9 shows them).", id="participation-hidden")
+
+    def on_mount(self) -> None:
+        self.border_title = "Participation"
+        self.set_interval(0.2, self.autosave)
+
+    @property
+    def text_input(self) -> Input:
+        return self.query_one("#client-text", Input)
+
+    @property
+    def note_input(self) -> Input:
+        return self.query_one("#block-note", Input)
+
+    # -- loading -------------------------------------------------------------------------
+    def load_client(self, client_id: str | None, who: str, picks: tuple[str, ...], text: str,
+                    *, force: bool = False) -> None:
+        """Show this client; keeps what is being typed for the same client unless ``force``."""
+        if client_id == self.client_id and not force and (self.text_dirty or self.text_input.has_focus):
+            self.who = who
+            self._title()
+            return
+        if client_id != self.client_id:
+            self.flush()
+        self.client_id = client_id
+        self.who = who
+        self.picks = picks
+        self.saved_text = text
+        self.query_one(PicksBar).set_picks(picks)
+        if self.text_input.value != text:
+            self.text_input.value = text
+        self.text_input.disabled = client_id is None
+        self._title()
+
+    def load_block(self, position: int | None, title: str, note: str) -> None:
+        if position != self.block:
+            self.flush()
+        elif self.note_dirty or self.note_input.has_focus:
+            return
+        self.block = position
+        self.saved_note = note
+        if self.note_input.value != note:
+            self.note_input.value = note
+        self.note_input.disabled = position is None
+        self.query_one("#note-label", Label).update("Note")
+        self.note_input.placeholder = f"group note for {title}" if title else "no agenda block"
+
+    def _title(self) -> None:
+        self.border_title = f"Participation · {self.who}" if self.client_id else "Participation"
+
+    # -- saving --------------------------------------------------------------------------
+    @property
+    def text_dirty(self) -> bool:
+        return self.client_id is not None and self.text_input.value != self.saved_text
+
+    @property
+    def note_dirty(self) -> bool:
+        return self.block is not None and self.note_input.value != self.saved_note
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if not (self.text_dirty or self.note_dirty):
+            self.first_change = None
+            self._indicate()
+            return
+        now = time.monotonic()
+        self.first_change = self.first_change or now
+        self.last_change = now
+        self._indicate()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.flush()
+        self.screen.focus_attendance()  # type: ignore[attr-defined]
+
+    def autosave(self) -> None:
+        if self.first_change is None:
+            return
+        now = time.monotonic()
+        if now - self.last_change >= QUIET_SECONDS or now - self.first_change >= MAX_UNSAVED_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Save whatever differs from what is stored, now."""
+        ok = True
+        if self.text_dirty and self.client_id is not None:
+            value = self.text_input.value
+            if self.save_participation(self.client_id, self.picks, value):
+                self.saved_text = value
+                self.saved_once = True
+            else:
+                ok = False
+        if self.note_dirty and self.block is not None:
+            value = self.note_input.value
+            if self.save_note(self.block, value):
+                self.saved_note = value
+                self.saved_once = True
+            else:
+                ok = False
+        if ok and not (self.text_dirty or self.note_dirty):
+            self.first_change = None
+        elif not ok:
+            self.first_change = time.monotonic()  # try again shortly
+            self.last_change = 0.0
+        self._indicate()
+
+    def toggle_pick(self, key: str) -> None:
+        if self.client_id is None:
+            return
+        picks = tuple(k for k, _ in PARTICIPATION_PICKS
+                      if (k in self.picks) != (k == key))
+        text = self.text_input.value
+        if self.save_participation(self.client_id, picks, text):
+            self.picks = picks
+            self.saved_text = text
+            self.saved_once = True
+            self.query_one(PicksBar).set_picks(picks)
+            self._indicate()
+
+    def _indicate(self) -> None:
+        unsaved = self.text_dirty or self.note_dirty
+        self.set_class(unsaved, "-unsaved")
+        if unsaved:
+            self.border_subtitle = "typing…"
+        elif self.saved_once:
+            self.border_subtitle = "saved"
+
+    def set_privacy(self, on: bool) -> None:
+        self.set_class(on, "-privacy")

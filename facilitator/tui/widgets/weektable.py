@@ -1,0 +1,138 @@
+"""The weekly hours table: one row per client, columns sized to fit 80 columns.
+
+Cells carry their own one-space gutter (the table has no cell padding), so seven small
+columns still fit beside the name; the name takes what is left, cut with "…".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from facilitator.core.hours import WeeklyRow
+from facilitator.core.roster import Client
+from facilitator.tui.widgets.hoursbar import (
+    bar, flag_style, flag_text, hours_down, needs_cell, required_text,
+)
+
+BAR_WIDTH = 5
+NAME_MIN, NAME_MAX = 10, 24
+LEVEL_MIN, LEVEL_MAX = 6, 14
+
+
+def fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def cell(text: str | Text, width: int, *, right: bool = False, style: str = "") -> Text:
+    """A cell of ``width`` characters after a one-space gutter."""
+    body = text if isinstance(text, Text) else Text(fit(text, width), style=style, end="")
+    pad = " " * max(0, width - body.cell_len)
+    out = Text(" ", end="")
+    if right:
+        out.append(pad)
+    out.append_text(body)
+    if not right:
+        out.append(pad)
+    return out
+
+
+def day_cell(minutes: int) -> str:
+    return hours_down(minutes) if minutes else "·"
+
+
+@dataclass(frozen=True)
+class WeekTableData:
+    rows: list[WeeklyRow]
+    clients: Mapping[str, Client]
+    days: list[date]          # the day columns to show
+    today: date | None        # marked in the header when it is one of ``days``
+
+
+class WeekTable(DataTable):
+    BINDINGS: ClassVar = [
+        Binding("enter", "select_cursor", "Client", id="weekly.open",
+                tooltip="Open the highlighted client: 12 weeks, sessions, notes"),
+    ]
+    DEFAULT_CSS = """
+    WeekTable {
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, cell_padding=0, **kwargs)
+        self.shown_ids: list[str] = []
+
+    @property
+    def current_id(self) -> str | None:
+        if self.row_count and 0 <= self.cursor_row < len(self.shown_ids):
+            return self.shown_ids[self.cursor_row]
+        return None
+
+    def show(self, data: WeekTableData, colours: Mapping[str, str], width: int) -> None:
+        """Fill the table, keeping the cursor on the same client where possible."""
+        current = self.current_id
+        rows, clients = data.rows, data.clients
+        muted = colours.get("foreground-muted", "")
+        hours_texts = [f"{hours_down(r.credited_minutes)}/{required_text(r.required_hours)}" for r in rows]
+        hours_w = max([len(t) for t in hours_texts] + [5])
+        day_w = max([3] + [len(day_cell(r.minutes_by_day.get(d, 0))) for r in rows for d in data.days])
+        level_w = min(LEVEL_MAX, max([5] + [len(clients[r.client_id].level_of_care) for r in rows]))
+        needs = [needs_cell(r) for r in rows]
+        needs_w = max([5] + [len(n) for n in needs])
+        fixed = [BAR_WIDTH + 1 + hours_w, *([day_w] * len(data.days)), 3, 7, needs_w]
+        # Every column has a one-space gutter; one more column for the scrollbar.
+        spare = width - sum(fixed) - level_w - (len(fixed) + 2) - 1 - 1
+        wanted = min(NAME_MAX, max([6] + [len(clients[r.client_id].name) for r in rows]))
+        if spare < wanted and level_w > LEVEL_MIN:   # the name matters more than the level
+            cut = min(level_w - LEVEL_MIN, wanted - spare)
+            level_w, spare = level_w - cut, spare + cut
+        name_w = max(NAME_MIN, min(NAME_MAX, spare))
+
+        self.clear(columns=True)
+        self.add_column(cell("Client", name_w), key="name")
+        self.add_column(cell("Level", level_w), key="level")
+        self.add_column(cell("Hours", BAR_WIDTH + 1 + hours_w), key="hours")
+        for day in data.days:
+            label = cell(f"{day:%a}", day_w, right=True)
+            if day == data.today:
+                label.stylize("underline", 1)
+            self.add_column(label, key=day.isoformat())
+        self.add_column(cell("Abs", 3, right=True), key="abs")
+        self.add_column(cell("Flag", 7), key="flag")
+        self.add_column(cell("Needs", needs_w), key="needs")
+
+        for row, hours_text, need in zip(rows, hours_texts, needs):
+            client = clients[row.client_id]
+            style = flag_style(row.flag, colours)
+            hours = bar(row.credited_minutes, row.required_minutes, BAR_WIDTH, style, muted)
+            hours.append(" " + hours_text.rjust(hours_w))
+            absences = row.absent + row.excused
+            self.add_row(
+                cell(client.name, name_w),
+                cell(client.level_of_care, level_w),
+                cell(hours, BAR_WIDTH + 1 + hours_w),
+                *(cell(day_cell(row.minutes_by_day.get(d, 0)), day_w, right=True) for d in data.days),
+                cell(str(absences) if absences else "·", 3, right=True),
+                cell(flag_text(row.flag, colours), 7),
+                cell(need, needs_w, style=style),
+                key=row.client_id,
+            )
+        self.shown_ids = [r.client_id for r in rows]
+        if current in self.shown_ids:
+            self.move_cursor(row=self.shown_ids.index(current), animate=False)
+
+
+def shown_days(week_days: Iterable[date], meeting_days: set[date], rows: Iterable[WeeklyRow]) -> list[date]:
+    """The days a group meets or anyone has hours; every day if that leaves none."""
+    rows = list(rows)
+    days = [d for d in week_days
+            if d in meeting_days or any(r.minutes_by_day.get(d, 0) for r in rows)]
+    return days or list(week_days)
