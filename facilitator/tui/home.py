@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from facilitator.store.files import DamagedFile
 from facilitator.tui.widgets.header import ClinicHeader
-from facilitator.tui.widgets.problem import ProblemPanel
+from facilitator.tui.widgets.problem import ProblemPanel, announce_problem, problem_message
 from facilitator.tui.widgets.roster import RosterTable, is_discharged
 from facilitator.tui.widgets.today import TodayGroups, TodayRow
 
@@ -134,14 +134,8 @@ class HomeScreen(Screen):
         self.query_one("#roster-title", Label).update(title)
 
     def _show_problem(self, problem: Exception | None) -> None:
-        if isinstance(problem, FileNotFoundError):
-            message = (f"{problem.filename} is missing. Restore it from a backup, "
-                       f"then run `facilitator verify`.")
-        else:
-            message = str(problem) if problem else None
-        if message and message != self.problem:
-            self.app.notify(message, title="Cannot read the clinic's data", severity="error",
-                            timeout=10, markup=False)
+        message = problem_message(problem)
+        announce_problem(self.app, message, self.problem)
         self.problem = message
         if message and self.generation is not None:
             message += "\nThe lists below are as they were last read."

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.screen import Screen
 
+from facilitator.tui.widgets.problem import announce_problem, problem_message
 from facilitator.store.files import DamagedFile
 from facilitator.store.records import months_between, session_files
 
@@ -144,13 +145,7 @@ class LiveScreen(Screen):
             self.poll()
 
     def _problem(self, problem: Exception | None) -> None:
-        if isinstance(problem, FileNotFoundError):
-            message: str | None = (f"{problem.filename} is missing. Restore it from a backup, "
-                                   f"then run `facilitator verify`.")
-        else:
-            message = str(problem) if problem else None
-        if message and message != self.problem:
-            self.app.notify(message, title="Cannot read the clinic's data", severity="error",
-                            timeout=10, markup=False)
+        message = problem_message(problem)
+        announce_problem(self.app, message, self.problem)
         self.problem = message
         self.show_problem(message)

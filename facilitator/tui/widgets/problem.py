@@ -27,3 +27,17 @@ class ProblemPanel(Static):
     def show_problem(self, message: str | None) -> None:
         self.set_class(bool(message), "-shown")
         self.update(message or "")
+
+
+def problem_message(problem: Exception | None) -> str | None:
+    """The one sentence a person sees for a read problem (``None`` when all is well)."""
+    if isinstance(problem, FileNotFoundError):
+        return f"{problem.filename} is missing. Restore it from a backup, then run `facilitator verify`."
+    return str(problem) if problem else None
+
+
+def announce_problem(app, message: str | None, previous: str | None) -> None:
+    """Notify once per new problem; the panel keeps showing it after the toast goes."""
+    if message and message != previous:
+        app.notify(message, title="Cannot read the clinic's data", severity="error",
+                   timeout=10, markup=False)
