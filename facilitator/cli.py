@@ -133,6 +133,34 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="a consistent copy of the clinic")
     backup.add_argument("dest", type=Path, metavar="DEST")
     _data_arg(backup)
+
+    audit = commands.add_parser("audit", help="list audit entries (supervisors and admins)",
+                                description="List the audit log: who did what to which record, when. "
+                                "--client lists the entries about one client: those naming it, those on "
+                                "a session it attended, its hours entries, and the exports and weekly "
+                                "reports that covered it.")
+    audit.add_argument("--client", metavar="ID", help="only entries about this client")
+    audit.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="from this day (clinic time)")
+    audit.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="to this day, inclusive")
+    audit.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _data_arg(audit)
+    restore = commands.add_parser("restore",
+                                  help="copy a backup into a new or empty directory, then verify it")
+    restore.add_argument("src", type=Path, metavar="SRC", help="the backup directory")
+    _data_arg(restore)
+    pin = commands.add_parser("pin", help="the idle lock's PIN").add_subparsers(
+        dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    preset = pin.add_parser("reset", help="clear a PIN (your own, or anyone's as an admin); "
+                                          "the lock screen asks for a new one")
+    preset.add_argument("user", metavar="USER", nargs="?", help="the account (default: you)")
+    _data_arg(preset)
+    sync = commands.add_parser("sync", help="sync this laptop with the clinic host over ssh")
+    sync.add_argument("target", metavar="HOST[:DIR]", nargs="?", help="the host (and its data directory)")
+    sync.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    sync.add_argument("--remote-command", default="facilitator", metavar="PATH",
+                      help="the facilitator program on the host (default: facilitator)")
+    sync.add_argument("--ssh", default="ssh", metavar="COMMAND", help="the ssh program and options (default: ssh)")
+    _data_arg(sync)
     return parser
 
 

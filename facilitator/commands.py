@@ -40,14 +40,22 @@ def run(args: argparse.Namespace) -> int:
     command = args.command
     if command is None:
         return open_app(data_dir_of(args))
+    from facilitator import audit_commands as trust
     from facilitator import report_commands as reports
     handler = {
         "report": reports.cmd_report_week, "export": reports.cmd_export_billing, "hours": reports.cmd_hours,
         "staff": reports.cmd_staff,
         "demo": cmd_demo, "init": cmd_init, "groups": cmd_groups_add, "roster": cmd_roster_import,
         "attendance": cmd_attendance_import, "verify": cmd_verify, "backup": cmd_backup,
+        "audit": trust.cmd_audit, "restore": trust.cmd_restore, "pin": trust.cmd_pin,
+        "sync": _cmd_sync,
     }[command]
     return handler(args)
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from facilitator.sync_commands import cmd_sync
+    return cmd_sync(args)
 
 
 def open_app(root: Path, clock: Clock = system_clock) -> int:

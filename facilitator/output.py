@@ -23,9 +23,16 @@ def safe_cell(value: Any) -> Any:
 def _csv(header: Sequence[str], rows: list[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     buffer.write("# " + REDISCLOSURE_NOTICE + "\n")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([[safe_cell(v) for v in row] for row in rows])
+    # Lines end in "\n", but the writer is told "\r\n" so that it quotes a field holding a
+    # bare "\r" too (Python 3.11 quotes only lineterminator characters): unquoted, a "\r"
+    # in a name would start a new row in a spreadsheet, and a formula could follow it.
+    line = io.StringIO()
+    writer = csv.writer(line, lineterminator="\r\n")
+    for row in [header, *[[safe_cell(v) for v in row] for row in rows]]:
+        line.seek(0)
+        line.truncate()
+        writer.writerow(row)
+        buffer.write(line.getvalue()[:-2] + "\n")
     return buffer.getvalue()
 
 

@@ -40,9 +40,10 @@ class ClinicSettings:
         check_timezone(self.timezone)
         if self.week_start not in WEEK_STARTS:
             raise InputError(f"{self.week_start!r} is not monday or sunday", field="week_start")
-        if not isinstance(self.group_cap, int) or self.group_cap < 1:
+        if isinstance(self.group_cap, bool) or not isinstance(self.group_cap, int) or self.group_cap < 1:
             raise InputError("the group-size cap must be a whole number of at least 1", field="group_cap")
-        if not isinstance(self.idle_minutes, int) or self.idle_minutes < 1:
+        if isinstance(self.idle_minutes, bool) or not isinstance(self.idle_minutes, int) \
+                or self.idle_minutes < 1:
             raise InputError("idle minutes must be a whole number of at least 1", field="idle_minutes")
 
     @property

@@ -37,13 +37,19 @@ class InputError(ValueError):
     def __str__(self) -> str:
         where = []
         if self.file:
-            where.append(self.file)
+            where.append(_printable(self.file))
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.field:
-            where.append(f"field '{self.field}'")
+            where.append(f"field '{_printable(self.field)}'")
         message = self.message if self.message.endswith((".", "?", "!")) else self.message + "."
         return f"{', '.join(where)}: {message}" if where else message
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped (a TOML key or a file name may hold a newline),
+    so that the error stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 class PermissionDenied(Exception):
