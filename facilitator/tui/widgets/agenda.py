@@ -75,7 +75,7 @@ def block_lines(clock: AgendaClock, now: datetime, width: int, rows: int = 99,
 class AgendaPane(Vertical):
     DEFAULT_CSS = """
     AgendaPane {
-        border: round $panel-lighten-2;
+        border: round $foreground 30%;  /* visible in light and dark themes alike */
         border-title-color: $text-muted;
         border-subtitle-color: $text-muted;
         height: 1fr;

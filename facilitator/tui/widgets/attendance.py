@@ -162,7 +162,7 @@ class AttendanceTable(DataTable):
 class AttendancePane(Vertical):
     DEFAULT_CSS = """
     AttendancePane {
-        border: round $panel-lighten-2;
+        border: round $foreground 30%;  /* visible in light and dark themes alike */
         border-title-color: $text-muted;
         height: 1fr;
     }

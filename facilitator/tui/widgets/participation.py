@@ -117,7 +117,7 @@ class ParticipationPane(Vertical):
     ]
     DEFAULT_CSS = """
     ParticipationPane {
-        border: round $panel-lighten-2;
+        border: round $foreground 30%;  /* visible in light and dark themes alike */
         border-title-color: $text-muted;
         border-subtitle-color: $text-muted;
         height: auto;
