@@ -58,8 +58,8 @@ def _tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
 
 
-def test_the_app_over_ssh_at_80x24_with_256_colours(sshd, demo_clinic):
-    """OpenSSH drops COLORTERM: the app must come up readable at 80x24 in 256 colours."""
+def test_the_app_and_weekly_view_over_ssh_at_80x24_with_256_colours(sshd, demo_clinic):
+    """OpenSSH drops COLORTERM: the app and its weekly view must work at 80x24 in 256 colours."""
     session = f"fac-ssh-{int(time.time() * 1000)}"
     remote = (f"TERM=xterm-256color FACILITATOR_DATA={shlex.quote(str(demo_clinic))} "
               f"{shlex.quote(str(BIN))}")
@@ -75,6 +75,21 @@ def test_the_app_over_ssh_at_80x24_with_256_colours(sshd, demo_clinic):
             time.sleep(0.3)
         assert "Riverbend" in screen, screen
         assert "Roster" in screen, screen
+        _tmux("send-keys", "-t", session, "w")      # the weekly view, as a supervisor opens it
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            screen = _tmux("capture-pane", "-p", "-t", session)
+            if "below" in screen and "W" in screen:
+                break
+            time.sleep(0.3)
+        report = json.loads(subprocess.run(
+            [str(BIN), "report", "week", "--format", "json", "--data", str(demo_clinic)],
+            capture_output=True, text=True).stdout)
+        assert report["week"] in screen, screen           # the week's label in the title
+        below = [r for r in report["clients"] if r["status"] == "below"]
+        assert below and below[0]["name"][:10] in screen, screen   # the first row needs attention first
+        _tmux("send-keys", "-t", session, "Escape")
+        time.sleep(0.5)
         _tmux("send-keys", "-t", session, "q")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
