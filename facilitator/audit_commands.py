@@ -14,7 +14,8 @@ Which entries ``--client ID`` lists (the rule; entries hold record ids, never na
    entry's details name the one client it was about — ``{"client": "T002"}`` — and that is
    another client);
 3. the record is an individual/family hours entry (``hours:2026-11#3``) that is still stored
-   and is the client's (a removed entry can no longer be traced to its client);
+   and is the client's (hours entries also name their client in their details, so a
+   removed entry is still traced by rule 1);
 4. the entry is a disclosure covering many clients: ``export.billing`` of ``FIRST..LAST``
    when the client attended a session in that range, ``report.week`` of ``week:LABEL``
    when the client was enrolled on a day of that week.

@@ -80,7 +80,7 @@ def log(data: "DataDir", entry: OtherHours) -> str:
     if not client.enrolled_on(entry.day):
         raise InputError(f"client {client.client_id} was not enrolled on {entry.day}", field="date")
     ref = entry_ref(entry.day, add(data.root / "hours", entry))
-    data.record_audit("hours.add", f"hours:{ref}", {"minutes": entry.minutes})
+    data.record_audit("hours.add", f"hours:{ref}", {"client": entry.client_id, "minutes": entry.minutes})
     return ref
 
 
@@ -88,5 +88,6 @@ def unlog(data: "DataDir", day: date, entry_id: int) -> OtherHours | None:
     data.require("hours.change")
     removed = remove(data.root / "hours", day, entry_id)
     if removed is not None:
-        data.record_audit("hours.remove", f"hours:{entry_ref(day, entry_id)}", {"minutes": removed.minutes})
+        data.record_audit("hours.remove", f"hours:{entry_ref(day, entry_id)}",
+                          {"client": removed.client_id, "minutes": removed.minutes})
     return removed

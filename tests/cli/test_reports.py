@@ -121,3 +121,13 @@ def test_hours_list_and_remove(week_clinic, capsys):
     report = run_cli(capsys, "report", "week", "--week", "2026-W47", "--format", "json", "--data", week_clinic)
     rows = {r["client_id"]: r for r in json.loads(report.out)["clients"]}
     assert rows["R2"]["credited_minutes"] == 250
+
+
+def test_a_removed_hours_entry_stays_in_the_clients_accounting(week_clinic, capsys):
+    assert run_cli(capsys, "hours", "remove", "2026-11#1", "--data", week_clinic).code == 0
+    result = run_cli(capsys, "audit", "--client", "R2", "--format", "json", "--data", week_clinic)
+    assert result.code == 0, result.err
+    actions = [e["action"] for e in json.loads(result.out)["entries"]]
+    assert "hours.add" in actions and "hours.remove" in actions
+    other = run_cli(capsys, "audit", "--client", "R1", "--format", "json", "--data", week_clinic)
+    assert "hours.remove" not in [e["action"] for e in json.loads(other.out)["entries"]]
