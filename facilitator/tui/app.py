@@ -156,6 +156,11 @@ class FacilitatorApp(IdleLockMixin, App[None]):
 
     def action_go(self, name: str) -> None:
         """Show screen ``name``: pop back to it if it is on the stack, else push it."""
+        if getattr(self.screen, "privacy", False):
+            # Names are hidden because a client can see the screen: every other screen shows them.
+            self.notify("Client names are hidden (F9). Show them first to leave this screen.",
+                        title="Privacy", severity="warning", markup=False)
+            return
         module_name, _, class_name = SCREENS_BY_NAME[name].partition(":")
         for index, screen in enumerate(self.screen_stack):
             if type(screen).__name__ == class_name and type(screen).__module__ == module_name:

@@ -221,6 +221,21 @@ async def test_privacy_from_the_palette(clinic, fake_clock):
         assert await wait_until(pilot, lambda: getattr(pilot.app.screen, "privacy", False))
 
 
+async def test_with_names_hidden_no_other_screen_opens(clinic, fake_clock):
+    """w, v or the palette would open a screen full of names while a client can see."""
+    start(clinic)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        session_screen = pilot.app.screen
+        await pilot.press("f9", "w")
+        await pilot.pause()
+        assert pilot.app.screen is session_screen
+        await pilot.press("v")
+        await pilot.pause()
+        assert pilot.app.screen is session_screen
+        await pilot.press("f9", "w")
+        assert await wait_until(pilot, lambda: pilot.app.screen is not session_screen)
+
+
 async def test_resume_shows_attendance_notes_and_clock_from_the_file(clinic, fake_clock, tmp_path):
     add_clients(clinic)
     running = start(clinic)
