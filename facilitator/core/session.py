@@ -139,16 +139,22 @@ class AttendanceEntry:
     left: datetime | None = None
     picks: tuple[str, ...] = ()
     text: str = ""
+    # When a person last changed it (sync keeps the later of two conflicting changes);
+    # None for imported or older entries, and left out of the file then.
+    updated_at: datetime | None = field(default=None, compare=False)
 
     def with_changes(self, **changes: Any) -> "AttendanceEntry":
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "client_id": self.client_id, "status": str(self.status),
             "arrived": _iso(self.arrived), "left": _iso(self.left),
             "picks": list(self.picks), "text": self.text,
         }
+        if self.updated_at is not None:
+            data["updated_at"] = _iso(self.updated_at)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "AttendanceEntry":
@@ -156,6 +162,7 @@ class AttendanceEntry:
             client_id=data["client_id"], status=Status(data["status"]),
             arrived=_dt(data.get("arrived")), left=_dt(data.get("left")),
             picks=tuple(data.get("picks", ())), text=data.get("text", ""),
+            updated_at=_dt(data.get("updated_at")),
         )
 
 

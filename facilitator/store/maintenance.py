@@ -9,6 +9,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from facilitator.store.audit import AuditLog
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
 from facilitator.store.notes import verify_notes
@@ -43,6 +44,10 @@ def verify(data: DataDir) -> list[str]:
                         f"two months' records and outside records/).")
     for brk in data.audit.verify():
         problems.append(f"audit log {brk}.")
+    devices = data.audit.directory / "devices"   # laptops' own chains, pushed by sync
+    for device in sorted(devices.iterdir()) if devices.is_dir() else ():
+        for brk in AuditLog(device).verify():
+            problems.append(f"audit log of device {device.name}: {brk}.")
     for path in data_files(data.root):
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o007:

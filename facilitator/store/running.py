@@ -39,10 +39,11 @@ class RunningSession:
     def mark(self, client_id: str, status: Status, at: datetime | None = None) -> AttendanceEntry:
         """Set a status; late and left early take their time from the clock (or ``at``)."""
         self.data.require("attendance.change")
-        when = (at or self.data.now()).replace(second=0, microsecond=0)
+        now = self.data.now()
+        when = (at or now).replace(second=0, microsecond=0)
 
         def change(old: AttendanceEntry | None) -> AttendanceEntry:
-            base = old or AttendanceEntry(client_id=client_id, status=status)
+            base = (old or AttendanceEntry(client_id=client_id, status=status)).with_changes(updated_at=now)
             if status is Status.LATE:
                 return base.with_changes(status=status, arrived=when, left=None)
             if status is Status.LEFT_EARLY:
@@ -71,7 +72,7 @@ class RunningSession:
         def change(old: AttendanceEntry | None) -> AttendanceEntry:
             if old is None or not old.status.credits_time:
                 raise InputError("mark the client present, late or left early first", field=which)
-            new = old.with_changes(**{which: when})
+            new = old.with_changes(**{which: when}, updated_at=self.data.now())
             if new.arrived and new.left and new.left <= new.arrived:
                 raise InputError(f"left at {new.left:%H:%M}, not after arriving at {new.arrived:%H:%M}",
                                  field=which)
@@ -85,7 +86,7 @@ class RunningSession:
         self.data.require("note.write")
         entry = self.file.update_attendance(
             client_id, lambda old: (old or AttendanceEntry(client_id, Status.PRESENT)).with_changes(
-                picks=tuple(picks), text=text))
+                picks=tuple(picks), text=text, updated_at=self.data.now()))
         self._audit("participation.save", {"picks": len(picks)})
         return entry
 

@@ -1,0 +1,300 @@
+"""Sync's file side: which files take part, their hashes, and writing merged copies safely.
+
+Every write here is ``atomic_write`` under the file's lock, reading the current copy inside
+the lock, so an interrupted sync leaves every file valid and a concurrent writer's change is
+merged, never overwritten. See ``sync_merge`` for the merge rules.
+
+::
+
+    DIR/device.json                       this data directory's random device id (made once)
+    DIR/sync.json                         the laptop's last sync: time, host, merge bases
+    DIR/audit/devices/<device>/YYYY-MM.jsonl   (on the host) a laptop's own audit chain
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from facilitator.store.files import DamagedFile, atomic_write, locked, make_dirs
+from facilitator.store.records import KIND as SESSION_KIND
+from facilitator.store.storage import SCHEMA, generation_of, parse_file_bytes
+from facilitator.store.sync_merge import content_hash, hours_hash, ordered_tables, to_tinydb
+
+HOURS_KIND = "other-hours"
+RECORD_PATH = re.compile(r"^records/(\d{4})/(\d{2})/(\d{4}-\d{2}-\d{2})-[a-z0-9-]+\.json$")
+HOURS_PATH = re.compile(r"^hours/\d{4}-\d{2}\.json$")
+PLAN_PATH = re.compile(r"^plans/[A-Za-z0-9][A-Za-z0-9._-]*\.toml$")
+AUDIT_NAME = re.compile(r"^\d{4}-\d{2}\.jsonl$")
+DEVICE_ID = re.compile(r"^[0-9a-f]{16,64}$")
+
+
+class SyncRefused(Exception):
+    """A file or message sync will not take; one sentence, no record data."""
+
+
+def check_path(relative: str) -> str:
+    """A path sync may read or write, or ``SyncRefused``."""
+    if relative == "clinic.json" or any(p.match(relative) for p in (RECORD_PATH, HOURS_PATH, PLAN_PATH)):
+        return relative
+    raise SyncRefused(f"{relative!r} is not a file sync exchanges")
+
+
+def sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def device_id(root: Path) -> str:
+    """This data directory's device id, made once (``DIR/device.json``)."""
+    path = Path(root) / "device.json"
+    try:
+        found = json.loads(path.read_text()).get("device", "")
+        if DEVICE_ID.match(found):
+            return found
+    except (OSError, ValueError, AttributeError):
+        pass
+    make_dirs(path.parent)
+    with locked(path):
+        try:
+            found = json.loads(path.read_text()).get("device", "")
+            if DEVICE_ID.match(found):
+                return found
+        except (OSError, ValueError, AttributeError):
+            pass
+        made = secrets.token_hex(8)
+        atomic_write(path, (json.dumps({"device": made}) + "\n").encode())
+        return made
+
+
+# --- listing -------------------------------------------------------------------------------
+
+def file_hash(root: Path, relative: str, device: str) -> str | None:
+    """The hash sync compares: content (not generation) for data files, bytes for plans."""
+    path = Path(root) / relative
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if relative.startswith("plans/"):
+        return sha256(raw)
+    if relative.startswith("hours/"):
+        return hours_hash(parse_file_bytes(path, raw, HOURS_KIND), device)
+    kind = "clinic" if relative == "clinic.json" else SESSION_KIND
+    if kind == "clinic":
+        return sha256(raw)
+    return content_hash(parse_file_bytes(path, raw, kind))
+
+
+def list_files(root: Path, device: str, since: date | None, wanted: list[str]) -> dict[str, Any]:
+    """Hashes of clinic.json, plans, records and hours files dated ``since`` on, and ``wanted``.
+
+    A damaged file is listed with hash ``"damaged"`` and never exchanged.
+    """
+    root = Path(root)
+    names: set[str] = {"clinic.json"} | {f"plans/{p.name}" for p in (root / "plans").glob("*.toml")}
+    if since is not None:
+        for path in (root / "records").glob("*/*/*.json"):
+            rel = path.relative_to(root).as_posix()
+            if RECORD_PATH.match(rel) and rel.split("/")[-1][:10] >= since.isoformat():
+                names.add(rel)
+        for path in (root / "hours").glob("*.json"):
+            rel = path.relative_to(root).as_posix()
+            if HOURS_PATH.match(rel) and path.stem >= f"{since:%Y-%m}":
+                names.add(rel)
+    names |= {check_path(w) for w in wanted}
+    found: dict[str, str] = {}
+    for rel in sorted(names):
+        try:
+            digest = file_hash(root, rel, device)
+        except DamagedFile:
+            digest = "damaged"
+        if digest is not None:
+            found[rel] = digest
+    return found
+
+
+def local_files(root: Path) -> list[str]:
+    root = Path(root)
+    paths = [p.relative_to(root).as_posix() for p in (root / "records").glob("*/*/*.json")]
+    paths += [p.relative_to(root).as_posix() for p in (root / "hours").glob("*.json")]
+    return sorted(p for p in paths if RECORD_PATH.match(p) or HOURS_PATH.match(p))
+
+
+# --- writing -------------------------------------------------------------------------------
+
+def _write(path: Path, kind: str, tables: dict[str, Any], generation: int) -> None:
+    meta = {"schema": SCHEMA, "kind": kind, "generation": generation}
+    data = to_tinydb(tables, meta) if all(isinstance(v, list) for v in tables.values()) else \
+        dict(tables, _meta={"1": meta})
+    atomic_write(path, json.dumps(data, ensure_ascii=False, sort_keys=True,
+                                  separators=(",", ":")).encode("utf-8"))
+
+
+def check_record(relative: str, raw: bytes) -> dict[str, Any]:
+    """Parse a session record received from the other side; refuse anything but a valid one."""
+    data = parse_file_bytes(Path(relative), raw, SESSION_KIND)
+    tables = ordered_tables(data)
+    headers = tables.get("header", [])
+    if len(headers) != 1 or headers[0].get("session_id") != Path(relative).stem:
+        raise SyncRefused(f"{relative} does not hold that session's record")
+    return data
+
+
+def write_record(root: Path, relative: str, tables: dict[str, list[dict[str, Any]]],
+                 expect: str | None, remerge: Callable[[dict[str, Any] | None], Any]) -> str:
+    """Replace a session record with ``tables`` if it still holds what was merged (``expect``:
+    its content hash, ``None`` for "absent"); otherwise ``remerge(current)`` gives the tables.
+    Returns the content hash now stored. The file is checked by reading it back as a record.
+    """
+    path = Path(root) / check_path(relative)
+    make_dirs(path.parent)
+    with locked(path):
+        try:
+            current = parse_file_bytes(path, path.read_bytes(), SESSION_KIND)
+        except FileNotFoundError:
+            current = None
+        now = content_hash(current) if current is not None else None
+        if now != expect:
+            tables = remerge(current)
+        if current is not None and content_hash(tables) == now:
+            return now
+        check_tables(relative, tables)
+        generation = generation_of(current) + 1 if current is not None else 1
+        _write(path, SESSION_KIND, tables, generation)
+    return content_hash(tables)
+
+
+def check_tables(relative: str, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """Refuse merged tables that would not read back as a session record."""
+    from facilitator.core.notes import Note
+    from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader
+    try:
+        (header,) = tables.get("header", [])
+        SessionHeader.from_dict(header)
+        for doc in tables.get("blocks", []):
+            BlockRun.from_dict(doc)
+        for doc in tables.get("attendance", []):
+            AttendanceEntry.from_dict(doc)
+        for doc in tables.get("notes", []):
+            Note.from_dict(doc)
+    except (KeyError, ValueError, TypeError) as err:
+        raise SyncRefused(f"{relative} would not be a valid session record ({type(err).__name__})") from None
+
+
+def write_hours(root: Path, relative: str,
+                merge: Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]) -> list[str]:
+    """Merge into an hours month file under its lock; returns the merged origins."""
+    path = Path(root) / check_path(relative)
+    make_dirs(path.parent)
+    with locked(path):
+        try:
+            current = parse_file_bytes(path, path.read_bytes(), HOURS_KIND)
+        except FileNotFoundError:
+            current = {}
+        data, origins = merge(current)
+        before = {k: v for k, v in current.items() if k != "_meta"}
+        after = {k: v for k, v in data.items() if k != "_meta"}
+        if before != after or not path.exists():
+            tables = {k: v for k, v in data.items() if k != "_meta"}
+            _write(path, HOURS_KIND, tables, generation_of(current) + 1 if current else 1)
+    return origins
+
+
+def write_plain(root: Path, relative: str, raw: bytes) -> None:
+    """clinic.json or a plan, copied as is (the host owns them)."""
+    path = Path(root) / check_path(relative)
+    if relative == "clinic.json":
+        parse_file_bytes(path, raw, "clinic")
+    make_dirs(path.parent)
+    with locked(path):
+        atomic_write(path, raw)
+
+
+# --- audit chains of other devices ---------------------------------------------------------
+
+def device_audit_dir(root: Path, device: str) -> Path:
+    if not DEVICE_ID.match(device):
+        raise SyncRefused("that is not a device id")
+    return Path(root) / "audit" / "devices" / device
+
+
+def audit_listing(directory: Path) -> dict[str, str]:
+    return {p.name: sha256(p.read_bytes()) for p in sorted(Path(directory).glob("*.jsonl"))
+            if AUDIT_NAME.match(p.name)}
+
+
+def complete_lines(raw: bytes) -> bytes:
+    """Whole lines only (a torn last line, from an append killed midway, is left out)."""
+    return raw[:raw.rfind(b"\n") + 1]
+
+
+def put_device_audit(root: Path, device: str, name: str, raw: bytes) -> int:
+    """Store a device's month file if the stored copy is a prefix of it; returns lines added."""
+    if not AUDIT_NAME.match(name):
+        raise SyncRefused(f"{name!r} is not an audit month file")
+    directory = device_audit_dir(root, device)
+    make_dirs(directory)
+    path = directory / name
+    raw = complete_lines(raw)
+    with locked(directory / "log"):
+        try:
+            stored = path.read_bytes()
+        except FileNotFoundError:
+            stored = b""
+        if not raw.startswith(stored):
+            raise SyncRefused(f"this laptop's audit file {name} does not continue the copy on the host")
+        if raw == stored:
+            return 0
+        atomic_write(path, raw)
+    return raw.count(b"\n") - stored.count(b"\n")
+
+
+# --- the laptop's sync state ---------------------------------------------------------------
+
+def state_path(root: Path) -> Path:
+    return Path(root) / "sync.json"
+
+
+def load_state(root: Path) -> dict[str, Any]:
+    try:
+        state = json.loads(state_path(root).read_text())
+        return state if isinstance(state, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def save_state(root: Path, state: dict[str, Any]) -> None:
+    path = state_path(root)
+    with locked(path):
+        atomic_write(path, (json.dumps(state, sort_keys=True, indent=1) + "\n").encode())
+
+
+def pending_pushes(root: Path) -> int:
+    """Session records and hours files changed here since the last sync (0 if never synced
+    and nothing recorded here)."""
+    from facilitator.store.sync_merge import base_of
+    state = load_state(root)
+    if "last_sync" not in state:
+        return len(local_files(root))
+    bases, hours = state.get("records", {}), state.get("hours", {})
+    device = device_id(root)
+    waiting = 0
+    for rel in local_files(root):
+        path = Path(root) / rel
+        try:
+            data = parse_file_bytes(path, path.read_bytes(), HOURS_KIND if rel.startswith("hours/")
+                                    else SESSION_KIND)
+        except (DamagedFile, FileNotFoundError):
+            continue
+        if rel.startswith("hours/"):
+            from facilitator.store.sync_merge import with_origins
+            waiting += sorted(d["origin"] for d in with_origins(data, device)) != hours.get(rel)
+        else:
+            waiting += base_of(data) != bases.get(rel)
+    return waiting
