@@ -13,6 +13,7 @@ from facilitator.store.files import DamagedFile
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.problem import ProblemPanel, announce_problem, problem_message
 from facilitator.tui.widgets.roster import RosterTable, is_discharged
+from facilitator.tui.widgets.syncstatus import SyncStatus
 from facilitator.tui.widgets.today import TodayGroups, TodayRow
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from facilitator.tui.app import FacilitatorApp
 
 POLL_SECONDS = 2.0
+SYNC_STATUS_SECONDS = 30.0
 
 
 def today_rows(app: "FacilitatorApp", snapshot: "ClinicSnapshot", day: "date") -> list[TodayRow]:
@@ -76,6 +78,7 @@ class HomeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield ClinicHeader()
+        yield SyncStatus(id="sync-status")
         yield ProblemPanel(id="problem")
         yield TodayGroups(id="today")
         yield Label("Roster", classes="section-title", id="roster-title")
@@ -94,6 +97,12 @@ class HomeScreen(Screen):
         else:
             self.query_one(RosterTable).focus()
         self.set_interval(POLL_SECONDS, self.poll)
+        # Records written here (a session just run) change what waits to push, not clinic.json.
+        self.set_interval(SYNC_STATUS_SECONDS, self._check_sync)
+
+    def _check_sync(self) -> None:
+        if self.tz is not None:
+            self.query_one(SyncStatus).check(self.facilitator.data.root, self.tz)
 
     # -- reading ---------------------------------------------------------------------------
     def poll(self) -> None:
@@ -123,6 +132,7 @@ class HomeScreen(Screen):
         me = app.me(snapshot)
         who = f"{me.display_name} ({me.role})" if me else f"{app.user} (not staff)"
         self.query_one(ClinicHeader).show(snapshot.settings.name, who, f"{day:%a} {day.day} {day:%b %Y}")
+        self.query_one(SyncStatus).check(app.data.root, snapshot.settings.tz)
         self.today = today_rows(app, snapshot, day)
         self.query_one(TodayGroups).show(self.today, day_text, has_groups=bool(snapshot.groups))
         clients = list(snapshot.clients.values())
