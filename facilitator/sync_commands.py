@@ -268,16 +268,18 @@ def parse_target(target: str) -> tuple[str, str | None]:
 def cmd_sync(args: argparse.Namespace) -> int:
     if args.serve:
         return proto.serve_stdio(data_dir_of(args))
-    if not args.target:
+    # Without a target, the host (and directory) this laptop last synced with.
+    target = args.target or store.load_state(data_dir_of(args)).get("host")
+    if not target:
         print("facilitator sync: give the clinic host, as HOST or HOST:DIR (see --help).", file=sys.stderr)
         return 2
     moved = Moved()
     try:
-        host, directory = parse_target(args.target)
+        host, directory = parse_target(target)
         remote = f"{args.remote_command} sync --serve"
         if directory:
             remote += f" --data {shlex.quote(directory)}"
-        conn = Connection([*shlex.split(args.ssh), host, remote], host, args.target)
+        conn = Connection([*shlex.split(args.ssh), host, remote], host, target)
         try:
             sync(data_dir_of(args), conn, moved)
         finally:

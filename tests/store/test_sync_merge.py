@@ -134,6 +134,14 @@ def test_a_clone_holds_the_clinic_and_a_second_sync_moves_nothing(pair):
     assert invalid(laptop) == [] and invalid(host) == []
 
 
+def test_sync_with_no_host_uses_the_one_this_laptop_last_synced_with(pair):
+    laptop, host = pair
+    argv = [a for a in sync_argv(laptop, host) if a != f"localhost:{host}"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Nothing to move")
+
+
 def _credited(host) -> dict:
     report = subprocess.run([str(BIN), "report", "week", "--format", "json", "--data", str(host)],
                             capture_output=True, text=True)
