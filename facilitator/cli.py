@@ -127,6 +127,17 @@ def build_parser() -> argparse.ArgumentParser:
     sdeact.add_argument("user", metavar="USER")
     _data_arg(sdeact)
     _data_arg(staff.add_parser("list", help="list staff members"))
+    settings = commands.add_parser("settings", help="the clinic's settings (changes: admins only)")
+    settings = settings.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    _data_arg(settings.add_parser("show", help="print each setting as key: value"))
+    sset = settings.add_parser("set", help="change one setting",
+                               description="Change one setting: name, timezone, week-start (monday or "
+                               "sunday), group-cap (1-50; warns above it), idle-minutes (1-60; the idle "
+                               "lock), bell (on or off; rings a minute before a block ends).")
+    sset.add_argument("key", metavar="KEY",
+                      choices=("name", "timezone", "week-start", "group-cap", "idle-minutes", "bell"))
+    sset.add_argument("value", metavar="VALUE")
+    _data_arg(sset)
 
     verify = commands.add_parser("verify", help="check every file and the audit chain")
     _data_arg(verify)

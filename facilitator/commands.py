@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from facilitator import report_commands as reports
     handler = {
         "report": reports.cmd_report_week, "export": reports.cmd_export_billing, "hours": reports.cmd_hours,
-        "staff": reports.cmd_staff,
+        "staff": reports.cmd_staff, "settings": reports.cmd_settings,
         "demo": cmd_demo, "init": cmd_init, "groups": cmd_groups_add, "roster": cmd_roster_import,
         "attendance": cmd_attendance_import, "verify": cmd_verify, "backup": cmd_backup,
         "audit": trust.cmd_audit, "restore": trust.cmd_restore, "pin": trust.cmd_pin,

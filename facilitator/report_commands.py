@@ -101,3 +101,18 @@ def cmd_staff(args: argparse.Namespace) -> int:
         for member in sorted(data.snapshot().staff.values(), key=lambda m: m.user):
             print(f"{member.user}\t{member.role}\t{'active' if member.active else 'inactive'}\t{member.display_name}")
     return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from facilitator.store import settings as clinic_settings
+    data = open_clinic(data_dir_of(args))
+    if args.action == "show":
+        for line in clinic_settings.settings_lines(data.settings()):
+            print(line)
+        return 0
+    value = clinic_settings.parse_value(args.key, args.value)
+    before = clinic_settings.value_text(data.settings(), args.key)
+    after = clinic_settings.change_settings(data, **{clinic_settings.FIELDS[args.key]: value})
+    now = clinic_settings.value_text(after, args.key)
+    print(f"{args.key} is now {now}" + (f" (was {before})." if before != now else " (unchanged)."))
+    return 0

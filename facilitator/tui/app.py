@@ -39,6 +39,8 @@ SCREENS_BY_NAME: dict[str, str] = {
     "weekly": "facilitator.tui.weekly:WeeklyScreen",
     "review": "facilitator.tui.review:ReviewScreen",
     "session": "facilitator.tui.session:SessionScreen",
+    "staff": "facilitator.tui.staff:StaffScreen",
+    "settings": "facilitator.tui.settings:SettingsScreen",
 }
 
 PALETTE_COMMANDS: tuple[PaletteCommand, ...] = (
@@ -51,6 +53,10 @@ PALETTE_COMMANDS: tuple[PaletteCommand, ...] = (
                    "app.go('session')"),
     PaletteCommand("Start a session", "Choose any group and any plan, start or resume it",
                    "app.start_session"),
+    PaletteCommand("Staff", "Who may open the clinic, and their roles; admins add, change, deactivate",
+                   "app.go('staff')"),
+    PaletteCommand("Clinic settings", "Group-size cap, idle lock minutes, bell, first day of the week",
+                   "app.go('settings')"),
     PaletteCommand("Hide client names (privacy)", "Blank every client name and note on the "
                    "session screen until pressed again (F9)", "screen.toggle_privacy"),
     PaletteCommand("Toggle light/dark theme", "Switch between the dark and the light theme",

@@ -266,3 +266,9 @@ class SessionScreen(SessionActions, Screen):
     def on_screen_suspend(self) -> None:
         if self.running is not None and self.is_mounted:
             self.query_one(ParticipationPane).flush()
+
+    def on_screen_resume(self) -> None:
+        # Back from another screen (clinic settings, a client): the cap, the bell and the
+        # names are read from the clinic file only here and when the session file changes.
+        if self.running is not None and self.record is not None and self.is_mounted:
+            self.reload()

@@ -1,0 +1,313 @@
+"""The clinic settings screen: the group-size cap, the idle lock, the bell, the week's start.
+
+Everyone sees the settings; only admins save changes (the store enforces it and audits a
+refused attempt). Typed values go through the same parsers as ``facilitator settings
+set``, so a bad one gets the same sentence, shown under the form, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, Label, Select, Static, Switch
+
+from facilitator.core.clinic import WEEK_STARTS
+from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.rules import Role
+from facilitator.store.settings import FIELDS, MAX_GROUP_CAP, MAX_IDLE_MINUTES, parse_value
+from facilitator.tui.live import LiveScreen
+from facilitator.tui.staff import ROLE_WORDS, problem_sentence
+from facilitator.tui.widgets.header import ClinicHeader
+from facilitator.tui.widgets.problem import ProblemPanel
+
+if TYPE_CHECKING:
+    from facilitator.core.clinic import ClinicSettings, Staff
+
+# The form's fields: (setting key, label, hint).
+FORM: tuple[tuple[str, str, str], ...] = (
+    ("group-cap", "Group-size cap", f"warns when more attend (1–{MAX_GROUP_CAP})"),
+    ("idle-minutes", "Idle lock", f"minutes with no input before the lock (1–{MAX_IDLE_MINUTES})"),
+    ("bell", "Bell", "rings a minute before a block ends"),
+    ("week-start", "Week starts on", "for weekly hours and reports"),
+)
+LABELS = {key: label for key, label, _ in FORM}
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    settings: "ClinicSettings"
+    me: "Staff | None"
+    today: date
+
+
+class SettingsScreen(LiveScreen):
+    """The clinic's settings as a small form; ctrl+s saves the changed ones."""
+
+    DEFAULT_CSS = """
+    SettingsScreen #settings-form {
+        height: auto;
+        padding: 0 1;
+        margin-top: 1;
+    }
+    SettingsScreen .settings-row {
+        height: 1;
+        margin-bottom: 1;
+    }
+    SettingsScreen .settings-label {
+        width: 17;
+    }
+    SettingsScreen .settings-value {
+        width: 1fr;
+    }
+    SettingsScreen .settings-row Input, SettingsScreen .settings-row Select {
+        width: 14;
+    }
+    SettingsScreen #bell-state {
+        width: 5;
+        padding-left: 1;
+    }
+    SettingsScreen .settings-row Switch {
+        width: 9;
+        height: 1;
+        border: none;
+        padding: 0;
+    }
+    SettingsScreen .settings-row Switch:focus {
+        border: none;
+    }
+    /* Compact fields barely change when focused: mark the focused one's label. */
+    SettingsScreen .settings-row.-current > .settings-label {
+        text-style: bold reverse;
+    }
+    SettingsScreen .settings-hint {
+        width: 1fr;
+        padding-left: 2;
+        color: $text-muted;
+    }
+    SettingsScreen #settings-note {
+        width: 1fr;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    SettingsScreen #settings-message {
+        width: 1fr;
+        height: auto;
+        padding: 0 1;
+    }
+    SettingsScreen #settings-message.-error {
+        color: $text-error;
+    }
+    SettingsScreen #settings-message.-done {
+        color: $text-success;
+    }
+    """
+
+    HELP_TITLE = "Clinic settings"
+    HOW_TO = (
+        "The group-size cap makes the session screen warn (never refuse) when more clients "
+        "attend. The idle lock hides client data after that many minutes with no key pressed. "
+        "The bell rings one minute before an agenda block ends (the cue on screen shows "
+        "either way). The week's first day sets the weeks of the weekly hours and reports.\n"
+        "Tab moves between fields, space toggles the bell, enter or ctrl+s saves; escape "
+        "leaves without saving. Only admins can save; every change is in the audit log.\n"
+        "The clinic name and time zone change on the command line: facilitator settings set "
+        "name|timezone VALUE."
+    )
+
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "save", "Save", id="settings.save", tooltip="Save the changed settings (admins)"),
+        Binding("escape", "back", "Back", id="settings.back", tooltip="Leave without saving"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: SettingsView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ClinicHeader()
+        yield Label("Clinic settings", classes="section-title", id="settings-title")
+        yield Label("", id="settings-note", markup=False)
+        yield ProblemPanel(id="problem")
+        with Vertical(id="settings-form"):
+            with Horizontal(classes="settings-row"):
+                yield Label("Clinic", classes="settings-label")
+                yield Label("", id="settings-name", classes="settings-value", markup=False)
+            with Horizontal(classes="settings-row"):
+                yield Label("Time zone", classes="settings-label")
+                yield Label("", id="settings-timezone", classes="settings-value", markup=False)
+            for key, label, hint in FORM:
+                with Horizontal(classes="settings-row"):
+                    yield Label(label, classes="settings-label")
+                    yield self._control(key)
+                    if key == "bell":
+                        yield Label("off", id="bell-state")
+                    yield Label(hint, classes="settings-hint")
+            with Horizontal(classes="settings-row"):
+                yield Label("Levels of care", classes="settings-label")
+                yield Label("", id="settings-levels", classes="settings-value", markup=False)
+        yield Static("", id="settings-message", markup=False)
+        yield Footer()
+
+    @staticmethod
+    def _control(key: str) -> Any:
+        if key == "bell":
+            return Switch(id="bell", animate=False)
+        if key == "week-start":
+            return Select([(day, day) for day in WEEK_STARTS], allow_blank=False, compact=True,
+                          id="week-start")
+        return Input(id=key, compact=True, type="integer", max_length=3)
+
+    def on_mount(self) -> None:
+        self.query_one("#group-cap", Input).focus()
+
+    # -- reading (worker thread) ---------------------------------------------------------
+    def view_key(self) -> int:
+        return 0
+
+    def span(self, key: int) -> tuple[date, date]:
+        day = self.facilitator.clock().date()
+        return day, day
+
+    def compute(self, key: int) -> SettingsView:
+        app = self.facilitator
+        snapshot = app.data.snapshot()
+        return SettingsView(snapshot.settings, app.me(snapshot), app.today(snapshot))
+
+    # -- showing (main thread) -----------------------------------------------------------
+    def show(self, key: int, result: SettingsView) -> None:
+        dirty = self.view is not None and bool(self.changes())
+        self.view = result
+        settings, me, today = result.settings, result.me, result.today
+        who = f"{me.display_name} ({me.role})" if me else f"{self.facilitator.user} (not staff)"
+        self.app.title = settings.name
+        self.query_one(ClinicHeader).show(settings.name, who, f"{today:%a} {today.day} {today:%b %Y}")
+        self.query_one("#settings-name", Label).update(settings.name)
+        self.query_one("#settings-timezone", Label).update(settings.timezone)
+        self.query_one("#settings-levels", Label).update(
+            ", ".join(f"{level} {hours:g} h" for level, hours in settings.levels_of_care.items()))
+        if self.is_admin:
+            note = "ctrl+s saves · escape leaves without saving · changes are audited."
+        else:
+            role = ROLE_WORDS.get(me.role, str(me.role)) if me else "not a staff member"
+            note = f"You are {role}: only admins change settings, so this form is read-only."
+        self.query_one("#settings-note", Label).update(note)
+        for key, _, _ in FORM:
+            self.query_one(f"#{key}").disabled = not self.is_admin
+        if not self.is_admin:
+            for row in self.query(".settings-row"):
+                row.remove_class("-current")
+        if not dirty:
+            self.fill(settings)
+
+    def fill(self, settings: "ClinicSettings") -> None:
+        """Put the stored values in the form (edits in progress are never overwritten)."""
+        self.query_one("#group-cap", Input).value = str(settings.group_cap)
+        self.query_one("#idle-minutes", Input).value = str(settings.idle_minutes)
+        self.query_one("#bell", Switch).value = settings.bell
+        self.query_one("#week-start", Select).value = settings.week_start
+
+    def show_problem(self, message: str | None) -> None:
+        if message and self.view is not None:
+            message += "\nThe settings below are as they were last read."
+        self.query_one(ProblemPanel).show_problem(message)
+
+    @property
+    def is_admin(self) -> bool:
+        me = self.view.me if self.view else None
+        return me is not None and me.active and me.role is Role.ADMIN
+
+    def typed(self) -> dict[str, str]:
+        """The form's values as text, by setting key."""
+        return {
+            "group-cap": self.query_one("#group-cap", Input).value,
+            "idle-minutes": self.query_one("#idle-minutes", Input).value,
+            "bell": "on" if self.query_one("#bell", Switch).value else "off",
+            "week-start": str(self.query_one("#week-start", Select).value),
+        }
+
+    def changes(self) -> dict[str, str]:
+        """Settings whose typed value differs from the stored one (as typed)."""
+        if self.view is None:
+            return {}
+        stored = self.view.settings
+        changed = {}
+        for key, text in self.typed().items():
+            try:
+                value = parse_value(key, text)
+            except InputError:
+                changed[key] = text
+                continue
+            if value != getattr(stored, FIELDS[key]):
+                changed[key] = text
+        return changed
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        message = self.query_one("#settings-message", Static)
+        message.update(text)
+        message.set_class(error, "-error")
+        message.set_class(not error and bool(text), "-done")
+
+    # -- actions ---------------------------------------------------------------------------
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # (:focus-within is not restyled when focus leaves, so a class marks the row.)
+        for row in self.query(".settings-row"):
+            row.set_class(event.widget in row.children, "-current")
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        self.query_one("#bell-state", Label).update("on" if event.value else "off")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        from facilitator.store.settings import change_settings
+        data = self.facilitator.data
+        try:
+            data.require("settings.change")   # a refusal is audited, whatever was typed
+            values = {}
+            for key, text in self.changes().items():
+                try:
+                    values[FIELDS[key]] = parse_value(key, text)
+                except InputError as problem:
+                    self.query_one(f"#{key}").focus()
+                    raise InputError(f"{LABELS[key]}: {problem.message}") from None
+            if not values:
+                self.say("Nothing to save: no setting was changed.")
+                return
+            before = self.view.settings if self.view else None
+            saved = change_settings(data, **values)
+        except InputError as problem:
+            self.say(problem_sentence(problem) + " Nothing was saved.", error=True)
+            return
+        except PermissionDenied as problem:
+            self.say(problem_sentence(problem), error=True)
+            return
+        self.fill(saved)
+        if self.view is not None:
+            self.view = SettingsView(saved, self.view.me, self.view.today)
+        parts = [f"{LABELS[key].lower()} {_shown(getattr(saved, attr))}"
+                 for key, attr in FIELDS.items() if attr in values and before is not None
+                 and getattr(before, attr) != getattr(saved, attr)]
+        self.say("Saved: " + ", ".join(parts) + "." if parts else "Nothing to save: no setting was changed.")
+        # The idle lock re-reads the settings once a minute; take a new limit at once.
+        reread = getattr(self.app, "_read_idle_settings", None)
+        if callable(reread):
+            reread()
+        self.reload()
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
