@@ -23,7 +23,7 @@ from facilitator.store import sync as store
 from facilitator.store.files import DamagedFile, make_dirs
 from facilitator.store.storage import SCHEMA, parse_file_bytes
 from facilitator.store.sync_merge import (
-    base_of, hours_hash, merge_hours, merge_record, ordered_tables, to_tinydb,
+    base_of, merge_hours, merge_record, ordered_tables, to_tinydb,
 )
 
 WINDOW_DAYS = 56           # a laptop keeps the host's last eight weeks of records and hours

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tinydb import Query, TinyDB
 
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader, SessionRecord
 from facilitator.store.files import DamagedFile, make_dirs
 from facilitator.store.storage import DataFile
+
+if TYPE_CHECKING:
+    from facilitator.core.notes import Note
 
 KIND = "session"
 

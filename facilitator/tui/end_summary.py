@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from facilitator.core.agenda import AgendaClock
+from facilitator.tui.widgets.problem import refusal_sentence
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.drafting import draft_note
 from facilitator.core.hours import credited_minutes
@@ -106,13 +107,8 @@ def ensure_drafts(book: "NoteBook", record: SessionRecord, snapshot: "ClinicSnap
     return written
 
 
-def sentence(problem: Exception) -> str:
-    """A store refusal as the one sentence a person reads (an InputError without its field)."""
-    if isinstance(problem, InputError):
-        message = problem.message.strip()
-        message = message[:1].upper() + message[1:]
-        return message if message.endswith((".", "?", "!")) else message + "."
-    return str(problem)
+# A store refusal as the one sentence a person reads.
+sentence = refusal_sentence
 
 
 # --- what the screen shows -------------------------------------------------------------------

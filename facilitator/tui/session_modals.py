@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.tui.widgets.problem import refusal_sentence as sentence
 
 MODAL_CSS = """
 {cls} {{
@@ -259,9 +260,3 @@ class StartSessionModal(ModalScreen[tuple[str, str | None] | None]):
         self.dismiss(None)
 
 
-def sentence(text: str) -> str:
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."

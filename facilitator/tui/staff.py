@@ -6,51 +6,29 @@ refused attempt); this screen only says so in a sentence instead of opening a di
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Footer, Label, Static
 
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.rules import Role
 from facilitator.tui.live import LiveScreen
-from facilitator.tui.session_modals import MODAL_CSS, sentence
+from facilitator.tui.staff_modals import AddStaffModal, RoleModal
+from facilitator.tui.widgets.problem import refusal_sentence
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.problem import ProblemPanel
 
 if TYPE_CHECKING:
     from facilitator.core.clinic import Staff
 
-ROLES: tuple[tuple[str, str], ...] = (
-    ("counselor", "counselor: runs sessions, writes and signs own notes"),
-    ("supervisor", "supervisor: reads everything, co-signs notes"),
-    ("admin", "admin: also the roster, groups, staff and settings"),
-)
 ROLE_WORDS = {Role.COUNSELOR: "a counselor", Role.SUPERVISOR: "a supervisor", Role.ADMIN: "an admin"}
 
 
-def problem_sentence(problem: Exception) -> str:
-    """One sentence for a refused change: the message without the command-line field name.
-
-    A sentence that starts with an account name (``jdoe is a counselor; …``) keeps its case:
-    account names are case-sensitive.
-    """
-    text = (problem.message if isinstance(problem, InputError) else str(problem)).strip()
-    first = text.split(" ", 1)[0]
-    if text.startswith(f"{first} is ") and first.lower() not in _PLAIN_WORDS:
-        return text if text.endswith((".", "!", "?")) else text + "."
-    return sentence(text)
-
-
-# First words that are English, not an account name: these sentences are capitalised.
-_PLAIN_WORDS = frozenset({"the", "a", "an", "it", "this", "that", "there", "only", "you", "nothing"})
+problem_sentence = refusal_sentence
 
 
 def who(member: "Staff") -> str:
@@ -66,130 +44,6 @@ class StaffView:
     me: "Staff | None"
     clinic: str
     today: date
-
-
-class AddStaffModal(ModalScreen["Staff | None"]):
-    """Account name, display name, role; ctrl+s or enter saves, a refusal is shown here."""
-
-    DEFAULT_CSS = MODAL_CSS.format(cls="AddStaffModal") + """
-    AddStaffModal .form-row { height: 1; margin-top: 1; }
-    AddStaffModal .form-row > Label { width: 20; }
-    AddStaffModal .form-row > Input { width: 1fr; }
-    AddStaffModal .form-label { margin-top: 1; }
-    AddStaffModal OptionList { height: auto; }
-    AddStaffModal .modal-error { margin-top: 1; }
-    AddStaffModal .modal-keys { margin-top: 1; }
-    """
-    BINDINGS: ClassVar = [
-        Binding("ctrl+s", "save", "Save", id="staff-add.save"),
-        Binding("escape", "cancel", "Cancel", id="staff-add.cancel"),
-    ]
-    HELP_TITLE = "Add a staff member"
-    HOW_TO = ("The account is the person's operating-system login on this computer (or the clinic "
-              "host); the name is what notes show. Tab moves between fields; enter or ctrl+s saves.")
-
-    def __init__(self, save: Callable[[str, str, str], "Staff"]) -> None:
-        super().__init__()
-        self.save = save
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Add a staff member", classes="modal-title")
-            with Horizontal(classes="form-row"):
-                yield Label("OS account name:")
-                yield Input(id="staff-user", compact=True, placeholder="e.g. jdoe", max_length=64)
-            with Horizontal(classes="form-row"):
-                yield Label("Name on notes:")
-                yield Input(id="staff-name", compact=True, placeholder="e.g. Jamie Doe, LCDC",
-                            max_length=80)
-            yield Label("Role (↑↓ choose):", classes="form-label")
-            yield OptionList(*(Option(text, id=role) for role, text in ROLES), id="staff-role",
-                             compact=True)
-            yield Static("", classes="modal-error", id="staff-add-error", markup=False)
-            yield Label("enter or ctrl+s saves · tab next field · escape cancels", classes="modal-keys")
-
-    def on_mount(self) -> None:
-        self.query_one("#staff-role", OptionList).highlighted = 0
-        self.query_one("#staff-user", Input).focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.action_save()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    def action_save(self) -> None:
-        user = self.query_one("#staff-user", Input).value
-        name = self.query_one("#staff-name", Input).value
-        roles = self.query_one("#staff-role", OptionList)
-        index = roles.highlighted if roles.highlighted is not None else 0
-        role = roles.get_option_at_index(index).id or "counselor"
-        try:
-            member = self.save(user, name, role)
-        except (InputError, PermissionDenied) as problem:
-            error = self.query_one("#staff-add-error", Static)
-            error.update(problem_sentence(problem))
-            error.add_class("-shown")
-            if isinstance(problem, InputError) and problem.field == "USER":
-                self.query_one("#staff-user", Input).focus()
-            return
-        self.dismiss(member)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class RoleModal(ModalScreen[str | None]):
-    """Pick a role for one staff member; enter saves, a refusal is shown here."""
-
-    DEFAULT_CSS = MODAL_CSS.format(cls="RoleModal") + """
-    RoleModal OptionList { height: auto; margin-top: 1; }
-    RoleModal .modal-error, RoleModal .modal-keys { margin-top: 1; }
-    """
-    BINDINGS: ClassVar = [
-        Binding("escape", "cancel", "Cancel", id="staff-role.cancel"),
-    ]
-    HELP_TITLE = "Change a role"
-    HOW_TO = "Up and down choose a role; enter saves it; escape leaves the role as it was."
-
-    def __init__(self, who: str, current: str, save: Callable[[str], None]) -> None:
-        super().__init__()
-        self.who = who
-        self.current = current
-        self.save = save
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(f"Role for {self.who}", classes="modal-title", markup=False)
-            yield OptionList(*(Option(text, id=role) for role, text in ROLES), id="role-list",
-                             compact=True)
-            yield Static("", classes="modal-error", id="role-error", markup=False)
-            yield Label("enter saves · ↑↓ move · escape cancels", classes="modal-keys")
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.highlighted = [role for role, _ in ROLES].index(self.current)
-        options.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        role = event.option.id or ""
-        if role == self.current:
-            self.dismiss(None)
-            return
-        try:
-            self.save(role)
-        except (InputError, PermissionDenied) as problem:
-            error = self.query_one("#role-error", Static)
-            error.update(problem_sentence(problem))
-            error.add_class("-shown")
-            return
-        self.dismiss(role)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class StaffScreen(LiveScreen):

@@ -41,3 +41,25 @@ def announce_problem(app, message: str | None, previous: str | None) -> None:
     if message and message != previous:
         app.notify(message, title="Cannot read the clinic's data", severity="error",
                    timeout=10, markup=False)
+
+
+# First words that are English, not an account name: sentences starting so are capitalised.
+_PLAIN_WORDS = frozenset({"the", "a", "an", "it", "this", "that", "there", "only", "you", "nothing"})
+
+
+def refusal_sentence(problem: Exception | str) -> str:
+    """A refused change as the one sentence a person reads on a screen.
+
+    An ``InputError`` loses its command-line location (``field '--minutes':``); a sentence that
+    starts with an account name (``jdoe is a counselor; …``) keeps its case, since account
+    names are case-sensitive; anything else is capitalised and ends with a full stop.
+    """
+    from facilitator.core.errors import InputError
+
+    text = (problem.message if isinstance(problem, InputError) else str(problem)).strip()
+    if not text:
+        return text
+    first = text.split(" ", 1)[0]
+    if not (text.startswith(f"{first} is ") and first.lower() not in _PLAIN_WORDS):
+        text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
