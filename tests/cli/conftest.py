@@ -118,3 +118,17 @@ def rostered_clinic(grouped_clinic: Path, tmp_path: Path, capsys: pytest.Capture
     result = run_cli(capsys, "roster", "import", path, "--data", grouped_clinic)
     assert result.code == 0, result.err
     return grouped_clinic
+
+
+def assert_rejected_whole(result: Result, path: Path, line_no: int, field: str | None,
+                          words: Iterable[str], root: Path, before: dict[str, bytes]) -> None:
+    """Exit 2, one sentence naming the file, line and field, nothing on stdout, nothing written."""
+    assert result.code == 2, result
+    line = result.one_line_error()
+    assert line.startswith(f"{path}, line {line_no}"), line
+    if field:
+        assert f"field '{field}'" in line, line
+    for word in words:
+        assert word in line, line
+    assert result.out == ""
+    assert tree_bytes(root) == before

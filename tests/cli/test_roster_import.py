@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import ROSTER_HEADER, ROSTER_ROWS, csv_text, open_data, run_cli, tree_bytes, write
+from tests.cli.conftest import (
+    ROSTER_HEADER, ROSTER_ROWS, assert_rejected_whole, csv_text, open_data, run_cli, tree_bytes, write,
+)
 
 
 def import_roster(capsys, root: Path, path: Path):
@@ -159,15 +161,7 @@ def test_bad_roster_is_rejected_whole(rostered_clinic: Path, tmp_path: Path, cap
     path = write(tmp_path / f"{case}.csv", text)
     before = tree_bytes(rostered_clinic)
     result = import_roster(capsys, rostered_clinic, path)
-    assert result.code == 2, result
-    line = result.one_line_error()
-    assert line.startswith(f"{path}, line {line_no}"), line
-    if field:
-        assert f"field '{field}'" in line, line
-    for word in words:
-        assert word in line, line
-    assert result.out == ""
-    assert tree_bytes(rostered_clinic) == before
+    assert_rejected_whole(result, path, line_no, field, words, rostered_clinic, before)
 
 
 def test_latin1_file_names_the_line(grouped_clinic: Path, tmp_path: Path, capsys) -> None:

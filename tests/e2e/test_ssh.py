@@ -8,36 +8,20 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.sshd import SshServer
+from tests.store._sync_support import BIN, make_demo
 
 pytestmark = pytest.mark.e2e
 
-BIN = Path(sys.executable).parent / "facilitator"
-
-
-@pytest.fixture(scope="module")
-def sshd(tmp_path_factory):
-    reason = SshServer.unavailable()
-    if reason:
-        print(f"skipping the SSH end-to-end tests: {reason}")
-        pytest.skip(reason)
-    server = SshServer(tmp_path_factory.mktemp("sshd")).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
 def demo_clinic(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("host") / "clinic"
-    done = subprocess.run([str(BIN), "demo", "--no-app", "--data", str(root)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return root
+    return make_demo(tmp_path_factory.mktemp("host") / "clinic")
 
 
 def test_report_week_over_ssh_matches_the_local_report(sshd, demo_clinic):

@@ -18,24 +18,12 @@ from facilitator.core.rules import Status
 from facilitator.store.notes import NoteBook
 from facilitator.store.running import RunningSession
 from tests.conftest import FakeClock
-from tests.e2e.sshd import SshServer
 from tests.store._sync_support import (
     BIN, add_supervisor, copy_clinic, invalid, kill_midway, make_demo, open_as, record_of, run_session,
     run_sync, sync_argv,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def sshd(tmp_path_factory):
-    reason = SshServer.unavailable()
-    if reason:
-        print(f"skipping the SSH sync tests: {reason}")
-        pytest.skip(reason)
-    server = SshServer(tmp_path_factory.mktemp("sshd")).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
