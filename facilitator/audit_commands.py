@@ -39,7 +39,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from facilitator.commands import data_dir_of, open_clinic
+from facilitator.commands import data_dir_of
+from facilitator.store.clinic import open_clinic
 from facilitator.core.errors import InputError
 from facilitator.core.parsing import parse_date
 

@@ -10,30 +10,13 @@ from facilitator.core.clinic import ClinicSettings
 from facilitator.core.errors import InputError
 from facilitator.core.parsing import parse_date, parse_hhmm
 from facilitator.core.roster import Group, parse_days
+from facilitator.store.clinic import open_clinic
 from facilitator.store.identity import Clock, os_user, os_user_display_name, system_clock
 
 
 def data_dir_of(args: argparse.Namespace) -> Path:
     from facilitator.cli import default_data_dir
     return Path(args.data).expanduser() if getattr(args, "data", None) else default_data_dir()
-
-
-def open_clinic(root: Path, *, user: str | None = None, clock: Clock = system_clock):
-    """Open the clinic in ``root`` as the OS user, with the plan library wired in."""
-    from facilitator.store.datadir import DataDir
-    from facilitator.store.plans import PlanLibrary, shipped_plans_dir
-
-    library: dict[str, PlanLibrary] = {}
-
-    def blocks_for(plan_id: str | None):
-        if not plan_id:
-            return ()
-        if "lib" not in library:
-            library["lib"] = PlanLibrary.load(shipped_plans_dir(), root / "plans")
-        lib = library["lib"]
-        return lib.plans[plan_id].block_runs() if plan_id in lib.plans else ()
-
-    return DataDir.open(root, user=user or os_user(), clock=clock, blocks_for=blocks_for)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from facilitator import output
-from facilitator.commands import data_dir_of, open_clinic
+from facilitator.commands import data_dir_of
+from facilitator.store.clinic import open_clinic
 from facilitator.core.errors import InputError
 from facilitator.core.hours import OtherHours
 from facilitator.core.parsing import parse_date

@@ -72,7 +72,7 @@ def sample_clients():
 
 def make_test_clinic(root: Path, *, clock=None, user: str = TEST_USER, display_name: str = TEST_USER_NAME):
     """Create the invented clinic in ``root`` (which must not hold one) and open it."""
-    from facilitator.commands import open_clinic
+    from facilitator.store.clinic import open_clinic
     from facilitator.core.clinic import ClinicSettings
     from facilitator.store.datadir import DataDir
 

@@ -24,7 +24,7 @@ import os
 import time
 from pathlib import Path
 
-from facilitator.commands import open_clinic
+from facilitator.store.clinic import open_clinic
 from facilitator.core.rules import Status
 from facilitator.store.running import start_session
 from tests.bench.stats import summary

@@ -50,7 +50,7 @@ if kind == "bare":
     app = Bare()
 else:
     from pathlib import Path
-    from facilitator.commands import open_clinic
+    from facilitator.store.clinic import open_clinic
     from facilitator.tui.app import make_app
     app = make_app(open_clinic(Path(root)))
     app.animation_level = "none"

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from facilitator.commands import open_clinic
+from facilitator.store.clinic import open_clinic
 from facilitator.core.rules import Status
 from facilitator.core.session import AttendanceEntry
 from facilitator.core.weeks import week_containing

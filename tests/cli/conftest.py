@@ -71,7 +71,7 @@ def write(path: Path, content: str | bytes) -> Path:
 
 
 def open_data(root: Path):
-    from facilitator.commands import open_clinic
+    from facilitator.store.clinic import open_clinic
     return open_clinic(root)
 
 

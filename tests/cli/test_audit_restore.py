@@ -136,7 +136,7 @@ def test_only_supervisors_and_admins_read_the_audit(busy_clinic: Path, capsys) -
     assert run_cli(capsys, "staff", "set-role", me, "supervisor", "--data", busy_clinic).code == 0
     assert run_cli(capsys, "audit", "--data", busy_clinic).code == 0
     # Back to admin (as admin2), then down to counselor.
-    from facilitator.commands import open_clinic
+    from facilitator.store.clinic import open_clinic
     from facilitator.store.staff import set_role
     set_role(open_clinic(busy_clinic, user="admin2"), me, "counselor")
     result = run_cli(capsys, "audit", "--data", busy_clinic)
@@ -267,7 +267,7 @@ def test_restore_needs_a_supervisor_or_admin_of_the_backed_up_clinic(busy_clinic
                    "--data", busy_clinic).code == 0
     assert run_cli(capsys, "staff", "set-role", me, "supervisor", "--data", busy_clinic).code == 0
     assert run_cli(capsys, "backup", tmp_path / "b", "--data", busy_clinic).code == 0
-    from facilitator.commands import open_clinic
+    from facilitator.store.clinic import open_clinic
     from facilitator.store.staff import set_role
     set_role(open_clinic(tmp_path / "b", user="admin2"), me, "counselor")
     before = tree_bytes(tmp_path / "b")

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from facilitator.commands import open_clinic
+from facilitator.store.clinic import open_clinic
 from facilitator.core.rules import Status
 from facilitator.store.identity import os_user
 from facilitator.store.maintenance import verify

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from facilitator.store.maintenance import verify
-from facilitator.commands import open_clinic
+from facilitator.store.clinic import open_clinic
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.rules import Status
 from facilitator.store.notes import NoteBook, review_queue

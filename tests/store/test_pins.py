@@ -133,7 +133,7 @@ def test_first_pin_must_be_typed_twice_the_same(clinic):
 
 
 def test_reset_your_own_pin_or_anyones_as_admin_but_not_as_counselor(clinic, fake_clock, tmp_path):
-    from facilitator.commands import open_clinic
+    from facilitator.store.clinic import open_clinic
     from facilitator.store.staff import add_staff
 
     pins.set_first_pin(clinic, PIN, PIN)

@@ -73,7 +73,7 @@ def test_removing_a_client_touches_nobody_else(clinic):
 
 
 def test_supervisor_cannot_change_attendance_and_it_is_refused(clinic, tmp_path):
-    from facilitator.commands import open_clinic
+    from facilitator.store.clinic import open_clinic
     session = start_session(clinic, "Evening IOP")
     add_staff(clinic, "sup1", "Sam Supervisor", "supervisor")
     as_supervisor = open_clinic(clinic.root, user="sup1", clock=clinic.clock)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.commands import open_clinic
+from facilitator.store.clinic import open_clinic
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.store.settings import (
     MAX_GROUP_CAP, MAX_IDLE_MINUTES, change_settings, parse_value, settings_lines,

@@ -15,8 +15,8 @@ from facilitator.core import notes as core_notes
 from facilitator.core.notes import Note
 from facilitator.core.rules import Status
 from facilitator.store.running import RunningSession
-from facilitator.store.sync import pending_pushes
-from facilitator.store.sync_merge import base_of, content_hash, merge_hours, merge_record, to_tinydb
+from facilitator.sync.files import pending_pushes
+from facilitator.sync.merge import base_of, content_hash, merge_hours, merge_record, to_tinydb
 from tests.conftest import FakeClock
 from tests.store._sync_support import (
     BIN, add_supervisor, copy_clinic, invalid, kill_midway, make_demo, open_as, record_of, run_session,

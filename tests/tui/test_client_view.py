@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from facilitator.commands import open_clinic
+from facilitator.store.clinic import open_clinic
 from facilitator.store import otherhours
 from facilitator.store.staff import add_staff
 from facilitator.tui.client import ClientScreen, HistoryTable

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facilitator.commands import open_clinic
+from facilitator.store.clinic import open_clinic
 from facilitator.store.notes import NoteBook
 from facilitator.store.staff import add_staff
 from facilitator.tui.note import NoteScreen

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from textual.widgets import DataTable, TextArea
 
-from facilitator.commands import open_clinic
+from facilitator.store.clinic import open_clinic
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.hours import credited_minutes
 from facilitator.core.notes import note_hash, verify_note

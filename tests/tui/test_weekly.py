@@ -143,7 +143,7 @@ async def test_group_and_flag_filters(clinic, fake_clock):
 ATTEND_FROM_ANOTHER_PROCESS = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from facilitator.commands import open_clinic
+    from facilitator.store.clinic import open_clinic
     from facilitator.core.imports import parse_attendance
     data = open_clinic(Path(sys.argv[1]), user="counselor1")   # the real clock
     snapshot = data.snapshot()

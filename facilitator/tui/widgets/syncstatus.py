@@ -46,7 +46,7 @@ class SyncStatus(Label):
 
     @work(thread=True, exclusive=True, group="sync-status")
     def _count(self, root: Path, tz) -> None:
-        from facilitator.store.sync import load_state, pending_pushes
+        from facilitator.sync.files import load_state, pending_pushes
         line = sync_line(load_state(root), pending_pushes(root), tz)
         self.app.call_from_thread(self._show, line)
 

@@ -2,7 +2,7 @@
 
 Every write here is ``atomic_write`` under the file's lock, reading the current copy inside
 the lock, so an interrupted sync leaves every file valid and a concurrent writer's change is
-merged, never overwritten. See ``sync_merge`` for the merge rules.
+merged, never overwritten. See ``facilitator.sync.merge`` for the merge rules.
 
 ::
 
@@ -25,7 +25,7 @@ from typing import Any
 from facilitator.store.files import DamagedFile, atomic_write, locked, make_dirs
 from facilitator.store.records import KIND as SESSION_KIND
 from facilitator.store.storage import SCHEMA, generation_of, parse_file_bytes
-from facilitator.store.sync_merge import content_hash, hours_hash, ordered_tables, to_tinydb
+from facilitator.sync.merge import content_hash, hours_hash, ordered_tables, to_tinydb
 
 HOURS_KIND = "other-hours"
 RECORD_PATH = re.compile(r"^records/(\d{4})/(\d{2})/(\d{4}-\d{2}-\d{2})-[a-z0-9-]+\.json$")
@@ -278,7 +278,7 @@ def save_state(root: Path, state: dict[str, Any]) -> None:
 def pending_pushes(root: Path) -> int:
     """Session records and hours files changed here since the last sync (0 if never synced
     and nothing recorded here)."""
-    from facilitator.store.sync_merge import base_of
+    from facilitator.sync.merge import base_of
     state = load_state(root)
     if "last_sync" not in state:
         return len(local_files(root))
@@ -293,7 +293,7 @@ def pending_pushes(root: Path) -> int:
         except (DamagedFile, FileNotFoundError):
             continue
         if rel.startswith("hours/"):
-            from facilitator.store.sync_merge import with_origins
+            from facilitator.sync.merge import with_origins
             waiting += sorted(d["origin"] for d in with_origins(data, device)) != hours.get(rel)
         else:
             waiting += base_of(data) != bases.get(rel)

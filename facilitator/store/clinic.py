@@ -1,0 +1,30 @@
+"""Opening a clinic the way every command, the app and the sync server do: as the OS user,
+with the plan library wired in.
+
+Lives in the store, not the command line, so that the sync server (and tests) can open a
+clinic without importing argv handling.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from facilitator.store.identity import Clock, os_user, system_clock
+
+
+def open_clinic(root: Path, *, user: str | None = None, clock: Clock = system_clock):
+    """Open the clinic in ``root`` as the OS user, with the plan library wired in."""
+    from facilitator.store.datadir import DataDir
+    from facilitator.store.plans import PlanLibrary, shipped_plans_dir
+
+    library: dict[str, PlanLibrary] = {}
+
+    def blocks_for(plan_id: str | None):
+        if not plan_id:
+            return ()
+        if "lib" not in library:
+            library["lib"] = PlanLibrary.load(shipped_plans_dir(), root / "plans")
+        lib = library["lib"]
+        return lib.plans[plan_id].block_runs() if plan_id in lib.plans else ()
+
+    return DataDir.open(root, user=user or os_user(), clock=clock, blocks_for=blocks_for)

@@ -1,0 +1,263 @@
+"""The laptop's side of a sync (`facilitator sync HOST[:DIR]`), over `ssh HOST facilitator sync --serve`.
+
+Order: pull clinic.json and plans (the host owns them); merge session records and hours files
+both ways (changed files only); note the sync in this laptop's audit log (only when something
+moved, so a second sync moves nothing); push this laptop's audit chain; save ``sync.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from facilitator.store.clinic import open_clinic
+from facilitator.store.files import DamagedFile, make_dirs
+from facilitator.store.storage import SCHEMA, parse_file_bytes
+from facilitator.sync import files as store
+from facilitator.sync import protocol as proto
+from facilitator.sync.merge import (
+    base_of, merge_hours, merge_record, ordered_tables, to_tinydb,
+)
+
+WINDOW_DAYS = 56           # a laptop keeps the host's last eight weeks of records and hours
+GET_BATCH = 64
+
+
+class SyncFailed(Exception):
+    """Sync could not go on; one sentence (exit 2 for setup problems, 1 otherwise)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Moved:
+    pulled: dict[str, int] = field(default_factory=dict)
+    pushed: dict[str, int] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def add(self, side: str, what: str, count: int = 1) -> None:
+        table = self.pulled if side == "pulled" else self.pushed
+        table[what] = table.get(what, 0) + count
+
+    @property
+    def anything(self) -> bool:
+        return any(self.pulled.values()) or any(self.pushed.values())
+
+    def summary(self, target: str) -> str:
+        def words(table: dict[str, int]) -> str:
+            names = {"clinic": "clinic.json", "plans": "plan", "records": "session record",
+                     "hours": "hours file", "audit": "audit entry"}
+            parts = []
+            for key, count in table.items():
+                if count and key == "clinic":
+                    parts.append("clinic.json")
+                elif count:
+                    noun = names[key] if count == 1 else ("audit entries" if key == "audit"
+                                                          else names[key] + "s")
+                    parts.append(f"{count} {noun}")
+            return ", ".join(parts)
+        out = []
+        if words(self.pulled):
+            out.append(f"pulled {words(self.pulled)}")
+        if words(self.pushed):
+            out.append(f"pushed {words(self.pushed)}")
+        text = "; ".join(out) if out else f"nothing to move; this laptop and {target} agree"
+        if self.conflicts:
+            n = len(self.conflicts)
+            text += f"; {n} conflict{'s' if n > 1 else ''}: " + "; ".join(self.conflicts)
+        for skipped in self.skipped:
+            text += f"\nwarning: {skipped}"
+        return text[0].upper() + text[1:] + ("." if not self.skipped else "")
+
+
+class Connection:
+    def __init__(self, argv: list[str], target: str, target_text: str = "") -> None:
+        self.target = target
+        self.target_text = target_text or target
+        try:
+            self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        except FileNotFoundError:
+            raise SyncFailed(f"{argv[0]} is not installed here; sync needs OpenSSH's ssh", 2) from None
+
+    def hello(self, device: str) -> dict[str, Any]:
+        try:
+            proto.send(self.process.stdin, proto.hello(device))
+            theirs = proto.receive(self.process.stdout)
+        except (EOFError, BrokenPipeError):
+            code = self.process.wait()
+            raise SyncFailed(f"{self.target} did not answer as a facilitator sync server (exit code "
+                             f"{code}); check that `ssh {self.target} facilitator --version` works", 2) from None
+        proto.check_hello(theirs)
+        if theirs.get("error"):
+            raise SyncFailed(f"the host says: {theirs['error']}", 2)
+        return theirs
+
+    def call(self, op: str, **fields: Any) -> dict[str, Any]:
+        try:
+            proto.send(self.process.stdin, {"op": op, **fields})
+            reply = proto.receive(self.process.stdout)
+        except (EOFError, BrokenPipeError):
+            raise SyncFailed(f"the connection to {self.target} ended midway; nothing is half-written, "
+                             f"run sync again") from None
+        if not reply.get("ok"):
+            raise SyncFailed(f"the host refused a {op}: {reply.get('error', 'no reason given')}")
+        return reply
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()
+        except BrokenPipeError:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _progress(done: int, total: int, what: str) -> None:
+    if total >= 20 and sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\r{what}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def _fetch(conn: Connection, paths: list[str]) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for start in range(0, len(paths), GET_BATCH):
+        files = conn.call("get", paths=paths[start:start + GET_BATCH])["files"]
+        out.update({rel: proto.decode(text) for rel, text in files.items() if text is not None})
+    return out
+
+
+def _record_bytes(tables: dict[str, list[dict[str, Any]]]) -> bytes:
+    meta = {"schema": SCHEMA, "kind": "session", "generation": 0}
+    return json.dumps(to_tinydb(tables, meta), ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode()
+
+
+def sync(root: Path, conn: Connection, moved: Moved) -> None:
+    root = Path(root)
+    make_dirs(root)
+    for sub in ("records", "plans", "audit"):
+        make_dirs(root / sub)
+    device = store.device_id(root)
+    host_device = str(conn.hello(device).get("device", ""))
+    state = store.load_state(root)
+    if state.get("host_device") not in (None, host_device):
+        raise SyncFailed(f"{root} was synced with another clinic host; sync {conn.target} into a new "
+                         f"--data directory", 2)
+    since = datetime.now(timezone.utc).date() - timedelta(days=WINDOW_DAYS)
+    listing = conn.call("list", since=since.isoformat(), wanted=store.local_files(root))
+    host_files: dict[str, str] = {store.check_path(p): h for p, h in listing["files"].items()}
+
+    # 1. the host's clinic-level files, copied as they are
+    plain = [p for p in host_files if p == "clinic.json" or p.startswith("plans/")]
+    changed = [p for p in plain if host_files[p] != store.file_hash(root, p, device)]
+    for rel, raw in _fetch(conn, changed).items():
+        store.write_plain(root, rel, raw)
+        moved.add("pulled", "clinic" if rel == "clinic.json" else "plans")
+    if not (root / "clinic.json").exists():
+        raise SyncFailed(f"{conn.target} has no clinic.json to clone", 2)
+    data = open_clinic(root)
+
+    # 2. session records and hours files, merged both ways
+    bases: dict[str, Any] = dict(state.get("records", {}))
+    hour_bases: dict[str, Any] = dict(state.get("hours", {}))
+    names = sorted(set(store.local_files(root)) | {p for p in host_files if not p in plain})
+    todo = []
+    for rel in names:
+        try:
+            mine = store.file_hash(root, rel, device)
+        except DamagedFile as err:
+            moved.skipped.append(f"{err}")
+            continue
+        theirs = host_files.get(rel)
+        if theirs == "damaged":
+            moved.skipped.append(f"{rel} is damaged on the host; it was not synced")
+        elif mine != theirs:
+            todo.append(rel)
+        elif rel.startswith("records/"):
+            bases[rel] = base_of(store.check_record(rel, (root / rel).read_bytes()))
+    fetched = _fetch(conn, [p for p in todo if p in host_files])
+    for number, rel in enumerate(todo, start=1):
+        if rel.startswith("records/"):
+            bases[rel] = _sync_record(root, rel, conn, fetched.get(rel), host_files.get(rel),
+                                      bases.get(rel), moved)
+        else:
+            hour_bases[rel] = _sync_hours(root, rel, conn, fetched.get(rel), device, host_device,
+                                          hour_bases.get(rel), host_files.get(rel), moved)
+        _progress(number, len(todo), "merging")
+
+    # 3. this laptop's audit chain, after noting this sync in it
+    if moved.anything:
+        data.record_audit("sync", f"device:{host_device}", {
+            "pulled": sum(moved.pulled.values()), "pushed": sum(moved.pushed.values()),
+            "conflicts": len(moved.conflicts)})
+    host_audit = listing.get("audit", {})
+    for name, digest in store.audit_listing(root / "audit").items():
+        raw = store.complete_lines((root / "audit" / name).read_bytes())
+        if store.sha256(raw) != host_audit.get(name):
+            moved.add("pushed", "audit", conn.call("put_audit", name=name, data=proto.encode(raw))["added"])
+    conn.call("bye")
+    store.save_state(root, {"last_sync": data.now().isoformat(timespec="seconds"), "host": conn.target_text,
+                            "host_device": host_device, "records": bases, "hours": hour_bases})
+
+
+def _sync_record(root: Path, rel: str, conn: Connection, host_raw: bytes | None, host_hash: str | None,
+                 base: dict[str, str] | None, moved: Moved) -> dict[str, str]:
+    host = store.check_record(rel, host_raw) if host_raw is not None else None
+    merged: dict[str, Any] = {}
+    found: list = []
+
+    def merge_here(current: dict[str, Any] | None) -> dict[str, Any]:
+        if current is None or host is None:
+            tables = ordered_tables(current if host is None else host)
+        else:
+            tables, conflicts = merge_record(rel, current, host, base)
+            found.extend(conflicts)
+        merged["tables"] = tables
+        return tables
+
+    before = store.file_hash(root, rel, "")
+    after = store.write_record(root, rel, {}, "(merge)", merge_here)
+    tables = merged["tables"]
+    if after != before:
+        moved.add("pulled", "records")
+    if after != host_hash:
+        reply = conn.call("put_record", path=rel, data=proto.encode(_record_bytes(tables)), expect=host_hash)
+        found.extend(reply.get("conflicts", []))
+        moved.add("pushed", "records")
+    for conflict in found:
+        if str(conflict) not in moved.conflicts:
+            moved.conflicts.append(str(conflict))
+    return base_of(tables)
+
+
+def _sync_hours(root: Path, rel: str, conn: Connection, host_raw: bytes | None, device: str,
+                host_device: str, base: list[str] | None, host_hash: str | None, moved: Moved) -> list[str]:
+    host = parse_file_bytes(Path(rel), host_raw, store.HOURS_KIND) if host_raw is not None else {}
+    before = store.file_hash(root, rel, device)
+    origins = store.write_hours(root, rel, lambda current: merge_hours(current, device, host, host_device, base))
+    after = store.file_hash(root, rel, device)
+    if after != before:
+        moved.add("pulled", "hours")
+    if after != host_hash:
+        raw = (root / rel).read_bytes()
+        origins = conn.call("put_hours", path=rel, data=proto.encode(raw), base=base or [])["origins"]
+        moved.add("pushed", "hours")
+    return origins
+
+
+def parse_target(target: str) -> tuple[str, str | None]:
+    host, _, directory = target.partition(":")
+    if not host or host.startswith("-"):
+        raise SyncFailed(f"{target!r} is not HOST or HOST:DIR", 2)
+    return host, directory or None
