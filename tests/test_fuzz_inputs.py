@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from facilitator import output
+from facilitator.cli import output
 from facilitator.core.clinic import WEEK_STARTS, ClinicSettings
 from facilitator.core.errors import InputError
 from facilitator.core.hours import weekly_hours

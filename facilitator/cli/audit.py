@@ -1,4 +1,4 @@
-"""`facilitator audit`, `facilitator restore` and `facilitator pin reset`.
+"""The audit and verify family: `audit`, `verify`, `backup` and `restore`.
 
 ``audit`` lists the audit log: who did what to which record, when (an accounting of
 disclosures, 45 CFR 164.528 / 42 CFR 2.24). Supervisors and admins only ("audit.read");
@@ -39,10 +39,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from facilitator.commands import data_dir_of
-from facilitator.store.clinic import open_clinic
+from facilitator.cli.parser import data_dir_of
 from facilitator.core.errors import InputError
 from facilitator.core.parsing import parse_date
+from facilitator.store.clinic import open_clinic
 
 SESSION_ID = re.compile(r"^\d{4}-\d{2}-\d{2}-\d{4}-[a-z0-9][a-z0-9-]*$", re.ASCII)
 _SPLIT = re.compile(r"[:/#,| ]")
@@ -180,7 +180,7 @@ def _detail_text(detail: Any) -> str:
 
 
 def format_entries(rows: list[dict[str, Any]], fmt: str, tz: Any) -> str:
-    from facilitator import output
+    from facilitator.cli import output
     from facilitator.store.reports import REDISCLOSURE_NOTICE
     if fmt == "json":
         return json.dumps({"notice": REDISCLOSURE_NOTICE, "entries": rows},
@@ -322,16 +322,35 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- pin reset -------------------------------------------------------------------------------
-def cmd_pin(args: argparse.Namespace) -> int:
-    from facilitator.store.pins import reset_pin
+# -- verify and backup -----------------------------------------------------------------------
+def cmd_verify(args: argparse.Namespace) -> int:
+    from facilitator.store.maintenance import verify
     data = open_clinic(data_dir_of(args))
-    user = args.user or data.user
-    if user not in data.snapshot().staff:
-        raise InputError(f"{user} is not a staff member", field="USER")
-    had = reset_pin(data, user)
-    if had:
-        print(f"Cleared the PIN of {user}; the lock screen asks for a new one at the next lock.")
-    else:
-        print(f"{user} had no PIN; the lock screen asks for one at the next lock.")
+    problems = verify(data)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"verify: {len(problems)} problem(s) in {data.root}.", file=sys.stderr)
+        return 1
+    print(f"verify: every file parses and the audit chain holds in {data.root}.")
     return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from facilitator.store.maintenance import backup
+    data = open_clinic(data_dir_of(args))
+    data.require("backup")
+    dest = Path(args.dest).expanduser()
+    if dest.exists() and not dest.is_dir():
+        raise InputError(f"{dest} is a file, not a directory", field="DEST")
+    if dest.resolve().is_relative_to(data.root.resolve()):
+        # The next backup would copy this one too, and so on.
+        raise InputError(f"{dest} is inside the clinic directory {data.root}; back up somewhere else",
+                         field="DEST")
+    count = backup(data, dest)
+    data.record_audit("clinic.backup", "clinic", {"files": count})
+    print(f"Backed up {count} files to {args.dest}.")
+    return 0
+
+
+COMMANDS = {"audit": cmd_audit, "verify": cmd_verify, "backup": cmd_backup, "restore": cmd_restore}

@@ -1,71 +1,16 @@
-"""What each command does; `cli.py` parses, this module acts."""
+"""The clinic family: `init`, `groups add`, `staff`, `settings` and `pin reset`."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
+from facilitator.cli.parser import data_dir_of
 from facilitator.core.clinic import ClinicSettings
 from facilitator.core.errors import InputError
 from facilitator.core.parsing import parse_date, parse_hhmm
 from facilitator.core.roster import Group, parse_days
 from facilitator.store.clinic import open_clinic
-from facilitator.store.identity import Clock, os_user, os_user_display_name, system_clock
-
-
-def data_dir_of(args: argparse.Namespace) -> Path:
-    from facilitator.cli import default_data_dir
-    return Path(args.data).expanduser() if getattr(args, "data", None) else default_data_dir()
-
-
-def run(args: argparse.Namespace) -> int:
-    command = args.command
-    if command is None:
-        return open_app(data_dir_of(args))
-    from facilitator import audit_commands as trust
-    from facilitator import report_commands as reports
-    handler = {
-        "report": reports.cmd_report_week, "export": reports.cmd_export_billing, "hours": reports.cmd_hours,
-        "staff": reports.cmd_staff, "settings": reports.cmd_settings,
-        "demo": cmd_demo, "init": cmd_init, "groups": cmd_groups_add, "roster": cmd_roster_import,
-        "attendance": cmd_attendance_import, "verify": cmd_verify, "backup": cmd_backup,
-        "audit": trust.cmd_audit, "restore": trust.cmd_restore, "pin": trust.cmd_pin,
-        "sync": _cmd_sync,
-    }[command]
-    return handler(args)
-
-
-def _cmd_sync(args: argparse.Namespace) -> int:
-    from facilitator.sync_commands import cmd_sync
-    return cmd_sync(args)
-
-
-def open_app(root: Path, clock: Clock = system_clock) -> int:
-    data = open_clinic(root, clock=clock)
-    from facilitator.tui.app import make_app
-    make_app(data).run()
-    return 0
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from facilitator.demo import ensure_demo_clinic
-    root = data_dir_of(args) if args.data or _env_data() else _demo_default()
-    created = ensure_demo_clinic(root, user=os_user(), display_name=os_user_display_name())
-    print(f"{'Made' if created else 'Reopened'} the demo clinic in {root}.", file=sys.stderr)
-    if args.no_app:
-        return 0
-    return open_app(root)
-
-
-def _env_data() -> bool:
-    import os
-    return bool(os.environ.get("FACILITATOR_DATA"))
-
-
-def _demo_default() -> Path:
-    from facilitator.cli import default_data_dir
-    return default_data_dir().parent / "facilitator-demo"
+from facilitator.store.identity import os_user, os_user_display_name
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -109,57 +54,52 @@ def _minutes(value: int) -> int:
     return value
 
 
-def cmd_roster_import(args: argparse.Namespace) -> int:
-    from facilitator.core.imports import parse_roster
-    from facilitator.store.csvfile import read_csv_text
+def cmd_staff(args: argparse.Namespace) -> int:
+    from facilitator.store import staff
     data = open_clinic(data_dir_of(args))
-    data.require("roster.change")
-    snapshot = data.snapshot()
-    clients = parse_roster(read_csv_text(args.file), str(args.file), known_groups=set(snapshot.groups),
-                           levels_of_care=snapshot.settings.levels_of_care)
-    added, updated = data.import_roster(clients)
-    print(f"Imported {len(clients)} clients from {args.file}: {added} added, {updated} updated.")
+    if args.action == "add":
+        member = staff.add_staff(data, args.user, args.name, args.role)
+        print(f"Added {member.user} ({member.display_name}) as a {member.role}.")
+    elif args.action == "set-role":
+        staff.set_role(data, args.user, args.role)
+        print(f"{args.user} is now a {args.role}.")
+    elif args.action == "deactivate":
+        staff.deactivate(data, args.user)
+        print(f"{args.user} can no longer open the clinic.")
+    else:
+        for member in sorted(data.snapshot().staff.values(), key=lambda m: m.user):
+            print(f"{member.user}\t{member.role}\t{'active' if member.active else 'inactive'}\t{member.display_name}")
     return 0
 
 
-def cmd_attendance_import(args: argparse.Namespace) -> int:
-    from facilitator.core.imports import parse_attendance
-    from facilitator.store.csvfile import read_csv_text
+def cmd_settings(args: argparse.Namespace) -> int:
+    from facilitator.store import settings as clinic_settings
     data = open_clinic(data_dir_of(args))
-    data.require("attendance.change")
-    snapshot = data.snapshot()
-    rows = parse_attendance(read_csv_text(args.file), str(args.file), known_groups=set(snapshot.groups),
-                            clients=snapshot.clients)
-    sessions, entries = data.import_attendance(rows)
-    print(f"Imported {entries} attendance entries into {sessions} sessions from {args.file}.")
+    if args.action == "show":
+        for line in clinic_settings.settings_lines(data.settings()):
+            print(line)
+        return 0
+    value = clinic_settings.parse_value(args.key, args.value)
+    before = clinic_settings.value_text(data.settings(), args.key)
+    after = clinic_settings.change_settings(data, **{clinic_settings.FIELDS[args.key]: value})
+    now = clinic_settings.value_text(after, args.key)
+    print(f"{args.key} is now {now}" + (f" (was {before})." if before != now else " (unchanged)."))
     return 0
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from facilitator.store.maintenance import verify
+def cmd_pin(args: argparse.Namespace) -> int:
+    from facilitator.store.pins import reset_pin
     data = open_clinic(data_dir_of(args))
-    problems = verify(data)
-    for problem in problems:
-        print(problem)
-    if problems:
-        print(f"verify: {len(problems)} problem(s) in {data.root}.", file=sys.stderr)
-        return 1
-    print(f"verify: every file parses and the audit chain holds in {data.root}.")
+    user = args.user or data.user
+    if user not in data.snapshot().staff:
+        raise InputError(f"{user} is not a staff member", field="USER")
+    had = reset_pin(data, user)
+    if had:
+        print(f"Cleared the PIN of {user}; the lock screen asks for a new one at the next lock.")
+    else:
+        print(f"{user} had no PIN; the lock screen asks for one at the next lock.")
     return 0
 
 
-def cmd_backup(args: argparse.Namespace) -> int:
-    from facilitator.store.maintenance import backup
-    data = open_clinic(data_dir_of(args))
-    data.require("backup")
-    dest = Path(args.dest).expanduser()
-    if dest.exists() and not dest.is_dir():
-        raise InputError(f"{dest} is a file, not a directory", field="DEST")
-    if dest.resolve().is_relative_to(data.root.resolve()):
-        # The next backup would copy this one too, and so on.
-        raise InputError(f"{dest} is inside the clinic directory {data.root}; back up somewhere else",
-                         field="DEST")
-    count = backup(data, dest)
-    data.record_audit("clinic.backup", "clinic", {"files": count})
-    print(f"Backed up {count} files to {args.dest}.")
-    return 0
+COMMANDS = {"init": cmd_init, "groups": cmd_groups_add, "staff": cmd_staff, "settings": cmd_settings,
+            "pin": cmd_pin}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from facilitator.store.reports import REDISCLOSURE_NOTICE, BillingDay, WeekReport
@@ -81,3 +82,9 @@ def _table(rows: list[Sequence[str]]) -> str:
 
 def _footer() -> str:
     return "Confidential: 42 CFR part 2 records; do not re-disclose (see --format csv/json for the notice)."
+
+
+def report_problems(problems: Iterable[object]) -> None:
+    """Problems a report or listing met (a damaged file, say): one warning line each, on stderr."""
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)

@@ -1,21 +1,15 @@
-"""The command line: both the app and the reports start here.
+"""The command line's arguments: one argparse tree for every command (``--help`` reads it).
 
-Exit codes: 0 ok, 1 a check or report found a problem, 2 bad usage or bad input.
-Errors are one sentence on stderr; never a traceback (set FACILITATOR_DEBUG=1 to see one).
+Parsing only; what each command does is in its family's module (see ``facilitator.cli``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from facilitator import __version__
-from facilitator.core.errors import InputError, PermissionDenied
-
-EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
 
 class UsageError(Exception):
@@ -33,6 +27,10 @@ def default_data_dir() -> Path:
         return Path(env).expanduser()
     from platformdirs import user_data_dir
     return Path(user_data_dir("facilitator", appauthor=False))
+
+
+def data_dir_of(args: argparse.Namespace) -> Path:
+    return Path(args.data).expanduser() if getattr(args, "data", None) else default_data_dir()
 
 
 def _data_arg(parser: argparse.ArgumentParser, top: bool = False) -> None:
@@ -173,34 +171,3 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--ssh", default="ssh", metavar="COMMAND", help="the ssh program and options (default: ssh)")
     _data_arg(sync)
     return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        args = build_parser().parse_args(argv)
-        from facilitator import commands
-        return commands.run(args)
-    except UsageError as err:
-        print(err, file=sys.stderr)
-        return EXIT_USAGE
-    except (InputError, PermissionDenied) as err:
-        print(err, file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("Interrupted; nothing more was written.", file=sys.stderr)
-        return 130
-    except Exception as err:  # noqa: BLE001 - the last line of defence: no traceback, no data
-        from facilitator.errors import explain
-        code, sentence = explain(err)
-        if os.environ.get("FACILITATOR_DEBUG") and code == EXIT_PROBLEM and sentence.startswith("facilitator hit"):
-            raise
-        print(sentence, file=sys.stderr)
-        return code
-
-
-def run() -> None:
-    sys.exit(main())
-
-
-if __name__ == "__main__":
-    run()

@@ -6,7 +6,7 @@ import argparse
 import shlex
 import sys
 
-from facilitator.commands import data_dir_of
+from facilitator.cli.parser import data_dir_of
 from facilitator.sync import files as store
 from facilitator.sync import protocol as proto
 from facilitator.sync.client import Connection, Moved, SyncFailed, parse_target, sync
@@ -42,3 +42,6 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return getattr(err, "code", 1)
     print(moved.summary(args.target))
     return 1 if moved.skipped else 0
+
+
+COMMANDS = {"sync": cmd_sync}

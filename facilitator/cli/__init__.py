@@ -1,0 +1,71 @@
+"""The command line: both the app and the reports start here (``facilitator = facilitator.cli:run``).
+
+Exit codes: 0 ok, 1 a check or report found a problem, 2 bad usage or bad input.
+Errors are one sentence on stderr; never a traceback (set FACILITATOR_DEBUG=1 to see one).
+
+``parser`` holds the one argparse tree; each command family acts in its own module, imported
+only when one of its commands runs:
+
+    app        (no command) open the app; demo
+    clinic     init, groups, staff, settings, pin
+    roster     roster import, attendance import, hours
+    reports    report week, export billing (formatted by ``output``)
+    audit      audit, verify, backup, restore
+    sync       sync (the laptop's client, or --serve for the host)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from facilitator.cli.parser import UsageError, build_parser
+from facilitator.core.errors import InputError, PermissionDenied
+
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Hand parsed arguments to their command family."""
+    command = args.command
+    if command in (None, "demo"):
+        from facilitator.cli import app as family
+    elif command in ("init", "groups", "staff", "settings", "pin"):
+        from facilitator.cli import clinic as family
+    elif command in ("roster", "attendance", "hours"):
+        from facilitator.cli import roster as family
+    elif command in ("report", "export"):
+        from facilitator.cli import reports as family
+    elif command in ("audit", "verify", "backup", "restore"):
+        from facilitator.cli import audit as family
+    else:
+        from facilitator.cli import sync as family
+    return family.COMMANDS[command](args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return run_command(args)
+    except UsageError as err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
+    except (InputError, PermissionDenied) as err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("Interrupted; nothing more was written.", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the last line of defence: no traceback, no data
+        from facilitator.errors import explain
+        code, sentence = explain(err)
+        if os.environ.get("FACILITATOR_DEBUG") and code == EXIT_PROBLEM and sentence.startswith("facilitator hit"):
+            raise
+        print(sentence, file=sys.stderr)
+        return code
+
+
+def run() -> None:
+    sys.exit(main())

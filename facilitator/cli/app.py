@@ -1,0 +1,44 @@
+"""The app family: `facilitator` with no command opens the app; `facilitator demo`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from facilitator.cli.parser import data_dir_of, default_data_dir
+from facilitator.store.clinic import open_clinic
+from facilitator.store.identity import Clock, os_user, os_user_display_name, system_clock
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    return open_app(data_dir_of(args))
+
+
+def open_app(root: Path, clock: Clock = system_clock) -> int:
+    data = open_clinic(root, clock=clock)
+    from facilitator.tui.app import make_app
+    make_app(data).run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from facilitator.demo import ensure_demo_clinic
+    root = data_dir_of(args) if args.data or _env_data() else _demo_default()
+    created = ensure_demo_clinic(root, user=os_user(), display_name=os_user_display_name())
+    print(f"{'Made' if created else 'Reopened'} the demo clinic in {root}.", file=sys.stderr)
+    if args.no_app:
+        return 0
+    return open_app(root)
+
+
+def _env_data() -> bool:
+    import os
+    return bool(os.environ.get("FACILITATOR_DATA"))
+
+
+def _demo_default() -> Path:
+    return default_data_dir().parent / "facilitator-demo"
+
+
+COMMANDS = {None: cmd_app, "demo": cmd_demo}

@@ -1,0 +1,75 @@
+"""The roster and attendance family: `roster import`, `attendance import` and `hours`
+(individual and family session time)."""
+
+from __future__ import annotations
+
+import argparse
+
+from facilitator.cli.output import report_problems
+from facilitator.cli.parser import data_dir_of
+from facilitator.core.errors import InputError
+from facilitator.core.hours import OtherHours
+from facilitator.core.parsing import parse_date
+from facilitator.store import otherhours
+from facilitator.store.clinic import open_clinic
+
+
+def cmd_roster_import(args: argparse.Namespace) -> int:
+    from facilitator.core.imports import parse_roster
+    from facilitator.store.csvfile import read_csv_text
+    data = open_clinic(data_dir_of(args))
+    data.require("roster.change")
+    snapshot = data.snapshot()
+    clients = parse_roster(read_csv_text(args.file), str(args.file), known_groups=set(snapshot.groups),
+                           levels_of_care=snapshot.settings.levels_of_care)
+    added, updated = data.import_roster(clients)
+    print(f"Imported {len(clients)} clients from {args.file}: {added} added, {updated} updated.")
+    return 0
+
+
+def cmd_attendance_import(args: argparse.Namespace) -> int:
+    from facilitator.core.imports import parse_attendance
+    from facilitator.store.csvfile import read_csv_text
+    data = open_clinic(data_dir_of(args))
+    data.require("attendance.change")
+    snapshot = data.snapshot()
+    rows = parse_attendance(read_csv_text(args.file), str(args.file), known_groups=set(snapshot.groups),
+                            clients=snapshot.clients)
+    sessions, entries = data.import_attendance(rows)
+    print(f"Imported {entries} attendance entries into {sessions} sessions from {args.file}.")
+    return 0
+
+
+def cmd_hours(args: argparse.Namespace) -> int:
+    data = open_clinic(data_dir_of(args))
+    hours_dir = data.root / "hours"
+    if args.action == "add":
+        entry = OtherHours(args.client, parse_date(args.date, field="--date"), args.minutes, args.kind)
+        ref = otherhours.log(data, entry)
+        print(f"Logged {entry.minutes} minutes of {entry.kind} time for {entry.client_id} on {entry.day} "
+              f"(id {ref}).")
+        return 0
+    if args.action == "list":
+        first = parse_date(args.first, field="--from")
+        last = parse_date(args.last, field="--to")
+        entries, problems = otherhours.between(hours_dir, first, last)
+        for entry_id, entry in sorted(entries, key=lambda p: (p[1].day, p[0])):
+            if args.client and entry.client_id != args.client:
+                continue
+            print(f"{entry.day:%Y-%m}#{entry_id}\t{entry.day}\t{entry.client_id}\t{entry.kind}\t{entry.minutes}")
+        report_problems(problems)
+        return 1 if problems else 0
+    month, _, number = args.entry.partition("#")
+    try:
+        day = parse_date(month + "-01", field="ID")
+        entry_id = int(number)
+    except (InputError, ValueError):
+        raise InputError(f"{args.entry!r} is not an id like 2026-11#3 (see `hours list`)", field="ID") from None
+    removed = otherhours.unlog(data, day, entry_id)
+    if removed is None:
+        raise InputError(f"there is no logged session {args.entry}", field="ID")
+    print(f"Removed {args.entry}: {removed.minutes} minutes of {removed.kind} time for {removed.client_id}.")
+    return 0
+
+
+COMMANDS = {"roster": cmd_roster_import, "attendance": cmd_attendance_import, "hours": cmd_hours}
