@@ -15,20 +15,16 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
 from facilitator.store.identity import Clock
+from facilitator.tui.clinic_app import ClinicApp
 from facilitator.tui.lock import IdleLockMixin
 from facilitator.tui.palette import PaletteCommand, FacilitatorCommands
 
 if TYPE_CHECKING:
-    from datetime import date
-
-    from facilitator.core.clinic import Staff
-    from facilitator.store.datadir import ClinicSnapshot, DataDir
-    from facilitator.store.plans import PlanLibrary
+    from facilitator.store.datadir import DataDir
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -68,7 +64,7 @@ PALETTE_COMMANDS: tuple[PaletteCommand, ...] = (
 )
 
 
-class FacilitatorApp(IdleLockMixin, App[None]):
+class FacilitatorApp(IdleLockMixin, ClinicApp):
     """The counselor's and supervisor's terminal app for one clinic data directory."""
 
     CSS_PATH = "app.tcss"
@@ -91,12 +87,7 @@ class FacilitatorApp(IdleLockMixin, App[None]):
     ]
 
     def __init__(self, data: "DataDir", *, clock: Clock, user: str) -> None:
-        super().__init__()
-        self.data = data
-        self.clock = clock
-        self.user = user
-        self._plans: "PlanLibrary | None" = None
-        self._plan_titles: dict[str, str | None] = {}
+        super().__init__(data, clock=clock, user=user)
         self._crash: BaseException | None = None
         self.theme = DARK_THEME
 
@@ -117,40 +108,6 @@ class FacilitatorApp(IdleLockMixin, App[None]):
         self.bell()
         self._exit_renderables.append(Text(sentence + " Your work up to the last change was saved."))
         self._close_messages_no_wait()
-
-    # -- data helpers for screens ---------------------------------------------------------
-    def snapshot(self) -> "ClinicSnapshot":
-        """The clinic file now; raises ``DamagedFile`` (or ``FileNotFoundError``)."""
-        snapshot = self.data.snapshot()
-        self.title = snapshot.settings.name
-        return snapshot
-
-    def today(self, snapshot: "ClinicSnapshot") -> "date":
-        return self.clock().astimezone(snapshot.settings.tz).date()
-
-    def me(self, snapshot: "ClinicSnapshot") -> "Staff | None":
-        return snapshot.staff.get(self.user)
-
-    @property
-    def plans(self) -> "PlanLibrary":
-        if self._plans is None:
-            from facilitator.store.plans import PlanLibrary, shipped_plans_dir
-            self._plans = PlanLibrary.load(shipped_plans_dir(), self.data.plans_dir)
-        return self._plans
-
-    def plan_title(self, plan_id: str | None) -> str | None:
-        if not plan_id:
-            return None
-        if self._plans is None:
-            # Only this plan's file: loading the whole library for the home screen's
-            # titles cost ~6 ms of every start (benchmark figure 1).
-            if plan_id not in self._plan_titles:
-                from facilitator.store.plans import load_one_plan, shipped_plans_dir
-                plan = load_one_plan(plan_id, shipped_plans_dir(), self.data.plans_dir)
-                self._plan_titles[plan_id] = plan.title if plan else None
-            return self._plan_titles[plan_id]
-        plan = self._plans.plans.get(plan_id)
-        return plan.title if plan else None
 
     # -- screens ---------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -197,13 +154,6 @@ class FacilitatorApp(IdleLockMixin, App[None]):
             screen.dismiss()
             return
         self.push_screen(HelpScreen.for_screen(screen))
-
-    def action_refresh_data(self) -> None:
-        self._plans = None
-        self._plan_titles = {}
-        refresh = getattr(self.screen, "reload", None)
-        if callable(refresh):
-            refresh()
 
 
 def make_app(data: "DataDir", *, clock: Clock | None = None, user: str | None = None) -> FacilitatorApp:

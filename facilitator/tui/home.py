@@ -21,13 +21,13 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from facilitator.store.datadir import ClinicSnapshot
-    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.clinic_app import ClinicApp
 
 POLL_SECONDS = 2.0
 SYNC_STATUS_SECONDS = 30.0
 
 
-def today_rows(app: "FacilitatorApp", snapshot: "ClinicSnapshot", day: "date") -> list[TodayRow]:
+def today_rows(app: "ClinicApp", snapshot: "ClinicSnapshot", day: "date") -> list[TodayRow]:
     tz = snapshot.settings.tz
     rows = [
         TodayRow(start=start, end=group.end_of(start), group=group.name,
@@ -73,7 +73,7 @@ class HomeScreen(Screen):
         self.today: list[TodayRow] = []
 
     @property
-    def facilitator(self) -> "FacilitatorApp":
+    def facilitator(self) -> "ClinicApp":
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -27,7 +27,7 @@ from facilitator.store.records import months_between, session_files
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
-    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.clinic_app import ClinicApp
 
 POLL_SECONDS = 1.0
 
@@ -67,7 +67,7 @@ class LiveScreen(Screen):
         self.problem: str | None = None
 
     @property
-    def facilitator(self) -> "FacilitatorApp":
+    def facilitator(self) -> "ClinicApp":
         return self.app  # type: ignore[return-value]
 
     # -- to be provided ------------------------------------------------------------------

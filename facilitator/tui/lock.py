@@ -1,6 +1,6 @@
 """The idle lock (HIPAA automatic logoff, 45 CFR 164.312(a)(2)(iii)).
 
-``IdleLockMixin`` goes before ``App`` in ``FacilitatorApp``'s bases. It
+``IdleLockMixin`` goes before ``ClinicApp`` in ``FacilitatorApp``'s bases. It
 
 - notes the time (from the app's injected ``clock``) of every key, mouse and paste event
   the app receives (``App.on_event`` sees each input event first, before it is forwarded
@@ -35,7 +35,7 @@ from facilitator.core.rules import DEFAULT_IDLE_MINUTES
 from facilitator.store.files import DamagedFile, StoreBusy
 
 if TYPE_CHECKING:
-    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.clinic_app import ClinicApp
 
 IDLE_CHECK_SECONDS = 1.0
 SETTINGS_REREAD_SECONDS = 60.0
@@ -133,6 +133,11 @@ class IdleLockMixin:
         return super().check_action(action, parameters)  # type: ignore[misc]
 
 
+if TYPE_CHECKING:
+    class LockingApp(IdleLockMixin, ClinicApp):
+        """What the lock screen sees of the app."""
+
+
 class LockScreen(ModalScreen[None]):
     """Covers everything; unlocks with the user's PIN (or sets one on first use)."""
 
@@ -185,7 +190,9 @@ class LockScreen(ModalScreen[None]):
         self.retry_at: datetime | None = None
 
     @property
-    def facilitator(self) -> "FacilitatorApp":
+    def facilitator(self) -> "LockingApp":
+        # The app, as a ClinicApp with this module's IdleLockMixin: never facilitator.tui.app,
+        # which imports this module.
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -23,7 +23,7 @@ from facilitator.store.files import DamagedFile, StoreBusy
 from facilitator.tui.widgets.hoursbar import theme_colours
 
 if TYPE_CHECKING:
-    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.clinic_app import ClinicApp
 
 
 def _when(at: datetime | None) -> str:
@@ -95,7 +95,7 @@ class NoteScreen(ModalScreen[bool]):
         self.changed = False
 
     @property
-    def facilitator(self) -> "FacilitatorApp":
+    def facilitator(self) -> "ClinicApp":
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

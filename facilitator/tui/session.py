@@ -28,7 +28,7 @@ from facilitator.tui.widgets.participation import ParticipationPane
 
 if TYPE_CHECKING:
     from facilitator.core.session import SessionRecord
-    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.clinic_app import ClinicApp
 
 
 class SessionHeader(Horizontal):
@@ -114,7 +114,7 @@ class SessionScreen(SessionActions, Screen):
         self.tz: Any = None
 
     @property
-    def facilitator(self) -> "FacilitatorApp":
+    def facilitator(self) -> "ClinicApp":
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -245,6 +245,25 @@ class SessionScreen(SessionActions, Screen):
             self.reload()
         else:
             self.show(self.now())
+
+    # -- the attendance table's keys (it posts, this screen marks) -----------------------------
+    def on_attendance_table_mark(self, message: AttendanceTable.Mark) -> None:
+        self.mark(message.status)
+
+    def on_attendance_table_all_present(self, message: AttendanceTable.AllPresent) -> None:
+        self.mark_all_present()
+
+    def on_attendance_table_edit_time(self, message: AttendanceTable.EditTime) -> None:
+        self.edit_time()
+
+    def on_attendance_table_add_client(self, message: AttendanceTable.AddClient) -> None:
+        self.add_client()
+
+    def on_attendance_table_remove_client(self, message: AttendanceTable.RemoveClient) -> None:
+        self.remove_client()
+
+    def on_attendance_table_toggle_pick(self, message: AttendanceTable.TogglePick) -> None:
+        self.toggle_pick(message.index)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if self.record is not None:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from facilitator.core.session import SessionRecord
     from facilitator.store.datadir import ClinicSnapshot
     from facilitator.store.running import RunningSession
-    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.clinic_app import ClinicApp
 
 DONE_SECONDS = 3
 
@@ -73,7 +73,7 @@ class EndSessionScreen(Screen):
         self.record: "SessionRecord | None" = None
 
     @property
-    def facilitator(self) -> "FacilitatorApp":
+    def facilitator(self) -> "ClinicApp":
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -11,10 +11,10 @@ from facilitator.store.running import find_running, start_session
 
 if TYPE_CHECKING:
     from facilitator.store.running import RunningSession
-    from facilitator.tui.app import FacilitatorApp
+    from facilitator.tui.clinic_app import ClinicApp
 
 
-def show_session(app: "FacilitatorApp", running: "RunningSession") -> None:
+def show_session(app: "ClinicApp", running: "RunningSession") -> None:
     """Show ``running``: back to its screen if it is open, else a new session screen on top."""
     from facilitator.tui.session import SessionScreen
     for index, screen in enumerate(app.screen_stack):
@@ -26,7 +26,7 @@ def show_session(app: "FacilitatorApp", running: "RunningSession") -> None:
     app.push_screen(SessionScreen(running))
 
 
-def open_session(app: "FacilitatorApp", group: str, plan_id: str | None = None) -> None:
+def open_session(app: "ClinicApp", group: str, plan_id: str | None = None) -> None:
     """Start today's session of ``group`` (or resume it) and show it."""
     try:
         running = start_session(app.data, group, plan_id=plan_id)
@@ -48,7 +48,7 @@ def open_session(app: "FacilitatorApp", group: str, plan_id: str | None = None) 
     show_session(app, running)
 
 
-def choose_session(app: "FacilitatorApp", highlight: str | None = None) -> None:
+def choose_session(app: "ClinicApp", highlight: str | None = None) -> None:
     """The picker: any group, any plan from the library."""
     from facilitator.tui.session_modals import StartSessionModal
     try:
@@ -71,7 +71,7 @@ def choose_session(app: "FacilitatorApp", highlight: str | None = None) -> None:
     app.push_screen(StartSessionModal(groups, plans, highlight), chosen)
 
 
-def resume_at_start(app: "FacilitatorApp") -> None:
+def resume_at_start(app: "ClinicApp") -> None:
     """At startup: straight back into a session this user left running (crash, restart)."""
     try:
         running = find_running(app.data)

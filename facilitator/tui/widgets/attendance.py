@@ -1,23 +1,23 @@
 """The attendance pane: one row per client on the session's list, and the keys to mark them.
 
-The table only shows; the marking itself is the session screen's (``mark``, ``edit_time``, …).
+The table only shows; the marking itself is the session screen's. Each key posts a message
+(``AttendanceTable.Mark``, ``.EditTime``, …) that bubbles up to the screen, so this widget
+never imports the screen that holds it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Label
 
 from facilitator.core.rules import Status
-
-if TYPE_CHECKING:
-    from facilitator.tui.session import SessionScreen
 
 HIDDEN = "•••"
 UNMARKED = "—"
@@ -58,6 +58,32 @@ def _mark(key: str, status: Status, description: str) -> Binding:
 class AttendanceTable(DataTable):
     """Keys act on the highlighted client; each mark moves the cursor down a row."""
 
+    class Mark(Message):
+        """Mark the highlighted client ``status``."""
+
+        def __init__(self, status: Status) -> None:
+            super().__init__()
+            self.status = status
+
+    class AllPresent(Message):
+        """Mark every unmarked client present."""
+
+    class EditTime(Message):
+        """Type the highlighted client's arrival or departure time."""
+
+    class AddClient(Message):
+        """Add a client to the session's list."""
+
+    class RemoveClient(Message):
+        """Take the highlighted client off the session's list."""
+
+    class TogglePick(Message):
+        """Toggle the highlighted client's participation pick ``index``."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
     BINDINGS: ClassVar = [
         _mark("p", Status.PRESENT, "Present"),
         _mark("l", Status.LATE, "Late"),
@@ -86,10 +112,6 @@ class AttendanceTable(DataTable):
         self.shown: tuple[AttendanceRow, ...] = ()
         self.shown_privacy = False
         self.name_width = 0
-
-    @property
-    def session(self) -> "SessionScreen":
-        return self.screen  # type: ignore[return-value]
 
     @property
     def highlighted_id(self) -> str | None:
@@ -141,22 +163,22 @@ class AttendanceTable(DataTable):
 
     # -- actions: the screen does the work -----------------------------------------------
     def action_mark(self, status: str) -> None:
-        self.session.mark(Status(status))
+        self.post_message(self.Mark(Status(status)))
 
     def action_all_present(self) -> None:
-        self.session.mark_all_present()
+        self.post_message(self.AllPresent())
 
     def action_edit_time(self) -> None:
-        self.session.edit_time()
+        self.post_message(self.EditTime())
 
     def action_add_client(self) -> None:
-        self.session.add_client()
+        self.post_message(self.AddClient())
 
     def action_remove_client(self) -> None:
-        self.session.remove_client()
+        self.post_message(self.RemoveClient())
 
     def action_toggle_pick(self, index: int) -> None:
-        self.session.toggle_pick(index)
+        self.post_message(self.TogglePick(index))
 
 
 class AttendancePane(Vertical):

@@ -1,0 +1,79 @@
+"""The app as its screens see it: the clinic's data, the clock, the user, and the helpers
+screens share.
+
+Screens and widgets type ``self.app`` as ``ClinicApp`` and never import ``facilitator.tui.app``,
+which imports them: ``FacilitatorApp`` (app.py) adds the screens, the palette, the lock and
+the crash handling on top of this.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import App
+
+from facilitator.store.identity import Clock
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from facilitator.core.clinic import Staff
+    from facilitator.store.datadir import ClinicSnapshot, DataDir
+    from facilitator.store.plans import PlanLibrary
+
+
+class ClinicApp(App[None]):
+    """One clinic data directory, opened as ``user``, with an injected ``clock``."""
+
+    def __init__(self, data: "DataDir", *, clock: Clock, user: str) -> None:
+        super().__init__()
+        self.data = data
+        self.clock = clock
+        self.user = user
+        self._plans: "PlanLibrary | None" = None
+        self._plan_titles: dict[str, str | None] = {}
+
+    # -- data helpers for screens ---------------------------------------------------------
+    def snapshot(self) -> "ClinicSnapshot":
+        """The clinic file now; raises ``DamagedFile`` (or ``FileNotFoundError``)."""
+        snapshot = self.data.snapshot()
+        self.title = snapshot.settings.name
+        return snapshot
+
+    def today(self, snapshot: "ClinicSnapshot") -> "date":
+        return self.clock().astimezone(snapshot.settings.tz).date()
+
+    def me(self, snapshot: "ClinicSnapshot") -> "Staff | None":
+        return snapshot.staff.get(self.user)
+
+    @property
+    def plans(self) -> "PlanLibrary":
+        if self._plans is None:
+            from facilitator.store.plans import PlanLibrary, shipped_plans_dir
+            self._plans = PlanLibrary.load(shipped_plans_dir(), self.data.plans_dir)
+        return self._plans
+
+    def plan_title(self, plan_id: str | None) -> str | None:
+        if not plan_id:
+            return None
+        if self._plans is None:
+            # Only this plan's file: loading the whole library for the home screen's
+            # titles cost ~6 ms of every start (benchmark figure 1).
+            if plan_id not in self._plan_titles:
+                from facilitator.store.plans import load_one_plan, shipped_plans_dir
+                plan = load_one_plan(plan_id, shipped_plans_dir(), self.data.plans_dir)
+                self._plan_titles[plan_id] = plan.title if plan else None
+            return self._plan_titles[plan_id]
+        plan = self._plans.plans.get(plan_id)
+        return plan.title if plan else None
+
+    # -- navigation (FacilitatorApp knows the screens) ---------------------------------------
+    def action_go(self, name: str) -> None:
+        raise NotImplementedError
+
+    def action_refresh_data(self) -> None:
+        self._plans = None
+        self._plan_titles = {}
+        refresh = getattr(self.screen, "reload", None)
+        if callable(refresh):
+            refresh()
