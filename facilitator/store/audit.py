@@ -8,7 +8,6 @@ hash, across month files, so a deleted, edited or reordered line breaks the chai
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ GENESIS = "0" * 64
 def entry_hash(entry: dict[str, Any]) -> str:
     body = {k: v for k, v in entry.items() if k != "hash"}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    import hashlib   # only for this: not on every start
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

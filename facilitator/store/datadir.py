@@ -14,13 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import Query
 
 from facilitator.core.clinic import ClinicSettings, Staff
 from facilitator.core.errors import InputError, PermissionDenied
-from facilitator.core.imports import AttendanceRow
 from facilitator.core.permissions import require
 from facilitator.core.roster import Client, Group
 from facilitator.core.rules import Role
@@ -32,6 +31,9 @@ from facilitator.store.files import DamagedFile, make_dirs, sweep_temp_files
 from facilitator.store.identity import Clock, system_clock
 from facilitator.store.records import SessionFile, record_path, session_files
 from facilitator.store.storage import DataFile, generation_of, parse_file_bytes, read_bytes, tables_of
+
+if TYPE_CHECKING:
+    from facilitator.core.imports import AttendanceRow   # csv parsing: only imports need it
 
 CLINIC_KIND = "clinic"
 # Opening a clinic sweeps temp files in this many newest month folders of records/.

@@ -15,8 +15,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 FILE_MODE = 0o640
 DIR_MODE = 0o750
 LOCK_TIMEOUT_SECONDS = 15.0
@@ -105,6 +103,9 @@ def lock_path(path: Path) -> Path:
 @contextlib.contextmanager
 def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     """Hold ``path``'s advisory lock (a sibling ``.NAME.lock`` file)."""
+    # filelock is imported here, not at the top: reading needs no lock, and importing it
+    # was a large part of the app's start-up beyond bare Textual (tests/bench/README.md).
+    from filelock import FileLock, Timeout
     # A short retry interval: filelock polls, and 50 ms (its default) is a whole key-press budget.
     lock = FileLock(lock_path(path), timeout=timeout, mode=FILE_MODE, thread_local=False,
                     poll_interval=0.005)
@@ -153,6 +154,7 @@ def sweep_temp_files(root: Path, *, record_months: int | None = None) -> list[Pa
     candidates = (root.rglob(f".*{TEMP_SUFFIX}") if record_months is None
                   else _recent_temp_files(root, record_months))
     for tmp in candidates:
+        from filelock import FileLock, Timeout   # only when there is a temp file to sweep
         name = tmp.name[1:].rsplit(".", 2)[0]
         target = tmp.parent / name
         lock = FileLock(lock_path(target), timeout=0, mode=FILE_MODE, thread_local=False)

@@ -1,18 +1,19 @@
 """The Textual app shell: one ``make_app`` used by the CLI, the tests and the snapshots.
 
-Nothing here opens a file at import time, and screens are imported when first shown.
+Nothing here opens a file at import time. The home screen, shown at every start, is
+imported plainly; the others load when first shown.
 
 Adding a screen:
 1. write ``facilitator/tui/<name>.py`` with one ``Screen`` subclass (its own ``BINDINGS``
    with ids, and a ``HOW_TO`` string for F1 help);
-2. add ``"<name>": "facilitator.tui.<name>:<Class>"`` to ``SCREENS_BY_NAME``;
+2. add a function returning that class (importing it inside) to ``SCREENS_BY_NAME``;
 3. add a ``PaletteCommand("Go to …", "…", "app.go('<name>')")`` to ``PALETTE_COMMANDS``
    (and a key binding if it deserves one).
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding
@@ -20,6 +21,7 @@ from textual.screen import Screen
 
 from facilitator.store.identity import Clock
 from facilitator.tui.clinic_app import ClinicApp
+from facilitator.tui.home import HomeScreen
 from facilitator.tui.lock import IdleLockMixin
 from facilitator.tui.palette import PaletteCommand, FacilitatorCommands
 
@@ -29,14 +31,43 @@ if TYPE_CHECKING:
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 
-# name -> "module:Class"; imported lazily by ``FacilitatorApp.go``.
-SCREENS_BY_NAME: dict[str, str] = {
-    "home": "facilitator.tui.home:HomeScreen",
-    "weekly": "facilitator.tui.weekly:WeeklyScreen",
-    "review": "facilitator.tui.review:ReviewScreen",
-    "session": "facilitator.tui.session:SessionScreen",
-    "staff": "facilitator.tui.staff:StaffScreen",
-    "settings": "facilitator.tui.settings:SettingsScreen",
+
+def _weekly() -> type[Screen]:
+    from facilitator.tui.weekly import WeeklyScreen
+    return WeeklyScreen
+
+
+def _review() -> type[Screen]:
+    from facilitator.tui.review import ReviewScreen
+    return ReviewScreen
+
+
+def _session() -> type[Screen]:
+    from facilitator.tui.session import SessionScreen
+    return SessionScreen
+
+
+def _staff() -> type[Screen]:
+    from facilitator.tui.staff import StaffScreen
+    return StaffScreen
+
+
+def _settings() -> type[Screen]:
+    from facilitator.tui.settings import SettingsScreen
+    return SettingsScreen
+
+
+# name -> a callable giving the screen's class. The five screens not shown at start cost
+# ≈ 60 ms of imports together, so they load when first shown (tests/bench/README.md).
+# Not Textual's SCREENS: it installs one instance per name that outlives being closed,
+# while ``go`` gives a fresh screen each time (a weekly view reopened starts on this week).
+SCREENS_BY_NAME: dict[str, Callable[[], type[Screen]]] = {
+    "home": lambda: HomeScreen,
+    "weekly": _weekly,
+    "review": _review,
+    "session": _session,
+    "staff": _staff,
+    "settings": _settings,
 }
 
 PALETTE_COMMANDS: tuple[PaletteCommand, ...] = (
@@ -111,11 +142,7 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
 
     # -- screens ---------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
-        return self._make_screen("home")
-
-    def _make_screen(self, name: str) -> Screen:
-        module_name, _, class_name = SCREENS_BY_NAME[name].partition(":")
-        return getattr(import_module(module_name), class_name)()
+        return HomeScreen()
 
     def action_go(self, name: str) -> None:
         """Show screen ``name``: pop back to it if it is on the stack, else push it."""
@@ -124,13 +151,13 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
             self.notify("Client names are hidden (F9). Show them first to leave this screen.",
                         title="Privacy", severity="warning", markup=False)
             return
-        module_name, _, class_name = SCREENS_BY_NAME[name].partition(":")
+        screen_class = SCREENS_BY_NAME[name]()
         for index, screen in enumerate(self.screen_stack):
-            if type(screen).__name__ == class_name and type(screen).__module__ == module_name:
+            if type(screen) is screen_class:
                 while len(self.screen_stack) > index + 1:
                     self.pop_screen()
                 return
-        self.push_screen(self._make_screen(name))
+        self.push_screen(screen_class())
 
     # -- actions ---------------------------------------------------------------------------
     def palette_commands(self) -> tuple[PaletteCommand, ...]:
