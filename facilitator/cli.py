@@ -133,9 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     sset = settings.add_parser("set", help="change one setting",
                                description="Change one setting: name, timezone, week-start (monday or "
                                "sunday), group-cap (1-50; warns above it), idle-minutes (1-60; the idle "
-                               "lock), bell (on or off; rings a minute before a block ends).")
+                               "lock), bell (on or off; rings a minute before a block ends), plan-review-days "
+                               "(1-365; days between recovery-plan reviews).")
     sset.add_argument("key", metavar="KEY",
-                      choices=("name", "timezone", "week-start", "group-cap", "idle-minutes", "bell"))
+                      choices=("name", "timezone", "week-start", "group-cap", "idle-minutes", "bell",
+                               "plan-review-days"))
     sset.add_argument("value", metavar="VALUE")
     _data_arg(sset)
 
