@@ -174,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the facilitator program on the host (default: facilitator)")
     sync.add_argument("--ssh", default="ssh", metavar="COMMAND", help="the ssh program and options (default: ssh)")
     _data_arg(sync)
+    from facilitator.goals_commands import add_goals_parser
+    add_goals_parser(commands, _Parser, _data_arg)
     return parser
 
 

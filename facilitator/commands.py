@@ -48,9 +48,14 @@ def run(args: argparse.Namespace) -> int:
         "demo": cmd_demo, "init": cmd_init, "groups": cmd_groups_add, "roster": cmd_roster_import,
         "attendance": cmd_attendance_import, "verify": cmd_verify, "backup": cmd_backup,
         "audit": trust.cmd_audit, "restore": trust.cmd_restore, "pin": trust.cmd_pin,
-        "sync": _cmd_sync,
+        "sync": _cmd_sync, "goals": _cmd_goals,
     }[command]
     return handler(args)
+
+
+def _cmd_goals(args: argparse.Namespace) -> int:
+    from facilitator.goals_commands import cmd_goals
+    return cmd_goals(args)
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
