@@ -194,3 +194,103 @@ def test_goal_is_frozen_data() -> None:
     goal = Goal(number=1, text="A goal", set_on=date(2026, 11, 2))
     with pytest.raises(AttributeError):
         goal.text = "changed"  # type: ignore[misc]
+
+
+# --- the note's "Progress toward plan goals" part -------------------------------------------
+
+def _session():
+    from facilitator.core.roster import Client
+    from facilitator.core.rules import BlockKind, Status
+    from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader, SessionRecord
+
+    def at(h: int, m: int = 0) -> datetime:
+        return datetime(2026, 11, 19, h, m, tzinfo=CHI)
+    header = SessionHeader(session_id="2026-11-19-1800-evening-iop", group="Evening IOP",
+                           day=date(2026, 11, 19), scheduled_start=at(18), scheduled_end=at(19, 30),
+                           facilitators=("cal",), actual_start=at(18), actual_end=at(19, 30))
+    blocks = (BlockRun(0, BlockKind.CHECK_IN, "Check-in", 20, True, at(18), at(18, 20)),
+              BlockRun(1, BlockKind.SKILL_BUILDING, "Refusal skills", 70, True, at(18, 20), at(19, 30)))
+    avery = Client("c1", "Avery", "Testperson", "IOP", 9.0, date(2026, 9, 1))
+    jordan = Client("c2", "Jordan", "Sampleton", "IOP", 9.0, date(2026, 9, 1))
+    entries = {
+        "c1": AttendanceEntry("c1", Status.PRESENT, picks=("practised", "quiet"),
+                              goal_links=((2, 1),), text="Role-played saying no to a coworker."),
+        "c2": AttendanceEntry("c2", Status.PRESENT, text="Talked about goal 1 with the group."),
+    }
+    record = SessionRecord(header=header, blocks=blocks, attendance=entries, roster=("c1", "c2"))
+    return record, {"c1": avery, "c2": jordan}
+
+
+def _plan(client_id: str, *texts: str) -> RecoveryPlan:
+    p = RecoveryPlan(client_id=client_id, started=date(2026, 11, 1))
+    for text in texts:
+        p = add_goal(p, text, objectives=(), target=date(2027, 3, 1), day=date(2026, 11, 2))
+    return p
+
+
+def test_the_part_names_linked_goals_and_says_not_addressed_for_the_rest() -> None:
+    from facilitator.core.notes import draft_note
+    record, clients = _session()
+    plan = set_status(_plan("c1", "Get my license back", "Say no when coworkers offer",
+                            "Sleep without pills"), 3, GoalStatus.MET, day=date(2026, 11, 10), by="cal")
+    note = draft_note(record, clients["c1"], clients=clients, group_type="IOP", topic="Refusal",
+                      facilitators=("Cal",), plan=plan)
+    part = note[note.index("Progress toward plan goals:"):].splitlines()
+    assert part[1] == ('- Goal 1, "Get my license back" (target 2027-03-01): not addressed in this group.')
+    assert part[2] == ('- Goal 2, "Say no when coworkers offer" (target 2027-03-01): addressed in '
+                       'Refusal skills; Avery practised the skill taught in session.')
+    assert "Sleep without pills" not in note                    # met: not an active goal
+    assert part[3].startswith("Plan: ")
+
+
+def test_the_counselors_text_naming_a_goal_counts_as_addressing_it() -> None:
+    from facilitator.core.notes import draft_note
+    record, clients = _session()
+    note = draft_note(record, clients["c2"], clients=clients, group_type="IOP", topic="Refusal",
+                      facilitators=("Cal",), plan=_plan("c2", "Reconnect with my sister", "Find a job"))
+    assert '- Goal 1, "Reconnect with my sister" (target 2027-03-01): addressed (see counselor notes).' in note
+    assert '- Goal 2, "Find a job" (target 2027-03-01): not addressed in this group.' in note
+
+
+def test_no_plan_is_said_and_no_goal_is_invented() -> None:
+    from facilitator.core.notes import draft_note
+    record, clients = _session()
+    note = draft_note(record, clients["c1"], clients=clients, group_type="IOP", topic="Refusal",
+                      facilitators=("Cal",), plan=None)
+    assert "Progress toward plan goals:\n- No recovery plan on file.\n" in note
+    assert "Goal 1" not in note
+    without = draft_note(record, clients["c1"], clients=clients, group_type="IOP", topic="Refusal",
+                         facilitators=("Cal",))
+    assert "Progress toward plan goals" not in without           # callers that know no plans
+
+
+def test_an_absent_client_s_goals_are_not_addressed() -> None:
+    from dataclasses import replace as dc_replace
+
+    from facilitator.core.notes import draft_note
+    from facilitator.core.rules import Status
+    record, clients = _session()
+    absent = dc_replace(record, attendance={**record.attendance, "c1": dc_replace(
+        record.attendance["c1"], status=Status.ABSENT)})
+    note = draft_note(absent, clients["c1"], clients=clients, group_type="IOP", topic="Refusal",
+                      facilitators=("Cal",), plan=_plan("c1", "Get my license back"))
+    assert "not addressed in this group (did not attend)." in note
+
+
+def test_another_clients_name_in_a_goal_is_redacted() -> None:
+    from facilitator.core.notes import draft_note
+    record, clients = _session()
+    note = draft_note(record, clients["c1"], clients=clients, group_type="IOP", topic="Refusal",
+                      facilitators=("Cal",), plan=_plan("c1", "Stop using with Jordan Sampleton"))
+    assert "Jordan" not in note and '"Stop using with J.S."' in note
+
+
+def test_goal_links_round_trip_and_are_read_strictly() -> None:
+    from facilitator.core.rules import Status
+    from facilitator.core.session import AttendanceEntry
+    entry = AttendanceEntry("c1", Status.PRESENT, goal_links=((2, 1), (1, None)))
+    assert AttendanceEntry.from_dict(entry.to_dict()) == entry
+    assert "goal_links" not in AttendanceEntry("c1", Status.PRESENT).to_dict()   # old files unchanged
+    for bad in ([[0, 1]], [[1, -1]], [["1", 1]], [[1]], "1:1", [[True, 1]]):
+        with pytest.raises(ValueError):
+            AttendanceEntry.from_dict({**entry.to_dict(), "goal_links": bad})
