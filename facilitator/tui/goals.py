@@ -10,12 +10,13 @@ never offers a goal the plan does not hold.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import ClassVar
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -87,4 +88,55 @@ class GoalLinkModal(ModalScreen[None]):
                 self.notify(f"There is no active goal {number}.", severity="warning")
 
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def plan_text(plan: RecoveryPlan | None, review_days: int, today: date | None) -> str:
+    """The whole plan as the supervisor reads it: goals, objectives, changes, reviews."""
+    if plan is None:
+        return NO_PLAN + "\nCounselors add goals with: facilitator goals add CLIENT --text \"...\""
+    due = plan.review_due(review_days)
+    late = plan.days_overdue(today, review_days) if today else 0
+    lines = [f"Plan started {plan.started:%a %d %b %Y} · reviewed every {review_days} days · "
+             f"next review due {due:%a %d %b %Y}" + (f" · OVERDUE {late} days" if late else ""), ""]
+    for goal in plan.goals:
+        target = f" · target {goal.target:%d %b %Y}" if goal.target else ""
+        lines.append(f"Goal {goal.number} [{goal.status}] \"{goal.text}\"{target}")
+        lines.extend(f"    - {o}" for o in goal.objectives)
+        lines.extend(f"    {c.day:%d %b %Y}: {c.status} ({c.by})" for c in goal.changes)
+    lines += ["", "Reviews:"]
+    lines.extend(f"  {r.day:%a %d %b %Y} by {r.by}" for r in sorted(plan.reviews, key=lambda r: r.day,
+                                                                       reverse=True))
+    if not plan.reviews:
+        lines.append("  none yet")
+    return "\n".join(lines)
+
+
+class RecoveryPlanScreen(ModalScreen[None]):
+    """The client's recovery plan, read-only, with its history of reviews."""
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="RecoveryPlanScreen") + """
+    RecoveryPlanScreen > Vertical { width: 100%; height: 100%; }
+    RecoveryPlanScreen VerticalScroll { height: 1fr; }
+    """
+    BINDINGS: ClassVar = [Binding("escape,q", "close", "Back", id="plan.back")]
+
+    def __init__(self, name: str, plan: RecoveryPlan | None, review_days: int, today: date | None) -> None:
+        super().__init__()
+        self.client_name = name
+        self.plan = plan
+        self.review_days = review_days
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Recovery plan · {self.client_name}", classes="modal-title", markup=False)
+            with VerticalScroll():
+                yield Static(plan_text(self.plan, self.review_days, self.today), id="plan-text", markup=False)
+            yield Label("↑↓ scroll · escape back", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
+    def action_close(self) -> None:
         self.dismiss(None)
