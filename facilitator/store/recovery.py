@@ -33,7 +33,7 @@ KIND = "recovery-plan"
 FOLDER = "recovery"
 
 __all__ = ["FOLDER", "KIND", "PlanDue", "add", "all_plans", "may_change_plan", "plan_file",
-           "plan_path", "plans_due", "read", "read_path", "review", "set_goal_status"]
+           "plan_path", "plans_due", "put_plan", "read", "read_path", "review", "set_goal_status"]
 
 
 def plan_path(root: Path, client_id: str) -> Path:
@@ -153,6 +153,18 @@ def review(data: "DataDir", client_id: str) -> RecoveryPlan:
     plan = _change(data, client_id, change)
     data.record_audit("plan.review", f"plan:{client_id}", {"reviews": len(plan.reviews)})
     return plan
+
+
+def put_plan(data: "DataDir", plan: RecoveryPlan) -> None:
+    """Store a whole plan as given (the demo's history; what sync will apply from a laptop).
+
+    Checked as strictly as a file read (``RecoveryPlan.from_dict`` of its dict), refused
+    unless the acting staff member may change plans, audited by counts only.
+    """
+    checked = RecoveryPlan.from_dict(plan.to_dict())
+    _change(data, checked.client_id, lambda current, today: checked)
+    data.record_audit("plan.put", f"plan:{checked.client_id}",
+                      {"goals": len(checked.goals), "reviews": len(checked.reviews)})
 
 
 @dataclass(frozen=True)
