@@ -127,3 +127,25 @@ def test_settings_set_plan_review_days_changes_due_dates(rostered_clinic: Path, 
                             "--data", rostered_clinic).out)
     row = next(r for r in body["clients"] if r["client_id"] == "Q001")
     assert row["review_due"] == (started + timedelta(days=14)).isoformat()
+
+
+def test_report_week_json_carries_plan_review_due(rostered_clinic: Path, capsys) -> None:
+    assert goals(capsys, "add", "Q001", "--text", GOAL, "--data", rostered_clinic).code == 0
+    started = date.fromisoformat(json.loads(goals(capsys, "list", "Q001", "--format", "json",
+                                                  "--data", rostered_clinic).out)["started"])
+    report = run_cli(capsys, "report", "week", "--date", started.isoformat(), "--format", "json",
+                     "--data", rostered_clinic)
+    assert report.code == 0, report.err
+    rows = {r["client_id"]: r for r in json.loads(report.out)["clients"]}
+    assert rows["Q001"]["plan_review_due"] == (started + timedelta(days=30)).isoformat()
+    assert rows["Q002"]["plan_review_due"] is None
+    assert all("plan_review_due" in r for r in rows.values())
+
+
+def test_audit_for_a_client_lists_their_plan_changes(rostered_clinic: Path, capsys) -> None:
+    assert goals(capsys, "add", "Q001", "--text", GOAL, "--data", rostered_clinic).code == 0
+    assert goals(capsys, "add", "Q002", "--text", "Find a sponsor", "--data", rostered_clinic).code == 0
+    listed = run_cli(capsys, "audit", "--client", "Q001", "--data", rostered_clinic)
+    assert listed.code == 0, listed.err
+    assert "plan.goal-add" in listed.out and "plan:Q001" in listed.out and "plan:Q002" not in listed.out
+    assert "license" not in listed.out
