@@ -280,3 +280,40 @@ _GOAL_MENTION = r"(?<!\w)goal\s*#?\s*{n}(?!\w)"
 def mentioned_goals(text: str, numbers: Iterable[int]) -> set[int]:
     """Goal numbers the counselor's text names ("goal 2", "Goal #2")."""
     return {n for n in numbers if re.search(_GOAL_MENTION.format(n=n), text, re.IGNORECASE)}
+
+
+# --- sync: merging a laptop's copy with the host's ----------------------------------------
+
+class PlanConflict(InputError):
+    """Two copies of a plan that cannot be merged without a person (nothing is dropped)."""
+
+
+def merge_plans(base: RecoveryPlan | None, ours: RecoveryPlan, theirs: RecoveryPlan) -> RecoveryPlan:
+    """Three-way merge of one client's plan (``base``: the copy both sides last agreed on).
+
+    A goal's words, objectives and target never change after it is added, so copies differ
+    only by goals added, status changes and reviews: goals are matched by number; status
+    histories and reviews are unions in date order, and a goal's status is its latest
+    change's. The same new number holding different words on both sides (a goal added on
+    the laptop and on the host while apart) raises ``PlanConflict``: renumbering would
+    point the session records' goal links at the wrong goal.
+    """
+    if ours.client_id != theirs.client_id:
+        raise PlanConflict("the two plans are for different clients", field="client_id")
+    mine = {g.number: g for g in ours.goals}
+    other = {g.number: g for g in theirs.goals}
+    goals = []
+    for number in sorted(mine.keys() | other.keys()):
+        a, b = mine.get(number), other.get(number)
+        if a is None or b is None:
+            goals.append(a or b)
+            continue
+        if (a.text, a.set_on, a.objectives, a.target) != (b.text, b.set_on, b.objectives, b.target):
+            raise PlanConflict(f"goal {number} was added differently on both copies; keep one and "
+                               f"add the other again", field="goals")
+        changes = tuple(sorted(set(a.changes) | set(b.changes), key=lambda c: (c.day, str(c.status), c.by)))
+        status = changes[-1].status if changes else a.status if a.status == b.status else GoalStatus.ACTIVE
+        goals.append(replace(a, changes=changes, status=status))
+    reviews = tuple(sorted(set(ours.reviews) | set(theirs.reviews), key=lambda r: (r.day, r.by)))
+    return RecoveryPlan(client_id=ours.client_id, started=min(ours.started, theirs.started),
+                        goals=tuple(goals), reviews=reviews)

@@ -11,6 +11,7 @@ name and costs only that client's plan.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,8 +32,11 @@ if TYPE_CHECKING:
 
 KIND = "recovery-plan"
 FOLDER = "recovery"
+# The relative paths sync may exchange for plans (one file per client; authorize with
+# may_change_plan(staff) and merge with core.recovery.merge_plans, store with put_plan).
+SYNC_PATH = re.compile(r"^recovery/[A-Za-z0-9][A-Za-z0-9_.-]{0,31}\.json$")
 
-__all__ = ["FOLDER", "KIND", "PlanDue", "add", "all_plans", "may_change_plan", "plan_file",
+__all__ = ["FOLDER", "KIND", "SYNC_PATH", "PlanDue", "add", "all_plans", "may_change_plan", "plan_file",
            "plan_path", "plans_due", "put_plan", "read", "read_path", "review", "set_goal_status"]
 
 

@@ -294,3 +294,31 @@ def test_goal_links_round_trip_and_are_read_strictly() -> None:
     for bad in ([[0, 1]], [[1, -1]], [["1", 1]], [[1]], "1:1", [[True, 1]]):
         with pytest.raises(ValueError):
             AttendanceEntry.from_dict({**entry.to_dict(), "goal_links": bad})
+
+
+# --- merging two copies (what sync will do) -------------------------------------------------
+
+def test_merge_keeps_both_sides_reviews_goals_and_the_latest_status() -> None:
+    from facilitator.core.recovery import merge_plans
+    base = _plan("c1", "Get my license back")
+    host = record_review(add_goal(base, "Find a sponsor", objectives=(), target=None, day=date(2026, 11, 20)),
+                         day=date(2026, 11, 20), by="sue")
+    laptop = set_status(record_review(base, day=date(2026, 11, 18), by="cal"), 1, GoalStatus.MET,
+                        day=date(2026, 11, 19), by="cal")
+    merged = merge_plans(base, host, laptop)
+    assert [g.text for g in merged.goals] == ["Get my license back", "Find a sponsor"]
+    assert merged.goal(1).status is GoalStatus.MET
+    assert [r.day for r in merged.reviews] == [date(2026, 11, 18), date(2026, 11, 20)]
+    assert merge_plans(base, laptop, host) == merged                 # order does not matter
+    again = set_status(merged, 1, GoalStatus.ACTIVE, day=date(2026, 11, 21), by="sue")
+    assert merge_plans(merged, again, merged).goal(1).status is GoalStatus.ACTIVE
+
+
+def test_merge_refuses_the_same_new_goal_number_with_different_words() -> None:
+    from facilitator.core.recovery import PlanConflict, merge_plans
+    base = _plan("c1", "Get my license back")
+    host = add_goal(base, "Find a sponsor", objectives=(), target=None, day=date(2026, 11, 20))
+    laptop = add_goal(base, "Keep my apartment", objectives=(), target=None, day=date(2026, 11, 20))
+    with pytest.raises(PlanConflict) as err:
+        merge_plans(base, host, laptop)
+    assert "sponsor" not in str(err.value) and "apartment" not in str(err.value)
