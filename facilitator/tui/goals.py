@@ -27,16 +27,41 @@ UNREADABLE = "Recovery plan file unreadable (facilitator verify names it)."
 Plan = RecoveryPlan | None | str   # str: the file could not be read
 
 
+_PARSED: dict[str, tuple[bytes, Plan]] = {}   # path -> (bytes read, plan): parse only on change
+
+
 def read_recovery_plans(data, client_ids) -> dict[str, Plan]:
-    """Each client's plan (None: none on file; a str: the file could not be read)."""
+    """Each client's plan (None: none on file; a str: the file could not be read).
+
+    The session screen asks on every reload (each mark); a plan file is re-parsed only
+    when its bytes differ from the last read (as ``DataDir.snapshot`` does).
+    """
+    from facilitator.core.errors import InputError
     from facilitator.store import recovery
     from facilitator.store.files import DamagedFile
+    from facilitator.store.storage import read_bytes
     plans: dict[str, Plan] = {}
     for cid in client_ids:
         try:
-            plans[cid] = recovery.read(data, cid)
-        except (DamagedFile, OSError, ValueError):
+            path = recovery.plan_path(data.root, cid)
+            raw = read_bytes(path)
+        except FileNotFoundError:
+            plans[cid] = None
+            continue
+        except (DamagedFile, OSError, InputError):
             plans[cid] = UNREADABLE
+            continue
+        key = str(path)
+        cached = _PARSED.get(key)
+        if cached is not None and cached[0] == raw:
+            plans[cid] = cached[1]
+            continue
+        try:
+            plan: Plan = recovery.read_path(path)
+        except (DamagedFile, OSError, ValueError):
+            plan = UNREADABLE
+        _PARSED[key] = (raw, plan)
+        plans[cid] = plan
     return plans
 
 

@@ -103,3 +103,17 @@ async def test_privacy_hides_goals_and_g_does_nothing(clinic, fake_clock):
         await pilot.press("g")
         await pilot.pause()
         assert not isinstance(pilot.app.screen, GoalLinkModal)
+
+
+async def test_a_damaged_plan_is_said_and_costs_only_that_client(clinic, fake_clock):
+    give_plans(clinic)
+    (clinic.root / "recovery" / "T001.json").write_text('{"_meta": {"1": {"kind": "recovery-plan"')
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        screen = pilot.app.screen
+        await cursor_to(pilot, "T001")
+        await pilot.pause()
+        assert "unreadable" in goals_shown(screen)
+        await cursor_to(pilot, "T002")
+        await pilot.pause()
+        assert BLAKE_GOAL in goals_shown(screen)
