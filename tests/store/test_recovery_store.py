@@ -18,7 +18,6 @@ from facilitator.store.files import DamagedFile
 from facilitator.store.maintenance import verify
 from facilitator.store.settings import change_settings
 from facilitator.store.staff import add_staff
-from tests.conftest import make_test_clinic
 
 GOAL = "I want to get my license back"
 

@@ -70,7 +70,7 @@ def test_every_signed_note_names_its_own_clients_goals(tmp_path: Path):
         _wait_for(session, "End the session now?")
         _keys(session, "y")
         _wait_for(session, "3 attended")
-        notes_file = find_running(data) or None
+        assert find_running(data) is None                # ended
         file = data.session_file(record.header.session_id)
         deadline = time.monotonic() + 10
         while len(file.notes()) < 3 and time.monotonic() < deadline:
@@ -83,7 +83,7 @@ def test_every_signed_note_names_its_own_clients_goals(tmp_path: Path):
         while time.monotonic() < deadline and not all(n.signed for n in file.notes().values()):
             time.sleep(0.2)
         notes = file.notes()
-        assert notes_file is None and len(notes) == 3 and all(n.signed for n in notes.values())
+        assert len(notes) == 3 and all(n.signed for n in notes.values())
         for client_id, note in notes.items():
             own = GOALS[client_id]
             assert "Progress toward plan goals:" in note.body

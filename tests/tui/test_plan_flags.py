@@ -7,8 +7,8 @@ import json
 
 from facilitator import output
 from facilitator.store import recovery
-from facilitator.store.reports import week_report
 from facilitator.core.weeks import week_containing
+from facilitator.store.reports import week_report
 from facilitator.tui.review import ReviewScreen
 from facilitator.tui.weekly import WeeklyScreen
 from tests.tui.helpers import build_app
@@ -43,7 +43,6 @@ async def test_weekly_view_and_review_queue_flag_overdue_plans(clinic, fake_cloc
         await pilot.app.push_screen(weekly)
         await wait_for_read(pilot, weekly)
         assert "1 plan review overdue" in str(weekly.query_one("#weekly-filters").render())
-        table = weekly.query_one("#weekly-table")
         while weekly.query_one("#weekly-table").current_id != "T001":
             await pilot.press("down")
         assert "plan review overdue 12 d" in str(weekly.query_one("#weekly-detail").render())
@@ -53,4 +52,3 @@ async def test_weekly_view_and_review_queue_flag_overdue_plans(clinic, fake_cloc
         await wait_for_read(pilot, review)
         line = str(review.query_one("#review-plans").render())
         assert line == "Recovery plans overdue for review (1): Avery Testperson 12 d"
-        assert table is not None
