@@ -73,7 +73,7 @@ def goal_lines(plan: Plan, links: tuple[tuple[int, int | None], ...], block: int
         return [NO_PLAN]
     if not plan.active_goals:
         return ["No active goals on the recovery plan."]
-    linked = {g for g, b in links if b == block}
+    linked = {g for g, b in links if b == block or b is None}   # None: the session as a whole
     return [f"{g.number} {'✓' if g.number in linked else '·'} {g.text}" for g in plan.active_goals]
 
 
@@ -102,15 +102,34 @@ class GoalLinkModal(ModalScreen[None]):
             yield Static("\n".join(lines), id="goal-list", markup=False)
             yield Label("goal number links (✓ again unlinks) · escape cancels", classes="modal-keys")
 
+    typed = ""
+
     def on_key(self, event: events.Key) -> None:
-        if event.character and event.character.isdigit():
+        """Digits name a goal; it is linked as soon as no other goal's number starts with
+        them (goals 1 and 12: "1" waits for "2" or enter)."""
+        numbers = {str(g.number) for g in self.goals}
+        if event.key == "enter" and self.typed:
             event.stop()
-            number = int(event.character)
-            if any(g.number == number for g in self.goals):
-                if self.toggle(number):
-                    self.dismiss(None)
+            self._choose(self.typed)
+        elif event.character and event.character.isascii() and event.character.isdigit():
+            event.stop()
+            typed = self.typed + event.character
+            longer = [n for n in numbers if n.startswith(typed) and n != typed]
+            if typed in numbers and not longer:
+                self._choose(typed)
+            elif longer:
+                self.typed = typed
             else:
-                self.notify(f"There is no active goal {number}.", severity="warning")
+                self.typed = ""
+                self.notify(f"There is no active goal {typed}.", severity="warning")
+
+    def _choose(self, typed: str) -> None:
+        self.typed = ""
+        if typed not in {str(g.number) for g in self.goals}:
+            self.notify(f"There is no active goal {typed}.", severity="warning")
+            return
+        if self.toggle(int(typed)):
+            self.dismiss(None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

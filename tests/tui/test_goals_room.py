@@ -117,3 +117,24 @@ async def test_a_damaged_plan_is_said_and_costs_only_that_client(clinic, fake_cl
         await cursor_to(pilot, "T002")
         await pilot.pause()
         assert BLAKE_GOAL in goals_shown(screen)
+
+
+async def test_goal_numbers_past_nine_are_typed_in_full(clinic, fake_clock):
+    for n in range(1, 13):
+        recovery.add(clinic, "T001", f"Invented goal number {n}")
+    for n in range(2, 12):
+        recovery.set_goal_status(clinic, f"T001:{n}", "met")      # active: 1 and 12
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await cursor_to(pilot, "T001")
+        await pilot.press("g", "1")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, GoalLinkModal)            # 1 or 12? it waits
+        await pilot.press("2")
+        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, GoalLinkModal))
+        await pilot.press("g", "1", "enter")
+        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, GoalLinkModal))
+        links = find_running(clinic).record().attendance["T001"].goal_links
+        assert links == ((12, None), (1, None))                      # the agenda has not started
+        shown = goals_shown(pilot.app.screen)
+        assert "1 ✓ Invented goal number 1" in shown and "12 ✓ Invented goal number 12" in shown
