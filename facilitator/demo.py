@@ -23,6 +23,8 @@ from facilitator.core.rules import Status
 from facilitator.core.session import (
     AttendanceEntry, BlockRun, SessionHeader, SessionState, Source, session_id_for,
 )
+from facilitator.core.recovery import GoalStatus, RecoveryPlan, add_goal, record_review, set_status
+from facilitator.store import recovery
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DIR_MODE, make_dirs
 from facilitator.store.identity import Clock, system_clock
@@ -116,10 +118,34 @@ def _build(root: Path, *, user: str, display_name: str, today: date, clock: Cloc
                 file.put_attendance(*attendance)
             sessions += 1
             entries += len(attendance)
+    plans = _recovery_plans(data, clients, today)
     data.record_audit("demo.create", "clinic", {
+        "plans": plans,
         "groups": len(groups), "clients": len(clients), "sessions": sessions,
         "attendance": entries, "first_day": history_first.isoformat(), "last_day": yesterday.isoformat(),
     })
+
+
+def _recovery_plans(data: DataDir, clients: list[Client], today: date) -> int:
+    """Each enrolled client's plan from ``demo_data.PLANS``, dated relative to ``today``."""
+    admitted = {c.client_id: c for c in clients}
+    written = 0
+    for client_id, spec in D.PLANS.items():
+        client = admitted[client_id]
+        started = max(today + timedelta(days=spec.started), client.admitted)
+        plan = RecoveryPlan(client_id=client_id, started=started)
+        for goal in spec.goals:
+            target = today + timedelta(days=goal.target) if goal.target is not None else None
+            plan = add_goal(plan, goal.text, objectives=goal.objectives, target=target, day=started)
+        for days in spec.reviews:
+            plan = record_review(plan, day=today + timedelta(days=days), by=data.user)
+        for goal, number in zip(spec.goals, range(1, len(spec.goals) + 1)):
+            if goal.status != "active":
+                plan = set_status(plan, number, GoalStatus(goal.status),
+                                  day=today + timedelta(days=goal.changed), by=data.user)
+        recovery.put_plan(data, plan)
+        written += 1
+    return written
 
 
 def _thanksgiving(year: int) -> date:

@@ -145,3 +145,141 @@ LINES_TELEHEALTH = (
     "Joined by video from home; connection held.",
     "Joined by video; camera on throughout.",
 )
+
+
+# --- recovery plans -------------------------------------------------------------------------
+# Goals in the client's own words, each with measurable objectives. Dates are offsets from
+# today. The review interval is the clinic's default (30 days): a plan whose last review (or
+# start) is more than 30 days back is overdue. Newly admitted clients (RB-1009, RB-1019) and
+# RB-1023 have no plan yet: the app shows "No recovery plan on file", never invented goals.
+
+@dataclass(frozen=True)
+class GoalSpec:
+    text: str
+    objectives: tuple[str, ...]
+    target: int | None = None          # days from today
+    status: str = "active"             # "met" / "revised": changed `changed` days from today
+    changed: int = -7
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    started: int                       # days from today (never before admission)
+    reviews: tuple[int, ...]           # days from today
+    goals: tuple[GoalSpec, ...]
+
+
+PLANS: dict[str, PlanSpec] = {
+    "RB-1001": PlanSpec(-70, (-40, -12), (
+        GoalSpec("I want to get my license back", ("Pay the reinstatement fee by the target date",
+                 "Complete the DUI education class (8 sessions)"), 60),
+        GoalSpec("Stop drinking after work with the guys", ("Use a refusal line at least 3 times a week",
+                 "Go straight home or to a meeting 4 of 5 workdays"), 45),
+        GoalSpec("Sleep through the night without pills", ("Keep a sleep log every night",
+                 "7 hours of sleep on 5 nights a week"), status="met", changed=-12),
+    )),
+    "RB-1002": PlanSpec(-55, (), (        # never reviewed: overdue
+        GoalSpec("Be someone my kids can count on again", ("Be on time for every custody visit",
+                 "Attend the parenting class once a week"), 90),
+        GoalSpec("Stay clean for 90 days", ("Negative drug screens every week",
+                 "Call my sponsor before using, every time I have a craving"), 50),
+    )),
+    "RB-1003": PlanSpec(-85, (-55, -25), (
+        GoalSpec("Go back to my job at the bakery", ("Meet with HR to plan the return",
+                 "Work 3 half-days a week without using"), 30),
+        GoalSpec("Handle my anger without a drink", ("Use the 5-minute time-out when angry",
+                 "Name the feeling out loud in group once a week"), 40),
+    )),
+    "RB-1004": PlanSpec(-95, (-62, -33), (   # last review 33 days ago: overdue by 3
+        GoalSpec("Keep my apartment", ("Pay rent on time 3 months running",
+                 "Meet with the housing case manager twice a month"), 75),
+        GoalSpec("Find friends who don't use", ("Go to one sober social event a week",
+                 "Add 3 sober contacts to my phone"), 60),
+        GoalSpec("Quit drinking on weekends", ("Weekend plan written by every Friday",), status="revised",
+                 changed=-33),
+    )),
+    "RB-1005": PlanSpec(-6, (), (
+        GoalSpec("Figure out what sets me off", ("List 5 personal triggers",
+                 "Write a coping plan for the top 2"), 21),
+        GoalSpec("Get through the holidays sober", ("Plan for each family gathering with my counselor",), 35),
+    )),
+    "RB-1007": PlanSpec(-40, (), (        # never reviewed: overdue by 10
+        GoalSpec("Stop lying to my mom about using", ("Tell her one true thing each week",
+                 "Invite her to family education night"), 45),
+        GoalSpec("Make it to group every time", ("Attend 3 of 3 groups a week",
+                 "Call ahead when I can't come"), 30),
+    )),
+    "RB-1008": PlanSpec(-75, (-45, -16), (
+        GoalSpec("Cut back to no drinking on work nights", ("Zero drinks Sunday to Thursday",
+                 "Track drinks in the app daily"), 30),
+        GoalSpec("Get my blood pressure down", ("See my doctor this month",
+                 "Walk 20 minutes 4 days a week"), 60),
+    )),
+    "RB-1010": PlanSpec(-55, (-26,), (
+        GoalSpec("Stop using when I'm lonely at night", ("Call someone on my list instead, 3 nights a week",
+                 "Go to the Tuesday night meeting"), 40),
+        GoalSpec("Pay off what I owe my brother", ("Set up a payment plan", "Pay $50 every two weeks"), 120),
+    )),
+    "RB-1011": PlanSpec(-50, (-20,), (
+        GoalSpec("Pass my classes this semester", ("Turn in every homework assignment",
+                 "Meet the school counselor every other week"), 40),
+        GoalSpec("Stop vaping at school", ("Name one urge and what I did instead, in every group",), 30),
+    )),
+    "RB-1012": PlanSpec(-60, (), (        # never reviewed: overdue
+        GoalSpec("Not get kicked off the soccer team", ("Clean tests for the coach every week",
+                 "Go to every practice"), 45),
+        GoalSpec("Stay away from the kids I used with", ("Block their numbers",
+                 "Plan where I'll be after school every day"), 30),
+        GoalSpec("Talk to my dad about what happened", ("Write him a letter with my counselor",), 60),
+    )),
+    "RB-1013": PlanSpec(-10, (), (
+        GoalSpec("Get my phone back from my parents", ("Two weeks of clean screens",
+                 "Check in with my mom after school every day"), 25),
+        GoalSpec("Find something else to do on Friday nights", ("Try one new activity a week",), 40),
+    )),
+    "RB-1014": PlanSpec(-110, (-80, -50, -21), (
+        GoalSpec("Keep my 6 months clean going", ("Meet my sponsor weekly",
+                 "Lead one share in group a month"), 60),
+        GoalSpec("Start the welding certificate", ("Apply by the deadline", "Visit the campus"),
+                 status="met", changed=-21),
+        GoalSpec("Be honest with my wife about money", ("Go over the budget with her every Sunday",), 45),
+    )),
+    "RB-1015": PlanSpec(-70, (-42, -14), (
+        GoalSpec("Drink only water at family parties", ("Bring my own drinks to every party",
+                 "Leave by 9 if I feel shaky"), 30),
+        GoalSpec("Get back to painting", ("Paint for an hour twice a week",), 50),
+    )),
+    "RB-1017": PlanSpec(-45, (-15,), (
+        GoalSpec("Get off the pills safely", ("Follow the taper with my doctor",
+                 "Report withdrawal symptoms at every check-in"), 30),
+        GoalSpec("Get my driving record cleared up", ("Go to the court date", "Pay the fines in installments"),
+                 80),
+    )),
+    "RB-1018": PlanSpec(-58, (), (        # never reviewed: overdue
+        GoalSpec("Stop ending up in the ER", ("No ER visits for drinking this month",
+                 "Use the crisis line before it gets that bad"), 30),
+        GoalSpec("Eat three meals a day", ("Log meals daily", "Eat breakfast at program every morning"), 21),
+    )),
+    "RB-1020": PlanSpec(-65, (-35, -6), (
+        GoalSpec("Get ready to step down to IOP", ("Attend every PHP day for 2 weeks",
+                 "Write a relapse-prevention plan"), 14),
+        GoalSpec("Reconnect with my sister", ("Call her once a week",
+                 "Invite her to family education"), 60),
+    )),
+    "RB-1021": PlanSpec(-32, (), (        # started 32 days ago, no review: overdue by 2
+        GoalSpec("Handle cravings without a drink", ("Use urge surfing when a craving hits",
+                 "Rate cravings 0-10 every day"), 30),
+        GoalSpec("Get back on my anxiety medication", ("See the psychiatrist", "Take it every day"), 20),
+    )),
+    "RB-1024": PlanSpec(-24, (), (
+        GoalSpec("Hold on to my job at the warehouse", ("No missed shifts", "Tell my supervisor about IOP"),
+                 45),
+        GoalSpec("Quit smoking weed every night", ("Cut down to weekends first", "Clean screen by the target"),
+                 40),
+    )),
+    "RB-1025": PlanSpec(-40, (-11,), (
+        GoalSpec("Move out of my cousin's place where everyone uses", ("Apply to 2 sober living houses",
+                 "Save $300 for the deposit"), 45),
+        GoalSpec("Go one month without a blackout", ("No drinks over 2 in a day",), 30),
+    )),
+}

@@ -131,9 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     sset = settings.add_parser("set", help="change one setting",
                                description="Change one setting: name, timezone, week-start (monday or "
                                "sunday), group-cap (1-50; warns above it), idle-minutes (1-60; the idle "
-                               "lock), bell (on or off; rings a minute before a block ends).")
+                               "lock), bell (on or off; rings a minute before a block ends), plan-review-days "
+                               "(1-365; days between recovery-plan reviews).")
     sset.add_argument("key", metavar="KEY",
-                      choices=("name", "timezone", "week-start", "group-cap", "idle-minutes", "bell"))
+                      choices=("name", "timezone", "week-start", "group-cap", "idle-minutes", "bell",
+                               "plan-review-days"))
     sset.add_argument("value", metavar="VALUE")
     _data_arg(sset)
 
@@ -170,4 +172,6 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the facilitator program on the host (default: facilitator)")
     sync.add_argument("--ssh", default="ssh", metavar="COMMAND", help="the ssh program and options (default: ssh)")
     _data_arg(sync)
+    from facilitator.cli.goals import add_goals_parser
+    add_goals_parser(commands, _Parser, _data_arg)
     return parser

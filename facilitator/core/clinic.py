@@ -10,6 +10,7 @@ from facilitator.core.errors import InputError
 from facilitator.core.rules import (
     DEFAULT_GROUP_CAP,
     DEFAULT_IDLE_MINUTES,
+    DEFAULT_PLAN_REVIEW_DAYS,
     LEVELS_OF_CARE,
     Role,
 )
@@ -33,6 +34,7 @@ class ClinicSettings:
     idle_minutes: int = DEFAULT_IDLE_MINUTES
     bell: bool = False
     levels_of_care: dict[str, float] = field(default_factory=lambda: dict(LEVELS_OF_CARE))
+    plan_review_days: int = DEFAULT_PLAN_REVIEW_DAYS
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -45,6 +47,10 @@ class ClinicSettings:
         if isinstance(self.idle_minutes, bool) or not isinstance(self.idle_minutes, int) \
                 or self.idle_minutes < 1:
             raise InputError("idle minutes must be a whole number of at least 1", field="idle_minutes")
+        if isinstance(self.plan_review_days, bool) or not isinstance(self.plan_review_days, int) \
+                or not 1 <= self.plan_review_days <= 365:
+            raise InputError("the plan review interval must be a whole number of days from 1 to 365",
+                             field="plan_review_days")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -62,7 +68,7 @@ class ClinicSettings:
         return {
             "name": self.name, "timezone": self.timezone, "week_start": self.week_start,
             "group_cap": self.group_cap, "idle_minutes": self.idle_minutes, "bell": self.bell,
-            "levels_of_care": dict(self.levels_of_care),
+            "levels_of_care": dict(self.levels_of_care), "plan_review_days": self.plan_review_days,
         }
 
     @classmethod
@@ -74,6 +80,7 @@ class ClinicSettings:
             idle_minutes=data.get("idle_minutes", DEFAULT_IDLE_MINUTES),
             bell=data.get("bell", False),
             levels_of_care=dict(data.get("levels_of_care", LEVELS_OF_CARE)),
+            plan_review_days=data.get("plan_review_days", DEFAULT_PLAN_REVIEW_DAYS),
         )
 
     def with_changes(self, **changes: Any) -> "ClinicSettings":

@@ -20,7 +20,11 @@ from facilitator.core.errors import InputError
 from facilitator.core.hours import credited_minutes
 from facilitator.core.roster import Client
 from facilitator.core.rules import PARTICIPATION_PHRASES, PARTICIPATION_PICKS, BlockKind, Status
+from facilitator.core.plan_progress import plan_progress_part
+from facilitator.core.recovery import RecoveryPlan
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionRecord
+
+NOT_GIVEN = object()   # draft_note(plan=...) not passed: no plan part (callers that know no plans)
 
 PEER = "a peer"   # a bare name two other members share: which one is not guessed
 PLAN = "Plan: continue current level of care; review progress toward goals at next session."
@@ -210,12 +214,14 @@ def draft_note(
     topic: str,
     facilitators: Sequence[str],
     now_end: datetime | None = None,
+    plan: "RecoveryPlan | None | object" = NOT_GIVEN,
 ) -> str:
     """The client's progress note for ``record``, drafted from what happened.
 
     ``clients``: everyone whose name must not appear (by client id); ``facilitators``:
     display names (the header's staff ids when empty); ``now_end``: the end to use while
-    the session is still running (no actual end yet). Raises InputError when the client
+    the session is still running (no actual end yet); ``plan``: the client's recovery plan
+    (None: none on file), which adds the "Progress toward plan goals" part. Raises InputError when the client
     has no attendance entry at this session.
     """
     entry = record.attendance.get(client.client_id)
@@ -239,7 +245,7 @@ def draft_note(
     if entry.status.credits_time:
         window = (max(_utc(entry.arrived or start), _utc(start)), min(_utc(entry.left or end), _utc(end)))
     attendance, missed = _attendance(entry, start, end, credited, countable)
-    plan = (PLAN + missed) if entry.status.credits_time else PLAN_MISSED
+    plan_line = (PLAN + missed) if entry.status.credits_time else PLAN_MISSED
 
     lines = [
         "GROUP PROGRESS NOTE",
@@ -257,5 +263,7 @@ def draft_note(
     ]
     if entry.text.strip():
         lines.append(f"Counselor notes: {redact(entry.text.strip())}")
-    lines.append(plan)
+    if plan is not NOT_GIVEN:   # the recovery-plan part (plan_progress.py); None: no plan on file
+        lines.extend(plan_progress_part(plan, entry, record, client.first_name, redact))  # type: ignore[arg-type]
+    lines.append(plan_line)
     return "\n".join(lines) + "\n"

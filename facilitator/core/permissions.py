@@ -23,6 +23,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "hours.change": _CLINICAL,
     "backup": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "audit.read": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    # Recovery plans: written by the clinicians who treat the client; supervisors read.
+    "plan.read": _ALL,
+    "plan.change": _CLINICAL,
 }
 
 

@@ -26,6 +26,9 @@ DEFAULT_GROUP_CAP = 12
 # Notes are due within 3 business days of the session.
 NOTE_DUE_BUSINESS_DAYS = 3
 
+# Recovery plans are reviewed every so many calendar days; each clinic sets its state's rule.
+DEFAULT_PLAN_REVIEW_DAYS = 30
+
 # Automatic logoff (HIPAA 164.312(a)(2)(iii)): default idle minutes.
 DEFAULT_IDLE_MINUTES = 5
 

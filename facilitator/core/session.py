@@ -139,6 +139,9 @@ class AttendanceEntry:
     left: datetime | None = None
     picks: tuple[str, ...] = ()
     text: str = ""
+    # What the client did, linked to their recovery-plan goals: (goal number, block position
+    # or None for the session as a whole). Left out of the file when empty.
+    goal_links: tuple[tuple[int, int | None], ...] = ()
     # When a person last changed it (sync keeps the later of two conflicting changes);
     # None for imported or older entries, and left out of the file then.
     updated_at: datetime | None = field(default=None, compare=False)
@@ -152,6 +155,8 @@ class AttendanceEntry:
             "arrived": _iso(self.arrived), "left": _iso(self.left),
             "picks": list(self.picks), "text": self.text,
         }
+        if self.goal_links:
+            data["goal_links"] = [[goal, block] for goal, block in self.goal_links]
         if self.updated_at is not None:
             data["updated_at"] = _iso(self.updated_at)
         return data
@@ -162,8 +167,26 @@ class AttendanceEntry:
             client_id=data["client_id"], status=Status(data["status"]),
             arrived=_dt(data.get("arrived")), left=_dt(data.get("left")),
             picks=tuple(data.get("picks", ())), text=data.get("text", ""),
+            goal_links=_goal_links(data.get("goal_links", [])),
             updated_at=_dt(data.get("updated_at")),
         )
+
+
+def _goal_links(raw: Any) -> tuple[tuple[int, int | None], ...]:
+    """Strict: a list of [goal number >= 1, block position >= 0 or null] pairs."""
+    if not isinstance(raw, list):
+        raise ValueError("goal_links is not a list")
+    links = []
+    for item in raw:
+        if not (isinstance(item, list) and len(item) == 2):
+            raise ValueError("a goal link is not a [goal, block] pair")
+        goal, block = item
+        if isinstance(goal, bool) or not isinstance(goal, int) or goal < 1:
+            raise ValueError("a goal link's goal is not a number")
+        if block is not None and (isinstance(block, bool) or not isinstance(block, int) or block < 0):
+            raise ValueError("a goal link's block is not a position")
+        links.append((goal, block))
+    return tuple(links)
 
 
 @dataclass(frozen=True)

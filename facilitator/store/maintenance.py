@@ -38,6 +38,8 @@ def verify(data: DataDir) -> list[str]:
             problems.extend(verify_notes(SessionFile(path)))
         except DamagedFile as err:
             problems.append(str(err))
+    from facilitator.store.recovery import all_plans
+    problems.extend(str(err) for err in all_plans(data)[1])
     for path in sorted(data.root.rglob(f".*{TEMP_SUFFIX}")):
         problems.append(f"{path} is a temp file left by an interrupted write; it is never read "
                         f"and is safe to delete (opening the clinic removes those of the last "

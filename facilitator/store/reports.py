@@ -32,6 +32,12 @@ class WeekReport:
     rows: list[WeeklyRow]
     clients: dict[str, Client]
     problems: list[DamagedFile] = field(default_factory=list)
+    # client id -> (recovery-plan review due date, days overdue today); absent: no plan on file
+    plan_reviews: dict[str, tuple[date, int]] = field(default_factory=dict)
+
+    def plan_review_overdue(self, client_id: str) -> int:
+        """Days the client's plan review is overdue today (0: not overdue, or no plan)."""
+        return self.plan_reviews.get(client_id, (None, 0))[1]
 
     def as_dicts(self) -> list[dict[str, Any]]:
         out = []
@@ -47,6 +53,10 @@ class WeekReport:
                 "sessions_left": row.sessions_left, "sessions_attended": row.sessions_attended,
                 "absent": row.absent, "excused": row.excused,
                 "minutes_by_day": {d.isoformat(): m for d, m in row.minutes_by_day.items()},
+                # None: no recovery plan on file
+                "plan_review_due": (self.plan_reviews[row.client_id][0].isoformat()
+                                    if row.client_id in self.plan_reviews else None),
+                "plan_review_overdue": self.plan_review_overdue(row.client_id) > 0,
             })
         return out
 
@@ -72,7 +82,13 @@ def week_report(data: DataDir, week: Week) -> WeekReport:
     rows = weekly_hours(snapshot.clients.values(), snapshot.groups, scan.records,
                         [e for _, e in entries], week, tz, now, capacity_by_group(data, snapshot))
     rows.sort(key=row_sort_key)
-    return WeekReport(week, now, rows, snapshot.clients, scan.problems + hour_problems)
+    from facilitator.store.recovery import all_plans
+    plans, plan_problems = all_plans(data)
+    interval = snapshot.settings.plan_review_days
+    reviews = {cid: (plan.review_due(interval), plan.days_overdue(now.date(), interval))
+               for cid, plan in plans.items()}
+    return WeekReport(week, now, rows, snapshot.clients, scan.problems + hour_problems + plan_problems,
+                      reviews)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,31 @@ class RunningSession:
         self._audit("participation.save", {"picks": len(picks)})
         return entry
 
+    def link_goal(self, client_id: str, goal: int, block: int | None) -> AttendanceEntry:
+        """Link (or, pressed again, unlink) what the client did in ``block`` to an active goal
+        of their recovery plan. Audited by goal number and block, never the goal's words."""
+        self.data.require("note.write")
+        from facilitator.store import recovery
+        plan = recovery.read(self.data, client_id)
+        if plan is None:
+            raise InputError(f"client {client_id} has no recovery plan on file", field="goal")
+        if goal not in {g.number for g in plan.active_goals}:
+            raise InputError(f"goal {goal} is not an active goal of this client's plan", field="goal")
+        linked: list[bool] = []
+
+        def change(old: AttendanceEntry | None) -> AttendanceEntry:
+            base = old or AttendanceEntry(client_id, Status.PRESENT)
+            link = (goal, block)
+            links = tuple(x for x in base.goal_links if x != link)
+            if len(links) == len(base.goal_links):
+                links = (*base.goal_links, link)
+            linked.append(link in links)
+            return base.with_changes(goal_links=links, updated_at=self.data.now())
+
+        entry = self.file.update_attendance(client_id, change)
+        self._audit("participation.goal-link", {"goal": goal, "block": block, "linked": linked[-1]})
+        return entry
+
     def add_client(self, client_id: str) -> None:
         self.data.require("attendance.change")
         if client_id not in self.data.snapshot().clients:

@@ -24,6 +24,7 @@ from facilitator.store.files import DamagedFile
 MAX_GROUP_CAP = 50
 MAX_IDLE_MINUTES = 60
 MAX_NAME_LENGTH = 80
+MAX_PLAN_REVIEW_DAYS = 365
 
 # command-line key -> ClinicSettings attribute, in the order `settings show` prints them.
 FIELDS: dict[str, str] = {
@@ -33,6 +34,7 @@ FIELDS: dict[str, str] = {
     "group-cap": "group_cap",
     "idle-minutes": "idle_minutes",
     "bell": "bell",
+    "plan-review-days": "plan_review_days",
 }
 KEYS: tuple[str, ...] = tuple(FIELDS)
 KEY_OF: dict[str, str] = {attr: key for key, attr in FIELDS.items()}
@@ -40,6 +42,7 @@ KEY_OF: dict[str, str] = {attr: key for key, attr in FIELDS.items()}
 _WHOLE: dict[str, tuple[str, int]] = {
     "group-cap": ("the group-size cap", MAX_GROUP_CAP),
     "idle-minutes": ("idle minutes", MAX_IDLE_MINUTES),
+    "plan-review-days": ("the plan review interval (days)", MAX_PLAN_REVIEW_DAYS),
 }
 _TRUE = ("on", "true", "yes", "1")
 _FALSE = ("off", "false", "no", "0")
@@ -104,7 +107,7 @@ def _check(attr: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise InputError("the bell is on or off", field=key)
         return value
-    if key in ("group-cap", "idle-minutes"):
+    if key in _WHOLE:
         what, high = _WHOLE[key]
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
             raise InputError(f"{what} must be a whole number from 1 to {high}", field=key)

@@ -76,7 +76,7 @@ class HistoryTable(DataTable):
 class ClientScreen(LiveScreen):
     DEFAULT_CSS = """
     ClientScreen #client-info {
-        height: 2;
+        height: 3;
         padding: 0 1;
         background: $panel;
         color: $foreground;
@@ -90,11 +90,15 @@ class ClientScreen(LiveScreen):
         "Below, every session they were on the list of and every individual or family session "
         "logged, newest first, with the credited minutes and the state of the progress note. "
         "Enter reads a session's note (read-only; the opening is audited).\n"
+        "p shows the recovery plan: goals in the client's words, objectives, status changes "
+        "and the history of reviews (the opening is audited).\n"
         "o logs individual or family time; x removes the highlighted logged entry."
     )
 
     READ_ERRORS = LiveScreen.READ_ERRORS + (NoSuchClient,)
     BINDINGS: ClassVar = [
+        Binding("p", "recovery_plan", "Plan", id="client.plan",
+                tooltip="The client's recovery plan: goals, objectives, reviews"),
         Binding("o", "add_hours", "Other hours", id="client.add_hours",
                 tooltip="Log an individual or family session"),
         Binding("x", "remove_hours", "Remove", id="client.remove_hours",
@@ -164,7 +168,8 @@ class ClientScreen(LiveScreen):
         self.query_one("#client-info", Static).update(
             f"{client.name} ({client.client_id}) · {client.level_of_care} · {client.required_hours:g} h a week"
             f" · admitted {client.admitted:%a %d %b %Y}{left}\n"
-            f"Groups: {', '.join(client.groups) or 'none'}")
+            f"Groups: {', '.join(client.groups) or 'none'}\n"
+            f"{history.plan_line(self.today or history.this_week.first)}")
         colours = theme_colours(self.app.get_css_variables())
         width = self.app.size.width
         self.query_one(WeekChart).update(chart_text(history.weeks, history.this_week, colours, width - 2))
@@ -238,6 +243,15 @@ class ClientScreen(LiveScreen):
             return
         self.app.notify("Removed." if removed else "It was already removed.", markup=False)
         self.reload()
+
+    def action_recovery_plan(self) -> None:
+        if self.history is None:
+            return
+        from facilitator.tui.goals import RecoveryPlanScreen
+        client = self.history.client
+        self.facilitator.data.record_audit("plan.view", f"plan:{client.client_id}")
+        self.app.push_screen(RecoveryPlanScreen(client.name, self.history.recovery_plan,
+                                                self.history.review_days, self.today))
 
     def action_reload(self) -> None:
         self.facilitator.action_refresh_data()

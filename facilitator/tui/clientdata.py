@@ -14,7 +14,9 @@ from facilitator.core.notes import Note
 from facilitator.core.roster import Client
 from facilitator.core.session import AttendanceEntry
 from facilitator.core.weeks import Week, week_containing
-from facilitator.store import otherhours
+from facilitator.core.recovery import RecoveryPlan
+from facilitator.core.rules import DEFAULT_PLAN_REVIEW_DAYS
+from facilitator.store import otherhours, recovery
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
 
@@ -42,6 +44,19 @@ class ClientHistory:
     weeks: list[tuple[Week, WeeklyRow | None]]   # oldest first; None: not enrolled that week
     lines: list[HistoryLine]                     # newest first
     problems: list[DamagedFile] = field(default_factory=list)
+    recovery_plan: RecoveryPlan | None = None    # None: no plan on file (or its file is damaged)
+    review_days: int = DEFAULT_PLAN_REVIEW_DAYS  # the clinic's plan review interval
+
+    def plan_line(self, today: date) -> str:
+        """One line on the client's recovery plan: active goals and the next review."""
+        plan = self.recovery_plan
+        if plan is None:
+            return "Recovery plan: none on file"
+        due = plan.review_due(self.review_days)
+        late = plan.days_overdue(today, self.review_days)
+        when = f"review OVERDUE since {due:%a %d %b}" if late else f"review due {due:%a %d %b %Y}"
+        return (f"Recovery plan: {len(plan.active_goals)} active goal"
+                f"{'' if len(plan.active_goals) == 1 else 's'} · {when} (p shows it)")
 
 
 class NoSuchClient(LookupError):
@@ -111,7 +126,12 @@ def client_history(data: DataDir, client_id: str, now: datetime, count: int = WE
         lines.append(HistoryLine(entry.day, None, entry.kind, "logged", entry.minutes,
                                  hours_id=(entry.day, entry_id)))
     lines.sort(key=lambda line: (line.day, f"{line.start:%H:%M}" if line.start else "~"), reverse=True)
-    return ClientHistory(client, this_week, by_week, lines, problems)
+    try:
+        plan = recovery.read(data, client_id)
+    except DamagedFile as problem:
+        problems.append(problem)
+        plan = None
+    return ClientHistory(client, this_week, by_week, lines, problems, plan, snapshot.settings.plan_review_days)
 
 
 def add_other_hours(data: DataDir, entry: OtherHours) -> str:

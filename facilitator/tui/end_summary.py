@@ -99,12 +99,30 @@ def ensure_drafts(book: "NoteBook", record: SessionRecord, snapshot: "ClinicSnap
         client = snapshot.clients.get(client_id)
         if client is None or client_id in notes:
             continue
+        recovery_plan, unreadable = _recovery_plan(book, client_id)
         body = draft_note(record, client, clients=snapshot.clients, group_type=group_type_of(plan),
                           topic=topic or NO_TOPIC,
-                          facilitators=staff_names(snapshot, record.header.facilitators))
+                          facilitators=staff_names(snapshot, record.header.facilitators),
+                          **({} if unreadable else {"plan": recovery_plan}))
+        if unreadable:
+            body += UNREADABLE_PLAN
         book.save_draft(client_id, body)
         written += 1
     return written
+
+
+UNREADABLE_PLAN = ("Progress toward plan goals: the client's recovery plan file could not be read "
+                   "(facilitator verify names it); complete this part by hand.\n")
+
+
+def _recovery_plan(book: "NoteBook", client_id: str):
+    """(the client's recovery plan or None, whether its file was unreadable)."""
+    from facilitator.store import recovery
+    from facilitator.store.files import DamagedFile
+    try:
+        return recovery.read(book.data, client_id), False
+    except DamagedFile:
+        return None, True
 
 
 # A store refusal as the one sentence a person reads.

@@ -41,6 +41,7 @@ class Queue:
     problems: list[Exception]
     clinic: str
     who: str
+    plans_overdue: tuple[tuple[str, int], ...] = ()   # (client name, days) of plan reviews overdue
 
 
 def read_queue(app, today: date) -> Queue:
@@ -62,7 +63,21 @@ def read_queue(app, today: date) -> Queue:
         items = [i for i in items if mine[i.session_id] and i.state != "unsigned-cosign"]
     names = {cid: c.name for cid, c in snapshot.clients.items()}
     who = f"{me.display_name} ({me.role})" if me else f"{app.user} (not staff)"
-    return Queue(items, names, first, today, mine_only, list(problems), snapshot.settings.name, who)
+    from facilitator.store.recovery import plans_due
+    plans, plan_problems = plans_due(data, today)
+    late = tuple(sorted(((r.client.name, r.days_overdue or 0) for r in plans if r.overdue),
+                        key=lambda x: -x[1]))
+    return Queue(items, names, first, today, mine_only, list(problems) + list(plan_problems),
+                 snapshot.settings.name, who, late)
+
+
+def plans_overdue_line(queue: Queue, width: int) -> str:
+    """'Recovery plans overdue for review (2): Avery Testperson 12 d, …' ('' when none)."""
+    if not queue.plans_overdue:
+        return ""
+    line = (f"Recovery plans overdue for review ({len(queue.plans_overdue)}): "
+            + ", ".join(f"{name} {days} d" for name, days in queue.plans_overdue))
+    return line if len(line) <= width else line[:max(0, width - 1)] + "…"
 
 
 def due_text(item: "QueueItem", today: date) -> str:
@@ -130,7 +145,9 @@ class ReviewScreen(LiveScreen):
         "not co-signed, oldest first. Notes are due 3 business days after the session; "
         "Overdue counts the business days since.\n"
         "A counselor sees the notes still to write for the sessions they facilitated. "
-        "Enter reads the highlighted note (read-only); there, c co-signs a signed note."
+        "Enter reads the highlighted note (read-only); there, c co-signs a signed note.\n"
+        "Above the notes, clients whose recovery plan is overdue for review (the clinic's "
+        "plan-review-days setting), most overdue first."
     )
 
     BINDINGS: ClassVar = [
@@ -147,6 +164,7 @@ class ReviewScreen(LiveScreen):
         yield ClinicHeader()
         yield Label("Notes to review · reading…", classes="section-title", id="review-title")
         yield ProblemPanel(id="problem")
+        yield Label("", id="review-plans", classes="screen-line")
         yield ReviewTable(id="review-table")
         yield Label("", id="review-empty", classes="section-title")
         yield Footer()
@@ -188,6 +206,9 @@ class ReviewScreen(LiveScreen):
         self.query_one("#review-title", Label).update(
             f"{what} · {len(queue.items)} · {late} overdue · sessions since "
             f"{queue.first:%a} {queue.first.day} {queue.first:%b}")
+        plans = self.query_one("#review-plans", Label)
+        plans.update(plans_overdue_line(queue, max(20, self.app.size.width - 2)))
+        plans.display = bool(queue.plans_overdue)
         table = self.query_one(ReviewTable)
         table.show(queue, theme_colours(self.app.get_css_variables()), self.app.size.width)
         empty = self.query_one("#review-empty", Label)

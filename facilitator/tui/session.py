@@ -24,6 +24,7 @@ from facilitator.store.running import RunningSession, find_running
 from facilitator.tui.session_actions import SessionActions
 from facilitator.tui.widgets.agenda import AgendaPane
 from facilitator.tui.widgets.attendance import HIDDEN, AttendancePane, AttendanceRow, AttendanceTable
+from facilitator.tui.goals import goal_lines, read_recovery_plans
 from facilitator.tui.widgets.participation import ParticipationPane
 
 if TYPE_CHECKING:
@@ -56,7 +57,9 @@ class SessionScreen(SessionActions, Screen):
         "b goes back (undoes n or k), z pauses and resumes, f adds 5 minutes, k skips the "
         "block, i inserts a 10-minute break. The clock pane turns yellow a minute before a "
         "block ends; OVERTIME shows how far over it is.\n"
-        "Participation (bottom): 1-9 and 0 toggle picks for the highlighted client (also "
+        "Participation (bottom): the highlighted client's recovery-plan goals, one a line; g then "
+        "a goal's number links what they did in this block to it (again: unlinks). "
+        "1-9 and 0 toggle picks for the highlighted client (also "
         "from the list); tab to type a line about them and a group note for the block. "
         "Everything saves itself within a second; enter or escape returns to the list.\n"
         "F9 hides every client name and note until pressed again. E ends the session."
@@ -82,6 +85,8 @@ class SessionScreen(SessionActions, Screen):
                 tooltip="Skip the rest of this block"),
         Binding("i", "agenda('break')", "Break", id="session.break", show=False,
                 tooltip="End this block and start a 10-minute break"),
+        Binding("g", "link_goal", "Goal", id="session.goal",
+                tooltip="Link what the highlighted client did in this block to one of their goals"),
         Binding("E", "end_session", "End", id="session.end", tooltip="End the session, then write notes"),
         Binding("f9", "toggle_privacy", "Hide names", id="session.privacy", priority=True, key_display="F9",
                 tooltip="Hide or show every client name and note"),
@@ -112,6 +117,7 @@ class SessionScreen(SessionActions, Screen):
         self.cued: set[tuple[int, datetime | None]] = set()
         self.attending = 0
         self.tz: Any = None
+        self.recovery_plans: dict[str, Any] = {}   # client id -> RecoveryPlan | None | str (unreadable)
 
     @property
     def facilitator(self) -> "ClinicApp":
@@ -162,6 +168,7 @@ class SessionScreen(SessionActions, Screen):
         self.cap, self.bell = snapshot.settings.group_cap, snapshot.settings.bell
         self.tz = snapshot.settings.tz
         self.plan = self.facilitator.plan_title(self.record.header.plan_id) or "no plan"
+        self.recovery_plans = read_recovery_plans(self.facilitator.data, self.record.participants)
         plan = self.facilitator.plans.plans.get(self.record.header.plan_id or "")
         self.query_one(AgendaPane).prompts = {
             (str(b.kind), b.title): (b.prompts, b.exercise) for b in (plan.blocks if plan else ())}
@@ -232,6 +239,8 @@ class SessionScreen(SessionActions, Screen):
             position = 0 if not clock.started else len(self.record.blocks) - 1
         block = self.record.blocks[position] if position is not None else None
         pane.load_block(position, block.title if block else "", block.note if block else "")
+        pane.show_goals(goal_lines(self.recovery_plans.get(cid), entry.goal_links if entry else (), position)
+                        if cid else [])
 
     def tick(self) -> None:
         """Every second: reread the file if another process changed it, else recompute times."""

@@ -161,6 +161,42 @@ class SessionActions:
             self.show_participation()  # the highlighted client, even before RowHighlighted arrives
             self.query_one(PicksBar).action_toggle(index)
 
+    def action_link_goal(self) -> None:
+        """g: link what the highlighted client did in this block to one of their goals."""
+        from facilitator.core.recovery import RecoveryPlan
+        from facilitator.tui.goals import GoalLinkModal
+        cid = self.table.highlighted_id
+        if cid is None or self.record is None or self.running is None:
+            return
+        if self.privacy:
+            self.notify("Names and goals are hidden; press F9 to show them, then g.")
+            return
+        plan = self.recovery_plans.get(cid)
+        if not isinstance(plan, RecoveryPlan) or not plan.active_goals:
+            self.notify(f"{self.who(cid)} has no active recovery-plan goals on file.", severity="warning",
+                        markup=False)
+            return
+        self.query_one(ParticipationPane).flush()
+        clock = AgendaClock(self.record.blocks)
+        position = clock.current()
+        if position is None and self.record.blocks and clock.started:
+            position = len(self.record.blocks) - 1
+        title = self.record.blocks[position].title if position is not None else ""
+        entry = self.record.attendance.get(cid)
+        linked = {g for g, b in (entry.goal_links if entry else ()) if b == position}
+        running = self.running
+
+        def toggle(number: int) -> bool:
+            saved = []
+            if not self.store(lambda: saved.append(running.link_goal(cid, number, position))):
+                return False
+            if self.record is not None:
+                self.record.attendance[cid] = saved[0]
+            self.show_participation()
+            return True
+
+        self.app.push_screen(GoalLinkModal(self.who(cid), title, plan.active_goals, linked, toggle))
+
     # -- actions -------------------------------------------------------------------------
     def action_agenda(self, operation: str) -> None:
         if self.running is None:

@@ -20,7 +20,9 @@ from textual.widgets import Footer, Input, Label, Select, Static, Switch
 from facilitator.core.clinic import WEEK_STARTS
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.rules import Role
-from facilitator.store.settings import FIELDS, MAX_GROUP_CAP, MAX_IDLE_MINUTES, parse_value
+from facilitator.store.settings import (
+    FIELDS, MAX_GROUP_CAP, MAX_IDLE_MINUTES, MAX_PLAN_REVIEW_DAYS, parse_value,
+)
 from facilitator.tui.live import LiveScreen
 from facilitator.tui.staff import ROLE_WORDS, problem_sentence
 from facilitator.tui.widgets.header import ClinicHeader
@@ -35,6 +37,7 @@ FORM: tuple[tuple[str, str, str], ...] = (
     ("idle-minutes", "Idle lock", f"minutes with no input before the lock (1–{MAX_IDLE_MINUTES})"),
     ("bell", "Bell", "rings a minute before a block ends"),
     ("week-start", "Week starts on", "for weekly hours and reports"),
+    ("plan-review-days", "Plan review", f"days between recovery-plan reviews (1–{MAX_PLAN_REVIEW_DAYS})"),
 )
 LABELS = {key: label for key, label, _ in FORM}
 
@@ -211,6 +214,7 @@ class SettingsScreen(LiveScreen):
         self.query_one("#idle-minutes", Input).value = str(settings.idle_minutes)
         self.query_one("#bell", Switch).value = settings.bell
         self.query_one("#week-start", Select).value = settings.week_start
+        self.query_one("#plan-review-days", Input).value = str(settings.plan_review_days)
 
     def show_problem(self, message: str | None) -> None:
         if message and self.view is not None:
@@ -229,6 +233,7 @@ class SettingsScreen(LiveScreen):
             "idle-minutes": self.query_one("#idle-minutes", Input).value,
             "bell": "on" if self.query_one("#bell", Switch).value else "off",
             "week-start": str(self.query_one("#week-start", Select).value),
+            "plan-review-days": self.query_one("#plan-review-days", Input).value,
         }
 
     def changes(self) -> dict[str, str]:

@@ -58,6 +58,12 @@ def counts_text(rows: list[WeeklyRow]) -> str:
     return ", ".join(parts)
 
 
+def plans_overdue_text(report, rows) -> str:
+    """' · 2 plan reviews overdue' for the rows shown ('' when none: the line stays short)."""
+    late = sum(1 for r in rows if report.plan_review_overdue(r.client_id))
+    return f" · {late} plan review{'' if late == 1 else 's'} overdue" if late else ""
+
+
 class WeeklyScreen(LiveScreen):
     """Credited against required hours per client for one week; follows other writers."""
 
@@ -192,7 +198,7 @@ class WeeklyScreen(LiveScreen):
         flag = FLAG_WORDS[self.flag] if self.flag else "all"
         self.query_one("#weekly-filters", Label).update(
             f"Group (g): {group} · Flag (f): {flag} · {len(rows)} client{'' if len(rows) == 1 else 's'}: "
-            f"{counts_text(rows)}")
+            f"{counts_text(rows)}{plans_overdue_text(view.report, rows)}")
         days = shown_days(view.week.days, view.meeting_days, view.report.rows)
         colours = theme_colours(self.app.get_css_variables())
         table = self.query_one(WeekTable)
@@ -214,7 +220,9 @@ class WeeklyScreen(LiveScreen):
         client = view.report.clients[client_id]
         groups = ", ".join(client.groups) or "no group"
         width = max(40, self.app.size.width - 2)
-        first = fit(f"{client.name} ({client_id}) · {client.level_of_care} · {groups}", width)
+        late = view.report.plan_review_overdue(client_id)
+        plan = f" · plan review overdue {late} d" if late else ""
+        first = fit(f"{client.name} ({client_id}){plan} · {client.level_of_care} · {groups}", width)
         other = f" ({hours_down(row.other_minutes)} h individual/family)" if row.other_minutes else ""
         second = (f"{FLAG_WORDS[row.flag]}: {needs_phrase(row)} · {hours_down(row.credited_minutes)} of "
                   f"{required_text(row.required_hours)} h{other} · absent {row.absent}, "

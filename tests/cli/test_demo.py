@@ -226,3 +226,31 @@ def test_cli_demo_then_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     names = {c.first_name for c in demo_data.CLIENTS} | {c.last_name for c in demo_data.CLIENTS}
     assert not any(name in printed for name in names)
     assert os.path.exists(root / "clinic.json")
+
+
+def test_most_clients_have_a_plan_of_two_or_three_goals_a_few_overdue(demo: DataDir) -> None:
+    from facilitator.store import recovery
+    plans, problems = recovery.all_plans(demo)
+    assert problems == []
+    enrolled = [c for c in demo.snapshot().clients.values() if c.enrolled_on(TODAY)]
+    with_plan = [c for c in enrolled if c.client_id in plans]
+    assert len(with_plan) >= 0.75 * len(enrolled)
+    assert {"RB-1009", "RB-1019"} <= {c.client_id for c in enrolled} - set(plans)   # new: none yet
+    for plan in plans.values():
+        assert 2 <= len(plan.goals) <= 3 and plan.active_goals
+        assert all(g.objectives for g in plan.goals)
+        assert plan.started >= demo.snapshot().clients[plan.client_id].admitted
+    texts = [g.text for p in plans.values() for g in p.goals]
+    assert len(set(texts)) == len(texts)                                        # varied
+    rows, _ = recovery.plans_due(demo, TODAY)
+    overdue = [r.client.client_id for r in rows if r.overdue]
+    assert 3 <= len(overdue) <= 7
+    assert "RB-1002" in overdue and "RB-1001" not in overdue
+
+
+def test_same_day_same_plans(tmp_path: Path, demo: DataDir) -> None:
+    root = tmp_path / "again"
+    assert make(root) is True
+    ours = {k: v[1] for k, v in files_state(root).items() if k.startswith("recovery/")}
+    theirs = {k: v[1] for k, v in files_state(demo.root).items() if k.startswith("recovery/")}
+    assert ours and ours == theirs

@@ -15,14 +15,16 @@ def test_show_prints_key_value_lines(empty_clinic: Path, capsys) -> None:
     assert result.code == 0, result.err
     assert result.err == ""
     lines = result.out.splitlines()
-    assert lines[:6] == ["name: Invented Recovery Center", "timezone: America/Chicago",
-                         "week-start: monday", "group-cap: 12", "idle-minutes: 5", "bell: off"]
-    assert lines[6].startswith("levels-of-care: ")
+    assert lines[:7] == ["name: Invented Recovery Center", "timezone: America/Chicago",
+                         "week-start: monday", "group-cap: 12", "idle-minutes: 5", "bell: off",
+                         "plan-review-days: 30"]
+    assert lines[7].startswith("levels-of-care: ")
 
 
 @pytest.mark.parametrize(("key", "typed", "attr", "value", "shown"), [
     ("group-cap", "10", "group_cap", 10, "10"),
     ("idle-minutes", "15", "idle_minutes", 15, "15"),
+    ("plan-review-days", "14", "plan_review_days", 14, "14"),
     ("bell", "on", "bell", True, "on"),
     ("bell", "Yes", "bell", True, "on"),
     ("bell", "true", "bell", True, "on"),
@@ -55,6 +57,8 @@ def test_set_the_same_value_says_unchanged(empty_clinic: Path, capsys) -> None:
     ("group-cap", "500", "out of range"),
     ("idle-minutes", "0", "idle minutes"),
     ("idle-minutes", "999", "idle minutes"),
+    ("plan-review-days", "0", "plan review interval"),
+    ("plan-review-days", "366", "plan review interval"),
     ("bell", "maybe", "on or off"),
     ("week-start", "tuesday", "monday or sunday"),
     ("timezone", "Mars/Olympus_Mons", "time zone"),

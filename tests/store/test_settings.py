@@ -122,6 +122,6 @@ def test_bad_typed_values_name_the_setting_in_one_sentence(key, text):
 
 def test_show_lines(clinic):
     lines = settings_lines(clinic.settings())
-    assert lines[:6] == ["name: Test Clinic", "timezone: America/Chicago", "week-start: monday",
-                         "group-cap: 12", "idle-minutes: 5", "bell: off"]
-    assert lines[6].startswith("levels-of-care: ") and "IOP 9 h" in lines[6]
+    assert lines[:7] == ["name: Test Clinic", "timezone: America/Chicago", "week-start: monday",
+                         "group-cap: 12", "idle-minutes: 5", "bell: off", "plan-review-days: 30"]
+    assert lines[7].startswith("levels-of-care: ") and "IOP 9 h" in lines[7]

@@ -173,7 +173,7 @@ async def test_the_form_shows_the_stored_settings(clinic, fake_clock):
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, "settings", SettingsScreen)
         assert screen.typed() == {"group-cap": "12", "idle-minutes": "5", "bell": "off",
-                                  "week-start": "monday"}
+                                  "week-start": "monday", "plan-review-days": "30"}
         assert text_of(screen, "#settings-name") == "Test Clinic"
         assert text_of(screen, "#settings-timezone") == "America/Chicago"
 
@@ -198,6 +198,15 @@ async def test_the_form_saves_the_group_cap_and_the_bell(clinic, fake_clock):
         await pilot.press("ctrl+s")
         assert text_of(screen, "#settings-message") == "Nothing to save: no setting was changed."
         assert len(audit(clinic)) == entries
+
+
+async def test_the_form_saves_the_plan_review_interval(clinic, fake_clock):
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "settings", SettingsScreen)
+        screen.query_one("#plan-review-days", Input).focus()
+        await pilot.press("ctrl+u", "1", "4", "ctrl+s")
+        assert clinic.settings().plan_review_days == 14
+        assert audit(clinic)[-1]["detail"] == {"plan_review_days": "30 -> 14"}
 
 
 @pytest.mark.parametrize(("typed", "words"), [("0", "0 is out of range"), ("", "is not a number"),

@@ -135,6 +135,10 @@ class ParticipationPane(Vertical):
     ParticipationPane #participation-hidden { display: none; color: $text-muted; }
     ParticipationPane.-privacy #participation-hidden { display: block; }
     ParticipationPane.-privacy PicksBar, ParticipationPane.-privacy Horizontal { display: none; }
+    ParticipationPane #participation-goals { color: $text-muted; height: auto; }
+    ParticipationPane.-privacy #participation-goals, ParticipationPane #participation-goals.-empty {
+        display: none;
+    }
     """
 
     def __init__(self, save_participation: Callable[[str, tuple[str, ...], str], bool],
@@ -153,6 +157,7 @@ class ParticipationPane(Vertical):
         self.saved_once = False
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="participation-goals", markup=False)   # recovery-plan goals (tui/goals.py)
         yield PicksBar(self.toggle_pick, id="picks")
         with Horizontal():
             yield Label("Says", id="text-label")
@@ -207,6 +212,13 @@ class ParticipationPane(Vertical):
         self.note_input.disabled = position is None
         self.query_one("#note-label", Label).update("Note")
         self.note_input.placeholder = f"group note for {title}" if title else "no agenda block"
+
+    def show_goals(self, lines: list[str]) -> None:
+        """The highlighted client's active goals, one line each (g links one to this block)."""
+        widget = self.query_one("#participation-goals", Static)
+        text = "\n".join(f"Goal {line}" if line[:1].isdigit() else line for line in lines)
+        widget.update(text)
+        widget.set_class(not lines, "-empty")
 
     def _title(self) -> None:
         self.border_title = f"Participation · {self.who}" if self.client_id else "Participation"

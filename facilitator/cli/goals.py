@@ -1,0 +1,170 @@
+"""`facilitator goals …`: clients' recovery plans on the command line.
+
+    goals add CLIENT --text "..." [--target DATE] [--objective "..."]...
+    goals list CLIENT [--format table|csv|json]
+    goals set-status CLIENT:N met|revised|active
+    goals review CLIENT            (records a review today)
+    goals due [--date DATE] [--format table|csv|json]
+
+One module with its parser and its actions.
+Errors are one sentence with exit 2 and never repeat a goal's words (they are the client's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Callable
+
+from facilitator.cli.parser import data_dir_of
+from facilitator.store.clinic import open_clinic
+from facilitator.core.parsing import parse_date
+from facilitator.cli.output import _csv, _footer, _table
+from facilitator.store import recovery
+from facilitator.store.reports import REDISCLOSURE_NOTICE
+
+FORMATS = ("table", "csv", "json")
+STATUSES = ("active", "met", "revised")
+
+
+def add_goals_parser(commands: Any, parser_class: type, data_arg: Callable[[argparse.ArgumentParser], None]) -> None:
+    """The `goals` sub-commands (called once from cli.build_parser)."""
+    goals = commands.add_parser("goals", help="clients' recovery plans: goals, reviews").add_subparsers(
+        dest="action", parser_class=parser_class, metavar="ACTION", required=True)
+    add = goals.add_parser("add", help="add a goal in the client's own words (counselors, admins)")
+    add.add_argument("client", metavar="CLIENT")
+    add.add_argument("--text", required=True, help="the goal, in the client's own words")
+    add.add_argument("--target", metavar="YYYY-MM-DD", help="the target date")
+    add.add_argument("--objective", action="append", default=[], metavar="TEXT",
+                     help="a measurable objective (repeatable)")
+    data_arg(add)
+    show = goals.add_parser("list", help="a client's goals, objectives and reviews")
+    show.add_argument("client", metavar="CLIENT")
+    show.add_argument("--format", choices=FORMATS, default="table")
+    data_arg(show)
+    status = goals.add_parser("set-status", help="mark a goal met, revised or active again")
+    status.add_argument("goal", metavar="CLIENT:N", help="the client id and goal number, e.g. C-104:2")
+    status.add_argument("status", metavar="STATUS", choices=STATUSES)
+    data_arg(status)
+    review = goals.add_parser("review", help="record that a client's plan was reviewed today")
+    review.add_argument("client", metavar="CLIENT")
+    data_arg(review)
+    due = goals.add_parser("due", help="every enrolled client's next plan review, overdue first")
+    due.add_argument("--date", metavar="YYYY-MM-DD", help="as of this day (default: today)")
+    due.add_argument("--format", choices=FORMATS, default="table")
+    data_arg(due)
+
+
+def cmd_goals(args: argparse.Namespace) -> int:
+    data = open_clinic(data_dir_of(args))
+    return {"add": _add, "list": _list, "set-status": _set_status, "review": _review, "due": _due}[
+        args.action](data, args)
+
+
+def _add(data, args) -> int:
+    target = parse_date(args.target, field="--target") if args.target else None
+    goal = recovery.add(data, args.client.strip(), args.text, objectives=args.objective, target=target)
+    print(f"Added goal {recovery.ref_of(args.client.strip(), goal)} "
+          f"({len(goal.objectives)} objective{'s' if len(goal.objectives) != 1 else ''}).")
+    return 0
+
+
+def _set_status(data, args) -> int:
+    goal = recovery.set_goal_status(data, args.goal, args.status)
+    print(f"Goal {args.goal.strip()} is now {goal.status}.")
+    return 0
+
+
+def _review(data, args) -> int:
+    client_id = args.client.strip()
+    plan = recovery.review(data, client_id)
+    interval = data.settings().plan_review_days
+    print(f"Recorded a review of {client_id}'s plan on {plan.last_review}; "
+          f"the next is due {plan.review_due(interval)}.")
+    return 0
+
+
+def _client(data, client_id: str):
+    from facilitator.core.errors import InputError
+    client = data.snapshot().clients.get(client_id)
+    if client is None:
+        raise InputError(f"there is no client with id {client_id!r}", field="CLIENT")
+    return client
+
+
+def _list(data, args) -> int:
+    data.require("plan.read")
+    client = _client(data, args.client.strip())
+    plan = recovery.read(data, client.client_id)
+    interval = data.settings().plan_review_days
+    data.record_audit("plan.view", f"plan:{client.client_id}", {"format": args.format})
+    goals = [] if plan is None else [{
+        "goal": recovery.ref_of(client.client_id, g), "number": g.number, "status": str(g.status),
+        "text": g.text, "objectives": list(g.objectives),
+        "target": g.target.isoformat() if g.target else None, "set_on": g.set_on.isoformat(),
+    } for g in plan.goals]
+    if args.format == "json":
+        body = {"notice": REDISCLOSURE_NOTICE, "client_id": client.client_id, "has_plan": plan is not None,
+                "goals": goals}
+        if plan is not None:
+            body.update(started=plan.started.isoformat(),
+                        review_due=plan.review_due(interval).isoformat(),
+                        reviews=[{"day": r.day.isoformat(), "by": r.by} for r in plan.reviews])
+        sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "csv":
+        columns = ("goal", "status", "target", "set_on", "text", "objectives")
+        sys.stdout.write(_csv(columns, [[g[c] if c != "objectives" else "; ".join(g[c]) for c in columns]
+                                        for g in goals]))
+    elif plan is None:
+        print(f"{client.client_id} {client.name}: no recovery plan on file.")
+    else:
+        print(f"{client.client_id} {client.name}: plan started {plan.started}, "
+              f"last reviewed {plan.last_review or 'never'}, next review due {plan.review_due(interval)}")
+        rows = [("Goal", "Status", "Target", "Goal (client's words) / objectives")]
+        for g in goals:
+            rows.append((g["goal"], g["status"], g["target"] or "-", g["text"]))
+            rows.extend(("", "", "", f"  - {o}") for o in g["objectives"])
+        print(_table(rows))
+        print(_footer())
+    return 0
+
+
+def _due(data, args) -> int:
+    data.require("plan.read")
+    today = parse_date(args.date, field="--date") if args.date else data.now().date()
+    rows, problems = recovery.plans_due(data, today)
+    data.record_audit("plan.due", "plans", {"clients": len(rows), "format": args.format})
+    dicts = [{
+        "client_id": r.client.client_id, "name": r.client.name, "has_plan": r.plan is not None,
+        "active_goals": len(r.plan.active_goals) if r.plan else 0,
+        "last_review": r.plan.last_review.isoformat() if r.plan and r.plan.last_review else None,
+        "review_due": r.due.isoformat() if r.due else None,
+        "days_overdue": r.days_overdue,
+    } for r in rows]
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"date": today.isoformat(), "notice": REDISCLOSURE_NOTICE,
+                                     "clients": dicts}, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "csv":
+        columns = ("client_id", "name", "has_plan", "active_goals", "last_review", "review_due", "days_overdue")
+        sys.stdout.write(_csv(columns, [[d[c] for c in columns] for d in dicts]))
+    else:
+        overdue = sum(1 for r in rows if r.overdue)
+        print(f"Plan reviews as of {today}: {overdue} overdue, "
+              f"{sum(1 for r in rows if r.plan is None)} without a plan")
+        table = [("ID", "Name", "Goals", "Last review", "Due", "Overdue")]
+        for d in dicts:
+            if not d["has_plan"]:
+                table.append((d["client_id"], d["name"], "-", "-", "no plan", ""))
+                continue
+            late = f"{d['days_overdue']} d" if d["days_overdue"] else ""
+            table.append((d["client_id"], d["name"], str(d["active_goals"]), d["last_review"] or "never",
+                          d["review_due"], late))
+        print(_table(table))
+        print(_footer())
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+COMMANDS = {"goals": cmd_goals}

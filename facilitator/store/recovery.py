@@ -1,0 +1,207 @@
+"""Recovery plans: ``recovery/<client id>.json``, one small file per client.
+
+One file per client keeps a write small and lets sync authorize and merge a plan as a
+unit, per client (``may_change_plan``). (``plans/`` holds the session-plan library;
+these are the clients' treatment plans.) Every change checks ``plan.change`` (counselors
+and admins; supervisors read), is one locked atomic write, and is audited by client id
+and goal number, never by the goal's words. A damaged or hostile file is reported by
+name and costs only that client's plan.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from facilitator.core.errors import InputError
+from facilitator.core.recovery import (
+    Goal, GoalStatus, RecoveryPlan, add_goal, goal_ref, may_change_plan, parse_goal_ref, record_review,
+    set_status,
+)
+from facilitator.core.roster import Client, check_client_id
+from facilitator.store.files import DamagedFile, make_dirs
+from facilitator.store.storage import DataFile
+
+if TYPE_CHECKING:
+    from facilitator.store.datadir import DataDir
+
+KIND = "recovery-plan"
+FOLDER = "recovery"
+# The relative paths sync may exchange for plans (one file per client; authorize with
+# may_change_plan(staff) and merge with core.recovery.merge_plans, store with put_plan).
+SYNC_PATH = re.compile(r"^recovery/[A-Za-z0-9][A-Za-z0-9_.-]{0,31}\.json$")
+
+__all__ = ["FOLDER", "KIND", "SYNC_PATH", "PlanDue", "add", "all_plans", "may_change_plan", "plan_file",
+           "plan_path", "plans_due", "put_plan", "read", "read_path", "review", "set_goal_status"]
+
+
+def plan_path(root: Path, client_id: str) -> Path:
+    return Path(root) / FOLDER / f"{check_client_id(client_id)}.json"
+
+
+def plan_file(root: Path, client_id: str) -> DataFile:
+    return DataFile(plan_path(root, client_id), KIND)
+
+
+def read_path(path: Path) -> RecoveryPlan:
+    """One plan file, strictly: anything wrong is a ``DamagedFile`` naming it."""
+    file = DataFile(path, KIND)
+    docs = file.tables().get("plan", [])
+    if len(docs) != 1:
+        raise DamagedFile(path, "it does not hold exactly one plan")
+    try:
+        plan = RecoveryPlan.from_dict(docs[0])
+    except InputError as err:
+        raise DamagedFile(path, f"field '{err.field}': {err.message}") from None
+    except (KeyError, ValueError, TypeError, AttributeError) as err:
+        raise DamagedFile(path, f"a field is missing or wrong ({type(err).__name__})") from None
+    if path.stem != plan.client_id:
+        raise DamagedFile(path, "its client id does not match its file name")
+    return plan
+
+
+def read(data: "DataDir", client_id: str) -> RecoveryPlan | None:
+    """The client's plan, or None when they have none (a damaged file raises DamagedFile)."""
+    path = plan_path(data.root, client_id)
+    if not path.exists():
+        return None
+    return read_path(path)
+
+
+def all_plans(data: "DataDir") -> tuple[dict[str, RecoveryPlan], list[DamagedFile]]:
+    plans: dict[str, RecoveryPlan] = {}
+    problems: list[DamagedFile] = []
+    folder = data.root / FOLDER
+    try:
+        names = sorted(os.listdir(folder))
+    except FileNotFoundError:
+        return plans, problems
+    for name in names:
+        if name.startswith(".") or not name.endswith(".json"):
+            continue
+        try:
+            plan = read_path(folder / name)
+        except DamagedFile as problem:
+            problems.append(problem)
+            continue
+        plans[plan.client_id] = plan
+    return plans, problems
+
+
+def _change(data: "DataDir", client_id: str,
+            change: Callable[[RecoveryPlan | None, date], RecoveryPlan]) -> RecoveryPlan:
+    """Read-modify-write one client's plan under its lock (refused unless plan.change)."""
+    data.require("plan.change")
+    if client_id not in data.snapshot().clients:
+        raise InputError(f"there is no client with id {client_id!r}", field="CLIENT")
+    today = data.now().date()
+    file = plan_file(data.root, client_id)
+    # A dry run first: refuse a damaged file (it is reported and kept) and bad input before
+    # any folder, lock or file is made; the real change runs again inside the lock.
+    change(read_path(file.path) if file.exists() else None, today)
+    make_dirs(file.path.parent)
+    with file.transaction(create=True) as db:
+        table = db.table("plan")
+        docs = table.all()
+        current = RecoveryPlan.from_dict(docs[0]) if docs else None
+        updated = change(current, today)
+        table.truncate()
+        table.insert(updated.to_dict())
+    return updated
+
+
+def add(data: "DataDir", client_id: str, text: str, *, objectives: Sequence[str] = (),
+        target: date | None = None) -> Goal:
+    """Add a goal (starting the plan if the client has none); returns the new goal."""
+    def change(plan: RecoveryPlan | None, today: date) -> RecoveryPlan:
+        base = plan or RecoveryPlan(client_id=client_id, started=today)
+        return add_goal(base, text, objectives=tuple(objectives), target=target, day=today)
+
+    plan = _change(data, client_id, change)
+    goal = plan.goals[-1]
+    data.record_audit("plan.goal-add", f"plan:{client_id}",
+                      {"goal": goal.number, "objectives": len(goal.objectives)})
+    return goal
+
+
+def set_goal_status(data: "DataDir", ref: str, status: str) -> Goal:
+    client_id, number = parse_goal_ref(ref)
+    try:
+        new = GoalStatus(status)
+    except ValueError:
+        raise InputError(f"{status[:20]!r} is not a goal status (active, met, revised)", field="STATUS") from None
+
+    def change(plan: RecoveryPlan | None, today: date) -> RecoveryPlan:
+        if plan is None:
+            raise InputError(f"client {client_id} has no recovery plan", field="GOAL")
+        return set_status(plan, number, new, day=today, by=data.user)
+
+    plan = _change(data, client_id, change)
+    data.record_audit("plan.goal-status", f"plan:{client_id}", {"goal": number, "status": str(new)})
+    return plan.goal(number)
+
+
+def review(data: "DataDir", client_id: str) -> RecoveryPlan:
+    """Record that the plan was reviewed today (by the acting staff member)."""
+    def change(plan: RecoveryPlan | None, today: date) -> RecoveryPlan:
+        if plan is None:
+            raise InputError(f"client {client_id} has no recovery plan to review; add a goal first",
+                             field="CLIENT")
+        return record_review(plan, day=today, by=data.user)
+
+    plan = _change(data, client_id, change)
+    data.record_audit("plan.review", f"plan:{client_id}", {"reviews": len(plan.reviews)})
+    return plan
+
+
+def put_plan(data: "DataDir", plan: RecoveryPlan) -> None:
+    """Store a whole plan as given (the demo's history; what sync will apply from a laptop).
+
+    Checked as strictly as a file read (``RecoveryPlan.from_dict`` of its dict), refused
+    unless the acting staff member may change plans, audited by counts only.
+    """
+    checked = RecoveryPlan.from_dict(plan.to_dict())
+    _change(data, checked.client_id, lambda current, today: checked)
+    data.record_audit("plan.put", f"plan:{checked.client_id}",
+                      {"goals": len(checked.goals), "reviews": len(checked.reviews)})
+
+
+@dataclass(frozen=True)
+class PlanDue:
+    """One enrolled client's plan review: due date and days overdue (no plan: both None)."""
+
+    client: Client
+    plan: RecoveryPlan | None
+    due: date | None
+    days_overdue: int | None
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.days_overdue)
+
+
+def plans_due(data: "DataDir", today: date) -> tuple[list[PlanDue], list[DamagedFile]]:
+    """Every client enrolled today with their plan's review due date, most overdue first."""
+    snapshot = data.snapshot()
+    interval = snapshot.settings.plan_review_days
+    plans, problems = all_plans(data)
+    rows = []
+    for client in snapshot.clients.values():
+        if not client.enrolled_on(today):
+            continue
+        plan = plans.get(client.client_id)
+        if plan is None:
+            rows.append(PlanDue(client, None, None, None))
+        else:
+            rows.append(PlanDue(client, plan, plan.review_due(interval), plan.days_overdue(today, interval)))
+    rows.sort(key=lambda r: (r.due is None, r.due or today, r.client.last_name, r.client.first_name))
+    return rows, problems
+
+
+def ref_of(client_id: str, goal: Goal) -> str:
+    return goal_ref(client_id, goal.number)

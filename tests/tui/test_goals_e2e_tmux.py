@@ -1,0 +1,98 @@
+"""Recovery-plan goals end to end in a real 80×24 terminal (tmux), keys only: a group whose
+attendees all have plans; each client's work is linked to one of their goals with g + number;
+the session ends and every draft is signed unchanged; every signed note names that client's
+own goals and no other client's. Every name and goal is invented.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from facilitator.store import recovery
+from facilitator.store.identity import os_user, system_clock
+from facilitator.store.running import find_running
+from tests.conftest import make_test_clinic
+from tests.tui.test_session_e2e_tmux import _keys, _tmux, _wait_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
+
+GOALS = {
+    "T001": ("Get my license back", "Stop drinking after work"),
+    "T002": ("Reconnect with my sister", "Keep my apartment"),
+    "T003": ("Get off the pills safely", "Eat three meals a day"),
+}
+
+
+def test_every_signed_note_names_its_own_clients_goals(tmp_path: Path):
+    root = tmp_path / "clinic"
+    data = make_test_clinic(root, clock=system_clock, user=os_user(), display_name="E2E Counselor")
+    for client_id, goals in GOALS.items():
+        for text in goals:
+            recovery.add(data, client_id, text, objectives=("Checked weekly in group",))
+    program = Path(sys.executable).with_name("facilitator")
+    session = f"fac-{uuid.uuid4().hex[:8]}"
+    command = f"FACILITATOR_DATA={root} {program}; echo EXITED-$?; sleep 30"
+    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
+    try:
+        _wait_for(session, "Roster")
+        _keys(session, "s")
+        _wait_for(session, "Start a session")
+        _keys(session, "Enter")                          # Evening IOP: T001, T002, T003
+        _wait_for(session, "present 0/3")
+        _keys(session, "P", "n")                         # all present; the agenda starts
+        _wait_for(session, "present 3/3")
+        _keys(session, "Home")
+        order = []
+        for step in range(3):                            # link goal 1, 2, 1 in list order
+            screen = _wait_for(session, "Goal 1")
+            shown = next(cid for cid, goals in GOALS.items() if goals[0] in screen)
+            order.append(shown)
+            assert all(GOALS[other][0] not in screen for other in GOALS if other != shown)
+            number = "2" if step == 1 else "1"
+            _keys(session, "g")
+            _wait_for(session, "to a goal")
+            _keys(session, number)
+            _wait_for(session, f"Goal {number} ✓")
+            _keys(session, "Down")
+        record = find_running(data).record()
+        assert {cid: a.goal_links for cid, a in record.attendance.items()} == {
+            order[0]: ((1, 0),), order[1]: ((2, 0),), order[2]: ((1, 0),)}
+
+        _keys(session, "E")
+        _wait_for(session, "End the session now?")
+        _keys(session, "y")
+        _wait_for(session, "3 attended")
+        assert find_running(data) is None                # ended
+        file = data.session_file(record.header.session_id)
+        deadline = time.monotonic() + 10
+        while len(file.notes()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for _ in range(3):
+            _keys(session, "S")
+            _wait_for(session, "unchanged and lock it?")
+            _keys(session, "y")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(n.signed for n in file.notes().values()):
+            time.sleep(0.2)
+        notes = file.notes()
+        assert len(notes) == 3 and all(n.signed for n in notes.values())
+        for client_id, note in notes.items():
+            own = GOALS[client_id]
+            assert "Progress toward plan goals:" in note.body
+            assert all(f'"{text}"' in note.body for text in own)
+            linked = 2 if client_id == order[1] else 1
+            assert f'Goal {linked}, "{own[linked - 1]}": addressed in ' in note.body
+            assert f'"{own[2 - linked]}": not addressed in this group.' in note.body
+            for other, texts in GOALS.items():
+                if other != client_id:
+                    assert not any(text in note.body for text in texts)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
