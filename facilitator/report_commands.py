@@ -16,7 +16,7 @@ from facilitator.store import otherhours
 
 def _report_problems(problems) -> None:
     for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        print(f"warning (left out of this report): {problem}", file=sys.stderr)
 
 
 def cmd_report_week(args: argparse.Namespace) -> int:

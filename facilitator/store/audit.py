@@ -11,6 +11,7 @@ import errno
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,7 +70,11 @@ class AuditLog:
         rest of an append once a clinic had five years of them (benchmark figure 2).
         """
         try:
-            return sorted(name for name in os.listdir(self.directory) if name.endswith(".jsonl"))
+            # Regular files only: a FIFO or symlink named like a month is never opened
+            # (it would hang or leak a read); verify names it.
+            with os.scandir(self.directory) as entries:
+                return sorted(e.name for e in entries
+                              if e.name.endswith(".jsonl") and e.is_file(follow_symlinks=False))
         except FileNotFoundError:
             return []
 
@@ -114,8 +119,11 @@ class AuditLog:
             entry["hash"] = entry_hash(entry)
             line = (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode()
             created = not path.exists()
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK,
+                         FILE_MODE)
             try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise OSError(errno.EINVAL, "not a regular file", str(path))
                 start = os.fstat(fd).st_size
                 try:
                     # One write() of the whole line; a short one (a full disk) is undone,

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 
 from tinydb import Query, TinyDB
 
+from facilitator.core import fields
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader, SessionRecord
 from facilitator.store.files import DamagedFile, make_dirs
 from facilitator.store.storage import DataFile
+from facilitator.store.strict import damaged
 
 if TYPE_CHECKING:
     from facilitator.core.notes import Note
@@ -52,9 +54,10 @@ class SessionFile(DataFile):
             blocks = tuple(sorted((BlockRun.from_dict(b) for b in tables.get("blocks", [])),
                                   key=lambda b: b.position))
             attendance = {a["client_id"]: AttendanceEntry.from_dict(a) for a in tables.get("attendance", [])}
-            roster = tuple(r["client_id"] for r in sorted(tables.get("roster", []), key=lambda r: r["_id"]))
+            roster = tuple(fields.client_id(r, "client_id")
+                           for r in sorted(tables.get("roster", []), key=lambda r: r["_id"]))
         except (KeyError, ValueError, TypeError) as err:
-            raise DamagedFile(self.path, f"a field is missing or wrong ({err})") from None
+            raise damaged(self.path, err) from None
         return SessionRecord(header=header, blocks=blocks, attendance=attendance, roster=roster)
 
     def put_header(self, header: SessionHeader) -> None:
@@ -116,7 +119,7 @@ class SessionFile(DataFile):
         try:
             return {d["client_id"]: Note.from_dict(d) for d in self.tables().get("notes", [])}
         except (KeyError, ValueError, TypeError) as err:
-            raise DamagedFile(self.path, f"a note is malformed ({err})") from None
+            raise damaged(self.path, err, "a note's ") from None
 
     def update_note(self, client_id: str, change: "Callable[[Note | None], Note]") -> "Note":
         """Read-modify-write one client's note inside the lock."""

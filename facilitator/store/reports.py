@@ -67,7 +67,8 @@ def week_report(data: DataDir, week: Week) -> WeekReport:
     snapshot = data.snapshot()
     tz = snapshot.settings.tz
     scan = data.sessions_between(week.first, week.last)
-    entries, hour_problems = otherhours.between(data.root / "hours", week.first, week.last)
+    entries, hour_problems = otherhours.between(data.root / "hours", week.first, week.last,
+                                                clients=snapshot.clients.keys())
     now = data.clock().astimezone(tz)
     rows = weekly_hours(snapshot.clients.values(), snapshot.groups, scan.records,
                         [e for _, e in entries], week, tz, now, capacity_by_group(data, snapshot))
