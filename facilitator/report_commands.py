@@ -7,9 +7,9 @@ import sys
 
 from facilitator import output
 from facilitator.commands import data_dir_of, open_clinic
-from facilitator.core.errors import InputError
+from facilitator.core.errors import InputError, printable
 from facilitator.core.hours import OtherHours
-from facilitator.core.parsing import parse_date
+from facilitator.core.parsing import parse_date, parse_date_range
 from facilitator.core.weeks import parse_week_label, week_containing
 from facilitator.store import otherhours
 
@@ -40,10 +40,7 @@ def cmd_report_week(args: argparse.Namespace) -> int:
 def cmd_export_billing(args: argparse.Namespace) -> int:
     from facilitator.store.reports import billing_days
     data = open_clinic(data_dir_of(args))
-    first = parse_date(args.first, field="--from")
-    last = parse_date(args.last, field="--to")
-    if last < first:
-        raise InputError("--to is before --from", field="--to")
+    first, last = parse_date_range(args.first, args.last)
     if (last - first).days > 366:
         raise InputError("export at most a year at a time", field="--to")
     rows, problems = billing_days(data, first, last)
@@ -63,9 +60,9 @@ def cmd_hours(args: argparse.Namespace) -> int:
               f"(id {ref}).")
         return 0
     if args.action == "list":
-        first = parse_date(args.first, field="--from")
-        last = parse_date(args.last, field="--to")
-        entries, problems = otherhours.between(hours_dir, first, last)
+        first, last = parse_date_range(args.first, args.last, max_days=3660)
+        entries, problems = otherhours.between(hours_dir, first, last,
+                                               clients=data.snapshot().clients.keys())
         for entry_id, entry in sorted(entries, key=lambda p: (p[1].day, p[0])):
             if args.client and entry.client_id != args.client:
                 continue
@@ -99,7 +96,9 @@ def cmd_staff(args: argparse.Namespace) -> int:
         print(f"{args.user} can no longer open the clinic.")
     else:
         for member in sorted(data.snapshot().staff.values(), key=lambda m: m.user):
-            print(f"{member.user}\t{member.role}\t{'active' if member.active else 'inactive'}\t{member.display_name}")
+            # Names are checked when stored and read (core.names); printed safely all the same.
+            print(f"{printable(member.user)}\t{member.role}\t{'active' if member.active else 'inactive'}"
+                  f"\t{printable(member.display_name)}")
     return 0
 
 

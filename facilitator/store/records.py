@@ -156,10 +156,10 @@ def session_files(records_dir: Path, first: date, last: date) -> list[SessionFil
     lo, hi = first.isoformat(), last.isoformat()
     for year, month in months_between(first, last):
         folder = Path(records_dir) / f"{year:04d}" / f"{month:02d}"
-        if not folder.is_dir():
-            continue
+        if not folder.is_dir() or any(p.is_symlink() for p in (folder, folder.parent, Path(records_dir))):
+            continue                     # a symlinked folder is never followed (verify names it)
         for path in folder.glob("*.json"):
             if path.name.startswith(".") or not lo <= path.name[:10] <= hi:
                 continue
-            found.append(SessionFile(path))
+            found.append(SessionFile(path))   # read with O_NOFOLLOW: a link or FIFO is refused
     return sorted(found, key=lambda f: f.path.name)
