@@ -227,6 +227,21 @@ def check_plan_bytes(relative: str, raw: bytes) -> None:
     plan_from_bytes(raw, relative, Path(relative).stem)
 
 
+def load_one_plan(plan_id: str, shipped_dir: Path, clinic_dir: Path | None = None) -> SessionPlan | None:
+    """Plan ``plan_id`` as ``PlanLibrary.load`` would give it, reading only its own file(s):
+    the clinic's, unless missing or broken, else the shipped one (a plan's id is its stem)."""
+    if not plan_id or "/" in plan_id or "\\" in plan_id or plan_id.startswith("."):
+        return None
+    for directory in (clinic_dir, shipped_dir):
+        path = Path(directory) / f"{plan_id}.toml" if directory is not None else None
+        if path is not None and path.exists():
+            try:
+                return load_plan_file(path)
+            except InputError:
+                continue
+    return None
+
+
 @dataclass
 class PlanLibrary:
     """Every plan a clinic can run: shipped plans, replaced by id by the clinic's own."""

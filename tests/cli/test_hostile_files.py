@@ -185,6 +185,7 @@ def test_a_bad_hours_month_file(clinic: Path) -> None:
     bad.write_text(json.dumps({"_meta": {"1": {"schema": 1, "kind": "other-hours", "generation": 1}},
                                "entries": {"1": {"client_id": "RB-1001", "day": AFFECTED_DAY,
                                                  "minutes": "sixty", "kind": "individual"}}}))
+    bad.chmod(0o640)
     checked = run(clinic, "verify")
     assert checked.returncode == 1 and str(bad) in checked.stdout
     assert "field 'minutes' must be a whole number" in checked.stdout
@@ -246,8 +247,10 @@ def test_a_pins_file_of_the_wrong_shape(clinic: Path) -> None:
     bad = clinic / "pins.json"
     bad.write_text(json.dumps({"_meta": {"1": {"schema": 1, "kind": "pins", "generation": 1}},
                                "pins": {"1": {"user": os_user(), "salt": "zz", "hash": 7}}}))
+    bad.chmod(0o640)                     # only the contents are wrong
     checked = run(clinic, "verify")
-    assert checked.returncode == 1 and str(bad) in checked.stdout
+    assert checked.returncode == 1
+    assert f"{bad} is damaged: a PIN entry's field 'salt' is not hexadecimal" in checked.stdout
     assert run(clinic, "report", "week", "--date", UNAFFECTED_DAY).returncode == 0
 
 
@@ -268,3 +271,16 @@ def test_backup_never_follows_a_planted_symlink(clinic: Path, tmp_path: Path) ->
     assert not (dest / "records" / "2026" / "11" / "2026-11-12-0000-y.json").exists()
     checked = run(clinic, "verify")
     assert f"{planted} is a symbolic link" in checked.stdout
+
+
+def test_a_bad_plan_that_a_group_uses_is_named_by_the_report(clinic: Path) -> None:
+    clinic_doc = json.loads((clinic / "clinic.json").read_text())
+    plan_id = next(g["plan"] for g in clinic_doc["groups"].values() if g.get("plan"))
+    bad = clinic / "plans" / f"{plan_id}.toml"
+    bad.write_text("x = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    bad.chmod(0o640)
+    week = run(clinic, "report", "week", "--date", UNAFFECTED_DAY, "--format", "csv")
+    assert week.returncode == 1, week.stderr
+    assert f"warning (left out of this report): {bad} is damaged: it is a group's session plan" \
+        in week.stderr
+    assert week.stdout.strip()
