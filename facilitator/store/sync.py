@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from facilitator.store.files import DamagedFile, atomic_write, locked, make_dirs
+from facilitator.store.files import DamagedFile, atomic_write, locked, make_dirs, read_regular
 from facilitator.store.records import KIND as SESSION_KIND
 from facilitator.store.storage import SCHEMA, generation_of, parse_file_bytes, read_bytes
 from facilitator.store.sync_merge import content_hash, hours_hash, ordered_tables, to_tinydb
@@ -50,11 +50,16 @@ def sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+def _small_text(path: Path) -> str:
+    """A small state file's text: a regular file only (a FIFO here would hang sync)."""
+    return read_regular(path, limit=2**20).decode()
+
+
 def device_id(root: Path) -> str:
     """This data directory's device id, made once (``DIR/device.json``)."""
     path = Path(root) / "device.json"
     try:
-        found = json.loads(path.read_text()).get("device", "")
+        found = json.loads(_small_text(path)).get("device", "")
         if DEVICE_ID.match(found):
             return found
     except (OSError, ValueError, AttributeError):
@@ -62,7 +67,7 @@ def device_id(root: Path) -> str:
     make_dirs(path.parent)
     with locked(path):
         try:
-            found = json.loads(path.read_text()).get("device", "")
+            found = json.loads(_small_text(path)).get("device", "")
             if DEVICE_ID.match(found):
                 return found
         except (OSError, ValueError, AttributeError):
@@ -243,7 +248,7 @@ def device_audit_dir(root: Path, device: str) -> Path:
 
 def audit_listing(directory: Path) -> dict[str, str]:
     return {p.name: sha256(p.read_bytes()) for p in sorted(Path(directory).glob("*.jsonl"))
-            if AUDIT_NAME.match(p.name)}
+            if AUDIT_NAME.match(p.name) and p.is_file() and not p.is_symlink()}   # never a FIFO
 
 
 def complete_lines(raw: bytes) -> bytes:
@@ -280,7 +285,7 @@ def state_path(root: Path) -> Path:
 
 def load_state(root: Path) -> dict[str, Any]:
     try:
-        state = json.loads(state_path(root).read_text())
+        state = json.loads(_small_text(state_path(root)))
         return state if isinstance(state, dict) else {}
     except (OSError, ValueError):
         return {}

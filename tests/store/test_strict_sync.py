@@ -78,3 +78,11 @@ def test_a_fifo_is_never_read_for_sync(clinic) -> None:
     assert store_sync.read_for_sync(fifo) is None                 # returns at once
     rel = "records/2026/11/2026-11-23-1800-evening-a.json"
     assert store_sync.list_files(clinic.root, "a" * 16, None, [rel])[rel] == "damaged"
+
+
+def test_fifos_in_place_of_syncs_own_files_never_hang(clinic) -> None:
+    os.mkfifo(clinic.root / "sync.json")
+    os.mkfifo(clinic.audit.directory / "2000-01.jsonl")
+    assert store_sync.load_state(clinic.root) == {}
+    assert "2000-01.jsonl" not in store_sync.audit_listing(clinic.audit.directory)
+    assert store_sync.pending_pushes(clinic.root) >= 0
