@@ -86,7 +86,7 @@ def snapshot_of(path: Path, raw: bytes) -> ClinicSnapshot:
     if len(settings_docs) != 1:
         raise DamagedFile(path, "it has no clinic settings")
     try:
-        return ClinicSnapshot(
+        snapshot = ClinicSnapshot(
             settings=ClinicSettings.from_dict(settings_docs[0]),
             staff={s["user"]: Staff.from_dict(s) for s in tables.get("staff", [])},
             clients={c["client_id"]: Client.from_dict(c) for c in tables.get("clients", [])},
@@ -95,6 +95,12 @@ def snapshot_of(path: Path, raw: bytes) -> ClinicSnapshot:
         )
     except (KeyError, ValueError, TypeError, InputError) as err:
         raise damaged(path, err) from None
+    for client in snapshot.clients.values():
+        if client.level_of_care not in snapshot.settings.levels_of_care:
+            raise DamagedFile(path, f"client {client.client_id} has a level of care the clinic does not define")
+        if any(group not in snapshot.groups for group in client.groups):
+            raise DamagedFile(path, f"client {client.client_id} is in a group the clinic does not have")
+    return snapshot
 
 
 BlocksFor = Callable[[str | None], tuple[BlockRun, ...]]

@@ -284,3 +284,21 @@ def test_a_bad_plan_that_a_group_uses_is_named_by_the_report(clinic: Path) -> No
     assert f"warning (left out of this report): {bad} is damaged: it is a group's session plan" \
         in week.stderr
     assert week.stdout.strip()
+
+
+@pytest.mark.parametrize("change", [
+    lambda c: c.update(groups=["No Such Group"]),
+    lambda c: c.update(level_of_care="residential"),
+    lambda c: c.update(first_name="Avery\u202e"),
+    lambda c: c.update(admitted="9999-12-27"),
+])
+def test_a_bad_client_in_clinic_json_is_named_and_nothing_crashes(clinic: Path, change) -> None:
+    path = clinic / "clinic.json"
+    data = json.loads(path.read_text())
+    change(next(iter(data["clients"].values())))
+    path.write_text(json.dumps(data))
+    checked = run(clinic, "verify")
+    assert checked.returncode == 1 and f"{path} is damaged" in checked.stdout + checked.stderr
+    week = run(clinic, "report", "week", "--date", UNAFFECTED_DAY)
+    assert week.returncode == 1 and f"{path} is damaged" in week.stderr
+    assert "internal error" not in week.stderr and "Avery" not in week.stderr

@@ -98,3 +98,20 @@ def test_printable_escapes_what_a_terminal_would_run() -> None:
     from facilitator.core.errors import printable
     assert printable("Test\x1b[31mRed\u202e") == "Test\\x1b[31mRed\\u202e"
     assert printable("Zoë Ångström") == "Zoë Ångström"
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
+def test_an_import_of_a_fifo_or_device_is_refused_at_once(grouped_clinic: Path, tmp_path: Path,
+                                                          special: str) -> None:
+    import os
+    import subprocess
+    import sys
+    path = tmp_path / "roster.csv"
+    if special == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(special)
+    done = subprocess.run([sys.executable, "-m", "facilitator.cli", "roster", "import", str(path),
+                           "--data", str(grouped_clinic)], capture_output=True, text=True, timeout=10)
+    assert done.returncode == 2, done.stderr
+    assert f"{path}: is a" in done.stderr and "not a regular file" in done.stderr
