@@ -23,7 +23,8 @@ def check_client_id(value: str, *, field: str = "client_id") -> str:
     value = value.strip()
     if not _CLIENT_ID.match(value):
         raise InputError(
-            f"{value!r} is not a client id (letters, digits, '.', '_' or '-', up to 32)", field=field)
+            # The value is not repeated: a misplaced column may have put a name here.
+            "is not a client id (letters, digits, '.', '_' or '-', up to 32)", field=field)
     return value
 
 

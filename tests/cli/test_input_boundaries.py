@@ -115,3 +115,12 @@ def test_an_import_of_a_fifo_or_device_is_refused_at_once(grouped_clinic: Path, 
                            "--data", str(grouped_clinic)], capture_output=True, text=True, timeout=10)
     assert done.returncode == 2, done.stderr
     assert f"{path}: is a" in done.stderr and "not a regular file" in done.stderr
+
+
+def test_a_name_in_the_client_id_column_is_not_printed(grouped_clinic: Path, tmp_path: Path, capsys) -> None:
+    rows = [("Avery Inventedname", "Avery", "Inventedname", "IOP", "", "2026-11-01", "", "Evening A")]
+    path = write(tmp_path / "roster.csv", csv_text(ROSTER_HEADER, rows))
+    before = tree_bytes(grouped_clinic)
+    result = run_cli(capsys, "roster", "import", path, "--data", grouped_clinic)
+    assert_rejected_whole(result, path, 2, "client_id", ["not a client id"], grouped_clinic, before)
+    assert "Avery" not in result.err and "Inventedname" not in result.err
