@@ -92,9 +92,14 @@ class AuditLog:
             # A torn last line (killed mid-append) is skipped here and reported by verify().
             for line in reversed(lines):
                 try:
-                    return json.loads(line)
-                except (json.JSONDecodeError, UnicodeDecodeError):
+                    entry = json.loads(line)
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
                     continue
+                # A line of the wrong shape (planted or edited) is skipped like a torn one,
+                # so it cannot stop every write; verify names it.
+                if isinstance(entry, dict) and type(entry.get("seq")) is int \
+                        and isinstance(entry.get("hash"), str):
+                    return entry
         return None
 
     def append(self, *, at: datetime, user: str, action: str, record: str,
@@ -149,9 +154,10 @@ class AuditLog:
                     if not line.strip():
                         continue
                     try:
-                        yield path, number, json.loads(line)
-                    except (json.JSONDecodeError, UnicodeDecodeError):
-                        yield path, number, None
+                        entry = json.loads(line)
+                    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                        entry = None     # RecursionError: a planted nesting bomb
+                    yield path, number, entry
 
     def verify(self) -> list[ChainBreak]:
         """Recompute the chain; every break is named by file and line."""

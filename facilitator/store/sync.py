@@ -62,7 +62,7 @@ def device_id(root: Path) -> str:
         found = json.loads(_small_text(path)).get("device", "")
         if DEVICE_ID.match(found):
             return found
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         pass
     make_dirs(path.parent)
     with locked(path):
@@ -70,7 +70,7 @@ def device_id(root: Path) -> str:
             found = json.loads(_small_text(path)).get("device", "")
             if DEVICE_ID.match(found):
                 return found
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, RecursionError):
             pass
         made = secrets.token_hex(8)
         atomic_write(path, (json.dumps({"device": made}) + "\n").encode())
@@ -287,7 +287,7 @@ def load_state(root: Path) -> dict[str, Any]:
     try:
         state = json.loads(_small_text(state_path(root)))
         return state if isinstance(state, dict) else {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
 
 

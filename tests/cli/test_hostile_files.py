@@ -302,3 +302,15 @@ def test_a_bad_client_in_clinic_json_is_named_and_nothing_crashes(clinic: Path, 
     week = run(clinic, "report", "week", "--date", UNAFFECTED_DAY)
     assert week.returncode == 1 and f"{path} is damaged" in week.stderr
     assert "internal error" not in week.stderr and "Avery" not in week.stderr
+
+
+@pytest.mark.parametrize("planted", ['{"seq": "x", "hash": 5}', "[1, 2]", "[" * 100_000],
+                         ids=["wrong-types", "not-an-object", "nesting-bomb"])
+def test_a_planted_last_audit_line_does_not_stop_every_write(clinic: Path, planted: str) -> None:
+    month = sorted((clinic / "audit").glob("*.jsonl"))[-1]
+    with open(month, "a") as handle:
+        handle.write(planted + "\n")
+    week = run(clinic, "report", "week", "--date", UNAFFECTED_DAY)   # audits itself: a write
+    assert week.returncode == 0, week.stderr
+    checked = run(clinic, "verify")
+    assert checked.returncode == 1 and str(month) in checked.stdout
