@@ -58,6 +58,10 @@ class SessionFile(DataFile):
                            for r in sorted(tables.get("roster", []), key=lambda r: r["_id"]))
         except (KeyError, ValueError, TypeError) as err:
             raise damaged(self.path, err) from None
+        if header.session_id != self.path.stem or header.day.isoformat() != self.path.name[:10]:
+            # Reports find a session by its file name: a header for another session or day
+            # would be counted in the wrong week.
+            raise DamagedFile(self.path, "its header is for another session than its file name says")
         return SessionRecord(header=header, blocks=blocks, attendance=attendance, roster=roster)
 
     def put_header(self, header: SessionHeader) -> None:

@@ -314,3 +314,11 @@ def test_a_planted_last_audit_line_does_not_stop_every_write(clinic: Path, plant
     assert week.returncode == 0, week.stderr
     checked = run(clinic, "verify")
     assert checked.returncode == 1 and str(month) in checked.stdout
+
+
+def test_a_record_copied_under_another_sessions_name(clinic: Path) -> None:
+    source = a_record(clinic, UNAFFECTED_DAY)
+    bad = source.parent / f"{AFFECTED_DAY}-0900-copied.json"
+    shutil.copy(source, bad)
+    assert_costs_only_itself(clinic, bad)
+    assert "its header is for another session than its file name says" in run(clinic, "verify").stdout
