@@ -54,6 +54,8 @@ def between(hours_dir: Path, first: date, last: date, *, clients: Collection[str
     refused whole, like any damaged file."""
     found: list[tuple[int, OtherHours]] = []
     problems: list[DamagedFile] = []
+    if Path(hours_dir).is_symlink():     # never followed; verify names it
+        return found, [DamagedFile(Path(hours_dir), "it is a symbolic link, not a folder; it was not read")]
     for year, month in months_between(first, last):
         file = month_file(hours_dir, date(year, month, 1))
         if not file.exists():
