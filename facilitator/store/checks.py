@@ -33,6 +33,8 @@ MAX_AUDIT_FILE_BYTES = 256 * 2**20
 def walk(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
     """Every entry under ``root`` (not ``root`` itself) with its ``lstat``, sorted by path;
     directories are entered only if they are real directories (a symlink is never followed)."""
+    if os.path.islink(root):             # e.g. records/ itself: named by special_files
+        return
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):

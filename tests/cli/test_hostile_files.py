@@ -322,3 +322,19 @@ def test_a_record_copied_under_another_sessions_name(clinic: Path) -> None:
     shutil.copy(source, bad)
     assert_costs_only_itself(clinic, bad)
     assert "its header is for another session than its file name says" in run(clinic, "verify").stdout
+
+
+@pytest.mark.parametrize("folder", ["records", "hours", "plans"])
+def test_a_symlinked_top_folder_is_named_and_never_followed(clinic: Path, tmp_path: Path, folder: str) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "2026-11.json").write_text("[" * 200_000)       # would be damaged if read
+    (elsewhere / "x.toml").write_text("x = " + "[" * 50_000)
+    target = clinic / folder
+    if target.exists():
+        shutil.rmtree(target)
+    target.symlink_to(elsewhere)
+    checked = run(clinic, "verify")
+    assert checked.returncode == 1
+    assert f"{target} is a symbolic link" in checked.stdout
+    assert str(elsewhere) not in checked.stdout
