@@ -32,9 +32,10 @@ MAX_SHORT = 200
 
 
 def _get(data: dict[str, Any], key: str, default: Any) -> Any:
-    if not isinstance(data, dict):
-        raise InputError("is not a table of fields", field=key)
-    value = data.get(key, default)
+    try:
+        value = data.get(key, default)
+    except AttributeError:
+        raise InputError("is not a table of fields", field=key) from None
     if value is _MISSING:
         raise InputError("is missing", field=key)
     return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tinydb import Query, TinyDB
 
@@ -44,8 +44,9 @@ class SessionFile(DataFile):
             if roster:
                 db.table("roster").insert_multiple({"client_id": c} for c in roster)
 
-    def read(self) -> SessionRecord:
-        tables = self.tables()
+    def read(self, tables: dict[str, list[dict[str, Any]]] | None = None) -> SessionRecord:
+        """The record, read strictly; ``tables`` if the file's tables were just read."""
+        tables = self.tables() if tables is None else tables
         headers = tables.get("header", [])
         if len(headers) != 1:
             raise DamagedFile(self.path, "it has no session header")
@@ -53,7 +54,7 @@ class SessionFile(DataFile):
             header = SessionHeader.from_dict(headers[0])
             blocks = tuple(sorted((BlockRun.from_dict(b) for b in tables.get("blocks", [])),
                                   key=lambda b: b.position))
-            attendance = {a["client_id"]: AttendanceEntry.from_dict(a) for a in tables.get("attendance", [])}
+            attendance = {e.client_id: e for e in map(AttendanceEntry.from_dict, tables.get("attendance", []))}
             roster = tuple(fields.client_id(r, "client_id")
                            for r in sorted(tables.get("roster", []), key=lambda r: r["_id"]))
         except (KeyError, ValueError, TypeError) as err:
@@ -117,11 +118,12 @@ class SessionFile(DataFile):
             db.table("header").insert(header.to_dict())
             return header
 
-    def notes(self) -> dict[str, "Note"]:
+    def notes(self, tables: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, "Note"]:
         """Each client's progress note in this session, by client id."""
         from facilitator.core.notes import Note
+        tables = self.tables() if tables is None else tables
         try:
-            return {d["client_id"]: Note.from_dict(d) for d in self.tables().get("notes", [])}
+            return {n.client_id: n for n in map(Note.from_dict, tables.get("notes", []))}
         except (KeyError, ValueError, TypeError) as err:
             raise damaged(self.path, err, "a note's ") from None
 
