@@ -249,10 +249,15 @@ def assert_no_formula(rows: list[list[str]]) -> None:
 def test_exports_neutralise_formulas_in_names(client_id, first, last, level, group) -> None:
     group = group if group.strip() else f"G{group}"  # a group needs a name
     monday = date(2026, 11, 23)
-    client = Client(client_id, first, last, level, 9.0, date(2026, 11, 1), groups=(group,))
+    try:
+        client = Client(client_id, first, last, level, 9.0, date(2026, 11, 1), groups=(group,))
+        groups = {group: Group(name=group, days=(0, 2), start=time(18, 0), minutes=180,
+                               first_day=date(2026, 9, 1))}
+    except InputError:
+        # The name rule (core.names) refuses blank names and control characters
+        # ("\t=1+1") before any export sees them; the export must neutralise the rest.
+        assume(False)
     week = week_containing(monday)
-    groups = {group: Group(name=group, days=(0, 2), start=time(18, 0), minutes=180,
-                           first_day=date(2026, 9, 1))}
     now = datetime(2026, 11, 25, 12, 0, tzinfo=CHI)
     rows = weekly_hours([client], groups, [], [], week, CHI, now)
     report = WeekReport(week, now, rows, {client.client_id: client})

@@ -6,7 +6,7 @@ import argparse
 
 from facilitator.cli.parser import data_dir_of
 from facilitator.core.clinic import ClinicSettings
-from facilitator.core.errors import InputError
+from facilitator.core.errors import InputError, printable
 from facilitator.core.parsing import parse_date, parse_hhmm
 from facilitator.core.roster import Group, parse_days
 from facilitator.store.clinic import open_clinic
@@ -68,7 +68,9 @@ def cmd_staff(args: argparse.Namespace) -> int:
         print(f"{args.user} can no longer open the clinic.")
     else:
         for member in sorted(data.snapshot().staff.values(), key=lambda m: m.user):
-            print(f"{member.user}\t{member.role}\t{'active' if member.active else 'inactive'}\t{member.display_name}")
+            # Names are checked when stored and read (core.names); printed safely all the same.
+            print(f"{printable(member.user)}\t{member.role}\t{'active' if member.active else 'inactive'}"
+                  f"\t{printable(member.display_name)}")
     return 0
 
 

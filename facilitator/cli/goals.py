@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, Callable
 
 from facilitator.cli.parser import data_dir_of
 from facilitator.store.clinic import open_clinic
@@ -26,34 +25,6 @@ from facilitator.store.reports import REDISCLOSURE_NOTICE
 
 FORMATS = ("table", "csv", "json")
 STATUSES = ("active", "met", "revised")
-
-
-def add_goals_parser(commands: Any, parser_class: type, data_arg: Callable[[argparse.ArgumentParser], None]) -> None:
-    """The `goals` sub-commands (called once from cli.build_parser)."""
-    goals = commands.add_parser("goals", help="clients' recovery plans: goals, reviews").add_subparsers(
-        dest="action", parser_class=parser_class, metavar="ACTION", required=True)
-    add = goals.add_parser("add", help="add a goal in the client's own words (counselors, admins)")
-    add.add_argument("client", metavar="CLIENT")
-    add.add_argument("--text", required=True, help="the goal, in the client's own words")
-    add.add_argument("--target", metavar="YYYY-MM-DD", help="the target date")
-    add.add_argument("--objective", action="append", default=[], metavar="TEXT",
-                     help="a measurable objective (repeatable)")
-    data_arg(add)
-    show = goals.add_parser("list", help="a client's goals, objectives and reviews")
-    show.add_argument("client", metavar="CLIENT")
-    show.add_argument("--format", choices=FORMATS, default="table")
-    data_arg(show)
-    status = goals.add_parser("set-status", help="mark a goal met, revised or active again")
-    status.add_argument("goal", metavar="CLIENT:N", help="the client id and goal number, e.g. C-104:2")
-    status.add_argument("status", metavar="STATUS", choices=STATUSES)
-    data_arg(status)
-    review = goals.add_parser("review", help="record that a client's plan was reviewed today")
-    review.add_argument("client", metavar="CLIENT")
-    data_arg(review)
-    due = goals.add_parser("due", help="every enrolled client's next plan review, overdue first")
-    due.add_argument("--date", metavar="YYYY-MM-DD", help="as of this day (default: today)")
-    due.add_argument("--format", choices=FORMATS, default="table")
-    data_arg(due)
 
 
 def cmd_goals(args: argparse.Namespace) -> int:

@@ -87,4 +87,4 @@ def _footer() -> str:
 def report_problems(problems: Iterable[object]) -> None:
     """Problems a report or listing met (a damaged file, say): one warning line each, on stderr."""
     for problem in problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        print(f"warning (left out of this report): {problem}", file=sys.stderr)

@@ -172,6 +172,37 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the facilitator program on the host (default: facilitator)")
     sync.add_argument("--ssh", default="ssh", metavar="COMMAND", help="the ssh program and options (default: ssh)")
     _data_arg(sync)
-    from facilitator.cli.goals import add_goals_parser
     add_goals_parser(commands, _Parser, _data_arg)
     return parser
+
+
+GOAL_FORMATS = ("table", "csv", "json")
+GOAL_STATUSES = ("active", "met", "revised")
+
+
+def add_goals_parser(commands, parser_class: type, data_arg) -> None:
+    """The `goals` sub-commands (called once from build_parser; actions in cli.goals)."""
+    goals = commands.add_parser("goals", help="clients' recovery plans: goals, reviews").add_subparsers(
+        dest="action", parser_class=parser_class, metavar="ACTION", required=True)
+    add = goals.add_parser("add", help="add a goal in the client's own words (counselors, admins)")
+    add.add_argument("client", metavar="CLIENT")
+    add.add_argument("--text", required=True, help="the goal, in the client's own words")
+    add.add_argument("--target", metavar="YYYY-MM-DD", help="the target date")
+    add.add_argument("--objective", action="append", default=[], metavar="TEXT",
+                     help="a measurable objective (repeatable)")
+    data_arg(add)
+    show = goals.add_parser("list", help="a client's goals, objectives and reviews")
+    show.add_argument("client", metavar="CLIENT")
+    show.add_argument("--format", choices=GOAL_FORMATS, default="table")
+    data_arg(show)
+    status = goals.add_parser("set-status", help="mark a goal met, revised or active again")
+    status.add_argument("goal", metavar="CLIENT:N", help="the client id and goal number, e.g. C-104:2")
+    status.add_argument("status", metavar="STATUS", choices=GOAL_STATUSES)
+    data_arg(status)
+    review = goals.add_parser("review", help="record that a client's plan was reviewed today")
+    review.add_argument("client", metavar="CLIENT")
+    data_arg(review)
+    due = goals.add_parser("due", help="every enrolled client's next plan review, overdue first")
+    due.add_argument("--date", metavar="YYYY-MM-DD", help="as of this day (default: today)")
+    due.add_argument("--format", choices=GOAL_FORMATS, default="table")
+    data_arg(due)

@@ -9,7 +9,7 @@ from facilitator.cli import output
 from facilitator.cli.output import report_problems
 from facilitator.cli.parser import data_dir_of
 from facilitator.core.errors import InputError
-from facilitator.core.parsing import parse_date
+from facilitator.core.parsing import parse_date, parse_date_range
 from facilitator.core.weeks import parse_week_label, week_containing
 from facilitator.store.clinic import open_clinic
 
@@ -35,10 +35,7 @@ def cmd_report_week(args: argparse.Namespace) -> int:
 def cmd_export_billing(args: argparse.Namespace) -> int:
     from facilitator.store.reports import billing_days
     data = open_clinic(data_dir_of(args))
-    first = parse_date(args.first, field="--from")
-    last = parse_date(args.last, field="--to")
-    if last < first:
-        raise InputError("--to is before --from", field="--to")
+    first, last = parse_date_range(args.first, args.last)
     if (last - first).days > 366:
         raise InputError("export at most a year at a time", field="--to")
     rows, problems = billing_days(data, first, last)

@@ -9,7 +9,7 @@ from facilitator.cli.output import report_problems
 from facilitator.cli.parser import data_dir_of
 from facilitator.core.errors import InputError
 from facilitator.core.hours import OtherHours
-from facilitator.core.parsing import parse_date
+from facilitator.core.parsing import parse_date, parse_date_range
 from facilitator.store import otherhours
 from facilitator.store.clinic import open_clinic
 
@@ -50,9 +50,9 @@ def cmd_hours(args: argparse.Namespace) -> int:
               f"(id {ref}).")
         return 0
     if args.action == "list":
-        first = parse_date(args.first, field="--from")
-        last = parse_date(args.last, field="--to")
-        entries, problems = otherhours.between(hours_dir, first, last)
+        first, last = parse_date_range(args.first, args.last, max_days=3660)
+        entries, problems = otherhours.between(hours_dir, first, last,
+                                               clients=data.snapshot().clients.keys())
         for entry_id, entry in sorted(entries, key=lambda p: (p[1].day, p[0])):
             if args.client and entry.client_id != args.client:
                 continue

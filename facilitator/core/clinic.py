@@ -6,7 +6,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from facilitator.core import fields
 from facilitator.core.errors import InputError
+from facilitator.core.names import check_name
 from facilitator.core.rules import (
     DEFAULT_GROUP_CAP,
     DEFAULT_IDLE_MINUTES,
@@ -37,8 +39,9 @@ class ClinicSettings:
     plan_review_days: int = DEFAULT_PLAN_REVIEW_DAYS
 
     def __post_init__(self) -> None:
-        if not self.name.strip():
+        if not isinstance(self.name, str) or not self.name.strip():
             raise InputError("the clinic needs a name", field="name")
+        check_name(self.name, field="name")
         check_timezone(self.timezone)
         if self.week_start not in WEEK_STARTS:
             raise InputError(f"{self.week_start!r} is not monday or sunday", field="week_start")
@@ -73,14 +76,21 @@ class ClinicSettings:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ClinicSettings":
+        levels = data.get("levels_of_care", LEVELS_OF_CARE)
+        if not isinstance(levels, dict) or len(levels) > 100 or not all(
+                isinstance(k, str) and len(k) <= fields.MAX_SHORT and isinstance(v, (int, float))
+                and not isinstance(v, bool) and 0 <= v <= 168 for k, v in levels.items()):
+            raise InputError("must be a table of level names and weekly hours (0-168)",
+                             field="levels_of_care")
         return cls(
-            name=data["name"], timezone=data["timezone"],
-            week_start=data.get("week_start", "monday"),
-            group_cap=data.get("group_cap", DEFAULT_GROUP_CAP),
-            idle_minutes=data.get("idle_minutes", DEFAULT_IDLE_MINUTES),
-            bell=data.get("bell", False),
-            levels_of_care=dict(data.get("levels_of_care", LEVELS_OF_CARE)),
-            plan_review_days=data.get("plan_review_days", DEFAULT_PLAN_REVIEW_DAYS),
+            name=fields.text(data, "name"), timezone=fields.text(data, "timezone", max_length=64),
+            week_start=fields.text(data, "week_start", "monday"),
+            group_cap=fields.integer(data, "group_cap", DEFAULT_GROUP_CAP, low=1, high=10_000),
+            idle_minutes=fields.integer(data, "idle_minutes", DEFAULT_IDLE_MINUTES, low=1, high=10_000),
+            bell=fields.boolean(data, "bell", False),
+            levels_of_care=dict(levels),
+            plan_review_days=fields.integer(data, "plan_review_days", DEFAULT_PLAN_REVIEW_DAYS,
+                                            low=1, high=365),
         )
 
     def with_changes(self, **changes: Any) -> "ClinicSettings":
@@ -96,11 +106,15 @@ class Staff:
     role: Role
     active: bool = True
 
+    def __post_init__(self) -> None:
+        check_name(self.user, field="user")
+        check_name(self.display_name, field="display_name")
+
     def to_dict(self) -> dict[str, Any]:
         return {"user": self.user, "display_name": self.display_name,
                 "role": str(self.role), "active": self.active}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Staff":
-        return cls(user=data["user"], display_name=data["display_name"],
-                   role=Role(data["role"]), active=data.get("active", True))
+        return cls(user=fields.text(data, "user"), display_name=fields.name(data, "display_name"),
+                   role=fields.choice(data, "role", Role), active=fields.boolean(data, "active", True))

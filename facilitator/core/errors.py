@@ -46,6 +46,14 @@ class InputError(ValueError):
         return f"{', '.join(where)}: {message}" if where else message
 
 
+def printable(text: str) -> str:
+    """``text`` with every control or format character (escapes, bidi overrides) shown as
+    its escape, for printing to a terminal."""
+    import unicodedata
+    return "".join(c if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") else repr(c)[1:-1]
+                   for c in str(text))
+
+
 def _printable(text: str) -> str:
     """``text`` with control characters escaped (a TOML key or a file name may hold a newline),
     so that the error stays one line."""

@@ -110,8 +110,10 @@ class OtherHours:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "OtherHours":
-        return cls(client_id=data["client_id"], day=date.fromisoformat(data["day"]),
-                   minutes=int(data["minutes"]), kind=data.get("kind", "individual"))
+        from facilitator.core import fields
+        return cls(client_id=fields.client_id(data, "client_id"), day=fields.day(data, "day"),
+                   minutes=fields.integer(data, "minutes", low=1, high=_MAX_DAY_MINUTES),
+                   kind=fields.text(data, "kind", "individual"))
 
 
 class Flag(StrEnum):

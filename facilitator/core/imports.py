@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, time
 
 from facilitator.core.errors import InputError
+from facilitator.core.names import check_name
 from facilitator.core.parsing import parse_date, parse_hhmm
 from facilitator.core.roster import Client, check_client_id
 from facilitator.core.rules import Status
@@ -66,15 +66,14 @@ def _located(filename: str, line: int, fn: Callable[[], object]):
 
 
 def _name(value: str, field: str) -> str:
+    """A client's name from the CSV, under the one name rule. Errors name the line and
+    field, never the name (it is a client's identity)."""
     if not value:
         raise InputError("is blank", field=field)
     if value[0] in "=+-@\t\r":
-        raise InputError(f"{value!r} starts with {value[0]!r}, which spreadsheets run as a formula",
+        raise InputError(f"starts with {value[0]!r}, which spreadsheets run as a formula",
                          field=field)
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        # A line break or terminal escape in a name would break tables, exports and the screen.
-        raise InputError(f"{value!r} contains a control character (such as a line break)", field=field)
-    return value
+    return check_name(value, field=field)
 
 
 def parse_roster(text: str, filename: str, *, known_groups: set[str],

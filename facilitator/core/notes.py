@@ -24,6 +24,7 @@ from typing import Any
 
 from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
 
+from facilitator.core import fields
 from facilitator.core.drafting import draft_note, redact_others
 from facilitator.core.errors import InputError
 from facilitator.core.rules import NOTE_DUE_BUSINESS_DAYS
@@ -41,9 +42,6 @@ BODY_CHANGED = "the note body or its signature was changed after signing"
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def _sha256(data: dict[str, Any]) -> str:
@@ -64,9 +62,9 @@ class Addendum:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Addendum":
-        return cls(body=data["body"], author=data["author"],
-                   signed_at=datetime.fromisoformat(data["signed_at"]),
-                   content_hash=data["content_hash"])
+        return cls(body=fields.text(data, "body", max_length=fields.MAX_TEXT),
+                   author=fields.text(data, "author"), signed_at=fields.aware(data, "signed_at"),
+                   content_hash=fields.text(data, "content_hash", max_length=128))
 
 
 @dataclass(frozen=True)
@@ -101,14 +99,20 @@ class Note:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Note":
+        addenda = data.get("addenda", []) if isinstance(data, dict) else None
+        if not isinstance(addenda, list) or len(addenda) > 10_000:
+            raise InputError("must be a list of addenda", field="addenda")
         return cls(
-            session_id=data["session_id"], client_id=data["client_id"], body=data["body"],
-            author=data["author"], drafted_at=datetime.fromisoformat(data["drafted_at"]),
-            signed_by=data.get("signed_by"), signed_at=_dt(data.get("signed_at")),
-            content_hash=data.get("content_hash"),
-            cosigned_by=data.get("cosigned_by"), cosigned_at=_dt(data.get("cosigned_at")),
-            cosign_hash=data.get("cosign_hash"),
-            addenda=tuple(Addendum.from_dict(a) for a in data.get("addenda", ())),
+            session_id=fields.text(data, "session_id"), client_id=fields.client_id(data, "client_id"),
+            body=fields.text(data, "body", max_length=fields.MAX_TEXT),
+            author=fields.text(data, "author"), drafted_at=fields.aware(data, "drafted_at"),
+            signed_by=fields.optional_text(data, "signed_by"),
+            signed_at=fields.optional_aware(data, "signed_at"),
+            content_hash=fields.optional_text(data, "content_hash", max_length=128),
+            cosigned_by=fields.optional_text(data, "cosigned_by"),
+            cosigned_at=fields.optional_aware(data, "cosigned_at"),
+            cosign_hash=fields.optional_text(data, "cosign_hash", max_length=128),
+            addenda=tuple(Addendum.from_dict(a) for a in addenda),
         )
 
 

@@ -10,6 +10,11 @@ from facilitator.core.errors import InputError
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$", re.ASCII)
 
+# The days a clinic's data may be about. Outside them a date is a typo (9999-12-27, 0202-...),
+# and week and schedule arithmetic would run off the calendar's end.
+FIRST_DAY = date(1990, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
 
 def parse_date(text: str, *, field: str | None = None) -> date:
     """A calendar date written YYYY-MM-DD (the only form the file formats accept)."""
@@ -17,9 +22,31 @@ def parse_date(text: str, *, field: str | None = None) -> date:
     if not _DATE.match(value):
         raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", field=field)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{text!r} is not a real date", field=field) from None
+    return check_day(day, field=field)
+
+
+def check_day(day: date, *, field: str | None = None) -> date:
+    """``day`` if it lies in FIRST_DAY..LAST_DAY, else InputError."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InputError(f"{day.isoformat()} is outside the dates a clinic's records cover "
+                         f"({FIRST_DAY.year} to {LAST_DAY.year})", field=field)
+    return day
+
+
+def parse_date_range(first: str, last: str, *, first_field: str = "--from",
+                     last_field: str = "--to", max_days: int | None = None) -> tuple[date, date]:
+    """Two dates, the second not before the first (and at most ``max_days`` apart)."""
+    start = parse_date(first, field=first_field)
+    end = parse_date(last, field=last_field)
+    if end < start:
+        raise InputError(f"{last_field} {end} is before {first_field} {start}", field=last_field)
+    if max_days is not None and (end - start).days > max_days:
+        raise InputError(f"the range is longer than {max_days} days; ask for a shorter one",
+                         field=last_field)
+    return start, end
 
 
 def parse_hhmm(text: str, *, field: str | None = None) -> time:

@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import WEEKLY, rrule, rruleset
 
+from facilitator.core import fields
 from facilitator.core.errors import InputError
+from facilitator.core.names import check_name
 from facilitator.core.rules import WEEKDAYS
 
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+_CLIENT_ID = fields.CLIENT_ID
 _WEEKDAY_NAMES = {v: k for k, v in WEEKDAYS.items()}
 
 
@@ -21,7 +23,8 @@ def check_client_id(value: str, *, field: str = "client_id") -> str:
     value = value.strip()
     if not _CLIENT_ID.match(value):
         raise InputError(
-            f"{value!r} is not a client id (letters, digits, '.', '_' or '-', up to 32)", field=field)
+            # The value is not repeated: a misplaced column may have put a name here.
+            "is not a client id (letters, digits, '.', '_' or '-', up to 32)", field=field)
     return value
 
 
@@ -37,6 +40,8 @@ class Client:
     groups: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        check_name(self.first_name, field="first_name")
+        check_name(self.last_name, field="last_name")
         if self.discharged is not None and self.discharged < self.admitted:
             raise InputError("the discharge date is before the admission date", field="discharged")
         if self.required_hours < 0 or self.required_hours > 168:
@@ -66,12 +71,12 @@ class Client:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Client":
         return cls(
-            client_id=data["client_id"], first_name=data["first_name"],
-            last_name=data["last_name"], level_of_care=data["level_of_care"],
-            required_hours=float(data["required_hours"]),
-            admitted=date.fromisoformat(data["admitted"]),
-            discharged=date.fromisoformat(data["discharged"]) if data.get("discharged") else None,
-            groups=tuple(data.get("groups", ())),
+            client_id=fields.client_id(data, "client_id"), first_name=fields.name(data, "first_name"),
+            last_name=fields.name(data, "last_name"), level_of_care=fields.text(data, "level_of_care"),
+            required_hours=fields.number(data, "required_hours", high=168),
+            admitted=fields.day(data, "admitted"),
+            discharged=fields.optional_day(data, "discharged"),
+            groups=fields.texts(data, "groups"),
         )
 
 
@@ -101,8 +106,9 @@ class Group:
     first_day: date = date(2000, 1, 1)
 
     def __post_init__(self) -> None:
-        if not self.name.strip():
+        if not isinstance(self.name, str) or not self.name.strip():
             raise InputError("a group needs a name", field="name")
+        check_name(self.name, field="name")
         if not self.days or any(d not in range(7) for d in self.days):
             raise InputError("a group needs weekdays", field="days")
         if not 1 <= self.minutes <= 12 * 60:
@@ -152,10 +158,22 @@ class Group:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Group":
+        days = data.get("days") if isinstance(data, dict) else None
+        if not isinstance(days, list) or not all(isinstance(d, int) and not isinstance(d, bool)
+                                                 for d in days):
+            raise InputError("must be a list of weekday numbers (0-6)", field="days")
+        start = fields.text(data, "start", max_length=8)
+        try:
+            start_time = time.fromisoformat(start)
+        except ValueError:
+            raise InputError("is not a time (HH:MM)", field="start") from None
+        holidays = data.get("holidays", [])
+        if not isinstance(holidays, list) or len(holidays) > 10_000:
+            raise InputError("must be a list of dates", field="holidays")
         return cls(
-            name=data["name"], days=tuple(data["days"]),
-            start=time.fromisoformat(data["start"]), minutes=int(data["minutes"]),
-            plan=data.get("plan"),
-            holidays=tuple(date.fromisoformat(d) for d in data.get("holidays", ())),
-            first_day=date.fromisoformat(data.get("first_day", "2000-01-01")),
+            name=fields.name(data, "name"), days=tuple(days), start=start_time,
+            minutes=fields.integer(data, "minutes", low=1, high=12 * 60),
+            plan=fields.optional_text(data, "plan"),
+            holidays=tuple(fields.day_value(d, field="holidays") for d in holidays),
+            first_day=fields.day(data, "first_day", "2000-01-01"),
         )

@@ -12,11 +12,9 @@ from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
+from facilitator.core import fields
+from facilitator.core.errors import InputError
 from facilitator.core.rules import BlockKind, Status
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -56,6 +54,10 @@ class SessionHeader:
     state: SessionState = SessionState.RUNNING
     source: Source = Source.APP
 
+    def __post_init__(self) -> None:
+        for name in ("scheduled_start", "scheduled_end", "actual_start", "actual_end"):
+            fields.require_aware(getattr(self, name), field=name)
+
     @property
     def start(self) -> datetime:
         """When the session really began (scheduled start until it has)."""
@@ -80,14 +82,16 @@ class SessionHeader:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SessionHeader":
         return cls(
-            session_id=data["session_id"], group=data["group"],
-            day=date.fromisoformat(data["day"]),
-            scheduled_start=datetime.fromisoformat(data["scheduled_start"]),
-            scheduled_end=datetime.fromisoformat(data["scheduled_end"]),
-            plan_id=data.get("plan_id"), facilitators=tuple(data.get("facilitators", ())),
-            actual_start=_dt(data.get("actual_start")), actual_end=_dt(data.get("actual_end")),
-            state=SessionState(data.get("state", "running")),
-            source=Source(data.get("source", "app")),
+            session_id=fields.text(data, "session_id"), group=fields.text(data, "group"),
+            day=fields.day(data, "day"),
+            scheduled_start=fields.aware(data, "scheduled_start"),
+            scheduled_end=fields.aware(data, "scheduled_end"),
+            plan_id=fields.optional_text(data, "plan_id"),
+            facilitators=fields.texts(data, "facilitators"),
+            actual_start=fields.optional_aware(data, "actual_start"),
+            actual_end=fields.optional_aware(data, "actual_end"),
+            state=fields.choice(data, "state", SessionState, "running"),
+            source=fields.choice(data, "source", Source, "app"),
         )
 
 
@@ -106,6 +110,13 @@ class BlockRun:
     skipped: bool = False
     note: str = ""
 
+    def __post_init__(self) -> None:
+        fields.require_aware(self.started_at, field="started_at")
+        fields.require_aware(self.ended_at, field="ended_at")
+        for paused, resumed in self.pauses:
+            fields.require_aware(paused, field="pauses")
+            fields.require_aware(resumed, field="pauses")
+
     def with_changes(self, **changes: Any) -> "BlockRun":
         return replace(self, **changes)
 
@@ -121,12 +132,30 @@ class BlockRun:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "BlockRun":
         return cls(
-            position=int(data["position"]), kind=BlockKind(data["kind"]), title=data["title"],
-            planned_minutes=int(data["planned_minutes"]), countable=bool(data["countable"]),
-            started_at=_dt(data.get("started_at")), ended_at=_dt(data.get("ended_at")),
-            pauses=tuple((datetime.fromisoformat(a), _dt(b)) for a, b in data.get("pauses", ())),
-            skipped=bool(data.get("skipped", False)), note=data.get("note", ""),
+            position=fields.integer(data, "position", high=10_000),
+            kind=fields.choice(data, "kind", BlockKind), title=fields.text(data, "title"),
+            planned_minutes=fields.integer(data, "planned_minutes", high=24 * 60),
+            countable=fields.boolean(data, "countable"),
+            started_at=fields.optional_aware(data, "started_at"),
+            ended_at=fields.optional_aware(data, "ended_at"),
+            pauses=_pauses(data),
+            skipped=fields.boolean(data, "skipped", False),
+            note=fields.text(data, "note", "", max_length=fields.MAX_TEXT),
         )
+
+
+def _pauses(data: dict[str, Any]) -> tuple[tuple[datetime, datetime | None], ...]:
+    raw = data.get("pauses", [])
+    if not isinstance(raw, list) or len(raw) > 10_000:
+        raise InputError("must be a list of [paused, resumed] pairs", field="pauses")
+    pauses = []
+    for pair in raw:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise InputError("must be a list of [paused, resumed] pairs", field="pauses")
+        paused = fields.aware_value(pair[0], field="pauses")
+        resumed = None if pair[1] is None else fields.aware_value(pair[1], field="pauses")
+        pauses.append((paused, resumed))
+    return tuple(pauses)
 
 
 @dataclass(frozen=True)
@@ -146,6 +175,10 @@ class AttendanceEntry:
     # None for imported or older entries, and left out of the file then.
     updated_at: datetime | None = field(default=None, compare=False)
 
+    def __post_init__(self) -> None:
+        for name in ("arrived", "left", "updated_at"):
+            fields.require_aware(getattr(self, name), field=name)
+
     def with_changes(self, **changes: Any) -> "AttendanceEntry":
         return replace(self, **changes)
 
@@ -164,11 +197,12 @@ class AttendanceEntry:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "AttendanceEntry":
         return cls(
-            client_id=data["client_id"], status=Status(data["status"]),
-            arrived=_dt(data.get("arrived")), left=_dt(data.get("left")),
-            picks=tuple(data.get("picks", ())), text=data.get("text", ""),
+            client_id=fields.client_id(data, "client_id"), status=fields.choice(data, "status", Status),
+            arrived=fields.optional_aware(data, "arrived"), left=fields.optional_aware(data, "left"),
+            picks=fields.texts(data, "picks"),
+            text=fields.text(data, "text", "", max_length=fields.MAX_TEXT),
             goal_links=_goal_links(data.get("goal_links", [])),
-            updated_at=_dt(data.get("updated_at")),
+            updated_at=fields.optional_aware(data, "updated_at"),
         )
 
 

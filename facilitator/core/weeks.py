@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta, weekday
 from dateutil.relativedelta import weekdays as _WEEKDAYS
 
 from facilitator.core.errors import InputError
+from facilitator.core.parsing import check_day
 
 MONDAY = 0
 SUNDAY = 6
@@ -98,6 +99,9 @@ def parse_week_label(text: str, week_start_weekday: int = MONDAY, *, field: str 
         raise InputError(f"{text!r} is not a week (week numbers run 01 to 53)", field=field)
     try:
         monday = date.fromisocalendar(year, number, 1)
-        return week_containing(monday, week_start_weekday)
+        week = week_containing(monday, week_start_weekday)
     except (ValueError, OverflowError):
         raise InputError(f"{text!r} is not a week ({year} has no week {number})", field=field) from None
+    check_day(week.first, field=field)
+    check_day(week.last, field=field)
+    return week

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,7 +70,11 @@ class AuditLog:
         rest of an append once a clinic had five years of them (benchmark figure 2).
         """
         try:
-            return sorted(name for name in os.listdir(self.directory) if name.endswith(".jsonl"))
+            # Regular files only: a FIFO or symlink named like a month is never opened
+            # (it would hang or leak a read); verify names it.
+            with os.scandir(self.directory) as entries:
+                return sorted(e.name for e in entries
+                              if e.name.endswith(".jsonl") and e.is_file(follow_symlinks=False))
         except FileNotFoundError:
             return []
 
@@ -87,9 +92,14 @@ class AuditLog:
             # A torn last line (killed mid-append) is skipped here and reported by verify().
             for line in reversed(lines):
                 try:
-                    return json.loads(line)
-                except (json.JSONDecodeError, UnicodeDecodeError):
+                    entry = json.loads(line)
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
                     continue
+                # A line of the wrong shape (planted or edited) is skipped like a torn one,
+                # so it cannot stop every write; verify names it.
+                if isinstance(entry, dict) and type(entry.get("seq")) is int \
+                        and isinstance(entry.get("hash"), str):
+                    return entry
         return None
 
     def append(self, *, at: datetime, user: str, action: str, record: str,
@@ -114,8 +124,11 @@ class AuditLog:
             entry["hash"] = entry_hash(entry)
             line = (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode()
             created = not path.exists()
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK,
+                         FILE_MODE)
             try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise OSError(errno.EINVAL, "not a regular file", str(path))
                 start = os.fstat(fd).st_size
                 try:
                     # One write() of the whole line; a short one (a full disk) is undone,
@@ -141,9 +154,10 @@ class AuditLog:
                     if not line.strip():
                         continue
                     try:
-                        yield path, number, json.loads(line)
-                    except (json.JSONDecodeError, UnicodeDecodeError):
-                        yield path, number, None
+                        entry = json.loads(line)
+                    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                        entry = None     # RecursionError: a planted nesting bomb
+                    yield path, number, entry
 
     def verify(self) -> list[ChainBreak]:
         """Recompute the chain; every break is named by file and line."""

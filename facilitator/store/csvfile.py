@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from facilitator.core.errors import InputError
+from facilitator.store.files import NotRegularFile, TooLarge, read_regular
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
 
@@ -13,9 +14,16 @@ def read_csv_text(path: Path) -> str:
     """The file's text; a clear InputError (file and line) when it cannot be read as UTF-8."""
     name = str(path)
     try:
-        if Path(path).stat().st_size > MAX_CSV_BYTES:
-            raise InputError(f"is larger than {MAX_CSV_BYTES // 1024 // 1024} MB; split it", file=name)
-        raw = Path(path).read_bytes()
+        # A regular file only (a FIFO or /dev/zero given by mistake would hang or fill
+        # memory); a symlink the person names is followed, as they chose it.
+        raw = read_regular(Path(path), limit=MAX_CSV_BYTES, follow=True)
+    except TooLarge:
+        raise InputError(f"is larger than {MAX_CSV_BYTES // 1024 // 1024} MB; split it", file=name) from None
+    except NotRegularFile as err:
+        if err.what == "a directory":
+            raise InputError("is a directory, not a CSV file", file=name) from None
+        raise InputError(f"is {err.what}, not a regular file; save the CSV to a file first",
+                         file=name) from None
     except FileNotFoundError:
         raise InputError("no such file", file=name) from None
     except IsADirectoryError:

@@ -31,6 +31,7 @@ from facilitator.store.files import DamagedFile, make_dirs, sweep_temp_files
 from facilitator.store.identity import Clock, system_clock
 from facilitator.store.records import SessionFile, record_path, session_files
 from facilitator.store.storage import DataFile, generation_of, parse_file_bytes, read_bytes, tables_of
+from facilitator.store.strict import check_record_refs, damaged
 
 if TYPE_CHECKING:
     from facilitator.core.imports import AttendanceRow   # csv parsing: only imports need it
@@ -76,6 +77,32 @@ class ClinicSnapshot:
 class SessionScan:
     records: list[SessionRecord] = field(default_factory=list)
     problems: list[DamagedFile] = field(default_factory=list)
+
+
+def snapshot_of(path: Path, raw: bytes) -> ClinicSnapshot:
+    """Parse clinic.json's bytes strictly (every field of every settings, staff, client and
+    group document); ``DamagedFile`` naming ``path`` otherwise."""
+    data = parse_file_bytes(path, raw, CLINIC_KIND)
+    tables = tables_of(data)
+    settings_docs = tables.get("settings", [])
+    if len(settings_docs) != 1:
+        raise DamagedFile(path, "it has no clinic settings")
+    try:
+        snapshot = ClinicSnapshot(
+            settings=ClinicSettings.from_dict(settings_docs[0]),
+            staff={s["user"]: Staff.from_dict(s) for s in tables.get("staff", [])},
+            clients={c["client_id"]: Client.from_dict(c) for c in tables.get("clients", [])},
+            groups={g["name"]: Group.from_dict(g) for g in tables.get("groups", [])},
+            generation=generation_of(data),
+        )
+    except (KeyError, ValueError, TypeError, InputError) as err:
+        raise damaged(path, err) from None
+    for client in snapshot.clients.values():
+        if client.level_of_care not in snapshot.settings.levels_of_care:
+            raise DamagedFile(path, f"client {client.client_id} has a level of care the clinic does not define")
+        if any(group not in snapshot.groups for group in client.groups):
+            raise DamagedFile(path, f"client {client.client_id} is in a group the clinic does not have")
+    return snapshot
 
 
 BlocksFor = Callable[[str | None], tuple[BlockRun, ...]]
@@ -143,21 +170,7 @@ class DataDir:
         cached = self._snapshot_cache
         if cached is not None and cached[0] == raw:
             return cached[1].copy()
-        data = parse_file_bytes(path, raw, CLINIC_KIND)
-        tables = tables_of(data)
-        settings_docs = tables.get("settings", [])
-        if len(settings_docs) != 1:
-            raise DamagedFile(path, "it has no clinic settings")
-        try:
-            snapshot = ClinicSnapshot(
-                settings=ClinicSettings.from_dict(settings_docs[0]),
-                staff={s["user"]: Staff.from_dict(s) for s in tables.get("staff", [])},
-                clients={c["client_id"]: Client.from_dict(c) for c in tables.get("clients", [])},
-                groups={g["name"]: Group.from_dict(g) for g in tables.get("groups", [])},
-                generation=generation_of(data),
-            )
-        except (KeyError, ValueError, TypeError, InputError) as err:
-            raise DamagedFile(path, f"a field is missing or wrong ({err})") from None
+        snapshot = snapshot_of(path, raw)
         self._snapshot_cache = (raw, snapshot)   # one assignment: safe for reader threads
         return snapshot.copy()
 
@@ -183,12 +196,18 @@ class DataDir:
             raise
 
     def sessions_between(self, first: date, last: date) -> SessionScan:
+        """Session records dated first..last; a file the strict reader refuses (a bad field,
+        a client id not in clinic.json) is left out and named in ``problems``."""
         scan = SessionScan()
+        snapshot = self.snapshot()
         for file in session_files(self.records_dir, first, last):
             try:
-                scan.records.append(file.read())
+                record = file.read()
+                check_record_refs(file.path, record, snapshot)
             except DamagedFile as problem:
                 scan.problems.append(problem)
+                continue
+            scan.records.append(record)
         return scan
 
     def session_file(self, session_id: str) -> SessionFile:

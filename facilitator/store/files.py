@@ -9,6 +9,7 @@ owner/group-only whatever the umask.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -40,6 +41,77 @@ class StoreBusy(Exception):
     def __init__(self, path: Path) -> None:
         super().__init__(f"{path} is locked by another facilitator process; try again in a moment.")
         self.path = path
+
+
+class NotRegularFile(OSError):
+    """A path that is a symlink, FIFO, device, socket or directory where a file should be."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        super().__init__(f"{path} is {what}, not a regular file")
+        self.path = Path(path)
+        self.what = what
+
+
+class TooLarge(OSError):
+    def __init__(self, path: Path, limit: int) -> None:
+        super().__init__(f"{path} is larger than {limit} bytes")
+        self.path = Path(path)
+        self.limit = limit
+
+
+def file_type(mode: int) -> str:
+    """What a stat mode is, in words."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "a regular file" if stat.S_ISREG(mode) else "a special file"
+
+
+def read_regular(path: Path, *, limit: int, follow: bool = False) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes.
+
+    Opened with O_NONBLOCK (a FIFO never blocks the open) and, unless ``follow``,
+    O_NOFOLLOW (a symlink is refused, never followed); then ``fstat`` must say a regular
+    file, so a FIFO, a device (/dev/zero) or a directory is never read. At most
+    ``limit`` + 1 bytes are ever read, even if the file grows meanwhile.
+    Raises FileNotFoundError, NotRegularFile, TooLarge or OSError.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= os.O_NOFOLLOW
+    try:
+        fd = os.open(path, flags)
+    except OSError as err:
+        if err.errno == errno.ELOOP and not follow:
+            raise NotRegularFile(path, "a symbolic link") from None
+        if err.errno == errno.ENXIO:     # a socket or an unconnected device
+            raise NotRegularFile(path, "a special file") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(path, file_type(info.st_mode))
+        if info.st_size > limit:
+            raise TooLarge(path, limit)
+        chunks, size = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(path, limit)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def make_dirs(path: Path) -> None:

@@ -12,15 +12,13 @@ from pathlib import Path
 from facilitator.store.audit import AuditLog
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
-from facilitator.store.notes import verify_notes
-from facilitator.store.records import SessionFile
+from facilitator.store.checks import check_files, regular_files
 
 
 def data_files(root: Path) -> Iterator[Path]:
-    """Every data file of a clinic directory, skipping locks and temp files."""
-    for path in sorted(Path(root).rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            yield path
+    """Every data file of a clinic directory, skipping locks and temp files, and never a
+    symlink, FIFO or device, nor anything reached through a symlink (``checks.walk``)."""
+    yield from regular_files(root)
 
 
 def verify(data: DataDir) -> list[str]:
@@ -30,14 +28,7 @@ def verify(data: DataDir) -> list[str]:
         data.snapshot()
     except DamagedFile as err:
         problems.append(str(err))
-    for path in sorted(data.records_dir.rglob("*.json")):
-        if path.name.startswith("."):
-            continue
-        try:
-            SessionFile(path).read()
-            problems.extend(verify_notes(SessionFile(path)))
-        except DamagedFile as err:
-            problems.append(str(err))
+    problems.extend(check_files(data))
     from facilitator.store.recovery import all_plans
     problems.extend(str(err) for err in all_plans(data)[1])
     for path in sorted(data.root.rglob(f".*{TEMP_SUFFIX}")):
@@ -51,7 +42,7 @@ def verify(data: DataDir) -> list[str]:
         for brk in AuditLog(device).verify():
             problems.append(f"audit log of device {device.name}: {brk}.")
     for path in data_files(data.root):
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode = stat.S_IMODE(path.lstat().st_mode)
         if mode & 0o007:
             problems.append(f"{path} can be read by any account on this machine (mode {mode:o}); "
                             f"run chmod o-rwx on it.")
@@ -92,7 +83,7 @@ def backup(data: DataDir, dest: Path) -> int:
 
 def _copy(source: Path, target: Path) -> None:
     make_dirs(target.parent)
-    shutil.copy2(source, target)
+    shutil.copy2(source, target, follow_symlinks=False)
     with open(target, "rb") as handle:
         os.fsync(handle.fileno())
     fsync_dir(target.parent)

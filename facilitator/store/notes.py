@@ -126,9 +126,9 @@ def review_queue(data: DataDir, first: date, last: date) -> tuple[list[QueueItem
     return items, problems
 
 
-def verify_notes(file: SessionFile) -> list[str]:
+def verify_notes(file: SessionFile, notes: "dict[str, core_notes.Note] | None" = None) -> list[str]:
     problems = []
-    for client_id, note in file.notes().items():
+    for client_id, note in (file.notes() if notes is None else notes).items():
         for problem in core_notes.verify_note(note):
             problems.append(f"{file.path}: the note for {client_id}: {problem}")
     return problems

@@ -5,6 +5,7 @@ Kept out of clinic.json so that a write's cost does not grow with years of histo
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from facilitator.core.hours import OtherHours
 from facilitator.store.files import DamagedFile, make_dirs
 from facilitator.store.records import months_between
 from facilitator.store.storage import DataFile
+from facilitator.store.strict import check_client_refs, damaged
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
@@ -44,10 +46,16 @@ def remove(hours_dir: Path, day: date, entry_id: int) -> OtherHours | None:
         return OtherHours.from_dict(doc)
 
 
-def between(hours_dir: Path, first: date, last: date) -> tuple[list[tuple[int, OtherHours]], list[DamagedFile]]:
-    """(id, entry) pairs dated first..last, and any damaged month file met."""
+def between(hours_dir: Path, first: date, last: date, *, clients: Collection[str] | None = None,
+            ) -> tuple[list[tuple[int, OtherHours]], list[DamagedFile]]:
+    """(id, entry) pairs dated first..last, and any damaged month file met.
+
+    With ``clients`` (the clinic's client ids), a month file naming any other client is
+    refused whole, like any damaged file."""
     found: list[tuple[int, OtherHours]] = []
     problems: list[DamagedFile] = []
+    if Path(hours_dir).is_symlink():     # never followed; verify names it
+        return found, [DamagedFile(Path(hours_dir), "it is a symbolic link, not a folder; it was not read")]
     for year, month in months_between(first, last):
         file = month_file(hours_dir, date(year, month, 1))
         if not file.exists():
@@ -55,11 +63,13 @@ def between(hours_dir: Path, first: date, last: date) -> tuple[list[tuple[int, O
         try:
             docs = file.tables().get("entries", [])
             entries = [(d["_id"], OtherHours.from_dict(d)) for d in docs]
+            if clients is not None:
+                check_client_refs(file.path, [e.client_id for _, e in entries], clients)
         except DamagedFile as err:
             problems.append(err)
             continue
         except (KeyError, ValueError, TypeError) as err:
-            problems.append(DamagedFile(file.path, f"an entry is malformed ({err})"))
+            problems.append(damaged(file.path, err, "an entry's "))
             continue
         found.extend((i, e) for i, e in entries if first <= e.day <= last)
     return found, problems

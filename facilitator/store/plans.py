@@ -8,6 +8,7 @@ line, and never stops the other plans from loading.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +17,13 @@ from pathlib import Path
 import facilitator
 from facilitator.core.errors import InputError
 from facilitator.core.plans import SessionPlan, plan_from_dict
+from facilitator.store.files import NotRegularFile, TooLarge, read_regular
+
+# Limits on what a plan file may make the parser do (see check_toml_shape).
+MAX_PLAN_BYTES = 256 * 1024
+MAX_TOML_LINE = 4000
+MAX_TOML_KEY_PARTS = 16
+MAX_TOML_DEPTH = 16
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 _TABLE_HEADER = re.compile(r"^\s*\[")
@@ -81,9 +89,22 @@ def load_plan_file(path: Path | str) -> SessionPlan:
     path = Path(path)
     name = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, limit=MAX_PLAN_BYTES)
+    except NotRegularFile as err:
+        raise InputError(f"it is {err.what}, not a regular file; it was not read", file=name) from None
+    except TooLarge:
+        raise InputError(f"the file is larger than {MAX_PLAN_BYTES // 1024} KB; a session plan is "
+                         f"a few KB", file=name) from None
     except OSError as err:
         raise InputError(f"the file cannot be read ({err.strerror or err})", file=name) from None
+    return plan_from_bytes(raw, name, path.stem)
+
+
+def plan_from_bytes(raw: bytes, name: str, plan_id: str) -> SessionPlan:
+    """Validate a plan file's bytes (``name`` is how errors name it)."""
+    if len(raw) > MAX_PLAN_BYTES:
+        raise InputError(f"the file is larger than {MAX_PLAN_BYTES // 1024} KB; a session plan is "
+                         f"a few KB", file=name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -91,8 +112,12 @@ def load_plan_file(path: Path | str) -> SessionPlan:
         raise InputError(
             f"the file is not UTF-8 text (byte 0x{raw[err.start]:02x}); save it as UTF-8",
             file=name, line=line) from None
+    check_toml_shape(text, name)
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise InputError(f"the file nests lists or tables more than {MAX_TOML_DEPTH} deep",
+                         file=name) from None
     except tomllib.TOMLDecodeError as err:
         message = str(err)
         found = _TOML_POSITION.search(message)
@@ -101,16 +126,105 @@ def load_plan_file(path: Path | str) -> SessionPlan:
         detail = detail[:1].lower() + detail[1:]
         raise InputError(f"the file is not valid TOML ({detail})", file=name, line=line) from None
     try:
-        return plan_from_dict(data, source=name, plan_id=path.stem)
+        return plan_from_dict(data, source=name, plan_id=plan_id)
     except InputError as err:
         if err.line is None:
             err = err.located(line=locate_line(text, err.field))
         raise err from None
 
 
+def check_toml_shape(text: str, name: str) -> None:
+    """Refuse, before tomllib sees it, a plan whose shape would make parsing explode.
+
+    tomllib's cost grows with the square of a dotted key's length (``a.a.a…=1`` of 200 KB
+    took 24 GB) and its recursion with nesting (``x=[[[[…`` raises RecursionError). A plan
+    needs neither: this scans the text once, outside strings and comments, and refuses a
+    line longer than MAX_TOML_LINE, a key of more than MAX_TOML_KEY_PARTS dotted parts, or
+    lists/inline tables nested more than MAX_TOML_DEPTH deep. The error names the line.
+    """
+    depth = 0
+    dots = 0
+    line = 1
+    line_start = 0
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "\n":
+            if i - line_start > MAX_TOML_LINE:
+                break
+            line, line_start, dots = line + 1, i + 1, 0
+            i += 1
+            continue
+        if char == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if char in "\"'":
+            triple = text.startswith(char * 3, i)
+            quote = char * 3 if triple else char
+            j = i + len(quote)
+            while j < n:
+                if text.startswith(quote, j):
+                    break
+                if char == '"' and text[j] == "\\":
+                    j += 2
+                    continue
+                if text[j] == "\n":
+                    if not triple:
+                        break            # tomllib reports the unclosed string
+                    if j - line_start > MAX_TOML_LINE:
+                        i = j
+                        break
+                    line, line_start = line + 1, j + 1
+                j += 1
+            i = j + len(quote)
+            continue
+        if char in "[{":
+            depth += 1
+            if depth > MAX_TOML_DEPTH:
+                raise InputError(f"lists or tables nest more than {MAX_TOML_DEPTH} deep", file=name, line=line)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        elif char == ".":
+            dots += 1
+            if dots >= MAX_TOML_KEY_PARTS:
+                raise InputError(f"a key has more than {MAX_TOML_KEY_PARTS} dotted parts", file=name, line=line)
+        i += 1
+    if i < n or n - line_start > MAX_TOML_LINE:
+        raise InputError(f"a line is longer than {MAX_TOML_LINE} characters", file=name, line=line)
+
+
 def _plan_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.toml")
-                  if p.is_file() and not p.name.startswith("."))
+    """The ``*.toml`` regular files of ``directory`` (a symlink, FIFO or device is never
+    listed: ``verify`` names it)."""
+    found = []
+    try:
+        entries = list(os.scandir(directory))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    for entry in entries:
+        if entry.name.endswith(".toml") and not entry.name.startswith(".") \
+                and entry.is_file(follow_symlinks=False):
+            found.append(Path(entry.path))
+    return sorted(found)
+
+
+def syncable_plan_files(directory: Path) -> list[Path]:
+    """The clinic's plan files that sync may send: regular files that load as valid plans.
+    A bad plan is named by ``verify`` and ``plans`` errors, and never leaves this machine."""
+    good = []
+    for path in _plan_files(Path(directory)):
+        try:
+            load_plan_file(path)
+        except InputError:
+            continue
+        good.append(path)
+    return good
+
+
+def check_plan_bytes(relative: str, raw: bytes) -> None:
+    """Refuse plan bytes received by sync unless they load as a valid plan (InputError)."""
+    plan_from_bytes(raw, relative, Path(relative).stem)
 
 
 def load_one_plan(plan_id: str, shipped_dir: Path, clinic_dir: Path | None = None) -> SessionPlan | None:
@@ -120,7 +234,7 @@ def load_one_plan(plan_id: str, shipped_dir: Path, clinic_dir: Path | None = Non
         return None
     for directory in (clinic_dir, shipped_dir):
         path = Path(directory) / f"{plan_id}.toml" if directory is not None else None
-        if path is not None and path.is_file():
+        if path is not None and path.exists():
             try:
                 return load_plan_file(path)
             except InputError:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tinydb import Query, TinyDB
 
+from facilitator.core import fields
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader, SessionRecord
 from facilitator.store.files import DamagedFile, make_dirs
 from facilitator.store.storage import DataFile
+from facilitator.store.strict import damaged
 
 if TYPE_CHECKING:
     from facilitator.core.notes import Note
@@ -42,8 +44,9 @@ class SessionFile(DataFile):
             if roster:
                 db.table("roster").insert_multiple({"client_id": c} for c in roster)
 
-    def read(self) -> SessionRecord:
-        tables = self.tables()
+    def read(self, tables: dict[str, list[dict[str, Any]]] | None = None) -> SessionRecord:
+        """The record, read strictly; ``tables`` if the file's tables were just read."""
+        tables = self.tables() if tables is None else tables
         headers = tables.get("header", [])
         if len(headers) != 1:
             raise DamagedFile(self.path, "it has no session header")
@@ -51,10 +54,15 @@ class SessionFile(DataFile):
             header = SessionHeader.from_dict(headers[0])
             blocks = tuple(sorted((BlockRun.from_dict(b) for b in tables.get("blocks", [])),
                                   key=lambda b: b.position))
-            attendance = {a["client_id"]: AttendanceEntry.from_dict(a) for a in tables.get("attendance", [])}
-            roster = tuple(r["client_id"] for r in sorted(tables.get("roster", []), key=lambda r: r["_id"]))
+            attendance = {e.client_id: e for e in map(AttendanceEntry.from_dict, tables.get("attendance", []))}
+            roster = tuple(fields.client_id(r, "client_id")
+                           for r in sorted(tables.get("roster", []), key=lambda r: r["_id"]))
         except (KeyError, ValueError, TypeError) as err:
-            raise DamagedFile(self.path, f"a field is missing or wrong ({err})") from None
+            raise damaged(self.path, err) from None
+        if header.session_id != self.path.stem or header.day.isoformat() != self.path.name[:10]:
+            # Reports find a session by its file name: a header for another session or day
+            # would be counted in the wrong week.
+            raise DamagedFile(self.path, "its header is for another session than its file name says")
         return SessionRecord(header=header, blocks=blocks, attendance=attendance, roster=roster)
 
     def put_header(self, header: SessionHeader) -> None:
@@ -110,13 +118,14 @@ class SessionFile(DataFile):
             db.table("header").insert(header.to_dict())
             return header
 
-    def notes(self) -> dict[str, "Note"]:
+    def notes(self, tables: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, "Note"]:
         """Each client's progress note in this session, by client id."""
         from facilitator.core.notes import Note
+        tables = self.tables() if tables is None else tables
         try:
-            return {d["client_id"]: Note.from_dict(d) for d in self.tables().get("notes", [])}
+            return {n.client_id: n for n in map(Note.from_dict, tables.get("notes", []))}
         except (KeyError, ValueError, TypeError) as err:
-            raise DamagedFile(self.path, f"a note is malformed ({err})") from None
+            raise damaged(self.path, err, "a note's ") from None
 
     def update_note(self, client_id: str, change: "Callable[[Note | None], Note]") -> "Note":
         """Read-modify-write one client's note inside the lock."""
@@ -153,10 +162,10 @@ def session_files(records_dir: Path, first: date, last: date) -> list[SessionFil
     lo, hi = first.isoformat(), last.isoformat()
     for year, month in months_between(first, last):
         folder = Path(records_dir) / f"{year:04d}" / f"{month:02d}"
-        if not folder.is_dir():
-            continue
+        if not folder.is_dir() or any(p.is_symlink() for p in (folder, folder.parent, Path(records_dir))):
+            continue                     # a symlinked folder is never followed (verify names it)
         for path in folder.glob("*.json"):
             if path.name.startswith(".") or not lo <= path.name[:10] <= hi:
                 continue
-            found.append(SessionFile(path))
+            found.append(SessionFile(path))   # read with O_NOFOLLOW: a link or FIFO is refused
     return sorted(found, key=lambda f: f.path.name)

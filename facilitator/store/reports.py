@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from facilitator.core.hours import WeeklyRow, credited_minutes, row_sort_key, weekly_hours
@@ -61,10 +62,21 @@ class WeekReport:
         return out
 
 
-def capacity_by_group(data: DataDir, snapshot: ClinicSnapshot) -> dict[str, int]:
-    """Countable minutes a meeting of each group offers: its length less its plan's breaks."""
+def capacity_by_group(data: DataDir, snapshot: ClinicSnapshot,
+                      problems: list[DamagedFile] | None = None) -> dict[str, int]:
+    """Countable minutes a meeting of each group offers: its length less its plan's breaks.
+
+    A group's plan file that the plan reader refuses is skipped (the shipped plan of that
+    id, or none, is used) and named in ``problems`` when given."""
     from facilitator.store.plans import PlanLibrary, shipped_plans_dir
     library = PlanLibrary.load(shipped_plans_dir(), data.plans_dir)
+    if problems is not None:
+        used = {f"{g.plan}.toml" for g in snapshot.groups.values() if g.plan}
+        problems.extend(
+            DamagedFile(Path(err.file or ""), f"it is a group's session plan and cannot be used "
+                        f"({err.message.rstrip('.')}{f', line {err.line}' if err.line else ''}); "
+                        f"its breaks are not taken out of the group's time")
+            for err in library.errors if Path(err.file or "").name in used)
     capacity = {}
     for name, group in snapshot.groups.items():
         plan = library.plans.get(group.plan) if group.plan else None
@@ -77,17 +89,21 @@ def week_report(data: DataDir, week: Week) -> WeekReport:
     snapshot = data.snapshot()
     tz = snapshot.settings.tz
     scan = data.sessions_between(week.first, week.last)
-    entries, hour_problems = otherhours.between(data.root / "hours", week.first, week.last)
+    entries, hour_problems = otherhours.between(data.root / "hours", week.first, week.last,
+                                                clients=snapshot.clients.keys())
     now = data.clock().astimezone(tz)
+    plan_problems: list[DamagedFile] = []
+    capacity = capacity_by_group(data, snapshot, plan_problems)
     rows = weekly_hours(snapshot.clients.values(), snapshot.groups, scan.records,
-                        [e for _, e in entries], week, tz, now, capacity_by_group(data, snapshot))
+                        [e for _, e in entries], week, tz, now, capacity)
     rows.sort(key=row_sort_key)
     from facilitator.store.recovery import all_plans
-    plans, plan_problems = all_plans(data)
+    plans, recovery_problems = all_plans(data)
     interval = snapshot.settings.plan_review_days
     reviews = {cid: (plan.review_due(interval), plan.days_overdue(now.date(), interval))
                for cid, plan in plans.items()}
-    return WeekReport(week, now, rows, snapshot.clients, scan.problems + hour_problems + plan_problems,
+    return WeekReport(week, now, rows, snapshot.clients, scan.problems + hour_problems + plan_problems
+                      + recovery_problems,
                       reviews)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from facilitator.core.clinic import WEEK_STARTS, ClinicSettings, check_timezone
 from facilitator.core.errors import InputError
+from facilitator.core.names import check_name
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
 
@@ -93,9 +94,7 @@ def _check_name(text: str) -> str:
         raise InputError("the clinic needs a name", field="name")
     if len(name) > MAX_NAME_LENGTH:
         raise InputError(f"the clinic name is longer than {MAX_NAME_LENGTH} characters", field="name")
-    if not name.isprintable():
-        raise InputError("the clinic name holds a control character", field="name")
-    return name
+    return check_name(name, field="name", max_length=MAX_NAME_LENGTH)   # the one name rule
 
 
 def _check(attr: str, value: Any) -> Any:

@@ -24,10 +24,13 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from facilitator.store.files import DamagedFile, atomic_write, locked
+from facilitator.store.files import DamagedFile, NotRegularFile, TooLarge, atomic_write, locked, read_regular
 
 SCHEMA = 1
 META = "_meta"
+# The largest data file read (clinic.json of 1,000 clients is about 0.5 MB; a session
+# record, tens of KB). A bigger one is refused before it is parsed.
+MAX_DATA_FILE_BYTES = 64 * 2**20
 
 # Forward-only migrations: MIGRATIONS[n] turns a schema-n file's data into schema n+1.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -42,10 +45,16 @@ def parse_file_bytes(path: Path, raw: bytes, kind: str | None = None) -> dict[st
     """Decode one data file, migrating old schemas forward in memory."""
     if not raw:
         raise DamagedFile(path, "it is empty (0 bytes)")
+    if len(raw) > MAX_DATA_FILE_BYTES:
+        raise DamagedFile(path, f"it is larger than {MAX_DATA_FILE_BYTES // 2**20} MB")
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise DamagedFile(path, f"it is not valid JSON: {err.msg if hasattr(err, 'msg') else err}") from None
+    except RecursionError:
+        # json's C parser stops (cleanly) at the interpreter's recursion limit; no stored
+        # shape nests more than a few levels.
+        raise DamagedFile(path, "it nests lists or tables too deeply to be a facilitator file") from None
     if not isinstance(data, dict) or not isinstance(_meta_doc(data), dict) or "schema" not in _meta_doc(data):
         raise DamagedFile(path, "it has no facilitator header")
     meta = _meta_doc(data)
@@ -68,11 +77,20 @@ def parse_file_bytes(path: Path, raw: bytes, kind: str | None = None) -> dict[st
 
 
 def read_bytes(path: Path) -> bytes:
-    """A whole data file's bytes, without a lock (atomic replace means it is never torn)."""
+    """A whole data file's bytes, without a lock (atomic replace means it is never torn).
+
+    Only a regular file is read (never a symlink, FIFO or device: ``files.read_regular``)
+    and only up to ``MAX_DATA_FILE_BYTES``; anything else is a ``DamagedFile``.
+    """
     try:
-        return Path(path).read_bytes()
+        return read_regular(path, limit=MAX_DATA_FILE_BYTES)
     except FileNotFoundError:
         raise
+    except NotRegularFile as err:
+        raise DamagedFile(path, f"it is {err.what}, not a regular file; it was not read") from None
+    except TooLarge:
+        raise DamagedFile(path, f"it is larger than {MAX_DATA_FILE_BYTES // 2**20} MB, "
+                                f"far more than any clinic writes") from None
     except OSError as err:
         raise DamagedFile(path, f"it cannot be read: {err.strerror}") from None
 

@@ -89,7 +89,10 @@ class Connection:
 
     def hello(self, device: str) -> dict[str, Any]:
         try:
-            proto.send(self.process.stdin, proto.hello(device))
+            try:
+                proto.send(self.process.stdin, proto.hello(device))
+            except BrokenPipeError:
+                pass            # a host that said its hello and left (another version): read it first
             theirs = proto.receive(self.process.stdout)
         except (EOFError, BrokenPipeError):
             code = self.process.wait()

@@ -22,9 +22,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from facilitator.store.files import DamagedFile, atomic_write, locked, make_dirs
+from facilitator.store.files import DamagedFile, atomic_write, locked, make_dirs, read_regular
 from facilitator.store.records import KIND as SESSION_KIND
-from facilitator.store.storage import SCHEMA, generation_of, parse_file_bytes
+from facilitator.store.storage import SCHEMA, generation_of, parse_file_bytes, read_bytes
 from facilitator.sync.merge import content_hash, hours_hash, ordered_tables, to_tinydb
 
 HOURS_KIND = "other-hours"
@@ -50,22 +50,27 @@ def sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+def _small_text(path: Path) -> str:
+    """A small state file's text: a regular file only (a FIFO here would hang sync)."""
+    return read_regular(path, limit=2**20).decode()
+
+
 def device_id(root: Path) -> str:
     """This data directory's device id, made once (``DIR/device.json``)."""
     path = Path(root) / "device.json"
     try:
-        found = json.loads(path.read_text()).get("device", "")
+        found = json.loads(_small_text(path)).get("device", "")
         if DEVICE_ID.match(found):
             return found
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         pass
     make_dirs(path.parent)
     with locked(path):
         try:
-            found = json.loads(path.read_text()).get("device", "")
+            found = json.loads(_small_text(path)).get("device", "")
             if DEVICE_ID.match(found):
                 return found
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, RecursionError):
             pass
         made = secrets.token_hex(8)
         atomic_write(path, (json.dumps({"device": made}) + "\n").encode())
@@ -78,7 +83,7 @@ def file_hash(root: Path, relative: str, device: str) -> str | None:
     """The hash sync compares: content (not generation) for data files, bytes for plans."""
     path = Path(root) / relative
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)          # regular files only: a FIFO or symlink is "damaged"
     except FileNotFoundError:
         return None
     if relative.startswith("plans/"):
@@ -97,7 +102,8 @@ def list_files(root: Path, device: str, since: date | None, wanted: list[str]) -
     A damaged file is listed with hash ``"damaged"`` and never exchanged.
     """
     root = Path(root)
-    names: set[str] = {"clinic.json"} | {f"plans/{p.name}" for p in (root / "plans").glob("*.toml")}
+    from facilitator.store.plans import syncable_plan_files   # a bad plan is never sent
+    names: set[str] = {"clinic.json"} | {f"plans/{p.name}" for p in syncable_plan_files(root / "plans")}
     if since is not None:
         for path in (root / "records").glob("*/*/*.json"):
             rel = path.relative_to(root).as_posix()
@@ -124,6 +130,14 @@ def local_files(root: Path) -> list[str]:
     paths = [p.relative_to(root).as_posix() for p in (root / "records").glob("*/*/*.json")]
     paths += [p.relative_to(root).as_posix() for p in (root / "hours").glob("*.json")]
     return sorted(p for p in paths if RECORD_PATH.match(p) or HOURS_PATH.match(p))
+
+
+def read_for_sync(path: Path) -> bytes | None:
+    """A file's bytes to send, or None if it is absent or not a readable regular file."""
+    try:
+        return read_bytes(path)
+    except (FileNotFoundError, DamagedFile):
+        return None
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -156,7 +170,7 @@ def write_record(root: Path, relative: str, tables: dict[str, list[dict[str, Any
     make_dirs(path.parent)
     with locked(path):
         try:
-            current = parse_file_bytes(path, path.read_bytes(), SESSION_KIND)
+            current = parse_file_bytes(path, read_bytes(path), SESSION_KIND)
         except FileNotFoundError:
             current = None
         now = content_hash(current) if current is not None else None
@@ -194,7 +208,7 @@ def write_hours(root: Path, relative: str,
     make_dirs(path.parent)
     with locked(path):
         try:
-            current = parse_file_bytes(path, path.read_bytes(), HOURS_KIND)
+            current = parse_file_bytes(path, read_bytes(path), HOURS_KIND)
         except FileNotFoundError:
             current = {}
         data, origins = merge(current)
@@ -210,7 +224,15 @@ def write_plain(root: Path, relative: str, raw: bytes) -> None:
     """clinic.json or a plan, copied as is (the host owns them)."""
     path = Path(root) / check_path(relative)
     if relative == "clinic.json":
-        parse_file_bytes(path, raw, "clinic")
+        from facilitator.store.datadir import snapshot_of
+        snapshot_of(path, raw)           # the strict reader: refused whole if any field is bad
+    else:
+        from facilitator.core.errors import InputError
+        from facilitator.store.plans import check_plan_bytes
+        try:
+            check_plan_bytes(relative, raw)
+        except InputError as err:
+            raise SyncRefused(f"the plan {relative} is not valid ({err.message}); it was not copied") from None
     make_dirs(path.parent)
     with locked(path):
         atomic_write(path, raw)
@@ -226,7 +248,7 @@ def device_audit_dir(root: Path, device: str) -> Path:
 
 def audit_listing(directory: Path) -> dict[str, str]:
     return {p.name: sha256(p.read_bytes()) for p in sorted(Path(directory).glob("*.jsonl"))
-            if AUDIT_NAME.match(p.name)}
+            if AUDIT_NAME.match(p.name) and p.is_file() and not p.is_symlink()}   # never a FIFO
 
 
 def complete_lines(raw: bytes) -> bytes:
@@ -263,9 +285,9 @@ def state_path(root: Path) -> Path:
 
 def load_state(root: Path) -> dict[str, Any]:
     try:
-        state = json.loads(state_path(root).read_text())
+        state = json.loads(_small_text(state_path(root)))
         return state if isinstance(state, dict) else {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
 
 
@@ -288,7 +310,7 @@ def pending_pushes(root: Path) -> int:
     for rel in local_files(root):
         path = Path(root) / rel
         try:
-            data = parse_file_bytes(path, path.read_bytes(), HOURS_KIND if rel.startswith("hours/")
+            data = parse_file_bytes(path, read_bytes(path), HOURS_KIND if rel.startswith("hours/")
                                     else SESSION_KIND)
         except (DamagedFile, FileNotFoundError):
             continue

@@ -40,7 +40,8 @@ class Server:
             files = {}
             for rel in request.get("paths", [])[:256]:
                 path = self.root / store.check_path(str(rel))
-                files[rel] = encode(path.read_bytes()) if path.exists() else None
+                raw = store.read_for_sync(path)
+                files[rel] = encode(raw) if raw is not None else None
             return {"files": files}
         if op == "put_record":
             rel = store.check_path(str(request["path"]))

@@ -97,7 +97,8 @@ def client_history(data: DataDir, client_id: str, now: datetime, count: int = WE
         weeks.insert(0, weeks[0].previous())
     first, last = weeks[0].first, weeks[-1].last
     scan = data.sessions_between(first, last)
-    entries, hour_problems = otherhours.between(data.root / "hours", first, last)
+    entries, hour_problems = otherhours.between(data.root / "hours", first, last,
+                                                clients=snapshot.clients.keys())
     mine = [(i, e) for i, e in entries if e.client_id == client_id]
     capacity = capacity_by_group(data, snapshot)
     by_week = []

@@ -73,10 +73,14 @@ def test_backup_while_another_process_writes(data: DataDir, tmp_path: Path) -> N
         assert writer.stdout.readline() == "ready\n"
         writer.stdin.write("go\n")
         writer.stdin.flush()
-        time.sleep(0.3)                                     # let it get going
+        start = data.clinic_file.generation()
         copies = []
-        for n in range(5):
-            dest = tmp_path / f"backup-{n}"
+        deadline = time.monotonic() + 120                   # a bound for a stuck writer, not a figure
+        # Back up until at least five copies exist and the writer has landed more than ten
+        # writes meanwhile: polled, so a busy machine makes the test slower, never wrong.
+        while len(copies) < 5 or data.clinic_file.generation() - start <= 10:
+            assert time.monotonic() < deadline, "the writer hardly wrote; the test proved nothing"
+            dest = tmp_path / f"backup-{len(copies)}"
             backup(data, dest)
             copies.append(dest)
             time.sleep(0.05)

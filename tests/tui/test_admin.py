@@ -133,6 +133,23 @@ async def test_a_bad_account_name_is_explained_in_the_dialog(clinic, fake_clock)
     assert (clinic.root / "clinic.json").read_bytes() == before
 
 
+@pytest.mark.parametrize("name", ["Jamie\x1b[31mDoe", "Jamie\u202eDoe", "Jamie\nDoe"])
+async def test_a_display_name_with_an_escape_or_override_is_refused_in_the_form(clinic, fake_clock, name):
+    """The app's form goes through the same name rule as the CLI (core.names)."""
+    before = (clinic.root / "clinic.json").read_bytes()
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "staff", StaffScreen)
+        await pilot.press("a", *"jdoe")
+        modal = pilot.app.screen
+        modal.query_one("#staff-name", Input).value = name
+        await pilot.press("enter")
+        assert isinstance(pilot.app.screen, AddStaffModal)
+        error = text_of(modal, "#staff-add-error")
+        assert "U+" in error and "Jamie" not in error
+        await pilot.press("escape")
+    assert (clinic.root / "clinic.json").read_bytes() == before
+
+
 async def test_the_last_admin_cannot_be_demoted_or_deactivated(clinic, fake_clock):
     before = (clinic.root / "clinic.json").read_bytes()
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:

@@ -1,0 +1,52 @@
+"""The one rule for every name a person gives: client, group, staff and clinic names.
+
+A name is shown in tables, exports, the app's screens and other people's terminals, so it
+may hold only characters that print as themselves. Refused, wherever the name comes from
+(the command line, an app form, a CSV import, a file read back or received by sync):
+
+- control characters (category Cc): line breaks, tabs, ESC and so every terminal escape
+  sequence, the C1 controls (CSI U+009B ...);
+- format characters (category Cf), which include the bidirectional overrides and
+  isolates (U+202A-U+202E, U+2066-U+2069), the marks U+200E/U+200F and U+061C, and
+  invisible ones (U+2060, U+FEFF ...). Only U+200C and U+200D (zero-width non-joiner and
+  joiner) are kept: Persian, Hindi and other scripts spell names with them;
+- line and paragraph separators (U+2028, U+2029), surrogates and private-use characters.
+
+The message names the field and the code point, never the name itself (a name is a
+client's identity: it must not reach an error, a log or a traceback).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from facilitator.core.errors import InputError
+
+MAX_NAME = 100
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+_JOINERS = frozenset({"\u200c", "\u200d"})
+
+
+def bad_character(text: str) -> str | None:
+    """The first character the name rule refuses, or None."""
+    for char in text:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _JOINERS:
+            return char
+    return None
+
+
+def check_name(value: Any, *, field: str, max_length: int = MAX_NAME) -> str:
+    """``value`` if it is an acceptable name, else ``InputError`` naming ``field`` only."""
+    if not isinstance(value, str):
+        raise InputError("must be text", field=field)
+    if not value.strip():
+        raise InputError("is blank", field=field)
+    if len(value) > max_length:
+        raise InputError(f"is longer than {max_length} characters", field=field)
+    char = bad_character(value)
+    if char is not None:
+        raise InputError(f"holds the invisible or control character U+{ord(char):04X}; names may "
+                         f"not hold control characters, direction overrides or escape sequences",
+                         field=field)
+    return value

@@ -1,0 +1,215 @@
+"""``verify``'s file checks: what is in the data directory, and does each file read strictly.
+
+The walk never follows a symlink and never opens anything but a regular file: a FIFO, a
+device, a socket or a symlink anywhere in the clinic is reported by name (and skipped by
+every reader and by ``backup``). Each data file is then read with the very code the
+commands use (``SessionFile.read``, ``DataDir.snapshot``, ``otherhours.between``,
+``load_plan_file``), plus the checks that need the rest of the clinic (``strict``), so a
+file ``verify`` passes is a file every report can read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from facilitator.core import fields
+from facilitator.core.errors import InputError
+from facilitator.store.files import DamagedFile, NotRegularFile, TooLarge, file_type, read_regular
+from facilitator.store.storage import tables_of, read_file
+
+if TYPE_CHECKING:
+    from facilitator.store.datadir import ClinicSnapshot, DataDir
+
+# The largest audit month file read (a busy clinic writes about 1 MB a month).
+MAX_AUDIT_FILE_BYTES = 256 * 2**20
+# The longest audit line (an entry is who, when, what, which record and a few counts).
+MAX_AUDIT_LINE = 64 * 1024
+
+
+def walk(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
+    """Every entry under ``root`` (not ``root`` itself) with its ``lstat``, sorted by path;
+    directories are entered only if they are real directories (a symlink is never followed)."""
+    if os.path.islink(root):             # e.g. records/ itself: named by special_files
+        return
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except FileNotFoundError:
+            continue
+        yield Path(entry.path), info
+        if stat.S_ISDIR(info.st_mode):
+            yield from walk(Path(entry.path))
+
+
+def regular_files(root: Path) -> Iterator[Path]:
+    """Every regular data file under ``root``: no lock, temp or other dot-file, no special
+    file, nothing reached through a symlink."""
+    for path, info in walk(root):
+        if stat.S_ISREG(info.st_mode) and not path.name.startswith("."):
+            yield path
+
+
+def special_files(root: Path) -> list[str]:
+    """One sentence per symlink, FIFO, device or socket anywhere in the clinic."""
+    problems = []
+    for path, info in walk(root):
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+            problems.append(f"{path} is {file_type(info.st_mode)}, not a regular file; facilitator "
+                            f"never reads, follows or backs it up. Remove it (the clinic's data "
+                            f"directory holds only regular files and folders).")
+    return problems
+
+
+def check_files(data: "DataDir") -> list[str]:
+    """Every problem with what is in the data directory and with each file's contents."""
+    problems = special_files(data.root)
+    try:
+        snapshot: ClinicSnapshot | None = data.snapshot()
+    except DamagedFile:
+        snapshot = None          # verify reports clinic.json itself
+    problems += check_records(data, snapshot)
+    problems += check_hours(data, snapshot)
+    problems += check_pins(data.root / "pins.json")
+    problems += check_audit_shapes(data.audit.directory)
+    problems += check_plans(data.plans_dir)
+    return problems
+
+
+def check_records(data: "DataDir", snapshot: "ClinicSnapshot | None") -> list[str]:
+    from facilitator.store.notes import verify_notes
+    from facilitator.store.records import SessionFile
+    from facilitator.store.strict import check_client_refs, check_record_refs
+    problems = []
+    for path in regular_files(data.records_dir):
+        if path.suffix != ".json":
+            continue
+        file = SessionFile(path)
+        try:
+            tables = file.tables()               # read and parsed once for all three checks
+            record = file.read(tables)
+            notes = file.notes(tables)
+            if snapshot is not None:
+                check_record_refs(path, record, snapshot)
+                check_client_refs(path, notes, snapshot.clients)
+            problems.extend(verify_notes(file, notes))
+        except DamagedFile as err:
+            problems.append(str(err))
+    return problems
+
+
+def check_hours(data: "DataDir", snapshot: "ClinicSnapshot | None") -> list[str]:
+    from facilitator.store import otherhours
+    problems = []
+    clients = snapshot.clients.keys() if snapshot is not None else None
+    for path in regular_files(data.root / "hours"):
+        try:
+            day = date.fromisoformat(path.stem + "-01")
+        except ValueError:
+            problems.append(f"{path} is not an hours month file (hours/YYYY-MM.json); it is never read.")
+            continue
+        _, found = otherhours.between(data.root / "hours", day, day, clients=clients)
+        # ``between`` keeps only entries dated in the range; the month file is read whole.
+        problems.extend(str(p) for p in found)
+    return problems
+
+
+def check_pins(path: Path) -> list[str]:
+    if not path.exists() and not path.is_symlink():
+        return []
+    try:
+        for doc in tables_of(read_file(path, "pins")).get("pins", []):
+            _pin_doc(doc)
+    except DamagedFile as err:
+        return [str(err)]
+    except (InputError, KeyError, TypeError, ValueError) as err:
+        from facilitator.store.strict import damaged
+        return [str(damaged(path, err, "a PIN entry's "))]
+    return []
+
+
+def _pin_doc(doc: dict[str, Any]) -> None:
+    fields.text(doc, "user")
+    for key in ("salt", "hash"):
+        value = fields.text(doc, key, max_length=256)
+        try:
+            bytes.fromhex(value)
+        except ValueError:
+            raise InputError("is not hexadecimal", field=key) from None
+    for key, high in (("n", 2**20), ("r", 64), ("p", 16)):
+        fields.integer(doc, key, 1, low=1, high=high)
+    fields.integer(doc, "failures", 0, high=10**6)
+    fields.optional_aware(doc, "retry_at")
+    if doc.get("set_at") is not None:
+        fields.aware(doc, "set_at")
+
+
+AUDIT_KEYS = {"seq": int, "at": str, "user": str, "action": str, "record": str,
+              "detail": dict, "prev": str, "hash": str}
+
+
+def check_audit_shapes(directory: Path) -> list[str]:
+    """Each audit line is a JSON object with the known fields of the right types and an
+    aware time. (The chain itself is ``AuditLog.verify``'s.) Extra fields are allowed."""
+    problems = []
+    for path in regular_files(directory):
+        if path.suffix != ".jsonl":
+            continue
+        try:
+            raw = read_regular(path, limit=MAX_AUDIT_FILE_BYTES)
+        except (NotRegularFile, TooLarge, OSError) as err:
+            problems.append(f"{path} cannot be read as an audit file ({type(err).__name__}).")
+            continue
+        for number, line in enumerate(raw.splitlines(), start=1):
+            if not line.strip():
+                continue
+            if len(line) > MAX_AUDIT_LINE:
+                problems.append(f"{path}, line {number}: the line is longer than any audit entry is "
+                                f"({MAX_AUDIT_LINE // 1024} KB).")
+                continue
+            try:
+                entry = json.loads(line)
+            except (ValueError, RecursionError):
+                continue                 # AuditLog.verify names a line that is not JSON
+            problem = audit_entry_problem(entry)
+            if problem:
+                problems.append(f"{path}, line {number}: {problem}.")
+    return problems
+
+
+def audit_entry_problem(entry: Any) -> str | None:
+    """What is wrong with one parsed audit line's shape, or None. (A replay of the log that
+    already parses each line can call this per entry instead of ``check_audit_shapes``.)"""
+    if not isinstance(entry, dict):
+        return "the line is not an audit entry (not a JSON object)"
+    for key, kind in AUDIT_KEYS.items():
+        value = entry.get(key)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            return f"field '{key}' is missing or not {kind.__name__}"
+    try:
+        fields.aware(entry, "at")
+    except InputError as err:
+        return f"field 'at' {err.message}"
+    return None
+
+
+def check_plans(plans_dir: Path) -> list[str]:
+    from facilitator.store.plans import load_plan_file
+    problems = []
+    for path in regular_files(plans_dir):
+        if path.suffix != ".toml":
+            continue
+        try:
+            load_plan_file(path)
+        except InputError as err:
+            problems.append(f"{err} This plan is not offered, run or synced until it is fixed.")
+    return problems
