@@ -20,7 +20,9 @@ from typing import Any
 from facilitator import sync_protocol as proto
 from facilitator.commands import data_dir_of, open_clinic
 from facilitator.store import sync as store
+from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile, make_dirs
+from facilitator.store.identity import os_user
 from facilitator.store.storage import SCHEMA, parse_file_bytes
 from facilitator.store.sync_merge import (
     base_of, merge_hours, merge_record, ordered_tables, to_tinydb,
@@ -281,7 +283,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
             remote += f" --data {shlex.quote(directory)}"
         conn = Connection([*shlex.split(args.ssh), host, remote], host, target)
         try:
-            sync(data_dir_of(args), conn, moved)
+            # Each file sync writes here is audited, write-ahead (store.commit), as a "sync.pull".
+            with DataDir(data_dir_of(args), user=os_user()).change("sync.pull", None, always=False):
+                sync(data_dir_of(args), conn, moved)
         finally:
             conn.close()
     except proto.VersionMismatch as err:

@@ -206,7 +206,9 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
             except EOFError:
                 return 0
             try:
-                reply = {"ok": True, **server.answer(request)}
+                # Each file a laptop's change lands in is audited here, write-ahead (store.commit).
+                with data.change("sync.receive", None, {"device": server.laptop}, always=False):
+                    reply = {"ok": True, **server.answer(request)}
             except (SyncRefused, DamagedFile, StoreBusy, ProtocolError) as err:
                 reply = {"ok": False, "error": str(err)}
             except (KeyError, TypeError, ValueError) as err:

@@ -93,8 +93,13 @@ class AuditLog:
         return None
 
     def append(self, *, at: datetime, user: str, action: str, record: str,
-               detail: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Append one entry durably (fsync) under the log's lock; returns it."""
+               detail: dict[str, Any] | None = None, file: str | None = None,
+               sha256: str | None = None) -> dict[str, Any]:
+        """Append one entry durably (fsync) under the log's lock; returns it.
+
+        ``file`` and ``sha256`` bind the entry to the data file state it produces (the
+        file's path in the clinic and the SHA-256 of its new bytes; see ``store.commit``).
+        """
         make_dirs(self.directory)
         with locked(self.directory / "log"):
             names = self._names()
@@ -111,6 +116,8 @@ class AuditLog:
                 "detail": detail or {},
                 "prev": last["hash"] if last else GENESIS,
             }
+            if file is not None:
+                entry["file"], entry["sha256"] = file, sha256
             entry["hash"] = entry_hash(entry)
             line = (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode()
             created = not path.exists()
@@ -163,3 +170,118 @@ class AuditLog:
             prev_hash = entry.get("hash", "")
             prev_seq = entry.get("seq", prev_seq) if isinstance(entry.get("seq"), int) else prev_seq
         return breaks
+
+    def head(self) -> "Head | None":
+        """The newest entry, as a head a person can write down; None for an empty log."""
+        names = self._names()
+        last = self._last_entry(names)
+        if not last:
+            return None
+        return Head(names[-1].removesuffix(".jsonl"), int(last.get("seq", 0)), str(last.get("hash", "")))
+
+    def drop_torn_tail(self) -> bool:
+        """Cut a torn last line left by a killed append (under the log's lock); True if cut."""
+        names = self._names()
+        if not names:
+            return False
+        path = self.directory / names[-1]
+        with open(path, "rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if size == 0:
+                return False
+            handle.seek(size - 1)
+            if handle.read(1) == b"\n":
+                return False
+        with locked(self.directory / "log"):
+            before = path.stat().st_size
+            _drop_torn_tail(path)
+            return path.stat().st_size != before
+
+
+# -- heads and witnesses ------------------------------------------------------------------------
+# A chain's head (month file, sequence number, hash) can be written down, or kept by another
+# machine at each sync. A log cut short, or rewritten consistently from some point on, no longer
+# holds that entry: ``check_against_witness`` says so. Only a head kept somewhere the log's
+# editor cannot reach protects the log; SECURITY.md says what is and is not detected.
+
+SHORT_HASH = 16
+WITNESSES = "witnesses.json"
+
+
+@dataclass(frozen=True)
+class Head:
+    month: str      # the month file holding the entry, "2026-11"
+    seq: int
+    hash: str       # the entry's full hash, or (as written down) a prefix of at least 8 hex digits
+
+    def short(self) -> str:
+        return f"{self.month} #{self.seq} {self.hash[:SHORT_HASH]}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"month": self.month, "seq": self.seq, "hash": self.hash}
+
+    @classmethod
+    def from_dict(cls, doc: Any) -> "Head":
+        if not isinstance(doc, dict):
+            raise ValueError("not a head")
+        return cls.parse(f"{doc.get('month')} #{doc.get('seq')} {doc.get('hash')}")
+
+    @classmethod
+    def parse(cls, text: str) -> "Head":
+        """``2026-11 #1234 9f3a2b1c0d4e5f60`` (as ``facilitator audit head`` prints it)."""
+        import re
+        found = re.fullmatch(r"\s*(\d{4}-\d{2})\s+#?(\d{1,12})\s+([0-9a-fA-F]{8,64})\s*", str(text))
+        if not found:
+            raise ValueError(f"{text!r} is not a chain head (like '2026-11 #1234 9f3a2b1c0d4e5f60')")
+        return cls(found[1], int(found[2]), found[3].lower())
+
+
+def check_against_witness(log: AuditLog, head: Head) -> str | None:
+    """None if ``log`` still holds the witnessed entry; else one sentence saying what differs.
+
+    Reads only the witnessed month file. That the chain runs unbroken from that entry to
+    today's head is what ``AuditLog.verify`` checks.
+    """
+    path = log.directory / f"{head.month}.jsonl"
+    said = f"the audit log no longer extends the witnessed head {head.short()}"
+    if not path.is_file():
+        newest = log.head()
+        return (f"{said}: its month file {path.name} is gone (the log now ends at "
+                f"{newest.short() if newest else 'nothing: it is empty'}); it was cut short or rewritten.")
+    with open(path, "rb") as handle:
+        for line in handle.read().splitlines():
+            try:
+                entry = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                continue
+            if not isinstance(entry, dict) or entry.get("seq") != head.seq:
+                continue
+            if str(entry.get("hash", "")).startswith(head.hash):
+                return None
+            return (f"{said}: entry #{head.seq} in {path} is now a different entry "
+                    f"(hash {str(entry.get('hash', ''))[:SHORT_HASH]}); the log was rewritten.")
+    newest = log.head()
+    return (f"{said}: {path} no longer holds entry #{head.seq} (the log now ends at "
+            f"{newest.short() if newest else 'nothing'}); it was cut short or rewritten.")
+
+
+def witnesses(root: Path) -> dict[str, dict[str, Any]]:
+    """The heads this clinic directory keeps: {chain: {month, seq, hash, by, at}}."""
+    try:
+        found = json.loads((Path(root) / WITNESSES).read_text())
+    except (OSError, ValueError):
+        return {}
+    heads = found.get("heads") if isinstance(found, dict) else None
+    return heads if isinstance(heads, dict) else {}
+
+
+def record_witness(root: Path, chain: str, head: Head, *, by: str, at: datetime) -> None:
+    """Keep ``head`` of ``chain`` as witnessed by ``by``: ``self`` (this clinic's own chain, as
+    another machine saw it), ``device:ID`` (a laptop's chain copied here) or ``host:ID`` (the
+    clinic host's chain, checked at the next sync)."""
+    from facilitator.store.files import atomic_write
+    path = Path(root) / WITNESSES
+    with locked(path):
+        heads = witnesses(root)
+        heads[chain] = dict(head.to_dict(), by=by, at=at.isoformat(timespec="seconds"))
+        atomic_write(path, (json.dumps({"heads": heads}, sort_keys=True, indent=1) + "\n").encode())

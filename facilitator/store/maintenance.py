@@ -11,6 +11,7 @@ from pathlib import Path
 
 from facilitator.store.audit import AuditLog
 from facilitator.store.datadir import DataDir
+from facilitator.store.integrity import verify_integrity
 from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
 from facilitator.store.notes import verify_notes
 from facilitator.store.records import SessionFile
@@ -26,10 +27,13 @@ def data_files(root: Path) -> Iterator[Path]:
 def verify(data: DataDir) -> list[str]:
     """Every problem found, one sentence each; an empty list means all is well."""
     problems: list[str] = []
+    damaged: set[Path] = set()    # named once as damaged, not again as differing from the audit
+    data.finish_interrupted()     # a write killed after its audit entry is completed first
     try:
         data.snapshot()
     except DamagedFile as err:
         problems.append(str(err))
+        damaged.add(err.path)
     for path in sorted(data.records_dir.rglob("*.json")):
         if path.name.startswith("."):
             continue
@@ -38,6 +42,7 @@ def verify(data: DataDir) -> list[str]:
             problems.extend(verify_notes(SessionFile(path)))
         except DamagedFile as err:
             problems.append(str(err))
+            damaged.add(err.path)
     for path in sorted(data.root.rglob(f".*{TEMP_SUFFIX}")):
         problems.append(f"{path} is a temp file left by an interrupted write; it is never read "
                         f"and is safe to delete (opening the clinic removes those of the last "
@@ -53,6 +58,7 @@ def verify(data: DataDir) -> list[str]:
         if mode & 0o007:
             problems.append(f"{path} can be read by any account on this machine (mode {mode:o}); "
                             f"run chmod o-rwx on it.")
+    problems.extend(verify_integrity(data, skip=damaged))
     return problems
 
 

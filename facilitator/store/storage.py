@@ -24,7 +24,8 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from facilitator.store.files import DamagedFile, atomic_write, locked
+from facilitator.store.commit import write_data_file
+from facilitator.store.files import DamagedFile, locked
 
 SCHEMA = 1
 META = "_meta"
@@ -136,8 +137,8 @@ class AtomicStorage(Storage):
         meta["schema"] = SCHEMA
         meta["kind"] = self.kind
         meta["generation"] = int(meta.get("generation", 0)) + 1
-        atomic_write(self.path, json.dumps(self._data, ensure_ascii=False, sort_keys=True,
-                                           separators=(",", ":")).encode("utf-8"))
+        write_data_file(self.path, json.dumps(self._data, ensure_ascii=False, sort_keys=True,
+                                              separators=(",", ":")).encode("utf-8"))
         self._dirty = False
 
     def close(self) -> None:

@@ -1,0 +1,167 @@
+"""What ``verify`` checks between the data files and the audit log (issue 12, points 1-3).
+
+Every write of a data file is bound to an audit entry carrying the file's path and the
+SHA-256 of the bytes it produced (``store.commit``). Replaying the log gives, for each
+file, the state the log says it is in; the files on disk must be exactly those:
+
+- every data file (``clinic.json``, ``records/YYYY/MM/*.json``, ``hours/YYYY-MM.json``)
+  matches the last entry for it (else: edited, or an older copy put back);
+- every file the log says exists does exist (else: deleted);
+- no data file lacks an entry (else: added by hand, or the log lost its entries).
+
+The chain's own integrity (each line's hash and link) is ``AuditLog.verify``; a log cut
+short or rewritten from some point on is caught against a witnessed head
+(``check_witnesses``, ``facilitator verify --head``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from facilitator.store.audit import AuditLog, Head, check_against_witness, witnesses
+from facilitator.store.commit import BOUND_PATH, file_sha256
+
+if TYPE_CHECKING:
+    from facilitator.store.datadir import DataDir
+
+
+def bound_files(root: Path) -> dict[str, Path]:
+    """Every data file the audit binds, by its path in the clinic."""
+    root = Path(root)
+    found: dict[str, Path] = {}
+    if (root / "clinic.json").is_file():
+        found["clinic.json"] = root / "clinic.json"
+    for sub, depth in (("hours", 0), ("records", 2)):
+        stack = [(root / sub, 0)]
+        while stack:
+            folder, level = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if level < depth and entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), level + 1))
+                elif level == depth and entry.name.endswith(".json"):
+                    rel = Path(entry.path).relative_to(root).as_posix()
+                    if BOUND_PATH.match(rel):
+                        found[rel] = Path(entry.path)
+    return found
+
+
+def _said(entry: dict[str, Any]) -> str:
+    return f"entry #{entry.get('seq')}, {entry.get('action')} by {entry.get('user')} at {entry.get('at')}"
+
+
+def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset()) -> list[str]:
+    """Each difference between the data files and the log's replay, one sentence each."""
+    root = data.root
+    last: dict[str, dict[str, Any]] = {}
+    earlier: dict[str, dict[str, dict[str, Any]]] = {}     # file -> {sha256: entry} before its last
+    bound_any = False
+    for _path, _number, entry in data.audit.entries():
+        if not isinstance(entry, dict):
+            continue
+        rel = entry.get("file")
+        if not isinstance(rel, str):
+            continue
+        bound_any = True
+        previous = last.get(rel)
+        if previous is not None and isinstance(previous.get("sha256"), str):
+            earlier.setdefault(rel, {})[previous["sha256"]] = previous
+        last[rel] = entry
+    files = bound_files(root)
+    problems: list[str] = []
+    if not bound_any and files:
+        return [f"the audit log of {root} records no file's content: either its entries were "
+                f"deleted, or the clinic predates content binding (then an admin runs "
+                f"`facilitator audit baseline` once); {len(files)} data file(s) are unaccounted for."]
+    for rel, path in sorted(files.items()):
+        if path in skip:
+            continue
+        entry = last.get(rel)
+        if entry is None:
+            problems.append(f"{path} has no audit entry: the log never recorded writing it "
+                            f"(it was put there by hand, or the log lost the entries about it).")
+            continue
+        expected = entry.get("sha256")
+        digest = file_sha256(path)
+        if expected is None:
+            problems.append(f"{path} exists, but the audit log says it was removed ({_said(entry)}).")
+        elif digest != expected:
+            older = earlier.get(rel, {}).get(digest or "")
+            if older is not None:
+                problems.append(f"{path} is an older version of itself: it matches {_said(older)}, "
+                                f"but {_said(entry)} changed it since (an old copy was put back).")
+            else:
+                problems.append(f"{path} is not what the audit log last recorded for it ({_said(entry)}): "
+                                f"its content was changed outside facilitator (SHA-256 "
+                                f"{(digest or '')[:16]}…, the log says {str(expected)[:16]}…).")
+    for rel, entry in sorted(last.items()):
+        if rel not in files and entry.get("sha256") is not None:
+            problems.append(f"{root / rel} is missing: the audit log says it exists ({_said(entry)}).")
+    return problems
+
+
+def check_witnesses(data: "DataDir") -> list[str]:
+    """Each chain kept here that no longer extends the head witnessed for it."""
+    problems = []
+    for chain, doc in sorted(witnesses(data.root).items()):
+        if chain == "self":
+            log = data.audit
+        elif chain.startswith("device:"):
+            log = AuditLog(data.audit.directory / "devices" / chain.removeprefix("device:"))
+        else:
+            continue                   # another machine's chain: checked at the next sync
+        try:
+            head = Head.from_dict(doc)
+        except ValueError:
+            problems.append(f"{data.root / 'witnesses.json'}: the head kept for {chain} is unreadable.")
+            continue
+        problem = check_against_witness(log, head)
+        if problem:
+            who = doc.get("by", "another machine")
+            problems.append(f"{problem[0].upper()}{problem[1:]} (witnessed by {who} at {doc.get('at')})"
+                            if chain == "self" else f"audit log of {chain}: {problem}")
+    return problems
+
+
+def check_head(data: "DataDir", text: str) -> list[str]:
+    """``verify --head``: the chain must still hold the head a person wrote down."""
+    head = Head.parse(text)
+    problem = check_against_witness(data.audit, head)
+    return [problem] if problem else []
+
+
+def head_line(data: "DataDir") -> str:
+    head = data.audit.head()
+    return head.short() if head else "the audit log is empty"
+
+
+def baseline(data: "DataDir") -> int:
+    """Record the current state of every data file the log does not account for yet
+    (a clinic from before content binding): one ``baseline`` entry each. Returns how many."""
+    from facilitator.core.errors import InputError
+    from facilitator.store.files import locked
+    for _path, _number, entry in data.audit.entries():
+        if isinstance(entry, dict) and isinstance(entry.get("file"), str):
+            raise InputError("this clinic's audit log already records file contents, so a file it does "
+                             "not account for is a finding for `facilitator verify`, not something to "
+                             "baseline; nothing was written")
+    count = 0
+    for rel, path in sorted(bound_files(data.root).items()):
+        with locked(path):
+            data.audit.append(at=data.now(), user=data.user, action="baseline", record=rel,
+                              detail={}, file=rel, sha256=file_sha256(path))
+        count += 1
+    return count
+
+
+def verify_integrity(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset()) -> list[str]:
+    """The files against the log's replay, and the chains against their witnessed heads
+    (files in ``skip`` were already named as damaged)."""
+    return verify_bindings(data, skip) + check_witnesses(data)
