@@ -156,6 +156,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from facilitator.store.maintenance import verify
     data = open_clinic(data_dir_of(args))
     problems = verify(data)
+    if getattr(args, "head", None):
+        from facilitator.store.integrity import check_head
+        try:
+            problems += check_head(data, args.head)
+        except ValueError as err:
+            raise InputError(str(err), field="--head") from None
     for problem in problems:
         print(problem)
     if problems:

@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "hours.change": _CLINICAL,
     "backup": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "audit.read": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "audit.baseline": _ADMIN,
 }
 
 
