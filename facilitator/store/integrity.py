@@ -57,23 +57,39 @@ def _said(entry: dict[str, Any]) -> str:
     return f"entry #{entry.get('seq')}, {entry.get('action')} by {entry.get('user')} at {entry.get('at')}"
 
 
-def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset()) -> list[str]:
-    """Each difference between the data files and the log's replay, one sentence each."""
-    root = data.root
-    last: dict[str, dict[str, Any]] = {}
-    earlier: dict[str, dict[str, dict[str, Any]]] = {}     # file -> {sha256: entry} before its last
-    bound_any = False
-    for _path, _number, entry in data.audit.entries():
-        if not isinstance(entry, dict):
-            continue
+class Replay:
+    """The log replayed: the last entry for each file, and the states each file had before."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, dict[str, Any]] = {}
+        self.earlier: dict[str, dict[str, dict[str, Any]]] = {}   # file -> {sha256: entry}
+        self.bound_any = False
+
+    def visit(self, entry: dict[str, Any]) -> None:
         rel = entry.get("file")
         if not isinstance(rel, str):
-            continue
-        bound_any = True
-        previous = last.get(rel)
+            return
+        self.bound_any = True
+        previous = self.last.get(rel)
         if previous is not None and isinstance(previous.get("sha256"), str):
-            earlier.setdefault(rel, {})[previous["sha256"]] = previous
-        last[rel] = entry
+            self.earlier.setdefault(rel, {})[previous["sha256"]] = previous
+        self.last[rel] = entry
+
+    @classmethod
+    def of(cls, log: AuditLog) -> "Replay":
+        replay = cls()
+        for _path, _number, entry in log.entries():
+            if isinstance(entry, dict):
+                replay.visit(entry)
+        return replay
+
+
+def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset(),
+                    replay: Replay | None = None) -> list[str]:
+    """Each difference between the data files and the log's replay, one sentence each."""
+    root = data.root
+    replay = replay or Replay.of(data.audit)
+    last, earlier, bound_any = replay.last, replay.earlier, replay.bound_any
     files = bound_files(root)
     problems: list[str] = []
     if not bound_any and files:
@@ -161,7 +177,8 @@ def baseline(data: "DataDir") -> int:
     return count
 
 
-def verify_integrity(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset()) -> list[str]:
+def verify_integrity(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset(),
+                     replay: Replay | None = None) -> list[str]:
     """The files against the log's replay, and the chains against their witnessed heads
-    (files in ``skip`` were already named as damaged)."""
-    return verify_bindings(data, skip) + check_witnesses(data)
+    (files in ``skip`` were already named as damaged; ``replay`` made while checking the chain)."""
+    return verify_bindings(data, skip, replay) + check_witnesses(data)

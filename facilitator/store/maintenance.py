@@ -11,7 +11,7 @@ from pathlib import Path
 
 from facilitator.store.audit import AuditLog
 from facilitator.store.datadir import DataDir
-from facilitator.store.integrity import verify_integrity
+from facilitator.store.integrity import Replay, verify_integrity
 from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
 from facilitator.store.notes import verify_notes
 from facilitator.store.records import SessionFile
@@ -47,7 +47,8 @@ def verify(data: DataDir) -> list[str]:
         problems.append(f"{path} is a temp file left by an interrupted write; it is never read "
                         f"and is safe to delete (opening the clinic removes those of the last "
                         f"two months' records and outside records/).")
-    for brk in data.audit.verify():
+    replay = Replay()                 # the file bindings, replayed in the chain's own pass
+    for brk in data.audit.verify(visit=replay.visit):
         problems.append(f"audit log {brk}.")
     devices = data.audit.directory / "devices"   # laptops' own chains, pushed by sync
     for device in sorted(devices.iterdir()) if devices.is_dir() else ():
@@ -58,7 +59,7 @@ def verify(data: DataDir) -> list[str]:
         if mode & 0o007:
             problems.append(f"{path} can be read by any account on this machine (mode {mode:o}); "
                             f"run chmod o-rwx on it.")
-    problems.extend(verify_integrity(data, skip=damaged))
+    problems.extend(verify_integrity(data, skip=damaged, replay=replay))
     return problems
 
 
