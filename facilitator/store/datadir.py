@@ -46,6 +46,14 @@ class NotAClinic(Exception):
                          f"create one with `facilitator init --clinic NAME --timezone TZ --data {root}`.")
 
 
+class PartlySaved(Exception):
+    """A write of several files stopped midway: those before it were saved (and audited)."""
+
+    def __init__(self, cause: OSError, saved: int, total: int, what: str) -> None:
+        super().__init__(f"{saved} of {total} {what} saved")
+        self.cause, self.saved, self.total, self.what = cause, saved, total, what
+
+
 class NotStaff(Exception):
     def __init__(self, user: str, clinic: str) -> None:
         super().__init__(f"The account {user!r} is not a staff member of {clinic}; "
@@ -288,11 +296,21 @@ class DataDir:
         """
         self.require("attendance.change")
         snapshot = self.snapshot()
-        tz = snapshot.settings.tz
         by_session: dict[tuple[date, str], list[AttendanceRow]] = {}
         for row in rows:
             by_session.setdefault((row.day, row.group), []).append(row)
-        written = 0
+        saved: list[str] = []
+        try:
+            self._import_sessions(by_session, snapshot, saved)
+        except OSError as err:
+            if saved:     # each session is one write with its entry: those before were kept
+                raise PartlySaved(err, len(saved), len(by_session), "sessions") from err
+            raise
+        return len(by_session), sum(len(session_rows) for session_rows in by_session.values())
+
+    def _import_sessions(self, by_session: dict[tuple[date, str], list[AttendanceRow]],
+                         snapshot: ClinicSnapshot, saved: list[str]) -> None:
+        tz = snapshot.settings.tz
         for (day, group_name), session_rows in sorted(by_session.items()):
             group = snapshot.groups[group_name]
             start = datetime.combine(day, group.start, tz)
@@ -311,8 +329,7 @@ class DataDir:
                     file.create(header, self.blocks_for(group.plan), attendance=entries)
                 else:
                     file.put_attendance(*entries)
-            written += len(session_rows)
-        return len(by_session), written
+            saved.append(file.session_id)
 
 
 def _local(day: date, when: time | None, tz: Any) -> datetime | None:
