@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from facilitator.store.audit import AuditLog, Head, check_against_witness, witnesses
+from facilitator.store.audit import AuditLog, Head, check_against_witness, record_witness, witnesses
 from facilitator.store.commit import BOUND_PATH, file_sha256
 
 if TYPE_CHECKING:
@@ -182,3 +182,53 @@ def verify_integrity(data: "DataDir", skip: "set[Path] | frozenset[Path]" = froz
     """The files against the log's replay, and the chains against their witnessed heads
     (files in ``skip`` were already named as damaged; ``replay`` made while checking the chain)."""
     return verify_bindings(data, skip, replay) + check_witnesses(data)
+
+
+# -- sync: each side keeps the other's head ---------------------------------------------------------
+# The laptop sends the host's head it kept from the last sync; the host refuses the sync if its
+# own log no longer holds it, then answers with its head now, which the laptop keeps. The host
+# keeps its own head as this laptop saw it ("self", so its own verify notices a cut even before
+# the next sync), and each laptop's pushed chain head ("device:ID", checked against the copy).
+
+def host_answers_heads(root: Path, audit: AuditLog, laptop: str, witnessed: Any) -> dict[str, Any] | None:
+    """On the host, for a laptop's ``list``: check the head it kept, keep ours as it saw it."""
+    from datetime import datetime, timezone
+
+    from facilitator.store.sync import SyncRefused
+    if witnessed is not None:
+        try:
+            head = Head.from_dict(witnessed)
+        except ValueError:
+            raise SyncRefused("the laptop sent a chain head that is not one") from None
+        problem = check_against_witness(audit, head)
+        if problem:
+            said = problem.replace("the audit log", "audit log", 1)
+            raise SyncRefused(f"the clinic host's {said} This laptop witnessed that head at its last "
+                              f"sync; tell the clinic's compliance officer before syncing again")
+    now = audit.head()
+    if now is None:
+        return None
+    record_witness(root, "self", now, by=f"laptop {laptop}", at=datetime.now(timezone.utc))
+    return now.to_dict()
+
+
+def host_keeps_device_head(root: Path, device_dir: Path, laptop: str) -> None:
+    """On the host, after a laptop pushed its chain: keep that chain's head."""
+    from datetime import datetime, timezone
+    head = AuditLog(device_dir).head()
+    if head is not None:
+        record_witness(root, f"device:{laptop}", head, by="this host", at=datetime.now(timezone.utc))
+
+
+def laptop_kept_head(root: Path, host_device: str) -> dict[str, Any] | None:
+    """On the laptop: the host's head kept at the last sync (sent with ``list``)."""
+    doc = witnesses(root).get(f"host:{host_device}")
+    return {k: doc[k] for k in ("month", "seq", "hash")} if isinstance(doc, dict) else None
+
+
+def laptop_keeps_host_head(root: Path, host_device: str, head: Any) -> None:
+    from datetime import datetime, timezone
+    if head is None:
+        return
+    record_witness(root, f"host:{host_device}", Head.from_dict(head), by="this laptop",
+                   at=datetime.now(timezone.utc))
