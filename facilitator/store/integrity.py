@@ -232,3 +232,30 @@ def laptop_keeps_host_head(root: Path, host_device: str, head: Any) -> None:
         return
     record_witness(root, f"host:{host_device}", Head.from_dict(head), by="this laptop",
                    at=datetime.now(timezone.utc))
+
+
+def settle_backup(data: "DataDir", dest: Path, copy: Any) -> None:
+    """Make a backup's files agree with its copy of the log (``backup`` calls this last).
+
+    ``backup`` copies each data file under its lock, then the log. A file written between its
+    own copy and the log's has an entry the backup's log holds and bytes it does not: copy such
+    files again (under their locks), then the log again, until both agree. The clinic file is
+    left out: ``backup`` holds its lock throughout. ``copy(source, target)`` copies one file.
+    """
+    from facilitator.store.files import locked
+    for _ in range(20):
+        replay = Replay.of(AuditLog(Path(dest) / "audit"))
+        copied = bound_files(dest)
+        behind = sorted(rel for rel, entry in replay.last.items()
+                        if rel != "clinic.json" and entry.get("sha256") is not None
+                        and (rel not in copied or file_sha256(copied[rel]) != entry.get("sha256")))
+        if not behind:
+            return
+        for rel in behind:
+            source = data.root / rel
+            with locked(source):
+                if source.exists():
+                    copy(source, Path(dest) / rel)
+        with locked(data.audit.directory / "log"):
+            for name in data.audit._names():
+                copy(data.audit.directory / name, Path(dest) / "audit" / name)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from facilitator.store.audit import AuditLog
 from facilitator.store.datadir import DataDir
-from facilitator.store.integrity import Replay, verify_integrity
+from facilitator.store.integrity import Replay, settle_backup, verify_integrity
 from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
 from facilitator.store.notes import verify_notes
 from facilitator.store.records import SessionFile
@@ -70,7 +70,8 @@ def backup(data: DataDir, dest: Path) -> int:
 
     The clinic file's lock is held throughout, so no roster or settings change
     lands mid-copy; each session file is copied whole under its own lock; the
-    audit log is copied last, under its lock, so it covers every copied change.
+    audit log is copied last, under its lock, so it covers every copied change; a file
+    changed between its copy and the log's (its entry is written first) is copied again.
     """
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
@@ -92,6 +93,7 @@ def backup(data: DataDir, dest: Path) -> int:
             for path in audit_files:
                 _copy(path, dest / path.relative_to(data.root))
                 copied += 1
+        settle_backup(data, dest, _copy)      # files written since their copy: copied again
     return copied
 
 
