@@ -2,8 +2,9 @@
 
 Writers are forked by a real, separate process (``tests/store/_kill_writer.py``) and loop
 over individual-hours entries, attendance imports and marks in a running session; each
-is killed 1-40 ms in. After every kill, the clinic is opened as the next user would
-(which completes a write killed between its audit entry and its rename) and:
+is killed at a random moment (0-25 ms) after its first save. After every kill, the clinic
+is opened as the next user would (which completes a write killed between its audit entry
+and its rename) and:
 
 - ``verify`` finds nothing: every file parses, the chain holds, and every data file is
   exactly what its last audit entry says (so no change is unaudited);
@@ -62,10 +63,16 @@ def test_500_sigkills_mid_write_leave_every_change_audited(tmp_path: Path) -> No
     try:
         assert server.stdout.readline() == "ready\n"
         for k in range(KILLS):
+            saves = done.stat().st_size
             server.stdin.write(f"{k}\n")
             server.stdin.flush()
             pid = int(server.stdout.readline())
-            time.sleep(rng.uniform(0.001, 0.040))
+            # Once the writer has saved something (so a loaded machine still tests real writes),
+            # kill it at a random point of what it does next.
+            deadline = time.monotonic() + 30
+            while done.stat().st_size == saves and time.monotonic() < deadline:
+                time.sleep(0.0005)
+            time.sleep(rng.uniform(0, 0.025))
             os.kill(pid, signal.SIGKILL)
             assert server.stdout.readline() == "killed\n", f"writer {k} died of an error, not the kill"
 
