@@ -244,3 +244,20 @@ def test_a_record_put_in_by_hand(capsys, clinic: Path) -> None:
     forged = record.with_name("2026-11-03-0900-forged-group.json")
     shutil.copy(record, forged)
     assert f"{forged} has no audit entry" in found(capsys, clinic)
+
+
+def test_a_clinic_from_before_content_binding_is_baselined_once(capsys, clinic: Path) -> None:
+    legacy = []
+    for path, line in audit_lines(clinic):                 # the log as an older facilitator wrote it
+        entry = json.loads(line)
+        entry.pop("file", None), entry.pop("sha256", None)
+        legacy.append((path, json.dumps(entry, sort_keys=True).encode()))
+    write_audit(clinic, rechain(legacy))
+    assert "records no file's content" in found(capsys, clinic)
+    result = run_cli(capsys, "audit", "baseline", "--data", clinic)
+    assert result.code == 0, result.err
+    files = 1 + len(record_files(clinic)) + len(list((clinic / "hours").glob("*.json")))
+    assert f"current state of {files} data file(s)" in result.out
+    assert verify(capsys, clinic).code == 0
+    again = run_cli(capsys, "audit", "baseline", "--data", clinic)
+    assert again.code == 2 and "already records file contents" in again.one_line_error()
