@@ -154,8 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 "reports that covered it.")
     audit.add_argument("what", nargs="?", choices=("head", "baseline"), metavar="head|baseline",
                        help="head: print the chain's head to write down (check it later with verify "
-                       "--head); baseline: once, for a clinic from before content binding, record "
-                       "every data file's current state (admins)")
+                       "--head); baseline: for files from before content binding, record "
+                       "the current state of each data file the log never bound (admins)")
     audit.add_argument("--client", metavar="ID", help="only entries about this client")
     audit.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="from this day (clinic time)")
     audit.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="to this day, inclusive")

@@ -101,8 +101,10 @@ def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = froze
             continue
         entry = last.get(rel)
         if entry is None:
-            problems.append(f"{path} has no audit entry: the log never recorded writing it "
-                            f"(it was put there by hand, or the log lost the entries about it).")
+            problems.append(f"{path} has no audit entry: the log never recorded writing it (it was "
+                            f"put there by hand, the log lost the entries about it, or it predates "
+                            f"content binding: then an admin vouches for it with `facilitator audit "
+                            f"baseline`).")
             continue
         expected = entry.get("sha256")
         digest = file_sha256(path)
@@ -159,17 +161,17 @@ def head_line(data: "DataDir") -> str:
 
 
 def baseline(data: "DataDir") -> int:
-    """Record the current state of every data file the log does not account for yet
-    (a clinic from before content binding): one ``baseline`` entry each. Returns how many."""
+    """Record the current state of every data file the log has never bound (a clinic, or the
+    files of one, from before content binding): one ``baseline`` entry each, in the acting
+    admin's name, so the log shows who vouched for which file and when. Returns how many."""
     from facilitator.core.errors import InputError
     from facilitator.store.files import locked
-    for _path, _number, entry in data.audit.entries():
-        if isinstance(entry, dict) and isinstance(entry.get("file"), str):
-            raise InputError("this clinic's audit log already records file contents, so a file it does "
-                             "not account for is a finding for `facilitator verify`, not something to "
-                             "baseline; nothing was written")
+    accounted = set(Replay.of(data.audit).last)
+    todo = {rel: path for rel, path in bound_files(data.root).items() if rel not in accounted}
+    if not todo:
+        raise InputError("every data file already has an audit entry; nothing was written")
     count = 0
-    for rel, path in sorted(bound_files(data.root).items()):
+    for rel, path in sorted(todo.items()):
         with locked(path):
             data.audit.append(at=data.now(), user=data.user, action="baseline", record=rel,
                               detail={}, file=rel, sha256=file_sha256(path))

@@ -260,4 +260,18 @@ def test_a_clinic_from_before_content_binding_is_baselined_once(capsys, clinic: 
     assert f"current state of {files} data file(s)" in result.out
     assert verify(capsys, clinic).code == 0
     again = run_cli(capsys, "audit", "baseline", "--data", clinic)
-    assert again.code == 2 and "already records file contents" in again.one_line_error()
+    assert again.code == 2 and "every data file already has an audit entry" in again.one_line_error()
+
+
+def test_baseline_vouches_only_for_files_never_bound_and_says_who(capsys, clinic: Path) -> None:
+    record = record_files(clinic)[0]
+    forged = record.with_name("2026-11-03-0900-forged-group.json")
+    shutil.copy(record, forged)
+    edit_json(record, lambda doc: next(iter(doc["attendance"].values())).update(status="absent"))
+    result = run_cli(capsys, "audit", "baseline", "--data", clinic)
+    assert result.code == 0 and "current state of 1 data file(s)" in result.out
+    out = found(capsys, clinic)                      # the edited record is still a finding
+    assert f"{record} is not what the audit log last recorded" in out and str(forged) not in out
+    last = json.loads(audit_lines(clinic)[-1][1])
+    rel = forged.relative_to(clinic).as_posix()
+    assert (last["action"], last["record"], last["file"], last["user"]) == ("baseline", rel, rel, os_user())
