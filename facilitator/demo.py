@@ -106,7 +106,7 @@ def _build(root: Path, *, user: str, display_name: str, today: date, clock: Cloc
             enrolled = [c for c in members if c.enrolled_on(day)]
             header = _header(group, start, user, rng)
             file = data.session_file(header.session_id)
-            file.create(header, _blocks(plan_blocks, header, rng))
+            blocks = _blocks(plan_blocks, header, rng)
             attendance = []
             for client in enrolled:
                 pattern = patterns[client.client_id]
@@ -114,8 +114,8 @@ def _build(root: Path, *, user: str, display_name: str, today: date, clock: Cloc
                 miss = every is not None and seen[client.client_id] % every == 1
                 seen[client.client_id] += 1
                 attendance.append(_attendance(client.client_id, pattern, header, rng, miss=miss))
-            if attendance:
-                file.put_attendance(*attendance)
+            with data.change("demo.session", header.session_id, {"attendance": len(attendance)}):
+                file.create(header, blocks, attendance=attendance)
             sessions += 1
             entries += len(attendance)
     plans = _recovery_plans(data, clients, today)

@@ -8,8 +8,15 @@ import traceback
 
 def explain(err: BaseException) -> tuple[int, str]:
     """(exit code, sentence). Known failures name the file; unknown ones name only the code line."""
-    from facilitator.store.datadir import NotAClinic, NotStaff
+    from facilitator.store.datadir import NotAClinic, NotStaff, PartlySaved
     from facilitator.store.files import DamagedFile, StoreBusy
+
+    if isinstance(err, PartlySaved):
+        cause = ("The disk is full" if err.cause.errno == errno.ENOSPC
+                 else f"Could not write a data file ({err.cause.strerror})")
+        return 1, (f"{cause}: {err.saved} of {err.total} {err.what} were saved and audited, the other "
+                   f"{err.total - err.saved} were not. Free some space and run the same command again "
+                   f"(what was saved is updated, not doubled).")
 
     if isinstance(err, (NotAClinic, NotStaff)):
         return 2, str(err)
@@ -20,7 +27,10 @@ def explain(err: BaseException) -> tuple[int, str]:
     if isinstance(err, OSError):
         where = f" {err.filename}" if err.filename else ""
         if err.errno == errno.ENOSPC:
-            return 1, f"The disk is full; could not save{where}. The previous version is intact."
+            # Every data write is all or nothing with its audit entry (store.commit): a write that
+            # fails here changed neither the file nor the log.
+            return 1, ("The disk is full, so this change was not saved: the data and the audit log "
+                       "are as they were. Free some space and try again.")
         if err.errno in (errno.EACCES, errno.EPERM):
             return 1, f"Permission denied for{where or ' a data file'}; check the data directory's group and mode."
         return 1, f"Could not read or write{where or ' a data file'}: {err.strerror}."

@@ -205,6 +205,8 @@ def format_entries(rows: list[dict[str, Any]], fmt: str, tz: Any) -> str:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     data = open_clinic(data_dir_of(args))
+    if getattr(args, "what", None):
+        return _audit_head_or_baseline(data, args.what)
     data.require("audit.read")
     first = parse_date(args.first, field="--from") if args.first else None
     last = parse_date(args.last, field="--to") if args.last else None
@@ -226,6 +228,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
               f"run `facilitator verify` to see where.", file=sys.stderr)
         return 1
     return 1 if unreadable else 0
+
+
+def _audit_head_or_baseline(data: Any, what: str) -> int:
+    from facilitator.store.integrity import baseline, head_line
+    if what == "head":
+        # Not audited: an entry would move the head it prints. It names no record.
+        print(head_line(data))
+        return 0
+    data.require("audit.baseline")
+    count = baseline(data)
+    print(f"Recorded the current state of {count} data file(s) as baseline audit entries; "
+          f"`facilitator verify` now checks them.")
+    return 0
 
 
 # -- restore --------------------------------------------------------------------------------
@@ -327,6 +342,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from facilitator.store.maintenance import verify
     data = open_clinic(data_dir_of(args))
     problems = verify(data)
+    if getattr(args, "head", None):
+        from facilitator.store.integrity import check_head
+        try:
+            problems += check_head(data, args.head)
+        except ValueError as err:
+            raise InputError(str(err), field="--head") from None
     for problem in problems:
         print(problem)
     if problems:

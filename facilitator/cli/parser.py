@@ -140,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     _data_arg(sset)
 
     verify = commands.add_parser("verify", help="check every file and the audit chain")
+    verify.add_argument("--head", metavar="HEAD", help="also check that the audit log still holds this "
+                        "head, as `facilitator audit head` printed it (e.g. '2026-11 #1234 9f3a2b1c')")
     _data_arg(verify)
     backup = commands.add_parser("backup", help="a consistent copy of the clinic")
     backup.add_argument("dest", type=Path, metavar="DEST")
@@ -150,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
                                 "--client lists the entries about one client: those naming it, those on "
                                 "a session it attended, its hours entries, and the exports and weekly "
                                 "reports that covered it.")
+    audit.add_argument("what", nargs="?", choices=("head", "baseline"), metavar="head|baseline",
+                       help="head: print the chain's head to write down (check it later with verify "
+                       "--head); baseline: for files from before content binding, record "
+                       "the current state of each data file the log never bound (admins)")
     audit.add_argument("--client", metavar="ID", help="only entries about this client")
     audit.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="from this day (clinic time)")
     audit.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="to this day, inclusive")

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Recovery plans: written by the clinicians who treat the client; supervisors read.
     "plan.read": _ALL,
     "plan.change": _CLINICAL,
+    "audit.baseline": _ADMIN,
 }
 
 

@@ -11,7 +11,7 @@ import errno
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,14 +19,23 @@ from typing import Any
 
 from facilitator.store.files import FILE_MODE, fsync_dir, locked, make_dirs
 
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a dependency; the json module gives the same answers, slower
+    _orjson = None
+
 GENESIS = "0" * 64
+
+
+# One encoder for every hash: json.dumps with options builds a new one per call, which was a
+# third of verify's time on a five-year log.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def entry_hash(entry: dict[str, Any]) -> str:
     body = {k: v for k, v in entry.items() if k != "hash"}
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    import hashlib   # only for this: not on every start
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    import hashlib   # here, not at import: start-up never hashes
+    return hashlib.sha256(_CANONICAL.encode(body).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -103,8 +112,13 @@ class AuditLog:
         return None
 
     def append(self, *, at: datetime, user: str, action: str, record: str,
-               detail: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Append one entry durably (fsync) under the log's lock; returns it."""
+               detail: dict[str, Any] | None = None, file: str | None = None,
+               sha256: str | None = None) -> dict[str, Any]:
+        """Append one entry durably (fsync) under the log's lock; returns it.
+
+        ``file`` and ``sha256`` bind the entry to the data file state it produces (the
+        file's path in the clinic and the SHA-256 of its new bytes; see ``store.commit``).
+        """
         make_dirs(self.directory)
         with locked(self.directory / "log"):
             names = self._names()
@@ -121,6 +135,8 @@ class AuditLog:
                 "detail": detail or {},
                 "prev": last["hash"] if last else GENESIS,
             }
+            if file is not None:
+                entry["file"], entry["sha256"] = file, sha256
             entry["hash"] = entry_hash(entry)
             line = (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode()
             created = not path.exists()
@@ -148,26 +164,71 @@ class AuditLog:
 
     def entries(self) -> Iterator[tuple[Path, int, dict[str, Any] | None]]:
         """Every line as (file, line number, entry or None when it is not JSON)."""
+        decode = json.JSONDecoder().decode
         for path in self._files():
             with open(path, "rb") as handle:
-                for number, line in enumerate(handle.read().splitlines(), start=1):
-                    if not line.strip():
-                        continue
-                    try:
-                        entry = json.loads(line)
-                    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-                        entry = None     # RecursionError: a planted nesting bomb
-                    yield path, number, entry
+                raw = handle.read()
+            try:                        # one decode per file: json.loads(bytes) sniffs each line
+                lines: list[Any] = raw.decode("utf-8").splitlines()
+            except UnicodeDecodeError:
+                lines = raw.splitlines()
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield path, number, (decode(line) if isinstance(line, str) else json.loads(line))
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):   # RecursionError: a nesting bomb
+                    yield path, number, None
 
-    def verify(self) -> list[ChainBreak]:
-        """Recompute the chain; every break is named by file and line."""
+    def _checked_entries(self) -> Iterator[tuple[Path, int, dict[str, Any] | None, bool]]:
+        """Every line as (file, line number, entry or None, whether its hash matches).
+
+        With orjson (a dependency for this loop: 4-6x faster than the json module on a
+        five-year log) the canonical form is orjson's sorted compact dump, which is the
+        same bytes for every entry facilitator writes; any line it disagrees on, or cannot
+        read, is re-checked with the json module, which decides.
+        """
+        import hashlib
+        if _orjson is None:
+            for path, number, entry in self.entries():
+                yield path, number, entry, isinstance(entry, dict) and entry.get("hash") == entry_hash(entry)
+            return
+        loads, dumps, sort, sha = _orjson.loads, _orjson.dumps, _orjson.OPT_SORT_KEYS, hashlib.sha256
+        for path in self._files():
+            with open(path, "rb") as handle:
+                lines = handle.read().splitlines()
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    entry = loads(line)
+                    said = entry.pop("hash", None)        # hashed without it, then put back
+                    digest = sha(dumps(entry, option=sort)).hexdigest()
+                    entry["hash"] = said
+                    if digest == said:
+                        yield path, number, entry, True
+                        continue
+                except (_orjson.JSONDecodeError, _orjson.JSONEncodeError, AttributeError, TypeError):
+                    pass
+                try:
+                    entry = json.loads(line)
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                    yield path, number, None, False
+                    continue
+                yield path, number, entry, isinstance(entry, dict) and entry.get("hash") == entry_hash(entry)
+
+    def verify(self, visit: "Callable[[dict[str, Any]], None] | None" = None) -> list[ChainBreak]:
+        """Recompute the chain; every break is named by file and line. ``visit`` sees each
+        entry in order (``store.integrity`` replays the file bindings in the same pass)."""
         breaks: list[ChainBreak] = []
         prev_hash, prev_seq = GENESIS, 0
-        for path, number, entry in self.entries():
+        for path, number, entry, intact in self._checked_entries():
             if entry is None or not isinstance(entry, dict):
                 breaks.append(ChainBreak(path, number, "the line is not a valid entry"))
                 continue
-            if entry.get("hash") != entry_hash(entry):
+            if visit is not None:
+                visit(entry)
+            if not intact:
                 breaks.append(ChainBreak(path, number, "the entry was altered (its hash does not match)"))
             if entry.get("prev") != prev_hash:
                 breaks.append(ChainBreak(path, number, "the chain is broken here (an entry before it was "
@@ -177,3 +238,118 @@ class AuditLog:
             prev_hash = entry.get("hash", "")
             prev_seq = entry.get("seq", prev_seq) if isinstance(entry.get("seq"), int) else prev_seq
         return breaks
+
+    def head(self) -> "Head | None":
+        """The newest entry, as a head a person can write down; None for an empty log."""
+        names = self._names()
+        last = self._last_entry(names)
+        if not last:
+            return None
+        return Head(names[-1].removesuffix(".jsonl"), int(last.get("seq", 0)), str(last.get("hash", "")))
+
+    def drop_torn_tail(self) -> bool:
+        """Cut a torn last line left by a killed append (under the log's lock); True if cut."""
+        names = self._names()
+        if not names:
+            return False
+        path = self.directory / names[-1]
+        with open(path, "rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if size == 0:
+                return False
+            handle.seek(size - 1)
+            if handle.read(1) == b"\n":
+                return False
+        with locked(self.directory / "log"):
+            before = path.stat().st_size
+            _drop_torn_tail(path)
+            return path.stat().st_size != before
+
+
+# -- heads and witnesses ------------------------------------------------------------------------
+# A chain's head (month file, sequence number, hash) can be written down, or kept by another
+# machine at each sync. A log cut short, or rewritten consistently from some point on, no longer
+# holds that entry: ``check_against_witness`` says so. Only a head kept somewhere the log's
+# editor cannot reach protects the log; SECURITY.md says what is and is not detected.
+
+SHORT_HASH = 16
+WITNESSES = "witnesses.json"
+
+
+@dataclass(frozen=True)
+class Head:
+    month: str      # the month file holding the entry, "2026-11"
+    seq: int
+    hash: str       # the entry's full hash, or (as written down) a prefix of at least 8 hex digits
+
+    def short(self) -> str:
+        return f"{self.month} #{self.seq} {self.hash[:SHORT_HASH]}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"month": self.month, "seq": self.seq, "hash": self.hash}
+
+    @classmethod
+    def from_dict(cls, doc: Any) -> "Head":
+        if not isinstance(doc, dict):
+            raise ValueError("not a head")
+        return cls.parse(f"{doc.get('month')} #{doc.get('seq')} {doc.get('hash')}")
+
+    @classmethod
+    def parse(cls, text: str) -> "Head":
+        """``2026-11 #1234 9f3a2b1c0d4e5f60`` (as ``facilitator audit head`` prints it)."""
+        import re
+        found = re.fullmatch(r"\s*(\d{4}-\d{2})\s+#?(\d{1,12})\s+([0-9a-fA-F]{8,64})\s*", str(text))
+        if not found:
+            raise ValueError(f"{text!r} is not a chain head (like '2026-11 #1234 9f3a2b1c0d4e5f60')")
+        return cls(found[1], int(found[2]), found[3].lower())
+
+
+def check_against_witness(log: AuditLog, head: Head) -> str | None:
+    """None if ``log`` still holds the witnessed entry; else one sentence saying what differs.
+
+    Reads only the witnessed month file. That the chain runs unbroken from that entry to
+    today's head is what ``AuditLog.verify`` checks.
+    """
+    path = log.directory / f"{head.month}.jsonl"
+    said = f"the audit log no longer extends the witnessed head {head.short()}"
+    if not path.is_file():
+        newest = log.head()
+        return (f"{said}: its month file {path.name} is gone (the log now ends at "
+                f"{newest.short() if newest else 'nothing: it is empty'}); it was cut short or rewritten.")
+    with open(path, "rb") as handle:
+        for line in handle.read().splitlines():
+            try:
+                entry = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                continue
+            if not isinstance(entry, dict) or entry.get("seq") != head.seq:
+                continue
+            if str(entry.get("hash", "")).startswith(head.hash):
+                return None
+            return (f"{said}: entry #{head.seq} in {path} is now a different entry "
+                    f"(hash {str(entry.get('hash', ''))[:SHORT_HASH]}); the log was rewritten.")
+    newest = log.head()
+    return (f"{said}: {path} no longer holds entry #{head.seq} (the log now ends at "
+            f"{newest.short() if newest else 'nothing'}); it was cut short or rewritten.")
+
+
+def witnesses(root: Path) -> dict[str, dict[str, Any]]:
+    """The heads this clinic directory keeps: {chain: {month, seq, hash, by, at}}."""
+    try:
+        found = json.loads((Path(root) / WITNESSES).read_text())
+    except (OSError, ValueError, RecursionError):
+        return {}
+    heads = found.get("heads") if isinstance(found, dict) else None
+    return heads if isinstance(heads, dict) else {}
+
+
+def record_witness(root: Path, chain: str, head: Head, *, by: str, at: datetime) -> None:
+    """Keep ``head`` of ``chain`` as witnessed by ``by``: ``self`` (this clinic's own chain, as
+    another machine saw it), ``device:ID`` (a laptop's chain copied here) or ``host:ID`` (the
+    clinic host's chain, checked at the next sync)."""
+    from facilitator.store.files import atomic_write
+    path = Path(root) / WITNESSES
+    with locked(path):
+        heads = witnesses(root)
+        heads[chain] = dict(head.to_dict(), by=by, at=at.isoformat(timespec="seconds"))
+        atomic_write(path, (json.dumps({"heads": heads}, sort_keys=True, indent=1) + "\n").encode())

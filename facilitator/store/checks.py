@@ -70,22 +70,27 @@ def special_files(root: Path) -> list[str]:
     return problems
 
 
-def check_files(data: "DataDir") -> list[str]:
-    """Every problem with what is in the data directory and with each file's contents."""
+def check_files(data: "DataDir", damaged: set[Path] | None = None) -> list[str]:
+    """Every problem with what is in the data directory and with each file's contents.
+
+    Each file found damaged is added to ``damaged`` (verify names it once, not again as
+    differing from its audit entry)."""
+    damaged = set() if damaged is None else damaged
     problems = special_files(data.root)
     try:
         snapshot: ClinicSnapshot | None = data.snapshot()
     except DamagedFile:
         snapshot = None          # verify reports clinic.json itself
-    problems += check_records(data, snapshot)
-    problems += check_hours(data, snapshot)
+    problems += check_records(data, snapshot, damaged)
+    problems += check_hours(data, snapshot, damaged)
     problems += check_pins(data.root / "pins.json")
     problems += check_audit_shapes(data.audit.directory)
     problems += check_plans(data.plans_dir)
     return problems
 
 
-def check_records(data: "DataDir", snapshot: "ClinicSnapshot | None") -> list[str]:
+def check_records(data: "DataDir", snapshot: "ClinicSnapshot | None",
+                  damaged: set[Path] | None = None) -> list[str]:
     from facilitator.store.notes import verify_notes
     from facilitator.store.records import SessionFile
     from facilitator.store.strict import check_client_refs, check_record_refs
@@ -104,10 +109,13 @@ def check_records(data: "DataDir", snapshot: "ClinicSnapshot | None") -> list[st
             problems.extend(verify_notes(file, notes))
         except DamagedFile as err:
             problems.append(str(err))
+            if damaged is not None:
+                damaged.add(err.path)
     return problems
 
 
-def check_hours(data: "DataDir", snapshot: "ClinicSnapshot | None") -> list[str]:
+def check_hours(data: "DataDir", snapshot: "ClinicSnapshot | None",
+                damaged: set[Path] | None = None) -> list[str]:
     from facilitator.store import otherhours
     problems = []
     clients = snapshot.clients.keys() if snapshot is not None else None
@@ -120,6 +128,8 @@ def check_hours(data: "DataDir", snapshot: "ClinicSnapshot | None") -> list[str]
         _, found = otherhours.between(data.root / "hours", day, day, clients=clients)
         # ``between`` keeps only entries dated in the range; the month file is read whole.
         problems.extend(str(p) for p in found)
+        if found and damaged is not None:
+            damaged.add(path)
     return problems
 
 

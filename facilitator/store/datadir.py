@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -27,7 +28,8 @@ from facilitator.core.session import (
     AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
 )
 from facilitator.store.audit import AuditLog
-from facilitator.store.files import DamagedFile, make_dirs, sweep_temp_files
+from facilitator.store.commit import binding, complete_interrupted
+from facilitator.store.files import DamagedFile, _recent_temp_files, make_dirs, sweep_temp_files
 from facilitator.store.identity import Clock, system_clock
 from facilitator.store.records import SessionFile, record_path, session_files
 from facilitator.store.storage import DataFile, generation_of, parse_file_bytes, read_bytes, tables_of
@@ -45,6 +47,14 @@ class NotAClinic(Exception):
     def __init__(self, root: Path) -> None:
         super().__init__(f"{root} is not a facilitator clinic (it has no clinic.json); "
                          f"create one with `facilitator init --clinic NAME --timezone TZ --data {root}`.")
+
+
+class PartlySaved(Exception):
+    """A write of several files stopped midway: those before it were saved (and audited)."""
+
+    def __init__(self, cause: OSError, saved: int, total: int, what: str) -> None:
+        super().__init__(f"{saved} of {total} {what} saved")
+        self.cause, self.saved, self.total, self.what = cause, saved, total, what
 
 
 class NotStaff(Exception):
@@ -71,6 +81,21 @@ class ClinicSnapshot:
     def enrolled(self, group: str, day: date) -> list[Client]:
         return sorted((c for c in self.clients.values() if group in c.groups and c.enrolled_on(day)),
                       key=lambda c: (c.last_name, c.first_name))
+
+
+@dataclass
+class Change:
+    """One audited change in progress (``DataDir.change``); its fields may be filled in inside."""
+
+    action: str
+    record: str | None
+    detail: dict[str, Any]
+    always: bool = True
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    def cancel(self) -> None:
+        """Nothing changed after all: no entry unless a file was written."""
+        self.always = False
 
 
 @dataclass
@@ -137,10 +162,10 @@ class DataDir:
         for sub in ("", "records", "plans", "audit"):
             make_dirs(root / sub)
         data = cls(root, user=user, clock=clock, **kwargs)
-        with data.clinic_file.transaction(create=True) as db:
+        with data.change("clinic.init", "clinic", {"admin": user}), \
+                data.clinic_file.transaction(create=True) as db:
             db.table("settings").insert(settings.to_dict())
             db.table("staff").insert(Staff(user, display_name, Role.ADMIN).to_dict())
-        data.record_audit("clinic.init", "clinic", {"admin": user})
         return data
 
     @classmethod
@@ -153,8 +178,17 @@ class DataDir:
         member = snapshot.staff.get(user)
         if member is None or not member.active:
             raise NotStaff(user, snapshot.settings.name)
+        data.finish_interrupted(record_months=SWEEP_RECORD_MONTHS)
         sweep_temp_files(root, record_months=SWEEP_RECORD_MONTHS)
         return data
+
+    def finish_interrupted(self, record_months: int | None = None) -> list[str]:
+        """Complete writes a kill cut between their audit entry and their rename (``store.commit``),
+        and cut an audit line torn by a killed append. Returns the files completed."""
+        from facilitator.store.commit import temp_files
+        self.audit.drop_torn_tail()
+        temps = temp_files(self.root) if record_months is None else _recent_temp_files(self.root, record_months)
+        return complete_interrupted(self.root, self.audit.directory, temps)
 
     # -- reading -------------------------------------------------------------------
     def snapshot(self) -> ClinicSnapshot:
@@ -217,19 +251,51 @@ class DataDir:
     def record_audit(self, action: str, record: str, detail: dict[str, Any] | None = None) -> None:
         self.audit.append(at=self.now(), user=self.user, action=action, record=record, detail=detail)
 
+    def _audit_time(self) -> datetime:
+        try:
+            return self.now()
+        except (FileNotFoundError, DamagedFile):   # the clinic file is being made (init)
+            return self.clock()
+
+    @contextmanager
+    def change(self, action: str, record: str | None = None, detail: dict[str, Any] | None = None,
+               *, always: bool = True) -> Iterator[Change]:
+        """Audit the data-file writes inside this block, write-ahead (``store.commit``).
+
+        Each file written gets its own entry (``action``, ``record`` or else the file's path,
+        ``detail``) carrying the file's path and new SHA-256, appended before the file is
+        replaced. With ``always`` a block that wrote no file still leaves one plain entry;
+        nothing is logged when the block raises before writing.
+        """
+        change = Change(action, record, dict(detail or {}), always)
+
+        def bind(rel: str, digest: str) -> None:
+            change.entries.append(self.audit.append(
+                at=self._audit_time(), user=self.user, action=change.action,
+                record=change.record or rel, detail=change.detail, file=rel, sha256=digest))
+
+        def undo(rel: str, digest: str | None) -> None:
+            of = change.entries[-1]["seq"] if change.entries else None
+            self.audit.append(at=self._audit_time(), user=self.user, action="write.undone",
+                              record=change.record or rel, detail={"of": of}, file=rel, sha256=digest)
+
+        with binding(self.root, bind, undo):
+            yield change
+        if change.always and not change.entries:
+            self.record_audit(change.action, change.record or "", change.detail)
+
     def add_group(self, group: Group) -> None:
         self.require("group.change")
-        with self.clinic_file.transaction() as db:
+        with self.change("group.add", f"group:{group.name}"), self.clinic_file.transaction() as db:
             if db.table("groups").contains(Query().name == group.name):
                 raise InputError(f"there is already a group named {group.name!r}", field="NAME")
             db.table("groups").insert(group.to_dict())
-        self.record_audit("group.add", f"group:{group.name}")
 
     def import_roster(self, clients: Iterable[Client]) -> tuple[int, int]:
         """Add or update clients by id, all in one atomic write. Returns (added, updated)."""
         self.require("roster.change")
         added = updated = 0
-        with self.clinic_file.transaction() as db:
+        with self.change("roster.import", "clients") as change, self.clinic_file.transaction() as db:
             table = db.table("clients")
             for client in clients:
                 if table.contains(Query().client_id == client.client_id):
@@ -237,7 +303,7 @@ class DataDir:
                 else:
                     added += 1
                 table.upsert(client.to_dict(), Query().client_id == client.client_id)
-        self.record_audit("roster.import", "clients", {"added": added, "updated": updated})
+            change.detail.update(added=added, updated=updated)
         return added, updated
 
     def start_of(self, group: Group, day: date) -> datetime:
@@ -251,29 +317,40 @@ class DataDir:
         """
         self.require("attendance.change")
         snapshot = self.snapshot()
-        tz = snapshot.settings.tz
         by_session: dict[tuple[date, str], list[AttendanceRow]] = {}
         for row in rows:
             by_session.setdefault((row.day, row.group), []).append(row)
-        written = 0
+        saved: list[str] = []
+        try:
+            self._import_sessions(by_session, snapshot, saved)
+        except OSError as err:
+            if saved:     # each session is one write with its entry: those before were kept
+                raise PartlySaved(err, len(saved), len(by_session), "sessions") from err
+            raise
+        return len(by_session), sum(len(session_rows) for session_rows in by_session.values())
+
+    def _import_sessions(self, by_session: dict[tuple[date, str], list[AttendanceRow]],
+                         snapshot: ClinicSnapshot, saved: list[str]) -> None:
+        tz = snapshot.settings.tz
         for (day, group_name), session_rows in sorted(by_session.items()):
             group = snapshot.groups[group_name]
             start = datetime.combine(day, group.start, tz)
             file = self.session_file(session_id_for(group_name, start))
-            if not file.exists():
-                header = SessionHeader(
-                    session_id=file.session_id, group=group_name, day=day,
-                    scheduled_start=start, scheduled_end=group.end_of(start), plan_id=group.plan,
-                    facilitators=(self.user,), actual_start=start, actual_end=group.end_of(start),
-                    state=SessionState.ENDED, source=Source.IMPORT)
-                file.create(header, self.blocks_for(group.plan))
-            file.put_attendance(*(
-                AttendanceEntry(client_id=r.client_id, status=r.status,
-                                arrived=_local(day, r.arrived, tz), left=_local(day, r.left, tz))
-                for r in session_rows))
-            written += len(session_rows)
-            self.record_audit("attendance.import", file.session_id, {"entries": len(session_rows)})
-        return len(by_session), written
+            entries = [AttendanceEntry(client_id=r.client_id, status=r.status,
+                                       arrived=_local(day, r.arrived, tz), left=_local(day, r.left, tz))
+                       for r in session_rows]
+            # One write per session (one file state, one entry), the new file included.
+            with self.change("attendance.import", file.session_id, {"entries": len(session_rows)}):
+                if not file.exists():
+                    header = SessionHeader(
+                        session_id=file.session_id, group=group_name, day=day,
+                        scheduled_start=start, scheduled_end=group.end_of(start), plan_id=group.plan,
+                        facilitators=(self.user,), actual_start=start, actual_end=group.end_of(start),
+                        state=SessionState.ENDED, source=Source.IMPORT)
+                    file.create(header, self.blocks_for(group.plan), attendance=entries)
+                else:
+                    file.put_attendance(*entries)
+            saved.append(file.session_id)
 
 
 def _local(day: date, when: time | None, tz: Any) -> datetime | None:

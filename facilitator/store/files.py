@@ -13,7 +13,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 FILE_MODE = 0o640
@@ -135,11 +135,13 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, before_replace: Callable[[], None] | None = None) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or new file, never a mix.
 
     On any failure (a full disk, a kill) the previous file is intact and the
     temp file is removed (or, after a kill, swept by ``sweep_temp_files``).
+    ``before_replace`` runs once the temp file is whole and durable, just before the
+    rename (``store.commit`` appends the audit entry there); if it raises, nothing is replaced.
     """
     path = Path(path)
     directory = path.parent
@@ -160,6 +162,8 @@ def atomic_write(path: Path, data: bytes) -> None:
                     os.chown(tmp, -1, current.st_gid)
         else:
             os.chmod(tmp, FILE_MODE)
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from facilitator.store.audit import AuditLog
 from facilitator.store.datadir import DataDir
+from facilitator.store.integrity import Replay, settle_backup, verify_integrity
 from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
 from facilitator.store.checks import check_files, regular_files
 
@@ -24,18 +25,22 @@ def data_files(root: Path) -> Iterator[Path]:
 def verify(data: DataDir) -> list[str]:
     """Every problem found, one sentence each; an empty list means all is well."""
     problems: list[str] = []
+    damaged: set[Path] = set()    # named once as damaged, not again as differing from the audit
+    data.finish_interrupted()     # a write killed after its audit entry is completed first
     try:
         data.snapshot()
     except DamagedFile as err:
         problems.append(str(err))
-    problems.extend(check_files(data))
+        damaged.add(err.path)
+    problems.extend(check_files(data, damaged))
     from facilitator.store.recovery import all_plans
     problems.extend(str(err) for err in all_plans(data)[1])
     for path in sorted(data.root.rglob(f".*{TEMP_SUFFIX}")):
         problems.append(f"{path} is a temp file left by an interrupted write; it is never read "
                         f"and is safe to delete (opening the clinic removes those of the last "
                         f"two months' records and outside records/).")
-    for brk in data.audit.verify():
+    replay = Replay()                 # the file bindings, replayed in the chain's own pass
+    for brk in data.audit.verify(visit=replay.visit):
         problems.append(f"audit log {brk}.")
     devices = data.audit.directory / "devices"   # laptops' own chains, pushed by sync
     for device in sorted(devices.iterdir()) if devices.is_dir() else ():
@@ -46,6 +51,7 @@ def verify(data: DataDir) -> list[str]:
         if mode & 0o007:
             problems.append(f"{path} can be read by any account on this machine (mode {mode:o}); "
                             f"run chmod o-rwx on it.")
+    problems.extend(verify_integrity(data, skip=damaged, replay=replay))
     return problems
 
 
@@ -56,7 +62,8 @@ def backup(data: DataDir, dest: Path) -> int:
 
     The clinic file's lock is held throughout, so no roster or settings change
     lands mid-copy; each session file is copied whole under its own lock; the
-    audit log is copied last, under its lock, so it covers every copied change.
+    audit log is copied last, under its lock, so it covers every copied change; a file
+    changed between its copy and the log's (its entry is written first) is copied again.
     """
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
@@ -78,6 +85,7 @@ def backup(data: DataDir, dest: Path) -> int:
             for path in audit_files:
                 _copy(path, dest / path.relative_to(data.root))
                 copied += 1
+        settle_backup(data, dest, _copy)      # files written since their copy: copied again
     return copied
 
 

@@ -47,8 +47,8 @@ class NoteBook:
                             author=self.data.user, drafted_at=now)
             return core_notes.edit(old, body)
 
-        note = self.file.update_note(client_id, change)
-        self.data.record_audit("note.draft", self.file.session_id)
+        with self.data.change("note.draft", self.file.session_id):
+            note = self.file.update_note(client_id, change)
         return note
 
     def sign(self, client_id: str) -> Note:
@@ -60,23 +60,23 @@ class NoteBook:
                 raise InputError("there is no drafted note to sign for this client")
             return core_notes.sign(old, self.data.user, self.data.now())
 
-        note = self.file.update_note(client_id, change)
-        self.data.record_audit("note.sign", self.file.session_id)
+        with self.data.change("note.sign", self.file.session_id):
+            note = self.file.update_note(client_id, change)
         return note
 
     def add_addendum(self, client_id: str, body: str) -> Note:
         self.data.require("note.sign")
         self._own_session()
-        note = self.file.update_note(client_id, lambda old: core_notes.add_addendum(
-            _existing(old), body, self.data.user, self.data.now()))
-        self.data.record_audit("note.addendum", self.file.session_id)
+        with self.data.change("note.addendum", self.file.session_id):
+            note = self.file.update_note(client_id, lambda old: core_notes.add_addendum(
+                _existing(old), body, self.data.user, self.data.now()))
         return note
 
     def cosign(self, client_id: str) -> Note:
         self.data.require("note.cosign")
-        note = self.file.update_note(client_id, lambda old: core_notes.cosign(
-            _existing(old), self.data.user, self.data.now()))
-        self.data.record_audit("note.cosign", self.file.session_id)
+        with self.data.change("note.cosign", self.file.session_id):
+            note = self.file.update_note(client_id, lambda old: core_notes.cosign(
+                _existing(old), self.data.user, self.data.now()))
         return note
 
 

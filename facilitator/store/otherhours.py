@@ -5,7 +5,7 @@ Kept out of clinic.json so that a write's cost does not grow with years of histo
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,11 +26,14 @@ def month_file(hours_dir: Path, day: date) -> DataFile:
     return DataFile(Path(hours_dir) / f"{day:%Y-%m}.json", KIND)
 
 
-def add(hours_dir: Path, entry: OtherHours) -> int:
-    """Store one entry; returns its id within its month file."""
+def add(hours_dir: Path, entry: OtherHours, on_id: "Callable[[int], None] | None" = None) -> int:
+    """Store one entry; returns its id within its month file (``on_id`` hears it before the write)."""
     make_dirs(Path(hours_dir))
     with month_file(hours_dir, entry.day).transaction(create=True) as db:
-        return db.table("entries").insert(entry.to_dict())
+        entry_id = db.table("entries").insert(entry.to_dict())
+        if on_id is not None:
+            on_id(entry_id)
+        return entry_id
 
 
 def remove(hours_dir: Path, day: date, entry_id: int) -> OtherHours | None:
@@ -89,15 +92,25 @@ def log(data: "DataDir", entry: OtherHours) -> str:
         raise InputError(f"there is no client with id {entry.client_id!r}", field="client")
     if not client.enrolled_on(entry.day):
         raise InputError(f"client {client.client_id} was not enrolled on {entry.day}", field="date")
-    ref = entry_ref(entry.day, add(data.root / "hours", entry))
-    data.record_audit("hours.add", f"hours:{ref}", {"client": entry.client_id, "minutes": entry.minutes})
-    return ref
+    with data.change("hours.add", None, {"client": entry.client_id, "minutes": entry.minutes}) as change:
+        def named(entry_id: int) -> None:      # the entry's id is known only inside the lock
+            change.record = f"hours:{entry_ref(entry.day, entry_id)}"
+        entry_id = add(data.root / "hours", entry, named)
+    return entry_ref(entry.day, entry_id)
 
 
 def unlog(data: "DataDir", day: date, entry_id: int) -> OtherHours | None:
     data.require("hours.change")
-    removed = remove(data.root / "hours", day, entry_id)
-    if removed is not None:
-        data.record_audit("hours.remove", f"hours:{entry_ref(day, entry_id)}",
-                          {"client": removed.client_id, "minutes": removed.minutes})
+    file = month_file(data.root / "hours", day)
+    if not file.exists():
+        return None
+    with data.change("hours.remove", f"hours:{entry_ref(day, entry_id)}", always=False) as change, \
+            file.transaction() as db:
+        table = db.table("entries")
+        doc = table.get(doc_id=entry_id)
+        if doc is None:
+            return None
+        removed = OtherHours.from_dict(doc)
+        change.detail.update(client=removed.client_id, minutes=removed.minutes)
+        table.remove(doc_ids=[entry_id])
     return removed

@@ -35,7 +35,7 @@ class SessionFile(DataFile):
         return self.path.stem
 
     def create(self, header: SessionHeader, blocks: tuple[BlockRun, ...] = (),
-               roster: tuple[str, ...] = ()) -> None:
+               roster: tuple[str, ...] = (), attendance: "list[AttendanceEntry] | None" = None) -> None:
         make_dirs(self.path.parent)
         with self.transaction(create=True) as db:
             if db.table("header").all():
@@ -43,6 +43,8 @@ class SessionFile(DataFile):
             _write_all(db, header, blocks)
             if roster:
                 db.table("roster").insert_multiple({"client_id": c} for c in roster)
+            for entry in attendance or ():   # as put_attendance: one entry per client, the last wins
+                db.table("attendance").upsert(entry.to_dict(), Query().client_id == entry.client_id)
 
     def read(self, tables: dict[str, list[dict[str, Any]]] | None = None) -> SessionRecord:
         """The record, read strictly; ``tables`` if the file's tables were just read."""

@@ -32,8 +32,9 @@ class RunningSession:
     def record(self) -> SessionRecord:
         return self.file.read()
 
-    def _audit(self, action: str, detail: dict | None = None) -> None:
-        self.data.record_audit(action, self.session_id, detail)
+    def _change(self, action: str, detail: dict | None = None):
+        """The audited change of this session's file (``DataDir.change``)."""
+        return self.data.change(action, self.session_id, detail)
 
     # -- attendance ------------------------------------------------------------------
     def mark(self, client_id: str, status: Status, at: datetime | None = None) -> AttendanceEntry:
@@ -52,8 +53,8 @@ class RunningSession:
                 return base.with_changes(status=status, arrived=None, left=None)
             return base.with_changes(status=status, left=None)
 
-        entry = self.file.update_attendance(client_id, change)
-        self._audit("attendance.mark", {"status": str(status)})
+        with self._change("attendance.mark", {"status": str(status)}):
+            entry = self.file.update_attendance(client_id, change)
         return entry
 
     def set_time(self, client_id: str, which: str, typed: str) -> AttendanceEntry:
@@ -78,16 +79,16 @@ class RunningSession:
                                  field=which)
             return new
 
-        entry = self.file.update_attendance(client_id, change)
-        self._audit("attendance.time", {"field": which})
+        with self._change("attendance.time", {"field": which}):
+            entry = self.file.update_attendance(client_id, change)
         return entry
 
     def set_participation(self, client_id: str, picks: tuple[str, ...], text: str) -> AttendanceEntry:
         self.data.require("note.write")
-        entry = self.file.update_attendance(
-            client_id, lambda old: (old or AttendanceEntry(client_id, Status.PRESENT)).with_changes(
-                picks=tuple(picks), text=text, updated_at=self.data.now()))
-        self._audit("participation.save", {"picks": len(picks)})
+        with self._change("participation.save", {"picks": len(picks)}):
+            entry = self.file.update_attendance(
+                client_id, lambda old: (old or AttendanceEntry(client_id, Status.PRESENT)).with_changes(
+                    picks=tuple(picks), text=text, updated_at=self.data.now()))
         return entry
 
     def link_goal(self, client_id: str, goal: int, block: int | None) -> AttendanceEntry:
@@ -119,13 +120,13 @@ class RunningSession:
         self.data.require("attendance.change")
         if client_id not in self.data.snapshot().clients:
             raise InputError(f"there is no client with id {client_id!r}", field="client")
-        self.file.add_to_roster(client_id)
-        self._audit("roster.add")
+        with self._change("roster.add"):
+            self.file.add_to_roster(client_id)
 
     def remove_client(self, client_id: str) -> None:
         self.data.require("attendance.change")
-        self.file.remove_from_roster(client_id)
-        self._audit("roster.remove")
+        with self._change("roster.remove"):
+            self.file.remove_from_roster(client_id)
 
     # -- agenda ----------------------------------------------------------------------
     def update_agenda(self, change: Callable[[tuple[BlockRun, ...], datetime], tuple[BlockRun, ...]]
@@ -133,7 +134,7 @@ class RunningSession:
         """Apply an agenda operation (from ``core.agenda``) at the clock's now and store it."""
         self.data.require("session.run")
         now = self.data.now()
-        with self.file.transaction() as db:
+        with self._change("agenda.change"), self.file.transaction() as db:
             record_blocks = tuple(sorted((BlockRun.from_dict(b) for b in db.table("blocks").all()),
                                          key=lambda b: b.position))
             blocks = change(record_blocks, now)
@@ -145,23 +146,21 @@ class RunningSession:
             db.table("blocks").insert_multiple(b.to_dict() for b in blocks)
             db.table("header").truncate()
             db.table("header").insert(header.to_dict())
-        self._audit("agenda.change")
         return blocks
 
     def set_block_note(self, position: int, note: str) -> None:
         self.data.require("note.write")
-        with self.file.transaction() as db:
+        with self._change("block-note.save", {"block": position}), self.file.transaction() as db:
             from tinydb import Query
             db.table("blocks").update({"note": note}, Query().position == position)
-        self._audit("block-note.save", {"block": position})
 
     def end(self) -> SessionHeader:
         """End the session now: it no longer resumes; its times are fixed."""
         self.data.require("session.run")
         now = self.data.now()
-        header = self.file.update_header(lambda h: h.with_changes(
-            state=SessionState.ENDED, actual_start=h.actual_start or now, actual_end=now))
-        self._audit("session.end")
+        with self._change("session.end"):
+            header = self.file.update_header(lambda h: h.with_changes(
+                state=SessionState.ENDED, actual_start=h.actual_start or now, actual_end=now))
         return header
 
 
@@ -186,8 +185,8 @@ def start_session(data: DataDir, group_name: str, *, plan_id: str | None = None,
         scheduled_start=scheduled, scheduled_end=group.end_of(scheduled), plan_id=plan,
         facilitators=(data.user,), state=SessionState.RUNNING, source=Source.APP)
     roster = tuple(c.client_id for c in snapshot.enrolled(group_name, scheduled.date()))
-    file.create(header, blocks if blocks is not None else data.blocks_for(plan), roster)
-    data.record_audit("session.start", file.session_id, {"roster": len(roster)})
+    with data.change("session.start", file.session_id, {"roster": len(roster)}):
+        file.create(header, blocks if blocks is not None else data.blocks_for(plan), roster)
     return RunningSession(data, file)
 
 

@@ -141,7 +141,7 @@ def change_settings(data: DataDir, **changes: Any) -> ClinicSettings:
     """
     data.require("settings.change")
     checked = {attr: _check(attr, value) for attr, value in changes.items()}
-    with data.clinic_file.transaction() as db:
+    with data.change("settings.change", "settings") as change, data.clinic_file.transaction() as db:
         table = db.table("settings")
         docs = table.all()
         if len(docs) != 1:
@@ -153,10 +153,11 @@ def change_settings(data: DataDir, **changes: Any) -> ClinicSettings:
             raise InputError(err.message, field=KEY_OF.get(err.field or "", err.field)) from None
         changed = {attr: value for attr, value in checked.items() if getattr(current, attr) != value}
         if not changed:
+            change.cancel()
             return current
+        change.detail.update({attr: f"{_shown(getattr(current, attr))} -> {_shown(value)}"
+                              for attr, value in changed.items()})
         table.update(updated.to_dict(), doc_ids=[docs[0].doc_id])
-    detail = {attr: f"{_shown(getattr(current, attr))} -> {_shown(value)}" for attr, value in changed.items()}
-    data.record_audit("settings.change", "settings", detail)
     return updated
 
 

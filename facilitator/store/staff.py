@@ -22,18 +22,19 @@ def add_staff(data: DataDir, user: str, display_name: str, role: str) -> Staff:
     member = Staff(user=user.strip(), display_name=display_name.strip() or user, role=_role(role))
     if not member.user or any(c.isspace() for c in member.user):
         raise InputError(f"{user!r} is not an account name", field="USER")
-    with data.clinic_file.transaction() as db:
+    with data.change("staff.add", f"staff:{member.user}", {"role": str(member.role)}), \
+            data.clinic_file.transaction() as db:
         table = db.table("staff")
         if table.contains(Query().user == member.user):
             raise InputError(f"{member.user} is already a staff member; use set-role", field="USER")
         table.insert(member.to_dict())
-    data.record_audit("staff.add", f"staff:{member.user}", {"role": str(member.role)})
     return member
 
 
 def _change(data: DataDir, user: str, action: str, **changes: object) -> None:
     data.require("staff.change")
-    with data.clinic_file.transaction() as db:
+    with data.change(action, f"staff:{user}", {k: str(v) for k, v in changes.items()}), \
+            data.clinic_file.transaction() as db:
         table = db.table("staff")
         if not table.contains(Query().user == user):
             raise InputError(f"{user} is not a staff member", field="USER")
@@ -43,7 +44,6 @@ def _change(data: DataDir, user: str, action: str, **changes: object) -> None:
         if current["role"] == "admin" and demoted and not admins:
             raise InputError("the clinic must keep at least one active admin", field="USER")
         table.update(changes, Query().user == user)
-    data.record_audit(action, f"staff:{user}", {k: str(v) for k, v in changes.items()})
 
 
 def set_role(data: DataDir, user: str, role: str) -> None:

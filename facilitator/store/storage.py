@@ -24,6 +24,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
+from facilitator.store.commit import write_data_file
 from facilitator.store.files import DamagedFile, NotRegularFile, TooLarge, atomic_write, locked, read_regular
 
 SCHEMA = 1
@@ -154,8 +155,8 @@ class AtomicStorage(Storage):
         meta["schema"] = SCHEMA
         meta["kind"] = self.kind
         meta["generation"] = int(meta.get("generation", 0)) + 1
-        atomic_write(self.path, json.dumps(self._data, ensure_ascii=False, sort_keys=True,
-                                           separators=(",", ":")).encode("utf-8"))
+        write_data_file(self.path, json.dumps(self._data, ensure_ascii=False, sort_keys=True,
+                                              separators=(",", ":")).encode("utf-8"))
         self._dirty = False
 
     def close(self) -> None:

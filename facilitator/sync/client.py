@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.store.clinic import open_clinic
+from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile, make_dirs
+from facilitator.store.identity import os_user
 from facilitator.store.storage import SCHEMA, parse_file_bytes
 from facilitator.sync import files as store
 from facilitator.sync import protocol as proto
@@ -158,7 +160,10 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
         raise SyncFailed(f"{root} was synced with another clinic host; sync {conn.target} into a new "
                          f"--data directory", 2)
     since = datetime.now(timezone.utc).date() - timedelta(days=WINDOW_DAYS)
-    listing = conn.call("list", since=since.isoformat(), wanted=store.local_files(root))
+    from facilitator.store.integrity import laptop_kept_head, laptop_keeps_host_head
+    listing = conn.call("list", since=since.isoformat(), wanted=store.local_files(root),
+                        witnessed=laptop_kept_head(root, host_device))   # the host checks it extends
+    laptop_keeps_host_head(root, host_device, listing.get("head"))
     host_files: dict[str, str] = {store.check_path(p): h for p, h in listing["files"].items()}
 
     # 1. the host's clinic-level files, copied as they are
@@ -209,7 +214,7 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
         raw = store.complete_lines((root / "audit" / name).read_bytes())
         if store.sha256(raw) != host_audit.get(name):
             moved.add("pushed", "audit", conn.call("put_audit", name=name, data=proto.encode(raw))["added"])
-    conn.call("bye")
+    laptop_keeps_host_head(root, host_device, conn.call("bye").get("head"))   # the host's final head
     store.save_state(root, {"last_sync": data.now().isoformat(timespec="seconds"), "host": conn.target_text,
                             "host_device": host_device, "records": bases, "hours": hour_bases})
 

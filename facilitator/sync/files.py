@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from facilitator.store.commit import write_data_file
 from facilitator.store.files import DamagedFile, atomic_write, locked, make_dirs, read_regular
 from facilitator.store.records import KIND as SESSION_KIND
 from facilitator.store.storage import SCHEMA, generation_of, parse_file_bytes, read_bytes
@@ -146,8 +147,8 @@ def _write(path: Path, kind: str, tables: dict[str, Any], generation: int) -> No
     meta = {"schema": SCHEMA, "kind": kind, "generation": generation}
     data = to_tinydb(tables, meta) if all(isinstance(v, list) for v in tables.values()) else \
         dict(tables, _meta={"1": meta})
-    atomic_write(path, json.dumps(data, ensure_ascii=False, sort_keys=True,
-                                  separators=(",", ":")).encode("utf-8"))
+    write_data_file(path, json.dumps(data, ensure_ascii=False, sort_keys=True,
+                                     separators=(",", ":")).encode("utf-8"))
 
 
 def check_record(relative: str, raw: bytes) -> dict[str, Any]:
@@ -235,7 +236,7 @@ def write_plain(root: Path, relative: str, raw: bytes) -> None:
             raise SyncRefused(f"the plan {relative} is not valid ({err.message}); it was not copied") from None
     make_dirs(path.parent)
     with locked(path):
-        atomic_write(path, raw)
+        write_data_file(path, raw)
 
 
 # --- audit chains of other devices ---------------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from facilitator.store.integrity import WitnessBroken
 from facilitator.sync.protocol import (
     ProtocolError, check_hello, decode, encode, hello, receive, send,
 )
@@ -32,10 +33,15 @@ class Server:
         from facilitator.sync.merge import merge_hours, merge_record, ordered_tables
         op = request.get("op")
         if op == "list":
+            from facilitator.store.audit import AuditLog
+            from facilitator.store.integrity import host_answers_heads
+            head = host_answers_heads(self.root, AuditLog(self.root / "audit"), self.laptop,
+                                      request.get("witnessed"))     # refuses a cut or rewritten log
             since = date.fromisoformat(request["since"]) if request.get("since") else None
             wanted = [str(w) for w in request.get("wanted", [])]
             return {"files": store.list_files(self.root, self.device, since, wanted),
-                    "audit": store.audit_listing(self.audit_dir) if self.audit_dir.is_dir() else {}}
+                    "audit": store.audit_listing(self.audit_dir) if self.audit_dir.is_dir() else {},
+                    "head": head}
         if op == "get":
             files = {}
             for rel in request.get("paths", [])[:256]:
@@ -71,10 +77,14 @@ class Server:
         if op == "put_audit":
             added = store.put_device_audit(self.root, self.laptop, str(request["name"]),
                                            decode(request["data"]))
+            from facilitator.store.integrity import host_keeps_device_head
+            host_keeps_device_head(self.root, self.audit_dir, self.laptop)
             self.received["audit"] += added
             return {"added": added}
         if op == "bye":
-            return {}
+            from facilitator.store.audit import AuditLog
+            from facilitator.store.integrity import host_answers_heads
+            return {"head": host_answers_heads(self.root, AuditLog(self.root / "audit"), self.laptop, None)}
         raise ProtocolError(f"unknown request {op!r}")
 
 
@@ -112,9 +122,15 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
                 request = receive(stdin)
             except EOFError:
                 return 0
+            if request.get("op") == "bye" and any(server.received.values()):
+                # Logged before the last answer, so the head it carries (the laptop keeps it) is final.
+                data.record_audit("sync.receive", f"device:{server.laptop}", dict(server.received))
+                server.received = dict.fromkeys(server.received, 0)
             try:
-                reply = {"ok": True, **server.answer(request)}
-            except (SyncRefused, DamagedFile, StoreBusy, ProtocolError) as err:
+                # Each file a laptop's change lands in is audited here, write-ahead (store.commit).
+                with data.change("sync.receive", None, {"device": server.laptop}, always=False):
+                    reply = {"ok": True, **server.answer(request)}
+            except (SyncRefused, WitnessBroken, DamagedFile, StoreBusy, ProtocolError) as err:
                 reply = {"ok": False, "error": str(err)}
             except (KeyError, TypeError, ValueError) as err:
                 reply = {"ok": False, "error": f"a malformed {request.get('op')!r} request "

@@ -39,11 +39,12 @@ from facilitator.core.roster import Client, Group, parse_days
 from facilitator.core.rules import Status
 from facilitator.demo import _attendance, _blocks, _header
 from facilitator.store.audit import GENESIS, AuditLog, entry_hash
+from facilitator.store.commit import binding
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import FILE_MODE, make_dirs
 from facilitator.store.plans import PlanLibrary, shipped_plans_dir
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2   # 2: audit entries bind each file's SHA-256 (issue 12)
 TIMEZONE = "America/Chicago"
 INFO = ".bench.json"   # a dot-file: DataDir.init allows it and nothing in the app reads it
 
@@ -221,7 +222,10 @@ def _write_session(data: DataDir, audit: "_AuditWriter", library: PlanLibrary, g
              for e in entries if e.status.credits_time]
     file = data.session_file(header.session_id)
     make_dirs(file.path.parent)
-    with file.transaction(create=True) as db:
+    bound: dict[str, str] = {}
+    # The file's audit binding (path, SHA-256) goes on the session's last entry below.
+    with binding(data.root, lambda rel, digest: bound.update(file=rel, sha256=digest),
+                 lambda rel, digest: None), file.transaction(create=True) as db:
         db.table("header").insert(header.to_dict())
         if blocks:
             db.table("blocks").insert_multiple(b.to_dict() for b in blocks)
@@ -232,9 +236,9 @@ def _write_session(data: DataDir, audit: "_AuditWriter", library: PlanLibrary, g
     audit.add(header.start, "session.start", sid, {"roster": len(members)})
     for entry in entries:
         audit.add(header.start, "attendance.mark", sid, {"status": str(entry.status)})
-    audit.add(header.end, "session.end", sid)
-    for _ in notes:
-        audit.add(signed_at, "note.sign", sid)
+    audit.add(header.end, "session.end", sid, **({} if notes else bound))
+    for n, _ in enumerate(notes, start=1):
+        audit.add(signed_at, "note.sign", sid, **(bound if n == len(notes) else {}))
 
 
 class _AuditWriter:
@@ -249,7 +253,8 @@ class _AuditWriter:
         self.month: str | None = None
         self.lines: list[bytes] = []
 
-    def add(self, at: datetime, action: str, record: str, detail: dict[str, Any] | None = None) -> None:
+    def add(self, at: datetime, action: str, record: str, detail: dict[str, Any] | None = None,
+            file: str | None = None, sha256: str | None = None) -> None:
         month = max(f"{at:%Y-%m}", self.month or "")   # never back to an older month file
         if month != self.month:
             self.flush()
@@ -257,6 +262,8 @@ class _AuditWriter:
         self.seq += 1
         entry = {"seq": self.seq, "at": at.isoformat(timespec="seconds"), "user": self.user,
                  "action": action, "record": record, "detail": detail or {}, "prev": self.prev}
+        if file is not None:
+            entry["file"], entry["sha256"] = file, sha256
         entry["hash"] = self.prev = entry_hash(entry)
         self.lines.append((json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode())
 

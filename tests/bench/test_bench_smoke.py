@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 
 from facilitator.store.audit import AuditLog
+from facilitator.store.datadir import DataDir
+from facilitator.store.maintenance import verify
 from facilitator.store.identity import os_user
 from tests.bench import keypress, startup, store_figures
 from tests.bench.__main__ import rows_from, table
@@ -21,6 +23,8 @@ def test_every_figure_returns_numbers(tmp_path):
     again = ensure_clinic(ClinicSpec("tiny", 1, clients=12), user=user, cache=tmp_path / "cache")
     assert again.info == small.info and small.info["sessions"] > 0
     assert AuditLog(small.root / "audit").verify() == []
+    # Every file matches its audit entry: the generator's clinics verify clean (on a clone).
+    assert verify(DataDir.open(clone(small.root, tmp_path / "verified"), user=user)) == []
 
     before = {p: p.read_bytes() for p in small.root.rglob("*") if p.is_file()}
     big = clone(small.root, tmp_path / "big")

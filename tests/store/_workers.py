@@ -54,12 +54,14 @@ def busy(root: str, stop: str) -> None:
     from facilitator.store.identity import os_user
     from tests.store._support import clock, new_session
     data = DataDir(Path(root), user=os_user(), clock=clock)
-    file = new_session(data.records_dir, "2026-11-25-1800-evening-a")
+    with data.change("session.start", "2026-11-25-1800-evening-a"):     # audited, as the app does
+        file = new_session(data.records_dir, "2026-11-25-1800-evening-a")
     i = 0
     while not Path(stop).exists():
         i += 1
         data.import_roster([Client(f"B{i % 30:03d}", "Sam", "Busyperson", "IOP", 9.0, date(2026, 10, 1))])
-        file.put_attendance(AttendanceEntry(client_id=f"B{i % 30:03d}", status=Status.PRESENT))
+        with data.change("attendance.mark", file.session_id):
+            file.put_attendance(AttendanceEntry(client_id=f"B{i % 30:03d}", status=Status.PRESENT))
         data.record_audit("test.busy", file.session_id, {"n": i})
     print(i)
 

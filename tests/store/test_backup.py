@@ -96,3 +96,26 @@ def test_backup_while_another_process_writes(data: DataDir, tmp_path: Path) -> N
         generations.append(copy.clinic_file.generation())
     assert generations == sorted(generations) and generations[0] < generations[-1]   # writes landed between
     assert verify(DataDir(data.root, user=os_user(), clock=clock)) == []
+
+
+def test_a_write_between_a_files_copy_and_the_logs_copy_is_copied_again(data: DataDir, tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    """The audit entry lands before the file changes (store.commit), so a backup that copied
+    a record and then the log would hold an entry newer than its copy of the record."""
+    from facilitator.store import maintenance
+    from facilitator.store.running import start_session
+    running = start_session(data, "Evening A")
+    running.mark("Z001", Status.PRESENT)
+    real, fired = maintenance.locked, []
+
+    def locked(path, *args, **kwargs):
+        if Path(path).name == "log" and not fired:     # the records are copied; the log is next
+            fired.append(True)
+            running.mark("Z002", Status.LATE)
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(maintenance, "locked", locked)
+    dest = tmp_path / "backup"
+    backup(data, dest)
+    assert fired
+    assert verify(DataDir(dest, user=os_user(), clock=clock)) == []
+    assert relative_files(dest) == relative_files(data.root)

@@ -74,5 +74,7 @@ def test_verify_catches_a_hand_edited_signed_note(held):
     doc["body"] = "Engaged and cooperative."
     held.file.path.write_text(json.dumps(raw))
     problems = verify(held.data)
-    assert len(problems) == 1
-    assert "the note for T001" in problems[0] and "Engaged" not in problems[0]
+    # Two findings: the note's own hash, and the file no longer matching its audit entry.
+    assert len(problems) == 2
+    assert "the note for T001" in problems[0] and "Engaged" not in " ".join(problems)
+    assert "not what the audit log last recorded" in problems[1] and "note.sign" in problems[1]

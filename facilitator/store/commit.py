@@ -1,0 +1,189 @@
+"""One change, one fact: a data file's new state and its audit entry commit together.
+
+A write to a data file (``clinic.json``, ``records/YYYY/MM/*.json``, ``hours/YYYY-MM.json``)
+happens inside a *binding* (``DataDir.change``), under the file's lock, in this order:
+
+1. the new bytes go to a temp file beside the target, fsynced;
+2. the audit entry is appended, fsynced, carrying the file's path and the SHA-256 of
+   those bytes (write-ahead: the log says what the file is about to become);
+3. the temp file is renamed over the target.
+
+A failure before 2 changes nothing anywhere (a full disk fails at 1, where nearly all the
+bytes are). A kill between 2 and 3 leaves the entry and a whole temp file holding exactly
+what it names: ``complete_interrupted`` (run when a clinic opens, and by ``verify``) renames it
+into place, so the log and the file agree again. A rename that fails while the process lives
+is followed by a ``write.undone`` entry carrying the file's hash as it is. So the last entry
+for every file names its bytes, and ``verify`` can check each file against it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import re
+import stat
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+
+from facilitator.store.files import FILE_MODE, TEMP_SUFFIX, StoreBusy, atomic_write, fsync_dir, locked
+
+BOUND_PATH = re.compile(r"^(clinic\.json|hours/\d{4}-\d{2}\.json|records/\d{4}/\d{2}/[^/.][^/]*\.json)$")
+
+# (relative path, sha256 of the new bytes) -> None; raises to refuse the write.
+Binder = Callable[[str, str], None]
+# (relative path, sha256 of the file as it is now, or None when it is absent)
+Undoer = Callable[[str, "str | None"], None]
+
+
+@dataclass(frozen=True)
+class Binding:
+    root: Path
+    bind: Binder
+    undo: Undoer
+
+
+_ACTIVE: ContextVar[Binding | None] = ContextVar("facilitator_binding", default=None)
+
+
+@contextlib.contextmanager
+def binding(root: Path, bind: Binder, undo: Undoer) -> Iterator[None]:
+    """Within this block, every data-file write under ``root`` is bound by ``bind``."""
+    token = _ACTIVE.set(Binding(Path(root).absolute(), bind, undo))
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def sha256_of(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+NOT_REGULAR = "not-a-regular-file"     # matches no entry's sha256: verify names the path
+
+
+def file_sha256(path: Path) -> str | None:
+    """The SHA-256 of a regular file's bytes; None if it is missing. A symlink, FIFO or device is
+    never followed or read (O_NOFOLLOW|O_NONBLOCK, then fstat): it hashes as ``NOT_REGULAR``."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        if err.errno in (errno.ELOOP, errno.ENXIO):
+            return NOT_REGULAR
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return NOT_REGULAR
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def bound_relative(root: Path, path: Path) -> str | None:
+    """``path`` relative to the clinic ``root`` if it is a data file the audit binds."""
+    try:
+        rel = Path(path).absolute().relative_to(Path(root).absolute()).as_posix()
+    except ValueError:
+        return None
+    return rel if BOUND_PATH.match(rel) else None
+
+
+def write_data_file(path: Path, raw: bytes) -> None:
+    """Atomically replace a data file, its audit entry appended write-ahead (module docstring).
+
+    Outside a binding, or for a file the audit does not bind, this is ``atomic_write``.
+    """
+    active = _ACTIVE.get()
+    rel = bound_relative(active.root, path) if active is not None else None
+    if active is None or rel is None:
+        atomic_write(path, raw)
+        return
+    digest = sha256_of(raw)
+    bound = []
+
+    def before_replace() -> None:
+        active.bind(rel, digest)
+        bound.append(True)
+
+    try:
+        atomic_write(path, raw, before_replace=before_replace)
+    except OSError:
+        if not bound:
+            raise                      # nothing was logged and nothing replaced
+        now = file_sha256(path)
+        if now == digest:
+            return                     # renamed: saved and logged (only the directory fsync failed)
+        with contextlib.suppress(OSError):
+            active.undo(rel, now)      # on a full disk this may fail too: complete_interrupted tells
+        raise
+
+
+# -- after a crash ---------------------------------------------------------------------------------
+
+def _temp_target(tmp: Path) -> Path:
+    return tmp.parent / tmp.name[1:].rsplit(".", 2)[0]
+
+
+def last_bound_entry(audit_dir: Path, rel: str) -> dict | None:
+    """The newest audit entry bound to ``rel`` (reading month files newest first)."""
+    try:
+        with os.scandir(audit_dir) as found:       # regular files only: a FIFO would hang the read
+            names = sorted((e.name for e in found if e.name.endswith(".jsonl")
+                            and e.is_file(follow_symlinks=False)), reverse=True)
+    except FileNotFoundError:
+        return None
+    needle = json.dumps(rel, ensure_ascii=False).encode()
+    for name in names:
+        with open(Path(audit_dir) / name, "rb") as handle:
+            lines = handle.read().splitlines()
+        for line in reversed(lines):
+            if needle not in line:
+                continue
+            try:
+                entry = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                continue
+            if isinstance(entry, dict) and entry.get("file") == rel:
+                return entry
+    return None
+
+
+def complete_interrupted(root: Path, audit_dir: Path, temps: Iterator[Path]) -> list[str]:
+    """Finish writes killed between their audit entry and their rename; returns their paths.
+
+    A temp file whose bytes are exactly what the newest entry for its target says the
+    target holds, while the target holds something else, is the rest of a committed change:
+    it is renamed into place under the target's lock. Every other temp file is left for the
+    sweep (its write never reached the log, so nothing was changed).
+    """
+    root = Path(root)
+    done = []
+    for tmp in temps:
+        target = _temp_target(tmp)
+        rel = bound_relative(root, target)
+        if rel is None:
+            continue
+        try:
+            with locked(target, timeout=0):
+                digest = file_sha256(tmp)
+                if digest is None or digest == file_sha256(target):
+                    continue
+                entry = last_bound_entry(audit_dir, rel)
+                if entry is not None and entry.get("sha256") == digest:
+                    os.replace(tmp, target)
+                    fsync_dir(target.parent)
+                    done.append(rel)
+        except StoreBusy:
+            continue                   # its writer is alive
+    return done
+
+
+def temp_files(root: Path) -> Iterator[Path]:
+    """Every temp file under ``root`` (``verify`` looks everywhere)."""
+    yield from Path(root).rglob(f".*{TEMP_SUFFIX}")
