@@ -48,9 +48,14 @@ def run(args: argparse.Namespace) -> int:
         "demo": cmd_demo, "init": cmd_init, "groups": cmd_groups_add, "roster": cmd_roster_import,
         "attendance": cmd_attendance_import, "verify": cmd_verify, "backup": cmd_backup,
         "audit": trust.cmd_audit, "restore": trust.cmd_restore, "pin": trust.cmd_pin,
-        "sync": _cmd_sync,
+        "sync": _cmd_sync, "where": _cmd_host, "fix-permissions": _cmd_host,
     }[command]
     return handler(args)
+
+
+def _cmd_host(args: argparse.Namespace) -> int:
+    from facilitator import host_commands
+    return host_commands.run(args)
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
@@ -81,8 +86,8 @@ def _env_data() -> bool:
 
 
 def _demo_default() -> Path:
-    from facilitator.cli import default_data_dir
-    return default_data_dir().parent / "facilitator-demo"
+    from platformdirs import user_data_dir   # never next to a clinic a config file names
+    return Path(user_data_dir("facilitator", appauthor=False)).parent / "facilitator-demo"
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -91,8 +96,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     settings = ClinicSettings(name=args.clinic, timezone=args.timezone, week_start=args.week_start)
     if root.exists() and not root.is_dir():
         raise InputError(f"{root} is a file, not a directory", field="--data")
-    DataDir.init(root, settings, user=os_user(), display_name=os_user_display_name())
-    print(f"Created clinic {settings.name!r} in {root}; {os_user()} is its admin.")
+    group = getattr(args, "group", None)
+    DataDir.init(root, settings, user=os_user(), display_name=os_user_display_name(), group=group)
+    shared = f", shared with the group {group}" if group else ""
+    print(f"Created clinic {settings.name!r} in {root}{shared}; {os_user()} is its admin.")
     return 0
 
 

@@ -9,11 +9,11 @@ import traceback
 def explain(err: BaseException) -> tuple[int, str]:
     """(exit code, sentence). Known failures name the file; unknown ones name only the code line."""
     from facilitator.store.datadir import NotAClinic, NotStaff
-    from facilitator.store.files import DamagedFile, StoreBusy
+    from facilitator.store.files import DamagedFile, LockFileRefused, StoreBusy
 
     if isinstance(err, (NotAClinic, NotStaff)):
         return 2, str(err)
-    if isinstance(err, (DamagedFile, StoreBusy)):
+    if isinstance(err, (DamagedFile, StoreBusy, LockFileRefused)):
         return 1, str(err)
     if isinstance(err, FileExistsError):
         return 2, str(err)

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from facilitator.store.files import FILE_MODE, fsync_dir, locked, make_dirs
+from facilitator.store.files import file_mode_for, fsync_dir, locked, make_dirs
 
 GENESIS = "0" * 64
 
@@ -44,7 +44,9 @@ def _drop_torn_tail(path: Path) -> None:
     Such a line was never a complete entry (its append never returned), and left in
     place the next entry would be glued onto it and lost. Called under the log's lock.
     """
-    with open(path, "rb+") as handle:
+    # O_NOFOLLOW: a month file a group member replaced with a link must not cut the link's target.
+    fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb+") as handle:
         size = handle.seek(0, os.SEEK_END)
         if size == 0:
             return
@@ -114,8 +116,11 @@ class AuditLog:
             entry["hash"] = entry_hash(entry)
             line = (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode()
             created = not path.exists()
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW,
+                         file_mode_for(self.directory))
             try:
+                if created:
+                    os.fchmod(fd, file_mode_for(self.directory))   # whatever the umask
                 start = os.fstat(fd).st_size
                 try:
                     # One write() of the whole line; a short one (a full disk) is undone,
@@ -129,7 +134,6 @@ class AuditLog:
             finally:
                 os.close(fd)
             if created:
-                os.chmod(path, FILE_MODE)
                 fsync_dir(self.directory)
         return entry
 

@@ -99,13 +99,22 @@ class DataDir:
     # -- opening -------------------------------------------------------------------
     @classmethod
     def init(cls, root: Path, settings: ClinicSettings, *, user: str, display_name: str,
-             clock: Clock = system_clock, **kwargs: Any) -> "DataDir":
+             clock: Clock = system_clock, group: str | None = None, **kwargs: Any) -> "DataDir":
+        """Create a clinic in a new or empty ``root``; with ``group``, a shared one (see
+        ``store.sharing``): every file and folder ever made under it is that group's."""
         root = Path(root)
+        if group is not None:
+            from facilitator.store.sharing import group_id
+            group_id(group)          # an unknown group is refused before anything is made
         if (root / "clinic.json").exists():
             raise InputError(f"{root} already holds a clinic; nothing was changed", field="--data")
         if root.exists() and any(p for p in root.iterdir() if not p.name.startswith(".")):
             raise InputError(f"{root} is not empty; choose an empty or new directory", field="--data")
-        for sub in ("", "records", "plans", "audit"):
+        make_dirs(root)
+        if group is not None:
+            from facilitator.store.sharing import share
+            share(root, group)
+        for sub in ("records", "plans", "audit"):
             make_dirs(root / sub)
         data = cls(root, user=user, clock=clock, **kwargs)
         with data.clinic_file.transaction(create=True) as db:
