@@ -170,9 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
     pin = commands.add_parser("pin", help="the idle lock's PIN").add_subparsers(
         dest="action", parser_class=_Parser, metavar="ACTION", required=True)
     preset = pin.add_parser("reset", help="clear a PIN (your own, or anyone's as an admin); "
-                                          "the lock screen asks for a new one")
+                                          "the next launch asks for a new one")
     preset.add_argument("user", metavar="USER", nargs="?", help="the account (default: you)")
     _data_arg(preset)
+    pissue = pin.add_parser("issue", help="set an account's PIN (admins), e.g. before its first "
+                                          "launch; the PIN is typed twice (or two lines on stdin)")
+    pissue.add_argument("user", metavar="USER")
+    _data_arg(pissue)
     sync = commands.add_parser("sync", help="sync this laptop with the clinic host over ssh")
     sync.add_argument("target", metavar="HOST[:DIR]", nargs="?", help="the host (and its data directory)")
     sync.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)

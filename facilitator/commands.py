@@ -66,8 +66,9 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 def open_app(root: Path, clock: Clock = system_clock) -> int:
     data = open_clinic(root, clock=clock)
     from facilitator.tui.app import make_app
-    make_app(data).run()
-    return 0
+    app = make_app(data)
+    app.run()
+    return app.return_code or 0      # 129 when the terminal went away (tui/hangup.py)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -154,7 +154,16 @@ class FacilitatorApp(IdleLockMixin, App[None]):
 
     # -- screens ---------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
+        self._gate = self.launch_gate()
+        if self._gate is not None:
+            return Screen(id="behind-the-lock")   # nothing of the clinic until the PIN (tui/lock.py)
         return self._make_screen("home")
+
+    def open_after_gate(self) -> None:
+        """The launch gate's PIN was typed: the home screen, or the running session."""
+        from facilitator.tui.session_start import resume_at_start
+        self.push_screen(self._make_screen("home"))    # over the blank screen the gate opened on
+        resume_at_start(self)
 
     def _make_screen(self, name: str) -> Screen:
         module_name, _, class_name = SCREENS_BY_NAME[name].partition(":")
@@ -180,7 +189,12 @@ class FacilitatorApp(IdleLockMixin, App[None]):
         return PALETTE_COMMANDS
 
     def on_mount(self) -> None:
+        from facilitator.tui.hangup import watch_terminal
         from facilitator.tui.session_start import resume_at_start
+        watch_terminal(self)
+        if self._gate is not None:
+            self.lock_at_launch()
+            return
         resume_at_start(self)
 
     def action_start_session(self) -> None:

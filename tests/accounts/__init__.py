@@ -54,7 +54,8 @@ def ensure_account(name: str, *groups: str, full_name: str = "") -> None:
         pwd.getpwnam(name)
     except KeyError:
         subprocess.run(["useradd", "-m", "-s", "/bin/sh", "-c", full_name or name, name], check=True)
-    subprocess.run(["usermod", "-G", ",".join(groups), name], check=True)
+    # "*": no password, but not locked ("!"), which sshd without PAM refuses even with a key.
+    subprocess.run(["usermod", "-p", "*", "-G", ",".join(groups), name], check=True)
 
 
 def ensure_staff_accounts() -> None:
@@ -94,18 +95,24 @@ class PublicInstall:
         shutil.copytree(site, self.dir / "site",
                         ignore=lambda folder, names: [n for n in names if n.startswith(self.RUNTIME_SKIP)])
         shutil.copy(HERE / "as_account.py", self.dir / "as_account.py")
-        subprocess.run(["chmod", "-R", "a+rX", str(self.dir)], check=True)
         candidates = [sys.executable, os.path.realpath(sys.executable),
                       getattr(sys, "_base_executable", sys.executable),
                       f"/usr/bin/python{sys.version_info[0]}.{sys.version_info[1]}",
                       f"/usr/local/bin/python{sys.version_info[0]}.{sys.version_info[1]}"]
         self.python = next((c for c in candidates if Path(c).exists() and _runnable_by(user, c)), None)
+        # bin/facilitator and bin/facilitator-ssh, as an install puts them on PATH.
+        (self.dir / "bin").mkdir()
+        for name, mode in (("facilitator", "cli"), ("facilitator-ssh", "ssh")):
+            script = self.dir / "bin" / name
+            script.write_text(f'#!/bin/sh\nexec {self.python} -s {self.dir / "as_account.py"} {mode} "$@"\n')
+        subprocess.run(["chmod", "-R", "a+rX", str(self.dir)], check=True)
+        subprocess.run(["chmod", "a+x", *map(str, (self.dir / "bin").iterdir())], check=True)
 
     def argv(self, user: str, umask: str, *args: str) -> list[str]:
         """Run ``as_account.py ARGS`` as ``user`` under ``umask`` (a login-like environment)."""
         assert self.python is not None
         return ["runuser", "-u", user, "--", "env", "-i", f"HOME={pwd.getpwnam(user).pw_dir}",
-                "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "sh", "-c", f'umask {umask}; exec "$@"', "sh",
+                f"PATH={self.dir / 'bin'}:/usr/bin:/bin", "LANG=C.UTF-8", "sh", "-c", f'umask {umask}; exec "$@"', "sh",
                 self.python, "-s", str(self.dir / "as_account.py"), *args]
 
     def run(self, user: str, umask: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -1,5 +1,5 @@
 """Run the copied program as another OS account: ``as_account.py cli ARGS...`` is the
-``facilitator`` command; ``as_account.py ACTION ROOT WHEN ...`` is a scripted store call
+``facilitator`` command, ``as_account.py ssh`` is ``facilitator-ssh``; ``as_account.py ACTION ROOT WHEN ...`` is a scripted store call
 (with the clock fixed at WHEN, an ISO time) for what the CLI does only in the app.
 
 Copied next to ``src/`` and ``site/`` by ``tests.accounts.PublicInstall``.
@@ -17,6 +17,9 @@ def main(argv: list[str]) -> int:
     if argv[0] == "cli":
         from facilitator.cli import main as cli
         return cli(argv[1:])
+    if argv[0] == "ssh":
+        from facilitator.ssh_entry import main as entry
+        return entry()
     from facilitator.commands import open_clinic
     from facilitator.core.rules import Status
     from facilitator.store.notes import NoteBook
