@@ -75,7 +75,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from facilitator.demo import ensure_demo_clinic
     root = data_dir_of(args) if args.data or _env_data() else _demo_default()
     created = ensure_demo_clinic(root, user=os_user(), display_name=os_user_display_name())
-    print(f"{'Made' if created else 'Reopened'} the demo clinic in {root}.", file=sys.stderr)
+    from facilitator.demo_data import DEMO_PIN
+    print(f"{'Made' if created else 'Reopened'} the demo clinic in {root}; its idle-lock PIN is "
+          f"{DEMO_PIN}.", file=sys.stderr)
     if args.no_app:
         return 0
     return open_app(root)

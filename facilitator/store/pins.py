@@ -102,6 +102,10 @@ class PinStore:
                 return doc
         return None
 
+    def user_doc(self, user: str) -> dict[str, Any] | None:
+        """``user``'s entry as stored (hash, salt, failures, the "locked" mark), or None."""
+        return self._doc(user)
+
     def has_pin(self, user: str) -> bool:
         doc = self._doc(user)
         return bool(doc and doc.get("hash"))

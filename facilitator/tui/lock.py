@@ -73,10 +73,10 @@ class IdleLockMixin:
             return None
         from facilitator.store.pins import pins_of
         try:
-            pins = pins_of(self.data)
-            if not pins.has_pin(self.user):
+            doc = pins_of(self.data).user_doc(self.user)     # one read of pins.json
+            if not (doc and doc.get("hash")):
                 return "first"
-            if pins.left_locked(self.user):
+            if doc.get("locked"):
                 return "locked"
             from facilitator.store.running import find_running
             if find_running(self.data) is not None:

@@ -171,6 +171,8 @@ def build(root: Path, spec: ClinicSpec, *, user: str, today: date | None = None)
                 level_of_care=level, required_hours=settings.default_hours(level),
                 admitted=first - timedelta(days=rng.randint(0, 20)), groups=(group.name,)))
         data.import_roster(clients)
+        from facilitator.store.pins import PinStore   # a PIN: the app opens on home, not the gate
+        PinStore(root, data.clock).set_pin(user, "246810")
         audit = _AuditWriter(data.audit, user)
         library = PlanLibrary.load(shipped_plans_dir(), data.plans_dir)
         patterns = {c.client_id: rng.choice(("steady", "steady", "steady", "mostly", "struggling"))
