@@ -43,7 +43,7 @@ from facilitator.store.datadir import DataDir
 from facilitator.store.files import FILE_MODE, make_dirs
 from facilitator.store.plans import PlanLibrary, shipped_plans_dir
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2   # 2: the clinic has a PIN for its user (the app opens on home, not the PIN gate)
 TIMEZONE = "America/Chicago"
 INFO = ".bench.json"   # a dot-file: DataDir.init allows it and nothing in the app reads it
 
