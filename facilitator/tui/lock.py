@@ -65,6 +65,7 @@ class IdleLockMixin:
     _idle_clinic_name: str = "facilitator"
     _idle_read_at: float | None = None
     _gate: str | None = None     # "first" or "locked" while the launch gate is up
+    _launch_running: tuple[Any] | None = None
 
     # -- the launch gate -------------------------------------------------------------------
     def launch_gate(self: Any) -> str | None:
@@ -79,11 +80,22 @@ class IdleLockMixin:
             if doc.get("locked"):
                 return "locked"
             from facilitator.store.running import find_running
-            if find_running(self.data) is not None:
+            running = find_running(self.data)
+            if running is not None:
                 return "locked"
         except _STORE_ERRORS:
             return "locked"        # the lock screen then says what it cannot read
+        self._launch_running = (running,)    # no session running: resume_at_start need not look again
         return None
+
+    def running_at_launch(self: Any) -> Any:
+        """The session this user left running: the launch gate's look if it took one just
+        now (reading today's session files twice cost start-up time), else a fresh one."""
+        cached, self._launch_running = self._launch_running, None
+        if cached is not None:
+            return cached[0]
+        from facilitator.store.running import find_running
+        return find_running(self.data)
 
     def lock_at_launch(self: Any) -> None:
         self._locked = True
