@@ -33,6 +33,7 @@ from tests.bench.stats import summary
 
 SUPERVISORS = 10
 COUNSELORS = 4
+SYNC = True
 PIN = "246810"
 
 SUPERVISOR_APP = textwrap.dedent('''
@@ -184,7 +185,7 @@ def run(presses: int, quiet_seconds: float, log=print) -> dict:
             if proc.stdout.readline().strip() != "READY":
                 raise RuntimeError("a counselor's app did not start")
         time.sleep(3)                               # start-up settles
-        pids = [p.pid for p in supervisors]
+        pids = [p.pid for p in supervisors] or [os.getpid()]
         log(f"quiet window: {quiet_seconds:.0f} s ...")
         quiet = cpu_shares(pids, quiet_seconds)
         log(f"peak: {COUNSELORS} x {presses} presses, a laptop sync arriving ...")
@@ -194,7 +195,7 @@ def run(presses: int, quiet_seconds: float, log=print) -> dict:
         before = [cpu_seconds(p) for p in pids]
         t0 = time.monotonic()
         time.sleep(2)
-        sync_seconds = laptop_push(host, laptop, laptop_group)
+        sync_seconds = laptop_push(host, laptop, laptop_group) if SYNC else 0.0
         samples: list[float] = []
         for proc in counselors:
             out, _ = proc.communicate(timeout=600)
@@ -217,9 +218,14 @@ def run(presses: int, quiet_seconds: float, log=print) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global SUPERVISORS, COUNSELORS, SYNC
     parser = argparse.ArgumentParser(prog="python -m tests.bench.peak", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20 presses per counselor, 10 s quiet window")
+    parser.add_argument("--supervisors", type=int, default=SUPERVISORS, help="(to compare loads)")
+    parser.add_argument("--counselors", type=int, default=COUNSELORS, help="(to compare loads)")
+    parser.add_argument("--no-sync", action="store_true", help="no laptop sync (to compare loads)")
     args = parser.parse_args(argv)
+    SUPERVISORS, COUNSELORS, SYNC = args.supervisors, args.counselors, not args.no_sync
     presses, quiet = (20, 10.0) if args.quick else (60, 20.0)
     result = run(presses, quiet, log=lambda *a, **k: print(*a, file=sys.stderr, **k))
     key = result["key-to-stored"]
