@@ -1,6 +1,7 @@
 """``facilitator-ssh``: the program sshd runs for every staff login (``ForceCommand``).
 
-- An interactive login (no command, a terminal) opens the app, and the session ends with it.
+- An interactive login (no command, or just ``facilitator``, with a terminal) opens the
+  app, and the session ends with it.
 - ``ssh host facilitator report week --format csv`` arrives in ``SSH_ORIGINAL_COMMAND``; it
   is split with ``shlex`` (never a shell) and run only if it is one of ``ALLOWED``: the
   read-only reports, ``verify``, ``audit``, ``where``, and ``sync --serve`` for laptops.
@@ -46,6 +47,8 @@ def command_for(original: str) -> list[str] | str:
         words = words[1:]
     if any(any(ord(c) < 32 or ord(c) == 127 for c in word) for word in words):
         return "facilitator-ssh: the command holds a control character; nothing was run."
+    if not words:
+        return []            # `ssh -t host facilitator`: the app, as a plain login
     for prefix in ALLOWED:
         if tuple(words[:len(prefix)]) == prefix:
             if prefix == ("sync", "--serve") and not _only_data(words[2:]):
@@ -65,13 +68,13 @@ def main(environ: dict[str, str] | None = None) -> int:
     environ = dict(os.environ if environ is None else environ)
     original = environ.get("SSH_ORIGINAL_COMMAND", "")
     from facilitator.cli import main as cli
-    if not original.strip():
+    decided = command_for(original) if original.strip() else []
+    if decided == []:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             print("facilitator-ssh: no terminal, so the app cannot open; use `ssh -t HOST`, or name "
                   f"a command ({allowed_text()}).", file=sys.stderr)
             return EXIT_REFUSED
         return cli([])
-    decided = command_for(original)
     if isinstance(decided, str):
         print(decided, file=sys.stderr)
         return EXIT_REFUSED

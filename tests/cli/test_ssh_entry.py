@@ -29,13 +29,14 @@ ENTRY = Path(sys.executable).parent / "facilitator-ssh"
     ("/opt/facilitator/bin/facilitator sync --serve --data '/srv/the clinic'",
      ["sync", "--serve", "--data", "/srv/the clinic"]),
     ("report week", ["report", "week"]),
+    ("facilitator", []),                       # the app, when there is a terminal
 ])
 def test_allowed_commands_run_as_facilitator_arguments(line, argv):
     assert command_for(line) == argv
 
 
 @pytest.mark.parametrize("line", [
-    "facilitator", "facilitator staff add x --name X --role admin", "facilitator pin reset",
+    "facilitator staff add x --name X --role admin", "facilitator pin reset",
     "facilitator report week; sh", "bash -i",
     "facilitator sync HOST", "facilitator sync --serve --ssh evil", "facilitator report 'week",
     "facilitator settings set idle-minutes 60", "facilitator demo", "facilitator verify\x1b[2J",
@@ -68,7 +69,9 @@ def test_the_entry_runs_an_allowed_command_and_refuses_the_rest_with_exit_2(tmp_
     assert done.returncode == 2 and not marker.exists()
 
 
-def test_no_command_without_a_terminal_never_opens_the_app(tmp_path):
-    done = _entry({"HOME": str(tmp_path)})
+@pytest.mark.parametrize("command", [None, "facilitator"])
+def test_no_command_without_a_terminal_never_opens_the_app(tmp_path, command):
+    env = {"HOME": str(tmp_path)} | ({"SSH_ORIGINAL_COMMAND": command} if command else {})
+    done = _entry(env)
     assert done.returncode == 2
     assert "no terminal" in done.stderr and done.stdout == ""
