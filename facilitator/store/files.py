@@ -60,8 +60,8 @@ class LockFileRefused(Exception):
 
     def __init__(self, path: Path, what: str) -> None:
         super().__init__(f"{path} {what}, so facilitator will not use it as a lock file and "
-                         f"wrote nothing; ask the clinic admin to remove it "
-                         f"(`facilitator fix-permissions` then makes it again).")
+                         f"wrote nothing; someone replaced it: tell the clinic admin, and remove "
+                         f"it (the next write makes a proper one).")
         self.path = Path(path)
 
 

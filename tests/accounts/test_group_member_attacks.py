@@ -60,3 +60,20 @@ def test_a_group_member_cannot_redirect_the_admins_writes(install, clinic, admin
     assert admins_file.read_text() == SECRET
     if swapped == ".clinic.json.lock":      # (the audit line comes after the write it records)
         assert (clinic / "clinic.json").read_bytes() == before
+
+
+@pytest.mark.parametrize("jam", ['rm -f "$1" && mkfifo -m 600 "$1"', 'rm -f "$1" && touch "$1" && chmod 600 "$1"'])
+def test_a_group_member_cannot_jam_a_lock_file_silently(install, clinic, jam):
+    lock = clinic / ".clinic.json.lock"
+    as_user(COUNSELOR, jam, str(lock))
+    done = install.run(ADMIN, "022", "cli", "staff", "add", "fct_newhire", "--name", "New Hire",
+                       "--role", "counselor", "--data", str(clinic))
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.count("\n") == 1 and str(lock) in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    # Removed, the next write makes a proper one.
+    lock.unlink()
+    done = install.run(ADMIN, "022", "cli", "staff", "add", "fct_newhire", "--name", "New Hire",
+                       "--role", "counselor", "--data", str(clinic))
+    assert done.returncode == 0, done.stderr
+    assert (lock.stat().st_mode & 0o777) == 0o660
