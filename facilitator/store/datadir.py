@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -28,7 +29,7 @@ from facilitator.core.session import (
     AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
 )
 from facilitator.store.audit import AuditLog
-from facilitator.store.files import DamagedFile, make_dirs, sweep_temp_files
+from facilitator.store.files import DIR_MODE, DamagedFile, make_dirs, sweep_temp_files
 from facilitator.store.identity import Clock, system_clock
 from facilitator.store.records import SessionFile, record_path, session_files
 from facilitator.store.storage import DataFile, generation_of, parse_file_bytes, read_bytes, tables_of
@@ -110,10 +111,15 @@ class DataDir:
             raise InputError(f"{root} already holds a clinic; nothing was changed", field="--data")
         if root.exists() and any(p for p in root.iterdir() if not p.name.startswith(".")):
             raise InputError(f"{root} is not empty; choose an empty or new directory", field="--data")
+        existed = root.exists()
         make_dirs(root)
         if group is not None:
             from facilitator.store.sharing import share
             share(root, group)
+        elif not existed:
+            # A new private clinic does not inherit sharing from a setgid folder around it
+            # (it would make every file group-writable by that folder's group).
+            os.chmod(root, DIR_MODE)
         for sub in ("records", "plans", "audit"):
             make_dirs(root / sub)
         data = cls(root, user=user, clock=clock, **kwargs)

@@ -97,3 +97,15 @@ def test_init_with_an_unknown_group_is_one_sentence_and_makes_nothing(tmp_path, 
     err = capsys.readouterr().err
     assert code == 2 and "no group named 'fct_no_such_group'" in err and err.count("\n") == 1
     assert not root.exists()
+
+
+def test_a_new_private_clinic_does_not_inherit_a_setgid_folder_around_it(tmp_path):
+    from facilitator.core.clinic import ClinicSettings
+    from facilitator.store.datadir import DataDir
+    around = tmp_path / "srv"
+    around.mkdir()
+    os.chmod(around, 0o2775)
+    data = DataDir.init(around / "clinic", ClinicSettings(name="T", timezone="UTC"), user="u",
+                        display_name="U")
+    assert stat.S_IMODE((around / "clinic").stat().st_mode) == 0o750
+    assert stat.S_IMODE(data.clinic_file.path.stat().st_mode) == 0o640
