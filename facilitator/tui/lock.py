@@ -135,7 +135,7 @@ class IdleLockMixin:
         if self._locked:
             if not isinstance(self.screen, LockScreen):
                 # Something was pushed over the lock (a dialog from a timer): cover it again.
-                self.push_screen(LockScreen())
+                self.push_screen(LockScreen(first_launch=self._gate == "first"))
             return
         if not self.idle_lock_enabled:
             return
