@@ -342,6 +342,8 @@ class LockScreen(ModalScreen[None]):
 
     def _set_pin(self) -> None:
         from facilitator.store.pins import set_first_pin
+        if not self.setting:        # only the first-launch gate chooses a PIN
+            return
         first = self.query_one("#pin", Input).value
         second = self.query_one("#pin2", Input).value
         try:
