@@ -124,6 +124,9 @@ def _build(root: Path, *, user: str, display_name: str, today: date, clock: Cloc
         "groups": len(groups), "clients": len(clients), "sessions": sessions,
         "attendance": entries, "first_day": history_first.isoformat(), "last_day": yesterday.isoformat(),
     })
+    # The demo's idle-lock PIN is known (invented data), so the demo opens straight away.
+    from facilitator.store.pins import PinStore
+    PinStore(root, clock).set_pin(user, D.DEMO_PIN)
 
 
 def _recovery_plans(data: DataDir, clients: list[Client], today: date) -> int:

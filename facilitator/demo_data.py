@@ -18,6 +18,7 @@ HISTORY_WEEKS = 6
 
 # One seed: the same `today` always gives the same demo.
 SEED = 20261126
+DEMO_PIN = "1234"      # the demo account's idle-lock PIN (printed by `facilitator demo`)
 
 GROUP_A = "Evening IOP A"
 GROUP_B = "Evening IOP B"

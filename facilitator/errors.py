@@ -9,7 +9,7 @@ import traceback
 def explain(err: BaseException) -> tuple[int, str]:
     """(exit code, sentence). Known failures name the file; unknown ones name only the code line."""
     from facilitator.store.datadir import NotAClinic, NotStaff, PartlySaved
-    from facilitator.store.files import DamagedFile, StoreBusy
+    from facilitator.store.files import DamagedFile, LockFileRefused, StoreBusy
 
     if isinstance(err, PartlySaved):
         cause = ("The disk is full" if err.cause.errno == errno.ENOSPC
@@ -20,7 +20,7 @@ def explain(err: BaseException) -> tuple[int, str]:
 
     if isinstance(err, (NotAClinic, NotStaff)):
         return 2, str(err)
-    if isinstance(err, (DamagedFile, StoreBusy)):
+    if isinstance(err, (DamagedFile, StoreBusy, LockFileRefused)):
         return 1, str(err)
     if isinstance(err, FileExistsError):
         return 2, str(err)

@@ -40,6 +40,8 @@ def run_command(args: argparse.Namespace) -> int:
         from facilitator.cli import reports as family
     elif command in ("audit", "verify", "backup", "restore"):
         from facilitator.cli import audit as family
+    elif command in ("where", "fix-permissions"):
+        from facilitator.cli import host as family
     elif command == "goals":
         from facilitator.cli import goals as family
     else:

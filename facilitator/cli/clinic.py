@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from facilitator.cli.parser import data_dir_of
 from facilitator.core.clinic import ClinicSettings
@@ -19,8 +20,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     settings = ClinicSettings(name=args.clinic, timezone=args.timezone, week_start=args.week_start)
     if root.exists() and not root.is_dir():
         raise InputError(f"{root} is a file, not a directory", field="--data")
-    DataDir.init(root, settings, user=os_user(), display_name=os_user_display_name())
-    print(f"Created clinic {settings.name!r} in {root}; {os_user()} is its admin.")
+    group = getattr(args, "group", None)
+    DataDir.init(root, settings, user=os_user(), display_name=os_user_display_name(), group=group)
+    shared = f", shared with the group {group}" if group else ""
+    print(f"Created clinic {settings.name!r} in {root}{shared}; {os_user()} is its admin.")
     return 0
 
 
@@ -92,14 +95,30 @@ def cmd_settings(args: argparse.Namespace) -> int:
 def cmd_pin(args: argparse.Namespace) -> int:
     from facilitator.store.pins import reset_pin
     data = open_clinic(data_dir_of(args))
+    if args.action == "issue":
+        return _issue_pin(data, args.user)
     user = args.user or data.user
     if user not in data.snapshot().staff:
         raise InputError(f"{user} is not a staff member", field="USER")
     had = reset_pin(data, user)
     if had:
-        print(f"Cleared the PIN of {user}; the lock screen asks for a new one at the next lock.")
+        print(f"Cleared the PIN of {user}; facilitator asks for a new one when it is next started "
+              f"(an app now at its lock screen stays locked).")
     else:
-        print(f"{user} had no PIN; the lock screen asks for one at the next lock.")
+        print(f"{user} had no PIN; facilitator asks for one when it is next started.")
+    return 0
+
+
+def _issue_pin(data, user: str) -> int:
+    """`pin issue USER`: the PIN typed twice without echo, or two lines on standard input."""
+    import getpass
+    from facilitator.store.pins import issue_pin
+    if sys.stdin.isatty():
+        first, second = getpass.getpass("New PIN: "), getpass.getpass("The same PIN again: ")
+    else:
+        first, second = (sys.stdin.readline().strip() for _ in range(2))
+    issue_pin(data, user, first, second)
+    print(f"Set the PIN of {user}; give it to them in person.")
     return 0
 
 

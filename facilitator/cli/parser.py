@@ -22,11 +22,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def default_data_dir() -> Path:
-    env = os.environ.get("FACILITATOR_DATA")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-    return Path(user_data_dir("facilitator", appauthor=False))
+    """FACILITATOR_DATA, then the user's, then the system configuration file, then the
+    user data directory (see ``store.location``; ``facilitator where`` says which)."""
+    from facilitator.store.location import find_data_dir
+    return find_data_dir().path
 
 
 def data_dir_of(args: argparse.Namespace) -> Path:
@@ -37,7 +36,8 @@ def _data_arg(parser: argparse.ArgumentParser, top: bool = False) -> None:
     # Sub-commands must not reset a --data given before them: SUPPRESS keeps the top's.
     parser.add_argument("--data", type=Path, metavar="DIR",
                         default=None if top else argparse.SUPPRESS,
-                        help="the clinic data directory (default: $FACILITATOR_DATA or the user data dir)")
+                        help="the clinic data directory (default: $FACILITATOR_DATA, then the user's and the "
+                        "system's config.toml, then the user data dir; `facilitator where` says which)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--clinic", required=True, metavar="NAME")
     init.add_argument("--timezone", required=True, metavar="TZ")
     init.add_argument("--week-start", choices=("monday", "sunday"), default="monday")
+    init.add_argument("--group", metavar="GROUP",
+                      help="share the clinic with this Unix group: every file and folder ever made "
+                      "in it is the group's and group-writable (a clinic host)")
     _data_arg(init)
+    fix = commands.add_parser("fix-permissions",
+                              help="make an existing clinic shared by a group (or repair it)")
+    fix.add_argument("--group", required=True, metavar="GROUP")
+    _data_arg(fix)
+    _data_arg(commands.add_parser("where", help="print the data directory and what decided it"))
 
     groups = commands.add_parser("groups", help="manage groups").add_subparsers(
         dest="action", parser_class=_Parser, metavar="ACTION", required=True)
@@ -168,9 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
     pin = commands.add_parser("pin", help="the idle lock's PIN").add_subparsers(
         dest="action", parser_class=_Parser, metavar="ACTION", required=True)
     preset = pin.add_parser("reset", help="clear a PIN (your own, or anyone's as an admin); "
-                                          "the lock screen asks for a new one")
+                                          "the next launch asks for a new one")
     preset.add_argument("user", metavar="USER", nargs="?", help="the account (default: you)")
     _data_arg(preset)
+    pissue = pin.add_parser("issue", help="set an account's PIN (admins), e.g. before its first "
+                                          "launch; the PIN is typed twice (or two lines on stdin)")
+    pissue.add_argument("user", metavar="USER")
+    _data_arg(pissue)
     sync = commands.add_parser("sync", help="sync this laptop with the clinic host over ssh")
     sync.add_argument("target", metavar="HOST[:DIR]", nargs="?", help="the host (and its data directory)")
     sync.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)

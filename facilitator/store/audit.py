@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from facilitator.store.files import FILE_MODE, fsync_dir, locked, make_dirs
+from facilitator.store.files import file_mode_for, fsync_dir, locked, make_dirs
 
 try:
     import orjson as _orjson
@@ -54,7 +54,9 @@ def _drop_torn_tail(path: Path) -> None:
     Such a line was never a complete entry (its append never returned), and left in
     place the next entry would be glued onto it and lost. Called under the log's lock.
     """
-    with open(path, "rb+") as handle:
+    # O_NOFOLLOW: a month file a group member replaced with a link must not cut the link's target.
+    fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb+") as handle:
         size = handle.seek(0, os.SEEK_END)
         if size == 0:
             return
@@ -141,10 +143,12 @@ class AuditLog:
             line = (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode()
             created = not path.exists()
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK,
-                         FILE_MODE)
+                         file_mode_for(self.directory))
             try:
                 if not stat.S_ISREG(os.fstat(fd).st_mode):
                     raise OSError(errno.EINVAL, "not a regular file", str(path))
+                if created:
+                    os.fchmod(fd, file_mode_for(self.directory))   # whatever the umask
                 start = os.fstat(fd).st_size
                 try:
                     # One write() of the whole line; a short one (a full disk) is undone,
@@ -158,7 +162,6 @@ class AuditLog:
             finally:
                 os.close(fd)
             if created:
-                os.chmod(path, FILE_MODE)
                 fsync_dir(self.directory)
         return entry
 

@@ -30,7 +30,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-from facilitator.store.files import FILE_MODE, TEMP_SUFFIX, StoreBusy, atomic_write, fsync_dir, locked
+from facilitator.store.files import FILE_MODE, TEMP_SUFFIX, LockFileRefused, StoreBusy, atomic_write, fsync_dir, locked
 
 BOUND_PATH = re.compile(r"^(clinic\.json|hours/\d{4}-\d{2}\.json|records/\d{4}/\d{2}/[^/.][^/]*\.json)$")
 
@@ -179,8 +179,8 @@ def complete_interrupted(root: Path, audit_dir: Path, temps: Iterator[Path]) -> 
                     os.replace(tmp, target)
                     fsync_dir(target.parent)
                     done.append(rel)
-        except StoreBusy:
-            continue                   # its writer is alive
+        except (StoreBusy, LockFileRefused):
+            continue                   # its writer is alive (or the lock is not ours: verify says)
     return done
 
 

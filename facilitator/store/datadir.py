@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from facilitator.core.session import (
 )
 from facilitator.store.audit import AuditLog
 from facilitator.store.commit import binding, complete_interrupted
-from facilitator.store.files import DamagedFile, _recent_temp_files, make_dirs, sweep_temp_files
+from facilitator.store.files import DIR_MODE, DamagedFile, _recent_temp_files, make_dirs, sweep_temp_files
 from facilitator.store.identity import Clock, system_clock
 from facilitator.store.records import SessionFile, record_path, session_files
 from facilitator.store.storage import DataFile, generation_of, parse_file_bytes, read_bytes, tables_of
@@ -153,13 +154,27 @@ class DataDir:
     # -- opening -------------------------------------------------------------------
     @classmethod
     def init(cls, root: Path, settings: ClinicSettings, *, user: str, display_name: str,
-             clock: Clock = system_clock, **kwargs: Any) -> "DataDir":
+             clock: Clock = system_clock, group: str | None = None, **kwargs: Any) -> "DataDir":
+        """Create a clinic in a new or empty ``root``; with ``group``, a shared one (see
+        ``store.sharing``): every file and folder ever made under it is that group's."""
         root = Path(root)
+        if group is not None:
+            from facilitator.store.sharing import group_id
+            group_id(group)          # an unknown group is refused before anything is made
         if (root / "clinic.json").exists():
             raise InputError(f"{root} already holds a clinic; nothing was changed", field="--data")
         if root.exists() and any(p for p in root.iterdir() if not p.name.startswith(".")):
             raise InputError(f"{root} is not empty; choose an empty or new directory", field="--data")
-        for sub in ("", "records", "plans", "audit"):
+        existed = root.exists()
+        make_dirs(root)
+        if group is not None:
+            from facilitator.store.sharing import share
+            share(root, group)
+        elif not existed:
+            # A new private clinic does not inherit sharing from a setgid folder around it
+            # (it would make every file group-writable by that folder's group).
+            os.chmod(root, DIR_MODE)
+        for sub in ("records", "plans", "audit"):
             make_dirs(root / sub)
         data = cls(root, user=user, clock=clock, **kwargs)
         with data.change("clinic.init", "clinic", {"admin": user}), \

@@ -1,9 +1,17 @@
 """Atomic, permission-keeping file writes and per-file locks.
 
 Every write: serialise, write a temp file in the same directory, fsync,
-``os.replace``, fsync the directory. The replaced file keeps its mode and group
-(supervisors read it from another account); new files and directories are
-owner/group-only whatever the umask.
+``os.replace``, fsync the directory.
+
+Two permission models, chosen per folder, whatever the writer's umask:
+
+- **private** (a laptop, one account): new files 0640, folders 0750; a replaced file
+  keeps its mode and group.
+- **shared** (a clinic host, git's ``--shared=group``): a folder with the setgid bit
+  (``facilitator init --group``) is shared. Everything made in it (files, lock files,
+  temp files, sub-folders) belongs to the folder's group and is group-writable: files
+  0660, folders 2770 (setgid, so the group is inherited all the way down), nothing for
+  others.
 """
 
 from __future__ import annotations
@@ -15,9 +23,15 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 FILE_MODE = 0o640
 DIR_MODE = 0o750
+SHARED_FILE_MODE = 0o660
+SHARED_DIR_MODE = 0o2770
 LOCK_TIMEOUT_SECONDS = 15.0
 TEMP_SUFFIX = ".tmp"
 
@@ -114,17 +128,50 @@ def read_regular(path: Path, *, limit: int, follow: bool = False) -> bytes:
         os.close(fd)
 
 
+class LockFileRefused(Exception):
+    """A lock file that is not one of ours: a symbolic link, a folder, a pipe, or unopenable."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        super().__init__(f"{path} {what}, so facilitator will not use it as a lock file and "
+                         f"wrote nothing; someone replaced it: tell the clinic admin, and remove "
+                         f"it (the next write makes a proper one).")
+        self.path = Path(path)
+
+
+def is_shared(directory: Path) -> bool:
+    """A folder of a shared clinic: it has the setgid bit (see the module's docstring)."""
+    try:
+        return bool(os.stat(directory).st_mode & stat.S_ISGID)
+    except FileNotFoundError:
+        return False
+
+
+def file_mode_for(directory: Path) -> int:
+    """The mode of a new file in ``directory``."""
+    return SHARED_FILE_MODE if is_shared(directory) else FILE_MODE
+
+
+def dir_mode_for(parent: Path) -> int:
+    """The mode of a new folder in ``parent``."""
+    return SHARED_DIR_MODE if is_shared(parent) else DIR_MODE
+
+
 def make_dirs(path: Path) -> None:
-    """Create ``path`` and its missing parents as owner/group-only directories."""
+    """Create ``path`` and its missing parents: owner/group-only, or shared if their parent is."""
     missing = []
     current = Path(path)
     while not current.exists():
         missing.append(current)
         current = current.parent
     for directory in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            directory.mkdir(mode=DIR_MODE)
-            os.chmod(directory, DIR_MODE)
+        mode = dir_mode_for(directory.parent)
+        try:
+            directory.mkdir(mode=mode & 0o777)
+        except FileExistsError:
+            continue
+        # mkdir's mode is cut by the umask; the setgid bit is inherited from a setgid
+        # parent (with its group) on Linux; chmod sets both explicitly.
+        os.chmod(directory, mode)
 
 
 def fsync_dir(path: Path) -> None:
@@ -155,7 +202,9 @@ def atomic_write(path: Path, data: bytes, before_replace: Callable[[], None] | N
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if current is not None:
+        if is_shared(directory):
+            os.chmod(tmp, SHARED_FILE_MODE)      # the folder's group, inherited by mkstemp
+        elif current is not None:
             os.chmod(tmp, stat.S_IMODE(current.st_mode))
             if current.st_gid != os.stat(tmp).st_gid:
                 with contextlib.suppress(PermissionError):
@@ -176,19 +225,49 @@ def lock_path(path: Path) -> Path:
     return path.parent / f".{path.name}.lock"
 
 
-@contextlib.contextmanager
-def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
-    """Hold ``path``'s advisory lock (a sibling ``.NAME.lock`` file)."""
+def check_lock_file(lock: Path) -> None:
+    """Refuse a lock file that is not a regular file (a group member could have replaced it
+    with a symbolic link to someone's file, or a pipe or folder that blocks every writer)."""
+    try:
+        found = os.lstat(lock)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(found.st_mode):
+        raise LockFileRefused(lock, "is a symbolic link")
+    if not stat.S_ISREG(found.st_mode):
+        raise LockFileRefused(lock, "is not a regular file")
+
+
+def _file_lock(lock: Path, timeout: float, **kwargs: Any) -> "FileLock":
     # filelock is imported here, not at the top: reading needs no lock, and importing it
     # was a large part of the app's start-up beyond bare Textual (tests/bench/README.md).
-    from filelock import FileLock, Timeout
-    # A short retry interval: filelock polls, and 50 ms (its default) is a whole key-press budget.
-    lock = FileLock(lock_path(path), timeout=timeout, mode=FILE_MODE, thread_local=False,
-                    poll_interval=0.005)
+    from filelock import FileLock
+    check_lock_file(lock)
+    return FileLock(lock, timeout=timeout, mode=file_mode_for(lock.parent), thread_local=False,
+                    **kwargs)
+
+
+def _acquire(lock: "FileLock", path: Path) -> None:
+    from filelock import Timeout
+    lock_file = Path(lock.lock_file)
     try:
         lock.acquire()
     except Timeout:
         raise StoreBusy(path) from None
+    except OSError as err:
+        # filelock opens with O_NOFOLLOW: a link swapped in after our check ends here (ELOOP).
+        check_lock_file(lock_file)
+        if isinstance(err, PermissionError):
+            raise LockFileRefused(lock_file, "cannot be opened for writing by this account") from None
+        raise
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Hold ``path``'s advisory lock (a sibling ``.NAME.lock`` file)."""
+    # A short retry interval: filelock polls, and 50 ms (its default) is a whole key-press budget.
+    lock = _file_lock(lock_path(path), timeout, poll_interval=0.005)
+    _acquire(lock, path)
     try:
         yield
     finally:
@@ -230,13 +309,12 @@ def sweep_temp_files(root: Path, *, record_months: int | None = None) -> list[Pa
     candidates = (root.rglob(f".*{TEMP_SUFFIX}") if record_months is None
                   else _recent_temp_files(root, record_months))
     for tmp in candidates:
-        from filelock import FileLock, Timeout   # only when there is a temp file to sweep
         name = tmp.name[1:].rsplit(".", 2)[0]
         target = tmp.parent / name
-        lock = FileLock(lock_path(target), timeout=0, mode=FILE_MODE, thread_local=False)
         try:
-            lock.acquire()
-        except Timeout:
+            lock = _file_lock(lock_path(target), 0)
+            _acquire(lock, target)
+        except (StoreBusy, LockFileRefused):
             continue
         try:
             with contextlib.suppress(FileNotFoundError):

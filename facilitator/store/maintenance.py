@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,13 +45,16 @@ def verify(data: DataDir) -> list[str]:
     for device in sorted(devices.iterdir()) if devices.is_dir() else ():
         for brk in AuditLog(device).verify():
             problems.append(f"audit log of device {device.name}: {brk}.")
-    for path in data_files(data.root):
-        mode = stat.S_IMODE(path.lstat().st_mode)
-        if mode & 0o007:
-            problems.append(f"{path} can be read by any account on this machine (mode {mode:o}); "
-                            f"run chmod o-rwx on it.")
+    problems.extend(permission_problems(data.root))
     problems.extend(verify_integrity(data, skip=damaged, replay=replay))
     return problems
+
+
+def permission_problems(root: Path) -> list[str]:
+    """Every path whose group or mode is wrong for the clinic (shared or private), one
+    sentence each; see ``store.sharing``."""
+    from facilitator.store.sharing import permission_problems as problems_under
+    return problems_under(root)
 
 
 def backup(data: DataDir, dest: Path) -> int:

@@ -102,6 +102,10 @@ class PinStore:
                 return doc
         return None
 
+    def user_doc(self, user: str) -> dict[str, Any] | None:
+        """``user``'s entry as stored (hash, salt, failures, the "locked" mark), or None."""
+        return self._doc(user)
+
     def has_pin(self, user: str) -> bool:
         doc = self._doc(user)
         return bool(doc and doc.get("hash"))
@@ -128,8 +132,23 @@ class PinStore:
                 "failures": 0, "retry_at": None,
             }, Query().user == user)
 
+    def left_locked(self, user: str) -> bool:
+        """Whether ``user``'s app was left at the lock screen (quit or killed while locked)."""
+        doc = self._doc(user)
+        return bool(doc and doc.get("locked"))
+
+    def set_left_locked(self, user: str, locked: bool) -> None:
+        """Note that ``user``'s app locked (or unlocked), so a relaunch opens behind the lock."""
+        if not self.file.exists():
+            return
+        with self.file.transaction() as db:
+            table = db.table("pins")
+            doc = table.get(Query().user == user)
+            if doc and bool(doc.get("locked")) != locked:
+                table.update({"locked": locked}, Query().user == user)
+
     def clear(self, user: str) -> bool:
-        """Remove ``user``'s PIN and failure count (they set a new one at the next lock)."""
+        """Remove ``user``'s PIN and failure count (they choose a new one at their next launch)."""
         if not self.file.exists():
             return False
         with self.file.transaction() as db:
@@ -203,6 +222,18 @@ def try_unlock(data: "DataDir", pin: str) -> Attempt:
             detail["wait_seconds"] = attempt.wait_seconds(data.clock())
         data.record_audit("pin.fail", f"staff:{data.user}", detail)
     return attempt
+
+
+def issue_pin(data: "DataDir", user: str, pin: str, repeated: str) -> None:
+    """An admin sets ``user``'s PIN (replacing any), e.g. before that account's first launch."""
+    data.require("staff.change")
+    if user not in data.snapshot().staff:
+        raise InputError(f"{user} is not a staff member", field="USER")
+    check_pin_format(pin)
+    if pin != repeated:
+        raise InputError("the two PINs differ; type the same PIN twice", field="PIN")
+    pins_of(data).set_pin(user, pin, replace=True)
+    data.record_audit("pin.issue", f"staff:{user}")
 
 
 def reset_pin(data: "DataDir", user: str) -> bool:

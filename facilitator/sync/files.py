@@ -29,11 +29,30 @@ from facilitator.store.storage import SCHEMA, generation_of, parse_file_bytes, r
 from facilitator.sync.merge import content_hash, hours_hash, ordered_tables, to_tinydb
 
 HOURS_KIND = "other-hours"
-RECORD_PATH = re.compile(r"^records/(\d{4})/(\d{2})/(\d{4}-\d{2}-\d{2})-[a-z0-9-]+\.json$")
-HOURS_PATH = re.compile(r"^hours/\d{4}-\d{2}\.json$")
-PLAN_PATH = re.compile(r"^plans/[A-Za-z0-9][A-Za-z0-9._-]*\.toml$")
-AUDIT_NAME = re.compile(r"^\d{4}-\d{2}\.jsonl$")
-DEVICE_ID = re.compile(r"^[0-9a-f]{16,64}$")
+# Exact ASCII: ``[0-9]`` not ``\\d`` (which takes any Unicode digit), matched with ``fullmatch``
+# (``$`` also matches before a trailing newline).
+_RECORD_PATH = re.compile(r"records/([0-9]{4})/([0-9]{2})/(([0-9]{4})-([0-9]{2})-[0-9]{2})-[a-z0-9-]+\.json")
+HOURS_PATH = re.compile(r"hours/[0-9]{4}-[0-9]{2}\.json")
+PLAN_PATH = re.compile(r"plans/[A-Za-z0-9][A-Za-z0-9._-]*\.toml")
+AUDIT_NAME = re.compile(r"[0-9]{4}-[0-9]{2}\.jsonl")
+DEVICE_ID = re.compile(r"[0-9a-f]{16,64}")
+
+
+def is_record_path(relative: str) -> bool:
+    """``records/YYYY/MM/YYYY-MM-DD-<slug>.json`` whose folder is the file's own year and month
+    and whose date is a real day."""
+    found = _RECORD_PATH.fullmatch(relative)
+    if found is None or found[1] != found[4] or found[2] != found[5]:
+        return False
+    try:
+        date.fromisoformat(found[3])
+    except ValueError:
+        return False
+    return True
+
+
+def is_hours_path(relative: str) -> bool:
+    return HOURS_PATH.fullmatch(relative) is not None
 
 
 class SyncRefused(Exception):
@@ -42,7 +61,8 @@ class SyncRefused(Exception):
 
 def check_path(relative: str) -> str:
     """A path sync may read or write, or ``SyncRefused``."""
-    if relative == "clinic.json" or any(p.match(relative) for p in (RECORD_PATH, HOURS_PATH, PLAN_PATH)):
+    if relative == "clinic.json" or is_record_path(relative) or is_hours_path(relative) \
+            or PLAN_PATH.fullmatch(relative):
         return relative
     raise SyncRefused(f"{relative!r} is not a file sync exchanges")
 
@@ -51,28 +71,38 @@ def sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def _small_text(path: Path) -> str:
-    """A small state file's text: a regular file only (a FIFO here would hang sync)."""
-    return read_regular(path, limit=2**20).decode()
+def _read_device_id(path: Path) -> str | None:
+    """The id in ``device.json``; None if there is no such file; ``DamagedFile`` if it is not one."""
+    try:
+        raw = read_regular(path, limit=2**20)      # a FIFO or symlink here would hang or leak
+    except FileNotFoundError:
+        return None
+    except OSError as err:                        # NotRegularFile and TooLarge are OSErrors
+        raise DamagedFile(path, f"it cannot be read ({err.strerror or err})") from None
+    try:
+        found = json.loads(raw)["device"]
+    except (ValueError, KeyError, TypeError, RecursionError):
+        raise DamagedFile(path, "it is not a device id file") from None
+    if not isinstance(found, str) or not DEVICE_ID.fullmatch(found):
+        raise DamagedFile(path, "its device id is not 16-64 lowercase hex digits")
+    return found
 
 
 def device_id(root: Path) -> str:
-    """This data directory's device id, made once (``DIR/device.json``)."""
+    """This data directory's device id, made once (``DIR/device.json``).
+
+    A damaged ``device.json`` is reported (``DamagedFile``), never replaced: a new id
+    would make the host refuse every laptop as "another clinic host".
+    """
     path = Path(root) / "device.json"
-    try:
-        found = json.loads(_small_text(path)).get("device", "")
-        if DEVICE_ID.match(found):
-            return found
-    except (OSError, ValueError, AttributeError, RecursionError):
-        pass
+    found = _read_device_id(path)
+    if found is not None:
+        return found
     make_dirs(path.parent)
     with locked(path):
-        try:
-            found = json.loads(_small_text(path)).get("device", "")
-            if DEVICE_ID.match(found):
-                return found
-        except (OSError, ValueError, AttributeError, RecursionError):
-            pass
+        found = _read_device_id(path)
+        if found is not None:
+            return found
         made = secrets.token_hex(8)
         atomic_write(path, (json.dumps({"device": made}) + "\n").encode())
         return made
@@ -108,11 +138,11 @@ def list_files(root: Path, device: str, since: date | None, wanted: list[str]) -
     if since is not None:
         for path in (root / "records").glob("*/*/*.json"):
             rel = path.relative_to(root).as_posix()
-            if RECORD_PATH.match(rel) and rel.split("/")[-1][:10] >= since.isoformat():
+            if is_record_path(rel) and rel.split("/")[-1][:10] >= since.isoformat():
                 names.add(rel)
         for path in (root / "hours").glob("*.json"):
             rel = path.relative_to(root).as_posix()
-            if HOURS_PATH.match(rel) and path.stem >= f"{since:%Y-%m}":
+            if is_hours_path(rel) and path.stem >= f"{since:%Y-%m}":
                 names.add(rel)
     names |= {check_path(w) for w in wanted}
     found: dict[str, str] = {}
@@ -130,7 +160,7 @@ def local_files(root: Path) -> list[str]:
     root = Path(root)
     paths = [p.relative_to(root).as_posix() for p in (root / "records").glob("*/*/*.json")]
     paths += [p.relative_to(root).as_posix() for p in (root / "hours").glob("*.json")]
-    return sorted(p for p in paths if RECORD_PATH.match(p) or HOURS_PATH.match(p))
+    return sorted(p for p in paths if is_record_path(p) or is_hours_path(p))
 
 
 def read_for_sync(path: Path) -> bytes | None:
@@ -242,14 +272,14 @@ def write_plain(root: Path, relative: str, raw: bytes) -> None:
 # --- audit chains of other devices ---------------------------------------------------------
 
 def device_audit_dir(root: Path, device: str) -> Path:
-    if not DEVICE_ID.match(device):
+    if not DEVICE_ID.fullmatch(device):
         raise SyncRefused("that is not a device id")
     return Path(root) / "audit" / "devices" / device
 
 
 def audit_listing(directory: Path) -> dict[str, str]:
     return {p.name: sha256(p.read_bytes()) for p in sorted(Path(directory).glob("*.jsonl"))
-            if AUDIT_NAME.match(p.name) and p.is_file() and not p.is_symlink()}   # never a FIFO
+            if AUDIT_NAME.fullmatch(p.name) and p.is_file() and not p.is_symlink()}   # never a FIFO
 
 
 def complete_lines(raw: bytes) -> bytes:
@@ -259,7 +289,7 @@ def complete_lines(raw: bytes) -> bytes:
 
 def put_device_audit(root: Path, device: str, name: str, raw: bytes) -> int:
     """Store a device's month file if the stored copy is a prefix of it; returns lines added."""
-    if not AUDIT_NAME.match(name):
+    if not AUDIT_NAME.fullmatch(name):
         raise SyncRefused(f"{name!r} is not an audit month file")
     directory = device_audit_dir(root, device)
     make_dirs(directory)
@@ -279,6 +309,11 @@ def put_device_audit(root: Path, device: str, name: str, raw: bytes) -> int:
 
 
 # --- the laptop's sync state ---------------------------------------------------------------
+
+def _small_text(path: Path) -> str:
+    """A small state file's text: a regular file only (a FIFO here would hang sync)."""
+    return read_regular(path, limit=2**20).decode()
+
 
 def state_path(root: Path) -> Path:
     return Path(root) / "sync.json"

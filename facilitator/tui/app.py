@@ -142,7 +142,16 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
 
     # -- screens ---------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
+        self._gate = self.launch_gate()
+        if self._gate is not None:
+            return Screen(id="behind-the-lock")   # nothing of the clinic until the PIN (tui/lock.py)
         return HomeScreen()
+
+    def open_after_gate(self) -> None:
+        """The launch gate's PIN was typed: the home screen, or the running session."""
+        from facilitator.tui.session_start import resume_at_start
+        self.push_screen(HomeScreen())    # over the blank screen the gate opened on
+        resume_at_start(self)
 
     def action_go(self, name: str) -> None:
         """Show screen ``name``: pop back to it if it is on the stack, else push it."""
@@ -164,7 +173,12 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
         return PALETTE_COMMANDS
 
     def on_mount(self) -> None:
+        from facilitator.tui.hangup import watch_terminal
         from facilitator.tui.session_start import resume_at_start
+        watch_terminal(self)
+        if self._gate is not None:
+            self.lock_at_launch()
+            return
         resume_at_start(self)
 
     def action_start_session(self) -> None:

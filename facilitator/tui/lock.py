@@ -11,6 +11,13 @@
 - while locked refuses every app action but quit (``check_action``), so neither the
   command palette nor a priority key can reach a screen below.
 
+It also guards the launch (``launch_gate``): the app opens behind the lock, on a blank
+screen, when the account has no PIN yet (it chooses one before anything else shows: the
+person who just started the program is the account's OS login), when it was left at the
+lock screen (quit or killed while locked: a mark in ``pins.json``), or when one of its
+sessions is running. Only a lock screen shown at launch may set a first PIN: a PIN cleared
+while the screen is locked never lets someone at the keyboard choose a new one.
+
 ``LockScreen`` is an opaque full-screen modal: the screens below are not drawn at all
 (Textual draws a lower screen only through a translucent background), toasts and tooltips
 are hidden and notifications cleared. It shows the clinic name and asks the user's PIN, or,
@@ -57,6 +64,42 @@ class IdleLockMixin:
     _idle_minutes_cache: int = DEFAULT_IDLE_MINUTES
     _idle_clinic_name: str = "facilitator"
     _idle_read_at: float | None = None
+    _gate: str | None = None     # "first" or "locked" while the launch gate is up
+    _launch_running: tuple[Any] | None = None
+
+    # -- the launch gate -------------------------------------------------------------------
+    def launch_gate(self: Any) -> str | None:
+        """Whether to open behind the lock: "first" (no PIN yet), "locked", or None."""
+        if not self.idle_lock_enabled:
+            return None
+        from facilitator.store.pins import pins_of
+        try:
+            doc = pins_of(self.data).user_doc(self.user)     # one read of pins.json
+            if not (doc and doc.get("hash")):
+                return "first"
+            if doc.get("locked"):
+                return "locked"
+            from facilitator.store.running import find_running
+            running = find_running(self.data)
+            if running is not None:
+                return "locked"
+        except _STORE_ERRORS:
+            return "locked"        # the lock screen then says what it cannot read
+        self._launch_running = (running,)    # no session running: resume_at_start need not look again
+        return None
+
+    def running_at_launch(self: Any) -> Any:
+        """The session this user left running: the launch gate's look if it took one just
+        now (reading today's session files twice cost start-up time), else a fresh one."""
+        cached, self._launch_running = self._launch_running, None
+        if cached is not None:
+            return cached[0]
+        from facilitator.store.running import find_running
+        return find_running(self.data)
+
+    def lock_at_launch(self: Any) -> None:
+        self._locked = True
+        self.push_screen(LockScreen(first_launch=self._gate == "first"))
 
     # -- watching input ------------------------------------------------------------------
     def _on_mount(self: Any, event: events.Mount) -> None:
@@ -92,7 +135,7 @@ class IdleLockMixin:
         if self._locked:
             if not isinstance(self.screen, LockScreen):
                 # Something was pushed over the lock (a dialog from a timer): cover it again.
-                self.push_screen(LockScreen())
+                self.push_screen(LockScreen(first_launch=self._gate == "first"))
             return
         if not self.idle_lock_enabled:
             return
@@ -116,6 +159,11 @@ class IdleLockMixin:
         self.clear_notifications()
         self.push_screen(LockScreen())
         try:
+            from facilitator.store.pins import pins_of
+            pins_of(self.data).set_left_locked(self.user, True)
+        except _STORE_ERRORS:
+            pass
+        try:
             self.data.record_audit("lock", f"staff:{self.user}", {"reason": reason})
         except _STORE_ERRORS:
             pass  # the lock itself matters more than its audit line
@@ -126,6 +174,14 @@ class IdleLockMixin:
     def _unlocked(self: Any) -> None:
         self._locked = False
         self._idle_since = self.clock()
+        try:
+            from facilitator.store.pins import pins_of
+            pins_of(self.data).set_left_locked(self.user, False)
+        except _STORE_ERRORS:
+            pass
+        if self._gate is not None:
+            self._gate = None
+            self.call_later(self.open_after_gate)   # after the lock screen is dismissed
 
     def check_action(self: Any, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self._locked and action not in ALLOWED_WHILE_LOCKED:
@@ -184,8 +240,9 @@ class LockScreen(ModalScreen[None]):
               "Type your PIN and press enter. ctrl+q quits facilitator.")
     AUTO_FOCUS = "#pin"
 
-    def __init__(self) -> None:
+    def __init__(self, *, first_launch: bool = False) -> None:
         super().__init__(id=None)
+        self.first_launch = first_launch      # only then may a first PIN be chosen here
         self.setting = False
         self.retry_at: datetime | None = None
 
@@ -225,13 +282,20 @@ class LockScreen(ModalScreen[None]):
         who = self.query_one("#lock-who", Static)
         try:
             pins = self._pins()
-            self.setting = not pins.has_pin(app.user)
-            self.retry_at = None if self.setting else pins.retry_at(app.user)
+            has_pin = pins.has_pin(app.user)
+            self.setting = not has_pin and self.first_launch
+            self.retry_at = pins.retry_at(app.user) if has_pin else None
         except _STORE_ERRORS as err:
             self._say(f"The PIN file cannot be read: {_sentence(err)} ctrl+q quits.")
             self._enable(False)
             return
         self.query_one("#pin2", Input).display = self.setting
+        if not has_pin and not self.setting:
+            # Cleared while locked: whoever is at the keyboard may not choose a new one here.
+            who.update(f"The PIN of {app.user} was cleared. ctrl+q quits; start facilitator "
+                       f"again to choose a new one.")
+            self._enable(False)
+            return
         if self.setting:
             who.update(f"No PIN is set for {app.user} yet: choose one ({4}–{12} digits) "
                        f"and type it twice. It unlocks this screen from now on.")
@@ -285,6 +349,8 @@ class LockScreen(ModalScreen[None]):
 
     def _set_pin(self) -> None:
         from facilitator.store.pins import set_first_pin
+        if not self.setting:        # only the first-launch gate chooses a PIN
+            return
         first = self.query_one("#pin", Input).value
         second = self.query_one("#pin2", Input).value
         try:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.session import SessionState
 from facilitator.store.files import DamagedFile, StoreBusy
-from facilitator.store.running import find_running, start_session
+from facilitator.store.running import start_session
 
 if TYPE_CHECKING:
     from facilitator.store.running import RunningSession
@@ -74,7 +74,7 @@ def choose_session(app: "ClinicApp", highlight: str | None = None) -> None:
 def resume_at_start(app: "ClinicApp") -> None:
     """At startup: straight back into a session this user left running (crash, restart)."""
     try:
-        running = find_running(app.data)
+        running = app.running_at_launch()    # the launch gate's look, if it just took one
     except (DamagedFile, OSError):
         return
     if running is not None:

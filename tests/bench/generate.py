@@ -44,7 +44,7 @@ from facilitator.store.datadir import DataDir
 from facilitator.store.files import FILE_MODE, make_dirs
 from facilitator.store.plans import PlanLibrary, shipped_plans_dir
 
-GENERATOR_VERSION = 2   # 2: audit entries bind each file's SHA-256 (issue 12)
+GENERATOR_VERSION = 3   # 2: audit entries bind each file's SHA-256 (issue 12); 3: the clinic has a PIN
 TIMEZONE = "America/Chicago"
 INFO = ".bench.json"   # a dot-file: DataDir.init allows it and nothing in the app reads it
 
@@ -172,6 +172,8 @@ def build(root: Path, spec: ClinicSpec, *, user: str, today: date | None = None)
                 level_of_care=level, required_hours=settings.default_hours(level),
                 admitted=first - timedelta(days=rng.randint(0, 20)), groups=(group.name,)))
         data.import_roster(clients)
+        from facilitator.store.pins import PinStore   # a PIN: the app opens on home, not the gate
+        PinStore(root, data.clock).set_pin(user, "246810")
         audit = _AuditWriter(data.audit, user)
         library = PlanLibrary.load(shipped_plans_dir(), data.plans_dir)
         patterns = {c.client_id: rng.choice(("steady", "steady", "steady", "mostly", "struggling"))

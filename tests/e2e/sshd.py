@@ -40,7 +40,8 @@ class SshServer:
             return "sshd needs root to switch to the test user"
         return None
 
-    def start(self) -> "SshServer":
+    def start(self, extra_config: str = "") -> "SshServer":
+        """Start it; ``extra_config`` goes at the end of sshd_config (e.g. a Match block)."""
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
         for name in ("host_key", "client_key"):
@@ -52,10 +53,11 @@ class SshServer:
         config = self.dir / "sshd_config"
         config.write_text(
             f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {self.dir / 'host_key'}\n"
-            f"AuthorizedKeysFile {self.dir / 'authorized_keys'}\nPidFile {self.dir / 'sshd.pid'}\n"
+            f"AuthorizedKeysFile {self.dir / 'authorized_keys'} {self.dir / 'keys'}/%u\n"
+            f"PidFile {self.dir / 'sshd.pid'}\n"
             "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
             "PermitRootLogin prohibit-password\nStrictModes no\nPrintMotd no\n"
-            "AcceptEnv LANG LC_*\nSubsystem sftp internal-sftp\n")
+            "AcceptEnv LANG LC_*\nSubsystem sftp internal-sftp\n" + extra_config)
         self.process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)],
                                         stdout=subprocess.DEVNULL, stderr=open(self.dir / "sshd.log", "w"))
         deadline = time.monotonic() + 10
@@ -69,13 +71,25 @@ class SshServer:
                 time.sleep(0.05)
         raise RuntimeError("sshd did not start listening")
 
-    def ssh_argv(self, *, tty: bool = False) -> list[str]:
-        argv = ["ssh", "-i", str(self.dir / "client_key"), "-p", str(self.port),
+    def add_key(self, user: str) -> Path:
+        """A key of its own for ``user`` (authorized for that account only); its private file."""
+        keys = self.dir / "keys"
+        keys.mkdir(mode=0o755, exist_ok=True)
+        key = self.dir / f"key_{user}"
+        if not key.exists():
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", user, "-f", str(key)],
+                           check=True)
+        shutil.copy(f"{key}.pub", keys / user)
+        os.chmod(keys / user, 0o644)
+        return key
+
+    def ssh_argv(self, *, tty: bool = False, user: str = "root", key: Path | None = None) -> list[str]:
+        argv = ["ssh", "-i", str(key or self.dir / "client_key"), "-p", str(self.port),
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "LogLevel=ERROR", "-o", "BatchMode=yes"]
         if tty:
             argv.append("-tt")
-        return argv + ["root@127.0.0.1"]
+        return argv + [f"{user}@127.0.0.1"]
 
     def run(self, remote_command: str, timeout: float = 60) -> subprocess.CompletedProcess:
         return subprocess.run(self.ssh_argv() + [remote_command], capture_output=True, text=True,

@@ -274,6 +274,8 @@ async def test_a_new_cap_reaches_the_running_session(clinic, fake_clock):
 
 async def test_a_new_idle_time_takes_effect_at_once(clinic, fake_clock, monkeypatch):
     monkeypatch.setattr(IdleLockMixin, "idle_lock_enabled", True)
+    from facilitator.store.pins import PinStore
+    PinStore(clinic.root, fake_clock).set_pin(clinic.user, "482913")
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await open_screen(pilot, "settings", SettingsScreen)
         await pilot.press("tab", "ctrl+u", "2", "ctrl+s")

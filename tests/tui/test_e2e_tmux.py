@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from facilitator.store.identity import os_user, system_clock
+from facilitator.store.pins import PinStore
 from tests.conftest import make_test_clinic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
@@ -37,6 +38,7 @@ def _wait_for(session: str, text: str, seconds: float = 10) -> str:
 def test_app_at_80x24_in_tmux(tmp_path: Path):
     root = tmp_path / "clinic"
     data = make_test_clinic(root, clock=system_clock, user=os_user(), display_name="E2E Admin")
+    PinStore(root, system_clock).set_pin(os_user(), "246810")   # no first-launch PIN screen
     program = Path(sys.executable).with_name("facilitator")
     session = f"fac-{uuid.uuid4().hex[:8]}"
     command = f"FACILITATOR_DATA={root} {program}; echo EXITED-$?; sleep 5"

@@ -56,6 +56,7 @@ async def type_pin(pilot, pin: str, box: str = "#pin") -> None:
 
 
 async def test_idle_minutes_without_input_lock_and_hide_every_client(clinic, fake_clock):
+    PinStore(clinic.root, fake_clock).set_pin(clinic.user, PIN)
     idle = clinic.settings().idle_minutes
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         app = pilot.app
@@ -83,14 +84,17 @@ async def test_idle_minutes_without_input_lock_and_hide_every_client(clinic, fak
     assert "lock" in audit_actions(clinic)
 
 
-async def test_first_lock_sets_a_pin_then_wrong_pins_lock_out_and_the_right_one_unlocks(clinic, fake_clock):
+async def test_the_first_launch_sets_a_pin_then_wrong_pins_lock_out_and_the_right_one_unlocks(
+        clinic, fake_clock):
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         app = pilot.app
-        await pilot.press("ctrl+l")
         assert await wait_until(pilot, lambda: lock_up(app))
         lock = app.screen
-        assert lock.setting, "no PIN yet: the lock screen asks to set one"
+        assert lock.setting, "no PIN yet: the first launch asks to set one before anything else"
         assert lock.query_one("#pin2", Input).display
+        shown = screen_text(app)
+        for name in client_names():
+            assert name not in shown, f"{name} shows before the account has a PIN"
 
         # Two different PINs: refused, still locked.
         await type_pin(pilot, PIN)
@@ -164,6 +168,7 @@ async def test_while_locked_the_palette_and_app_keys_do_nothing(clinic, fake_clo
 
 
 async def test_the_palette_offers_lock_now(clinic, fake_clock):
+    PinStore(clinic.root, fake_clock).set_pin(clinic.user, PIN)
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         names = [c.name for c in pilot.app.palette_commands()]
         assert "Lock now" in names
@@ -173,6 +178,73 @@ async def test_the_palette_offers_lock_now(clinic, fake_clock):
 async def test_the_clinic_setting_sets_the_idle_time(clinic, fake_clock, minutes):
     with clinic.clinic_file.transaction() as db:
         db.table("settings").update({"idle_minutes": minutes})
+    PinStore(clinic.root, fake_clock).set_pin(clinic.user, PIN)
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         fake_clock.advance(minutes=minutes, seconds=1)
         assert await wait_until(pilot, lambda: lock_up(pilot.app), seconds=5)
+
+
+# -- each bypass of the lock, closed ----------------------------------------------------------
+
+def names_hidden(app) -> bool:
+    shown = screen_text(app)
+    return not any(name in shown for name in client_names())
+
+
+async def test_quitting_at_the_lock_screen_and_relaunching_asks_for_the_pin_first(clinic, fake_clock):
+    PinStore(clinic.root, fake_clock).set_pin(clinic.user, PIN)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+l")
+        assert await wait_until(pilot, lambda: lock_up(pilot.app))
+        await pilot.press("ctrl+q")                  # quit from the lock screen
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        assert await wait_until(pilot, lambda: lock_up(app))
+        assert not app.screen.setting and names_hidden(app)
+        await type_pin(pilot, PIN)
+        assert await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        assert "Testperson" in screen_text(app)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:   # unlocked: no gate
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, HomeScreen))
+
+
+async def test_a_relaunch_while_a_session_is_running_asks_for_the_pin_first(clinic, fake_clock):
+    from facilitator.store.running import start_session
+    from facilitator.tui.session import SessionScreen
+    PinStore(clinic.root, fake_clock).set_pin(clinic.user, PIN)
+    start_session(clinic, "Evening IOP")
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        assert await wait_until(pilot, lambda: lock_up(app))
+        assert names_hidden(app)
+        assert not any(isinstance(s, SessionScreen) for s in app.screen_stack)
+        await type_pin(pilot, PIN)
+        assert await wait_until(pilot, lambda: isinstance(app.screen, SessionScreen), seconds=5)
+
+
+async def test_clearing_the_pin_while_locked_does_not_unlock(clinic, fake_clock):
+    pins = PinStore(clinic.root, fake_clock)
+    pins.set_pin(clinic.user, PIN)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        await pilot.press("ctrl+l")
+        assert await wait_until(pilot, lambda: lock_up(app))
+        assert pins.clear(clinic.user)                # e.g. `facilitator pin reset` from a shell
+        await type_pin(pilot, "13579")
+        assert isinstance(app.screen, LockScreen) and app.is_locked
+        assert not app.screen.setting
+        assert app.screen.query_one("#pin", Input).disabled
+        assert "was cleared" in screen_text(app) and names_hidden(app)
+        for box in app.screen.query(Input):           # no way round it either
+            box.value = "97531"
+        app.screen._set_pin()
+        assert app.is_locked and not pins.has_pin(clinic.user)
+
+
+async def test_a_pin_issued_by_an_admin_is_asked_at_the_first_launch(clinic, fake_clock):
+    from facilitator.store.pins import issue_pin
+    issue_pin(clinic, clinic.user, PIN, PIN)          # the fixture's user is the clinic's admin
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        assert isinstance(app.screen, HomeScreen), "a PIN exists: nothing to set, no gate"
+    assert "pin.issue" in audit_actions(clinic)

@@ -20,6 +20,7 @@ import pytest
 from facilitator.core.rules import Status
 from facilitator.store.identity import os_user, system_clock
 from facilitator.store.running import find_running
+from facilitator.store.pins import PinStore
 from tests.conftest import make_test_clinic
 from tests.tui.session_helpers import add_clients
 
@@ -68,6 +69,7 @@ def _app_pid(session: str) -> int:
 def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
     root = tmp_path / "clinic"
     data = make_test_clinic(root, clock=system_clock, user=os_user(), display_name="E2E Counselor")
+    PinStore(root, system_clock).set_pin(os_user(), "246810")   # no first-launch PIN screen
     add_clients(data)
     program = Path(sys.executable).with_name("facilitator")
     session = f"fac-{uuid.uuid4().hex[:8]}"
@@ -95,7 +97,9 @@ def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
         os.kill(_app_pid(session), signal.SIGKILL)   # a crash, mid-session
         _wait_for(session, "EXITED-137")
         _tmux("respawn-pane", "-k", "-t", session, command)
-        screen = _wait_for(session, "present 10/10")  # straight back into the session
+        _wait_for(session, "Locked")                 # a session is running: the PIN first
+        _keys(session, "246810", "Enter")
+        screen = _wait_for(session, "present 10/10")  # then straight back into the session
         assert "1/6 · check in" in screen and "late" in screen
         assert find_running(data).record() == record
         _keys(session, "Down", "Down")
