@@ -5,6 +5,7 @@ Kept out of clinic.json so that a write's cost does not grow with years of histo
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,10 +26,14 @@ def month_file(hours_dir: Path, day: date) -> DataFile:
 
 
 def add(hours_dir: Path, entry: OtherHours) -> int:
-    """Store one entry; returns its id within its month file."""
+    """Store one entry; returns its id within its month file.
+
+    The entry also gets a random ``uid``: the doc id is reused by TinyDB after a removal,
+    so sync matches entries across devices by uid (``facilitator.sync.merge``).
+    """
     make_dirs(Path(hours_dir))
     with month_file(hours_dir, entry.day).transaction(create=True) as db:
-        return db.table("entries").insert(entry.to_dict())
+        return db.table("entries").insert({**entry.to_dict(), "uid": uuid.uuid4().hex})
 
 
 def remove(hours_dir: Path, day: date, entry_id: int) -> OtherHours | None:
