@@ -69,8 +69,15 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
         history = list(ordered_tables(current).get(HISTORY, [])) if current is not None else []
         header = _header(parts.get("header"))
         ctx = SessionContext(actor, session_id, day, header)
-        for change in sorted(changes, key=_order):
+        ordered = sorted(changes, key=_order)
+        for number, change in enumerate(ordered):
             part, new, was = str(change.get("part")), change.get("value"), change.get("was")
+            if "header" not in parts and refused and refused[-1][0] == "header":
+                # a record the host does not have, whose header was refused: one refusal for all
+                rest = len(ordered) - number
+                refused[-1] = ("header", f"{refused[-1][1]} (so its {rest} other change"
+                                         f"{'s were' if rest > 1 else ' was'} not taken either)")
+                break
             if part == HISTORY:
                 added = [d for d in (new or []) if isinstance(d, dict) and d not in history] \
                     if isinstance(new, list) else new
