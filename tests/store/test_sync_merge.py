@@ -236,6 +236,27 @@ def test_hours_logged_on_both_sides_end_up_on_both(pair):
     assert synced(laptop, host).startswith("Nothing to move")
 
 
+@pytest.mark.parametrize("side", ["laptop", "host"])
+def test_hours_added_removed_and_added_again_across_syncs_converge(pair, side):
+    """TinyDB gives the second entry the removed one's doc id; the uid keeps them apart."""
+    from facilitator.core.hours import OtherHours
+    from facilitator.store import otherhours
+    laptop, host = pair
+    where = laptop if side == "laptop" else host
+    today = open_as(laptop).now().date()
+    client = run_session(laptop, sign=False)[1][0]
+    first = otherhours.log(open_as(where), OtherHours(client, today, 50, "individual"))
+    synced(laptop, host)
+    otherhours.unlog(open_as(where), today, int(first.split("#")[1]))
+    second = otherhours.log(open_as(where), OtherHours(client, today, 30, "family"))
+    assert second == first                     # the same doc id, a different entry
+    synced(laptop, host)
+    for root in (laptop, host):
+        found, problems = otherhours.between(root / "hours", today, today)
+        assert [(e.minutes, e.kind) for _, e in found] == [(30, "family")] and problems == [], root
+    assert synced(laptop, host).startswith("Nothing to move")
+
+
 def test_fifty_kills_midway_never_leave_an_invalid_file_and_the_next_sync_converges(pair):
     """Kill points spread over the whole run: 10-200 ms plus up to one measured sync's time
     (a sync is 0.3-0.5 s here, most of it start-up)."""
