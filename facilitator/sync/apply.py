@@ -34,6 +34,11 @@ from facilitator.sync.merge import (
     with_uids,
 )
 
+# A part's name goes into replies and audit lines: a known kind and a plain client id only.
+PART = re.compile(r"header|blocks|roster|history|(?:att|note):[A-Za-z0-9][A-Za-z0-9._-]{0,63}", re.ASCII)
+REASON_CHARS = 300
+
+
 def actor_of(data: DataDir) -> Actor:
     """The ssh account as the host's clinic.json has it (``NotStaff`` if it is not active staff)."""
     snapshot = data.snapshot()
@@ -71,7 +76,10 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
         ctx = SessionContext(actor, session_id, day, header)
         ordered = sorted(changes, key=_order)
         for number, change in enumerate(ordered):
-            part, new, was = str(change.get("part")), change.get("value"), change.get("was")
+            part, new, was = change.get("part"), change.get("value"), change.get("was")
+            if not isinstance(part, str) or not PART.fullmatch(part):
+                refused.append(("?", "a change names no part of a session record sync takes"))
+                continue
             if "header" not in parts and refused and refused[-1][0] == "header":
                 # a record the host does not have, whose header was refused: one refusal for all
                 rest = len(ordered) - number
@@ -92,7 +100,7 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
                     raise Refused(f"{session_id} is not on the host and no acceptable header came with it")
                 authorize_part(ctx, part, old, new)
             except Refused as why:
-                refused.append((part, str(why)))
+                refused.append((part, str(why)[:REASON_CHARS]))
                 continue
             if part == HISTORY:
                 history = new
@@ -162,7 +170,7 @@ def apply_hours_changes(data: DataDir, relative: str, host_device: str, add: lis
             try:
                 hours_entry(actor, month, uid, entries[by_uid[uid]], None)
             except Refused as why:
-                refused.append((uid, str(why)))
+                refused.append((uid, str(why)[:REASON_CHARS]))
                 continue
             done.append(("hours.remove", uid, entries.pop(by_uid.pop(uid))))
         next_id = max((int(k) for k in ids), default=0) + 1
@@ -173,11 +181,10 @@ def apply_hours_changes(data: DataDir, relative: str, host_device: str, add: lis
                 continue
             if uid in by_uid:
                 continue
-            doc = {k: v for k, v in doc.items() if k in ("client_id", "day", "minutes", "kind", "uid")}
             try:
-                hours_entry(actor, month, uid, None, doc)
+                doc = {**hours_entry(actor, month, uid, None, doc).to_dict(), "uid": uid}
             except Refused as why:
-                refused.append((uid, str(why)))
+                refused.append((uid, str(why)[:REASON_CHARS]))
                 continue
             entries[str(next_id)] = doc
             by_uid[uid] = str(next_id)

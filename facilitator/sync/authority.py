@@ -231,14 +231,17 @@ def authorize_part(ctx: SessionContext, part: str, old: Any, new: Any) -> None:
 
 # --- hours entries ------------------------------------------------------------------------
 
-def hours_entry(actor: Actor, month: str, uid: str, old: Doc | None, new: Doc | None) -> None:
+def hours_entry(actor: Actor, month: str, uid: str, old: Doc | None, new: Doc | None) -> Any:
     """An individual or family session added or removed: counselors and admins only; the
     client must exist and be enrolled that day, the day in the month file's month."""
     from facilitator.core.hours import OtherHours
     actor.need("hours.change", "hours")
     if new is None:
-        return
+        return None
     entry = _parse(OtherHours.from_dict, new, "hours entry")
+    if not isinstance(new.get("minutes"), int) or isinstance(new.get("minutes"), bool):
+        raise Refused(f"hours entry {uid} has minutes that are not a whole number")
     if f"{entry.day:%Y-%m}" != month:
         raise Refused(f"hours entry {uid} is dated outside {month}")
     actor.client(entry.client_id, entry.day)
+    return entry

@@ -65,6 +65,7 @@ class Server:
                                            decode(request["data"]), self.device)
             self.received["audit"] += added
             return {"added": added}
+        # Reserved: "heads", the audit chain-head witness exchange (store/audit.py), goes here.
         if op == "bye":
             return {}
         raise ProtocolError(f"unknown request {op!r}")
@@ -73,6 +74,7 @@ class Server:
 def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
     """``facilitator sync --serve``: one laptop's session, until it says bye or hangs up."""
     from facilitator.errors import explain
+    from facilitator.store.datadir import NotStaff
     from facilitator.store.files import DamagedFile, StoreBusy
     from facilitator.sync.files import SyncRefused, device_id
     try:
@@ -106,7 +108,7 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
                 return 0
             try:
                 reply = {"ok": True, **server.answer(request)}
-            except (SyncRefused, DamagedFile, StoreBusy, ProtocolError) as err:
+            except (SyncRefused, DamagedFile, StoreBusy, ProtocolError, NotStaff) as err:
                 reply = {"ok": False, "error": str(err)}
             except (KeyError, TypeError, ValueError) as err:
                 reply = {"ok": False, "error": f"a malformed {request.get('op')!r} request "

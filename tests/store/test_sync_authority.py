@@ -131,3 +131,20 @@ def test_hours_entries_need_a_counselor_a_known_enrolled_client_and_the_files_mo
     assert "not an hours entry id" in reasons["not-a-uid"]
     removed = apply_hours_changes(open_as(root, C2), f"hours/{month}.json", "f" * 16, [], ["1" * 32])
     assert removed["uids"] == [] and removed["refused"] == []
+
+
+def test_a_part_name_or_reason_never_carries_what_the_laptop_made_up(host):
+    root, session_id, clients = host
+    odd = [{"part": "att:Invented Name\n", "was": None, "value": {}}, {"part": ["note"], "was": None},
+           {"part": "plan:x", "was": None, "value": {}}]
+    reply = apply_record_changes(open_as(root, C1), _rel(session_id), odd)
+    assert [r["part"] for r in reply["refused"]] == ["?", "?", "?"]
+    assert "Invented" not in json.dumps(_audited(root)) and len(_audited(root)) == 3
+
+
+def test_hours_minutes_must_be_a_whole_number(host):
+    root, session_id, clients = host
+    entry = {"client_id": clients[0], "day": session_id[:10], "minutes": "600", "kind": "individual",
+             "uid": "4" * 32}
+    reply = apply_hours_changes(open_as(root, C1), f"hours/{session_id[:7]}.json", "f" * 16, [entry], [])
+    assert reply["uids"] == [] and "whole number" in reply["refused"][0]["reason"]
