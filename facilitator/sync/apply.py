@@ -42,7 +42,7 @@ REASON_CHARS = 300
 def actor_of(data: DataDir) -> Actor:
     """The ssh account as the host's clinic.json has it (``NotStaff`` if it is not active staff)."""
     snapshot = data.snapshot()
-    return Actor(data.me(), snapshot.clients, snapshot.groups)
+    return Actor(data.me(), snapshot.clients, snapshot.groups, data.now().date())
 
 
 def _order(change: dict[str, Any]) -> tuple[int, str]:

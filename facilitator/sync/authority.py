@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from facilitator.core.clinic import Staff
@@ -42,6 +42,12 @@ class Actor:
     staff: Staff
     clients: dict[str, Client]
     groups: dict[str, Group]
+    today: date                  # the host's date in the clinic's zone
+
+    def not_ahead(self, day: date, what: str) -> None:
+        """Nothing is dated after tomorrow on the host (a day's slack for a laptop's clock)."""
+        if day > self.today + timedelta(days=1):
+            raise Refused(f"{what} is dated {day}, after today on the host")
 
     @property
     def user(self) -> str:
@@ -109,6 +115,7 @@ def header(ctx: SessionContext, key: str | None, old: Doc | None, new: Doc | Non
     if not pushed.scheduled_start < pushed.scheduled_end:
         raise Refused(f"{ctx.session_id} would end before it starts")
     if old is None:
+        actor.not_ahead(pushed.day, f"the new session {ctx.session_id}")
         if actor.staff.role is not Role.ADMIN and actor.user not in pushed.facilitators:
             raise Refused(f"{actor.user} is not among the facilitators of the new session {ctx.session_id}")
         return
@@ -243,5 +250,6 @@ def hours_entry(actor: Actor, month: str, uid: str, old: Doc | None, new: Doc | 
         raise Refused(f"hours entry {uid} has minutes that are not a whole number")
     if f"{entry.day:%Y-%m}" != month:
         raise Refused(f"hours entry {uid} is dated outside {month}")
+    actor.not_ahead(entry.day, f"hours entry {uid}")
     actor.client(entry.client_id, entry.day)
     return entry

@@ -148,3 +148,28 @@ def test_hours_minutes_must_be_a_whole_number(host):
              "uid": "4" * 32}
     reply = apply_hours_changes(open_as(root, C1), f"hours/{session_id[:7]}.json", "f" * 16, [entry], [])
     assert reply["uids"] == [] and "whole number" in reply["refused"][0]["reason"]
+
+
+def test_a_session_or_hours_dated_after_tomorrow_on_the_hosts_clock_are_refused(host):
+    from datetime import datetime
+    from facilitator.core.session import session_id_for
+    from tests.conftest import FakeClock
+    root, session_id, clients = host
+    data = open_as(root, C1)
+    group = data.snapshot().groups[GROUP]
+    day = data.now().date() + timedelta(days=7)
+    while not group.meetings(day, day, data.settings().tz):
+        day += timedelta(days=1)
+    start = datetime.combine(day, group.start, data.settings().tz)
+    ahead = session_id_for(GROUP, start)
+    header = dict(record_parts(record_of(root, session_id))["header"], session_id=ahead, day=day.isoformat(),
+                  scheduled_start=start.isoformat(), scheduled_end=group.end_of(start).isoformat())
+    reply = apply_record_changes(data, _rel(ahead), [{"part": "header", "was": None, "value": header}])
+    assert f"dated {day}, after today on the host" in reply["refused"][0]["reason"]
+    entry = {"client_id": clients[0], "day": day.isoformat(), "minutes": 50, "kind": "individual",
+             "uid": "5" * 32}
+    hours = apply_hours_changes(data, f"hours/{day:%Y-%m}.json", "f" * 16, [entry], [])
+    assert "after today on the host" in hours["refused"][0]["reason"]
+    # the same session a week on, with the host's clock a week on, is taken
+    later = open_as(root, C1, clock=FakeClock(start))
+    assert apply_record_changes(later, _rel(ahead), [{"part": "header", "was": None, "value": header}])["refused"] == []
