@@ -23,7 +23,7 @@ from typing import Any
 from facilitator.core.clinic import Staff
 from facilitator.core.errors import InputError
 from facilitator.core.notes import Note, verify_note
-from facilitator.core.permissions import allowed
+from facilitator.core.permissions import PERMISSIONS, allowed
 from facilitator.core.roster import Client, Group
 from facilitator.core.rules import Role
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader, session_id_for
@@ -55,7 +55,9 @@ class Actor:
 
     def need(self, action: str, what: str) -> None:
         if not allowed(self.staff.role, action):
-            raise Refused(f"{self.user} is a {self.staff.role} on the host; {what} is not theirs to change "
+            roles = sorted(f"{r}s" for r in PERMISSIONS[action])
+            who = roles[0] if len(roles) == 1 else ", ".join(roles[:-1]) + " and " + roles[-1]
+            raise Refused(f"{self.user} is a {self.staff.role} on the host; only {who} change {what} "
                           f"({action})")
 
     def client(self, client_id: Any, day: date) -> Client:

@@ -247,8 +247,10 @@ def _sync_record(root: Path, rel: str, conn: Connection, host_raw: bytes | None,
         moved.add("pulled", "records")
     next_base = base_of(tables)
     if after != host_hash:
-        reply = conn.call("put_changes", path=rel, changes=record_changes(host, tables))
-        moved.add("pushed", "records")
+        changes = record_changes(host, tables)
+        reply = conn.call("put_changes", path=rel, changes=changes)
+        if len(changes) > len(reply.get("refused", [])) + len(reply.get("stale", [])):
+            moved.add("pushed", "records")
         moved.refused.extend(_refusal(r) for r in reply.get("refused", []))
         # The base is what the host now holds: a refused or stale part differs from it here,
         # so the next sync offers it again (and it is never silently taken from the host).
@@ -279,9 +281,10 @@ def _sync_hours(root: Path, rel: str, conn: Connection, host_raw: bytes | None, 
         mine = {d["uid"]: d for d in with_uids(parse_file_bytes(path, path.read_bytes(), store.HOURS_KIND),
                                                device)}
         theirs = {d["uid"] for d in with_uids(host, host_device)}
-        reply = conn.call("put_hours", path=rel, add=[d for u, d in sorted(mine.items()) if u not in theirs],
-                          remove=sorted(theirs - set(mine)))
-        moved.add("pushed", "hours")
+        add, remove = [d for u, d in sorted(mine.items()) if u not in theirs], sorted(theirs - set(mine))
+        reply = conn.call("put_hours", path=rel, add=add, remove=remove)
+        if sorted(str(u) for u in reply.get("uids", [])) != sorted(theirs):
+            moved.add("pushed", "hours")
         moved.refused.extend(_refusal(r) for r in reply.get("refused", []))
         uids = sorted(str(u) for u in reply.get("uids", []))
     return uids

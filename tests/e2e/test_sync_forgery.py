@@ -318,6 +318,14 @@ def test_hand_made_client_bad_paths_and_audit_lines_are_refused_before_anything_
         reply = wire.call("put_changes", path=path, changes=[])
         assert not reply["ok"] and "is not a file sync exchanges" in reply["error"], path
         assert not reply["ok"]
+    clinic_before = (root / "clinic.json").read_bytes()
+    for op, fields in (("put_changes", {"path": "clinic.json", "changes": []}),
+                       ("put_record", {"path": "clinic.json", "data": proto.encode(b"{}")}),
+                       ("put_file", {"path": "plans/x.toml", "data": proto.encode(b"")})):
+        reply = wire.call(op, **fields)
+        assert not reply["ok"] and ("is not a session record" in reply["error"] or
+                                    "unknown request" in reply["error"]), op
+    assert (root / "clinic.json").read_bytes() == clinic_before and not (root / "plans" / "x.toml").exists()
     host_device = wire.hello["device"]
     junk = wire.call("put_audit", name="2026-11.jsonl", data=proto.encode(b"not json\n"))
     assert not junk["ok"] and "line 1, is not an audit entry (not JSON)" in junk["error"]
