@@ -56,10 +56,12 @@ def unavailable() -> str | None:
 def ensure_account(name: str) -> str:
     assert name.startswith(PREFIX), name
     if subprocess.run(["id", "-u", name], capture_output=True).returncode != 0:
-        done = subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+        done = subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/sh", name],
                               capture_output=True, text=True)
         if done.returncode != 0 and "already exists" not in done.stderr:
             raise RuntimeError(done.stderr)
+    # No password ('*', not the locked '!'): only a key logs in, as on a clinic host.
+    subprocess.run(["usermod", "--shell", "/bin/sh", "--password", "*", name], check=True, capture_output=True)
     return name
 
 

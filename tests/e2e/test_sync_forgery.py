@@ -6,7 +6,8 @@ by ``facilitator sync --serve`` running *as that account* (``runuser``): its rol
 come from the host's clinic.json, never the laptop's.
 
 Each attack from issue 11 goes two routes: the stock client on a laptop whose files the
-attacker edited, and a hand-made client speaking the wire protocol. Either way every forged
+attacker edited (through ``runuser`` and, for (a) and (b), through a loopback OpenSSH as each
+account's key login), and a hand-made client speaking the wire protocol. Either way every forged
 change is refused, reported by record id and reason, audited on the host, and leaves the
 host's copy of that part as it was, while a legitimate change in the same push lands.
 
@@ -17,6 +18,7 @@ handed to the account about to push (``chown -R``), as a clinic host's group wou
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -54,6 +56,23 @@ def runtime():
     built = accounts.Runtime.build()
     yield built
     built.remove()
+
+
+@pytest.fixture(scope="module")
+def account_sshd(runtime):
+    """A loopback sshd whose authorized_keys every account can read (sshd reads it as the
+    user logging in), in a directory outside pytest's private temp dir."""
+    from tests.e2e.sshd import SshServer
+    reason = SshServer.unavailable()
+    if reason:
+        print(f"skipping the OpenSSH forgery tests: {reason}")
+        pytest.skip(reason)
+    server = SshServer(accounts.world_dir("fct-sshd-") / "sshd").start()
+    server.dir.chmod(0o711)
+    (server.dir / "authorized_keys").chmod(0o644)
+    yield server
+    server.stop()
+    subprocess.run(["rm", "-rf", str(server.dir.parent)], check=True)
 
 
 @pytest.fixture(scope="module")
@@ -192,12 +211,11 @@ def check_outcome(root: Path, session_id: str, before: dict, changes: dict, refu
 
 # --- route 1: the stock client on an edited laptop ------------------------------------------
 
-@pytest.mark.parametrize("attack", sorted(ATTACKS))
-def test_stock_client_forgeries_are_refused_reported_and_audited(runtime, host, tmp_path, attack):
-    root, session_id, clients = host
+def _stock_attack(runtime, root: Path, session_id: str, clients: tuple, laptop: Path, attack: str,
+                  push) -> None:
+    """Clone with the stock client, edit the laptop's files as the attacker, sync, check."""
     user, make = ATTACKS[attack]
-    laptop = tmp_path / "laptop"
-    cloned = stock_sync(runtime, laptop, root, user)
+    cloned = push()
     assert cloned.returncode == 0, cloned.stdout + cloned.stderr
     before = record_parts(host_record(root, session_id))
     now = open_as(laptop).now() + timedelta(minutes=5)
@@ -208,14 +226,39 @@ def test_stock_client_forgeries_are_refused_reported_and_audited(runtime, host, 
         forge(record_parts(current), changes), history))
     if attack == "a":        # and 600 minutes of individual hours, logged straight into the file
         otherhours.add(laptop / "hours", OtherHours(clients[0], now.date(), 600, "individual"))
-    done = stock_sync(runtime, laptop, root, user)
+    done = push()
     assert done.returncode == 1, done.stdout + done.stderr
     told = done.stdout
     check_outcome(root, session_id, before, changes, refused, legit, told)
+    assert {e["user"] for e in audit_lines(root, "sync.refused")} == {user}
     if attack == "a":
         assert "hours:" in told and "hours" in told.split("hours:", 1)[1]
         assert not (root / "hours").exists() or not otherhours.between(root / "hours", now.date(), now.date())[0]
         assert [e["detail"]["part"] for e in audit_lines(root, "sync.refused")].count("hours") == 1
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_stock_client_forgeries_are_refused_reported_and_audited(runtime, host, tmp_path, attack):
+    root, session_id, clients = host
+    user = ATTACKS[attack][0]
+    laptop = tmp_path / "laptop"
+    _stock_attack(runtime, root, session_id, clients, laptop, attack,
+                  lambda: stock_sync(runtime, laptop, root, user))
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_over_real_openssh_the_host_acts_as_the_ssh_login(runtime, host, tmp_path, account_sshd, attack):
+    """The same attacks through a loopback sshd, each account logging in with a key."""
+    root, session_id, clients = host
+    user = ATTACKS[attack][0]
+    laptop = tmp_path / "laptop"
+
+    def push():
+        hand_to(user, root)
+        return run_sync(laptop, root, ssh=shlex.join(account_sshd.ssh_argv()[:-1]), target=f"{user}@127.0.0.1",
+                        remote=str(runtime.bin))
+
+    _stock_attack(runtime, root, session_id, clients, laptop, attack, push)
 
 
 def test_stock_client_an_unknown_group_and_client_never_reach_the_host(runtime, host, tmp_path):
