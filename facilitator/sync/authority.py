@@ -154,6 +154,8 @@ def attendance(ctx: SessionContext, client_id: str | None, old: Doc | None, new:
     for when in (entry.arrived, entry.left):
         if when is not None and when.date() != ctx.day:
             raise Refused(f"an arrival or departure time of {client_id} is not on {ctx.day}")
+    if entry.updated_at is not None:     # a change "made" in the future would win every merge
+        ctx.actor.not_ahead(entry.updated_at.date(), f"the attendance change for {client_id}")
 
 
 def note(ctx: SessionContext, client_id: str | None, old: Doc | None, new: Doc | None) -> None:
@@ -222,6 +224,11 @@ def history(ctx: SessionContext, key: str | None, old: Any, new: Any) -> None:
     old_list, new_list = list(old or []), list(new or [])
     if new_list[:len(old_list)] != old_list:
         raise Refused(f"the history of {ctx.session_id} can only grow")
+    for doc in new_list[len(old_list):]:
+        if not isinstance(doc, dict) or set(doc) != {"part", "client_id", "side", "entry"} or \
+                doc["part"] not in ("header", "blocks", "attendance", "note", "addenda", "cosign") or \
+                doc["side"] not in ("laptop", "host"):
+            raise Refused(f"a history entry of {ctx.session_id} is not a merge's losing version")
 
 
 AUTHORIZE: dict[str, Callable[[SessionContext, str | None, Any, Any], None]] = {

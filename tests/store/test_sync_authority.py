@@ -173,3 +173,19 @@ def test_a_session_or_hours_dated_after_tomorrow_on_the_hosts_clock_are_refused(
     # the same session a week on, with the host's clock a week on, is taken
     later = open_as(root, C1, clock=FakeClock(start))
     assert apply_record_changes(later, _rel(ahead), [{"part": "header", "was": None, "value": header}])["refused"] == []
+
+
+def test_history_takes_only_a_merges_losing_versions_and_attendance_no_future_change_time(host):
+    root, session_id, clients = host
+    parts = record_parts(record_of(root, session_id))
+    ahead = (open_as(root).now() + timedelta(days=30)).isoformat()
+    reply = _push(root, C1, session_id, {f"att:{clients[2]}": dict(parts[f"att:{clients[2]}"], updated_at=ahead)})
+    assert "after today on the host" in _refused(reply)[f"att:{clients[2]}"]
+    junk = {"part": "history", "was": None, "value": [{"part": "note", "client_id": clients[0], "side": "laptop",
+                                                       "entry": {}, "extra": "Invented"}]}
+    losing = {"part": "history", "was": None, "value": [{"part": "attendance", "client_id": clients[0],
+                                                         "side": "host", "entry": {"status": "absent"}}]}
+    data = open_as(root, C1)
+    assert [r["part"] for r in apply_record_changes(data, _rel(session_id), [junk])["refused"]] == ["history"]
+    assert apply_record_changes(data, _rel(session_id), [losing])["refused"] == []
+    assert list(record_of(root, session_id)["history"].values()) == [losing["value"][0]]
