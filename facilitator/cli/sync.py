@@ -45,7 +45,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(f"facilitator sync: {err}", file=sys.stderr)
         return getattr(err, "code", 1)
     print(moved.summary(args.target))
-    return 1 if moved.skipped else 0
+    return 1 if moved.skipped or moved.refused else 0
 
 
 COMMANDS = {"sync": cmd_sync}

@@ -45,11 +45,13 @@ class ClinicSettings:
         check_timezone(self.timezone)
         if self.week_start not in WEEK_STARTS:
             raise InputError(f"{self.week_start!r} is not monday or sunday", field="week_start")
-        if isinstance(self.group_cap, bool) or not isinstance(self.group_cap, int) or self.group_cap < 1:
-            raise InputError("the group-size cap must be a whole number of at least 1", field="group_cap")
+        # The same bounds as the strict reader's (core.fields), so whatever is made is read back.
+        if isinstance(self.group_cap, bool) or not isinstance(self.group_cap, int) \
+                or not 1 <= self.group_cap <= 10_000:
+            raise InputError("the group-size cap must be a whole number from 1 to 10000", field="group_cap")
         if isinstance(self.idle_minutes, bool) or not isinstance(self.idle_minutes, int) \
-                or self.idle_minutes < 1:
-            raise InputError("idle minutes must be a whole number of at least 1", field="idle_minutes")
+                or not 1 <= self.idle_minutes <= 10_000:
+            raise InputError("idle minutes must be a whole number from 1 to 10000", field="idle_minutes")
         if isinstance(self.plan_review_days, bool) or not isinstance(self.plan_review_days, int) \
                 or not 1 <= self.plan_review_days <= 365:
             raise InputError("the plan review interval must be a whole number of days from 1 to 365",

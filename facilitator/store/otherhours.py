@@ -5,6 +5,7 @@ Kept out of clinic.json so that a write's cost does not grow with years of histo
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Collection
 from datetime import date
 from pathlib import Path
@@ -27,10 +28,14 @@ def month_file(hours_dir: Path, day: date) -> DataFile:
 
 
 def add(hours_dir: Path, entry: OtherHours, on_id: "Callable[[int], None] | None" = None) -> int:
-    """Store one entry; returns its id within its month file (``on_id`` hears it before the write)."""
+    """Store one entry; returns its id within its month file (``on_id`` hears it before the write).
+
+    The entry also gets a random ``uid``: the doc id is reused by TinyDB after a removal,
+    so sync matches entries across devices by uid (``facilitator.sync.merge``).
+    """
     make_dirs(Path(hours_dir))
     with month_file(hours_dir, entry.day).transaction(create=True) as db:
-        entry_id = db.table("entries").insert(entry.to_dict())
+        entry_id = db.table("entries").insert({**entry.to_dict(), "uid": uuid.uuid4().hex})
         if on_id is not None:
             on_id(entry_id)
         return entry_id

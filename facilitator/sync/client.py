@@ -7,7 +7,6 @@ moved, so a second sync moves nothing); push this laptop's audit chain; save ``s
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -19,11 +18,12 @@ from facilitator.store.clinic import open_clinic
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile, make_dirs
 from facilitator.store.identity import os_user
-from facilitator.store.storage import SCHEMA, parse_file_bytes
+from facilitator.store.storage import parse_file_bytes
 from facilitator.sync import files as store
 from facilitator.sync import protocol as proto
 from facilitator.sync.merge import (
-    base_of, merge_hours, merge_record, ordered_tables, to_tinydb,
+    HISTORY, base_of, canonical, canonical_tables, merge_hours, merge_record, ordered_tables, record_parts, short_hash,
+    with_uids,
 )
 
 WINDOW_DAYS = 56           # a laptop keeps the host's last eight weeks of records and hours
@@ -44,6 +44,7 @@ class Moved:
     pushed: dict[str, int] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)      # changes the host would not make
 
     def add(self, side: str, what: str, count: int = 1) -> None:
         table = self.pulled if side == "pulled" else self.pushed
@@ -75,9 +76,14 @@ class Moved:
         if self.conflicts:
             n = len(self.conflicts)
             text += f"; {n} conflict{'s' if n > 1 else ''}: " + "; ".join(self.conflicts)
+        if self.refused:
+            n = len(self.refused)
+            text += f"; the host refused {n} change{'s' if n > 1 else ''}"
         for skipped in self.skipped:
             text += f"\nwarning: {skipped}"
-        return text[0].upper() + text[1:] + ("." if not self.skipped else "")
+        for refused in self.refused:
+            text += f"\nrefused: {refused}"
+        return text[0].upper() + text[1:] + ("." if not (self.skipped or self.refused) else "")
 
 
 class Connection:
@@ -140,12 +146,6 @@ def _fetch(conn: Connection, paths: list[str]) -> dict[str, bytes]:
         files = conn.call("get", paths=paths[start:start + GET_BATCH])["files"]
         out.update({rel: proto.decode(text) for rel, text in files.items() if text is not None})
     return out
-
-
-def _record_bytes(tables: dict[str, list[dict[str, Any]]]) -> bytes:
-    meta = {"schema": SCHEMA, "kind": "session", "generation": 0}
-    return json.dumps(to_tinydb(tables, meta), ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode()
 
 
 def sync(root: Path, conn: Connection, moved: Moved) -> None:
@@ -219,6 +219,20 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
                             "host_device": host_device, "records": bases, "hours": hour_bases})
 
 
+def record_changes(host: dict[str, Any] | None, tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """What the laptop's merged record changes on the host, part by part (see ``sync.apply``)."""
+    mine = record_parts(tables)
+    theirs = record_parts(host) if host is not None else {}
+    changes = [{"part": part, "was": short_hash(theirs.get(part)), "value": mine.get(part)}
+               for part in sorted(set(mine) | set(theirs))
+               if canonical(mine.get(part)) != canonical(theirs.get(part))]
+    host_history = ordered_tables(host).get(HISTORY, []) if host is not None else []
+    added = [d for d in tables.get(HISTORY, []) if d not in host_history]
+    if added:
+        changes.append({"part": HISTORY, "was": None, "value": added})
+    return changes
+
+
 def _sync_record(root: Path, rel: str, conn: Connection, host_raw: bytes | None, host_hash: str | None,
                  base: dict[str, str] | None, moved: Moved) -> dict[str, str]:
     host = store.check_record(rel, host_raw) if host_raw is not None else None
@@ -226,42 +240,62 @@ def _sync_record(root: Path, rel: str, conn: Connection, host_raw: bytes | None,
     found: list = []
 
     def merge_here(current: dict[str, Any] | None) -> dict[str, Any]:
+        merged["before"] = canonical(canonical_tables(current)) if current is not None else None
         if current is None or host is None:
-            tables = ordered_tables(current if host is None else host)
+            tables = canonical_tables(current if host is None else host)
         else:
             tables, conflicts = merge_record(rel, current, host, base)
             found.extend(conflicts)
         merged["tables"] = tables
         return tables
 
-    before = store.file_hash(root, rel, "")
     after = store.write_record(root, rel, {}, "(merge)", merge_here)
     tables = merged["tables"]
-    if after != before:
+    if canonical(tables) != merged["before"]:       # more than the order of its entries changed
         moved.add("pulled", "records")
+    next_base = base_of(tables)
     if after != host_hash:
-        reply = conn.call("put_record", path=rel, data=proto.encode(_record_bytes(tables)), expect=host_hash)
-        found.extend(reply.get("conflicts", []))
-        moved.add("pushed", "records")
+        changes = record_changes(host, tables)
+        reply = conn.call("put_changes", path=rel, changes=changes)
+        if len(changes) > len(reply.get("refused", [])) + len(reply.get("stale", [])):
+            moved.add("pushed", "records")
+        moved.refused.extend(_refusal(r) for r in reply.get("refused", []))
+        # The base is what the host now holds: a refused or stale part differs from it here,
+        # so the next sync offers it again (and it is never silently taken from the host).
+        next_base = {k: str(v) for k, v in reply.get("base", {}).items()}
     for conflict in found:
         if str(conflict) not in moved.conflicts:
             moved.conflicts.append(str(conflict))
-    return base_of(tables)
+    return next_base
+
+
+def _refusal(item: Any) -> str:
+    if not isinstance(item, dict):
+        return "the host refused a change"
+    part = str(item.get("part", ""))
+    return f"{item.get('record', '?')}{' ' + part if part and part != 'hours' else ''}: {item.get('reason', '?')}"
 
 
 def _sync_hours(root: Path, rel: str, conn: Connection, host_raw: bytes | None, device: str,
                 host_device: str, base: list[str] | None, host_hash: str | None, moved: Moved) -> list[str]:
     host = parse_file_bytes(Path(rel), host_raw, store.HOURS_KIND) if host_raw is not None else {}
     before = store.file_hash(root, rel, device)
-    origins = store.write_hours(root, rel, lambda current: merge_hours(current, device, host, host_device, base))
+    uids = store.write_hours(root, rel, lambda current: merge_hours(current, device, host, host_device, base))
     after = store.file_hash(root, rel, device)
     if after != before:
         moved.add("pulled", "hours")
     if after != host_hash:
-        raw = (root / rel).read_bytes()
-        origins = conn.call("put_hours", path=rel, data=proto.encode(raw), base=base or [])["origins"]
-        moved.add("pushed", "hours")
-    return origins
+        path = root / rel
+        mine = {d["uid"]: d for d in with_uids(parse_file_bytes(path, path.read_bytes(), store.HOURS_KIND),
+                                               device)}
+        theirs = {d["uid"] for d in with_uids(host, host_device)}
+        add, remove = [d for u, d in sorted(mine.items()) if u not in theirs], sorted(theirs - set(mine))
+        reply = conn.call("put_hours", path=rel, add=add, remove=remove)
+        if sorted(str(u) for u in reply.get("uids", [])) != sorted(theirs):
+            moved.add("pushed", "hours")
+        moved.refused.extend(_refusal(r) for r in reply.get("refused", []))
+        uids = sorted(str(u) for u in reply.get("uids", []))
+    return uids
 
 
 def parse_target(target: str) -> tuple[str, str | None]:

@@ -29,42 +29,50 @@ from facilitator.store.storage import SCHEMA, generation_of, parse_file_bytes, r
 from facilitator.sync.merge import content_hash, hours_hash, ordered_tables, to_tinydb
 
 HOURS_KIND = "other-hours"
-# Exact ASCII: ``[0-9]`` not ``\\d`` (which takes any Unicode digit), matched with ``fullmatch``
-# (``$`` also matches before a trailing newline).
-_RECORD_PATH = re.compile(r"records/([0-9]{4})/([0-9]{2})/(([0-9]{4})-([0-9]{2})-[0-9]{2})-[a-z0-9-]+\.json")
-HOURS_PATH = re.compile(r"hours/[0-9]{4}-[0-9]{2}\.json")
-PLAN_PATH = re.compile(r"plans/[A-Za-z0-9][A-Za-z0-9._-]*\.toml")
-AUDIT_NAME = re.compile(r"[0-9]{4}-[0-9]{2}\.jsonl")
-DEVICE_ID = re.compile(r"[0-9a-f]{16,64}")
-
-
-def is_record_path(relative: str) -> bool:
-    """``records/YYYY/MM/YYYY-MM-DD-<slug>.json`` whose folder is the file's own year and month
-    and whose date is a real day."""
-    found = _RECORD_PATH.fullmatch(relative)
-    if found is None or found[1] != found[4] or found[2] != found[5]:
-        return False
-    try:
-        date.fromisoformat(found[3])
-    except ValueError:
-        return False
-    return True
-
-
-def is_hours_path(relative: str) -> bool:
-    return HOURS_PATH.fullmatch(relative) is not None
+# Paths are matched whole (``fullmatch``) with ASCII classes only: ``\d`` would take other
+# scripts' digits and ``$`` a trailing newline.
+RECORD_PATH = re.compile(r"records/([0-9]{4})/([0-9]{2})/(([0-9]{4})-([0-9]{2})-[0-9]{2})-[0-9]{4}"
+                         r"-[a-z0-9]+(?:-[a-z0-9]+)*\.json", re.ASCII)
+HOURS_PATH = re.compile(r"hours/[0-9]{4}-(?:0[1-9]|1[0-2])\.json", re.ASCII)
+PLAN_PATH = re.compile(r"plans/[A-Za-z0-9][A-Za-z0-9._-]*\.toml", re.ASCII)
+AUDIT_NAME = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])\.jsonl", re.ASCII)
+DEVICE_ID = re.compile(r"[0-9a-f]{16,64}", re.ASCII)
 
 
 class SyncRefused(Exception):
     """A file or message sync will not take; one sentence, no record data."""
 
 
+def record_path_ok(relative: str) -> bool:
+    """``records/YYYY/MM/YYYY-MM-DD-HHMM-slug.json``, its folder that of its real date."""
+    found = RECORD_PATH.fullmatch(relative) if isinstance(relative, str) else None
+    if found is None:
+        return False
+    year, month, day, file_year, file_month = found.groups()
+    if (year, month) != (file_year, file_month):
+        return False
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return False
+    return True
+
+
 def check_path(relative: str) -> str:
     """A path sync may read or write, or ``SyncRefused``."""
-    if relative == "clinic.json" or is_record_path(relative) or is_hours_path(relative) \
-            or PLAN_PATH.fullmatch(relative):
+    if not isinstance(relative, str):
+        raise SyncRefused("a path in a sync message is not text")
+    if relative == "clinic.json" or record_path_ok(relative) or \
+            any(p.fullmatch(relative) for p in (HOURS_PATH, PLAN_PATH)):
         return relative
     raise SyncRefused(f"{relative!r} is not a file sync exchanges")
+
+
+is_record_path = record_path_ok      # the name the store-side tests use
+
+
+def _device_ok(found: object) -> bool:
+    return isinstance(found, str) and DEVICE_ID.fullmatch(found) is not None
 
 
 def sha256(raw: bytes) -> str:
@@ -138,11 +146,11 @@ def list_files(root: Path, device: str, since: date | None, wanted: list[str]) -
     if since is not None:
         for path in (root / "records").glob("*/*/*.json"):
             rel = path.relative_to(root).as_posix()
-            if is_record_path(rel) and rel.split("/")[-1][:10] >= since.isoformat():
+            if record_path_ok(rel) and rel.split("/")[-1][:10] >= since.isoformat():
                 names.add(rel)
         for path in (root / "hours").glob("*.json"):
             rel = path.relative_to(root).as_posix()
-            if is_hours_path(rel) and path.stem >= f"{since:%Y-%m}":
+            if HOURS_PATH.fullmatch(rel) and path.stem >= f"{since:%Y-%m}":
                 names.add(rel)
     names |= {check_path(w) for w in wanted}
     found: dict[str, str] = {}
@@ -160,7 +168,7 @@ def local_files(root: Path) -> list[str]:
     root = Path(root)
     paths = [p.relative_to(root).as_posix() for p in (root / "records").glob("*/*/*.json")]
     paths += [p.relative_to(root).as_posix() for p in (root / "hours").glob("*.json")]
-    return sorted(p for p in paths if is_record_path(p) or is_hours_path(p))
+    return sorted(p for p in paths if record_path_ok(p) or HOURS_PATH.fullmatch(p))
 
 
 def read_for_sync(path: Path) -> bytes | None:
@@ -234,7 +242,7 @@ def check_tables(relative: str, tables: dict[str, list[dict[str, Any]]]) -> None
 
 def write_hours(root: Path, relative: str,
                 merge: Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]) -> list[str]:
-    """Merge into an hours month file under its lock; returns the merged origins."""
+    """Merge into an hours month file under its lock; returns the merged uids."""
     path = Path(root) / check_path(relative)
     make_dirs(path.parent)
     with locked(path):
@@ -242,13 +250,13 @@ def write_hours(root: Path, relative: str,
             current = parse_file_bytes(path, read_bytes(path), HOURS_KIND)
         except FileNotFoundError:
             current = {}
-        data, origins = merge(current)
+        data, uids = merge(current)
         before = {k: v for k, v in current.items() if k != "_meta"}
         after = {k: v for k, v in data.items() if k != "_meta"}
         if before != after or not path.exists():
             tables = {k: v for k, v in data.items() if k != "_meta"}
             _write(path, HOURS_KIND, tables, generation_of(current) + 1 if current else 1)
-    return origins
+    return uids
 
 
 def write_plain(root: Path, relative: str, raw: bytes) -> None:
@@ -272,7 +280,7 @@ def write_plain(root: Path, relative: str, raw: bytes) -> None:
 # --- audit chains of other devices ---------------------------------------------------------
 
 def device_audit_dir(root: Path, device: str) -> Path:
-    if not DEVICE_ID.fullmatch(device):
+    if not _device_ok(device):
         raise SyncRefused("that is not a device id")
     return Path(root) / "audit" / "devices" / device
 
@@ -287,10 +295,18 @@ def complete_lines(raw: bytes) -> bytes:
     return raw[:raw.rfind(b"\n") + 1]
 
 
-def put_device_audit(root: Path, device: str, name: str, raw: bytes) -> int:
-    """Store a device's month file if the stored copy is a prefix of it; returns lines added."""
-    if not AUDIT_NAME.fullmatch(name):
+def put_device_audit(root: Path, device: str, name: str, raw: bytes, host_device: str) -> int:
+    """Store a laptop's month file if it continues the copy on the host; returns lines added.
+
+    Checked before anything is written: the name is a month file, the device is not the
+    host itself, the stored copy is a prefix of ``raw``, and every added line is an entry
+    of that device's own chain (JSON, its hash right, its ``prev`` and ``seq`` following the
+    entry before it, in this file or the device's previous month file).
+    """
+    if not isinstance(name, str) or not AUDIT_NAME.fullmatch(name):
         raise SyncRefused(f"{name!r} is not an audit month file")
+    if device == host_device:
+        raise SyncRefused("a laptop cannot push audit entries under the host's own device id")
     directory = device_audit_dir(root, device)
     make_dirs(directory)
     path = directory / name
@@ -304,8 +320,44 @@ def put_device_audit(root: Path, device: str, name: str, raw: bytes) -> int:
             raise SyncRefused(f"this laptop's audit file {name} does not continue the copy on the host")
         if raw == stored:
             return 0
+        later = [p.name for p in directory.glob("*.jsonl") if AUDIT_NAME.fullmatch(p.name) and p.name > name]
+        if later:
+            raise SyncRefused(f"this laptop's audit file {name} comes before {later[0]} already on the host")
+        last = _last_chain_entry(stored) if stored else _previous_month_entry(directory, name)
+        _check_chain(name, last, raw[len(stored):], first_line=stored.count(b"\n") + 1)
         atomic_write(path, raw)
     return raw.count(b"\n") - stored.count(b"\n")
+
+
+def _last_chain_entry(raw: bytes) -> dict[str, Any] | None:
+    lines = [line for line in raw.splitlines() if line.strip()]
+    return json.loads(lines[-1]) if lines else None
+
+
+def _previous_month_entry(directory: Path, name: str) -> dict[str, Any] | None:
+    earlier = sorted(p.name for p in directory.glob("*.jsonl") if AUDIT_NAME.fullmatch(p.name) and p.name < name)
+    for previous in reversed(earlier):
+        entry = _last_chain_entry((directory / previous).read_bytes())
+        if entry is not None:
+            return entry
+    return None
+
+
+def _check_chain(name: str, last: dict[str, Any] | None, added: bytes, first_line: int) -> None:
+    from facilitator.store.audit import GENESIS, entry_hash
+    prev_hash = last.get("hash") if last else GENESIS
+    prev_seq = last.get("seq") if last else 0
+    for number, line in enumerate(added.split(b"\n")[:-1], start=first_line):
+        where = f"this laptop's audit file {name}, line {number}"
+        try:
+            entry = json.loads(line)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise SyncRefused(f"{where}, is not an audit entry (not JSON); nothing of it was stored") from None
+        if not isinstance(entry, dict) or entry.get("hash") != entry_hash(entry):
+            raise SyncRefused(f"{where}, is not an intact audit entry; nothing of it was stored")
+        if entry.get("prev") != prev_hash or entry.get("seq") != prev_seq + 1:
+            raise SyncRefused(f"{where}, does not continue this device's chain; nothing of it was stored")
+        prev_hash, prev_seq = entry["hash"], entry["seq"]
 
 
 # --- the laptop's sync state ---------------------------------------------------------------
@@ -351,8 +403,8 @@ def pending_pushes(root: Path) -> int:
         except (DamagedFile, FileNotFoundError):
             continue
         if rel.startswith("hours/"):
-            from facilitator.sync.merge import with_origins
-            waiting += sorted(d["origin"] for d in with_origins(data, device)) != hours.get(rel)
+            from facilitator.sync.merge import with_uids
+            waiting += sorted(d["uid"] for d in with_uids(data, device)) != hours.get(rel)
         else:
             waiting += base_of(data) != bases.get(rel)
     return waiting

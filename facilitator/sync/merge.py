@@ -165,15 +165,25 @@ def merge_record(path: str, laptop: dict[str, Any], host: dict[str, Any],
             value = _resolve(merge, key, lv, hv)
         if value is not None:
             out[key] = value
+    return tables_from_parts(out, merge.history), merge.conflicts
+
+
+def canonical_tables(data: dict[str, Any]) -> dict[str, list[Doc]]:
+    """A record's tables in the one order both sides write (the host builds from parts)."""
+    return tables_from_parts(record_parts(data), ordered_tables(data).get(HISTORY, []))
+
+
+def tables_from_parts(parts: dict[str, Any], history: list[Doc]) -> dict[str, list[Doc]]:
+    """A record's tables from its parts (``record_parts``' keys) and its history."""
     tables: dict[str, list[Doc]] = {
-        "header": [out["header"]] if "header" in out else [],
-        "blocks": list(out.get("blocks", [])),
-        "roster": [{"client_id": c} for c in out.get("roster", [])],
-        "attendance": [out[k] for k in sorted(out) if k.startswith("att:")],
-        "notes": [out[k] for k in sorted(out) if k.startswith("note:")],
-        HISTORY: merge.history,
+        "header": [parts["header"]] if "header" in parts else [],
+        "blocks": list(parts.get("blocks", [])),
+        "roster": [{"client_id": c} for c in parts.get("roster", [])],
+        "attendance": [parts[k] for k in sorted(parts) if k.startswith("att:")],
+        "notes": [parts[k] for k in sorted(parts) if k.startswith("note:")],
+        HISTORY: list(history),
     }
-    return {k: v for k, v in tables.items() if v}, merge.conflicts
+    return {k: v for k, v in tables.items() if v}
 
 
 def _resolve(merge: _Merge, key: str, lv: Any, hv: Any) -> Any:
@@ -257,42 +267,49 @@ def merge_note(merge: _Merge, client: str, laptop: Doc, host: Doc) -> Doc:
 
 
 # --- other-hours month files ---------------------------------------------------------------
+#
+# Each entry carries a ``uid`` (``otherhours.add`` stamps a uuid4 when it is logged), the key
+# both sides merge by. TinyDB doc ids are per file and reused after a removal, so they never
+# name an entry across devices. Entries logged before uids existed get one when first merged:
+# the ``origin`` an earlier sync gave them, or ``<device>:<doc id>`` (unique on that device
+# until that entry is synced, which is when it is fixed).
 
-def with_origins(data: dict[str, Any], device: str) -> list[Doc]:
-    """Entries stamped with where they were first logged (``device:doc id``) if not yet."""
+def with_uids(data: dict[str, Any], device: str) -> list[Doc]:
+    """The entries in doc-id order, each with its uid."""
     out = []
     for doc_id, doc in sorted(((k, v) for k, v in data.get("entries", {}).items()), key=lambda kv: int(kv[0])):
         doc = _clean(doc)
-        doc.setdefault("origin", f"{device}:{doc_id}")
+        legacy = doc.pop("origin", None)
+        doc.setdefault("uid", legacy or f"{device}:{doc_id}")
         out.append(doc)
     return out
 
 
 def hours_hash(data: dict[str, Any], device: str) -> str:
-    docs = sorted(canonical(d) for d in with_origins(data, device))
+    docs = sorted(canonical(d) for d in with_uids(data, device))
     return hashlib.sha256(canonical(docs).encode()).hexdigest()
 
 
 def merge_hours(mine: dict[str, Any], my_device: str, theirs: dict[str, Any], their_device: str,
                 base: list[str] | None) -> tuple[dict[str, Any], list[str]]:
-    """This side's hours file with the other side's changes: (TinyDB data, origins).
+    """This side's hours file with the other side's changes: (TinyDB data, uids).
 
-    Entries are matched by origin. This side keeps its doc ids (``hours list`` ids stay);
+    Entries are matched by uid. This side keeps its doc ids (``hours list`` ids stay);
     entries new on the other side are added; an entry both had at the base and the other
-    side removed is removed. Returns the entries table as TinyDB data and the origins (the
+    side removed is removed. Returns the entries table as TinyDB data and the uids (the
     next base).
     """
     base_set = set(base or ())
     my_docs = {doc_id: doc for doc_id, doc in zip(
-        sorted(mine.get("entries", {}), key=int), with_origins(mine, my_device))}
-    their_docs = {d["origin"]: d for d in with_origins(theirs, their_device)}
-    mine_origins = {d["origin"] for d in my_docs.values()}
+        sorted(mine.get("entries", {}), key=int), with_uids(mine, my_device))}
+    their_docs = {d["uid"]: d for d in with_uids(theirs, their_device)}
+    mine_uids = {d["uid"] for d in my_docs.values()}
     entries = {k: d for k, d in my_docs.items()
-               if not (d["origin"] in base_set and d["origin"] not in their_docs)}
+               if not (d["uid"] in base_set and d["uid"] not in their_docs)}
     next_id = max((int(k) for k in my_docs), default=0) + 1
-    for origin, doc in their_docs.items():
-        if origin not in mine_origins and origin not in base_set:
+    for uid, doc in their_docs.items():
+        if uid not in mine_uids and uid not in base_set:
             entries[str(next_id)] = doc
             next_id += 1
     data = {"entries": entries, META: mine.get(META, {})} if entries else {META: mine.get(META, {})}
-    return data, sorted(d["origin"] for d in entries.values())
+    return data, sorted(d["uid"] for d in entries.values())

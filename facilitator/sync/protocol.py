@@ -3,18 +3,29 @@
 Each message is a 4-byte big-endian length and that many bytes of UTF-8 JSON (at most
 ``MAX_MESSAGE``). Each side's first message is its hello::
 
-    {"hello": "facilitator-sync", "protocol": 1, "version": "0.1.0", "device": "<id>"}
+    {"hello": "facilitator-sync", "protocol": 2, "version": "0.1.0", "device": "<id>"}
 
 A different ``protocol`` ends the exchange with one sentence naming both versions. Then the
 laptop sends requests and the host (``facilitator sync --serve``, ``facilitator.sync.server``)
 answers each one:
 
-    list  {since, wanted}          -> {files: {path: hash}, audit: {month file: sha256}}
-    get   {paths}                  -> {files: {path: base64}}
-    put_record {path, data, expect} -> {hash, conflicts}
-    put_hours  {path, data, base}   -> {origins}
-    put_audit  {name, data}         -> {added}
-    bye                            -> {}
+    list  {since, wanted}           -> {files: {path: hash}, audit: {month file: sha256}}
+    get   {paths}                   -> {files: {path: base64}}
+    put_changes {path, changes}     -> {hash, base, refused, stale}
+    put_hours   {path, add, remove} -> {uids, refused}
+    put_audit   {name, data}        -> {added}
+    bye                             -> {}
+
+The laptop only ever *pulls* clinic.json and plans. It pushes changes, not files: a session
+record's changed parts (``put_changes``, see ``facilitator.sync.apply``) and hours entries
+added or removed by uid (``put_hours``); the host authorizes each one as the ssh account
+(``facilitator.sync.authority``) and answers the refused ones as ``{record, part, reason}``.
+Protocol 1 (whole files) is gone: a protocol-1 laptop gets the version sentence.
+
+Reserved for the audit chain-head witness exchange: a ``heads`` request (and a ``heads``
+field in each hello), answered from ``facilitator.store.audit``; a server that does not know
+an op answers ``{"ok": false}``, so adding it needs no new protocol number if the laptop
+treats that answer as "no witness".
 
 An answer is ``{"ok": true, ...}`` or ``{"ok": false, "error": sentence}``. File bytes travel
 base64-encoded. Nothing here logs or prints a record's content.
@@ -29,7 +40,7 @@ from typing import Any, BinaryIO
 
 import facilitator
 
-PROTOCOL = 1
+PROTOCOL = 2
 MAGIC = "facilitator-sync"
 MAX_MESSAGE = 32 * 1024 * 1024
 MAX_FILE = 8 * 1024 * 1024

@@ -134,11 +134,11 @@ def test_syncs_killed_over_ssh_leave_valid_files_and_the_next_converges(sshd, pa
 def test_version_mismatch_and_a_missing_program_are_one_sentence(sshd, tmp_path, template):
     fake = tmp_path / "old-facilitator"
     fake.write_text("#!/bin/sh\nprintf '\\000\\000\\000\\071"
-                    "{\"hello\":\"facilitator-sync\",\"protocol\":2,\"version\":\"0.9\"}'\n")
+                    "{\"hello\":\"facilitator-sync\",\"protocol\":9,\"version\":\"0.9\"}'\n")
     fake.chmod(0o755)
     done = run_sync(tmp_path / "laptop", template, remote=str(fake), **_over_ssh(sshd))
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert "the host runs facilitator 0.9 with sync protocol 2; this laptop has facilitator" in done.stderr
+    assert "the host runs facilitator 0.9 with sync protocol 9; this laptop has facilitator" in done.stderr
     assert "upgrade the older one" in done.stderr
     missing = run_sync(tmp_path / "laptop2", template, remote="/nonexistent/facilitator", **_over_ssh(sshd))
     assert missing.returncode == 2 and "did not answer as a facilitator sync server" in missing.stderr

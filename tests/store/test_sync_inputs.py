@@ -1,55 +1,129 @@
-"""Sync's inputs at the store level: exact record paths, and a device id that is never replaced."""
+"""Sync's protocol inputs, checked before anything is written: paths and pushed audit lines."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
-from facilitator.store.files import DamagedFile
-from facilitator.sync.files import SyncRefused, check_path, device_id, is_record_path
+from facilitator.store.audit import AuditLog
+from facilitator.sync.files import SyncRefused, check_path, put_device_audit
+
+LAPTOP, HOST = "a1" * 8, "b2" * 8
+T0 = datetime(2026, 11, 23, 18, 0, tzinfo=timezone(timedelta(hours=-6)))
 
 
 @pytest.mark.parametrize("path", [
-    "records/2026/11/2026-11-18-evening-iop-a.json",
-    "records/2024/02/2024-02-29-x.json",
+    "clinic.json", "records/2026/11/2026-11-23-1800-evening-a.json", "hours/2026-11.json",
+    "plans/iop-evening.toml",
 ])
-def test_a_record_path_whose_folder_is_its_date_is_taken(path):
-    assert is_record_path(path)
+def test_the_files_sync_exchanges_are_taken(path):
     assert check_path(path) == path
 
 
 @pytest.mark.parametrize("path", [
-    "records/2026/11/2026-11-18-evening-iop-a.json\n",        # a trailing newline ($ matches before it)
-    "records/2026/11/2026-11-1\u0668-evening.json",            # an Arabic-Indic digit (\d takes it)
-    "records/\u0662026/11/2026-11-18-evening.json",
-    "records/2026/12/2026-11-18-evening.json",                 # folder month is not the file's
-    "records/2025/11/2026-11-18-evening.json",                 # folder year is not the file's
-    "records/2026/02/2026-02-30-evening.json",                 # no such day
-    "records/2026/11/2026-11-18-even\x1bing.json",             # a control character
-    "records/2026/11/../11/2026-11-18-evening.json",
-    "hours/2026-11.json\n",
-    "plans/x.toml\n",
+    "records/2026/11/2026-11-23-1800-evening-a.json\n",           # a trailing newline
+    "records/2026/11/2026-11-2\u0663-1800-evening-a.json",        # an Arabic-Indic digit
+    "records/2026/11/2026-11-23-\uff11800-evening-a.json",        # a full-width digit
+    "records/2026/10/2026-11-23-1800-evening-a.json",             # the folder of another month
+    "records/2025/11/2026-11-23-1800-evening-a.json",             # ... of another year
+    "records/2026/02/2026-02-30-1800-evening-a.json",             # no such day
+    "records/2026/11/2026-11-23-1800-evening\ta.json",            # a control character
+    "records/2026/11/2026-11-23-1800-evening-a.json\x00",
+    "records/2026/11/../../../clinic.json", "hours/2026-13.json", "hours/2026-11.json\n",
+    "plans/../clinic.json", "plans/x.toml\n", "audit/2026-11.jsonl", "device.json", "",
 ])
-def test_a_record_path_that_is_not_exact_is_refused(path):
-    assert not is_record_path(path)
-    with pytest.raises(SyncRefused):
+def test_anything_else_is_refused_by_name(path):
+    with pytest.raises(SyncRefused, match="is not a file sync exchanges"):
         check_path(path)
 
 
-def test_device_id_is_made_once_and_kept(tmp_path):
-    made = device_id(tmp_path)
-    assert device_id(tmp_path) == made
-    assert json.loads((tmp_path / "device.json").read_text()) == {"device": made}
+def test_a_path_that_is_not_text_is_refused():
+    with pytest.raises(SyncRefused):
+        check_path(["records"])  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("damaged", [b"", b"{not json", b'{"device": "XYZ"}', b'["a"]',
-                                     b'{"device": 7}', b'{"other": "0123456789abcdef"}'])
-def test_a_damaged_device_file_is_reported_never_replaced(tmp_path, damaged):
-    path = tmp_path / "device.json"
-    path.write_bytes(damaged)
-    with pytest.raises(DamagedFile) as caught:
-        device_id(tmp_path)
-    assert caught.value.path == path
-    assert "device.json is damaged" in str(caught.value)
-    assert path.read_bytes() == damaged
+def _laptop_chain(tmp_path: Path, *months: tuple[int, int]) -> AuditLog:
+    log = AuditLog(tmp_path / "laptop-audit")
+    for number, (month, count) in enumerate(months):
+        for i in range(count):
+            log.append(at=T0.replace(month=month, day=1 + i), user="counselor1", action="attendance.mark",
+                       record=f"session-{number}-{i}")
+    return log
+
+
+def _stored(root: Path) -> dict[str, bytes]:
+    folder = root / "audit" / "devices" / LAPTOP
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.jsonl"))} if folder.is_dir() else {}
+
+
+def test_a_laptops_own_chain_is_stored_across_months(tmp_path):
+    log = _laptop_chain(tmp_path, (10, 2), (11, 3))
+    for name in ("2026-10.jsonl", "2026-11.jsonl"):
+        raw = (log.directory / name).read_bytes()
+        assert put_device_audit(tmp_path, LAPTOP, name, raw, HOST) == raw.count(b"\n")
+    log.append(at=T0, user="counselor1", action="note.sign", record="session-x")
+    raw = (log.directory / "2026-11.jsonl").read_bytes()
+    assert put_device_audit(tmp_path, LAPTOP, "2026-11.jsonl", raw, HOST) == 1
+    assert put_device_audit(tmp_path, LAPTOP, "2026-11.jsonl", raw, HOST) == 0
+    assert AuditLog(tmp_path / "audit" / "devices" / LAPTOP).verify() == []
+
+
+def _forged(raw: bytes, change) -> bytes:
+    lines = raw.splitlines(keepends=True)
+    entry = json.loads(lines[-1])
+    change(entry)
+    return b"".join(lines[:-1]) + (json.dumps(entry) + "\n").encode()
+
+
+@pytest.mark.parametrize("attack, message", [
+    (lambda raw: raw + b"not json at all\n", "line 4, is not an audit entry (not JSON)"),
+    (lambda raw: raw + b"[1, 2]\n", "line 4, is not an intact audit entry"),
+    (lambda raw: _forged(raw, lambda e: e.update(user="someone-else")), "line 3, is not an intact"),
+    (lambda raw: _forged(raw, lambda e: e.update(prev="0" * 64, hash=_rehash(dict(e, prev="0" * 64)))),
+     "line 3, does not continue this device's chain"),
+    (lambda raw: _forged(raw, lambda e: e.update(seq=9, hash=_rehash(dict(e, seq=9)))),
+     "line 3, does not continue"),
+])
+def test_lines_that_are_not_this_devices_chain_are_refused_and_nothing_is_stored(tmp_path, attack, message):
+    log = _laptop_chain(tmp_path, (11, 2))
+    raw = (log.directory / "2026-11.jsonl").read_bytes()
+    put_device_audit(tmp_path, LAPTOP, "2026-11.jsonl", raw, HOST)
+    log.append(at=T0, user="counselor1", action="note.sign", record="session-x")
+    grown = (log.directory / "2026-11.jsonl").read_bytes()
+    with pytest.raises(SyncRefused, match=message.replace("(", r"\(").replace(")", r"\)")):
+        put_device_audit(tmp_path, LAPTOP, "2026-11.jsonl", attack(grown), HOST)
+    assert _stored(tmp_path) == {"2026-11.jsonl": raw}
+
+
+def _rehash(entry: dict) -> str:
+    from facilitator.store.audit import entry_hash
+    return entry_hash(entry)
+
+
+def test_a_new_month_must_continue_the_last_one_and_come_after_it(tmp_path):
+    log = _laptop_chain(tmp_path, (10, 2), (11, 1))
+    october, november = ((log.directory / n).read_bytes() for n in ("2026-10.jsonl", "2026-11.jsonl"))
+    with pytest.raises(SyncRefused, match="does not continue"):   # October not on the host yet
+        put_device_audit(tmp_path, LAPTOP, "2026-11.jsonl", november, HOST)
+    put_device_audit(tmp_path, LAPTOP, "2026-10.jsonl", october, HOST)
+    put_device_audit(tmp_path, LAPTOP, "2026-11.jsonl", november, HOST)
+    with pytest.raises(SyncRefused, match="comes before 2026-11.jsonl"):
+        put_device_audit(tmp_path, LAPTOP, "2026-09.jsonl", october, HOST)
+
+
+@pytest.mark.parametrize("device, name, message", [
+    (HOST, "2026-11.jsonl", "host's own device id"),
+    (LAPTOP, "2026-11.jsonl\n", "is not an audit month file"),
+    (LAPTOP, "../2026-11.jsonl", "is not an audit month file"),
+    (LAPTOP, "2026-1\u0661.jsonl", "is not an audit month file"),
+    ("../../audit", "2026-11.jsonl", "that is not a device id"),
+    (HOST + "\n", "2026-11.jsonl", "that is not a device id"),
+])
+def test_the_hosts_own_chain_and_odd_names_are_refused(tmp_path, device, name, message):
+    raw = (_laptop_chain(tmp_path, (11, 1)).directory / "2026-11.jsonl").read_bytes()
+    with pytest.raises(SyncRefused, match=message):
+        put_device_audit(tmp_path, device, name, raw, HOST)
+    assert not (tmp_path / "audit").exists()

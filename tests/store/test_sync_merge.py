@@ -99,15 +99,26 @@ def _hours(*entries):
     return {"entries": {str(i): e for i, e in entries}, "_meta": {"1": {"schema": 1, "kind": "other-hours"}}}
 
 
-def test_hours_entries_are_merged_by_origin_and_a_removal_is_kept():
-    one = {"client_id": "Z001", "day": "2026-11-20", "minutes": 50, "kind": "individual"}
-    two = {"client_id": "Z002", "day": "2026-11-21", "minutes": 60, "kind": "family"}
-    laptop, origins = merge_hours(_hours((1, one)), "aaaa", _hours((1, two)), "bbbb", None)
-    assert origins == ["aaaa:1", "bbbb:1"] and sorted(laptop["entries"]) == ["1", "2"]
+def test_hours_entries_are_merged_by_uid_and_a_removal_is_kept():
+    one = {"client_id": "Z001", "day": "2026-11-20", "minutes": 50, "kind": "individual", "uid": "1" * 32}
+    two = {"client_id": "Z002", "day": "2026-11-21", "minutes": 60, "kind": "family", "uid": "2" * 32}
+    laptop, uids = merge_hours(_hours((1, one)), "aaaa", _hours((1, two)), "bbbb", None)
+    assert uids == ["1" * 32, "2" * 32] and sorted(laptop["entries"]) == ["1", "2"]
     # the host removes its entry; the laptop (base = both) drops it too and keeps its ids
-    host_after = _hours((2, dict(one, origin="aaaa:1")))
-    after, origins = merge_hours(laptop, "aaaa", host_after, "bbbb", origins)
-    assert origins == ["aaaa:1"] and list(after["entries"]) == ["1"]
+    after, uids = merge_hours(laptop, "aaaa", _hours((2, one)), "bbbb", uids)
+    assert uids == ["1" * 32] and list(after["entries"]) == ["1"]
+    # the laptop removes entry 1 and logs another, which TinyDB gives id 1 again: a new uid
+    three = dict(one, minutes=30, uid="3" * 32)
+    after, uids = merge_hours(_hours((1, three)), "aaaa", _hours((2, one)), "bbbb", uids)
+    assert uids == ["3" * 32] and [e["minutes"] for e in after["entries"].values()] == [30]
+
+
+def test_entries_from_before_uids_keep_the_origin_an_earlier_sync_gave_them():
+    old = {"client_id": "Z001", "day": "2026-11-20", "minutes": 50, "kind": "individual", "origin": "aaaa:1"}
+    unsynced = {"client_id": "Z002", "day": "2026-11-20", "minutes": 40, "kind": "individual"}
+    laptop, uids = merge_hours(_hours((1, old), (2, unsynced)), "aaaa", _hours((5, old)), "bbbb", ["aaaa:1"])
+    assert uids == ["aaaa:1", "aaaa:2"]
+    assert all("origin" not in e for e in laptop["entries"].values())
 
 
 # --- two data directories, the host served by a local process ---------------------------------
@@ -225,6 +236,27 @@ def test_hours_logged_on_both_sides_end_up_on_both(pair):
     assert synced(laptop, host).startswith("Nothing to move")
 
 
+@pytest.mark.parametrize("side", ["laptop", "host"])
+def test_hours_added_removed_and_added_again_across_syncs_converge(pair, side):
+    """TinyDB gives the second entry the removed one's doc id; the uid keeps them apart."""
+    from facilitator.core.hours import OtherHours
+    from facilitator.store import otherhours
+    laptop, host = pair
+    where = laptop if side == "laptop" else host
+    today = open_as(laptop).now().date()
+    client = run_session(laptop, sign=False)[1][0]
+    first = otherhours.log(open_as(where), OtherHours(client, today, 50, "individual"))
+    synced(laptop, host)
+    otherhours.unlog(open_as(where), today, int(first.split("#")[1]))
+    second = otherhours.log(open_as(where), OtherHours(client, today, 30, "family"))
+    assert second == first                     # the same doc id, a different entry
+    synced(laptop, host)
+    for root in (laptop, host):
+        found, problems = otherhours.between(root / "hours", today, today)
+        assert [(e.minutes, e.kind) for _, e in found] == [(30, "family")] and problems == [], root
+    assert synced(laptop, host).startswith("Nothing to move")
+
+
 def test_fifty_kills_midway_never_leave_an_invalid_file_and_the_next_sync_converges(pair):
     """Kill points spread over the whole run: 10-200 ms plus up to one measured sync's time
     (a sync is 0.3-0.5 s here, most of it start-up)."""
@@ -265,7 +297,7 @@ def test_a_different_protocol_on_the_host_is_one_clear_sentence(tmp_path, demo_t
     assert done.returncode == 2
     assert done.stderr.strip() == (
         "facilitator sync: the host runs facilitator 9.0.0 with sync protocol 9; this laptop has "
-        "facilitator 0.1.0 with sync protocol 1 — upgrade the older one.")
+        "facilitator 0.1.0 with sync protocol 2 — upgrade the older one.")
 
 
 def test_a_laptop_synced_with_one_host_refuses_another(pair, tmp_path, demo_template):

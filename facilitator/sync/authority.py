@@ -1,0 +1,267 @@
+"""Who may make a pushed change: the host's own rules, applied as the ssh account.
+
+A laptop pushes *changes*, one part of one record at a time (a session's header, its agenda,
+its roster, one client's attendance, one client's note, history entries; an hours entry
+added or removed). The host checks each one as if the OS account running
+``facilitator sync --serve`` had made it through the store: its role and name come from the
+host's clinic.json (the laptop's copy is never read), the permission table is
+``core.permissions``, the note rules are ``core.notes``'.
+
+Each kind of change is one function ``(Change context, key, old, new) -> None`` that raises
+``Refused(reason)``; ``AUTHORIZE`` maps a part's kind to it. A new kind of record (a recovery
+plan, say) is one more function and one more entry. Reasons name accounts, record ids and
+client ids only, never client names or note text: they go to the laptop and the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from facilitator.core.clinic import Staff
+from facilitator.core.errors import InputError
+from facilitator.core.notes import Note, verify_note
+from facilitator.core.permissions import PERMISSIONS, allowed
+from facilitator.core.roster import Client, Group
+from facilitator.core.rules import Role
+from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader, session_id_for
+
+Doc = dict[str, Any]
+
+
+class Refused(Exception):
+    """A change the host will not make; one sentence with ids only."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The ssh account as the host knows it, and the host's clinic at that moment."""
+
+    staff: Staff
+    clients: dict[str, Client]
+    groups: dict[str, Group]
+    today: date                  # the host's date in the clinic's zone
+
+    def not_ahead(self, day: date, what: str) -> None:
+        """Nothing is dated after tomorrow on the host (a day's slack for a laptop's clock)."""
+        if day > self.today + timedelta(days=1):
+            raise Refused(f"{what} is dated {day}, after today on the host")
+
+    @property
+    def user(self) -> str:
+        return self.staff.user
+
+    def need(self, action: str, what: str) -> None:
+        if not allowed(self.staff.role, action):
+            roles = sorted(f"{r}s" for r in PERMISSIONS[action])
+            who = roles[0] if len(roles) == 1 else ", ".join(roles[:-1]) + " and " + roles[-1]
+            raise Refused(f"{self.user} is a {self.staff.role} on the host; only {who} change {what} "
+                          f"({action})")
+
+    def client(self, client_id: Any, day: date) -> Client:
+        client = self.clients.get(client_id) if isinstance(client_id, str) else None
+        if client is None:
+            raise Refused(f"there is no client {client_id!r} on the host")
+        if not client.enrolled_on(day):
+            raise Refused(f"client {client_id} was not enrolled on {day}")
+        return client
+
+
+@dataclass(frozen=True)
+class SessionContext:
+    """The session a record change is about: its id and its header as the host holds it (or,
+    for a record the host does not have yet, as pushed once that header was accepted)."""
+
+    actor: Actor
+    session_id: str
+    day: date
+    header: SessionHeader | None
+
+    def facilitator(self, what: str) -> None:
+        """Only the session's facilitators (or an admin) write its notes, as in ``store.notes``.
+        (Attendance, agenda and roster need the role only, as in ``store.running``.)"""
+        if self.actor.staff.role is Role.ADMIN:
+            return
+        if self.header is None or self.actor.user not in self.header.facilitators:
+            raise Refused(f"{self.actor.user} did not facilitate {self.session_id}; only its facilitators "
+                          f"change its {what}")
+
+
+def _parse(kind: Callable[[Doc], Any], doc: Any, what: str) -> Any:
+    if not isinstance(doc, dict):
+        raise Refused(f"the pushed {what} is not a record entry")
+    try:
+        return kind(doc)
+    except InputError as err:
+        # The strict reader's sentences name the field and the kind of value, never the value.
+        raise Refused(f"the pushed {what} is malformed: {err.field or 'a field'} {err.message}") from None
+    except (KeyError, ValueError, TypeError, AttributeError) as err:
+        raise Refused(f"the pushed {what} is malformed ({type(err).__name__})") from None
+
+
+# --- session records ------------------------------------------------------------------------
+
+def header(ctx: SessionContext, key: str | None, old: Doc | None, new: Doc | None) -> None:
+    actor = ctx.actor
+    actor.need("session.run", "a session")
+    if new is None:
+        raise Refused("a session's header is never removed by sync")
+    pushed = _parse(SessionHeader.from_dict, new, "session header")
+    if pushed.session_id != ctx.session_id:
+        raise Refused(f"the pushed header names another session than {ctx.session_id}")
+    group = actor.groups.get(pushed.group)
+    if group is None:
+        raise Refused(f"there is no group {pushed.group!r} on the host")
+    if session_id_for(pushed.group, pushed.scheduled_start) != ctx.session_id or \
+            pushed.day != ctx.day or pushed.scheduled_start.date() != ctx.day:
+        raise Refused(f"{ctx.session_id} does not match its group, day and start time")
+    if not pushed.scheduled_start < pushed.scheduled_end:
+        raise Refused(f"{ctx.session_id} would end before it starts")
+    if old is None:
+        actor.not_ahead(pushed.day, f"the new session {ctx.session_id}")
+        if actor.staff.role is not Role.ADMIN and actor.user not in pushed.facilitators:
+            raise Refused(f"{actor.user} is not among the facilitators of the new session {ctx.session_id}")
+        return
+    before = _parse(SessionHeader.from_dict, old, "session header")
+    fixed = ("session_id", "group", "day", "scheduled_start", "scheduled_end", "source")
+    if any(getattr(before, f) != getattr(pushed, f) for f in fixed):
+        raise Refused(f"the group, day or scheduled times of {ctx.session_id} cannot change")
+    if not set(before.facilitators) <= set(pushed.facilitators):
+        raise Refused(f"a facilitator of {ctx.session_id} cannot be removed by sync")
+
+
+def blocks(ctx: SessionContext, key: str | None, old: Any, new: Any) -> None:
+    ctx.actor.need("session.run", "the agenda")
+    for doc in new or []:
+        _parse(BlockRun.from_dict, doc, "agenda block")
+
+
+def roster(ctx: SessionContext, key: str | None, old: Any, new: Any) -> None:
+    ctx.actor.need("attendance.change", "the roster")
+    if not isinstance(new or [], list):
+        raise Refused("the pushed roster is not a list")
+    for client_id in set(new or []) - set(old or []):
+        ctx.actor.client(client_id, ctx.day)
+
+
+def attendance(ctx: SessionContext, client_id: str | None, old: Doc | None, new: Doc | None) -> None:
+    ctx.actor.need("attendance.change", "attendance")
+    ctx.actor.client(client_id, ctx.day)
+    if new is None:
+        return
+    entry = _parse(AttendanceEntry.from_dict, new, "attendance entry")
+    if entry.client_id != client_id:
+        raise Refused(f"the attendance entry for {client_id} names another client")
+    for when in (entry.arrived, entry.left):
+        if when is not None and when.date() != ctx.day:
+            raise Refused(f"an arrival or departure time of {client_id} is not on {ctx.day}")
+    if entry.updated_at is not None:     # a change "made" in the future would win every merge
+        ctx.actor.not_ahead(entry.updated_at.date(), f"the attendance change for {client_id}")
+
+
+def note(ctx: SessionContext, client_id: str | None, old: Doc | None, new: Doc | None) -> None:
+    """Draft, sign, addenda, co-sign: each only by the account it names, in this order only."""
+    actor = ctx.actor
+    if new is None:
+        raise Refused(f"the note for {client_id} would be removed; notes are never removed by sync")
+    pushed: Note = _parse(Note.from_dict, new, "note")
+    if pushed.session_id != ctx.session_id or pushed.client_id != client_id:
+        raise Refused(f"the note for {client_id} names another session or client")
+    actor.client(client_id, ctx.day)
+    before: Note | None = _parse(Note.from_dict, old, "note on the host") if old is not None else None
+    problems = verify_note(pushed)
+    if problems:
+        raise Refused(f"the note for {client_id} does not check: {problems[0]}")
+    if before is not None and before.author != pushed.author:
+        raise Refused(f"the note for {client_id} would change its author")
+
+    def as_author(action: str, what: str) -> None:
+        actor.need(action, what)
+        ctx.facilitator("notes")
+        if pushed.author != actor.user:
+            raise Refused(f"the note for {client_id} is {pushed.author}'s; only its author "
+                          f"{'signs' if action == 'note.sign' else 'writes'} it")
+
+    if not pushed.signed:
+        if before is not None and before.signed:
+            raise Refused(f"the signed note for {client_id} would go back to a draft")
+        as_author("note.write", "a note")
+        return
+    if before is None or not before.signed:
+        if pushed.signed_by != actor.user:
+            raise Refused(f"the note for {client_id} is signed in {pushed.signed_by}'s name; a signature "
+                          f"can be pushed only by the account it names")
+        as_author("note.sign", "a signature")
+        old_addenda: tuple = ()
+        old_cosign: tuple = (None, None, None)
+    else:
+        if pushed.content_hash != before.content_hash:
+            raise Refused(f"the signed note for {client_id} was rewritten; a signed note is locked")
+        old_addenda = before.addenda
+        old_cosign = (before.cosigned_by, before.cosigned_at, before.cosign_hash)
+    if pushed.addenda[:len(old_addenda)] != old_addenda:
+        raise Refused(f"an addendum to the note for {client_id} was removed or changed")
+    for added in pushed.addenda[len(old_addenda):]:
+        if added.author != actor.user:
+            raise Refused(f"an addendum to the note for {client_id} is in {added.author}'s name; it can be "
+                          f"pushed only by the account it names")
+        actor.need("note.sign", "an addendum")
+        ctx.facilitator("notes")
+    new_cosign = (pushed.cosigned_by, pushed.cosigned_at, pushed.cosign_hash)
+    if old_cosign[0] is not None:
+        if new_cosign != old_cosign:
+            raise Refused(f"the co-signature of the note for {client_id} was removed or changed")
+    elif pushed.cosigned_by is not None:
+        if pushed.cosigned_by != actor.user:
+            raise Refused(f"the note for {client_id} is co-signed in {pushed.cosigned_by}'s name; a "
+                          f"co-signature can be pushed only by the account it names")
+        actor.need("note.cosign", "a co-signature")
+        if pushed.cosigned_by == pushed.signed_by:
+            raise Refused(f"the note for {client_id} would be co-signed by its signer")
+
+
+def history(ctx: SessionContext, key: str | None, old: Any, new: Any) -> None:
+    """A merge's losing versions: only ever added to, by any staff member taking part."""
+    old_list, new_list = list(old or []), list(new or [])
+    if new_list[:len(old_list)] != old_list:
+        raise Refused(f"the history of {ctx.session_id} can only grow")
+    for doc in new_list[len(old_list):]:
+        if not isinstance(doc, dict) or set(doc) != {"part", "client_id", "side", "entry"} or \
+                doc["part"] not in ("header", "blocks", "attendance", "note", "addenda", "cosign") or \
+                doc["side"] not in ("laptop", "host"):
+            raise Refused(f"a history entry of {ctx.session_id} is not a merge's losing version")
+
+
+AUTHORIZE: dict[str, Callable[[SessionContext, str | None, Any, Any], None]] = {
+    "header": header, "blocks": blocks, "roster": roster, "att": attendance, "note": note,
+    "history": history,
+}
+
+
+def authorize_part(ctx: SessionContext, part: str, old: Any, new: Any) -> None:
+    kind, _, key = part.partition(":")
+    check = AUTHORIZE.get(kind)
+    if check is None or (kind in ("att", "note")) != bool(key):
+        raise Refused(f"{part!r} is not a part of a session record sync takes")
+    check(ctx, key or None, old, new)
+
+
+# --- hours entries ------------------------------------------------------------------------
+
+def hours_entry(actor: Actor, month: str, uid: str, old: Doc | None, new: Doc | None) -> Any:
+    """An individual or family session added or removed: counselors and admins only; the
+    client must exist and be enrolled that day, the day in the month file's month."""
+    from facilitator.core.hours import OtherHours
+    actor.need("hours.change", "hours")
+    if new is None:
+        return None
+    entry = _parse(OtherHours.from_dict, new, "hours entry")
+    if not isinstance(new.get("minutes"), int) or isinstance(new.get("minutes"), bool):
+        raise Refused(f"hours entry {uid} has minutes that are not a whole number")
+    if f"{entry.day:%Y-%m}" != month:
+        raise Refused(f"hours entry {uid} is dated outside {month}")
+    actor.not_ahead(entry.day, f"hours entry {uid}")
+    actor.client(entry.client_id, entry.day)
+    return entry
