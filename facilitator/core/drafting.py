@@ -28,6 +28,25 @@ PLAN = "Plan: continue current level of care; review progress toward goals at ne
 PLAN_MISSED = ("Plan: continue current level of care; follow up on the missed session "
                "and review progress toward goals at next session.")
 
+DEFAULT_GROUP_TYPE = "group therapy"
+NO_TOPIC = "not recorded"
+# A plan's kind (core.plans.PLAN_KINDS) as the "type" a progress note names.
+GROUP_TYPES: dict[str, str] = {
+    "early-recovery": "early recovery skills group",
+    "relapse-prevention": "relapse prevention group",
+    "family-education": "family education group",
+    "social-support": "social support group",
+    "iop-evening": "IOP group therapy",
+}
+
+
+def group_type_of(plan) -> str:
+    """The note's group type for a ``core.plans.SessionPlan`` (or None)."""
+    if plan is None:
+        return DEFAULT_GROUP_TYPE
+    return GROUP_TYPES.get(plan.kind, DEFAULT_GROUP_TYPE)
+
+
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _STATUS_TEXT = {
     Status.PRESENT: "present",
@@ -53,7 +72,12 @@ def _pattern(name: str) -> str:
 
 
 def redact_others(text: str, client: Client, others: Iterable[Client]) -> str:
-    """``text`` with other clients' names replaced by their initials.
+    """``text`` with other clients' names replaced by their initials (see ``redactor``)."""
+    return redactor(client, others)(text)
+
+
+def redactor(client: Client, others: Iterable[Client]) -> Callable[[str], str]:
+    """A function that replaces other clients' names in a text by their initials.
 
     Full names ("Sam Bell", "Bell, Sam"), first names and last names, as whole words,
     case-insensitive. A bare name that is also one of ``client``'s own names stays
@@ -80,18 +104,20 @@ def redact_others(text: str, client: Client, others: Iterable[Client]) -> str:
             if name and _normal(name) not in own:
                 add(name, _pattern(name), other.initials)
     if not table:
-        return text
+        return lambda text: text
     # longest first, so a full name wins over the first name it starts with
     alternatives = "|".join(regexes[k] for k in sorted(regexes, key=len, reverse=True))
     regex = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
-    def replace(match: re.Match[str]) -> str:
-        initials = table.get(_normal(match.group(0)), PEER)
-        if initials.endswith(".") and text[match.end():match.end() + 1] == ".":
-            initials = initials[:-1]          # "... with S.B." not "... with S.B.."
-        return initials
+    def redact(text: str) -> str:
+        def replace(match: re.Match[str]) -> str:
+            initials = table.get(_normal(match.group(0)), PEER)
+            if initials.endswith(".") and text[match.end():match.end() + 1] == ".":
+                initials = initials[:-1]          # "... with S.B." not "... with S.B.."
+            return initials
+        return regex.sub(replace, text)
 
-    return regex.sub(replace, text)
+    return redact
 
 
 # --- times ----------------------------------------------------------------------------------
@@ -327,11 +353,7 @@ def draft_context(
     entry = record.attendance.get(client.client_id)
     if entry is None:
         raise InputError(f"{client.client_id} has no attendance at this session", field="client_id")
-    others = [c for c in clients.values() if c.client_id != client.client_id]
-
-    def redact(text: str) -> str:
-        return redact_others(text, client, others)
-
+    redact = redactor(client, [c for c in clients.values() if c.client_id != client.client_id])
     header = record.header
     start = header.start
     end = header.actual_end or now_end or header.scheduled_end

@@ -90,3 +90,13 @@ def reads_like(notes: Mapping[str, tuple[Client, str]],
         if best is not None:
             found[cid] = best
     return found
+
+
+def session_likeness(attending: list[str], notes: Mapping[str, object],
+                     clients: Mapping[str, Client],
+                     threshold: float = READS_LIKE_AT) -> dict[str, Likeness]:
+    """``reads_like`` over one session's notes (``core.notes.Note`` by client id), for the
+    clients in ``attending`` that have a note and are on the roster of ``clients``."""
+    bodies = {cid: (clients[cid], notes[cid].body) for cid in attending   # type: ignore[attr-defined]
+              if cid in notes and cid in clients}
+    return reads_like(bodies, threshold)

@@ -120,6 +120,8 @@ class EndSessionScreen(Screen):
         elif not note.signed:
             hint = ("Enter edits the draft · S then y signs it unchanged" if writer
                     else "Enter reads the draft · the facilitator signs it")
+            if row.reads_like:
+                hint = f"This draft {summary.reads_like_text(row.reads_like)} · " + hint
         else:
             keys = ["Enter reads it"] + (["a adds an addendum"] if writer else [])
             if not note.cosigned_by and self._may("note.cosign") and note.signed_by != self.me.user:
@@ -238,9 +240,13 @@ class EndSessionScreen(Screen):
                 self.notify(f"Signed and locked: {row.name}.", markup=False, timeout=DONE_SECONDS)
                 self.reload(advance=True)
 
+        detail = "Read it first with Enter if unsure; later changes are addenda."
+        if row.reads_like:
+            detail = (f"This draft {summary.reads_like_text(row.reads_like)}: nearly the same "
+                      "words. Auditors flag notes that are not individualized; Enter opens it "
+                      "to add what this client said or did.")
         self.app.push_screen(ConfirmScreen(f"Sign {row.name}'s note unchanged and lock it?",
-                                           "Read it first with Enter if unsure; later changes "
-                                           "are addenda."), answered)
+                                           detail), answered)
 
     def action_cosign(self) -> None:
         row = self._current_row()
