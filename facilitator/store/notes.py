@@ -96,6 +96,7 @@ class QueueItem:
     state: str            # "missing", "draft", "unsigned-cosign"
     overdue_days: int
     reads_like: str = ""  # the client id whose note this one nearly repeats (core.likeness)
+    facilitators: tuple[str, ...] = ()
 
 
 def review_queue(data: DataDir, first: date, last: date) -> tuple[list[QueueItem], list[DamagedFile]]:
@@ -128,7 +129,7 @@ def review_queue(data: DataDir, first: date, last: date) -> tuple[list[QueueItem
             like = alike.get(client_id)
             items.append(QueueItem(header.session_id, header.day, header.group, client_id, state,
                                    overdue if state != "unsigned-cosign" else 0,
-                                   like.other_id if like else ""))
+                                   like.other_id if like else "", header.facilitators))
     items.sort(key=lambda i: (i.day, i.session_id, i.client_id))
     return items, problems
 

@@ -22,6 +22,7 @@ from facilitator.tui.widgets.hoursbar import theme_colours
 from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.weekchart import WeekChart, chart_text
 from facilitator.tui.widgets.weektable import cell
+from facilitator.tui.navigation import to_base
 
 WRITE_ERRORS = (PermissionDenied, InputError, NoSuchClient, NotStaff, StoreBusy, DamagedFile, OSError)
 PENDING_NOTES = ("no note", "draft")
@@ -101,7 +102,7 @@ class ClientScreen(LiveScreen):
                 tooltip="Remove the highlighted individual/family entry"),
         Binding("r", "reload", "Refresh", id="client.refresh", show=False,
                 tooltip="Read the data again now"),
-        Binding("escape", "back", "Back", id="client.back", tooltip="Back to the screen before"),
+        Binding("escape", "back", "Home", id="client.back", tooltip="Back to the home screen"),
     ]
 
     def __init__(self, client_id: str) -> None:
@@ -243,5 +244,5 @@ class ClientScreen(LiveScreen):
         self.facilitator.action_refresh_data()
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        """Escape goes home from every screen (two presses at most from a dialog on top)."""
+        to_base(self.app)

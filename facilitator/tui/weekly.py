@@ -19,6 +19,7 @@ from facilitator.tui.widgets.hoursbar import (
 )
 from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.weektable import WeekTable, WeekTableData, fit, shown_days
+from facilitator.tui.navigation import to_base
 
 if TYPE_CHECKING:
     from facilitator.store.reports import WeekReport
@@ -97,7 +98,7 @@ class WeeklyScreen(LiveScreen):
                 tooltip="Filter by flag: all, below, at-risk, met"),
         Binding("r", "reload", "Refresh", id="weekly.refresh", show=False,
                 tooltip="Read the data again now"),
-        Binding("escape", "back", "Back", id="weekly.back", tooltip="Back to the screen before"),
+        Binding("escape", "back", "Home", id="weekly.back", tooltip="Back to the home screen"),
     ]
 
     def __init__(self) -> None:
@@ -260,5 +261,5 @@ class WeeklyScreen(LiveScreen):
         self.facilitator.action_refresh_data()
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        """Escape goes home from every screen (two presses at most from a dialog on top)."""
+        to_base(self.app)

@@ -184,15 +184,16 @@ async def test_a_damaged_session_file_is_named_and_the_rest_still_shown(clinic, 
         assert pilot.app.is_running
 
 
-async def test_enter_opens_the_client_and_escape_comes_back(clinic, fake_clock):
+async def test_enter_opens_the_client_and_escape_goes_home(clinic, fake_clock):
     from facilitator.tui.client import ClientScreen
+    from facilitator.tui.home import HomeScreen
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         screen = await open_weekly(pilot)
         first = screen.query_one(WeekTable).shown_ids[0]
         await pilot.press("enter")
         assert isinstance(pilot.app.screen, ClientScreen) and pilot.app.screen.client_id == first
-        await pilot.press("escape")
-        assert pilot.app.screen is screen
+        await pilot.press("escape")       # one rule everywhere: Escape goes home (w: weekly again)
+        assert isinstance(pilot.app.screen, HomeScreen) and len(pilot.app.screen_stack) == 1
 
 
 async def test_f1_lists_the_weekly_keys(clinic, fake_clock):
