@@ -146,7 +146,7 @@ def cmd_attendance_import(args: argparse.Namespace) -> int:
     data.require("attendance.change")
     snapshot = data.snapshot()
     rows = parse_attendance(read_csv_text(args.file), str(args.file), known_groups=set(snapshot.groups),
-                            clients=snapshot.clients)
+                            clients=snapshot.clients, groups=snapshot.groups)
     sessions, entries = data.import_attendance(rows)
     print(f"Imported {entries} attendance entries into {sessions} sessions from {args.file}.")
     return 0

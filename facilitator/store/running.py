@@ -13,11 +13,15 @@ from facilitator.core.errors import InputError
 from facilitator.core.parsing import parse_typed_time
 from facilitator.core.rules import Status
 from facilitator.core.session import (
-    AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
+    attendance_time_problem, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
 )
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
 from facilitator.store.records import SessionFile, session_files
+
+
+NOT_MARKED = ("mark the client's attendance first; a participation pick or note does not "
+              "mark anyone present")
 
 
 class RunningSession:
@@ -41,12 +45,18 @@ class RunningSession:
         self.data.require("attendance.change")
         now = self.data.now()
         when = (at or now).replace(second=0, microsecond=0)
+        which = {Status.LATE: "arrived", Status.LEFT_EARLY: "left"}.get(status)
+        if which:
+            self._check_time(which, when, now)
 
         def change(old: AttendanceEntry | None) -> AttendanceEntry:
             base = (old or AttendanceEntry(client_id=client_id, status=status)).with_changes(updated_at=now)
             if status is Status.LATE:
                 return base.with_changes(status=status, arrived=when, left=None)
             if status is Status.LEFT_EARLY:
+                if base.arrived and when <= base.arrived:
+                    raise InputError(f"left at {when:%H:%M}, not after arriving at "
+                                     f"{base.arrived:%H:%M}", field="left")
                 return base.with_changes(status=status, left=when)
             if status in (Status.ABSENT, Status.EXCUSED):
                 return base.with_changes(status=status, arrived=None, left=None)
@@ -65,9 +75,7 @@ class RunningSession:
         start = header.start
         clock_time = parse_typed_time(typed, near=start.timetz().replace(tzinfo=None), field=which)
         when = datetime.combine(header.day, clock_time, start.tzinfo)
-        if when < start - timedelta(hours=1) or when > header.end + timedelta(hours=2):
-            raise InputError(f"{typed!r} is outside this session ({start:%H:%M}–{header.end:%H:%M})",
-                             field=which)
+        self._check_time(which, when, self.data.now())
 
         def change(old: AttendanceEntry | None) -> AttendanceEntry:
             if old is None or not old.status.credits_time:
@@ -82,11 +90,29 @@ class RunningSession:
         self._audit("attendance.time", {"field": which})
         return entry
 
+    def _check_time(self, which: str, when: datetime, now: datetime) -> None:
+        """The one rule for arrival and departure times (``core.session.TIME_RULE``)."""
+        header = self.record().header
+        ended = header.state is SessionState.ENDED and header.actual_end is not None
+        problem = attendance_time_problem(
+            which, when, start=header.start, end=header.actual_end if ended else max(now, header.end),
+            now=None if ended else now)
+        if problem:
+            raise InputError(problem, field=which)
+
     def set_participation(self, client_id: str, picks: tuple[str, ...], text: str) -> AttendanceEntry:
+        """Picks and a line of text; never attendance: an unmarked client is refused."""
         self.data.require("note.write")
-        entry = self.file.update_attendance(
-            client_id, lambda old: (old or AttendanceEntry(client_id, Status.PRESENT)).with_changes(
-                picks=tuple(picks), text=text, updated_at=self.data.now()))
+
+        def change(old: AttendanceEntry | None) -> AttendanceEntry:
+            if old is None:
+                raise InputError(NOT_MARKED, field="picks")
+            if picks and not old.status.credits_time:
+                raise InputError(f"the client is marked {old.status.value}; picks are for clients "
+                                 "in the room", field="picks")
+            return old.with_changes(picks=tuple(picks), text=text, updated_at=self.data.now())
+
+        entry = self.file.update_attendance(client_id, change)
         self._audit("participation.save", {"picks": len(picks)})
         return entry
 

@@ -54,9 +54,10 @@ class SessionScreen(SessionActions, Screen):
         "types a time instead (6:40p, 18:40). + adds a client, - removes one.\n"
         "Agenda (right), from any pane: n starts the agenda and moves to the next block, "
         "b goes back (undoes n or k), z pauses and resumes, f adds 5 minutes, k skips the "
-        "block, i inserts a 10-minute break. The clock pane turns yellow a minute before a "
+        "block, i takes a break now (ends the block, starts 10 minutes of break). The clock "
+        "pane turns yellow a minute before a "
         "block ends; OVERTIME shows how far over it is.\n"
-        "Participation (bottom): 1-9 and 0 toggle picks for the highlighted client (also "
+        "Participation (bottom): 1-9, 0, d, u and o toggle picks for the highlighted client (also "
         "from the list); tab to type a line about them and a group note for the block. "
         "Everything saves itself within a second; enter or escape returns to the list.\n"
         "F9 hides every client name and note until pressed again. E ends the session."
@@ -80,7 +81,7 @@ class SessionScreen(SessionActions, Screen):
                 tooltip="Undo the last next or skip"),
         Binding("k", "agenda('skip')", "Skip", id="session.skip", show=False,
                 tooltip="Skip the rest of this block"),
-        Binding("i", "agenda('break')", "Break", id="session.break", show=False,
+        Binding("i", "agenda('break')", "Break now", id="session.break", show=False,
                 tooltip="End this block and start a 10-minute break"),
         Binding("E", "end_session", "End", id="session.end", tooltip="End the session, then write notes"),
         Binding("f9", "toggle_privacy", "Hide names", id="session.privacy", priority=True, key_display="F9",

@@ -26,7 +26,7 @@ STATUS_SHORT: dict[Status, str] = {
     Status.ABSENT: "absent", Status.EXCUSED: "excused", Status.TELEHEALTH: "tele",
 }
 MARK = Binding.Group("Mark", compact=False)
-PICK_KEYS = "1234567890"
+PICK_KEYS = "1234567890duo"   # every pick has a key: d distracted, u disruptive, o left early
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class AttendanceTable(DataTable):
                 tooltip="Take the highlighted client off this session's list", show=False),
         *[Binding(key, f"toggle_pick({i})", "Pick" if i == 0 else "", show=False,
                   id=f"attendance.pick{key}",
-                  tooltip="1-9, 0 toggle the highlighted client's participation picks")
+                  tooltip="1-9, 0, d, u, o toggle the highlighted client's participation picks")
           for i, key in enumerate(PICK_KEYS)],
     ]
 
