@@ -26,8 +26,43 @@ def show_session(app: "FacilitatorApp", running: "RunningSession") -> None:
     app.push_screen(SessionScreen(running))
 
 
-def open_session(app: "FacilitatorApp", group: str, plan_id: str | None = None) -> None:
-    """Start today's session of ``group`` (or resume it) and show it."""
+EARLY_MINUTES = 30   # starting a group more than this before its time asks first
+
+
+def _minutes_early(app: "FacilitatorApp", group: str) -> tuple[int, str] | None:
+    """(minutes, "HH:MM") when today's meeting of ``group`` is not yet open and starts more
+    than ``EARLY_MINUTES`` from now; None otherwise."""
+    from facilitator.core.session import session_id_for
+    try:
+        snapshot = app.snapshot()
+        spec = snapshot.groups.get(group)
+        if spec is None:
+            return None
+        now = app.clock().astimezone(snapshot.settings.tz)
+        meetings = spec.meetings(now.date(), now.date(), snapshot.settings.tz)
+        if not meetings or app.data.session_file(session_id_for(group, meetings[0])).exists():
+            return None
+    except (DamagedFile, OSError):
+        return None
+    early = int((meetings[0] - now).total_seconds() // 60)
+    return (early, f"{meetings[0]:%H:%M}") if early > EARLY_MINUTES else None
+
+
+def open_session(app: "FacilitatorApp", group: str, plan_id: str | None = None, *,
+                 asked: bool = False) -> None:
+    """Start today's session of ``group`` (or resume it) and show it; more than 30 minutes
+    before its time, ask first."""
+    early = None if asked else _minutes_early(app, group)
+    if early is not None:
+        from facilitator.tui.widgets.confirm import ConfirmScreen
+        minutes, when = early
+        ahead = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+        app.push_screen(ConfirmScreen(
+            f"Start {group} now, {ahead} before its {when} start?",
+            "Its session opens now (the agenda clock starts with n there). Press n here to "
+            "leave it for later."),
+            lambda yes: open_session(app, group, plan_id, asked=True) if yes else None)
+        return
     try:
         running = start_session(app.data, group, plan_id=plan_id)
         header = running.record().header

@@ -41,7 +41,8 @@ async def test_today_lists_the_groups_meeting_today_with_enrolled_counts(clinic,
     assert expected, "the fixture clinic should have groups on its fake Monday"
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         rows = table_rows(pilot.app.screen.query_one("#today-table", DataTable))
-        shown = {row[1]: (row[3], row[2]) for row in rows}
+        shown = {row[1]: (row[4], row[3]) for row in rows}
+        assert {row[2] for row in rows} == {"not started"}
         assert shown == expected
         # Sorted by start time: the 10:00 group before the 18:00 one.
         assert [row[0][:5] for row in rows] == sorted(row[0][:5] for row in rows)

@@ -19,6 +19,7 @@ class TodayRow:
     group: str
     plan: str | None
     enrolled: int
+    state: str = "not started"     # "not started", "running since 18:02", "ended 21:05"
 
 
 class TodayGroups(Vertical):
@@ -48,7 +49,7 @@ class TodayGroups(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("Today's groups", classes="section-title", id="today-title")
         table: DataTable = DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Time", "Group", "Enrolled", "Plan")
+        table.add_columns("Time", "Group", "State", "Enrolled", "Plan")
         yield table
         yield Static("", id="today-empty")
 
@@ -59,8 +60,9 @@ class TodayGroups(Vertical):
         empty = self.query_one("#today-empty", Static)
         table.clear()
         for row in rows:
-            table.add_row(f"{row.start:%H:%M}–{row.end:%H:%M}", row.group, str(row.enrolled),
-                          row.plan or NO_PLAN, key=f"{row.group}@{row.start.isoformat()}")
+            table.add_row(f"{row.start:%H:%M}–{row.end:%H:%M}", row.group, row.state,
+                          str(row.enrolled), row.plan or NO_PLAN,
+                          key=f"{row.group}@{row.start.isoformat()}")
         table.display = bool(rows)
         empty.display = not rows
         if not has_groups:
