@@ -176,3 +176,18 @@ async def test_the_clinic_setting_sets_the_idle_time(clinic, fake_clock, minutes
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         fake_clock.advance(minutes=minutes, seconds=1)
         assert await wait_until(pilot, lambda: lock_up(pilot.app), seconds=5)
+
+
+async def test_tab_moves_between_the_two_pin_boxes(clinic, fake_clock):
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        await pilot.press("ctrl+l")
+        assert await wait_until(pilot, lambda: lock_up(app))
+        assert app.screen.focused.id == "pin"
+        await pilot.press(*PIN, "tab")
+        assert app.screen.focused.id == "pin2"
+        await pilot.press(*PIN, "shift+tab")
+        assert app.screen.focused.id == "pin"
+        await pilot.press("tab", "enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        assert PinStore(clinic.root, fake_clock).has_pin(clinic.user)
