@@ -66,10 +66,9 @@ def cmd_hours(args: argparse.Namespace) -> int:
         first = parse_date(args.first, field="--from")
         last = parse_date(args.last, field="--to")
         entries, problems = otherhours.between(hours_dir, first, last)
-        for entry_id, entry in sorted(entries, key=lambda p: (p[1].day, p[0])):
-            if args.client and entry.client_id != args.client:
-                continue
-            print(f"{entry.day:%Y-%m}#{entry_id}\t{entry.day}\t{entry.client_id}\t{entry.kind}\t{entry.minutes}")
+        chosen = [(i, e) for i, e in sorted(entries, key=lambda p: (p[1].day, p[0]))
+                  if not args.client or e.client_id == args.client]
+        sys.stdout.write(output.other_hours(chosen, getattr(args, "format", "table")))
         _report_problems(problems)
         return 1 if problems else 0
     month, _, number = args.entry.partition("#")
@@ -98,8 +97,8 @@ def cmd_staff(args: argparse.Namespace) -> int:
         staff.deactivate(data, args.user)
         print(f"{args.user} can no longer open the clinic.")
     else:
-        for member in sorted(data.snapshot().staff.values(), key=lambda m: m.user):
-            print(f"{member.user}\t{member.role}\t{'active' if member.active else 'inactive'}\t{member.display_name}")
+        members = sorted(data.snapshot().staff.values(), key=lambda m: m.user)
+        sys.stdout.write(output.staff(members, getattr(args, "format", "table")))
     return 0
 
 
