@@ -36,12 +36,12 @@ class GroupSpec:
 # The evening plans run 180 minutes with a 10-minute break; the groups are booked for
 # 195 so a full evening credits about 185 countable minutes and three of them clear
 # the 9-hour IOP week (ASAM 2.1) even when a session starts a few minutes late.
-# No shipped plan fills a 5-hour PHP day: the day opens with a 90-minute relapse-
-# prevention plan and the rest of the day is not on the agenda clock.
+# The PHP day runs the shipped 5-hour day plan (300 minutes, 55 of them breaks and lunch):
+# 245 countable minutes a day, five days a week, clears the 20-hour PHP week (ASAM 2.5).
 GROUPS: tuple[GroupSpec, ...] = (
     GroupSpec(GROUP_A, "mon,wed,thu", "18:00", 195, "iop-evening-triggers"),
     GroupSpec(GROUP_B, "tue,fri", "17:30", 195, "iop-evening-cravings-and-coping"),
-    GroupSpec(GROUP_PHP, "mon,tue,wed,thu,fri", "09:00", 300, "rp-high-risk-situations"),
+    GroupSpec(GROUP_PHP, "mon,tue,wed,thu,fri", "09:00", 300, "php-day-recovery-skills"),
 )
 
 Offset = tuple[str, int]   # ("start" | "today", days)

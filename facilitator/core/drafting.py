@@ -37,6 +37,7 @@ GROUP_TYPES: dict[str, str] = {
     "family-education": "family education group",
     "social-support": "social support group",
     "iop-evening": "IOP group therapy",
+    "php-day": "partial hospitalization program group therapy",
 }
 
 
