@@ -23,6 +23,7 @@ from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.weekchart import WeekChart, chart_text
 from facilitator.tui.widgets.weektable import cell
 from facilitator.tui.navigation import to_base
+from facilitator.tui.widgets.problem import refusal_sentence
 
 WRITE_ERRORS = (PermissionDenied, InputError, NoSuchClient, NotStaff, StoreBusy, DamagedFile, OSError)
 PENDING_NOTES = ("no note", "draft")
@@ -197,7 +198,7 @@ class ClientScreen(LiveScreen):
         try:
             self.facilitator.data.require(action)
         except WRITE_ERRORS as problem:
-            self.app.notify(str(problem), title="Not allowed", severity="error", markup=False)
+            self.app.notify(refusal_sentence(problem), title="Not allowed", severity="error", markup=False)
             return False
         return True
 
@@ -213,7 +214,7 @@ class ClientScreen(LiveScreen):
         try:
             add_other_hours(self.facilitator.data, entry)
         except WRITE_ERRORS as problem:
-            self.app.notify(str(problem), title="Not logged", severity="error", markup=False)
+            self.app.notify(refusal_sentence(problem), title="Not logged", severity="error", markup=False)
             return
         self.app.notify(f"Logged {entry.minutes} minutes of {entry.kind} time on {entry.day}.", markup=False)
         self.reload()
@@ -235,7 +236,7 @@ class ClientScreen(LiveScreen):
         try:
             removed = remove_other_hours(self.facilitator.data, day, entry_id)
         except WRITE_ERRORS as problem:
-            self.app.notify(str(problem), title="Not removed", severity="error", markup=False)
+            self.app.notify(refusal_sentence(problem), title="Not removed", severity="error", markup=False)
             return
         self.app.notify("Removed." if removed else "It was already removed.", markup=False)
         self.reload()

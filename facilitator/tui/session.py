@@ -25,6 +25,7 @@ from facilitator.tui.session_actions import SessionActions
 from facilitator.tui.widgets.agenda import AgendaPane
 from facilitator.tui.widgets.attendance import HIDDEN, AttendancePane, AttendanceRow, AttendanceTable
 from facilitator.tui.widgets.participation import ParticipationPane
+from facilitator.tui.widgets.problem import refusal_sentence
 
 if TYPE_CHECKING:
     from facilitator.core.session import SessionRecord
@@ -154,7 +155,7 @@ class SessionScreen(SessionActions, Screen):
             snapshot = self.facilitator.snapshot()
             self.record = self.running.record()
         except (DamagedFile, OSError) as problem:
-            self.notify(str(problem), title="Cannot read the session", severity="error", markup=False)
+            self.notify(refusal_sentence(problem), title="Cannot read the session", severity="error", markup=False)
             return
         self.generation = generation
         self.names = {cid: c.name for cid, c in snapshot.clients.items()}

@@ -19,6 +19,7 @@ from facilitator.store.files import DamagedFile, StoreBusy
 from facilitator.tui.session_modals import PickModal, TimeModal, sentence
 from facilitator.tui.widgets.confirm import ConfirmScreen
 from facilitator.tui.widgets.participation import ParticipationPane, PicksBar
+from facilitator.tui.widgets.problem import refusal_sentence
 
 AGENDA_OPS: dict[str, Callable[[AgendaClock, datetime], Any]] = {
     "next": lambda c, now: c.next(now) if c.started else c.start(now),
@@ -56,7 +57,7 @@ class SessionActions:
             self.notify(sentence(message), severity="warning", markup=False)
             return False
         except (StoreBusy, DamagedFile, OSError) as problem:
-            self.notify(str(problem), title="Not saved", severity="error", markup=False)
+            self.notify(refusal_sentence(problem), title="Not saved", severity="error", markup=False)
             return False
         return True
 

@@ -8,6 +8,7 @@ from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.session import SessionState
 from facilitator.store.files import DamagedFile, StoreBusy
 from facilitator.store.running import find_running, start_session
+from facilitator.tui.widgets.problem import refusal_sentence
 
 if TYPE_CHECKING:
     from facilitator.store.running import RunningSession
@@ -67,10 +68,10 @@ def open_session(app: "FacilitatorApp", group: str, plan_id: str | None = None, 
         running = start_session(app.data, group, plan_id=plan_id)
         header = running.record().header
     except (InputError, PermissionDenied) as problem:
-        app.notify(str(problem), title="Cannot start the session", severity="warning", markup=False)
+        app.notify(refusal_sentence(problem), title="Cannot start the session", severity="warning", markup=False)
         return
     except (DamagedFile, StoreBusy, OSError) as problem:
-        app.notify(str(problem), title="Cannot start the session", severity="error", markup=False)
+        app.notify(refusal_sentence(problem), title="Cannot start the session", severity="error", markup=False)
         return
     if header.state is SessionState.ENDED:
         from facilitator.tui.session_end import EndSessionScreen
@@ -89,7 +90,7 @@ def choose_session(app: "FacilitatorApp", highlight: str | None = None) -> None:
     try:
         snapshot = app.snapshot()
     except (DamagedFile, OSError) as problem:
-        app.notify(str(problem), title="Cannot read the clinic's data", severity="error", markup=False)
+        app.notify(refusal_sentence(problem), title="Cannot read the clinic's data", severity="error", markup=False)
         return
     groups = [(g.name, g.plan) for g in sorted(snapshot.groups.values(), key=lambda g: g.name.casefold())]
     if not groups:

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 HIDDEN = "•••"
 UNMARKED = "—"
 STATUS_SHORT: dict[Status, str] = {
-    Status.PRESENT: "present", Status.LATE: "late", Status.LEFT_EARLY: "left",
-    Status.ABSENT: "absent", Status.EXCUSED: "excused", Status.TELEHEALTH: "tele",
+    Status.PRESENT: "present", Status.LATE: "late", Status.LEFT_EARLY: "left early",
+    Status.ABSENT: "absent", Status.EXCUSED: "excused", Status.TELEHEALTH: "telehealth",
 }
 MARK = Binding.Group("Mark", compact=False)
 PICK_KEYS = "1234567890duo"   # every pick has a key: d distracted, u disruptive, o left early
@@ -100,7 +100,7 @@ class AttendanceTable(DataTable):
     def fitting_name_width(self) -> int:
         """The name column takes what the other columns (and a scrollbar) leave."""
         width = self.size.width or 44
-        return max(10, min(30, width - 2 * 4 - (7 + 11 + 3) - 1))
+        return max(10, min(30, width - 2 * 4 - (10 + 11 + 3) - 1))
 
     def on_resize(self) -> None:
         self.show(self.shown, privacy=self.shown_privacy)
@@ -115,7 +115,7 @@ class AttendanceTable(DataTable):
         if name_width != self.name_width or not self.columns:
             self.clear(columns=True)
             self.add_column("Client", width=name_width, key="name")
-            self.add_column("Status", width=7, key="status")
+            self.add_column("Status", width=10, key="status")
             self.add_column("In→out", width=11, key="times")
             self.add_column("min", width=3, key="minutes")
             self.name_width = name_width

@@ -155,11 +155,11 @@ class ParticipationPane(Vertical):
     def compose(self) -> ComposeResult:
         yield PicksBar(self.toggle_pick, id="picks")
         with Horizontal():
-            yield Label("Says", id="text-label")
+            yield Label("Client", id="text-label")
             yield Input(id="client-text", compact=True,
                         placeholder="a line on this client's participation (enter: back to list)")
         with Horizontal():
-            yield Label("Note", id="note-label")
+            yield Label("Group", id="note-label")
             yield Input(id="block-note", compact=True, placeholder="group note for this block")
         yield Static("Names and notes are hidden (F9 shows them).", id="participation-hidden")
 
@@ -205,7 +205,7 @@ class ParticipationPane(Vertical):
         if self.note_input.value != note:
             self.note_input.value = note
         self.note_input.disabled = position is None
-        self.query_one("#note-label", Label).update("Note")
+        self.query_one("#note-label", Label).update("Group")
         self.note_input.placeholder = f"group note for {title}" if title else "no agenda block"
 
     def _title(self) -> None:
