@@ -80,6 +80,12 @@ class HomeScreen(Screen):
                 show=False),
         Binding("s", "start_session", "Start", id="home.start",
                 tooltip="Choose any group and plan and start (or resume) its session"),
+        # The app's keys, shown here (the hub) and hidden in the other screens' footers.
+        Binding("w", "app.go('weekly')", "Weekly", id="home.weekly",
+                tooltip="Each client's hours this week"),
+        Binding("v", "app.go('review')", "Review", id="home.review",
+                tooltip="Notes missing, unsigned or not co-signed"),
+        Binding("q", "app.quit", "Quit", id="home.quit", tooltip="Close facilitator"),
     ]
 
     def __init__(self) -> None:

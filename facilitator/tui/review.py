@@ -94,7 +94,7 @@ def note_text(item: "QueueItem", queue: Queue) -> str:
 
 class ReviewTable(DataTable):
     BINDINGS: ClassVar = [
-        Binding("enter", "select_cursor", "Read note", id="review.open",
+        Binding("enter", "select_cursor", "Read note", id="review.open", show=False,
                 tooltip="Read the highlighted note; c there co-signs"),
         Binding("home", "first", "First", id="review.first", show=False, tooltip="The first row"),
         Binding("end", "last", "Last", id="review.last", show=False, tooltip="The last row"),
@@ -185,7 +185,8 @@ class ReviewScreen(LiveScreen):
                 tooltip="Co-sign the selected notes (or the highlighted one)"),
         Binding("r", "reload", "Refresh", id="review.refresh", show=False,
                 tooltip="Read the data again now"),
-        Binding("escape", "back", "Home", id="review.back", tooltip="Back to the home screen"),
+        Binding("escape", "back", "Home", id="review.back", tooltip="Back to the home screen",
+                show=False),
     ]
 
     def __init__(self) -> None:

@@ -65,7 +65,7 @@ class WeekTableData:
 
 class WeekTable(DataTable):
     BINDINGS: ClassVar = [
-        Binding("enter", "select_cursor", "Client", id="weekly.open",
+        Binding("enter", "select_cursor", "Client", id="weekly.open", show=False,
                 tooltip="Open the highlighted client: 12 weeks, sessions, notes"),
     ]
     DEFAULT_CSS = """
