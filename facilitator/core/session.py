@@ -227,7 +227,8 @@ def attendance_time_problem(which: str, when: datetime, *, start: datetime, end:
     def hm(value: datetime) -> str:
         return value.astimezone(start.tzinfo).strftime("%H:%M") if start.tzinfo else f"{value:%H:%M}"
 
-    if when < start:
+    # Times are kept to the minute (the keys stamp hh:mm): a start at 17:58:40 is 17:58.
+    if when < start.replace(second=0, microsecond=0):
         instead = "mark the client present instead" if which == "arrived" else \
             "mark the client absent instead"
         return f"{hm(when)} is before the session's start ({hm(start)}); {instead}"

@@ -125,6 +125,10 @@ class HomeScreen(Screen):
         # Records written here (a session just run) change what waits to push, not clinic.json.
         self.set_interval(SYNC_STATUS_SECONDS, self._check_sync)
 
+    def on_screen_resume(self) -> None:
+        """Back on home (a session just ended, a note was signed): today's states again."""
+        self.reload()
+
     def _check_sync(self) -> None:
         if self.tz is not None:
             self.query_one(SyncStatus).check(self.facilitator.data.root, self.tz)

@@ -161,7 +161,10 @@ class NoteEditorScreen(Screen):
             if note is not None and note.signed:
                 keys = (["a adds an addendum"] if self.writer else []) + \
                     (["c co-signs"] if self.may_cosign else [])
-                self._state(" · ".join(["Signed and locked", *keys]))
+                from facilitator.core.notes import verify_note
+                intact = ("unchanged since signing" if not verify_note(note)
+                          else "CHANGED AFTER SIGNING")
+                self._state(" · ".join([f"Signed and locked, {intact}", *keys]))
             else:
                 self._state("Draft · read-only for you")
         self.refresh_bindings()

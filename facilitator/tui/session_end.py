@@ -71,6 +71,7 @@ class EndSessionScreen(Screen):
         self.notes: dict[str, "Note"] = {}
         self.me: "Staff | None" = None
         self.record: "SessionRecord | None" = None
+        self.done = ""          # what the last key did, said once in the hint line
 
     @property
     def facilitator(self) -> "FacilitatorApp":
@@ -127,7 +128,16 @@ class EndSessionScreen(Screen):
             if not note.cosigned_by and self._may("note.cosign") and note.signed_by != self.me.user:
                 keys.append("c co-signs")
             hint = "Signed and locked · " + " · ".join(keys)
+        if self.done:
+            hint, self.done = f"{self.done} {hint}", ""
         self.query_one("#end-hint", Static).update(hint)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """"S Sign as is" leaves the footer once every note is signed."""
+        if action == "sign_unchanged" and self.rows and all(r.signed for r in self.rows):
+            return False
+        return True
 
     # -- reading -----------------------------------------------------------------------
     def _topic(self, record: "SessionRecord") -> str | None:
@@ -237,7 +247,8 @@ class EndSessionScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes and self._store(self.book.sign, row.client_id):
-                self.notify(f"Signed and locked: {row.name}.", markup=False, timeout=DONE_SECONDS)
+                # said in the hint line, not a toast over the list's status column
+                self.done = f"Signed and locked: {row.name}."
                 self.reload(advance=True)
 
         detail = "Read it first with Enter if unsure; later changes are addenda."

@@ -141,3 +141,14 @@ def test_a_pick_on_an_unmarked_client_is_refused_and_marks_nobody(clinic):
     session.set_participation("T002", (), "Called at noon: car trouble.")   # a line is kept
     entry = session.record().attendance["T002"]
     assert entry.status is Status.ABSENT and entry.text == "Called at noon: car trouble."
+
+
+def test_late_in_the_same_minute_the_agenda_started_is_taken(clinic, fake_clock):
+    """The keys stamp whole minutes: l at 18:00:50 after n at 18:00:30 is 18:00, not before."""
+    from facilitator.core.agenda import AgendaClock
+    fake_clock.set(at(18, 0).replace(second=30))
+    session = start_session(clinic, "Evening IOP")
+    session.update_agenda(lambda b, now: AgendaClock(b).start(now))
+    fake_clock.set(at(18, 0).replace(second=50))
+    session.mark("T001", Status.LATE)
+    assert session.record().attendance["T001"].arrived == at(18, 0)

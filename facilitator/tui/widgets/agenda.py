@@ -121,7 +121,7 @@ class AgendaPane(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "Agenda"
-        self.border_subtitle = "b back · k skip · i break"
+        self.border_subtitle = "b back · k skip · i break now"
 
     def prompts_text(self, block: BlockRun | None) -> str:
         if block is None:
