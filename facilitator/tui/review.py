@@ -247,6 +247,7 @@ class ReviewScreen(LiveScreen):
         keys = {(i.session_id, i.client_id) for i in queue.items}
         self.selected &= keys
         self.query_one("#review-filters", Static).update(self._filters_text(queue))
+        self.refresh_bindings()
         table = self.query_one(ReviewTable)
         table.show(queue, self.shown, self.selected, theme_colours(self.app.get_css_variables()),
                    self.app.size.width)
@@ -258,6 +259,13 @@ class ReviewScreen(LiveScreen):
             empty.update("Nothing to review: every note of the last 8 weeks is signed"
                          + ("." if queue.mine_only else " and co-signed."))
         self._hint()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Co-signing keys leave the footer for a counselor (they only write their notes)."""
+        if action in ("cosign", "toggle_select", "select_all") and self.queue is not None \
+                and self.queue.mine_only:
+            return False
+        return True
 
     def _filters_text(self, queue: Queue) -> Text:
         text = Text("f ", style="bold")
