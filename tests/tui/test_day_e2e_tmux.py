@@ -143,14 +143,18 @@ def test_a_counselors_day_at_80x24(tmp_path: Path):
         term.keys("Walked through the craving curve", literal=True)
         time.sleep(1.5)
         term.keys("Enter")
+        keys_to_sign = 0
         term.keys("E")
         term.capture("end question", "End the session now?")
         term.keys("y")
+        keys_to_sign += 2
         term.capture("end screen", "9 attended")
         for _ in range(9):
             term.keys("S")
             term.wait_for("unchanged and lock it?")
             term.keys("y")
+            keys_to_sign += 2
+        assert keys_to_sign == 20 <= 3 * 9             # the README's figure and the budget
         term.capture("all signed", "all signed")
         term.keys("Enter")
         term.capture("signed note", "Signed and locked, unchanged since signing")
