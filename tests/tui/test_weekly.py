@@ -205,3 +205,23 @@ async def test_f1_lists_the_weekly_keys(clinic, fake_clock):
         listed = dict(pilot.app.screen.keys)
         assert listed["g"].startswith("Group") and listed["f"].startswith("Flag")
         assert listed["."].startswith("This week") and listed["["].startswith("Prev")
+
+
+async def test_thanksgiving_week_says_holiday_week_and_prorates_instead_of_flagging_below(clinic, fake_clock):
+    """The fixture's Monday is 23 Nov 2026: the evening group (Mon/Wed/Thu) loses Thursday to
+    Thanksgiving. A 9 h client is required 9 x 2/3 = 6 h this week, and the screen says why."""
+    import dataclasses
+    from datetime import date
+    from tinydb import Query
+    group = clinic.snapshot().groups["Evening IOP"]
+    closed = dataclasses.replace(group, holidays=(date(2026, 11, 26),))
+    with clinic.clinic_file.transaction() as db:
+        db.table("groups").update(closed.to_dict(), Query().name == "Evening IOP")
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_weekly(pilot)
+        rows = shown(screen)
+        assert rows["T002"]["hours"].endswith("0.0/6")            # Blake: Evening IOP only
+        assert rows["T002"]["needs"] == "6.0 h in 2 sessions, holiday week"
+        # Still below, and rightly: the two meetings left offer 2 x 170 countable minutes
+        # (a 10-minute break each) = 340 < 360. Without the holiday it read 9.0 h needed.
+        assert rows["T002"]["flag"] == "below"
