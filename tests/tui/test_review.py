@@ -207,3 +207,18 @@ async def test_escape_reaches_home_in_at_most_two_presses(clinic, fake_clock):
         await pilot.pause()
         assert isinstance(pilot.app.screen, HomeScreen)
         assert len(pilot.app.screen_stack) == 1
+
+
+async def test_a_note_that_reads_like_another_is_marked_in_the_queue(clinic, fake_clock):
+    """Two drafts with the same words about different clients: both marked, with the other's
+    initials; a supervisor sees it in the co-sign question too."""
+    import_attendance(clinic, EARLIER.replace("T002,absent", "T002,present"))
+    book = NoteBook(clinic, clinic.session_file(EARLIER_ID))
+    same = "Participation and response: {} was quiet but attentive.\nPlan: continue.\n"
+    book.save_draft("T001", same.format("Avery"))
+    book.save_draft("T002", same.format("Blake"))
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_review(pilot)
+        rows = {r[3]: r[4] for r in rows_text(screen.query_one(ReviewTable))}
+        assert rows == {"Avery Testperson": "draft, like B.S.", "Blake Sampleton": "draft, like A.T."}
+        assert "reads like B.S.'s note" in str(screen.query_one("#review-hint").render())
