@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from facilitator import demo_data as D
 from facilitator.core.clinic import ClinicSettings
+from facilitator.core.drafting import NO_TOPIC, draft_note, group_type_of
+from facilitator.core.notes import Note, cosign, sign
 from facilitator.core.roster import Client, Group, parse_days
 from facilitator.core.rules import Status
 from facilitator.core.session import (
@@ -29,6 +31,7 @@ from facilitator.store.datadir import DataDir
 from facilitator.store.files import DIR_MODE, make_dirs
 from facilitator.store.identity import Clock, system_clock
 from facilitator.store.plans import PlanLibrary, shipped_plans_dir
+from facilitator.store.staff import add_staff
 
 
 def ensure_demo_clinic(root: Path, *, user: str, display_name: str,
@@ -93,20 +96,24 @@ def _build(root: Path, *, user: str, display_name: str, today: date, clock: Cloc
     clients = [_client(spec, settings, history_first, today) for spec in D.CLIENTS]
     data.import_roster(clients)
 
+    add_staff(data, D.SUPERVISOR_USER, D.SUPERVISOR_NAME, "supervisor")
     library = PlanLibrary.load(shipped_plans_dir(), data.plans_dir)
     rng = random.Random(D.SEED)
+    note_rng = random.Random(D.SEED + 1)     # its own stream: attendance draws stay as they were
+    by_id = {c.client_id: c for c in clients}
     patterns = {spec.client_id: spec.pattern for spec in D.CLIENTS}
     seen = {spec.client_id: 0 for spec in D.CLIENTS}
     sessions = entries = 0
     for group in groups:
-        plan_blocks = library.get(group.plan).block_runs() if group.plan else ()
+        plan = library.get(group.plan) if group.plan else None
+        plan_blocks = plan.block_runs() if plan else ()
         members = [c for c in clients if group.name in c.groups]
         for start in group.meetings(history_first, yesterday, tz):
             day = start.date()
             enrolled = [c for c in members if c.enrolled_on(day)]
             header = _header(group, start, user, rng)
             file = data.session_file(header.session_id)
-            blocks = _blocks(plan_blocks, header, rng)
+            blocks = _with_group_notes(_blocks(plan_blocks, header, rng), note_rng)
             attendance = []
             for client in enrolled:
                 pattern = patterns[client.client_id]
@@ -116,6 +123,11 @@ def _build(root: Path, *, user: str, display_name: str, today: date, clock: Cloc
                 attendance.append(_attendance(client.client_id, pattern, header, rng, miss=miss))
             with data.change("demo.session", header.session_id, {"attendance": len(attendance)}):
                 file.create(header, blocks, attendance=attendance)
+                if attendance:
+                    record = file.read()
+                    notes = _history_notes(record, by_id, plan, display_name, user, today, tz, note_rng)
+                    if notes:
+                        file.put_notes(*notes)
             sessions += 1
             entries += len(attendance)
     plans = _recovery_plans(data, clients, today)
@@ -149,6 +161,59 @@ def _recovery_plans(data: DataDir, clients: list[Client], today: date) -> int:
         recovery.put_plan(data, plan)
         written += 1
     return written
+
+
+def _with_group_notes(blocks: tuple[BlockRun, ...], rng: random.Random) -> tuple[BlockRun, ...]:
+    """Most sessions' countable blocks carry a group note, as a counselor types them."""
+    if rng.random() >= D.BLOCK_NOTE_SHARE:
+        return blocks
+    return tuple(b.with_changes(note=rng.choice(D.GROUP_NOTES[str(b.kind)]))
+                 if b.countable and str(b.kind) in D.GROUP_NOTES else b for b in blocks)
+
+
+def _next_workday(day: date) -> date:
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _at(day: date, hour: int, minute: int, tz) -> datetime:
+    return datetime.combine(day, time(hour, minute), tz)
+
+
+def _history_notes(record, clients: dict[str, Client], plan, display_name: str, user: str,
+                   today: date, tz, rng: random.Random) -> list[Note]:
+    """The session's notes: drafted from what happened, most signed that evening, and
+    co-signed by the supervisor a working day or two later (never on or after today)."""
+    header = record.header
+    end = header.actual_end or header.scheduled_end
+    notes = []
+    for client_id, entry in record.attendance.items():
+        if not entry.status.credits_time or client_id not in clients:
+            continue
+        body = draft_note(record, clients[client_id], clients=clients, group_type=group_type_of(plan),
+                          topic=plan.title if plan else NO_TOPIC, facilitators=(display_name,))
+        drafted = _plus(end, rng.randint(2, 15))
+        note = Note(session_id=header.session_id, client_id=client_id, body=body, author=user,
+                    drafted_at=drafted)
+        if rng.random() < D.UNSIGNED_SHARE:
+            notes.append(note)
+            continue
+        signed_at = _plus(drafted, rng.randint(5, 60))
+        if rng.random() < D.SIGN_NEXT_DAY_SHARE:
+            signed_at = _at(_next_workday(header.day), rng.randint(8, 11), rng.randint(0, 59), tz)
+        if signed_at.date() >= today:
+            notes.append(note)
+            continue
+        note = sign(note, user, signed_at)
+        cosign_day = _next_workday(signed_at.date())
+        if rng.random() < 0.5:
+            cosign_day = _next_workday(cosign_day)
+        if cosign_day < today and rng.random() >= D.UNCOSIGNED_SHARE:
+            note = cosign(note, D.SUPERVISOR_USER, _at(cosign_day, rng.randint(9, 16), rng.randint(0, 59), tz))
+        notes.append(note)
+    return notes
 
 
 def _thanksgiving(year: int) -> date:

@@ -37,12 +37,12 @@ class GroupSpec:
 # The evening plans run 180 minutes with a 10-minute break; the groups are booked for
 # 195 so a full evening credits about 185 countable minutes and three of them clear
 # the 9-hour IOP week (ASAM 2.1) even when a session starts a few minutes late.
-# No shipped plan fills a 5-hour PHP day: the day opens with a 90-minute relapse-
-# prevention plan and the rest of the day is not on the agenda clock.
+# The PHP day runs the shipped 5-hour day plan (300 minutes, 55 of them breaks and lunch):
+# 245 countable minutes a day, five days a week, clears the 20-hour PHP week (ASAM 2.5).
 GROUPS: tuple[GroupSpec, ...] = (
     GroupSpec(GROUP_A, "mon,wed,thu", "18:00", 195, "iop-evening-triggers"),
     GroupSpec(GROUP_B, "tue,fri", "17:30", 195, "iop-evening-cravings-and-coping"),
-    GroupSpec(GROUP_PHP, "mon,tue,wed,thu,fri", "09:00", 300, "rp-high-risk-situations"),
+    GroupSpec(GROUP_PHP, "mon,tue,wed,thu,fri", "09:00", 300, "php-day-recovery-skills"),
 )
 
 Offset = tuple[str, int]   # ("start" | "today", days)
@@ -283,4 +283,47 @@ PLANS: dict[str, PlanSpec] = {
                  "Save $300 for the deposit"), 45),
         GoalSpec("Go one month without a blackout", ("No drinks over 2 in a day",), 30),
     )),
+}
+
+# The demo's supervisor, who co-signs the history's notes (an invented account name).
+SUPERVISOR_USER = "demo-supervisor"
+SUPERVISOR_NAME = "Rosalind Ledgerwood (demo)"
+
+# The history's notes, as a well-run clinic keeps them: most signed the same evening, a
+# few the next working day; co-signed by the supervisor one or two working days later.
+# Share of sessions whose block notes are typed, of notes signed late, of notes never
+# signed (left for the review queue), and of signed notes not yet co-signed.
+BLOCK_NOTE_SHARE = 0.7
+SIGN_NEXT_DAY_SHARE = 0.1
+UNSIGNED_SHARE = 0.03
+UNCOSIGNED_SHARE = 0.04
+
+# Group notes a counselor types for a block, by block kind (no names, nothing identifying).
+GROUP_NOTES: dict[str, tuple[str, ...]] = {
+    "check-in": (
+        "Each member rated cravings 0-10 and named one goal for the week.",
+        "Check-in on sleep, meetings attended and use since last group.",
+        "Members reported the week's high-risk moments; two asked for time later.",
+    ),
+    "education": (
+        "Walked through the handout; the group built a shared list of warning signs.",
+        "Short talk with questions; members linked the material to recent weekends.",
+        "Reviewed the stages of a lapse with the whiteboard diagram.",
+    ),
+    "skill-building": (
+        "Paired role plays of the refusal script; pairs swapped roles twice.",
+        "Practised urge surfing for ten minutes, then debriefed what each noticed.",
+        "Worked the coping-card exercise; each member left with three cards.",
+    ),
+    "relapse-prevention": (
+        "Mapped one high-risk evening per member and a plan to get through it.",
+        "Group reviewed each member's emergency contact list and updated it.",
+    ),
+    "family-education": (
+        "Discussed how to talk with family about boundaries at home.",
+    ),
+    "wrap-up": (
+        "Each member named one thing to practise before the next group.",
+        "Closed with a round of commitments for the days until next group.",
+    ),
 }

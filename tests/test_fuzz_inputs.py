@@ -232,8 +232,9 @@ maybe_formula = st.one_of(formula, st.text(max_size=10))
 
 
 def csv_cells(text: str) -> list[list[str]]:
+    from facilitator.cli.output import NOTICE_CELL
     notice, _, body = text.partition("\n")
-    assert notice.startswith("# ")  # the re-disclosure notice
+    assert next(csv.reader([notice])) == [NOTICE_CELL]   # the re-disclosure notice, one cell
     return list(csv.reader(io.StringIO(body, newline="")))
 
 

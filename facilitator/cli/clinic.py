@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from facilitator.cli import output
 from facilitator.cli.parser import data_dir_of
 from facilitator.core.clinic import ClinicSettings
-from facilitator.core.errors import InputError, printable
+from facilitator.core.errors import InputError
 from facilitator.core.parsing import parse_date, parse_hhmm
 from facilitator.core.roster import Group, parse_days
 from facilitator.store.clinic import open_clinic
@@ -70,10 +71,8 @@ def cmd_staff(args: argparse.Namespace) -> int:
         staff.deactivate(data, args.user)
         print(f"{args.user} can no longer open the clinic.")
     else:
-        for member in sorted(data.snapshot().staff.values(), key=lambda m: m.user):
-            # Names are checked when stored and read (core.names); printed safely all the same.
-            print(f"{printable(member.user)}\t{member.role}\t{'active' if member.active else 'inactive'}"
-                  f"\t{printable(member.display_name)}")
+        members = sorted(data.snapshot().staff.values(), key=lambda m: m.user)
+        sys.stdout.write(output.staff(members, getattr(args, "format", "table")))
     return 0
 
 

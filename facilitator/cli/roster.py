@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
+from facilitator.cli import output
 from facilitator.cli.output import report_problems
 from facilitator.cli.parser import data_dir_of
 from facilitator.core.errors import InputError
@@ -34,7 +36,7 @@ def cmd_attendance_import(args: argparse.Namespace) -> int:
     data.require("attendance.change")
     snapshot = data.snapshot()
     rows = parse_attendance(read_csv_text(args.file), str(args.file), known_groups=set(snapshot.groups),
-                            clients=snapshot.clients)
+                            clients=snapshot.clients, groups=snapshot.groups)
     sessions, entries = data.import_attendance(rows)
     print(f"Imported {entries} attendance entries into {sessions} sessions from {args.file}.")
     return 0
@@ -53,10 +55,9 @@ def cmd_hours(args: argparse.Namespace) -> int:
         first, last = parse_date_range(args.first, args.last, max_days=3660)
         entries, problems = otherhours.between(hours_dir, first, last,
                                                clients=data.snapshot().clients.keys())
-        for entry_id, entry in sorted(entries, key=lambda p: (p[1].day, p[0])):
-            if args.client and entry.client_id != args.client:
-                continue
-            print(f"{entry.day:%Y-%m}#{entry_id}\t{entry.day}\t{entry.client_id}\t{entry.kind}\t{entry.minutes}")
+        chosen = [(i, e) for i, e in sorted(entries, key=lambda p: (p[1].day, p[0]))
+                  if not args.client or e.client_id == args.client]
+        sys.stdout.write(output.other_hours(chosen, getattr(args, "format", "table")))
         report_problems(problems)
         return 1 if problems else 0
     month, _, number = args.entry.partition("#")

@@ -13,7 +13,8 @@ Pure: the current time (for a session still running) is a parameter.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from facilitator.core.errors import InputError
@@ -30,6 +31,26 @@ PEER = "a peer"   # a bare name two other members share: which one is not guesse
 PLAN = "Plan: continue current level of care; review progress toward goals at next session."
 PLAN_MISSED = ("Plan: continue current level of care; follow up on the missed session "
                "and review progress toward goals at next session.")
+
+DEFAULT_GROUP_TYPE = "group therapy"
+NO_TOPIC = "not recorded"
+# A plan's kind (core.plans.PLAN_KINDS) as the "type" a progress note names.
+GROUP_TYPES: dict[str, str] = {
+    "early-recovery": "early recovery skills group",
+    "relapse-prevention": "relapse prevention group",
+    "family-education": "family education group",
+    "social-support": "social support group",
+    "iop-evening": "IOP group therapy",
+    "php-day": "partial hospitalization program group therapy",
+}
+
+
+def group_type_of(plan) -> str:
+    """The note's group type for a ``core.plans.SessionPlan`` (or None)."""
+    if plan is None:
+        return DEFAULT_GROUP_TYPE
+    return GROUP_TYPES.get(plan.kind, DEFAULT_GROUP_TYPE)
+
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _STATUS_TEXT = {
@@ -56,7 +77,12 @@ def _pattern(name: str) -> str:
 
 
 def redact_others(text: str, client: Client, others: Iterable[Client]) -> str:
-    """``text`` with other clients' names replaced by their initials.
+    """``text`` with other clients' names replaced by their initials (see ``redactor``)."""
+    return redactor(client, others)(text)
+
+
+def redactor(client: Client, others: Iterable[Client]) -> Callable[[str], str]:
+    """A function that replaces other clients' names in a text by their initials.
 
     Full names ("Sam Bell", "Bell, Sam"), first names and last names, as whole words,
     case-insensitive. A bare name that is also one of ``client``'s own names stays
@@ -83,18 +109,20 @@ def redact_others(text: str, client: Client, others: Iterable[Client]) -> str:
             if name and _normal(name) not in own:
                 add(name, _pattern(name), other.initials)
     if not table:
-        return text
+        return lambda text: text
     # longest first, so a full name wins over the first name it starts with
     alternatives = "|".join(regexes[k] for k in sorted(regexes, key=len, reverse=True))
     regex = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
-    def replace(match: re.Match[str]) -> str:
-        initials = table.get(_normal(match.group(0)), PEER)
-        if initials.endswith(".") and text[match.end():match.end() + 1] == ".":
-            initials = initials[:-1]          # "... with S.B." not "... with S.B.."
-        return initials
+    def redact(text: str) -> str:
+        def replace(match: re.Match[str]) -> str:
+            initials = table.get(_normal(match.group(0)), PEER)
+            if initials.endswith(".") and text[match.end():match.end() + 1] == ".":
+                initials = initials[:-1]          # "... with S.B." not "... with S.B.."
+            return initials
+        return regex.sub(replace, text)
 
-    return regex.sub(replace, text)
+    return redact
 
 
 # --- times ----------------------------------------------------------------------------------
@@ -144,23 +172,34 @@ def _interventions(record: SessionRecord, end: datetime, redact,
     """Countable blocks as run (actual minutes); as planned when the clock never ran them.
 
     ``window``: the client's time in the room, to mark blocks they missed (None: no marks).
+    Each block's group note (typed in the participation pane) follows its block, redacted;
+    a break is listed only when it carries a note, so no note the counselor typed is lost.
     """
     ran = any(b.started_at for b in record.blocks)
     lines = []
     for block in record.blocks:
+        note = " ".join(block.note.split())
         if block.kind is BlockKind.BREAK or not block.countable:
+            if note:
+                lines.append(f"- {redact(block.title)} (not counted)")
+                lines.append(f"  Group note: {redact(note)}")
             continue
         title = redact(block.title)
         if not ran:
             lines.append(f"- {title} ({block.kind}): {block.planned_minutes} min planned")
-            continue
-        if block.started_at is None:
-            continue
-        minutes = _block_minutes(block, end)
-        if minutes:
+        elif block.started_at is None:
+            if not note:
+                continue
+            lines.append(f"- {title} ({block.kind}): not run")
+        else:
+            minutes = _block_minutes(block, end)
+            if not minutes and not note:
+                continue
             cut = " (cut short)" if block.skipped else ""
             lines.append(f"- {title} ({block.kind}): {minutes} min{cut}"
                          f"{_presence(block, end, window)}")
+        if note:
+            lines.append(f"  Group note: {redact(note)}")
     return lines or ["- none recorded"]
 
 
@@ -170,7 +209,15 @@ def _pick_key(pick: str) -> str:
     return pick if pick in PARTICIPATION_PHRASES else _LABELS.get(pick.strip().casefold(), pick)
 
 
+NOTHING_RECORDED = "no participation picks or counselor notes were recorded for this session."
+
+
 def _participation(entry: AttendanceEntry, first: str, redact) -> str:
+    """The client's picks as sentences in their name; never invented.
+
+    With no pick and no text the draft says that nothing was recorded, so a counselor who
+    signs it signs what is true, and the individualization check flags it beside any other.
+    """
     if not entry.status.credits_time:
         return f"{first} did not attend this session."
     keys = list(dict.fromkeys(_pick_key(p) for p in entry.picks if p.strip()))
@@ -179,7 +226,11 @@ def _participation(entry: AttendanceEntry, first: str, redact) -> str:
     sentences = [f"{first} {PARTICIPATION_PHRASES[k]}." for k in known]
     if unknown:
         sentences.append(f"Also noted: {redact('; '.join(unknown))}.")
-    return " ".join(sentences) or "No participation details were recorded."
+    if sentences:
+        return " ".join(sentences)
+    if entry.text.strip():
+        return "see the counselor's notes below."
+    return f"{NOTHING_RECORDED[0].upper()}{NOTHING_RECORDED[1:]}"
 
 
 def _attendance(entry: AttendanceEntry, start: datetime, end: datetime,
@@ -203,7 +254,142 @@ def _attendance(entry: AttendanceEntry, start: datetime, end: datetime,
     return line, missed
 
 
-# --- the note -------------------------------------------------------------------------------
+# --- the note, as named parts -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DraftContext:
+    """Everything a part of the draft may read: the session, this client, and the facts
+    worked out once (times, credited minutes, the client's window in the room).
+
+    ``extras``: data a part needs from outside the session record (e.g. the client's
+    recovery-plan goals), by name, so a new part needs no new parameter here.
+    """
+
+    record: SessionRecord
+    client: Client
+    entry: AttendanceEntry
+    redact: Callable[[str], str]
+    group_type: str
+    topic: str
+    staff: str
+    start: datetime
+    end: datetime
+    countable: int
+    credited: int
+    window: tuple[datetime, datetime] | None
+    extras: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One named part of a draft: its lines as they appear in the note.
+
+    ``individual``: the part says something about this client alone (what the
+    individualization check compares; see ``core/likeness.py``).
+    """
+
+    name: str
+    lines: tuple[str, ...]
+    individual: bool = False
+
+
+def part_header(ctx: DraftContext) -> Part:
+    header, start, end = ctx.record.header, ctx.start, ctx.end
+    attended = sum(1 for e in ctx.record.attendance.values() if e.status.credits_time)
+    day = header.day
+    return Part("header", (
+        "GROUP PROGRESS NOTE",
+        f"Client: {ctx.client.name}",
+        f"Group: {header.group} ({ctx.group_type})",
+        f"Topic: {ctx.redact(ctx.topic)}",
+        f"Date: {_DAY_NAMES[day.weekday()]} {day.isoformat()}",
+        f"Time: {_clock(start, start)}-{_clock(end, start)} ({_minutes(_utc(end) - _utc(start))} min)",
+        f"Facilitator(s): {ctx.staff or 'not recorded'}",
+        f"Participants: {attended}",
+    ))
+
+
+def part_interventions(ctx: DraftContext) -> Part:
+    return Part("interventions", ("Interventions:",
+                                  *_interventions(ctx.record, ctx.end, ctx.redact, ctx.window)))
+
+
+def part_attendance(ctx: DraftContext) -> Part:
+    line, _ = _attendance(ctx.entry, ctx.start, ctx.end, ctx.credited, ctx.countable)
+    return Part("attendance", (line,))
+
+
+def part_participation(ctx: DraftContext) -> Part:
+    lines = [f"{PARTICIPATION_HEADING} "
+             f"{_participation(ctx.entry, ctx.client.first_name, ctx.redact)}"]
+    if ctx.entry.text.strip():
+        lines.append(f"{COUNSELOR_HEADING} {ctx.redact(ctx.entry.text.strip())}")
+    return Part("participation", tuple(lines), individual=True)
+
+
+def part_plan(ctx: DraftContext) -> Part:
+    if not ctx.entry.status.credits_time:
+        return Part("plan", (PLAN_MISSED,))
+    _, missed = _attendance(ctx.entry, ctx.start, ctx.end, ctx.credited, ctx.countable)
+    return Part("plan", (PLAN + missed,))
+
+
+def part_goals(ctx: DraftContext) -> Part | None:
+    """"Progress toward plan goals" (core/plan_progress.py), when the caller passed the
+    client's recovery plan as ``extras["plan"]`` (None: no plan on file)."""
+    if "plan" not in ctx.extras:
+        return None
+    plan = ctx.extras["plan"]
+    return Part("goals", tuple(plan_progress_part(plan, ctx.entry, ctx.record,  # type: ignore[arg-type]
+                                                  ctx.client.first_name, ctx.redact)))
+
+
+PARTICIPATION_HEADING = "Participation and response:"
+COUNSELOR_HEADING = "Counselor notes:"
+PLAN_HEADING = "Plan:"
+
+# The parts of every draft, in order. A new part is one function added here.
+DRAFT_PARTS: tuple[Callable[[DraftContext], Part | None], ...] = (
+    part_header, part_interventions, part_attendance, part_participation, part_goals, part_plan,
+)
+
+
+def draft_context(
+    record: SessionRecord,
+    client: Client,
+    *,
+    clients: Mapping[str, Client],
+    group_type: str,
+    topic: str,
+    facilitators: Sequence[str],
+    now_end: datetime | None = None,
+    extras: Mapping[str, object] | None = None,
+) -> DraftContext:
+    entry = record.attendance.get(client.client_id)
+    if entry is None:
+        raise InputError(f"{client.client_id} has no attendance at this session", field="client_id")
+    redact = redactor(client, [c for c in clients.values() if c.client_id != client.client_id])
+    header = record.header
+    start = header.start
+    end = header.actual_end or now_end or header.scheduled_end
+    spans = record.noncountable_spans()
+    window = None
+    if entry.status.credits_time:
+        window = (max(_utc(entry.arrived or start), _utc(start)), min(_utc(entry.left or end), _utc(end)))
+    return DraftContext(
+        record=record, client=client, entry=entry, redact=redact, group_type=group_type,
+        topic=topic,
+        staff=", ".join(f for f in facilitators if f.strip()) or ", ".join(header.facilitators),
+        start=start, end=end,
+        countable=credited_minutes(Status.PRESENT, None, None, start, end, spans),
+        credited=credited_minutes(entry.status, entry.arrived, entry.left, start, end, spans),
+        window=window, extras=dict(extras or {}))
+
+
+def draft_parts(ctx: DraftContext,
+                parts: Sequence[Callable[[DraftContext], Part | None]] = DRAFT_PARTS) -> list[Part]:
+    return [part for make in parts if (part := make(ctx)) is not None]
+
 
 def draft_note(
     record: SessionRecord,
@@ -215,6 +401,7 @@ def draft_note(
     facilitators: Sequence[str],
     now_end: datetime | None = None,
     plan: "RecoveryPlan | None | object" = NOT_GIVEN,
+    extras: Mapping[str, object] | None = None,
 ) -> str:
     """The client's progress note for ``record``, drafted from what happened.
 
@@ -224,46 +411,8 @@ def draft_note(
     (None: none on file), which adds the "Progress toward plan goals" part. Raises InputError when the client
     has no attendance entry at this session.
     """
-    entry = record.attendance.get(client.client_id)
-    if entry is None:
-        raise InputError(f"{client.client_id} has no attendance at this session", field="client_id")
-    others = [c for c in clients.values() if c.client_id != client.client_id]
-
-    def redact(text: str) -> str:
-        return redact_others(text, client, others)
-
-    header = record.header
-    start = header.start
-    end = header.actual_end or now_end or header.scheduled_end
-    spans = record.noncountable_spans()
-    countable = credited_minutes(Status.PRESENT, None, None, start, end, spans)
-    credited = credited_minutes(entry.status, entry.arrived, entry.left, start, end, spans)
-    attended = sum(1 for e in record.attendance.values() if e.status.credits_time)
-    staff = ", ".join(f for f in facilitators if f.strip()) or ", ".join(header.facilitators)
-    day = header.day
-    window = None
-    if entry.status.credits_time:
-        window = (max(_utc(entry.arrived or start), _utc(start)), min(_utc(entry.left or end), _utc(end)))
-    attendance, missed = _attendance(entry, start, end, credited, countable)
-    plan_line = (PLAN + missed) if entry.status.credits_time else PLAN_MISSED
-
-    lines = [
-        "GROUP PROGRESS NOTE",
-        f"Client: {client.name}",
-        f"Group: {header.group} ({group_type})",
-        f"Topic: {redact(topic)}",
-        f"Date: {_DAY_NAMES[day.weekday()]} {day.isoformat()}",
-        f"Time: {_clock(start, start)}-{_clock(end, start)} ({_minutes(_utc(end) - _utc(start))} min)",
-        f"Facilitator(s): {staff or 'not recorded'}",
-        f"Participants: {attended}",
-        "Interventions:",
-        *_interventions(record, end, redact, window),
-        attendance,
-        f"Participation and response: {_participation(entry, client.first_name, redact)}",
-    ]
-    if entry.text.strip():
-        lines.append(f"Counselor notes: {redact(entry.text.strip())}")
     if plan is not NOT_GIVEN:   # the recovery-plan part (plan_progress.py); None: no plan on file
-        lines.extend(plan_progress_part(plan, entry, record, client.first_name, redact))  # type: ignore[arg-type]
-    lines.append(plan_line)
-    return "\n".join(lines) + "\n"
+        extras = {**(extras or {}), "plan": plan}
+    ctx = draft_context(record, client, clients=clients, group_type=group_type, topic=topic,
+                        facilitators=facilitators, now_end=now_end, extras=extras)
+    return "\n".join(line for part in draft_parts(ctx) for line in part.lines) + "\n"

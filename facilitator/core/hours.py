@@ -15,6 +15,8 @@ The current time is always a parameter (``now``); nothing here reads the clock.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
@@ -142,6 +144,12 @@ class WeeklyRow:
     hours_needed: float = 0.0        # max(0, required - credited), in hours
     sessions_left: int = 0           # meetings still to come this week while enrolled
     potential_minutes: int = 0       # countable minutes those (and a running session) offer
+    closed_meetings: int = 0         # the client's meetings a holiday cancelled ("holiday week")
+    usual_meetings: int = 0          # the client's meetings in a usual week
+
+    @property
+    def holiday_week(self) -> bool:
+        return self.closed_meetings > 0
 
     @property
     def required_minutes(self) -> float:
@@ -154,6 +162,17 @@ class WeeklyRow:
     @property
     def shortfall_minutes(self) -> float:
         return max(0.0, self.required_minutes - self.credited_minutes)
+
+
+def hours_down(minutes: float) -> str:
+    """Credited time in hours, one decimal, rounded down: 539 min is 8.9 h, never 9.0.
+    The one rounding for credited hours, on screen and in reports."""
+    return f"{math.floor(minutes / 6 + 1e-9) / 10:.1f}"
+
+
+def hours_up(minutes: float) -> str:
+    """Time still needed, one decimal, rounded up: 1 min short is 0.1 h, never 0.0."""
+    return f"{math.ceil(minutes / 6 - 1e-9) / 10:.1f}"
 
 
 def row_sort_key(row: WeeklyRow) -> tuple[int, float, str]:
@@ -176,29 +195,61 @@ def _week_meetings(groups: Mapping[str, Group], week: Week, tz: tzinfo) -> Meeti
             for name, g in groups.items()}
 
 
-def _required(client: Client, meetings: Meetings, week: Week) -> float | None:
+@dataclass(frozen=True)
+class _Requirement:
+    hours: float
+    closed: int = 0          # the client's meetings that week cancelled by a holiday
+    planned: int = 0         # the client's meetings in a usual week of their groups
+
+
+def _planned(groups: Mapping[str, Group], names: Iterable[str], week: Week) -> list[tuple[str, date]]:
+    """The meetings a usual week of these groups has (holidays and first days ignored)."""
+    return [(n, d) for n in names if n in groups for d in week.days if d.weekday() in groups[n].days]
+
+
+def _requirement(client: Client, groups: Mapping[str, Group], meetings: Meetings,
+                 week: Week) -> _Requirement | None:
+    """The week's requirement, or None when the client has nothing required that week.
+
+    With groups: required x (the client's meetings that week on enrolled days, after
+    holidays and before-first-meeting days are taken out) / (the meetings a usual week of
+    those groups has). So admission or discharge mid-week, a holiday closure and a group
+    that only begins mid-week all prorate by the share of the client's usual meetings that
+    the week really offered. A week before any of the client's groups first meets is not
+    required at all (None). Without groups (or none known): by enrolled days / 7.
+    """
     enrolled = [d for d in week.days if client.enrolled_on(d)]
     if not enrolled:
         return None
-    if len(enrolled) == 7:
-        return client.required_hours
-    days = [day for name in client.groups for day, _ in meetings.get(name, ())]
-    if days:
-        return client.required_hours * sum(client.enrolled_on(d) for d in days) / len(days)
-    return client.required_hours * len(enrolled) / 7
+    names = [n for n in client.groups if n in groups]
+    planned = _planned(groups, names, week)
+    if not planned:
+        return _Requirement(client.required_hours * len(enrolled) / 7)
+    if all(groups[n].first_day > week.last for n in names):
+        return None
+    offered = sum(1 for n in names for day, _ in meetings.get(n, ()) if client.enrolled_on(day))
+    closed = sum(1 for n, day in planned if client.enrolled_on(day) and day in groups[n].holidays
+                 and day >= groups[n].first_day)
+    return _Requirement(client.required_hours * offered / len(planned), closed, len(planned))
+
+
+def _required(client: Client, meetings: Meetings, week: Week,
+              groups: Mapping[str, Group] | None = None) -> float | None:
+    requirement = _requirement(client, groups or {}, meetings, week)
+    return requirement.hours if requirement else None
 
 
 def required_for_week(client: Client, groups: Iterable[Group] | Mapping[str, Group],
                       week: Week, tz: tzinfo) -> float | None:
-    """The client's required hours for the week, prorated; None if not enrolled that week.
+    """The client's required hours for the week, prorated; None if nothing is required.
 
-    Admission or discharge inside the week: required x (meetings of the client's groups
-    on enrolled days / meetings of those groups that week), or x (enrolled days / 7)
-    when those groups have no meetings that week (or the client has no groups).
-    Group names the client lists but ``groups`` lacks have no meetings.
+    See ``_requirement``: required x (the client's meetings that week on enrolled days,
+    holidays out) / (a usual week's meetings of their groups); by enrolled days / 7 when
+    they have no (known) group. Group names the client lists but ``groups`` lacks are
+    unknown.
     """
     by_name = {name: g for name, g in _by_name(groups).items() if name in client.groups}
-    return _required(client, _week_meetings(by_name, week, tz), week)
+    return _required(client, _week_meetings(by_name, week, tz), week, by_name)
 
 
 def _capacity(spec: Capacity, group: Group) -> int:
@@ -325,9 +376,10 @@ def weekly_hours(
     open_week = now.astimezone(tz).date() <= week.last
     rows = []
     for client in clients:
-        required = _required(client, meetings, week)
-        if required is None:
+        requirement = _requirement(client, by_name, meetings, week)
+        if requirement is None:
             continue
+        required = requirement.hours
         t = _Tally(by_day={d: 0 for d in week.days})
         for s in held:
             _tally_session(t, client, s, now, open_week)
@@ -345,5 +397,6 @@ def weekly_hours(
             flag=_flag(t.credited, required_minutes, t.potential, open_week),
             hours_needed=max(0.0, required_minutes - t.credited) / 60,
             sessions_left=t.left, potential_minutes=t.potential,
+            closed_meetings=requirement.closed, usual_meetings=requirement.planned,
         ))
     return rows

@@ -11,13 +11,14 @@ import csv
 import io
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
 from facilitator.core.errors import InputError
 from facilitator.core.names import check_name
 from facilitator.core.parsing import parse_date, parse_hhmm
-from facilitator.core.roster import Client, check_client_id
+from facilitator.core.roster import Client, Group, check_client_id
 from facilitator.core.rules import Status
+from facilitator.core.session import attendance_time_problem
 
 ROSTER_COLUMNS = ("client_id", "first_name", "last_name", "level_of_care", "required_hours",
                   "admitted", "discharged", "groups")
@@ -127,7 +128,10 @@ class AttendanceRow:
 
 
 def parse_attendance(text: str, filename: str, *, known_groups: set[str],
-                     clients: Mapping[str, Client]) -> list[AttendanceRow]:
+                     clients: Mapping[str, Client],
+                     groups: "Mapping[str, Group] | None" = None) -> list[AttendanceRow]:
+    """Rows of an attendance CSV, each checked; ``groups`` (by name), when given, also checks
+    arrival and departure times against the meeting's hours (``core.session.TIME_RULE``)."""
     rows: list[AttendanceRow] = []
     seen: dict[tuple[date, str, str], int] = {}
     for line, row in _rows(text, filename, ATTENDANCE_COLUMNS):
@@ -154,6 +158,14 @@ def parse_attendance(text: str, filename: str, *, known_groups: set[str],
                                  field="arrived" if arrived else "left")
             if arrived and left and left <= arrived:
                 raise InputError(f"left at {left:%H:%M}, not after arriving at {arrived:%H:%M}", field="left")
+            if groups is not None and group in groups:
+                begin = datetime.combine(day, groups[group].start)
+                finish = begin + timedelta(minutes=groups[group].minutes)   # wall clock
+                for which, value in (("arrived", arrived), ("left", left)):
+                    problem = value and attendance_time_problem(
+                        which, datetime.combine(day, value), start=begin, end=finish)
+                    if problem:
+                        raise InputError(problem, field=which)
             key = (day, group, client_id)
             if key in seen:
                 raise InputError(f"{client_id} in {group} on {day} is already on line {seen[key]}",

@@ -30,6 +30,24 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 
+# What each action is, in the words a person reads in a refusal (never the action's id).
+ACTION_WORDS: dict[str, str] = {
+    "clinic.read": "open the clinic",
+    "settings.change": "change the clinic's settings",
+    "staff.change": "change the staff list",
+    "roster.change": "change the roster",
+    "group.change": "change groups",
+    "session.run": "run a group session",
+    "attendance.change": "change attendance",
+    "note.write": "write notes",
+    "note.sign": "sign notes",
+    "note.cosign": "co-sign notes",
+    "hours.change": "log or remove individual and family hours",
+    "backup": "make backups",
+    "audit.read": "read the audit log",
+}
+
+
 def allowed(role: Role, action: str) -> bool:
     return role in PERMISSIONS[action]
 
@@ -38,4 +56,5 @@ def require(role: Role, action: str, *, user: str) -> None:
     if not allowed(role, action):
         roles = sorted(f"{r}s" for r in PERMISSIONS[action])
         who = roles[0] if len(roles) == 1 else ", ".join(roles[:-1]) + " and " + roles[-1]
-        raise PermissionDenied(f"{user} is a {role}; only {who} may do this ({action}).")
+        raise PermissionDenied(f"{user} is a {role}; only {who} may "
+                               f"{ACTION_WORDS.get(action, 'do this')}.")

@@ -28,6 +28,7 @@ PLAN_KINDS: tuple[str, ...] = (
     "family-education",
     "social-support",
     "iop-evening",
+    "php-day",
     "other",
 )
 

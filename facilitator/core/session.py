@@ -260,3 +260,37 @@ class SessionRecord:
                     spans.append((cursor, end))
                 cursor = end
         return spans
+
+
+# --- the one rule for arrival and departure times ---------------------------------------------
+
+TIME_RULE = (
+    "An arrival or departure time lies inside the session as held, its start and end "
+    "included: not before its start, not after its end, and while it runs not after now. "
+    "Arriving before the start is not late (mark present); leaving before it is not "
+    "attending (mark absent)."
+)
+
+
+def attendance_time_problem(which: str, when: datetime, *, start: datetime, end: datetime,
+                            now: datetime | None = None) -> str | None:
+    """What is wrong with ``when`` as a client's ``which`` ("arrived" or "left") time, or None.
+
+    ``start``: when the session began (its scheduled start until the agenda clock starts);
+    ``end``: when it ended (for a session still running, pass ``now`` too: a time later
+    than now has not happened yet). The same rule for the l/e keys (which stamp now),
+    typed times and imported rows (``TIME_RULE``).
+    """
+    def hm(value: datetime) -> str:
+        return value.astimezone(start.tzinfo).strftime("%H:%M") if start.tzinfo else f"{value:%H:%M}"
+
+    # Times are kept to the minute (the keys stamp hh:mm): a start at 17:58:40 is 17:58.
+    if when < start.replace(second=0, microsecond=0):
+        instead = "mark the client present instead" if which == "arrived" else \
+            "mark the client absent instead"
+        return f"{hm(when)} is before the session's start ({hm(start)}); {instead}"
+    if now is not None and when > now:
+        return f"{hm(when)} is later than now ({hm(now)})"
+    if when > end:
+        return f"{hm(when)} is after the session's end ({hm(end)})"
+    return None

@@ -32,7 +32,8 @@ from pathlib import Path
 
 from facilitator.store.files import FILE_MODE, TEMP_SUFFIX, LockFileRefused, StoreBusy, atomic_write, fsync_dir, locked
 
-BOUND_PATH = re.compile(r"^(clinic\.json|hours/\d{4}-\d{2}\.json|records/\d{4}/\d{2}/[^/.][^/]*\.json)$")
+BOUND_PATH = re.compile(r"^(clinic\.json|hours/\d{4}-\d{2}\.json|records/\d{4}/\d{2}/[^/.][^/]*\.json"
+                        r"|recovery/[^/.][^/]*\.json)$")
 
 # (relative path, sha256 of the new bytes) -> None; raises to refuse the write.
 Binder = Callable[[str, str], None]

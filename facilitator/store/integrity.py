@@ -33,7 +33,7 @@ def bound_files(root: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
     if (root / "clinic.json").is_file():
         found["clinic.json"] = root / "clinic.json"
-    for sub, depth in (("hours", 0), ("records", 2)):
+    for sub, depth in (("hours", 0), ("records", 2), ("recovery", 0)):
         stack = [(root / sub, 0)]
         while stack:
             folder, level = stack.pop()

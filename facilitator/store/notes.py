@@ -11,6 +11,7 @@ from datetime import date
 
 from facilitator.core import notes as core_notes
 from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.likeness import session_likeness
 from facilitator.core.notes import Note
 from facilitator.core.rules import Role
 from facilitator.store.datadir import DataDir
@@ -94,11 +95,14 @@ class QueueItem:
     client_id: str
     state: str            # "missing", "draft", "unsigned-cosign"
     overdue_days: int
+    reads_like: str = ""  # the client id whose note this one nearly repeats (core.likeness)
+    facilitators: tuple[str, ...] = ()
 
 
 def review_queue(data: DataDir, first: date, last: date) -> tuple[list[QueueItem], list[DamagedFile]]:
     """Notes not yet signed (or missing) and signed notes not co-signed, oldest first."""
     today = data.now().date()
+    clients = data.snapshot().clients
     scan = data.sessions_between(first, last)
     items: list[QueueItem] = []
     problems = list(scan.problems)
@@ -110,6 +114,8 @@ def review_queue(data: DataDir, first: date, last: date) -> tuple[list[QueueItem
             problems.append(err)
             continue
         overdue = core_notes.business_days_overdue(header.day, today)
+        alike = session_likeness([c for c, e in record.attendance.items() if e.status.credits_time],
+                                 notes, clients)
         for client_id, entry in record.attendance.items():
             if not entry.status.credits_time:
                 continue
@@ -120,8 +126,10 @@ def review_queue(data: DataDir, first: date, last: date) -> tuple[list[QueueItem
                 state = "unsigned-cosign"
             else:
                 continue
+            like = alike.get(client_id)
             items.append(QueueItem(header.session_id, header.day, header.group, client_id, state,
-                                   overdue if state != "unsigned-cosign" else 0))
+                                   overdue if state != "unsigned-cosign" else 0,
+                                   like.other_id if like else "", header.facilitators))
     items.sort(key=lambda i: (i.day, i.session_id, i.client_id))
     return items, problems
 

@@ -139,6 +139,13 @@ class SessionFile(DataFile):
             table.upsert(note.to_dict(), Query().client_id == client_id)
             return note
 
+    def put_notes(self, *notes: "Note") -> None:
+        """Set these clients' notes in one write (the demo's history; imports)."""
+        with self.transaction() as db:
+            table = db.table("notes")
+            for note in notes:
+                table.upsert(note.to_dict(), Query().client_id == note.client_id)
+
     def remove_attendance(self, client_id: str) -> None:
         with self.transaction() as db:
             db.table("attendance").remove(Query().client_id == client_id)

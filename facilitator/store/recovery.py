@@ -94,8 +94,10 @@ def all_plans(data: "DataDir") -> tuple[dict[str, RecoveryPlan], list[DamagedFil
 
 
 def _change(data: "DataDir", client_id: str,
-            change: Callable[[RecoveryPlan | None, date], RecoveryPlan]) -> RecoveryPlan:
-    """Read-modify-write one client's plan under its lock (refused unless plan.change)."""
+            change: Callable[[RecoveryPlan | None, date], RecoveryPlan], action: str,
+            detail: Callable[[RecoveryPlan], dict]) -> RecoveryPlan:
+    """Read-modify-write one client's plan under its lock (refused unless plan.change); the
+    write and its audit entry ``action`` commit together (``DataDir.change``)."""
     data.require("plan.change")
     if client_id not in data.snapshot().clients:
         raise InputError(f"there is no client with id {client_id!r}", field="CLIENT")
@@ -105,11 +107,12 @@ def _change(data: "DataDir", client_id: str,
     # any folder, lock or file is made; the real change runs again inside the lock.
     change(read_path(file.path) if file.exists() else None, today)
     make_dirs(file.path.parent)
-    with file.transaction(create=True) as db:
+    with data.change(action, f"plan:{client_id}") as audited, file.transaction(create=True) as db:
         table = db.table("plan")
         docs = table.all()
         current = RecoveryPlan.from_dict(docs[0]) if docs else None
         updated = change(current, today)
+        audited.detail.update(detail(updated))      # before the write binds the entry
         table.truncate()
         table.insert(updated.to_dict())
     return updated
@@ -122,11 +125,9 @@ def add(data: "DataDir", client_id: str, text: str, *, objectives: Sequence[str]
         base = plan or RecoveryPlan(client_id=client_id, started=today)
         return add_goal(base, text, objectives=tuple(objectives), target=target, day=today)
 
-    plan = _change(data, client_id, change)
-    goal = plan.goals[-1]
-    data.record_audit("plan.goal-add", f"plan:{client_id}",
-                      {"goal": goal.number, "objectives": len(goal.objectives)})
-    return goal
+    plan = _change(data, client_id, change, "plan.goal-add",
+                   lambda p: {"goal": p.goals[-1].number, "objectives": len(p.goals[-1].objectives)})
+    return plan.goals[-1]
 
 
 def set_goal_status(data: "DataDir", ref: str, status: str) -> Goal:
@@ -141,8 +142,8 @@ def set_goal_status(data: "DataDir", ref: str, status: str) -> Goal:
             raise InputError(f"client {client_id} has no recovery plan", field="GOAL")
         return set_status(plan, number, new, day=today, by=data.user)
 
-    plan = _change(data, client_id, change)
-    data.record_audit("plan.goal-status", f"plan:{client_id}", {"goal": number, "status": str(new)})
+    plan = _change(data, client_id, change, "plan.goal-status",
+                   lambda p: {"goal": number, "status": str(new)})
     return plan.goal(number)
 
 
@@ -154,8 +155,7 @@ def review(data: "DataDir", client_id: str) -> RecoveryPlan:
                              field="CLIENT")
         return record_review(plan, day=today, by=data.user)
 
-    plan = _change(data, client_id, change)
-    data.record_audit("plan.review", f"plan:{client_id}", {"reviews": len(plan.reviews)})
+    plan = _change(data, client_id, change, "plan.review", lambda p: {"reviews": len(p.reviews)})
     return plan
 
 
@@ -166,9 +166,8 @@ def put_plan(data: "DataDir", plan: RecoveryPlan) -> None:
     unless the acting staff member may change plans, audited by counts only.
     """
     checked = RecoveryPlan.from_dict(plan.to_dict())
-    _change(data, checked.client_id, lambda current, today: checked)
-    data.record_audit("plan.put", f"plan:{checked.client_id}",
-                      {"goals": len(checked.goals), "reviews": len(checked.reviews)})
+    _change(data, checked.client_id, lambda current, today: checked, "plan.put",
+            lambda p: {"goals": len(p.goals), "reviews": len(p.reviews)})
 
 
 @dataclass(frozen=True)

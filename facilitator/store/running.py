@@ -13,11 +13,15 @@ from facilitator.core.errors import InputError
 from facilitator.core.parsing import parse_typed_time
 from facilitator.core.rules import Status
 from facilitator.core.session import (
-    AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
+    attendance_time_problem, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
 )
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
 from facilitator.store.records import SessionFile, session_files
+
+
+NOT_MARKED = ("mark the client's attendance first; a participation pick or note does not "
+              "mark anyone present")
 
 
 class RunningSession:
@@ -42,12 +46,18 @@ class RunningSession:
         self.data.require("attendance.change")
         now = self.data.now()
         when = (at or now).replace(second=0, microsecond=0)
+        which = {Status.LATE: "arrived", Status.LEFT_EARLY: "left"}.get(status)
+        if which:
+            self._check_time(which, when, now)
 
         def change(old: AttendanceEntry | None) -> AttendanceEntry:
             base = (old or AttendanceEntry(client_id=client_id, status=status)).with_changes(updated_at=now)
             if status is Status.LATE:
                 return base.with_changes(status=status, arrived=when, left=None)
             if status is Status.LEFT_EARLY:
+                if base.arrived and when <= base.arrived:
+                    raise InputError(f"left at {when:%H:%M}, not after arriving at "
+                                     f"{base.arrived:%H:%M}", field="left")
                 return base.with_changes(status=status, left=when)
             if status in (Status.ABSENT, Status.EXCUSED):
                 return base.with_changes(status=status, arrived=None, left=None)
@@ -66,9 +76,7 @@ class RunningSession:
         start = header.start
         clock_time = parse_typed_time(typed, near=start.timetz().replace(tzinfo=None), field=which)
         when = datetime.combine(header.day, clock_time, start.tzinfo)
-        if when < start - timedelta(hours=1) or when > header.end + timedelta(hours=2):
-            raise InputError(f"{typed!r} is outside this session ({start:%H:%M}–{header.end:%H:%M})",
-                             field=which)
+        self._check_time(which, when, self.data.now())
 
         def change(old: AttendanceEntry | None) -> AttendanceEntry:
             if old is None or not old.status.credits_time:
@@ -83,17 +91,36 @@ class RunningSession:
             entry = self.file.update_attendance(client_id, change)
         return entry
 
+    def _check_time(self, which: str, when: datetime, now: datetime) -> None:
+        """The one rule for arrival and departure times (``core.session.TIME_RULE``)."""
+        header = self.record().header
+        ended = header.state is SessionState.ENDED and header.actual_end is not None
+        problem = attendance_time_problem(
+            which, when, start=header.start, end=header.actual_end if ended else max(now, header.end),
+            now=None if ended else now)
+        if problem:
+            raise InputError(problem, field=which)
+
     def set_participation(self, client_id: str, picks: tuple[str, ...], text: str) -> AttendanceEntry:
+        """Picks and a line of text; never attendance: an unmarked client is refused."""
         self.data.require("note.write")
+
+        def change(old: AttendanceEntry | None) -> AttendanceEntry:
+            if old is None:
+                raise InputError(NOT_MARKED, field="picks")
+            if picks and not old.status.credits_time:
+                raise InputError(f"the client is marked {old.status.value}; picks are for clients "
+                                 "in the room", field="picks")
+            return old.with_changes(picks=tuple(picks), text=text, updated_at=self.data.now())
+
         with self._change("participation.save", {"picks": len(picks)}):
-            entry = self.file.update_attendance(
-                client_id, lambda old: (old or AttendanceEntry(client_id, Status.PRESENT)).with_changes(
-                    picks=tuple(picks), text=text, updated_at=self.data.now()))
+            entry = self.file.update_attendance(client_id, change)
         return entry
 
     def link_goal(self, client_id: str, goal: int, block: int | None) -> AttendanceEntry:
         """Link (or, pressed again, unlink) what the client did in ``block`` to an active goal
-        of their recovery plan. Audited by goal number and block, never the goal's words."""
+        of their recovery plan. Audited by goal number and block, never the goal's words.
+        Like a pick, a link never marks anyone: an unmarked client is refused."""
         self.data.require("note.write")
         from facilitator.store import recovery
         plan = recovery.read(self.data, client_id)
@@ -101,19 +128,19 @@ class RunningSession:
             raise InputError(f"client {client_id} has no recovery plan on file", field="goal")
         if goal not in {g.number for g in plan.active_goals}:
             raise InputError(f"goal {goal} is not an active goal of this client's plan", field="goal")
-        linked: list[bool] = []
 
-        def change(old: AttendanceEntry | None) -> AttendanceEntry:
-            base = old or AttendanceEntry(client_id, Status.PRESENT)
-            link = (goal, block)
-            links = tuple(x for x in base.goal_links if x != link)
-            if len(links) == len(base.goal_links):
-                links = (*base.goal_links, link)
-            linked.append(link in links)
-            return base.with_changes(goal_links=links, updated_at=self.data.now())
+        with self._change("participation.goal-link", {"goal": goal, "block": block}) as audited:
+            def change(old: AttendanceEntry | None) -> AttendanceEntry:
+                if old is None:
+                    raise InputError(NOT_MARKED, field="goal")
+                link = (goal, block)
+                links = tuple(x for x in old.goal_links if x != link)
+                if len(links) == len(old.goal_links):
+                    links = (*old.goal_links, link)
+                audited.detail["linked"] = link in links     # set before the write binds the entry
+                return old.with_changes(goal_links=links, updated_at=self.data.now())
 
-        entry = self.file.update_attendance(client_id, change)
-        self._audit("participation.goal-link", {"goal": goal, "block": block, "linked": linked[-1]})
+            entry = self.file.update_attendance(client_id, change)
         return entry
 
     def add_client(self, client_id: str) -> None:

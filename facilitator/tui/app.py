@@ -105,12 +105,15 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
     COMMANDS: ClassVar = {FacilitatorCommands}
     BINDINGS: ClassVar = [
         Binding("f1", "help", "Help", id="app.help", tooltip="Keys of this screen and how to use it"),
-        Binding("t", "toggle_theme", "Theme", id="app.theme", tooltip="Switch light/dark theme"),
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Close facilitator"),
-        # After q so that F1, t and q keep their place in an 80-column footer.
-        Binding("w", "go('weekly')", "Weekly", id="app.weekly", tooltip="Each client's hours this week"),
+        # Shown in the footer only on home (HomeScreen repeats them); every screen lists them
+        # under F1, so an 80-column footer always has room for "f1 Help".
+        Binding("t", "toggle_theme", "Theme", id="app.theme", tooltip="Switch light/dark theme",
+                show=False),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Close facilitator", show=False),
+        Binding("w", "go('weekly')", "Weekly", id="app.weekly", tooltip="Each client's hours this week",
+                show=False),
         Binding("v", "go('review')", "Review", id="app.review",
-                tooltip="Notes missing, unsigned or not co-signed"),
+                tooltip="Notes missing, unsigned or not co-signed", show=False),
         Binding("ctrl+l", "lock", "Lock", id="app.lock", tooltip="Lock the screen now (idle lock)",
                 show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit_ctrl", tooltip="Close facilitator",

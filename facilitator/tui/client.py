@@ -22,6 +22,8 @@ from facilitator.tui.widgets.hoursbar import theme_colours
 from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.weekchart import WeekChart, chart_text
 from facilitator.tui.widgets.weektable import cell
+from facilitator.tui.navigation import to_base
+from facilitator.tui.widgets.problem import refusal_sentence
 
 WRITE_ERRORS = (PermissionDenied, InputError, NoSuchClient, NotStaff, StoreBusy, DamagedFile, OSError)
 PENDING_NOTES = ("no note", "draft")
@@ -105,7 +107,7 @@ class ClientScreen(LiveScreen):
                 tooltip="Remove the highlighted individual/family entry"),
         Binding("r", "reload", "Refresh", id="client.refresh", show=False,
                 tooltip="Read the data again now"),
-        Binding("escape", "back", "Back", id="client.back", tooltip="Back to the screen before"),
+        Binding("escape", "back", "Home", id="client.back", tooltip="Back to the home screen"),
     ]
 
     def __init__(self, client_id: str) -> None:
@@ -201,7 +203,7 @@ class ClientScreen(LiveScreen):
         try:
             self.facilitator.data.require(action)
         except WRITE_ERRORS as problem:
-            self.app.notify(str(problem), title="Not allowed", severity="error", markup=False)
+            self.app.notify(refusal_sentence(problem), title="Not allowed", severity="error", markup=False)
             return False
         return True
 
@@ -217,7 +219,7 @@ class ClientScreen(LiveScreen):
         try:
             add_other_hours(self.facilitator.data, entry)
         except WRITE_ERRORS as problem:
-            self.app.notify(str(problem), title="Not logged", severity="error", markup=False)
+            self.app.notify(refusal_sentence(problem), title="Not logged", severity="error", markup=False)
             return
         self.app.notify(f"Logged {entry.minutes} minutes of {entry.kind} time on {entry.day}.", markup=False)
         self.reload()
@@ -239,7 +241,7 @@ class ClientScreen(LiveScreen):
         try:
             removed = remove_other_hours(self.facilitator.data, day, entry_id)
         except WRITE_ERRORS as problem:
-            self.app.notify(str(problem), title="Not removed", severity="error", markup=False)
+            self.app.notify(refusal_sentence(problem), title="Not removed", severity="error", markup=False)
             return
         self.app.notify("Removed." if removed else "It was already removed.", markup=False)
         self.reload()
@@ -257,5 +259,5 @@ class ClientScreen(LiveScreen):
         self.facilitator.action_refresh_data()
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        """Escape goes home from every screen (two presses at most from a dialog on top)."""
+        to_base(self.app)

@@ -21,6 +21,7 @@ from facilitator.tui.widgets.problem import refusal_sentence
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.drafting import draft_note
 from facilitator.core.hours import credited_minutes
+from facilitator.core.likeness import session_likeness
 from facilitator.core.notes import Note, due_date
 from facilitator.core.permissions import allowed
 from facilitator.core.rules import Role, Status
@@ -33,16 +34,7 @@ if TYPE_CHECKING:
     from facilitator.store.datadir import ClinicSnapshot
     from facilitator.store.notes import NoteBook
 
-DEFAULT_GROUP_TYPE = "group therapy"
-NO_TOPIC = "not recorded"
-# A plan's kind (core.plans.PLAN_KINDS) as the "type" a progress note names.
-GROUP_TYPES: dict[str, str] = {
-    "early-recovery": "early recovery skills group",
-    "relapse-prevention": "relapse prevention group",
-    "family-education": "family education group",
-    "social-support": "social support group",
-    "iop-evening": "IOP group therapy",
-}
+from facilitator.core.drafting import DEFAULT_GROUP_TYPE, GROUP_TYPES, NO_TOPIC, group_type_of  # noqa: E402,F401
 STATUS_TEXT: dict[Status, str] = {
     Status.PRESENT: "present",
     Status.LATE: "late",
@@ -54,12 +46,6 @@ STATUS_TEXT: dict[Status, str] = {
 MAX_NAMES_LISTED = 3
 # What a store call may raise that the screen says in a sentence instead of crashing.
 STORE_ERRORS = (InputError, PermissionDenied, DamagedFile, StoreBusy, OSError)
-
-
-def group_type_of(plan: "SessionPlan | None") -> str:
-    if plan is None:
-        return DEFAULT_GROUP_TYPE
-    return GROUP_TYPES.get(plan.kind, DEFAULT_GROUP_TYPE)
 
 
 def may_write(me: "Staff | None", record: SessionRecord) -> bool:
@@ -168,17 +154,31 @@ class ClientRow:
     credited: int
     note: str
     signed: bool
+    reads_like: str = ""    # the initials of the attendee whose note this one nearly repeats
+
+
+def reads_like_text(initials: str) -> str:
+    return f"reads like {initials}'s note" if initials else ""
 
 
 def client_rows(record: SessionRecord, snapshot: "ClinicSnapshot",
                 notes: dict[str, Note]) -> list[ClientRow]:
     rows = []
-    for client_id in attending(record):
+    ids = attending(record)
+    alike = session_likeness(ids, notes, snapshot.clients)
+    for client_id in ids:
         client = snapshot.clients.get(client_id)
         note = notes.get(client_id)
+        like = alike.get(client_id)
+        other = snapshot.clients.get(like.other_id) if like else None
+        # marked before signing: once signed, the supervisor's queue still shows it
+        initials = other.initials if other and note and not note.signed else ""
+        state = note_state(note)
+        if initials:
+            state += f", {reads_like_text(initials)}"
         rows.append(ClientRow(client_id, client.name if client else client_id,
                               status_text(record, client_id), credited(record, client_id),
-                              note_state(note), bool(note and note.signed)))
+                              state, bool(note and note.signed), initials))
     return rows
 
 

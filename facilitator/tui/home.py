@@ -17,7 +17,7 @@ from facilitator.tui.widgets.syncstatus import SyncStatus
 from facilitator.tui.widgets.today import TodayGroups, TodayRow
 
 if TYPE_CHECKING:
-    from datetime import date
+    from datetime import date, datetime
     from zoneinfo import ZoneInfo
 
     from facilitator.store.datadir import ClinicSnapshot
@@ -27,11 +27,29 @@ POLL_SECONDS = 2.0
 SYNC_STATUS_SECONDS = 30.0
 
 
+def session_state(app: "ClinicApp", group: str, start: "datetime") -> str:
+    """Not started / running since HH:MM / ended HH:MM, from the session's file."""
+    from facilitator.core.session import SessionState, session_id_for
+    try:
+        file = app.data.session_file(session_id_for(group, start))
+        if not file.exists():
+            return "not started"
+        header = file.read().header
+    except (DamagedFile, OSError):
+        return "unreadable"
+    tz = start.tzinfo
+    if header.state is SessionState.ENDED and header.actual_end:
+        return f"ended {header.actual_end.astimezone(tz):%H:%M}"
+    since = header.actual_start
+    return f"running since {since.astimezone(tz):%H:%M}" if since else "open, clock not started"
+
+
 def today_rows(app: "ClinicApp", snapshot: "ClinicSnapshot", day: "date") -> list[TodayRow]:
     tz = snapshot.settings.tz
     rows = [
         TodayRow(start=start, end=group.end_of(start), group=group.name,
-                 plan=app.plan_title(group.plan), enrolled=len(snapshot.enrolled(group.name, day)))
+                 plan=app.plan_title(group.plan), enrolled=len(snapshot.enrolled(group.name, day)),
+                 state=session_state(app, group.name, start))
         for group in snapshot.groups.values()
         for start in group.meetings(day, day, tz)
     ]
@@ -44,7 +62,8 @@ class HomeScreen(Screen):
     HELP_TITLE = "Home"
     HOW_TO = (
         "Today's groups lists every group that meets today in the clinic's time zone, "
-        "with its plan and how many clients are enrolled.\n"
+        "whether its session has not started, is running or has ended, its plan and how "
+        "many clients are enrolled. Starting more than 30 minutes early asks first.\n"
         "The roster lists the clients; press d to show or hide discharged clients.\n"
         "The screen follows changes made elsewhere (a roster import, another counselor) "
         "within a few seconds; press r to read the data again now.\n"
@@ -61,6 +80,12 @@ class HomeScreen(Screen):
                 show=False),
         Binding("s", "start_session", "Start", id="home.start",
                 tooltip="Choose any group and plan and start (or resume) its session"),
+        # The app's keys, shown here (the hub) and hidden in the other screens' footers.
+        Binding("w", "app.go('weekly')", "Weekly", id="home.weekly",
+                tooltip="Each client's hours this week"),
+        Binding("v", "app.go('review')", "Review", id="home.review",
+                tooltip="Notes missing, unsigned or not co-signed"),
+        Binding("q", "app.quit", "Quit", id="home.quit", tooltip="Close facilitator"),
     ]
 
     def __init__(self) -> None:
@@ -99,6 +124,10 @@ class HomeScreen(Screen):
         self.set_interval(POLL_SECONDS, self.poll)
         # Records written here (a session just run) change what waits to push, not clinic.json.
         self.set_interval(SYNC_STATUS_SECONDS, self._check_sync)
+
+    def on_screen_resume(self) -> None:
+        """Back on home (a session just ended, a note was signed): today's states again."""
+        self.reload()
 
     def _check_sync(self) -> None:
         if self.tz is not None:

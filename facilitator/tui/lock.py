@@ -48,7 +48,8 @@ IDLE_CHECK_SECONDS = 1.0
 SETTINGS_REREAD_SECONDS = 60.0
 LOCKED_TITLE = "Locked — enter your PIN"
 # App actions that still run while locked (ctrl+q quits: that hides the data too).
-ALLOWED_WHILE_LOCKED = frozenset({"quit", "lock", "help_quit"})
+# Tab and shift+tab move between the PIN boxes (setting a PIN needs both).
+ALLOWED_WHILE_LOCKED = frozenset({"quit", "lock", "help_quit", "focus_next", "focus_previous"})
 _STORE_ERRORS = (OSError, StoreBusy, DamagedFile)
 
 

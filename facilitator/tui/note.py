@@ -90,6 +90,7 @@ class NoteScreen(ModalScreen[bool]):
         super().__init__()
         self.session_id = session_id
         self.client_id = client_id
+        self.client_name = client_name
         self.heading = f"{client_name} ({client_id}) · {group} · {day:%a} {day.day} {day:%b %Y}"
         self.note: Note | None = None
         self.changed = False
@@ -125,12 +126,21 @@ class NoteScreen(ModalScreen[bool]):
         return True
 
     def action_cosign(self) -> None:
+        from facilitator.tui.widgets.confirm import ConfirmScreen
+        self.app.push_screen(ConfirmScreen(f"Co-sign {self.client_name}'s signed note?",
+                                           "A co-signature is recorded with your name and the "
+                                           "time; it cannot be undone."),
+                             lambda yes: self._cosign() if yes else None)
+
+    def _cosign(self) -> None:
         from facilitator.store.notes import NoteBook
+        from facilitator.tui.widgets.problem import refusal_sentence
         data = self.facilitator.data
         try:
             self.note = NoteBook(data, data.session_file(self.session_id)).cosign(self.client_id)
         except (PermissionDenied, InputError, DamagedFile, StoreBusy, OSError) as problem:
-            self.app.notify(str(problem), title="Not co-signed", severity="error", markup=False)
+            self.app.notify(refusal_sentence(problem), title="Not co-signed", severity="error",
+                            markup=False)
             return
         self.changed = True
         self.app.notify("Co-signed.", markup=False)

@@ -47,8 +47,10 @@ def locked_text(note: "Note", names: dict[str, str]) -> str:
 
     parts = [note.body.rstrip("\n"), ""]
     if note.signed:
-        parts.append(f"Signed by {who(note.signed_by)} · {_when(note.signed_at)} · "
-                     f"sha256 {(note.content_hash or '')[:16]}…")
+        from facilitator.core.notes import verify_note
+        intact = ("unchanged since signing" if not verify_note(note)
+                  else "CHANGED AFTER SIGNING: run facilitator verify")
+        parts.append(f"Signed by {who(note.signed_by)} · {_when(note.signed_at)} · {intact}")
     else:
         parts.append("Draft · not signed")
     if note.cosigned_by:
@@ -159,7 +161,10 @@ class NoteEditorScreen(Screen):
             if note is not None and note.signed:
                 keys = (["a adds an addendum"] if self.writer else []) + \
                     (["c co-signs"] if self.may_cosign else [])
-                self._state(" · ".join(["Signed and locked", *keys]))
+                from facilitator.core.notes import verify_note
+                intact = ("unchanged since signing" if not verify_note(note)
+                          else "CHANGED AFTER SIGNING")
+                self._state(" · ".join([f"Signed and locked, {intact}", *keys]))
             else:
                 self._state("Draft · read-only for you")
         self.refresh_bindings()

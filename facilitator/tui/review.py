@@ -1,8 +1,9 @@
 """The review queue: notes missing, unsigned or not co-signed, oldest first, with days overdue.
 
 A supervisor (or admin) sees every session's; a counselor sees the notes still to write for
-the sessions they facilitated. Enter reads the note; ``c`` there co-signs (the store decides
-who may).
+the sessions they facilitated. Filters with counts (``f`` show, ``g`` group, ``p`` counselor),
+Space selects rows, ``c`` co-signs the selected notes (or the highlighted one) after one
+y/n confirmation; the store decides who may. Enter reads the note.
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Label
+from rich.text import Text
+from textual.widgets import DataTable, Footer, Label, Static
 
 from facilitator.core.notes import due_date
 from facilitator.core.rules import Role
 from facilitator.store.files import DamagedFile
+from facilitator.tui import review_queue as rq
 from facilitator.tui.live import LiveScreen
+from facilitator.tui.widgets.confirm import ConfirmScreen
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.hoursbar import theme_colours
 from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.weektable import cell
+from facilitator.tui.navigation import to_base
 
 if TYPE_CHECKING:
     from facilitator.store.notes import QueueItem
@@ -41,6 +46,9 @@ class Queue:
     problems: list[Exception]
     clinic: str
     who: str
+    me: str = ""
+    staff_names: dict[str, str] | None = None
+    initials: dict[str, str] | None = None
     plans_overdue: tuple[tuple[str, int], ...] = ()   # (client name, days) of plan reviews overdue
 
 
@@ -68,7 +76,9 @@ def read_queue(app, today: date) -> Queue:
     late = tuple(sorted(((r.client.name, r.days_overdue or 0) for r in plans if r.overdue),
                         key=lambda x: -x[1]))
     return Queue(items, names, first, today, mine_only, list(problems) + list(plan_problems),
-                 snapshot.settings.name, who, late)
+                 snapshot.settings.name, who,
+                 app.user, {u: m.display_name for u, m in snapshot.staff.items()},
+                 {cid: c.initials for cid, c in snapshot.clients.items()}, late)
 
 
 def plans_overdue_line(queue: Queue, width: int) -> str:
@@ -89,10 +99,22 @@ def due_text(item: "QueueItem", today: date) -> str:
     return "due today" if due == today else f"due {due:%a} {due.day}"
 
 
+def note_text(item: "QueueItem", queue: Queue) -> str:
+    state = STATE_WORDS.get(item.state, item.state)
+    if item.reads_like:
+        other = (queue.initials or {}).get(item.reads_like, "?")
+        return f"{state}, like {other}"
+    return state
+
+
 class ReviewTable(DataTable):
     BINDINGS: ClassVar = [
-        Binding("enter", "select_cursor", "Read note", id="review.open",
+        Binding("enter", "select_cursor", "Read note", id="review.open", show=False,
                 tooltip="Read the highlighted note; c there co-signs"),
+        Binding("home", "first", "First", id="review.first", show=False, tooltip="The first row"),
+        Binding("end", "last", "Last", id="review.last", show=False, tooltip="The last row"),
+        Binding("space", "screen.toggle_select", "Select", id="review.select",
+                tooltip="Select the highlighted note for co-signing (again: unselect)"),
     ]
     DEFAULT_CSS = """
     ReviewTable {
@@ -104,18 +126,28 @@ class ReviewTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, cell_padding=0, **kwargs)
         self.items: list["QueueItem"] = []
 
+    def action_first(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0, animate=False)
+
+    def action_last(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1, animate=False)
+
     @property
     def current(self) -> "QueueItem | None":
         if self.row_count and 0 <= self.cursor_row < len(self.items):
             return self.items[self.cursor_row]
         return None
 
-    def show(self, queue: Queue, colours: dict[str, str], width: int) -> None:
+    def show(self, queue: Queue, items: list["QueueItem"], selected: set[tuple[str, str]],
+             colours: dict[str, str], width: int) -> None:
         row = self.cursor_row
-        due_w = max([4] + [len(due_text(i, queue.today)) for i in queue.items])
-        spare = width - 10 - 10 - due_w - 6 - 2
-        need_group = max([5] + [len(i.group) for i in queue.items])
-        need_client = min(24, max([6] + [len(queue.names.get(i.client_id, i.client_id)) for i in queue.items]))
+        due_w = max([4] + [len(due_text(i, queue.today)) for i in items])
+        note_w = max([10] + [len(note_text(i, queue)) for i in items])
+        spare = width - 2 - 10 - note_w - due_w - 6 - 2
+        need_group = max([5] + [len(i.group) for i in items])
+        need_client = min(24, max([6] + [len(queue.names.get(i.client_id, i.client_id)) for i in items]))
         if need_group + need_client <= spare:
             group_w, client_w = need_group, need_client
         else:   # the client's name first, the group's cut with "…"
@@ -123,17 +155,19 @@ class ReviewTable(DataTable):
             group_w = max(8, spare - client_w)
         error = colours.get("text-error", "")
         self.clear(columns=True)
-        for label, w in (("Date", 10), ("Group", group_w), ("Client", client_w), ("Note", 10),
-                         ("Overdue", due_w)):
+        for label, w in (("", 1), ("Date", 10), ("Group", group_w), ("Client", client_w),
+                         ("Note", note_w), ("Due", due_w)):
             self.add_column(cell(label, w))
-        for item in queue.items:
+        for item in items:
             late = item.overdue_days > 0
-            self.add_row(cell(f"{item.day:%a} {item.day.day:>2} {item.day:%b}", 10),
+            mark = "✓" if (item.session_id, item.client_id) in selected else " "
+            self.add_row(cell(mark, 1, style="bold"),
+                         cell(f"{item.day:%a} {item.day.day:>2} {item.day:%b}", 10),
                          cell(item.group, group_w),
                          cell(queue.names.get(item.client_id, item.client_id), client_w),
-                         cell(STATE_WORDS.get(item.state, item.state), 10),
+                         cell(note_text(item, queue), note_w),
                          cell(due_text(item, queue.today), due_w, style=f"bold {error}" if late else ""))
-        self.items = list(queue.items)
+        self.items = list(items)
         if self.items:
             self.move_cursor(row=min(row, len(self.items) - 1), animate=False)
 
@@ -143,30 +177,51 @@ class ReviewScreen(LiveScreen):
     HOW_TO = (
         "Progress notes of the last 8 weeks that are missing, still a draft, or signed but "
         "not co-signed, oldest first. Notes are due 3 business days after the session; "
-        "Overdue counts the business days since.\n"
-        "A counselor sees the notes still to write for the sessions they facilitated. "
-        "Enter reads the highlighted note (read-only); there, c co-signs a signed note.\n"
+        "Due counts the work days late.\n"
+        "Filters (the numbers are what each shows): f cycles all, mine to sign, to co-sign "
+        "and overdue; g picks a group; p a counselor (who ran the session).\n"
+        "Space selects a note to co-sign (a selects every note to co-sign shown); c co-signs "
+        "the selected notes, or the highlighted one, after one y/n question.\n"
+        "\"like M.G.\" means the note reads nearly the same as M.G.'s note of that session "
+        "(see Notes in the README): auditors flag notes that are not individualized.\n"
+        "Home and End go to the first and last row. Enter reads the highlighted note. "
+        "A counselor sees the notes still to write for the sessions they facilitated.\n"
         "Above the notes, clients whose recovery plan is overdue for review (the clinic's "
         "plan-review-days setting), most overdue first."
     )
 
     BINDINGS: ClassVar = [
+        Binding("f", "cycle_show", "Show", id="review.show",
+                tooltip="Show all, mine to sign, to co-sign, overdue"),
+        Binding("g", "cycle_group", "Group", id="review.group", tooltip="Filter by group"),
+        Binding("p", "cycle_counselor", "Counselor", id="review.counselor",
+                tooltip="Filter by the counselor who ran the session"),
+        Binding("a", "select_all", "Select all", id="review.select_all", show=False,
+                tooltip="Select every note to co-sign that is shown"),
+        Binding("c", "cosign", "Co-sign", id="review.cosign",
+                tooltip="Co-sign the selected notes (or the highlighted one)"),
         Binding("r", "reload", "Refresh", id="review.refresh", show=False,
                 tooltip="Read the data again now"),
-        Binding("escape", "back", "Back", id="review.back", tooltip="Back to the screen before"),
+        Binding("escape", "back", "Home", id="review.back", tooltip="Back to the home screen",
+                show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.queue: Queue | None = None
+        self.filters = rq.Filters()
+        self.selected: set[tuple[str, str]] = set()
+        self.shown: list["QueueItem"] = []
 
     def compose(self) -> ComposeResult:
         yield ClinicHeader()
         yield Label("Notes to review · reading…", classes="section-title", id="review-title")
+        yield Static("", id="review-filters")
         yield ProblemPanel(id="problem")
         yield Label("", id="review-plans", classes="screen-line")
         yield ReviewTable(id="review-table")
         yield Label("", id="review-empty", classes="section-title")
+        yield Static("", id="review-hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -204,17 +259,152 @@ class ReviewScreen(LiveScreen):
         late = sum(1 for i in queue.items if i.overdue_days > 0)
         what = "Your notes to write" if queue.mine_only else "Notes to review"
         self.query_one("#review-title", Label).update(
-            f"{what} · {len(queue.items)} · {late} overdue · sessions since "
+            f"{what} · {len(queue.items)} · {late} overdue · since "
             f"{queue.first:%a} {queue.first.day} {queue.first:%b}")
         plans = self.query_one("#review-plans", Label)
         plans.update(plans_overdue_line(queue, max(20, self.app.size.width - 2)))
         plans.display = bool(queue.plans_overdue)
+        self.shown = rq.apply(queue.items, self.filters, queue.me)
+        keys = {(i.session_id, i.client_id) for i in queue.items}
+        self.selected &= keys
+        self.query_one("#review-filters", Static).update(self._filters_text(queue))
+        self.refresh_bindings()
         table = self.query_one(ReviewTable)
-        table.show(queue, theme_colours(self.app.get_css_variables()), self.app.size.width)
+        table.show(queue, self.shown, self.selected, theme_colours(self.app.get_css_variables()),
+                   self.app.size.width)
         empty = self.query_one("#review-empty", Label)
-        empty.display = not queue.items
-        empty.update("Nothing to review: every note of the last 8 weeks is signed"
-                     + ("." if queue.mine_only else " and co-signed."))
+        empty.display = not self.shown
+        if queue.items:
+            empty.update("No note matches these filters: f, g or p changes them.")
+        else:
+            empty.update("Nothing to review: every note of the last 8 weeks is signed"
+                         + ("." if queue.mine_only else " and co-signed."))
+        self._hint()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Co-signing keys leave the footer for a counselor (they only write their notes)."""
+        if action in ("cosign", "toggle_select", "select_all") and self.queue is not None \
+                and self.queue.mine_only:
+            return False
+        return True
+
+    def _filters_text(self, queue: Queue) -> Text:
+        text = Text("f ", style="bold")
+        for number, (piece, chosen) in enumerate(rq.show_line(self.filters, rq.counts(
+                queue.items, self.filters, queue.me))):
+            if number:
+                text.append(" · ")
+            text.append(piece, style="reverse bold" if chosen else "")
+        names = queue.staff_names or {}
+        counselor = names.get(self.filters.counselor or "", self.filters.counselor) or "all"
+        text.append("\ng ", style="bold")
+        text.append(f"group: {self.filters.group or 'all'}")
+        text.append(" · p ", style="bold")
+        text.append(f"counselor: {counselor}")
+        if self.selected:
+            text.append(f" · {len(self.selected)} selected", style="bold")
+        return text
+
+    def _hint(self) -> None:
+        item = self.query_one(ReviewTable).current
+        hint = ""
+        if item is not None and item.reads_like and self.queue is not None:
+            other = (self.queue.initials or {}).get(item.reads_like, "?")
+            hint = (f"This note reads like {other}'s note of the same session: "
+                    "nearly the same words.")
+        self.query_one("#review-hint", Static).update(hint)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._hint()
+
+    # -- filters and selection ---------------------------------------------------------------
+    def _refilter(self, **changes) -> None:
+        from dataclasses import replace
+        self.filters = replace(self.filters, **changes)
+        self.render_queue()
+        table = self.query_one(ReviewTable)
+        if table.row_count:
+            table.move_cursor(row=0, animate=False)
+
+    def action_cycle_show(self) -> None:
+        keys = [k for k, _ in rq.SHOW_FILTERS]
+        self._refilter(show=keys[(keys.index(self.filters.show) + 1) % len(keys)])
+
+    def action_cycle_group(self) -> None:
+        if self.queue is not None:
+            self._refilter(group=rq.next_of(rq.groups_of(self.queue.items), self.filters.group))
+
+    def action_cycle_counselor(self) -> None:
+        if self.queue is not None:
+            self._refilter(counselor=rq.next_of(rq.counselors_of(self.queue.items),
+                                                self.filters.counselor))
+
+    def action_toggle_select(self) -> None:
+        table = self.query_one(ReviewTable)
+        item = table.current
+        if item is None:
+            return
+        if item.state != "unsigned-cosign":
+            self.notify("Only a signed note can be co-signed; this one is "
+                        f"{STATE_WORDS.get(item.state, item.state)}.", markup=False)
+            return
+        key = (item.session_id, item.client_id)
+        self.selected ^= {key}
+        self.render_queue()
+        if table.cursor_row + 1 < table.row_count:
+            table.move_cursor(row=table.cursor_row + 1, animate=False)
+
+    def action_select_all(self) -> None:
+        self.selected |= {(i.session_id, i.client_id) for i in self.shown if i.state == "unsigned-cosign"}
+        self.render_queue()
+
+    def action_cosign(self) -> None:
+        if self.queue is None:
+            return
+        chosen = [i for i in self.queue.items if (i.session_id, i.client_id) in self.selected]
+        if not chosen:
+            current = self.query_one(ReviewTable).current
+            if current is None:
+                return
+            if current.state != "unsigned-cosign":
+                self.notify("Only a signed note can be co-signed; this one is "
+                            f"{STATE_WORDS.get(current.state, current.state)}.", markup=False)
+                return
+            chosen = [current]
+        alike = sum(1 for i in chosen if i.reads_like)
+        one = len(chosen) == 1
+        question = (f"Co-sign {self.queue.names.get(chosen[0].client_id, 'this')}'s signed note?"
+                    if one else f"Co-sign these {len(chosen)} signed notes?")
+        detail = "A co-signature is recorded with your name and the time; it cannot be undone."
+        if alike:
+            detail += (" It reads like another attendee's note." if one
+                       else f" {alike} of them read like another attendee's note.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._cosign_all(chosen)
+
+        self.app.push_screen(ConfirmScreen(question, detail), answered)
+
+    def _cosign_all(self, chosen: list["QueueItem"]) -> None:
+        from facilitator.store.notes import NoteBook
+        from facilitator.tui.end_summary import STORE_ERRORS
+        from facilitator.tui.widgets.problem import refusal_sentence
+        data = self.facilitator.data
+        done, refused = 0, []
+        for item in chosen:
+            try:
+                NoteBook(data, data.session_file(item.session_id)).cosign(item.client_id)
+            except STORE_ERRORS as problem:     # each refusal is said; the rest go on
+                refused.append(refusal_sentence(problem))
+                continue
+            done += 1
+            self.selected.discard((item.session_id, item.client_id))
+        if done:
+            self.notify(f"Co-signed {done} note{'s' if done != 1 else ''}.", markup=False)
+        if refused:
+            self.notify(f"{len(refused)} not co-signed: {refused[0]}", severity="error", markup=False)
+        self.reload()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.render_queue)
@@ -233,5 +423,4 @@ class ReviewScreen(LiveScreen):
         self.facilitator.action_refresh_data()
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        to_base(self.app)

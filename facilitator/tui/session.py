@@ -26,6 +26,7 @@ from facilitator.tui.widgets.agenda import AgendaPane
 from facilitator.tui.widgets.attendance import HIDDEN, AttendancePane, AttendanceRow, AttendanceTable
 from facilitator.tui.goals import goal_lines, read_recovery_plans
 from facilitator.tui.widgets.participation import ParticipationPane
+from facilitator.tui.widgets.problem import refusal_sentence
 
 if TYPE_CHECKING:
     from facilitator.core.session import SessionRecord
@@ -55,11 +56,12 @@ class SessionScreen(SessionActions, Screen):
         "types a time instead (6:40p, 18:40). + adds a client, - removes one.\n"
         "Agenda (right), from any pane: n starts the agenda and moves to the next block, "
         "b goes back (undoes n or k), z pauses and resumes, f adds 5 minutes, k skips the "
-        "block, i inserts a 10-minute break. The clock pane turns yellow a minute before a "
+        "block, i takes a break now (ends the block, starts 10 minutes of break). The clock "
+        "pane turns yellow a minute before a "
         "block ends; OVERTIME shows how far over it is.\n"
         "Participation (bottom): the highlighted client's recovery-plan goals, one a line; g then "
         "a goal's number links what they did in this block to it (again: unlinks). "
-        "1-9 and 0 toggle picks for the highlighted client (also "
+        "1-9, 0, d, u and o toggle picks for the highlighted client (also "
         "from the list); tab to type a line about them and a group note for the block. "
         "Everything saves itself within a second; enter or escape returns to the list.\n"
         "F9 hides every client name and note until pressed again. E ends the session."
@@ -83,7 +85,7 @@ class SessionScreen(SessionActions, Screen):
                 tooltip="Undo the last next or skip"),
         Binding("k", "agenda('skip')", "Skip", id="session.skip", show=False,
                 tooltip="Skip the rest of this block"),
-        Binding("i", "agenda('break')", "Break", id="session.break", show=False,
+        Binding("i", "agenda('break')", "Break now", id="session.break", show=False,
                 tooltip="End this block and start a 10-minute break"),
         Binding("g", "link_goal", "Goal", id="session.goal",
                 tooltip="Link what the highlighted client did in this block to one of their goals"),
@@ -159,7 +161,7 @@ class SessionScreen(SessionActions, Screen):
             snapshot = self.facilitator.snapshot()
             self.record = self.running.record()
         except (DamagedFile, OSError) as problem:
-            self.notify(str(problem), title="Cannot read the session", severity="error", markup=False)
+            self.notify(refusal_sentence(problem), title="Cannot read the session", severity="error", markup=False)
             return
         self.generation = generation
         self.names = {cid: c.name for cid, c in snapshot.clients.items()}

@@ -19,6 +19,7 @@ from facilitator.store.files import DamagedFile, StoreBusy
 from facilitator.tui.session_modals import PickModal, TimeModal, sentence
 from facilitator.tui.widgets.confirm import ConfirmScreen
 from facilitator.tui.widgets.participation import ParticipationPane, PicksBar
+from facilitator.tui.widgets.problem import refusal_sentence
 
 AGENDA_OPS: dict[str, Callable[[AgendaClock, datetime], Any]] = {
     "next": lambda c, now: c.next(now) if c.started else c.start(now),
@@ -56,7 +57,7 @@ class SessionActions:
             self.notify(sentence(message), severity="warning", markup=False)
             return False
         except (StoreBusy, DamagedFile, OSError) as problem:
-            self.notify(str(problem), title="Not saved", severity="error", markup=False)
+            self.notify(refusal_sentence(problem), title="Not saved", severity="error", markup=False)
             return False
         return True
 
@@ -158,6 +159,14 @@ class SessionActions:
 
     def toggle_pick(self, index: int) -> None:
         if not self.privacy and self.record is not None:
+            cid = self.table.highlighted_id
+            entry = self.record.attendance.get(cid) if cid else None
+            if cid and (entry is None or not entry.status.credits_time):
+                state = "not marked" if entry is None else f"marked {entry.status.value.replace('_', ' ')}"
+                self.notify(f"{self.who(cid)} is {state}: picks are for clients in the room. "
+                            "Mark attendance with p, l, e or h first; a pick never marks anyone.",
+                            severity="warning", markup=False)
+                return
             self.show_participation()  # the highlighted client, even before RowHighlighted arrives
             self.query_one(PicksBar).action_toggle(index)
 
@@ -222,8 +231,16 @@ class SessionActions:
             from facilitator.tui.session_end import EndSessionScreen
             self.app.switch_screen(EndSessionScreen(running))
 
-        self.app.push_screen(ConfirmScreen("End the session now?", "Times are fixed; notes come next."),
-                             answered)
+        unmarked = [c for c in (self.record.participants if self.record else ())
+                    if c not in self.record.attendance]
+        detail = ("Its start and end times are then kept as they are, and each client's "
+                  "note is drafted for you to read and sign.")
+        if unmarked:
+            names = ", ".join(self.who(c) for c in unmarked[:3]) + (" …" if len(unmarked) > 3 else "")
+            detail = (f"{len(unmarked)} client{'s are' if len(unmarked) != 1 else ' is'} not "
+                      f"marked ({names}): they get no note and no hours. Press n and mark "
+                      "them, or y to end anyway. " + detail)
+        self.app.push_screen(ConfirmScreen("End the session now?", detail), answered)
 
     def action_leave(self) -> None:
         self.query_one(ParticipationPane).flush()

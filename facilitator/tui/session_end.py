@@ -71,6 +71,7 @@ class EndSessionScreen(Screen):
         self.notes: dict[str, "Note"] = {}
         self.me: "Staff | None" = None
         self.record: "SessionRecord | None" = None
+        self.done = ""          # what the last key did, said once in the hint line
 
     @property
     def facilitator(self) -> "ClinicApp":
@@ -120,12 +121,23 @@ class EndSessionScreen(Screen):
         elif not note.signed:
             hint = ("Enter edits the draft · S then y signs it unchanged" if writer
                     else "Enter reads the draft · the facilitator signs it")
+            if row.reads_like:
+                hint = f"This draft {summary.reads_like_text(row.reads_like)} · " + hint
         else:
             keys = ["Enter reads it"] + (["a adds an addendum"] if writer else [])
             if not note.cosigned_by and self._may("note.cosign") and note.signed_by != self.me.user:
                 keys.append("c co-signs")
             hint = "Signed and locked · " + " · ".join(keys)
+        if self.done:
+            hint, self.done = f"{self.done} {hint}", ""
         self.query_one("#end-hint", Static).update(hint)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """"S Sign as is" leaves the footer once every note is signed."""
+        if action == "sign_unchanged" and self.rows and all(r.signed for r in self.rows):
+            return False
+        return True
 
     # -- reading -----------------------------------------------------------------------
     def _topic(self, record: "SessionRecord") -> str | None:
@@ -235,12 +247,17 @@ class EndSessionScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes and self._store(self.book.sign, row.client_id):
-                self.notify(f"Signed and locked: {row.name}.", markup=False, timeout=DONE_SECONDS)
+                # said in the hint line, not a toast over the list's status column
+                self.done = f"Signed and locked: {row.name}."
                 self.reload(advance=True)
 
+        detail = "Read it first with Enter if unsure; later changes are addenda."
+        if row.reads_like:
+            detail = (f"This draft {summary.reads_like_text(row.reads_like)}: nearly the same "
+                      "words. Auditors flag notes that are not individualized; Enter opens it "
+                      "to add what this client said or did.")
         self.app.push_screen(ConfirmScreen(f"Sign {row.name}'s note unchanged and lock it?",
-                                           "Read it first with Enter if unsure; later changes "
-                                           "are addenda."), answered)
+                                           detail), answered)
 
     def action_cosign(self) -> None:
         row = self._current_row()

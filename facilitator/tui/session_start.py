@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.session import SessionState
 from facilitator.store.files import DamagedFile, StoreBusy
-from facilitator.store.running import start_session
+from facilitator.store.running import find_running, start_session
+from facilitator.tui.widgets.problem import refusal_sentence
 
 if TYPE_CHECKING:
     from facilitator.store.running import RunningSession
@@ -26,16 +27,51 @@ def show_session(app: "ClinicApp", running: "RunningSession") -> None:
     app.push_screen(SessionScreen(running))
 
 
-def open_session(app: "ClinicApp", group: str, plan_id: str | None = None) -> None:
-    """Start today's session of ``group`` (or resume it) and show it."""
+EARLY_MINUTES = 30   # starting a group more than this before its time asks first
+
+
+def _minutes_early(app: "ClinicApp", group: str) -> tuple[int, str] | None:
+    """(minutes, "HH:MM") when today's meeting of ``group`` is not yet open and starts more
+    than ``EARLY_MINUTES`` from now; None otherwise."""
+    from facilitator.core.session import session_id_for
+    try:
+        snapshot = app.snapshot()
+        spec = snapshot.groups.get(group)
+        if spec is None:
+            return None
+        now = app.clock().astimezone(snapshot.settings.tz)
+        meetings = spec.meetings(now.date(), now.date(), snapshot.settings.tz)
+        if not meetings or app.data.session_file(session_id_for(group, meetings[0])).exists():
+            return None
+    except (DamagedFile, OSError):
+        return None
+    early = int((meetings[0] - now).total_seconds() // 60)
+    return (early, f"{meetings[0]:%H:%M}") if early > EARLY_MINUTES else None
+
+
+def open_session(app: "ClinicApp", group: str, plan_id: str | None = None, *,
+                 asked: bool = False) -> None:
+    """Start today's session of ``group`` (or resume it) and show it; more than 30 minutes
+    before its time, ask first."""
+    early = None if asked else _minutes_early(app, group)
+    if early is not None:
+        from facilitator.tui.widgets.confirm import ConfirmScreen
+        minutes, when = early
+        ahead = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+        app.push_screen(ConfirmScreen(
+            f"Start {group} now, {ahead} before its {when} start?",
+            "Its session opens now (the agenda clock starts with n there). Press n here to "
+            "leave it for later."),
+            lambda yes: open_session(app, group, plan_id, asked=True) if yes else None)
+        return
     try:
         running = start_session(app.data, group, plan_id=plan_id)
         header = running.record().header
     except (InputError, PermissionDenied) as problem:
-        app.notify(str(problem), title="Cannot start the session", severity="warning", markup=False)
+        app.notify(refusal_sentence(problem), title="Cannot start the session", severity="warning", markup=False)
         return
     except (DamagedFile, StoreBusy, OSError) as problem:
-        app.notify(str(problem), title="Cannot start the session", severity="error", markup=False)
+        app.notify(refusal_sentence(problem), title="Cannot start the session", severity="error", markup=False)
         return
     if header.state is SessionState.ENDED:
         from facilitator.tui.session_end import EndSessionScreen
@@ -54,7 +90,7 @@ def choose_session(app: "ClinicApp", highlight: str | None = None) -> None:
     try:
         snapshot = app.snapshot()
     except (DamagedFile, OSError) as problem:
-        app.notify(str(problem), title="Cannot read the clinic's data", severity="error", markup=False)
+        app.notify(refusal_sentence(problem), title="Cannot read the clinic's data", severity="error", markup=False)
         return
     groups = [(g.name, g.plan) for g in sorted(snapshot.groups.values(), key=lambda g: g.name.casefold())]
     if not groups:

@@ -27,6 +27,7 @@ from facilitator.tui.live import LiveScreen
 from facilitator.tui.staff import ROLE_WORDS, problem_sentence
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.problem import ProblemPanel
+from facilitator.tui.navigation import to_base
 
 if TYPE_CHECKING:
     from facilitator.core.clinic import ClinicSettings, Staff
@@ -308,8 +309,8 @@ class SettingsScreen(LiveScreen):
         self.reload()
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        """Escape goes home from every screen (two presses at most from a dialog on top)."""
+        to_base(self.app)
 
 
 def _shown(value: Any) -> str:

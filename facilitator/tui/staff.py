@@ -21,6 +21,7 @@ from facilitator.tui.staff_modals import AddStaffModal, RoleModal
 from facilitator.tui.widgets.problem import refusal_sentence
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.problem import ProblemPanel
+from facilitator.tui.navigation import to_base
 
 if TYPE_CHECKING:
     from facilitator.core.clinic import Staff
@@ -90,7 +91,7 @@ class StaffScreen(LiveScreen):
                 tooltip="Change the highlighted member's role (admins)"),
         Binding("x", "deactivate", "Deactivate", id="staff.deactivate",
                 tooltip="Stop the highlighted member from opening the clinic (admins)"),
-        Binding("escape", "back", "Back", id="staff.back", tooltip="Back to the screen before"),
+        Binding("escape", "back", "Home", id="staff.back", tooltip="Back to the home screen"),
     ]
 
     def __init__(self) -> None:
@@ -268,5 +269,5 @@ class StaffScreen(LiveScreen):
             answer)
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        """Escape goes home from every screen (two presses at most from a dialog on top)."""
+        to_base(self.app)

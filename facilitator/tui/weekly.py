@@ -19,6 +19,7 @@ from facilitator.tui.widgets.hoursbar import (
 )
 from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.weektable import WeekTable, WeekTableData, fit, shown_days
+from facilitator.tui.navigation import to_base
 
 if TYPE_CHECKING:
     from facilitator.store.reports import WeekReport
@@ -97,13 +98,14 @@ class WeeklyScreen(LiveScreen):
                 tooltip="Show the week before"),
         Binding("right_square_bracket", "shift_week(1)", "Next", id="weekly.next",
                 tooltip="Show the week after"),
-        Binding("full_stop", "this_week", "This week", id="weekly.this", tooltip="Back to this week"),
+        Binding("full_stop", "this_week", "This week", id="weekly.this", tooltip="Back to this week",
+                show=False),
         Binding("g", "cycle_group", "Group", id="weekly.group", tooltip="Filter by group: all, then each"),
         Binding("f", "cycle_flag", "Flag", id="weekly.flag",
                 tooltip="Filter by flag: all, below, at-risk, met"),
         Binding("r", "reload", "Refresh", id="weekly.refresh", show=False,
                 tooltip="Read the data again now"),
-        Binding("escape", "back", "Back", id="weekly.back", tooltip="Back to the screen before"),
+        Binding("escape", "back", "Home", id="weekly.back", tooltip="Back to the home screen"),
     ]
 
     def __init__(self) -> None:
@@ -268,5 +270,5 @@ class WeeklyScreen(LiveScreen):
         self.facilitator.action_refresh_data()
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        """Escape goes home from every screen (two presses at most from a dialog on top)."""
+        to_base(self.app)

@@ -76,7 +76,7 @@ def writes(big: Path, small: Path, rounds: int, log=print) -> dict[str, dict]:
     def mark(key: str) -> Callable[[int], None]:
         session, roster = sessions[key]
         return lambda i: session.mark(roster[i % len(roster)],
-                                      Status.PRESENT if (i // len(roster)) % 2 else Status.LATE)
+                                      Status.PRESENT if (i // len(roster)) % 2 else Status.TELEHEALTH)
 
     def update(key: str) -> Callable[[int], None]:
         session, roster = sessions[key]

@@ -139,6 +139,13 @@ BAD = {
     "us-date": ([OK_ROW, "11/02/2026,Evening A,Q002,present,,"], 3, "date", []),
     "duplicate-row": ([OK_ROW, "2026-11-02,Evening A,Q002,present,,", OK_ROW], 4, "client_id", ["line 2"]),
     "too-many-fields": ([OK_ROW, "2026-11-02,Evening A,Q002,present,,,"], 3, None, ["7 fields"]),
+    # the one time rule (core.session.TIME_RULE), as for the keys and typed times
+    "arrived-before-start": ([OK_ROW, "2026-11-02,Evening A,Q002,late,17:40,"], 3, "arrived",
+                             ["17:40 is before the session's start (18:00)"]),
+    "left-after-end": ([OK_ROW, "2026-11-02,Evening A,Q002,left_early,,21:30"], 3, "left",
+                       ["21:30 is after the session's end (21:00)"]),
+    "left-before-start": ([OK_ROW, "2026-11-02,Evening A,Q002,left_early,,08:30"], 3, "left",
+                          ["mark the client absent"]),
 }
 
 

@@ -254,3 +254,52 @@ def test_same_day_same_plans(tmp_path: Path, demo: DataDir) -> None:
     ours = {k: v[1] for k, v in files_state(root).items() if k.startswith("recovery/")}
     theirs = {k: v[1] for k, v in files_state(demo.root).items() if k.startswith("recovery/")}
     assert ours and ours == theirs
+
+
+def test_history_notes_are_signed_and_co_signed_on_time_like_a_well_run_clinic(demo, history) -> None:
+    from facilitator.core.notes import due_date, verify_note
+    from facilitator.store.notes import review_queue
+    due = on_time = cosigned = total = 0
+    for record in history:
+        notes = demo.session_file(record.header.session_id).notes()
+        attending = [c for c, e in record.attendance.items() if e.status.credits_time]
+        assert set(notes) <= set(attending)
+        for client_id in attending:
+            note = notes.get(client_id)
+            assert note is not None and verify_note(note) == []
+            if due_date(record.header.day) >= TODAY:
+                continue            # not due yet: may still be a draft
+            due += 1
+            total += 1
+            if note.signed and note.signed_at.date() <= due_date(record.header.day):
+                on_time += 1
+            if note.cosigned_by == demo_data.SUPERVISOR_USER:
+                cosigned += 1
+                assert note.cosigned_at.date() < TODAY
+    assert due > 200
+    assert on_time / due >= 0.95 and cosigned / due >= 0.9
+    items, problems = review_queue(demo, TODAY - timedelta(weeks=8), TODAY)
+    assert problems == []
+    overdue = [i for i in items if i.overdue_days > 0]
+    assert 0 < len(overdue) <= 0.05 * total    # a few left for the queue to show, not hundreds
+
+
+def test_the_individualization_check_on_the_demo_flags_only_repeated_picks_and_text(demo, history) -> None:
+    """The figure for the report: how many of the demo's notes read like another's, and why."""
+    from facilitator.core.likeness import session_likeness
+    clients = demo.snapshot().clients
+    notes_total = flagged = 0
+    for record in history:
+        notes = demo.session_file(record.header.session_id).notes()
+        attending = [c for c, e in record.attendance.items() if e.status.credits_time]
+        alike = session_likeness(attending, notes, clients)
+        notes_total += sum(1 for c in attending if c in notes)
+        for client_id, like in alike.items():
+            flagged += 1
+            mine, theirs = record.attendance[client_id], record.attendance[like.other_id]
+            # same picks (or all but one of three) and the same free text, never different words
+            assert mine.text == theirs.text
+            assert len(set(mine.picks) ^ set(theirs.picks)) <= 1
+    assert notes_total > 300
+    # 8 of 377 (2.1 %) on this demo (Tue 24 Nov); 6 of 398 when made on Fri 27 Nov
+    assert 0 < flagged <= 0.1 * notes_total

@@ -13,6 +13,7 @@ import json
 
 import pytest
 
+from facilitator.cli import output
 from tests.cli.conftest import ATTENDANCE_HEADER, ROSTER_HEADER, csv_text, run_cli, tree_bytes, write
 
 ROSTER = [
@@ -76,9 +77,11 @@ def test_report_week_by_date_and_table_and_csv(week_clinic, capsys):
     assert table.code == 0 and "Avery Inventedname" in table.out and "below" in table.out
     as_csv = run_cli(capsys, "report", "week", "--week", "2026-W47", "--format", "csv", "--data", week_clinic)
     lines = as_csv.out.splitlines()
-    assert lines[0].startswith("# This record") and "42 CFR part 2" in lines[0]
+    # The notice: one quoted cell on the first line, however many commas it holds.
+    assert next(csv.reader([lines[0]])) == [output.NOTICE_CELL] and "42 CFR part 2" in lines[0]
     rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
     assert {r["client_id"]: r["status"] for r in rows} == {"R1": "below", "R2": "below", "R3": "below", "R4": "met"}
+    assert as_csv.out.endswith("\n") and table.out.endswith("\n")
 
 
 def test_export_billing_rows_per_client_per_day(week_clinic, capsys):

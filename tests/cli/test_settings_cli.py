@@ -92,5 +92,5 @@ def test_a_counselor_is_refused(empty_clinic: Path, capsys, monkeypatch) -> None
     assert shown.code == 0 and "group-cap: 12" in shown.out
     result = run_cli(capsys, "settings", "set", "group-cap", "8", "--data", empty_clinic)
     assert result.code == 2
-    assert result.one_line_error() == "counselor2 is a counselor; only admins may do this (settings.change)."
+    assert result.one_line_error() == "counselor2 is a counselor; only admins may change the clinic's settings."
     assert (empty_clinic / "clinic.json").read_bytes() == before

@@ -264,7 +264,8 @@ def test_a_clinic_from_before_content_binding_is_baselined_once(capsys, clinic: 
     assert "records no file's content" in found(capsys, clinic)
     result = run_cli(capsys, "audit", "baseline", "--data", clinic)
     assert result.code == 0, result.err
-    files = 1 + len(record_files(clinic)) + len(list((clinic / "hours").glob("*.json")))
+    files = (1 + len(record_files(clinic)) + len(list((clinic / "hours").glob("*.json")))
+             + len(list((clinic / "recovery").glob("*.json"))))
     assert f"current state of {files} data file(s)" in result.out
     assert verify(capsys, clinic).code == 0
     again = run_cli(capsys, "audit", "baseline", "--data", clinic)

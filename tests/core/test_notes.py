@@ -470,3 +470,43 @@ def test_block_skipped_part_way_is_listed_as_cut_short_and_absent_gets_no_marks(
     assert "- Early warning signs (relapse-prevention): 30 min (cut short)" in note
     assert "- Wrap-up (wrap-up): 30 min" in note
     assert "not present" not in draft(RILEY, rec)
+
+
+# --- group notes and named parts --------------------------------------------------------------
+
+def test_each_blocks_group_note_goes_under_its_block_in_every_attendees_draft() -> None:
+    rec = record()
+    noted = list(rec.blocks)
+    noted[1] = replace(noted[1], note="Mapped the craving curve; Jordan Sampleton led the example.")
+    noted[2] = replace(noted[2], note="Short break; two members stepped out.")
+    rec = replace(rec, blocks=tuple(noted))
+    for client in (AVERY, SAM, MORGAN):
+        lines = draft(client, rec).splitlines()
+        at_block = lines.index("- How cravings build (education): 45 min")
+        assert lines[at_block + 1].startswith("  Group note: Mapped the craving curve;")
+        assert lines[lines.index("- Break (not counted)") + 1] == (
+            "  Group note: Short break; two members stepped out.")
+    assert "J.S. led the example." in draft(AVERY, rec)      # others by initials only
+    assert "Jordan Sampleton led" in draft(JORDAN, rec)       # their own name stays
+
+
+def test_a_draft_is_named_parts_and_a_new_part_is_one_function() -> None:
+    from facilitator.core.drafting import DRAFT_PARTS, Part, draft_context, draft_parts
+    ctx = draft_context(record(), AVERY, clients=CLIENTS, group_type="g", topic="t",
+                        facilitators=("Casey",), extras={"goals": ("Sleep 7 h",)})
+    names = [p.name for p in draft_parts(ctx)]
+    assert names == ["header", "interventions", "attendance", "participation", "plan"]
+
+    def goals(c):
+        return Part("goals", tuple(f"Goal: {g}" for g in c.extras["goals"]), individual=True)
+    parts = draft_parts(ctx, DRAFT_PARTS[:-1] + (goals, DRAFT_PARTS[-1]))
+    assert [p.name for p in parts][-2:] == ["goals", "plan"]
+    assert parts[-2].lines == ("Goal: Sleep 7 h",)
+
+
+def test_text_without_picks_points_to_the_counselors_notes() -> None:
+    rec = record(c2=AttendanceEntry("c2", Status.PRESENT, text="Spoke about a new job."))
+    note = draft(JORDAN, rec)
+    assert "Participation and response: see the counselor's notes below." in note
+    assert "Counselor notes: Spoke about a new job." in note
+    assert "No participation" not in note

@@ -114,26 +114,62 @@ def test_two_groups_prorate_over_both_schedules() -> None:
     assert required_for_week(two, GROUPS, W47, CHI) == pytest.approx(6.0)
 
 
-def test_a_holiday_reduces_the_denominator() -> None:
-    # 2026-W48 = Mon 23 .. Sun 29 Nov; Thanksgiving Thu 26 is removed from the schedule.
+def test_a_holiday_prorates_by_the_share_of_the_clients_meetings_it_cancelled() -> None:
+    # 2026-W48 = Mon 23 .. Sun 29 Nov; Thanksgiving Thu 26 closes the clinic.
     w48 = W47.next()
     thanksgiving = Group("Evening", (0, 2, 3), time(18), 195, holidays=(date(2026, 11, 26),))
+    # Enrolled all week: a usual week has Mon, Wed, Thu = 3; the holiday leaves Mon, Wed = 2
+    # -> 9 x 2/3 = 6.0 (not 9: the clinic, not the client, took the Thursday away)
+    assert required_for_week(client("abe"), [thanksgiving], w48, CHI) == pytest.approx(6.0)
     admitted_wed = client("gus", admitted=date(2026, 11, 25))
-    # Without the holiday: Mon, Wed, Thu = 3, enrolled Wed, Thu = 2 -> 9 x 2/3 = 6.0
+    # Without the holiday: enrolled Wed, Thu = 2 of 3 -> 9 x 2/3 = 6.0
     assert required_for_week(admitted_wed, [EVENING], w48, CHI) == pytest.approx(6.0)
-    # With it: Mon, Wed = 2, enrolled Wed = 1 -> 9 x 1/2 = 4.5
-    assert required_for_week(admitted_wed, [thanksgiving], w48, CHI) == pytest.approx(4.5)
+    # With it: Wed only = 1 of the usual 3 -> 9 x 1/3 = 3.0
+    assert required_for_week(admitted_wed, [thanksgiving], w48, CHI) == pytest.approx(3.0)
+
+
+def test_thanksgiving_week_2026_for_a_9_hour_iop_client_on_a_mon_wed_thu_group() -> None:
+    """The hand-worked case: required 9 x 2/3 = 6.0 h; Mon and Wed attended in full
+    (180 countable minutes each = 360 = 6.0 h) -> met, and the row says holiday week.
+    Before the week starts (Sun 22 Nov) the same client is at risk, not below."""
+    w48 = W47.next()
+    mon, wed = date(2026, 11, 23), date(2026, 11, 25)
+    thanksgiving = Group("Evening", (0, 2, 3), time(18), 195, plan="standard",
+                         holidays=(date(2026, 11, 26),))
+    sessions = [held(thanksgiving, mon, entry("iop")), held(thanksgiving, wed, entry("iop"))]
+    after = at(date(2026, 11, 30), 9)
+    row = weekly_hours([client("iop")], [thanksgiving], sessions, [], w48, CHI, after)[0]
+    assert row.required_hours == pytest.approx(6.0)
+    assert row.credited_minutes == 360 and row.flag == Flag.MET
+    assert row.holiday_week and (row.closed_meetings, row.usual_meetings) == (1, 3)
+    before = at(date(2026, 11, 22), 12)
+    row = weekly_hours([client("iop")], [thanksgiving], [], [], w48, CHI, before, COUNTABLE)[0]
+    assert row.flag == Flag.AT_RISK and row.sessions_left == 2
+    # A usual week (W47) is no holiday week.
+    row = weekly_hours([client("iop")], [EVENING], [], [], W47, CHI, AFTER_W47)[0]
+    assert not row.holiday_week and row.required_hours == 9.0
+
+
+def test_no_requirement_before_the_groups_first_meeting() -> None:
+    # A client admitted in September to a group that first meets Wed 18 Nov (W47):
+    # W46 has no meeting of it at all -> no requirement, no row, no flag.
+    new_group = Group("Evening", (0, 2, 3), time(18), 195, first_day=WED)
+    early = client("new", admitted=date(2026, 9, 1))
+    assert required_for_week(early, [new_group], W47.previous(), CHI) is None
+    assert weekly_hours([early], [new_group], [], [], W47.previous(), CHI, AFTER_W47) == []
+    # W47: Wed, Thu of the usual Mon, Wed, Thu -> 9 x 2/3 = 6.0
+    assert required_for_week(early, [new_group], W47, CHI) == pytest.approx(6.0)
 
 
 def test_no_schedule_prorates_by_enrolled_days() -> None:
     # No groups at all; admitted Fri 20: Fri, Sat, Sun = 3 of 7 days -> 7 x 3/7 = 3.0
     solo = client("hal", 7.0, admitted=FRI, groups=())
     assert required_for_week(solo, GROUPS, W47, CHI) == pytest.approx(3.0)
-    # Group whose only meeting that week is a holiday: also by days.
-    # Saturday group, holiday Sat 21; discharged Tue 17: Mon, Tue = 2 of 7 -> 7 x 2/7 = 2.0
+    # A group whose only meeting that week falls on a holiday, the client discharged Tue 17:
+    # no meeting was offered on an enrolled day -> 7 x 0/1 = 0 (nothing they could attend).
     off = Group("Saturday", (5,), time(9), 120, holidays=(SAT,))
     gone = client("ida", 7.0, discharged=TUE, groups=("Saturday",))
-    assert required_for_week(gone, [off], W47, CHI) == pytest.approx(2.0)
+    assert required_for_week(gone, [off], W47, CHI) == pytest.approx(0.0)
 
 
 def test_unknown_group_names_count_as_no_schedule() -> None:
@@ -394,8 +430,10 @@ def test_future_week_is_like_current_with_nothing_credited() -> None:
                                    w48, CHI, now, COUNTABLE))
     # ann 6 h: 2 meetings x 180 = 360 >= 360 -> at-risk (reachable)
     assert rows["ann"].flag == Flag.AT_RISK and rows["ann"].sessions_left == 2
-    # bob 9 h, not prorated (enrolled all week): 360 < 540 -> below before the week begins
-    assert rows["bob"].flag == Flag.BELOW and rows["bob"].hours_needed == pytest.approx(9.0)
+    # bob 9 h, prorated by the holiday to 9 x 2/3 = 6 h: 360 >= 360 -> at risk, not below
+    # before the week begins (the issue: every IOP client was flagged below on Thanksgiving)
+    assert rows["bob"].flag == Flag.AT_RISK and rows["bob"].hours_needed == pytest.approx(6.0)
+    assert rows["bob"].holiday_week
 
 
 def test_remaining_meetings_respect_enrollment() -> None:

@@ -103,7 +103,8 @@ def test_a_true_conflict_is_reported_and_nothing_is_lost(sshd, pair):
     session_id, clients = run_session(laptop, sign=False)
     _sync(sshd, laptop, host)
     now = datetime.now(timezone.utc)
-    for root, status, minutes in ((host, Status.ABSENT, 1), (laptop, Status.LATE, 2)):
+    # telehealth, not late: a late mark must fall after the group's start, and this runs at any hour
+    for root, status, minutes in ((host, Status.ABSENT, 1), (laptop, Status.TELEHEALTH, 2)):
         data = open_as(root, clock=FakeClock(now + timedelta(minutes=minutes)))
         RunningSession(data, data.session_file(session_id)).mark(clients[0], status)
     out = _sync(sshd, laptop, host)
@@ -111,7 +112,7 @@ def test_a_true_conflict_is_reported_and_nothing_is_lost(sshd, pair):
     for root in (laptop, host):
         record = record_of(root, session_id)
         current = {a["client_id"]: a["status"] for a in record["attendance"].values()}
-        assert current[clients[0]] == "late"
+        assert current[clients[0]] == "telehealth"
         assert [h["entry"]["status"] for h in record["history"].values()] == ["absent"]
     assert "Invented" not in out    # ids only, never names or notes
 
@@ -123,7 +124,7 @@ def test_syncs_killed_over_ssh_leave_valid_files_and_the_next_converges(sshd, pa
     rng = random.Random(11)
     for round_number in range(5):
         data = open_as(laptop)
-        RunningSession(data, data.session_file(session_id)).mark(rng.choice(clients), Status.LATE)
+        RunningSession(data, data.session_file(session_id)).mark(rng.choice(clients), Status.TELEHEALTH)
         kill_midway(sync_argv(laptop, host, **_over_ssh(sshd)), rng.uniform(0.15, 0.6))
         assert invalid(laptop) == [] and invalid(host) == [], round_number
     _sync(sshd, laptop, host)

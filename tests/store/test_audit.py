@@ -159,6 +159,7 @@ def test_audit_entries_hold_no_client_names_or_note_text(tmp_path: Path) -> None
     from facilitator.store.running import start_session
     session = start_session(data, "Evening A")               # today's meeting, 2026-11-23 18:00
     session.mark("Z002", Status.PRESENT)
+    session.mark("Z001", Status.PRESENT)
     session.set_participation("Z001", ("shared",), "Quinn talked about a private matter.")
     assert "private matter" in session.record().attendance["Z001"].text
     raw = b"".join(p.read_bytes() for p in sorted((data.root / "audit").glob("*.jsonl")))

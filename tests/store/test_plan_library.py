@@ -175,3 +175,15 @@ def test_readme_example_is_valid(tmp_path: Path) -> None:
     assert example is not None
     plan = load_plan_file(write(tmp_path, "clinic-thursday-video.toml", example.group(1)))
     assert (plan.total_minutes, plan.countable_minutes) == (90, 50)
+
+
+def test_a_php_day_plan_fills_five_hours_with_breaks_and_clears_the_php_week() -> None:
+    from facilitator.core.rules import LEVELS_OF_CARE, BlockKind
+    from facilitator.store.plans import PlanLibrary, shipped_plans_dir
+    plan = PlanLibrary.load(shipped_plans_dir(), shipped_plans_dir()).get("php-day-recovery-skills")
+    assert plan.total_minutes == 300
+    breaks = [b for b in plan.blocks if b.kind is BlockKind.BREAK]
+    assert len(breaks) >= 2 and all(not b.countable for b in breaks)
+    # 245 countable minutes a day, five days: 1225 min >= 20 h (ASAM 2.5 PHP)
+    assert plan.countable_minutes == 245
+    assert 5 * plan.countable_minutes >= LEVELS_OF_CARE["PHP"] * 60

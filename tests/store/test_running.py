@@ -36,24 +36,25 @@ def test_marks_times_and_credited_minutes(clinic, fake_clock):
     session.mark("T001", Status.PRESENT)
     fake_clock.set(at(18, 20))
     session.mark("T002", Status.LATE)           # arrives 18:20 from the clock
-    session.set_time("T002", "arrived", "6:25")  # corrected by hand: evening reading
+    session.set_time("T002", "arrived", "6:15")  # corrected by hand: evening reading
     session.mark("T003", Status.ABSENT)
     record = session.record()
-    assert record.attendance["T002"].arrived == at(18, 25)
+    assert record.attendance["T002"].arrived == at(18, 15)
     assert record.attendance["T003"].arrived is None
-    # 18:25-21:00 = 155 minutes, less the planned 10-minute break at 19:05-19:15 = 145.
+    # 18:15-21:00 = 165 minutes, less the planned 10-minute break at 19:05-19:15 = 155.
     entry = record.attendance["T002"]
     assert credited_minutes(entry.status, entry.arrived, entry.left, record.header.start,
-                            record.header.end, record.noncountable_spans()) == 145
+                            record.header.end, record.noncountable_spans()) == 155
 
 
-def test_bad_typed_time_is_one_clear_error_and_changes_nothing(clinic):
+def test_bad_typed_time_is_one_clear_error_and_changes_nothing(clinic, fake_clock):
     session = start_session(clinic, "Evening IOP")
+    fake_clock.set(at(18, 15))
     session.mark("T001", Status.LATE, at=at(18, 10))
     before = session.file.path.read_bytes()
     with pytest.raises(InputError, match="not a time"):
         session.set_time("T001", "arrived", "6:61")
-    with pytest.raises(InputError, match="outside this session"):
+    with pytest.raises(InputError, match="is before the session's start"):
         session.set_time("T001", "arrived", "3:00a")
     assert session.file.path.read_bytes() == before
 
@@ -92,3 +93,62 @@ def test_find_running_resumes_until_ended(clinic, fake_clock):
     header = session.end()
     assert header.actual_end == at(21, 2)
     assert find_running(clinic) is None
+
+
+
+# --- one rule for arrival and departure times (the issue's 08:09 / 09:00-14:00 case) ----------
+
+def test_the_time_rule_for_keys_typed_times_and_a_session_opened_early(clinic, fake_clock):
+    """The issue's case on the morning group (due 10:00-11:30) opened at 09:09: l (late) at
+    09:09 is no late arrival, nor a typed 9:05a; at 09:17 a typed 10:30a departure has not
+    happened yet, nor 6:40p; once the group is under way the same keys are taken."""
+    fake_clock.set(at(9, 9))
+    session = start_session(clinic, "Morning Relapse Prevention")
+    with pytest.raises(InputError, match=r"09:09 is before the session's start \(10:00\); "
+                                         "mark the client present instead"):
+        session.mark("T001", Status.LATE)
+    session.mark("T001", Status.PRESENT)
+    session.mark("T003", Status.PRESENT)
+    with pytest.raises(InputError, match="09:05 is before the session's start"):
+        session.set_time("T001", "arrived", "9:05a")
+    fake_clock.set(at(9, 17))
+    with pytest.raises(InputError, match=r"10:30 is later than now \(09:17\)"):
+        session.set_time("T001", "left", "10:30a")
+    with pytest.raises(InputError, match="18:40 is later than now"):
+        session.set_time("T001", "arrived", "6:40p")
+    with pytest.raises(InputError, match="mark the client absent instead"):
+        session.mark("T003", Status.LEFT_EARLY)          # 09:17, before the 10:00 start
+    entries = session.record().attendance
+    assert (entries["T001"].status, entries["T001"].arrived, entries["T001"].left) == (Status.PRESENT, None, None)
+    assert entries["T003"].status is Status.PRESENT
+    fake_clock.set(at(10, 20))
+    session.mark("T003", Status.LATE)
+    session.set_time("T003", "arrived", "10:12")
+    fake_clock.set(at(11, 0))
+    session.mark("T001", Status.LEFT_EARLY)
+    entries = session.record().attendance
+    assert entries["T003"].arrived == at(10, 12) and entries["T001"].left == at(11, 0)
+
+
+def test_a_pick_on_an_unmarked_client_is_refused_and_marks_nobody(clinic):
+    session = start_session(clinic, "Evening IOP")
+    with pytest.raises(InputError, match="does not mark anyone present"):
+        session.set_participation("T001", ("engaged",), "")
+    assert "T001" not in session.record().attendance
+    session.mark("T002", Status.ABSENT)
+    with pytest.raises(InputError, match="marked absent"):
+        session.set_participation("T002", ("engaged",), "")
+    session.set_participation("T002", (), "Called at noon: car trouble.")   # a line is kept
+    entry = session.record().attendance["T002"]
+    assert entry.status is Status.ABSENT and entry.text == "Called at noon: car trouble."
+
+
+def test_late_in_the_same_minute_the_agenda_started_is_taken(clinic, fake_clock):
+    """The keys stamp whole minutes: l at 18:00:50 after n at 18:00:30 is 18:00, not before."""
+    from facilitator.core.agenda import AgendaClock
+    fake_clock.set(at(18, 0).replace(second=30))
+    session = start_session(clinic, "Evening IOP")
+    session.update_agenda(lambda b, now: AgendaClock(b).start(now))
+    fake_clock.set(at(18, 0).replace(second=50))
+    session.mark("T001", Status.LATE)
+    assert session.record().attendance["T001"].arrived == at(18, 0)

@@ -60,7 +60,7 @@ def test_a_non_admin_is_refused_and_the_refusal_is_audited(clinic, fake_clock, r
     other = open_clinic(clinic.root, user="staff2", clock=fake_clock)
     with pytest.raises(PermissionDenied) as refused:
         change_settings(other, group_cap=8)
-    assert f"staff2 is a {role}; only admins may do this (settings.change)." == str(refused.value)
+    assert f"staff2 is a {role}; only admins may change the clinic's settings." == str(refused.value)
     assert clinic_bytes(clinic) == before
     entry = audit(clinic)[-1]
     assert (entry["user"], entry["action"], entry["record"]) == ("staff2", "denied", "settings.change")

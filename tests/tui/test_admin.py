@@ -179,7 +179,7 @@ async def test_a_counselor_sees_the_list_read_only_and_the_refusal(clinic, fake_
             await pilot.press(key)
             assert pilot.app.screen is screen, f"{key} opened a dialog for a counselor"
             assert text_of(screen, "#staff-message") == (
-                "counselor2 is a counselor; only admins may do this (staff.change).")
+                "counselor2 is a counselor; only admins may change the staff list.")
     assert (clinic.root / "clinic.json").read_bytes() == before
     denied = [e for e in audit(clinic) if e["action"] == "denied"]
     assert len(denied) == 3 and {e["user"] for e in denied} == {"counselor2"}
@@ -252,7 +252,7 @@ async def test_a_counselor_sees_settings_read_only_and_the_refusal(clinic, fake_
         assert screen.query_one("#group-cap", Input).disabled
         await pilot.press("ctrl+s")
         assert text_of(screen, "#settings-message") == (
-            "counselor2 is a counselor; only admins may do this (settings.change).")
+            "counselor2 is a counselor; only admins may change the clinic's settings.")
     assert (clinic.root / "clinic.json").read_bytes() == before
     assert audit(clinic)[-1]["action"] == "denied" and audit(clinic)[-1]["user"] == "counselor2"
 

@@ -41,8 +41,14 @@ async def test_today_lists_the_groups_meeting_today_with_enrolled_counts(clinic,
     assert expected, "the fixture clinic should have groups on its fake Monday"
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         rows = table_rows(pilot.app.screen.query_one("#today-table", DataTable))
-        shown = {row[1]: (row[3], row[2]) for row in rows}
-        assert shown == expected
+        shown = {row[1]: (row[4], row[3]) for row in rows}
+        assert {row[2] for row in rows} == {"not started"}
+        assert shown.keys() == expected.keys()
+        for group, (plan, enrolled) in shown.items():
+            full, count = expected[group]
+            assert enrolled == count
+            # the plan whole, or cut to fit 80 columns with "…" (never mid-word without it)
+            assert plan == full or (plan.endswith("…") and full.startswith(plan[:-1]))
         # Sorted by start time: the 10:00 group before the 18:00 one.
         assert [row[0][:5] for row in rows] == sorted(row[0][:5] for row in rows)
 

@@ -248,3 +248,17 @@ async def test_a_pin_issued_by_an_admin_is_asked_at_the_first_launch(clinic, fak
         app = pilot.app
         assert isinstance(app.screen, HomeScreen), "a PIN exists: nothing to set, no gate"
     assert "pin.issue" in audit_actions(clinic)
+
+
+async def test_tab_moves_between_the_two_pin_boxes(clinic, fake_clock):
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        app = pilot.app                          # no PIN yet: the first launch asks for one
+        assert await wait_until(pilot, lambda: lock_up(app))
+        assert app.screen.focused.id == "pin"
+        await pilot.press(*PIN, "tab")
+        assert app.screen.focused.id == "pin2"
+        await pilot.press(*PIN, "shift+tab")
+        assert app.screen.focused.id == "pin"
+        await pilot.press("tab", "enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        assert PinStore(clinic.root, fake_clock).has_pin(clinic.user)

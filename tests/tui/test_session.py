@@ -190,6 +190,7 @@ async def test_f9_hides_every_name_and_note_until_pressed_again(clinic, fake_clo
     async with build_app(clinic, fake_clock).run_test(size=(120, 40)) as pilot:
         screen = pilot.app.screen
         first = row_order(screen)[0]
+        running.mark(first, Status.PRESENT)
         running.set_participation(first, ("engaged",), "Private remark about family")
         screen.reload()
         await pilot.pause()

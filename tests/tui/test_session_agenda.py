@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from facilitator.core.rules import BlockKind
+from facilitator.core.rules import BlockKind, Status
 from facilitator.core.session import SessionState
 from facilitator.store.running import find_running
 from facilitator.tui.session import SessionScreen
@@ -133,6 +133,8 @@ async def test_switching_clients_saves_at_once_and_shows_the_next_clients_text(c
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         screen = pilot.app.screen
         first, second = row_order(screen)[:2]
+        running.mark(first, Status.PRESENT)
+        running.mark(second, Status.PRESENT)
         running.set_participation(second, (), "Second's line")
         await pilot.press("tab", "tab", *"First's line", "enter")  # enter saves, back to the list
         assert screen.focused is screen.table
@@ -149,6 +151,7 @@ async def test_picks_toggle_with_number_keys_on_the_picks_bar(clinic, fake_clock
     running = start(clinic)
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         cid = pilot.app.screen.table.highlighted_id
+        running.mark(cid, Status.PRESENT)       # picks are for clients marked in the room
         await pilot.press("tab", "1", "2", "1", "right", "right", "space")
         assert running.record().attendance[cid].picks == ("shared", "practised")
 
@@ -180,6 +183,10 @@ async def test_quick_picks_on_the_list_all_land_on_the_highlighted_client(clinic
     running = start(clinic)
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         first, second = row_order(pilot.app.screen)[:2]
+        running.mark(first, Status.PRESENT)
+        running.mark(second, Status.PRESENT)
+        pilot.app.screen.reload()
+        await pilot.pause()
         await pilot.press("1", "down", "2", "4", "up", "5")
         attendance = running.record().attendance
         assert attendance[first].picks == ("engaged", "feedback")

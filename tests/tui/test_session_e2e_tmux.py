@@ -13,19 +13,25 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from facilitator.core.rules import Status
-from facilitator.store.identity import os_user, system_clock
+from facilitator.store.identity import os_user
 from facilitator.store.running import find_running
 from facilitator.store.pins import PinStore
 from tests.conftest import make_test_clinic
 from tests.tui.session_helpers import add_clients
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
+              pytest.mark.skipif(shutil.which("tmux") is None or shutil.which("faketime") is None,
+                                 reason="needs tmux and faketime")]
+
+# The app runs under faketime from Mon 23 Nov 2026, 17:58 in Chicago (two minutes before the
+# evening group), so nothing depends on the hour the test happens to run at.
+FAKE_START = datetime(2026, 11, 23, 23, 58, tzinfo=timezone.utc)
 
 
 def _tmux(*args: str) -> str:
@@ -68,13 +74,22 @@ def _app_pid(session: str) -> int:
 
 def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
     root = tmp_path / "clinic"
-    data = make_test_clinic(root, clock=system_clock, user=os_user(), display_name="E2E Counselor")
-    PinStore(root, system_clock).set_pin(os_user(), "246810")   # no first-launch PIN screen
+    started = time.monotonic()
+
+    def clock() -> datetime:
+        return FAKE_START + timedelta(seconds=time.monotonic() - started)
+
+    data = make_test_clinic(root, clock=clock, user=os_user(), display_name="E2E Counselor")
+    PinStore(root, clock).set_pin(os_user(), "246810")   # no first-launch PIN screen
     add_clients(data)
     program = Path(sys.executable).with_name("facilitator")
     session = f"fac-{uuid.uuid4().hex[:8]}"
-    command = f"FACILITATOR_DATA={root} {program}; echo EXITED-$?; sleep 30"
-    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
+
+    def command() -> str:      # the faked clock carries on from where it is (also after a kill)
+        return (f"FACILITATOR_DATA={root} faketime -f '@{clock():%Y-%m-%d %H:%M:%S}' {program}; "
+                "echo EXITED-$?; sleep 30")
+
+    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command())
     try:
         _wait_for(session, "Roster")
         _keys(session, "s")                      # any group, any plan: the picker
@@ -83,7 +98,8 @@ def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
         _wait_for(session, "present 0/10")
         _keys(session, "P")                      # everyone is here
         _wait_for(session, "present 10/10")
-        _keys(session, "Down", "Down", "l", "n")  # one came late; start the agenda
+        _keys(session, "n")                      # start the agenda (17:58)
+        _keys(session, "Down", "Down", "l")      # one came late
         _wait_for(session, "1/6 · check in")
         _keys(session, "Up", "1", "Tab", "Tab")
         _keys(session, "Spoke about the weekend", literal=True)
@@ -96,7 +112,7 @@ def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
 
         os.kill(_app_pid(session), signal.SIGKILL)   # a crash, mid-session
         _wait_for(session, "EXITED-137")
-        _tmux("respawn-pane", "-k", "-t", session, command)
+        _tmux("respawn-pane", "-k", "-t", session, command())
         _wait_for(session, "Locked")                 # a session is running: the PIN first
         _keys(session, "246810", "Enter")
         screen = _wait_for(session, "present 10/10")  # then straight back into the session

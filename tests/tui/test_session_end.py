@@ -106,8 +106,54 @@ async def test_opening_drafts_a_note_for_each_attending_client(clinic, fake_cloc
         table = screen.query_one(DataTable)
         rows = {str(table.get_row_at(i)[0]): [str(c) for c in table.get_row_at(i)]
                 for i in range(table.row_count)}
-        assert rows["Blake Sampleton"][1:] == ["late 18:10", "160 min", "draft"]
-        assert rows["Avery Testperson"][1:] == ["present", "170 min", "draft"]
+        # No picks and no text for either: both drafts say so, and so read alike.
+        assert "No participation picks or counselor notes were recorded" in t001
+        assert rows["Blake Sampleton"][1:] == ["late 18:10", "160 min", "draft, reads like A.T.'s note"]
+        assert rows["Avery Testperson"][1:] == ["present", "170 min", "draft, reads like B.S.'s note"]
+
+
+async def test_block_notes_and_picks_reach_the_drafts_and_alike_drafts_are_marked(clinic, fake_clock):
+    running = start_session(clinic, "Evening IOP")
+    _to(fake_clock, 0)
+    for cid in ("T001", "T002"):
+        running.mark(cid, Status.PRESENT)
+    running.update_agenda(lambda b, now: AgendaClock(b).start(now))
+    running.set_block_note(0, "Each member named one win of the week.")
+    running.set_participation("T001", ("engaged", "shared"), "")
+    running.set_participation("T002", ("engaged", "shared"), "")
+    for end in BLOCK_ENDS:
+        _to(fake_clock, end)
+        running.update_agenda(lambda b, now: AgendaClock(b).next(now))
+    running.end()
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_end_screen(pilot, running)
+        notes = running.file.notes()
+        for note in notes.values():
+            assert "  Group note: Each member named one win of the week." in note.body
+        assert "Avery was engaged throughout the session." in notes["T001"].body
+        assert "Blake was engaged throughout the session." in notes["T002"].body
+        table = screen.query_one(DataTable)
+        states = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[3]) for i in range(table.row_count)}
+        assert states == {"Avery Testperson": "draft, reads like B.S.'s note",
+                          "Blake Sampleton": "draft, reads like A.T.'s note"}
+        assert "reads like" in str(screen.query_one("#end-hint").render())
+        await pilot.press("S")
+        await pilot.pause()
+        confirm = pilot.app.screen
+        assert isinstance(confirm, ConfirmScreen) and "reads like" in confirm.detail
+        await pilot.press("n")
+        await pilot.pause()
+        # The counselor adds a line about one client: the marks go on both.
+        body = notes["T001"].body.replace(
+            "Avery shared personal experience related to the topic.",
+            "Avery shared personal experience related to the topic. Described a first sober "
+            "birthday and the plan for the evening.")
+        screen.book.save_draft("T001", body)
+        screen.reload()
+        await pilot.pause()
+        states = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[3]) for i in range(table.row_count)}
+        assert states == {"Avery Testperson": "draft", "Blake Sampleton": "draft"}
+        assert not any(n.signed for n in running.file.notes().values())
 
 
 async def test_sign_unchanged_is_two_keys_per_client(clinic, fake_clock, running):

@@ -25,10 +25,9 @@ def clock_text(span: timedelta) -> str:
     return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
 
 
-def hm_text(span: timedelta) -> str:
-    """3:00 (hours:minutes)."""
-    minutes = max(0, int(span.total_seconds()) // 60)
-    return f"{minutes // 60}:{minutes % 60:02}"
+def min_text(span: timedelta) -> str:
+    """'180 min': session totals in whole minutes, so no h:mm sits beside the blocks' m:ss."""
+    return f"{max(0, int(span.total_seconds()) // 60)} min"
 
 
 def kind_text(block: BlockRun) -> str:
@@ -122,7 +121,7 @@ class AgendaPane(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "Agenda"
-        self.border_subtitle = "b back · k skip · i break"
+        self.border_subtitle = "b back · k skip · i break now"
 
     def prompts_text(self, block: BlockRun | None) -> str:
         if block is None:
@@ -184,9 +183,9 @@ class AgendaPane(Vertical):
         listing = self.query_one("#agenda-blocks", Static)
         rows = listing.size.height or 99
         listing.update(block_lines(clock, now, width, rows))
-        total = f"Session: plan {hm_text(clock.planned_total)}"
+        total = f"Session: plan {min_text(clock.planned_total)}"
         if clock.started:
-            total += f" · run {hm_text(clock.actual_total(now))}"
+            total += f" · run {min_text(clock.actual_total(now))}"
         self.query_one("#agenda-total", Label).update(total)
         end = "Ended" if clock.finished else "Ends about"
         self.query_one("#agenda-end", Label).update(

@@ -22,11 +22,11 @@ from facilitator.core.rules import Status
 HIDDEN = "•••"
 UNMARKED = "—"
 STATUS_SHORT: dict[Status, str] = {
-    Status.PRESENT: "present", Status.LATE: "late", Status.LEFT_EARLY: "left",
-    Status.ABSENT: "absent", Status.EXCUSED: "excused", Status.TELEHEALTH: "tele",
+    Status.PRESENT: "present", Status.LATE: "late", Status.LEFT_EARLY: "left early",
+    Status.ABSENT: "absent", Status.EXCUSED: "excused", Status.TELEHEALTH: "telehealth",
 }
 MARK = Binding.Group("Mark", compact=False)
-PICK_KEYS = "1234567890"
+PICK_KEYS = "1234567890duo"   # every pick has a key: d distracted, u disruptive, o left early
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class AttendanceTable(DataTable):
                 tooltip="Take the highlighted client off this session's list", show=False),
         *[Binding(key, f"toggle_pick({i})", "Pick" if i == 0 else "", show=False,
                   id=f"attendance.pick{key}",
-                  tooltip="1-9, 0 toggle the highlighted client's participation picks")
+                  tooltip="1-9, 0, d, u, o toggle the highlighted client's participation picks")
           for i, key in enumerate(PICK_KEYS)],
     ]
 
@@ -122,7 +122,7 @@ class AttendanceTable(DataTable):
     def fitting_name_width(self) -> int:
         """The name column takes what the other columns (and a scrollbar) leave."""
         width = self.size.width or 44
-        return max(10, min(30, width - 2 * 4 - (7 + 11 + 3) - 1))
+        return max(10, min(30, width - 2 * 4 - (10 + 11 + 3) - 1))
 
     def on_resize(self) -> None:
         self.show(self.shown, privacy=self.shown_privacy)
@@ -137,7 +137,7 @@ class AttendanceTable(DataTable):
         if name_width != self.name_width or not self.columns:
             self.clear(columns=True)
             self.add_column("Client", width=name_width, key="name")
-            self.add_column("Status", width=7, key="status")
+            self.add_column("Status", width=10, key="status")
             self.add_column("In→out", width=11, key="times")
             self.add_column("min", width=3, key="minutes")
             self.name_width = name_width

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from rich.text import Text
 from textual.color import Color, ColorParseError
 
-from facilitator.core.hours import Flag, WeeklyRow
+from facilitator.core.hours import Flag, WeeklyRow, hours_down, hours_up  # noqa: F401 (re-exported)
 
 FLAG_WORDS = {Flag.MET: "met", Flag.AT_RISK: "at-risk", Flag.BELOW: "below"}
 FLAG_VARIABLE = {Flag.MET: "text-success", Flag.AT_RISK: "text-warning", Flag.BELOW: "text-error"}
@@ -32,16 +32,6 @@ def theme_colours(variables: Mapping[str, str]) -> dict[str, str]:
         except (KeyError, ColorParseError):
             continue
     return solid
-
-
-def hours_down(minutes: float) -> str:
-    """Credited time in hours, one decimal, rounded down: 539 min is 8.9 h, never 9.0."""
-    return f"{math.floor(minutes / 6 + 1e-9) / 10:.1f}"
-
-
-def hours_up(minutes: float) -> str:
-    """Time still needed, one decimal, rounded up: 1 min short is 0.1 h, never 0.0."""
-    return f"{math.ceil(minutes / 6 - 1e-9) / 10:.1f}"
 
 
 def required_text(hours: float) -> str:
@@ -71,9 +61,8 @@ def bar(credited_minutes: float, required_minutes: float, width: int, style: str
         filled = width if credited_minutes > 0 else 0
         shaded = 0
     else:
-        filled = min(width, round(width * credited_minutes / scale))
-        if credited_minutes > 0 and filled == 0:
-            filled = 1
+        # rounded down, as the hours beside it are: 1 credited minute fills no cell
+        filled = min(width, math.floor(width * credited_minutes / scale + 1e-9))
         upto = min(width, round(width * required_minutes / scale))
         shaded = max(0, upto - filled)
     text = Text(end="")
@@ -84,20 +73,31 @@ def bar(credited_minutes: float, required_minutes: float, width: int, style: str
 
 
 def needs_phrase(row: WeeklyRow) -> str:
-    """'needs 2.8 h in 1 session' (a week still open) or 'short 2.8 h' (a closed one)."""
+    """'needs 2.8 h in 1 session' (a week still open) or 'short 2.8 h' (a closed one),
+    then the holiday closure when there was one."""
+    holiday = ""
+    if row.holiday_week:
+        holiday = (f" · holiday week: {row.closed_meetings} of {row.usual_meetings} "
+                   "meetings closed, requirement prorated")
     if row.flag is Flag.MET:
         over = row.credited_minutes - row.required_minutes
-        return f"{hours_down(over)} h over" if over >= 6 else "met"
+        return (f"{hours_down(over)} h over" if over >= 6 else "met") + holiday
     hours = hours_up(row.shortfall_minutes)
     left = row.sessions_left
     if left:
-        return f"needs {hours} h in {left} session{'s' if left != 1 else ''}"
-    return f"short {hours} h"
+        return f"needs {hours} h in {left} session{'s' if left != 1 else ''}" + holiday
+    return f"short {hours} h" + holiday
 
 
 def needs_cell(row: WeeklyRow) -> str:
-    """The compact form for the weekly table: '2.8 h in 1' or '2.8 h short'."""
-    if row.flag is Flag.MET:
-        return ""
-    hours = hours_up(row.shortfall_minutes)
-    return f"{hours} h in {row.sessions_left}" if row.sessions_left else f"{hours} h short"
+    """The compact form for the weekly table: '2.8 h in 1 session' or '2.8 h short';
+    ', holiday week' (or 'holiday week' alone) when a holiday closure cut the requirement."""
+    text = ""
+    if row.flag is not Flag.MET:
+        hours = hours_up(row.shortfall_minutes)
+        left = row.sessions_left
+        text = (f"{hours} h in {left} session{'s' if left != 1 else ''}" if left
+                else f"{hours} h short")
+    if row.holiday_week:
+        text = f"{text}, holiday week" if text else "holiday week"
+    return text

@@ -23,11 +23,11 @@ from facilitator.core.rules import PARTICIPATION_PICKS
 
 QUIET_SECONDS = 0.8    # save after typing stops this long
 MAX_UNSAVED_SECONDS = 1.0  # and never let typing go unsaved longer than this
-PICK_KEYS = "1234567890"
+PICK_KEYS = "1234567890duo"   # every pick has a key: d distracted, u disruptive, o left early
 
 
 class PicksBar(Widget, can_focus=True):
-    """The participation picks as toggles: 1-9, 0 toggle; ←/→ and space for the rest."""
+    """The participation picks as toggles: 1-9, 0, d, u, o (every pick has a key); ←/→ and space too."""
 
     DEFAULT_CSS = """
     PicksBar { height: auto; width: 1fr; }
@@ -38,7 +38,7 @@ class PicksBar(Widget, can_focus=True):
     COMPONENT_CLASSES: ClassVar = {"picksbar--on", "picksbar--cursor", "picksbar--key"}
     BINDINGS: ClassVar = [
         *[Binding(key, f"toggle({i})", "Pick" if i == 0 else "", show=False, id=f"picks.{key}",
-                  tooltip="1-9, 0 toggle a pick") for i, key in enumerate(PICK_KEYS)],
+                  tooltip="1-9, 0, d, u, o toggle a pick") for i, key in enumerate(PICK_KEYS)],
         Binding("left", "move(-1)", show=False),
         Binding("right", "move(1)", show=False),
         Binding("space", "toggle_cursor", "Toggle", id="picks.toggle",
@@ -160,11 +160,11 @@ class ParticipationPane(Vertical):
         yield Static("", id="participation-goals", markup=False)   # recovery-plan goals (tui/goals.py)
         yield PicksBar(self.toggle_pick, id="picks")
         with Horizontal():
-            yield Label("Says", id="text-label")
+            yield Label("Client", id="text-label")
             yield Input(id="client-text", compact=True,
                         placeholder="a line on this client's participation (enter: back to list)")
         with Horizontal():
-            yield Label("Note", id="note-label")
+            yield Label("Group", id="note-label")
             yield Input(id="block-note", compact=True, placeholder="group note for this block")
         yield Static("Names and notes are hidden (F9 shows them).", id="participation-hidden")
 
@@ -210,7 +210,7 @@ class ParticipationPane(Vertical):
         if self.note_input.value != note:
             self.note_input.value = note
         self.note_input.disabled = position is None
-        self.query_one("#note-label", Label).update("Note")
+        self.query_one("#note-label", Label).update("Group")
         self.note_input.placeholder = f"group note for {title}" if title else "no agenda block"
 
     def show_goals(self, lines: list[str]) -> None:

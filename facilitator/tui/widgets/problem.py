@@ -29,10 +29,27 @@ class ProblemPanel(Static):
         self.update(message or "")
 
 
+def os_error_sentence(problem: OSError) -> str:
+    """An operating-system refusal in plain words: no "[Errno 13]"."""
+    import errno
+    where = problem.filename or "a clinic file"
+    if problem.errno in (errno.EACCES, errno.EPERM):
+        return (f"Your account may not read or write {where}; ask the clinic's admin to check "
+                "the folder's group and permissions.")
+    if problem.errno == errno.ENOSPC:
+        return f"The disk is full, so {where} could not be written; nothing was changed."
+    if problem.errno == errno.EROFS:
+        return f"{where} is on a read-only disk; nothing was changed."
+    reason = (problem.strerror or "it failed").lower()
+    return f"{where} could not be used ({reason}); nothing was changed."
+
+
 def problem_message(problem: Exception | None) -> str | None:
     """The one sentence a person sees for a read problem (``None`` when all is well)."""
     if isinstance(problem, FileNotFoundError):
         return f"{problem.filename} is missing. Restore it from a backup, then run `facilitator verify`."
+    if isinstance(problem, OSError):
+        return os_error_sentence(problem)
     return str(problem) if problem else None
 
 
@@ -56,6 +73,8 @@ def refusal_sentence(problem: Exception | str) -> str:
     """
     from facilitator.core.errors import InputError
 
+    if isinstance(problem, OSError) and not isinstance(problem, FileNotFoundError):
+        return os_error_sentence(problem)
     text = (problem.message if isinstance(problem, InputError) else str(problem)).strip()
     if not text:
         return text

@@ -19,6 +19,7 @@ class TodayRow:
     group: str
     plan: str | None
     enrolled: int
+    state: str = "not started"     # "not started", "running since 18:02", "ended 21:05"
 
 
 class TodayGroups(Vertical):
@@ -45,10 +46,17 @@ class TodayGroups(Vertical):
     }
     """
 
+    _shown: tuple | None = None
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            rows, day_text, has_groups = self._shown
+            self.show(rows, day_text, has_groups=has_groups)
+
     def compose(self) -> ComposeResult:
         yield Label("Today's groups", classes="section-title", id="today-title")
         table: DataTable = DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Time", "Group", "Enrolled", "Plan")
+        table.add_columns("Time", "Group", "State", "Enrolled", "Plan")
         yield table
         yield Static("", id="today-empty")
 
@@ -57,10 +65,21 @@ class TodayGroups(Vertical):
         self.query_one("#today-title", Label).update(f"Today's groups{count}")
         table = self.query_one("#today-table", DataTable)
         empty = self.query_one("#today-empty", Static)
+        from facilitator.tui.widgets.roster import fit_last_column
+        self._shown = (rows, day_text, has_groups)
+        keep = table.cursor_row if table.row_count else None
         table.clear()
-        for row in rows:
-            table.add_row(f"{row.start:%H:%M}–{row.end:%H:%M}", row.group, str(row.enrolled),
-                          row.plan or NO_PLAN, key=f"{row.group}@{row.start.isoformat()}")
+        cells = [[f"{row.start:%H:%M}–{row.end:%H:%M}", row.group, row.state, str(row.enrolled),
+                  row.plan or NO_PLAN] for row in rows]
+        headers = ("Time", "Group", "State", "Enrolled", "Plan")
+        width = table.size.width or self.size.width
+        if not width:                     # not laid out yet: the screen's width, then again
+            width = self.app.size.width
+            self.call_after_refresh(self.on_resize)
+        for row, texts in zip(rows, fit_last_column(cells, headers, width)):
+            table.add_row(*texts, key=f"{row.group}@{row.start.isoformat()}")
+        if keep is not None and table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
         table.display = bool(rows)
         empty.display = not rows
         if not has_groups:

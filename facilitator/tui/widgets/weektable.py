@@ -26,6 +26,14 @@ NAME_MIN, NAME_MAX = 10, 24
 LEVEL_MIN, LEVEL_MAX = 6, 14
 
 
+def name_in(client, width: int) -> str:
+    """The client's full name, or "First L." when that is all that fits, cut with "…" last."""
+    if len(client.name) <= width:
+        return client.name
+    short = f"{client.first_name} {client.last_name[:1]}." if client.last_name else client.first_name
+    return short if len(short) <= width else fit(short, width)
+
+
 def fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
@@ -57,7 +65,7 @@ class WeekTableData:
 
 class WeekTable(DataTable):
     BINDINGS: ClassVar = [
-        Binding("enter", "select_cursor", "Client", id="weekly.open",
+        Binding("enter", "select_cursor", "Client", id="weekly.open", show=False,
                 tooltip="Open the highlighted client: 12 weeks, sessions, notes"),
     ]
     DEFAULT_CSS = """
@@ -114,9 +122,9 @@ class WeekTable(DataTable):
             style = flag_style(row.flag, colours)
             hours = bar(row.credited_minutes, row.required_minutes, BAR_WIDTH, style, muted)
             hours.append(" " + hours_text.rjust(hours_w))
-            absences = row.absent + row.excused
+            absences = row.absent            # excused absences are not counted here
             self.add_row(
-                cell(client.name, name_w),
+                cell(name_in(client, name_w), name_w),
                 cell(client.level_of_care, level_w),
                 cell(hours, BAR_WIDTH + 1 + hours_w),
                 *(cell(day_cell(row.minutes_by_day.get(d, 0)), day_w, right=True) for d in data.days),
