@@ -45,6 +45,9 @@ ACTION_WORDS: dict[str, str] = {
     "hours.change": "log or remove individual and family hours",
     "backup": "make backups",
     "audit.read": "read the audit log",
+    "audit.baseline": "record the audit log's baseline",
+    "plan.read": "read recovery plans",
+    "plan.change": "change recovery plans",
 }
 
 

@@ -282,7 +282,9 @@ def attendance_time_problem(which: str, when: datetime, *, start: datetime, end:
     typed times and imported rows (``TIME_RULE``).
     """
     def hm(value: datetime) -> str:
-        return value.astimezone(start.tzinfo).strftime("%H:%M") if start.tzinfo else f"{value:%H:%M}"
+        local = value.astimezone(start.tzinfo) if start.tzinfo else value
+        # Another day than the session's is named, or "18:06 is after 21:00" would read wrong.
+        return f"{local:%H:%M}" if local.date() == start.date() else f"{local:%a %d %b %H:%M}"
 
     # Times are kept to the minute (the keys stamp hh:mm): a start at 17:58:40 is 17:58.
     if when < start.replace(second=0, microsecond=0):

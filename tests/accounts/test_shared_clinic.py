@@ -92,7 +92,7 @@ def test_three_accounts_share_a_clinic_whatever_their_umask(install, umask):
     # The counselor runs and signs a session in the admin's month folder, and writes the
     # admin's session file (under the admin's lock file).
     november, first = store(COUNSELOR, "run-session", "2026-11-18T18:05:00-06:00", GROUP).split()
-    store(COUNSELOR, "mark", "2026-11-18T18:06:00-06:00", "2026-11-16-1800-evening-a", "T002", "late")
+    store(COUNSELOR, "mark", "2026-11-18T18:06:00-06:00", "2026-11-16-1800-evening-a", "T002", "absent")
     # ... then makes December's folder with its own session; the admin writes into both.
     december, _ = store(COUNSELOR, "run-session", "2026-12-02T18:05:00-06:00", GROUP).split()
     sheet.write_text(f"date,group,client_id,status,arrived,left\n"

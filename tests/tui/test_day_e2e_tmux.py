@@ -22,6 +22,7 @@ import pytest
 from facilitator.core.rules import Status
 from facilitator.store.datadir import DataDir
 from facilitator.store.identity import os_user
+from facilitator.store.pins import PinStore
 from tests.conftest import make_test_clinic
 from tests.tui.session_helpers import add_clients
 from tests.tui.test_screens_80x24 import ENGINEER_WORDS
@@ -104,6 +105,7 @@ def test_a_counselors_day_at_80x24(tmp_path: Path):
         return FAKE_START + timedelta(seconds=time.monotonic() - started)
 
     data = make_test_clinic(root, clock=clock, user=os_user(), display_name="E2E Counselor")
+    PinStore(root, clock).set_pin(os_user(), "246810")   # a PIN exists: no first-launch PIN screen
     add_clients(data)                                  # ten clients in the evening group
     program = Path(sys.executable).with_name("facilitator")
     name = f"day-{uuid.uuid4().hex[:8]}"

@@ -18,6 +18,7 @@ import pytest
 from facilitator.store import recovery
 from facilitator.store.identity import os_user, system_clock
 from facilitator.store.running import find_running
+from facilitator.store.pins import PinStore
 from tests.conftest import make_test_clinic
 from tests.tui.test_session_e2e_tmux import _keys, _tmux, _wait_for
 
@@ -34,6 +35,7 @@ GOALS = {
 def test_every_signed_note_names_its_own_clients_goals(tmp_path: Path):
     root = tmp_path / "clinic"
     data = make_test_clinic(root, clock=system_clock, user=os_user(), display_name="E2E Counselor")
+    PinStore(root, system_clock).set_pin(os_user(), "246810")   # a PIN exists: no first-launch PIN screen
     for client_id, goals in GOALS.items():
         for text in goals:
             recovery.add(data, client_id, text, objectives=("Checked weekly in group",))

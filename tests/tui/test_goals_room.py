@@ -127,6 +127,8 @@ async def test_goal_numbers_past_nine_are_typed_in_full(clinic, fake_clock):
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await cursor_to(pilot, "T001")
+        await pilot.press("p")                                        # a link, like a pick, needs a mark
+        await cursor_to(pilot, "T001")
         await pilot.press("g", "1")
         await pilot.pause()
         assert isinstance(pilot.app.screen, GoalLinkModal)            # 1 or 12? it waits
