@@ -19,8 +19,8 @@ from facilitator.store.sync import pending_pushes
 from facilitator.store.sync_merge import base_of, content_hash, merge_hours, merge_record, to_tinydb
 from tests.conftest import FakeClock
 from tests.store._sync_support import (
-    BIN, add_supervisor, copy_clinic, invalid, kill_midway, make_demo, open_as, record_of, run_session,
-    run_sync, sync_argv, synced,
+    AT, LATER, add_supervisor, copy_clinic, credited, invalid, kill_midway, make_demo, open_as, record_of,
+    run_session, run_sync, sync_argv, synced,
 )
 
 T0 = datetime(2026, 11, 23, 18, 0, tzinfo=timezone(timedelta(hours=-6)))
@@ -142,23 +142,18 @@ def test_sync_with_no_host_uses_the_one_this_laptop_last_synced_with(pair):
     assert done.stdout.startswith("Nothing to move")
 
 
-def _credited(host) -> dict:
-    report = subprocess.run([str(BIN), "report", "week", "--format", "json", "--data", str(host)],
-                            capture_output=True, text=True)
-    assert report.returncode in (0, 1), report.stderr
-    return {row["client_id"]: row["credited_hours"] for row in json.loads(report.stdout)["clients"]}
-
-
 def test_a_session_run_on_the_laptop_reaches_the_hosts_weekly_report(pair):
     laptop, host = pair
-    before = _credited(host)
+    before = credited(host)
     session_id, clients = run_session(laptop)
     assert pending_pushes(laptop) == 1
     out = synced(laptop, host).lower()
     assert "pushed 1 session record" in out and "audit entries" in out
     assert record_of(host, session_id)["attendance"]
-    after = _credited(host)
-    assert after[clients[0]] > before[clients[0]], "today's session counts in the host's week"
+    after = credited(host)
+    # Hand-worked: PHP Day is scheduled at 09:00; opened at 10:00 (AT) with no agenda run, so
+    # the scheduled start counts; the report runs at 11:00 (LATER): 09:00-11:00 = 2 hours more.
+    assert after[clients[0]] == pytest.approx(before[clients[0]] + 2.0), "today's session counts"
     # the laptop's audit chain is kept on the host as its own chain, and verify checks it
     device = json.loads((laptop / "device.json").read_text())["device"]
     assert list((host / "audit" / "devices" / device).glob("*.jsonl"))
@@ -196,9 +191,8 @@ def test_a_true_conflict_is_reported_and_both_versions_are_kept(pair):
     laptop, host = pair
     session_id, clients = run_session(laptop, sign=False)
     synced(laptop, host)
-    now = datetime.now(timezone.utc)
     for root, status, later in ((laptop, Status.LATE, 1), (host, Status.ABSENT, 2)):
-        data = open_as(root, clock=FakeClock(now + timedelta(minutes=later)))
+        data = open_as(root, clock=FakeClock(LATER + timedelta(minutes=later)))
         RunningSession(data, data.session_file(session_id)).mark(clients[0], status)
     out = synced(laptop, host)
     assert f"1 conflict: {session_id} client {clients[0]} attendance — kept the later change" in out
@@ -214,7 +208,7 @@ def test_hours_logged_on_both_sides_end_up_on_both(pair):
     from facilitator.core.hours import OtherHours
     from facilitator.store import otherhours
     laptop, host = pair
-    today = open_as(laptop).now().date()
+    today = AT.date()
     client = run_session(laptop, sign=False)[1][0]
     otherhours.log(open_as(laptop), OtherHours(client, today, 50, "individual"))
     otherhours.log(open_as(host), OtherHours(client, today, 40, "family"))
