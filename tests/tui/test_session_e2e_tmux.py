@@ -10,17 +10,18 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from facilitator.core.rules import Status
-from facilitator.store.identity import os_user, system_clock
+from facilitator.store.identity import os_user
 from facilitator.store.running import find_running
-from tests.conftest import make_test_clinic
+from tests.conftest import FAKE_NOW, FakeClock, make_test_clinic
+from tests.faketime import program_at
 from tests.tui.session_helpers import add_clients
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
@@ -67,9 +68,9 @@ def _app_pid(session: str) -> int:
 
 def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
     root = tmp_path / "clinic"
-    data = make_test_clinic(root, clock=system_clock, user=os_user(), display_name="E2E Counselor")
+    data = make_test_clinic(root, clock=FakeClock(), user=os_user(), display_name="E2E Counselor")
     add_clients(data)
-    program = Path(sys.executable).with_name("facilitator")
+    program = program_at(tmp_path, FAKE_NOW)   # the app starts at the clinic's fake "now"
     session = f"fac-{uuid.uuid4().hex[:8]}"
     command = f"FACILITATOR_DATA={root} {program}; echo EXITED-$?; sleep 30"
     _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
@@ -94,7 +95,9 @@ def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
 
         os.kill(_app_pid(session), signal.SIGKILL)   # a crash, mid-session
         _wait_for(session, "EXITED-137")
-        _tmux("respawn-pane", "-k", "-t", session, command)
+        # relaunched five minutes on: the agenda's clock must come back where it should be
+        later = program_at(tmp_path, FAKE_NOW + timedelta(minutes=5))
+        _tmux("respawn-pane", "-k", "-t", session, command.replace(str(program), str(later)))
         screen = _wait_for(session, "present 10/10")  # straight back into the session
         assert "1/6 · check in" in screen and "late" in screen
         assert find_running(data).record() == record
