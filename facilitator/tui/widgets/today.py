@@ -9,7 +9,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
+from facilitator.tui.widgets.tables import put_rows
+
 NO_PLAN = "—"
+COLUMNS = (("Time", "time"), ("Group", "group"), ("Enrolled", "enrolled"), ("Plan", "plan"))
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ class TodayGroups(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("Today's groups", classes="section-title", id="today-title")
         table: DataTable = DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Time", "Group", "Enrolled", "Plan")
+        for label, key in COLUMNS:
+            table.add_column(label, key=key)
         yield table
         yield Static("", id="today-empty")
 
@@ -57,10 +61,9 @@ class TodayGroups(Vertical):
         self.query_one("#today-title", Label).update(f"Today's groups{count}")
         table = self.query_one("#today-table", DataTable)
         empty = self.query_one("#today-empty", Static)
-        table.clear()
-        for row in rows:
-            table.add_row(f"{row.start:%H:%M}–{row.end:%H:%M}", row.group, str(row.enrolled),
-                          row.plan or NO_PLAN, key=f"{row.group}@{row.start.isoformat()}")
+        put_rows(table, COLUMNS, [(f"{row.group}@{row.start.isoformat()}",
+                                   (f"{row.start:%H:%M}–{row.end:%H:%M}", row.group, str(row.enrolled),
+                                    row.plan or NO_PLAN)) for row in rows])
         table.display = bool(rows)
         empty.display = not rows
         if not has_groups:
