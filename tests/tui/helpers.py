@@ -63,3 +63,11 @@ async def settle(pilot, condition: Callable[[], bool] = lambda: True, *, seconds
             return
     raise AssertionError("the screen did not settle: " +
                          ("the expected state never came" if previous is None else "it kept changing"))
+
+
+def pressing(*keys: str, until: Callable[["FacilitatorApp"], bool] = lambda app: True):
+    """A snapshot's ``run_before``: press ``keys``, then ``settle`` until ``until(app)``."""
+    async def run_before(pilot) -> None:
+        await pilot.press(*keys)
+        await settle(pilot, lambda: until(pilot.app))
+    return run_before
