@@ -38,10 +38,6 @@ def libfaketime() -> Path | None:
     return None
 
 
-needs_faketime = pytest.mark.skipif(libfaketime() is None,
-                                    reason="needs libfaketime (Debian package faketime)")
-
-
 def faketime_text(instant: datetime) -> str:
     """FAKETIME's "start at" form for ``instant``, which must be aware; read in UTC (TZ=UTC)."""
     if instant.tzinfo is None:
