@@ -54,10 +54,10 @@ def make_demo(root: Path) -> Path:
     return root
 
 
-def credited(host: Path, **run) -> dict[str, float]:
+def credited(host: Path) -> dict[str, float]:
     """The host's report for the week of ``DAY``, at ``LATER``: credited hours by client id."""
     done = subprocess.run([str(program(host.parent)), "report", "week", "--date", DAY, "--format", "json",
-                           "--data", str(host)], capture_output=True, text=True, **run)
+                           "--data", str(host)], capture_output=True, text=True)
     assert done.returncode in (0, 1), done.stderr
     return {row["client_id"]: row["credited_hours"] for row in json.loads(done.stdout)["clients"]}
 

@@ -72,6 +72,10 @@ async def test_staff_list_shows_every_member(clinic, fake_clock):
         assert rows == {"counselor1": ["counselor1 (you)", "Casey Counselor", "admin", "active"],
                         "sup1": ["sup1", "Sasha Supervisor", "supervisor", "active"]}
         assert text_of(screen, "#staff-title") == "Staff · 2 active"
+        # Widths set from the cells as the rows go in, never left for Textual to measure
+        # later: "counselor1 (you)" 16, "Sasha Supervisor" 16, "supervisor" 10, "active" 6.
+        assert [(c.width, c.auto_width) for c in table.columns.values()] == [
+            (16, False), (16, False), (10, False), (6, False)]
         await pilot.press("f1")
         assert isinstance(pilot.app.screen, HelpScreen)
         assert "at least one active admin" in pilot.app.screen.how_to
