@@ -85,6 +85,14 @@ def make_test_clinic(root: Path, *, clock=None, user: str = TEST_USER, display_n
     return open_clinic(root, user=user, clock=clock)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that uses the loopback sshd, so `-m "not sshd"` leaves them out (the
+    faketime pass in .ci/run does: a faked clock inside the test's own sshd is not under test)."""
+    for item in items:
+        if "sshd" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.sshd)
+
+
 @pytest.fixture
 def fake_clock() -> FakeClock:
     return FakeClock()

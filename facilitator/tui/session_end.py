@@ -21,6 +21,7 @@ from facilitator.tui.end_summary import STORE_ERRORS
 from facilitator.tui.widgets.confirm import ConfirmScreen
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.problem import ProblemPanel
+from facilitator.tui.widgets.tables import put_rows
 
 if TYPE_CHECKING:
     from facilitator.core.clinic import Staff
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from facilitator.tui.clinic_app import ClinicApp
 
 DONE_SECONDS = 3
+COLUMNS = (("Client", "client"), ("Status", "status"), ("Credited", "credited"), ("Note", "note"))
 
 
 class EndSessionScreen(Screen):
@@ -83,7 +85,8 @@ class EndSessionScreen(Screen):
         yield Static("", id="end-summary", markup=False)
         yield Label("Notes", classes="section-title", id="end-notes-title")
         table: DataTable = DataTable(id="end-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Client", "Status", "Credited", "Note")
+        for label, key in COLUMNS:
+            table.add_column(label, key=key)
         yield table
         yield Static("", id="end-hint", markup=False)
         yield Footer()
@@ -176,9 +179,8 @@ class EndSessionScreen(Screen):
         current = self.current_client()
         was_unsigned = current is not None and current in {r.client_id for r in self.rows if not r.signed}
         self.rows = summary.client_rows(record, snapshot, self.notes)
-        table.clear()
-        for row in self.rows:
-            table.add_row(row.name, row.status, f"{row.credited} min", row.note, key=row.client_id)
+        put_rows(table, COLUMNS, [(row.client_id, (row.name, row.status, f"{row.credited} min", row.note))
+                                  for row in self.rows])
         unsigned = sum(1 for r in self.rows if not r.signed)
         title = f"Notes · {len(self.rows)} attended"
         if self.rows:

@@ -22,10 +22,12 @@ from facilitator.tui.widgets.problem import refusal_sentence
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.navigation import to_base
+from facilitator.tui.widgets.tables import put_rows
 
 if TYPE_CHECKING:
     from facilitator.core.clinic import Staff
 
+COLUMNS = (("Account", "user"), ("Name", "name"), ("Role", "role"), ("Status", "status"))
 ROLE_WORDS = {Role.COUNSELOR: "a counselor", Role.SUPERVISOR: "a supervisor", Role.ADMIN: "an admin"}
 
 
@@ -109,10 +111,8 @@ class StaffScreen(LiveScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Account", key="user")
-        table.add_column("Name", key="name")
-        table.add_column("Role", key="role")
-        table.add_column("Status", key="status")
+        for label, key in COLUMNS:
+            table.add_column(label, key=key)
         table.focus()
 
     # -- reading (worker thread) ---------------------------------------------------------
@@ -148,11 +148,12 @@ class StaffScreen(LiveScreen):
         self.query_one("#staff-note", Label).update(note)
         table = self.query_one(DataTable)
         current = self.highlighted_user
-        table.clear()
+        rows = []
         for member in result.members:
             you = " (you)" if member.user == self.facilitator.user else ""
-            table.add_row(member.user + you, member.display_name, str(member.role),
-                          "active" if member.active else "deactivated", key=member.user)
+            rows.append((member.user, (member.user + you, member.display_name, str(member.role),
+                                       "active" if member.active else "deactivated")))
+        put_rows(table, COLUMNS, rows)
         users = [m.user for m in result.members]
         if current in users:
             table.move_cursor(row=users.index(current), animate=False)

@@ -94,12 +94,23 @@ def test_audit_for_a_client_follows_sessions_hours_and_disclosures(busy_clinic: 
 
 
 def test_audit_from_to_select_by_the_clinic_day(busy_clinic: Path, capsys) -> None:
-    today = datetime.now(ZoneInfo(TZ)).date()
+    # The entries were written whenever this runs (the CLI in-process reads the real clock);
+    # what is expected comes from their own timestamps, read in the clinic's zone, never from
+    # today's date. (The faketime pass in .ci/run writes them at a Sunday 23:30 in Chicago,
+    # 05:30 UTC on Monday: the clinic day is the Sunday.)
     everything = audit_json(capsys, busy_clinic)
-    assert audit_json(capsys, busy_clinic, "--from", today.isoformat(), "--to", today.isoformat()) \
-        and len(audit_json(capsys, busy_clinic, "--from", today.isoformat())) >= len(everything)
-    assert audit_json(capsys, busy_clinic, "--from", f"{today.year + 1}-01-01") == []
-    assert audit_json(capsys, busy_clinic, "--to", f"{today.year - 1}-12-31") == []
+    day_of = {e["seq"]: datetime.fromisoformat(e["at"]).astimezone(ZoneInfo(TZ)).date() for e in everything}
+    first = min(day_of.values())
+    one_day = audit_json(capsys, busy_clinic, "--from", first.isoformat(), "--to", first.isoformat())
+    assert one_day and {e["seq"] for e in one_day if e["seq"] in day_of} == {
+        seq for seq, day in day_of.items() if day == first}
+    since = audit_json(capsys, busy_clinic, "--from", first.isoformat())
+    assert {e["seq"] for e in everything} <= {e["seq"] for e in since}
+    after = first + timedelta(days=1)
+    assert {e["seq"] for e in audit_json(capsys, busy_clinic, "--from", after.isoformat())} & {
+        seq for seq, day in day_of.items() if day == first} == set()
+    assert audit_json(capsys, busy_clinic, "--from", f"{max(day_of.values()).year + 1}-01-01") == []
+    assert audit_json(capsys, busy_clinic, "--to", f"{first.year - 1}-12-31") == []
 
 
 def test_audit_csv_and_table(busy_clinic: Path, capsys) -> None:
@@ -280,14 +291,17 @@ def test_restore_needs_a_supervisor_or_admin_of_the_backed_up_clinic(busy_clinic
 
 
 def test_restore_from_the_demo_clinic(tmp_path: Path, capsys) -> None:
+    from facilitator.demo import ensure_demo_clinic
+    from tests.conftest import FakeClock
     demo = tmp_path / "demo"
-    assert run_cli(capsys, "demo", "--no-app", "--data", demo).code == 0
+    made_at = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo(TZ))   # the demo as of this Tuesday
+    assert ensure_demo_clinic(demo, user=os_user(), display_name="Demo Admin", clock=FakeClock(made_at))
     assert run_cli(capsys, "backup", tmp_path / "b", "--data", demo).code == 0
     result = run_cli(capsys, "restore", tmp_path / "b", "--data", tmp_path / "r")
     assert result.code == 0, result.err
     # Disclose the demo's history, then account for one client who attended in it.
     data = open_data(tmp_path / "r")
-    today = data.now().date()
+    today = made_at.date()
     first = today - timedelta(days=28)
     records = data.sessions_between(first, today).records
     attended = sorted({c for r in records for c in r.attendance})

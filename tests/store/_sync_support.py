@@ -3,6 +3,12 @@
 ``LOCAL_SSH`` stands in for ssh without a network: it drops HOST and runs the remote command
 with ``sh``, as sshd would, so `facilitator sync` and `--serve` talk over real pipes.
 Every clinic here is the invented demo clinic; the OS account (root in CI) is its admin.
+
+Time is chosen, never read: the demo is made as of ``AT`` (Tuesday 2026-11-24, 10:00 in
+Chicago: its history ends yesterday, today's PHP Day meeting at 09:00 is not in it), the
+laptop's session runs on a ``FakeClock`` from ``AT``, and every other step, in-process
+(``open_as``) or a real process (``program``, under libfaketime: tests/faketime.py), happens
+at ``LATER``, an hour on. Reports name their day (``--date``).
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from facilitator.store.clinic import open_clinic
 from facilitator.core.rules import Status
@@ -23,16 +31,35 @@ from facilitator.store.identity import os_user
 from facilitator.store.maintenance import verify
 from facilitator.store.notes import NoteBook
 from facilitator.store.running import start_session
+from tests.conftest import FakeClock
+from tests.faketime import program_at
 
 BIN = Path(sys.executable).parent / "facilitator"
 LOCAL_SSH = shlex.join(["sh", "-c", 'eval "$2"', "localssh"])
-GROUP = "PHP Day"   # meets every weekday: today's session is never in the demo's history
+GROUP = "PHP Day"   # meets every weekday at 09:00: today's session is never in the demo's history
+AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("America/Chicago"))   # a Tuesday
+LATER = AT + timedelta(hours=1)
+DAY = AT.date().isoformat()
+
+
+def program(directory: Path, instant: datetime = LATER) -> Path:
+    """facilitator, run at ``instant`` (a script in ``directory``; skips without libfaketime)."""
+    return program_at(directory, instant)
 
 
 def make_demo(root: Path) -> Path:
-    done = subprocess.run([str(BIN), "demo", "--no-app", "--data", str(root)], capture_output=True, text=True)
+    done = subprocess.run([str(program(root.parent, AT)), "demo", "--no-app", "--data", str(root)],
+                          capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return root
+
+
+def credited(host: Path) -> dict[str, float]:
+    """The host's report for the week of ``DAY``, at ``LATER``: credited hours by client id."""
+    done = subprocess.run([str(program(host.parent)), "report", "week", "--date", DAY, "--format", "json",
+                           "--data", str(host)], capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr
+    return {row["client_id"]: row["credited_hours"] for row in json.loads(done.stdout)["clients"]}
 
 
 def copy_clinic(template: Path, root: Path) -> Path:
@@ -41,8 +68,10 @@ def copy_clinic(template: Path, root: Path) -> Path:
 
 
 def sync_argv(laptop: Path, host: Path, *, ssh: str = LOCAL_SSH, target: str = "localhost",
-              remote: str = str(BIN)) -> list[str]:
-    return [str(BIN), "sync", f"{target}:{host}", "--data", str(laptop), "--remote-command", remote,
+              remote: str | None = None) -> list[str]:
+    """`facilitator sync` on the laptop at ``LATER``; the host's side runs at ``LATER`` too."""
+    here = str(program(laptop.parent))
+    return [here, "sync", f"{target}:{host}", "--data", str(laptop), "--remote-command", remote or here,
             "--ssh", ssh]
 
 
@@ -57,12 +86,14 @@ def synced(laptop: Path, host: Path, **kwargs) -> str:
 
 
 def open_as(root: Path, user: str | None = None, clock=None):
-    return open_clinic(root, user=user or os_user(), **({"clock": clock} if clock else {}))
+    """The clinic in ``root`` as ``user`` (default: this OS account), at ``LATER`` unless told."""
+    return open_clinic(root, user=user or os_user(), clock=clock or FakeClock(LATER))
 
 
 def run_session(laptop: Path, *, sign: bool = True):
-    """Today's PHP Day session on the laptop: everyone marked, the first client's note signed."""
-    data = open_as(laptop)
+    """The PHP Day session of ``DAY`` on the laptop, started at ``AT``: everyone marked, the
+    first client's note signed."""
+    data = open_as(laptop, clock=FakeClock(AT))
     running = start_session(data, GROUP)
     clients = running.record().roster
     for client in clients:

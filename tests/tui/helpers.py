@@ -1,4 +1,5 @@
-"""Helpers for the app tests: build the app the way the CLI does, with no animation."""
+"""Helpers for the app tests: build the app the way the CLI does, with no animation, and
+wait for a picture that will not change by itself (``settle``) before a snapshot."""
 
 from __future__ import annotations
 
@@ -23,3 +24,50 @@ async def wait_until(pilot, condition: Callable[[], bool], seconds: float = 2.5,
             return True
         await pilot.pause(step)
     return condition()
+
+
+async def settle(pilot, condition: Callable[[], bool] = lambda: True, *, seconds: float = 20.0,
+                 still: int = 3, step: float = 0.05) -> None:
+    """Until the screen shows what a snapshot should picture, and will not change by itself.
+
+    The way Textual's own snapshot suite and Harlequin's make pictures that do not flake:
+    - no blinking cursor (an Input's cursor blinks every half second: two pictures);
+    - ``condition()`` holds: poll for the state the test expects, never sleep and hope;
+    - every worker has finished (the screens read their data in a worker thread), and no
+      animation is scheduled (the app's ``animation_level`` is "none" anyway);
+    - the picture is the same ``still`` times in a row, ``step`` seconds apart. Textual
+      measures a DataTable's columns, and then lays the screen out again, only when the
+      table's message queue is idle after its rows are added; under load that came after
+      the picture was taken (the staff screen's snapshot flaked so). Waiting for the
+      picture itself to stop changing covers that and any other deferred layout.
+    Fails, with the last picture's reason, if that does not happen in ``seconds``.
+    """
+    app = pilot.app
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    previous, same = None, 0
+    while loop.time() < deadline:
+        for widget in app.screen.query("*"):
+            if getattr(widget, "cursor_blink", False):
+                widget.cursor_blink = False
+        await app.workers.wait_for_complete()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(step)
+        if not condition():
+            previous, same = None, 0
+            continue
+        picture = app.export_screenshot()
+        same = same + 1 if picture == previous else 0
+        previous = picture
+        if same >= still:
+            return
+    raise AssertionError("the screen did not settle: " +
+                         ("the expected state never came" if previous is None else "it kept changing"))
+
+
+def pressing(*keys: str, until: Callable[["FacilitatorApp"], bool] = lambda app: True):
+    """A snapshot's ``run_before``: press ``keys``, then ``settle`` until ``until(app)``."""
+    async def run_before(pilot) -> None:
+        await pilot.press(*keys)
+        await settle(pilot, lambda: until(pilot.app))
+    return run_before

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from facilitator.store.identity import os_user, system_clock
+from facilitator.store.identity import os_user
+from tests.conftest import FAKE_NOW, FakeClock, make_test_clinic
+from tests.faketime import program_at
 from facilitator.store.pins import PinStore
-from tests.conftest import make_test_clinic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
@@ -37,9 +37,9 @@ def _wait_for(session: str, text: str, seconds: float = 10) -> str:
 
 def test_app_at_80x24_in_tmux(tmp_path: Path):
     root = tmp_path / "clinic"
-    data = make_test_clinic(root, clock=system_clock, user=os_user(), display_name="E2E Admin")
-    PinStore(root, system_clock).set_pin(os_user(), "246810")   # no first-launch PIN screen
-    program = Path(sys.executable).with_name("facilitator")
+    data = make_test_clinic(root, clock=FakeClock(), user=os_user(), display_name="E2E Admin")
+    PinStore(root, FakeClock()).set_pin(os_user(), "246810")   # no first-launch PIN screen
+    program = program_at(tmp_path, FAKE_NOW)   # the app starts at the clinic's fake "now"
     session = f"fac-{uuid.uuid4().hex[:8]}"
     command = f"FACILITATOR_DATA={root} {program}; echo EXITED-$?; sleep 5"
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command], check=True)

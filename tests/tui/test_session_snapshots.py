@@ -13,7 +13,7 @@ import pytest
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.rules import Status
 from tests.conftest import CHICAGO
-from tests.tui.helpers import build_app
+from tests.tui.helpers import build_app, pressing, settle
 from tests.tui.session_helpers import add_clients, start
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -52,7 +52,7 @@ def test_session_screen(snap_compare, clinic, fake_clock, size):
     async def ready(pilot) -> None:
         pilot.app.theme = "textual-dark"
         await pilot.press("down")  # Jordan: picks and text shown below
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(build_app(clinic, fake_clock), terminal_size=size, run_before=ready)
 
@@ -63,11 +63,12 @@ def test_session_screen_light_80x24(snap_compare, clinic, fake_clock):
     async def ready(pilot) -> None:
         pilot.app.theme = "textual-light"
         await pilot.press("down")
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(build_app(clinic, fake_clock), terminal_size=(80, 24), run_before=ready)
 
 
 def test_session_screen_private_80x24(snap_compare, clinic, fake_clock):
     group_under_way(clinic, fake_clock)
-    assert snap_compare(build_app(clinic, fake_clock), terminal_size=(80, 24), press=["down", "f9"])
+    assert snap_compare(build_app(clinic, fake_clock), terminal_size=(80, 24),
+                        run_before=pressing("down", "f9"))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.helpers import build_app
+from facilitator.tui.help import HelpScreen
+from tests.tui.helpers import build_app, pressing, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 THEMES = [pytest.param("textual-dark", id="dark"), pytest.param("textual-light", id="light")]
@@ -21,14 +22,15 @@ def test_home_screen(snap_compare, clinic, fake_clock, size, theme):
 
     async def set_theme(pilot) -> None:
         pilot.app.theme = theme
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=set_theme)
 
 
 def test_home_screen_with_discharged_shown(snap_compare, clinic, fake_clock):
-    assert snap_compare(build_app(clinic, fake_clock), press=["d"], terminal_size=(80, 24))
+    assert snap_compare(build_app(clinic, fake_clock), terminal_size=(80, 24), run_before=pressing("d"))
 
 
 def test_help_screen(snap_compare, clinic, fake_clock):
-    assert snap_compare(build_app(clinic, fake_clock), press=["f1"], terminal_size=(80, 24))
+    assert snap_compare(build_app(clinic, fake_clock), terminal_size=(80, 24),
+                        run_before=pressing("f1", until=lambda app: isinstance(app.screen, HelpScreen)))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from facilitator.tui.client import ClientScreen
-from tests.tui.helpers import build_app
-from tests.tui.weekly_support import LAST_WEEK, THIS_MORNING, import_attendance, wait_for_read
+from tests.tui.helpers import build_app, settle
+from tests.tui.weekly_support import LAST_WEEK, THIS_MORNING, import_attendance
 
 SIZE = (80, 24)
 THEMES = [pytest.param("textual-dark", id="dark"), pytest.param("textual-light", id="light")]
@@ -23,11 +23,16 @@ def attended(clinic):
     return clinic
 
 
+def read_shown(screen) -> bool:
+    """The screen has shown a read of the data (done in a worker thread), none under way."""
+    return getattr(screen, "shown_key", None) is not None and not screen._busy
+
+
 def opening(keys: tuple[str, ...], theme: str = "textual-dark"):
     async def run_before(pilot) -> None:
         pilot.app.theme = theme
         await pilot.press(*keys)
-        await wait_for_read(pilot, pilot.app.screen)
+        await settle(pilot, lambda: read_shown(pilot.app.screen))
     return run_before
 
 
@@ -45,7 +50,7 @@ def test_client_view(snap_compare, attended, fake_clock):
     async def run_before(pilot) -> None:
         screen = ClientScreen("T001")
         await pilot.app.push_screen(screen)
-        await wait_for_read(pilot, screen)
+        await settle(pilot, lambda: read_shown(screen))
 
     assert snap_compare(build_app(attended, fake_clock), terminal_size=SIZE, run_before=run_before)
 

@@ -9,7 +9,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
+from facilitator.tui.widgets.tables import put_rows
+
 NO_PLAN = "—"
+COLUMNS = (("Time", "time"), ("Group", "group"), ("State", "state"), ("Enrolled", "enrolled"), ("Plan", "plan"))
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ class TodayGroups(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("Today's groups", classes="section-title", id="today-title")
         table: DataTable = DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Time", "Group", "State", "Enrolled", "Plan")
+        for label, key in COLUMNS:
+            table.add_column(label, key=key)
         yield table
         yield Static("", id="today-empty")
 
@@ -68,16 +72,15 @@ class TodayGroups(Vertical):
         from facilitator.tui.widgets.roster import fit_last_column
         self._shown = (rows, day_text, has_groups)
         keep = table.cursor_row if table.row_count else None
-        table.clear()
         cells = [[f"{row.start:%H:%M}–{row.end:%H:%M}", row.group, row.state, str(row.enrolled),
                   row.plan or NO_PLAN] for row in rows]
-        headers = ("Time", "Group", "State", "Enrolled", "Plan")
+        headers = tuple(label for label, _ in COLUMNS)
         width = table.size.width or self.size.width
         if not width:                     # not laid out yet: the screen's width, then again
             width = self.app.size.width
             self.call_after_refresh(self.on_resize)
-        for row, texts in zip(rows, fit_last_column(cells, headers, width)):
-            table.add_row(*texts, key=f"{row.group}@{row.start.isoformat()}")
+        put_rows(table, COLUMNS, [(f"{row.group}@{row.start.isoformat()}", texts)
+                                  for row, texts in zip(rows, fit_last_column(cells, headers, width))])
         if keep is not None and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
         table.display = bool(rows)

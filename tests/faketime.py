@@ -1,0 +1,71 @@
+"""The real program at a chosen instant: libfaketime (Debian's ``faketime`` package).
+
+In-process code takes an injected clock (``DataDir(clock=...)``, ``make_app(clock=...)``).
+A subprocess cannot, so a test that needs the real program at a given instant runs it
+through ``program_at(directory, instant)``: a two-line shell script that starts
+``facilitator`` with libfaketime preloaded and ``FAKETIME="@<instant, UTC>"`` (start the
+clock at that instant, then let it run). Anything it starts (``sync``'s ``sh -c`` and the
+``sync --serve`` behind it) inherits the same settings, and a wrapper run on the far side
+of ssh sets them again there, so every process of a test sees the same day and hour.
+
+The whole suite also runs under faketime in CI (``.ci/run``); an instant set here wins over
+the suite's, which is what a test that chose its instant wants.
+
+Skips, with the reason, where libfaketime is not installed (the README's setup line
+installs it).
+"""
+
+from __future__ import annotations
+
+import glob
+import shlex
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent / "facilitator"
+
+
+def libfaketime() -> Path | None:
+    """The preload library, wherever the distribution put it (None if not installed)."""
+    for pattern in ("/usr/lib/*/faketime/libfaketime.so.1", "/usr/lib/faketime/libfaketime.so.1",
+                    "/usr/local/lib/faketime/libfaketime.so.1", "/usr/lib64/faketime/libfaketime.so.1"):
+        found = sorted(glob.glob(pattern))
+        if found:
+            return Path(found[0])
+    return None
+
+
+def faketime_text(instant: datetime) -> str:
+    """FAKETIME's "start at" form for ``instant``, which must be aware; read in UTC (TZ=UTC)."""
+    if instant.tzinfo is None:
+        raise ValueError("an instant for faketime must be timezone-aware")
+    return "@" + instant.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def faketime_env(instant: datetime) -> dict[str, str]:
+    """The environment variables that start a process's clock at ``instant``.
+
+    TZ=UTC only tells libfaketime how to read the instant: the app keeps its clinic's zone.
+    The monotonic clock stays faked (libfaketime's default): with
+    FAKETIME_DONT_FAKE_MONOTONIC=1, libfaketime 0.9.10 breaks Python 3.11's time.sleep
+    (clock_nanosleep with TIMER_ABSTIME returns EINVAL; wolfcw/libfaketime#426).
+    """
+    library = libfaketime()
+    if library is None:
+        pytest.skip("needs libfaketime (Debian package faketime)")
+    return {"LD_PRELOAD": str(library), "FAKETIME": faketime_text(instant), "TZ": "UTC"}
+
+
+def program_at(directory: Path, instant: datetime, program: Path = BIN) -> Path:
+    """A script in ``directory`` that runs ``program`` (facilitator) at ``instant``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    script = directory / f"facilitator-at-{instant.astimezone(timezone.utc):%Y%m%dT%H%M%S}"
+    settings = " ".join(f"{k}={shlex.quote(v)}" for k, v in faketime_env(instant).items())
+    # -u FAKETIME_SHARED: under an outer faketime (the CI pass), don't share its start time.
+    script.write_text(f"#!/bin/sh\nexec env -u FAKETIME_SHARED {settings} {shlex.quote(str(program))} \"$@\"\n")
+    script.chmod(0o755)
+    return script
