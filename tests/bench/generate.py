@@ -197,6 +197,7 @@ def build(root: Path, spec: ClinicSpec, *, user: str, today: date | None = None)
     }
     info.update(_sizes(root))
     (root / INFO).write_text(json.dumps(info, indent=2))
+    os.chmod(root / INFO, 0o640)        # like every file in a clinic: verify names a wider mode
     return info
 
 

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from facilitator.store import recovery
-from facilitator.store.identity import os_user, system_clock
+from facilitator.store.identity import os_user
 from facilitator.store.running import find_running
 from facilitator.store.pins import PinStore
-from tests.conftest import make_test_clinic
+from tests.conftest import FAKE_NOW, FakeClock, make_test_clinic
+from tests.faketime import program_at
 from tests.tui.test_session_e2e_tmux import _keys, _tmux, _wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
@@ -34,12 +35,12 @@ GOALS = {
 
 def test_every_signed_note_names_its_own_clients_goals(tmp_path: Path):
     root = tmp_path / "clinic"
-    data = make_test_clinic(root, clock=system_clock, user=os_user(), display_name="E2E Counselor")
-    PinStore(root, system_clock).set_pin(os_user(), "246810")   # a PIN exists: no first-launch PIN screen
+    data = make_test_clinic(root, clock=FakeClock(), user=os_user(), display_name="E2E Counselor")
+    PinStore(root, FakeClock()).set_pin(os_user(), "246810")   # a PIN exists: no first-launch PIN screen
     for client_id, goals in GOALS.items():
         for text in goals:
             recovery.add(data, client_id, text, objectives=("Checked weekly in group",))
-    program = Path(sys.executable).with_name("facilitator")
+    program = program_at(tmp_path, FAKE_NOW)   # the app starts at the clinic's fake "now"
     session = f"fac-{uuid.uuid4().hex[:8]}"
     command = f"FACILITATOR_DATA={root} {program}; echo EXITED-$?; sleep 30"
     _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
