@@ -265,3 +265,17 @@ def test_only_a_plain_recovery_plan_path_is_taken(host, path):
     assert check_path(rel(CLIENT)) == rel(CLIENT)
     with pytest.raises(SyncRefused, match="is not a recovery plan"):
         sync_files.write_recovery(host, "records/2026/11/2026-11-02-0900-x.json", lambda current: None)
+
+
+def test_plans_of_clients_discharged_before_the_window_stay_on_the_host_unless_asked_for(host):
+    from dataclasses import replace
+    data = open_as(host)
+    client = data.snapshot().clients[CLIENT]
+    today = data.now().date()
+    since = today - timedelta(days=56)
+    assert rel(CLIENT) in sync_files.list_files(host, "ab" * 8, since, [])
+    data.import_roster([replace(client, discharged=max(client.admitted, since - timedelta(days=1)))])
+    listed = sync_files.list_files(host, "ab" * 8, since, [])
+    assert rel(CLIENT) not in listed and rel(OTHER) in listed
+    assert listed.get(rel(OTHER)) == plan_hash(plan_in(host, OTHER))
+    assert rel(CLIENT) in sync_files.list_files(host, "ab" * 8, since, [rel(CLIENT)])   # a laptop that has it
