@@ -12,6 +12,7 @@ root, as a laptop's owner would.
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 
 import pytest
@@ -27,8 +28,8 @@ from facilitator.store.staff import add_staff
 from facilitator.sync import files as sync_files
 from facilitator.sync.merge import record_parts
 from tests.e2e import accounts
-from tests.e2e.test_sync_forgery import audit_lines, hand_to, stock_sync
-from tests.store._sync_support import GROUP, invalid, make_demo, open_as, record_of
+from tests.e2e.test_sync_forgery import WireClient, account_sshd, audit_lines, hand_to, stock_sync  # noqa: F401
+from tests.store._sync_support import GROUP, invalid, make_demo, open_as, record_of, run_sync
 
 pytestmark = pytest.mark.e2e
 
@@ -99,10 +100,22 @@ def test_a_plan_a_counselor_changed_on_the_laptop_lands_on_the_host(runtime, hos
     assert invalid(root) == []
 
 
-def test_a_plan_a_supervisors_laptop_changed_is_refused_and_the_rest_of_the_push_lands(runtime, host, tmp_path):
+@pytest.mark.parametrize("route", ["runuser", "openssh"])
+def test_a_plan_a_supervisors_laptop_changed_is_refused_and_the_rest_of_the_push_lands(
+        runtime, host, tmp_path, request, route):
     root, session_id, client = host
     laptop = tmp_path / "laptop"
-    assert stock_sync(runtime, laptop, root, SUP).returncode == 0
+    if route == "openssh":          # the supervisor's key login to a loopback sshd
+        sshd = request.getfixturevalue("account_sshd")
+
+        def push():
+            hand_to(SUP, root)
+            return run_sync(laptop, root, ssh=shlex.join(sshd.ssh_argv()[:-1]), target=f"{SUP}@127.0.0.1",
+                            remote=str(runtime.bin))
+    else:
+        def push():
+            return stock_sync(runtime, laptop, root, SUP)
+    assert push().returncode == 0
     # legitimate: the supervisor co-signs the counselor's note on the laptop
     NoteBook(open_as(laptop, SUP), SessionFile(record_path(laptop / "records", session_id))).cosign(client)
     # not: the laptop's store refuses a supervisor, so the plan file is edited straight
@@ -110,7 +123,7 @@ def test_a_plan_a_supervisors_laptop_changed_is_refused_and_the_rest_of_the_push
     sync_files.write_recovery(laptop, f"recovery/{CLIENT}.json",
                               lambda current: add_goal(current, WORDS, objectives=(), target=None, day=today))
     host_file = (root / "recovery" / f"{CLIENT}.json").read_bytes()
-    done = stock_sync(runtime, laptop, root, SUP)
+    done = push()
     assert done.returncode == 1, done.stdout + done.stderr
     told = done.stdout
     assert f"refused: plan:{CLIENT}: {SUP} is a supervisor on the host; only admins and counselors change " \
@@ -126,5 +139,28 @@ def test_a_plan_a_supervisors_laptop_changed_is_refused_and_the_rest_of_the_push
     assert note.cosigned_by == SUP                                 # the rest of the push landed
     assert invalid(root) == []
     # offered again, refused again, and the host's plan comes down unchanged otherwise
-    again = stock_sync(runtime, laptop, root, SUP)
+    again = push()
     assert again.returncode == 1 and f"refused: plan:{CLIENT}:" in again.stdout
+
+
+def test_a_hand_made_client_gets_no_plan_past_the_host(runtime, host):
+    """The wire protocol straight to the server run as the supervisor, then the counselor."""
+    root, _, _ = host
+    before = plan_in(root)
+    grown = add_goal(before, WORDS, objectives=(), target=None, day=open_as(root).now().date())
+    wire = WireClient(runtime, root, SUP)
+    for path in (f"recovery/{CLIENT}.json\n", "recovery/../clinic.json", f"recovery/{CLIENT}.json/x"):
+        reply = wire.call("put_plan", path=path, was=None, value=grown.to_dict())
+        assert not reply["ok"] and "is not a file sync exchanges" in reply["error"], path
+    reply = wire.call("put_plan", path=f"recovery/{CLIENT}.json", was=None, value=grown.to_dict())
+    assert reply["ok"] and [r["record"] for r in reply["refused"]] == [f"plan:{CLIENT}"]
+    assert "is a supervisor on the host" in reply["refused"][0]["reason"] and WORDS not in json.dumps(reply)
+    assert wire.close() == 0
+    wire = WireClient(runtime, root, C1)
+    reply = wire.call("put_plan", path=f"recovery/{CLIENT}.json", was=None, value=grown.to_dict())
+    assert reply["ok"] and reply["refused"] == [] and reply["conflict"] is None
+    assert wire.close() == 0
+    hand_to("root", root)
+    assert plan_in(root) == grown
+    assert [e["user"] for e in audit_lines(root, "sync.refused")] == [SUP]
+    assert invalid(root) == []
