@@ -41,10 +41,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 2
     except (SyncFailed, proto.ProtocolError, store.SyncRefused) as err:
         if moved.anything:
-            print(moved.summary(args.target), file=sys.stderr)
+            print(moved.summary(target), file=sys.stderr)
         print(f"facilitator sync: {err}", file=sys.stderr)
         return getattr(err, "code", 1)
-    print(moved.summary(args.target))
+    print(moved.summary(target))
     return 1 if moved.skipped or moved.refused else 0
 
 

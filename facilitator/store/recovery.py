@@ -25,7 +25,7 @@ from facilitator.core.recovery import (
 )
 from facilitator.core.roster import Client, check_client_id
 from facilitator.store.files import DamagedFile, make_dirs
-from facilitator.store.storage import DataFile
+from facilitator.store.storage import DataFile, parse_file_bytes, read_bytes, tables_of
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
@@ -50,8 +50,17 @@ def plan_file(root: Path, client_id: str) -> DataFile:
 
 def read_path(path: Path) -> RecoveryPlan:
     """One plan file, strictly: anything wrong is a ``DamagedFile`` naming it."""
-    file = DataFile(path, KIND)
-    docs = file.tables().get("plan", [])
+    return read_plan_bytes(path, read_bytes(path))
+
+
+def read_plan_bytes(path: Path, raw: bytes) -> RecoveryPlan:
+    """A plan file's bytes (read here or received by sync), strictly, as ``read_path``."""
+    return plan_of(path, parse_file_bytes(path, raw, KIND))
+
+
+def plan_of(path: Path, data: dict) -> RecoveryPlan:
+    """The plan in a parsed plan file; ``DamagedFile`` naming ``path`` unless it checks."""
+    docs = tables_of(data).get("plan", [])
     if len(docs) != 1:
         raise DamagedFile(path, "it does not hold exactly one plan")
     try:
@@ -107,11 +116,14 @@ def _change(data: "DataDir", client_id: str,
     # any folder, lock or file is made; the real change runs again inside the lock.
     change(read_path(file.path) if file.exists() else None, today)
     make_dirs(file.path.parent)
-    with data.change(action, f"plan:{client_id}") as audited, file.transaction(create=True) as db:
+    with data.change(action, f"plan:{client_id}", always=False) as audited, \
+            file.transaction(create=True) as db:
         table = db.table("plan")
         docs = table.all()
         current = RecoveryPlan.from_dict(docs[0]) if docs else None
         updated = change(current, today)
+        if updated == current:
+            return updated                          # nothing changed: nothing written or audited
         audited.detail.update(detail(updated))      # before the write binds the entry
         table.truncate()
         table.insert(updated.to_dict())
@@ -159,15 +171,28 @@ def review(data: "DataDir", client_id: str) -> RecoveryPlan:
     return plan
 
 
-def put_plan(data: "DataDir", plan: RecoveryPlan) -> None:
-    """Store a whole plan as given (the demo's history; what sync will apply from a laptop).
+def put_plan(data: "DataDir", plan: RecoveryPlan, *,
+             merge: Callable[[RecoveryPlan | None, RecoveryPlan], RecoveryPlan] | None = None,
+             action: str = "plan.put", detail: dict | None = None) -> RecoveryPlan:
+    """Store a whole plan (the demo's history; a plan a laptop pushed, on the host).
 
     Checked as strictly as a file read (``RecoveryPlan.from_dict`` of its dict), refused
-    unless the acting staff member may change plans, audited by counts only.
+    unless the acting staff member may change plans, audited by counts only. With ``merge``,
+    what is stored is ``merge(the plan on file or None, plan)``, called under the file's lock
+    (sync's host merges with ``core.recovery.merge_plans`` and authorizes there; whatever it
+    raises leaves the file as it was). Nothing is written when the result is the plan on file.
+    Returns the plan now stored.
     """
     checked = RecoveryPlan.from_dict(plan.to_dict())
-    _change(data, checked.client_id, lambda current, today: checked, "plan.put",
-            lambda p: {"goals": len(p.goals), "reviews": len(p.reviews)})
+
+    def change(current: RecoveryPlan | None, today: date) -> RecoveryPlan:
+        if merge is None:
+            return checked
+        merged = merge(current, checked)
+        return RecoveryPlan.from_dict(merged.to_dict())
+
+    return _change(data, checked.client_id, change, action,
+                   lambda p: {**(detail or {}), "goals": len(p.goals), "reviews": len(p.reviews)})
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ short hash the laptop last saw on the host, or null>, "value": <the part, or nul
 - applied otherwise. The accepted parts are written in one atomic write and audited as
   ``sync.apply`` with the parts' kinds. The rest of the push still lands.
 
-Hours changes are entries added (with their uid) or removed (by uid), the same way.
+Hours changes are entries added (with their uid) or removed (by uid), the same way. A recovery
+plan is pushed whole and merged on the host (``apply_plan_change``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from facilitator.core.errors import InputError
 from facilitator.core.session import SessionHeader
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import locked, make_dirs
@@ -201,3 +203,65 @@ def apply_hours_changes(data: DataDir, relative: str, host_device: str, add: lis
     return {"uids": sorted(by_uid),
             "refused": [{"record": f"hours:{month}:{uid}", "part": "hours", "reason": r} for uid, r in refused]}
 
+
+
+def apply_plan_change(data: DataDir, relative: str, was: Any, value: Any) -> dict[str, Any]:
+    """Merge a recovery plan a laptop pushed into the host's; returns ``{hash, refused, conflict}``.
+
+    ``was`` is the plan hash the laptop last saw on the host (None: it saw none). Whatever it
+    says, the host merges (``core.recovery.merge_plans``: goals by number, status histories and
+    reviews as unions), so a change made on the host meanwhile is kept; the result is
+    authorized as the ssh account (``authority.plan``) and stored by ``store.recovery.put_plan``
+    under the plan's lock, audited ``sync.apply``. Refused: the plan is left as it was, the
+    reason goes back (``{record: "plan:<client>", part: "plan", reason}``) and is audited
+    ``sync.refused``. Two goals added under the same number on both sides: ``conflict`` (a
+    sentence with the client id and goal number), nothing written, nothing renumbered.
+    """
+    from facilitator.core.recovery import PlanConflict, merge_plans
+    from facilitator.store.files import DamagedFile
+    from facilitator.store.recovery import put_plan
+    from facilitator.sync.authority import plan as authorize_plan, pushed_plan
+    from facilitator.sync.files import RECOVERY_PATH, plan_hash, read_recovery
+    relative = check_path(relative)
+    found = RECOVERY_PATH.fullmatch(relative)
+    if found is None:
+        raise SyncRefused(f"{relative!r} is not a recovery plan")
+    client_id = found.group(1)
+    record = f"plan:{client_id}"
+    path = data.root / relative
+    refused: str | None = None
+    conflict: str | None = None
+    stale = False
+    try:
+        actor = actor_of(data)
+        pushed = pushed_plan(client_id, value)
+        actor.need("plan.change", "recovery plans")      # before the store's own check audits "denied"
+        if client_id not in actor.clients:
+            raise Refused(f"there is no client {client_id!r} on the host")
+
+        def merge(current: Any, checked: Any) -> Any:
+            nonlocal stale
+            stale = was != (plan_hash(current) if current is not None else None)
+            merged = merge_plans(current, checked, current) if current is not None else checked
+            if merged != current:
+                authorize_plan(actor, client_id, current, merged)
+            return merged
+
+        put_plan(data, pushed, merge=merge, action="sync.apply", detail={"kinds": ["plan"], "via": "sync"})
+    except Refused as why:
+        refused = str(why)[:REASON_CHARS]
+    except PlanConflict as why:
+        conflict = f"{record}: {why.message}"[:REASON_CHARS]
+    except InputError as why:            # e.g. more goals than a plan holds; never a goal's words
+        refused = f"the merged recovery plan of {client_id} would not check: {why.message}"[:REASON_CHARS]
+    except DamagedFile:
+        refused = f"the host's copy of {client_id}'s plan is damaged; it was left as it is"
+    try:
+        now = read_recovery(path)
+        stored = plan_hash(now) if now is not None else None
+    except DamagedFile:
+        stored = "damaged"
+    if refused is not None:
+        data.record_audit("sync.refused", record, {"part": "plan", "client": client_id, "reason": refused})
+    return {"hash": stored, "stale": stale, "conflict": conflict,
+            "refused": [{"record": record, "part": "plan", "reason": refused}] if refused is not None else []}

@@ -8,9 +8,10 @@ host's clinic.json (the laptop's copy is never read), the permission table is
 ``core.permissions``, the note rules are ``core.notes``'.
 
 Each kind of change is one function ``(Change context, key, old, new) -> None`` that raises
-``Refused(reason)``; ``AUTHORIZE`` maps a part's kind to it. A new kind of record (a recovery
-plan, say) is one more function and one more entry. Reasons name accounts, record ids and
-client ids only, never client names or note text: they go to the laptop and the audit log.
+``Refused(reason)``; ``AUTHORIZE`` maps a part's kind to it. A client's recovery plan is one
+more kind of change, a whole plan (``plan``). Reasons name accounts, record ids, client ids and
+goal numbers only, never client names, note text or a goal's words: they go to the laptop and
+the audit log.
 """
 
 from __future__ import annotations
@@ -265,3 +266,43 @@ def hours_entry(actor: Actor, month: str, uid: str, old: Doc | None, new: Doc | 
     actor.not_ahead(entry.day, f"hours entry {uid}")
     actor.client(entry.client_id, entry.day)
     return entry
+
+
+# --- recovery plans -------------------------------------------------------------------------
+
+def pushed_plan(client_id: str, doc: Any) -> Any:
+    """The plan a laptop pushed, read as strictly as a plan file, for the client its path names."""
+    from facilitator.core.recovery import RecoveryPlan
+    plan = _parse(RecoveryPlan.from_dict, doc, f"recovery plan of {client_id}")
+    if plan.client_id != client_id:
+        raise Refused(f"the recovery plan pushed for {client_id} names another client")
+    return plan
+
+
+def plan(actor: Actor, client_id: str, old: Any, new: Any) -> None:
+    """A recovery plan as it would be after the merge (``new``) against the host's (``old``):
+    only counselors and admins change plans (``plan.change``, as ``store.recovery``); the
+    client exists on the host; a status change or review added is in the pushing account's own
+    name (like a signature); nothing added is dated after tomorrow on the host. (Nothing on
+    the host is lost: ``core.recovery.merge_plans`` keeps every goal, status change and review
+    of both copies, and raises ``PlanConflict`` rather than renumber a goal.)"""
+    actor.need("plan.change", "recovery plans")
+    if client_id not in actor.clients:
+        raise Refused(f"there is no client {client_id!r} on the host")
+    before = {g.number: g for g in old.goals} if old is not None else {}
+    if old is None:
+        actor.not_ahead(new.started, f"the recovery plan of {client_id}")
+    for goal in new.goals:
+        earlier = before.get(goal.number)
+        if earlier is None:
+            actor.not_ahead(goal.set_on, f"goal {goal.number} of {client_id}'s plan")
+        for change in set(goal.changes) - set(earlier.changes if earlier else ()):
+            if change.by != actor.user:
+                raise Refused(f"a status change of goal {goal.number} of {client_id}'s plan is in "
+                              f"{change.by}'s name; it can be pushed only by the account it names")
+            actor.not_ahead(change.day, f"a status change of goal {goal.number} of {client_id}'s plan")
+    for review in set(new.reviews) - set(old.reviews if old is not None else ()):
+        if review.by != actor.user:
+            raise Refused(f"a review of {client_id}'s plan is in {review.by}'s name; it can be pushed "
+                          f"only by the account it names")
+        actor.not_ahead(review.day, f"a review of {client_id}'s plan")

@@ -1,7 +1,7 @@
 """The laptop's side of a sync (`facilitator sync HOST[:DIR]`), over `ssh HOST facilitator sync --serve`.
 
-Order: pull clinic.json and plans (the host owns them); merge session records and hours files
-both ways (changed files only); note the sync in this laptop's audit log (only when something
+Order: pull clinic.json and plans (the host owns them); merge clients' recovery plans, session
+records and hours files both ways (changed files only); note the sync in this laptop's audit log (only when something
 moved, so a second sync moves nothing); push this laptop's audit chain; save ``sync.json``.
 """
 
@@ -56,8 +56,8 @@ class Moved:
 
     def summary(self, target: str) -> str:
         def words(table: dict[str, int]) -> str:
-            names = {"clinic": "clinic.json", "plans": "plan", "records": "session record",
-                     "hours": "hours file", "audit": "audit entry"}
+            names = {"clinic": "clinic.json", "plans": "plan", "recovery": "recovery plan",
+                     "records": "session record", "hours": "hours file", "audit": "audit entry"}
             parts = []
             for key, count in table.items():
                 if count and key == "clinic":
@@ -151,7 +151,7 @@ def _fetch(conn: Connection, paths: list[str]) -> dict[str, bytes]:
 def sync(root: Path, conn: Connection, moved: Moved) -> None:
     root = Path(root)
     make_dirs(root)
-    for sub in ("records", "plans", "audit"):
+    for sub in ("records", "plans", "recovery", "audit"):
         make_dirs(root / sub)
     device = store.device_id(root)
     host_device = str(conn.hello(device).get("device", ""))
@@ -161,7 +161,7 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
                          f"--data directory", 2)
     since = datetime.now(timezone.utc).date() - timedelta(days=WINDOW_DAYS)
     from facilitator.store.integrity import laptop_kept_head, laptop_keeps_host_head
-    listing = conn.call("list", since=since.isoformat(), wanted=store.local_files(root),
+    listing = conn.call("list", since=since.isoformat(), wanted=store.local_files(root) + store.local_plans(root),
                         witnessed=laptop_kept_head(root, host_device))   # the host checks it extends
     laptop_keeps_host_head(root, host_device, listing.get("head"))
     host_files: dict[str, str] = {store.check_path(p): h for p, h in listing["files"].items()}
@@ -176,10 +176,32 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
         raise SyncFailed(f"{conn.target} has no clinic.json to clone", 2)
     data = open_clinic(root)
 
-    # 2. session records and hours files, merged both ways
+    # 2. clients' recovery plans, merged both ways
+    plan_bases: dict[str, Any] = dict(state.get("recovery", {}))
+    recovery = sorted(set(store.local_plans(root)) | {p for p in host_files if store.RECOVERY_PATH.fullmatch(p)})
+    todo = []
+    for rel in recovery:
+        try:
+            mine = store.file_hash(root, rel, device)
+        except DamagedFile as err:
+            moved.skipped.append(f"{err}")
+            continue
+        theirs = host_files.get(rel)
+        if theirs == "damaged":
+            moved.skipped.append(f"{rel} is damaged on the host; it was not synced")
+        elif mine != theirs:
+            todo.append(rel)
+        else:
+            plan_bases[rel] = mine
+    fetched = _fetch(conn, [p for p in todo if p in host_files])
+    for rel in todo:
+        plan_bases[rel] = _sync_plan(root, rel, conn, fetched.get(rel), host_files.get(rel),
+                                     plan_bases.get(rel), moved)
+
+    # 3. session records and hours files, merged both ways
     bases: dict[str, Any] = dict(state.get("records", {}))
     hour_bases: dict[str, Any] = dict(state.get("hours", {}))
-    names = sorted(set(store.local_files(root)) | {p for p in host_files if not p in plain})
+    names = sorted(set(store.local_files(root)) | {p for p in host_files if p not in plain and p not in recovery})
     todo = []
     for rel in names:
         try:
@@ -204,7 +226,7 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
                                           hour_bases.get(rel), host_files.get(rel), moved)
         _progress(number, len(todo), "merging")
 
-    # 3. this laptop's audit chain, after noting this sync in it
+    # 4. this laptop's audit chain, after noting this sync in it
     if moved.anything:
         data.record_audit("sync", f"device:{host_device}", {
             "pulled": sum(moved.pulled.values()), "pushed": sum(moved.pushed.values()),
@@ -216,7 +238,8 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
             moved.add("pushed", "audit", conn.call("put_audit", name=name, data=proto.encode(raw))["added"])
     laptop_keeps_host_head(root, host_device, conn.call("bye").get("head"))   # the host's final head
     store.save_state(root, {"last_sync": data.now().isoformat(timespec="seconds"), "host": conn.target_text,
-                            "host_device": host_device, "records": bases, "hours": hour_bases})
+                            "host_device": host_device, "records": bases, "hours": hour_bases,
+                            "recovery": plan_bases})
 
 
 def record_changes(host: dict[str, Any] | None, tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -269,11 +292,66 @@ def _sync_record(root: Path, rel: str, conn: Connection, host_raw: bytes | None,
     return next_base
 
 
+def _sync_plan(root: Path, rel: str, conn: Connection, host_raw: bytes | None, host_hash: str | None,
+               base: str | None, moved: Moved) -> str | None:
+    """One client's recovery plan: taken from the side that changed it since ``base`` (the plan
+    hash both last agreed on), merged (``core.recovery.merge_plans``) when both did, and pushed
+    whole when the host's differs. Returns the next base.
+
+    Two goals added under one number while apart (``PlanConflict``) are never renumbered: both
+    copies stay as they are, the conflict is reported, and nothing is pushed.
+    """
+    from facilitator.core.recovery import PlanConflict, merge_plans
+    host = store.check_recovery(rel, host_raw) if host_raw is not None else None
+    conflict: list[str] = []
+    kept: dict[str, Any] = {}
+
+    def merge_here(current: Any) -> Any:
+        kept["before"] = store.plan_hash(current) if current is not None else None
+        if current is None or host is None:
+            return host if current is None else current
+        mine = kept["before"]
+        if mine == host_hash or base == mine:
+            return host                         # unchanged here since the sides agreed
+        if base == host_hash:
+            return current                      # changed here only
+        try:
+            return merge_plans(None, current, host)
+        except PlanConflict as err:
+            conflict.append(f"recovery plan of client {host.client_id}: {err.message}; both copies "
+                            f"were kept as they are")
+            return current
+
+    after = store.write_recovery(root, rel, merge_here)
+    if after != kept["before"]:
+        moved.add("pulled", "recovery")
+    for text in conflict:
+        if text not in moved.conflicts:
+            moved.conflicts.append(text)
+    if conflict or after is None or after == host_hash:
+        return base if conflict else after
+    path = root / rel
+    mine_plan = store.read_recovery(path)
+    reply = conn.call("put_plan", path=rel, was=host_hash, value=mine_plan.to_dict())
+    moved.refused.extend(_refusal(r) for r in reply.get("refused", []))
+    if reply.get("conflict") and str(reply["conflict"]) not in moved.conflicts:
+        moved.conflicts.append(str(reply["conflict"]))
+    now = reply.get("hash")
+    if now == after:
+        moved.add("pushed", "recovery")
+        return after
+    if reply.get("refused") or reply.get("conflict"):
+        return now if isinstance(now, str) else None     # offered again next time (host unchanged)
+    moved.add("pushed", "recovery")
+    return after     # the host merged in a change of its own: the next sync takes it from there
+
+
 def _refusal(item: Any) -> str:
     if not isinstance(item, dict):
         return "the host refused a change"
     part = str(item.get("part", ""))
-    return f"{item.get('record', '?')}{' ' + part if part and part != 'hours' else ''}: {item.get('reason', '?')}"
+    shown = part and part not in ("hours", "plan")       # their record ids say what they are
+    return f"{item.get('record', '?')}{' ' + part if shown else ''}: {item.get('reason', '?')}"
 
 
 def _sync_hours(root: Path, rel: str, conn: Connection, host_raw: bytes | None, device: str,

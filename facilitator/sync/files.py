@@ -9,6 +9,9 @@ merged, never overwritten. See ``facilitator.sync.merge`` for the merge rules.
     DIR/device.json                       this data directory's random device id (made once)
     DIR/sync.json                         the laptop's last sync: time, host, merge bases
     DIR/audit/devices/<device>/YYYY-MM.jsonl   (on the host) a laptop's own audit chain
+
+Recovery plans (``recovery/<client id>.json``) are compared by ``plan_hash``, the hash of the
+plan as the strict reader reads it (never the file's bytes, which carry a generation).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from facilitator.store.commit import write_data_file
 from facilitator.store.files import DamagedFile, atomic_write, locked, make_dirs, read_regular
 from facilitator.store.records import KIND as SESSION_KIND
 from facilitator.store.storage import SCHEMA, generation_of, parse_file_bytes, read_bytes
-from facilitator.sync.merge import content_hash, hours_hash, ordered_tables, to_tinydb
+from facilitator.sync.merge import canonical, content_hash, hours_hash, ordered_tables, to_tinydb
 
 HOURS_KIND = "other-hours"
 # Paths are matched whole (``fullmatch``) with ASCII classes only: ``\d`` would take other
@@ -35,6 +38,8 @@ RECORD_PATH = re.compile(r"records/([0-9]{4})/([0-9]{2})/(([0-9]{4})-([0-9]{2})-
                          r"-[a-z0-9]+(?:-[a-z0-9]+)*\.json", re.ASCII)
 HOURS_PATH = re.compile(r"hours/[0-9]{4}-(?:0[1-9]|1[0-2])\.json", re.ASCII)
 PLAN_PATH = re.compile(r"plans/[A-Za-z0-9][A-Za-z0-9._-]*\.toml", re.ASCII)
+# A client's recovery plan: the client id as ``core.roster`` allows it (no '/', no leading '.').
+RECOVERY_PATH = re.compile(r"recovery/([A-Za-z0-9][A-Za-z0-9._-]{0,31})\.json", re.ASCII)
 AUDIT_NAME = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])\.jsonl", re.ASCII)
 DEVICE_ID = re.compile(r"[0-9a-f]{16,64}", re.ASCII)
 
@@ -63,7 +68,7 @@ def check_path(relative: str) -> str:
     if not isinstance(relative, str):
         raise SyncRefused("a path in a sync message is not text")
     if relative == "clinic.json" or record_path_ok(relative) or \
-            any(p.fullmatch(relative) for p in (HOURS_PATH, PLAN_PATH)):
+            any(p.fullmatch(relative) for p in (HOURS_PATH, PLAN_PATH, RECOVERY_PATH)):
         return relative
     raise SyncRefused(f"{relative!r} is not a file sync exchanges")
 
@@ -118,9 +123,25 @@ def device_id(root: Path) -> str:
 
 # --- listing -------------------------------------------------------------------------------
 
+def plan_hash(plan: Any) -> str:
+    """What a recovery plan holds (a ``RecoveryPlan``), whatever its file's generation."""
+    return sha256(canonical(plan.to_dict()).encode())
+
+
+def read_recovery(path: Path) -> Any:
+    """A recovery plan file, strictly (``DamagedFile`` naming it otherwise); None if absent."""
+    from facilitator.store.recovery import read_path
+    if not path.exists() and not path.is_symlink():
+        return None
+    return read_path(path)
+
+
 def file_hash(root: Path, relative: str, device: str) -> str | None:
     """The hash sync compares: content (not generation) for data files, bytes for plans."""
     path = Path(root) / relative
+    if RECOVERY_PATH.fullmatch(relative):
+        plan = read_recovery(path)
+        return plan_hash(plan) if plan is not None else None
     try:
         raw = read_bytes(path)          # regular files only: a FIFO or symlink is "damaged"
     except FileNotFoundError:
@@ -136,7 +157,8 @@ def file_hash(root: Path, relative: str, device: str) -> str | None:
 
 
 def list_files(root: Path, device: str, since: date | None, wanted: list[str]) -> dict[str, Any]:
-    """Hashes of clinic.json, plans, records and hours files dated ``since`` on, and ``wanted``.
+    """Hashes of clinic.json, plans, records and hours files dated ``since`` on, the recovery
+    plans of clients not discharged before ``since``, and ``wanted``.
 
     A damaged file is listed with hash ``"damaged"`` and never exchanged.
     """
@@ -152,6 +174,7 @@ def list_files(root: Path, device: str, since: date | None, wanted: list[str]) -
             rel = path.relative_to(root).as_posix()
             if HOURS_PATH.fullmatch(rel) and path.stem >= f"{since:%Y-%m}":
                 names.add(rel)
+        names |= set(recovery_in_window(root, since))
     names |= {check_path(w) for w in wanted}
     found: dict[str, str] = {}
     for rel in sorted(names):
@@ -162,6 +185,24 @@ def list_files(root: Path, device: str, since: date | None, wanted: list[str]) -
         if digest is not None:
             found[rel] = digest
     return found
+
+
+def recovery_in_window(root: Path, since: date) -> list[str]:
+    """The recovery plans of the clients in clinic.json not discharged before ``since``."""
+    from facilitator.store.datadir import snapshot_of
+    clinic = Path(root) / "clinic.json"
+    try:
+        clients = snapshot_of(clinic, read_bytes(clinic)).clients
+    except (FileNotFoundError, DamagedFile):
+        return []
+    return [rel for rel in local_plans(root) if (client := clients.get(RECOVERY_PATH.fullmatch(rel).group(1)))
+            and (client.discharged is None or client.discharged >= since)]
+
+
+def local_plans(root: Path) -> list[str]:
+    """This directory's recovery plan files (by name; a damaged one shows when read)."""
+    folder = Path(root) / "recovery"
+    return sorted(f"recovery/{p.name}" for p in folder.glob("*.json") if RECOVERY_PATH.fullmatch(f"recovery/{p.name}"))
 
 
 def local_files(root: Path) -> list[str]:
@@ -277,6 +318,42 @@ def write_plain(root: Path, relative: str, raw: bytes) -> None:
         write_data_file(path, raw)
 
 
+def check_recovery(relative: str, raw: bytes) -> Any:
+    """A recovery plan received from the other side, strictly; ``SyncRefused`` unless valid
+    and for the client its path names (the sentence never repeats the plan's words)."""
+    from facilitator.store.recovery import read_plan_bytes
+    if not RECOVERY_PATH.fullmatch(relative):
+        raise SyncRefused(f"{relative!r} is not a recovery plan")
+    try:
+        return read_plan_bytes(Path(relative), raw)      # its client id is its file name's
+    except DamagedFile as err:
+        raise SyncRefused(f"{relative} from the other side is not a valid recovery plan "
+                          f"({err.reason})") from None
+
+
+def write_recovery(root: Path, relative: str, merge: Callable[[Any], Any]) -> str | None:
+    """Replace a recovery plan with ``merge(current plan or None)`` under its lock (nothing is
+    written when that is the current plan, or None); returns the plan hash now stored.
+
+    A damaged plan here is a ``DamagedFile`` (reported, never overwritten)."""
+    from facilitator.store.recovery import KIND, plan_of
+    if not RECOVERY_PATH.fullmatch(relative):
+        raise SyncRefused(f"{relative!r} is not a recovery plan")
+    path = Path(root) / relative
+    make_dirs(path.parent)
+    with locked(path):
+        try:
+            data = parse_file_bytes(path, read_bytes(path), KIND)
+        except FileNotFoundError:
+            data = None
+        current = plan_of(path, data) if data is not None else None
+        plan = merge(current)
+        if plan is None or (current is not None and plan_hash(plan) == plan_hash(current)):
+            return plan_hash(current) if current is not None else None
+        _write(path, KIND, {"plan": [plan.to_dict()]}, generation_of(data) + 1 if data is not None else 1)
+    return plan_hash(plan)
+
+
 # --- audit chains of other devices ---------------------------------------------------------
 
 def device_audit_dir(root: Path, device: str) -> Path:
@@ -386,8 +463,8 @@ def save_state(root: Path, state: dict[str, Any]) -> None:
 
 
 def pending_pushes(root: Path) -> int:
-    """Session records and hours files changed here since the last sync (0 if never synced
-    and nothing recorded here)."""
+    """Session records, hours files and recovery plans changed here since the last sync (0 if
+    never synced and nothing recorded here)."""
     from facilitator.sync.merge import base_of
     state = load_state(root)
     if "last_sync" not in state:
@@ -407,4 +484,10 @@ def pending_pushes(root: Path) -> int:
             waiting += sorted(d["uid"] for d in with_uids(data, device)) != hours.get(rel)
         else:
             waiting += base_of(data) != bases.get(rel)
+    plans = state.get("recovery", {})
+    for rel in local_plans(root):
+        try:
+            waiting += file_hash(root, rel, device) != plans.get(rel)
+        except DamagedFile:
+            continue
     return waiting

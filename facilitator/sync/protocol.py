@@ -3,7 +3,7 @@
 Each message is a 4-byte big-endian length and that many bytes of UTF-8 JSON (at most
 ``MAX_MESSAGE``). Each side's first message is its hello::
 
-    {"hello": "facilitator-sync", "protocol": 2, "version": "0.1.0", "device": "<id>"}
+    {"hello": "facilitator-sync", "protocol": 3, "version": "0.1.0", "device": "<id>"}
 
 A different ``protocol`` ends the exchange with one sentence naming both versions. Then the
 laptop sends requests and the host (``facilitator sync --serve``, ``facilitator.sync.server``)
@@ -13,14 +13,18 @@ answers each one:
     get   {paths}                   -> {files: {path: base64}}
     put_changes {path, changes}     -> {hash, base, refused, stale}
     put_hours   {path, add, remove} -> {uids, refused}
+    put_plan    {path, was, value}  -> {hash, stale, conflict, refused}
     put_audit   {name, data}        -> {added}
     bye                             -> {}
 
 The laptop only ever *pulls* clinic.json and plans. It pushes changes, not files: a session
 record's changed parts (``put_changes``, see ``facilitator.sync.apply``) and hours entries
-added or removed by uid (``put_hours``); the host authorizes each one as the ssh account
-(``facilitator.sync.authority``) and answers the refused ones as ``{record, part, reason}``.
-Protocol 1 (whole files) is gone: a protocol-1 laptop gets the version sentence.
+added or removed by uid (``put_hours``), and a client's recovery plan whole (``put_plan``, with
+the plan hash it last saw on the host; the host merges it with its own). The host authorizes
+each one as the ssh account (``facilitator.sync.authority``) and answers the refused ones as
+``{record, part, reason}``. Recovery plans also come down, like records.
+Protocol 1 (whole files) is gone; protocol 2 had no recovery plans (its laptops would refuse
+a listing naming ``recovery/…``): either gets the version sentence.
 
 Reserved for the audit chain-head witness exchange: a ``heads`` request (and a ``heads``
 field in each hello), answered from ``facilitator.store.audit``; a server that does not know
@@ -40,7 +44,7 @@ from typing import Any, BinaryIO
 
 import facilitator
 
-PROTOCOL = 2
+PROTOCOL = 3      # 3: recovery plans (a protocol-2 laptop could not read a host's listing)
 MAGIC = "facilitator-sync"
 MAX_MESSAGE = 32 * 1024 * 1024
 MAX_FILE = 8 * 1024 * 1024

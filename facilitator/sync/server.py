@@ -30,7 +30,7 @@ class Server:
         self.device = device_id(self.root)
         self.laptop = laptop_device
         self.audit_dir = device_audit_dir(self.root, laptop_device)
-        self.received = {"records": 0, "hours": 0, "audit": 0, "refused": 0}
+        self.received = {"records": 0, "hours": 0, "recovery": 0, "audit": 0, "refused": 0}
 
     def _count(self, reply: dict[str, Any], what: str) -> None:
         self.received[what] += 1
@@ -66,6 +66,11 @@ class Server:
             reply = apply_hours_changes(self.data, str(request["path"]), self.device,
                                         request.get("add") or [], request.get("remove") or [])
             self._count(reply, "hours")
+            return reply
+        if op == "put_plan":
+            from facilitator.sync.apply import apply_plan_change
+            reply = apply_plan_change(self.data, str(request["path"]), request.get("was"), request.get("value"))
+            self._count(reply, "recovery")
             return reply
         if op == "put_audit":
             added = store.put_device_audit(self.root, self.laptop, request["name"],

@@ -17,6 +17,7 @@ from facilitator.core.rules import Status
 from facilitator.core.errors import InputError
 from facilitator.store.running import RunningSession
 from facilitator.sync.files import pending_pushes
+from facilitator.sync.protocol import PROTOCOL
 from facilitator.sync.merge import base_of, content_hash, merge_hours, merge_record, to_tinydb
 from tests.conftest import FakeClock
 from tests.store._sync_support import (
@@ -308,7 +309,7 @@ def test_a_different_protocol_on_the_host_is_one_clear_sentence(tmp_path, demo_t
     assert done.returncode == 2
     assert done.stderr.strip() == (
         "facilitator sync: the host runs facilitator 9.0.0 with sync protocol 9; this laptop has "
-        "facilitator 0.1.0 with sync protocol 2 — upgrade the older one.")
+        f"facilitator 0.1.0 with sync protocol {PROTOCOL} — upgrade the older one.")
 
 
 def test_a_laptop_synced_with_one_host_refuses_another(pair, tmp_path, demo_template):
