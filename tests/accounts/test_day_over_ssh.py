@@ -51,9 +51,11 @@ CHICAGO = ZoneInfo("America/Chicago")
 COUNSELOR_AT = datetime(2026, 11, 23, 17, 58, tzinfo=CHICAGO)     # the group starts at 18:00
 SUPERVISOR_AT = datetime(2026, 11, 23, 21, 30, tzinfo=CHICAGO)    # the same evening
 GROUP = "Evening IOP"
+MORNING = "Morning Relapse Prevention"     # the admin's group that morning: what the filters leave out
 PIN = "246810"
 ROSTER = "client_id,first_name,last_name,level_of_care,required_hours,admitted,discharged,groups\n" + "".join(
-    f"{cid},{first},{last},IOP,,2026-10-01,,{GROUP}\n" for cid, first, last in [
+    f"{cid},{first},{last},IOP,,2026-10-01,,{GROUP}{';' + MORNING if cid in ('T001', 'T003') else ''}\n"
+    for cid, first, last in [
         ("T001", "Avery", "Testperson"), ("T002", "Blake", "Sampleton"), ("T003", "Casey", "Placeholder"),
         ("T011", "Jordan", "Inventedname"), ("T012", "Kai", "Notaperson"), ("T013", "Lee", "Makebelieve"),
         ("T014", "Morgan", "Fictional"), ("T015", "Noor", "Pretendson"), ("T016", "Oakley", "Synthetic"),
@@ -94,10 +96,15 @@ def clinic(install):
     cli(ADMIN, "staff", "add", SUPERVISOR, "--name", "Sue Supervisor", "--role", "supervisor")
     cli(ADMIN, "groups", "add", GROUP, "--days", "mon,wed,thu", "--start", "18:00", "--minutes", "180",
         "--plan", "iop-evening-triggers")
+    cli(ADMIN, "groups", "add", MORNING, "--days", "mon,thu", "--start", "10:00", "--minutes", "90")
     cli(ADMIN, "roster", "import", str(roster))
     for user in (COUNSELOR, SUPERVISOR):
         done = install.run(user, "077", "set-pin", str(root), COUNSELOR_AT.isoformat(), PIN)
         assert done.returncode == 0, done.stderr
+    # That morning the admin (a clinician too) ran the morning group: one note signed, waiting
+    # for a co-signature, one not written yet.
+    done = install.run(ADMIN, "077", "run-session", str(root), "2026-11-23T10:05:00-06:00", MORNING)
+    assert done.returncode == 0, done.stderr
     yield root
     shutil.rmtree(place, ignore_errors=True)
 
@@ -164,13 +171,20 @@ def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(install, clinic, 
         home = supervisor.capture("ssh home", "Sue Supervisor", seconds=40)
         assert "Mon 23 Nov" in home, home                     # the fixed instant, not today
         press("v")
-        queue = supervisor.capture("ssh review", "Notes to review")
-        assert "to co-sign 9" in queue and "9 to co-sign" not in queue, queue
-        press("f", "f")                                       # all -> mine to sign -> to co-sign
-        supervisor.capture("ssh to co-sign", "counselor: all")
-        press("g")                                            # the only group in the queue
-        supervisor.capture("ssh group", f"group: {GROUP}")
-        press("p")                                            # the counselor who ran it
+        queue = supervisor.capture("ssh review", "to co-sign 10")     # the filter line's counts
+        assert "f all 11 · mine to sign 0 · to co-sign 10 · overdue 0" in queue, queue
+        assert "no note" in queue, queue                      # the morning note not yet written
+        press("f")                                            # mine to sign: none
+        supervisor.capture("ssh mine", "No note matches these filters")
+        press("f")                                            # to co-sign
+        supervisor.capture("ssh to co-sign", "Parker Imaginary")
+        assert "no note" not in supervisor.captures["ssh to co-sign"]
+        press("g")                                            # groups in order: the evening one
+        shown = supervisor.capture("ssh group", f"group: {GROUP}")
+        assert "f all 9 · mine to sign 0 · to co-sign 9" in shown, shown
+        press("p")                                            # counselors in order: the admin...
+        supervisor.capture("ssh counselor 1", "counselor: Ada Admin")
+        press("p")                                            # ...then the one who ran it
         supervisor.capture("ssh counselor", "counselor: Cole Counselor")
         press("space")                                        # one row by hand...
         supervisor.capture("ssh one selected", "1 selected")
@@ -180,7 +194,7 @@ def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(install, clinic, 
         supervisor.capture("ssh question", "Co-sign these 9 signed notes?")
         press("y")
         supervisor.capture("ssh done", "Co-signed 9 notes.")
-        supervisor.capture("ssh empty", "Nothing to review: every note of the last 8 weeks is signed and co-signed.")
+        supervisor.capture("ssh empty", "No note matches these filters")
         press("Escape", "q")
         supervisor.wait_for("EXITED-0")
     finally:
@@ -190,7 +204,7 @@ def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(install, clinic, 
     captures = {**counselor.captures, **supervisor.captures}
     assert_screens_clean(captures, data_words(data))
     # The keys from the home screen to the last co-signature, the README's supervisor figure.
-    assert keys[:keys.index("y") + 1] == ["v", "f", "f", "g", "p", "space", "a", "c", "y"]
+    assert keys[:keys.index("y") + 1] == ["v", "f", "f", "g", "p", "p", "space", "a", "c", "y"]
 
     # -- what was stored --------------------------------------------------------------------
     notes = assert_the_group_stored(data)
@@ -200,12 +214,17 @@ def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(install, clinic, 
         assert note.cosigned_at is not None
         assert note.cosigned_at.astimezone(CHICAGO).strftime("%Y-%m-%d %H:%M") == "2026-11-23 21:30"
     audit = over_ssh(server, key, "facilitator audit --from 2026-11-23 --to 2026-11-23 --format json")
+    morning = [data.session_file(r.header.session_id).notes() for r in
+               data.sessions_between(SUPERVISOR_AT.date(), SUPERVISOR_AT.date()).records
+               if r.header.group == MORNING]
+    assert len(morning) == 1 and len(morning[0]) == 1, "the filters kept the morning note out"
+    assert all(n.signed_by == ADMIN and n.cosigned_by is None for n in morning[0].values())
     assert audit.returncode == 0, audit.stderr
     entries = json.loads(audit.stdout)["entries"]
     cosigns = [e for e in entries if e["action"] == "note.cosign"]
     assert len(cosigns) == 9 and {e["user"] for e in cosigns} == {SUPERVISOR}
     assert {e["record"] for e in cosigns} == {SESSION_ID}
-    signs = [e for e in entries if e["action"] == "note.sign"]
+    signs = [e for e in entries if e["action"] == "note.sign" and e["record"] == SESSION_ID]
     assert len(signs) == 9 and {e["user"] for e in signs} == {COUNSELOR}
     verify = over_ssh(server, key, "facilitator verify")
     assert verify.returncode == 0, verify.stdout + verify.stderr
