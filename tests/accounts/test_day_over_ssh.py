@@ -4,9 +4,15 @@ a supervisor logs in over real OpenSSH on 127.0.0.1 (key login, the ForceCommand
 
 Setup as the README's host section: root makes the clinic folder (staff group, 2770), the
 admin runs ``facilitator init --group`` (a shared clinic), adds the two staff members, the
-evening group and ten invented clients; each account's PIN is set beforehand so no PIN screen
-comes first. The counselor works in a terminal on the host (``runuser``, the test's
-``tests/tui/day_script.py`` keys); the supervisor's app is the one sshd starts.
+evening and morning groups and ten invented clients; each account's PIN is set beforehand so
+no PIN screen comes first. That morning the admin ran the morning group (one note signed, one
+not written): the rows the supervisor's filters must leave out. The counselor works in a
+terminal on the host (``runuser``, the keys of ``tests/tui/day_script.py``); the
+supervisor's app is the one sshd starts.
+
+The supervisor's keys, counted for the README's budget: ``v`` (the queue), ``f`` ``f`` (to
+co-sign), ``g`` (the evening group), ``p`` ``p`` (counselors go in account order: the admin,
+then the counselor), ``Space`` (one row), ``a`` (every row shown), ``c`` ``y``.
 
 The clock. Every process sees a fixed instant through libfaketime (``faketime``), never the
 wall clock: the counselor's under ``faketime`` at Mon 23 Nov 2026 17:58 Chicago; the
@@ -17,10 +23,10 @@ real host has /etc/xdg/facilitator/config.toml, which this test leaves alone). O
 test's sshd has that block; the ForceCommand entry and the program are the ones installed.
 
 What is checked: every screen of both accounts for lines cut mid-word and engineer's words;
-the nine notes co-signed in the supervisor's name at 21:30 (and still signed by the
-counselor); nine ``note.cosign`` audit entries by the supervisor, read back with
-``ssh host facilitator audit --format json``; ``verify`` passes; every path still the staff
-group's (folders 2770, files 0660).
+the filter counts on screen; the nine notes co-signed in the supervisor's name at 21:30 (and
+still signed by the counselor), the admin's morning note not co-signed; nine ``note.cosign``
+audit entries by the supervisor, read back with ``ssh host facilitator audit --format json``;
+``verify`` passes over ssh; every path still the staff group's (folders 2770, files 0660).
 """
 
 from __future__ import annotations
@@ -203,7 +209,8 @@ def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(install, clinic, 
     data = DataDir.open(root, user=SUPERVISOR, clock=lambda: SUPERVISOR_AT)
     captures = {**counselor.captures, **supervisor.captures}
     assert_screens_clean(captures, data_words(data))
-    # The keys from the home screen to the last co-signature, the README's supervisor figure.
+    # The keys from the home screen to the last co-signature; the README's supervisor figure
+    # leaves out Space, shown here for one row, which `a` makes unneeded.
     assert keys[:keys.index("y") + 1] == ["v", "f", "f", "g", "p", "p", "space", "a", "c", "y"]
 
     # -- what was stored --------------------------------------------------------------------
