@@ -8,7 +8,6 @@ are checked after.
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -19,82 +18,19 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.core.rules import Status
 from facilitator.store.datadir import DataDir
 from facilitator.store.identity import os_user
 from facilitator.store.pins import PinStore
 from tests.conftest import make_test_clinic
 from tests.tui.session_helpers import add_clients
-from tests.tui.test_screens_80x24 import ENGINEER_WORDS
+from tests.tui.day_script import (Terminal, assert_screens_clean, assert_the_group_stored, data_words,
+                                  run_the_group, tmux)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("tmux") is None or shutil.which("faketime") is None,
                                  reason="needs tmux and faketime")]
 
 FAKE_START = datetime(2026, 11, 23, 23, 58, tzinfo=timezone.utc)   # 17:58 in Chicago
-SESSION_ID = "2026-11-23-1800-evening-iop"
-
-
-def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
-
-
-class Terminal:
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.captures: dict[str, str] = {}
-
-    def screen(self) -> str:
-        return _tmux("capture-pane", "-p", "-t", self.name)
-
-    def wait_for(self, text: str, seconds: float = 15) -> str:
-        deadline = time.monotonic() + seconds
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} did not appear; the screen was:\n{screen}")
-
-    def keys(self, *keys: str, literal: bool = False) -> None:
-        _tmux("send-keys", "-t", self.name, *(("-l",) if literal else ()), *keys)
-        time.sleep(0.35)
-
-    def capture(self, label: str, wait_for: str | None = None) -> str:
-        screen = self.wait_for(wait_for) if wait_for else self.screen()
-        self.captures[label] = screen
-        return screen
-
-
-UI_WORDS = {"act", "plan", "min", "left", "run"}     # column headers, not data
-
-
-def problems_in(label: str, screen: str, words: set[str]) -> list[str]:
-    """Engineer's words anywhere; a line (not the footer) running to the right edge whose last
-    word is a strict beginning of one of the data's words (a name, group, plan or block title
-    cut without "…": "Relapse Prevent", "Triggers: outside and ins")."""
-    found = [f"{label}: {word!r}" for word in ENGINEER_WORDS if word in screen]
-    lines = screen.rstrip("\n").split("\n")
-    for line in lines[:-1]:
-        body = line.rstrip(" │▎▊")
-        last = re.search(r"(\w\w+)$", body)          # one letter is a key or an s: not a cut
-        if len(body) < 76 or last is None:            # text that stops short was not cut
-            continue
-        tail = last.group(1)
-        if tail not in words and tail not in UI_WORDS and any(w.startswith(tail) for w in words):
-            found.append(f"{label}: cut mid-word: {body!r}")
-    return found
-
-
-def data_words(data) -> set[str]:
-    """Every word of the names, groups, plans and blocks that a screen might show cut."""
-    from facilitator.store.plans import PlanLibrary, shipped_plans_dir
-    snapshot = data.snapshot()
-    texts = [c.name for c in snapshot.clients.values()] + list(snapshot.groups)
-    for plan in PlanLibrary.load(shipped_plans_dir(), data.plans_dir).plans.values():
-        texts += [plan.title] + [b.title for b in plan.blocks]
-    return {w for text in texts for w in re.findall(r"\w+", text)}
 
 
 def test_a_counselors_day_at_80x24(tmp_path: Path):
@@ -111,51 +47,10 @@ def test_a_counselors_day_at_80x24(tmp_path: Path):
     name = f"day-{uuid.uuid4().hex[:8]}"
     command = (f"FACILITATOR_DATA={root} faketime -f '@{FAKE_START:%Y-%m-%d %H:%M:%S}' "
                f"{program}; echo EXITED-$?; sleep 30")
-    _tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", command)
+    tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", command)
     term = Terminal(name)
     try:
-        term.capture("home", "Roster")
-        assert "not started" in term.captures["home"]
-        term.keys("Enter")                             # today's evening group, 2 minutes early
-        term.capture("session", "present 0/10")
-        term.keys("n")                                 # the agenda clock starts: 17:58
-        term.wait_for("1/6")
-        term.keys("9")                                 # a pick on an unmarked client: refused
-        term.capture("pick refused", "a pick never marks anyone")
-        term.keys("l", "h", "a", "P")                  # late, telehealth, absent, the rest present
-        term.wait_for("present 9/10")
-        for _ in range(12):
-            term.keys("Up")
-        picks = ["12", "3", "", "9", "45", "6", "78", "d", "0", "16"]
-        for index, keys in enumerate(picks):
-            for key in keys:
-                term.keys(key)
-            if index == 0:                             # a line about the first client
-                term.keys("Tab", "Tab")
-                term.keys("Named the bus stop as a trigger", literal=True)
-                term.keys("Tab")                       # the block's group note
-                term.keys("Each member rated cravings 0-10", literal=True)
-                time.sleep(1.5)
-                term.capture("participation")
-                term.keys("Enter")
-            term.keys("Down")
-        term.keys("n")                                 # the next block, with its own group note
-        term.wait_for("2/6")
-        term.keys("Tab", "Tab", "Tab")
-        term.keys("Walked through the craving curve", literal=True)
-        time.sleep(1.5)
-        term.keys("Enter")
-        keys_to_sign = 0
-        term.keys("E")
-        term.capture("end question", "End the session now?")
-        term.keys("y")
-        keys_to_sign += 2
-        term.capture("end screen", "9 attended")
-        for _ in range(9):
-            term.keys("S")
-            term.wait_for("unchanged and lock it?")
-            term.keys("y")
-            keys_to_sign += 2
+        keys_to_sign = run_the_group(term)
         assert keys_to_sign == 20 <= 3 * 9             # the README's figure and the budget
         term.capture("all signed", "all signed")
         term.keys("Enter")
@@ -175,23 +70,7 @@ def test_a_counselors_day_at_80x24(tmp_path: Path):
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
 
-    words = data_words(data)
-    found = [p for label, screen in term.captures.items() for p in problems_in(label, screen, words)]
-    assert not found, "\n".join(found) + "\n\n" + "\n---\n".join(term.captures.values())
+    assert_screens_clean(term.captures, data_words(data))
 
     # What was stored.
-    data = DataDir.open(root, user=os_user(), clock=clock)
-    file = data.session_file(SESSION_ID)
-    record = file.read()
-    statuses = sorted(e.status.value for e in record.attendance.values())
-    assert statuses.count("present") == 7 and {"late", "telehealth", "absent"} <= set(statuses)
-    absent = next(c for c, e in record.attendance.items() if e.status is Status.ABSENT)
-    assert record.attendance[absent].picks == ()
-    notes = file.notes()
-    assert len(notes) == 9 and absent not in notes
-    assert all(n.signed and n.content_hash for n in notes.values())
-    bodies = [n.body for n in notes.values()]
-    assert all("Group note: Each member rated cravings 0-10" in b for b in bodies)
-    assert all("Group note: Walked through the craving curve" in b for b in bodies)
-    assert sum("Counselor notes: Named the bus stop as a trigger" in b for b in bodies) == 1
-    assert len({tuple(sorted(e.picks)) for c, e in record.attendance.items() if c != absent}) >= 8
+    assert_the_group_stored(DataDir.open(root, user=os_user(), clock=clock))
