@@ -251,10 +251,13 @@ def audit_entry_problem(entry: Any, at_cache: dict[str, str | None] | None = Non
     each time text already checked (a pure function of the text; most entries share one)."""
     if not isinstance(entry, dict):
         return "the line is not an audit entry (not a JSON object)"
-    for key, kind in AUDIT_KEYS.items():
-        value = entry.get(key)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            return f"field '{key}' is missing or not {kind.__name__}"
+    get = entry.get                      # the common case first: every field of its exact type
+    if not (type(get("seq")) is int and type(get("at")) is str and type(get("user")) is str
+            and type(get("action")) is str and type(get("record")) is str
+            and type(get("detail")) is dict and type(get("prev")) is str and type(get("hash")) is str):
+        problem = _audit_field_problem(entry)
+        if problem:
+            return problem
     at = entry["at"]                     # a str: checked just above
     if at_cache is not None and at in at_cache:
         return at_cache[at]
@@ -266,6 +269,14 @@ def audit_entry_problem(entry: Any, at_cache: dict[str, str | None] | None = Non
     if at_cache is not None:
         at_cache[at] = problem
     return problem
+
+
+def _audit_field_problem(entry: dict[str, Any]) -> str | None:
+    for key, kind in AUDIT_KEYS.items():
+        value = entry.get(key)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            return f"field '{key}' is missing or not {kind.__name__}"
+    return None
 
 
 def check_plans(plans_dir: Path) -> list[str]:
