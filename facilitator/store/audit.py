@@ -236,15 +236,17 @@ class AuditLog:
                 continue
             if visit is not None:
                 visit(entry)
+            get = entry.get
+            seq = get("seq")
             if not intact:
                 breaks.append(ChainBreak(path, number, "the entry was altered (its hash does not match)"))
-            if entry.get("prev") != prev_hash:
+            if get("prev") != prev_hash:
                 breaks.append(ChainBreak(path, number, "the chain is broken here (an entry before it was "
                                                        "removed, altered or reordered)"))
-            if entry.get("seq") != prev_seq + 1:
-                breaks.append(ChainBreak(path, number, f"sequence {entry.get('seq')} follows {prev_seq}"))
-            prev_hash = entry.get("hash", "")
-            prev_seq = entry.get("seq", prev_seq) if isinstance(entry.get("seq"), int) else prev_seq
+            if seq != prev_seq + 1:
+                breaks.append(ChainBreak(path, number, f"sequence {seq} follows {prev_seq}"))
+            prev_hash = get("hash", "")
+            prev_seq = seq if isinstance(seq, int) else prev_seq
         return breaks
 
     def head(self) -> "Head | None":
