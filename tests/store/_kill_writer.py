@@ -19,7 +19,7 @@ import random
 import signal
 import sys
 import traceback
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from facilitator.core.hours import OtherHours
@@ -29,18 +29,27 @@ from facilitator.store import otherhours
 from facilitator.store.datadir import DataDir
 from facilitator.store.identity import os_user
 from facilitator.store.running import RunningSession
-from tests.store._support import clock
+from tests.store._support import NOW
 
 CLIENTS = ("Z001", "Z002")
 DAYS = (date(2026, 11, 2), date(2026, 11, 4), date(2026, 11, 5), date(2026, 11, 9),
         date(2026, 11, 11), date(2026, 11, 12), date(2026, 11, 16), date(2026, 11, 18))
 MARKED = "2026-11-23-1800-evening-a"
-STATUSES = (Status.PRESENT, Status.LATE, Status.ABSENT, Status.EXCUSED, Status.LEFT_EARLY)
+# Statuses a mark can take in any order at one fixed time: late and left early record "now",
+# and the time rule refuses leaving at the minute of arriving (this is a kill test, not a
+# time-rule test: what matters is that each mark is a whole write).
+STATUSES = (Status.PRESENT, Status.ABSENT, Status.EXCUSED)
+
+
+def _during_session() -> datetime:
+    return NOW + timedelta(minutes=35)
 
 
 def write_forever(root: Path, done: Path, seed: int) -> None:
     rng = random.Random(seed)
-    data = DataDir(root, user=os_user(), clock=clock)
+    # Half an hour into the 18:00 session: a mark of late or left early records "now", which
+    # the time rule (store.running) refuses before the session's start.
+    data = DataDir(root, user=os_user(), clock=_during_session)
     running = RunningSession(data, data.session_file(MARKED))
     with open(done, "a", buffering=1) as told:
         while True:
