@@ -41,9 +41,15 @@ def _get(data: dict[str, Any], key: str, default: Any) -> Any:
     return value
 
 
+# The readers below inline ``_get``'s common case (a dict holding the key): ``verify`` reads
+# every field of five years of records, and the extra call was a sixth of its time.
+
+
 def text(data: dict[str, Any], key: str, default: Any = _MISSING, *,
          max_length: int = MAX_SHORT) -> str:
-    value = _get(data, key, default)
+    value = data.get(key, _MISSING) if type(data) is dict else _MISSING
+    if value is _MISSING:
+        value = _get(data, key, default)
     if not isinstance(value, str):
         raise InputError(f"must be text, not {_kind(value)}", field=key)
     if len(value) > max_length:
@@ -52,7 +58,9 @@ def text(data: dict[str, Any], key: str, default: Any = _MISSING, *,
 
 
 def client_id(data: dict[str, Any], key: str) -> str:
-    value = _get(data, key, _MISSING)
+    value = data.get(key, _MISSING) if type(data) is dict else _MISSING
+    if value is _MISSING:
+        value = _get(data, key, _MISSING)
     if not isinstance(value, str):
         raise InputError(f"must be a client id (text), not {_kind(value)}", field=key)
     if not CLIENT_ID.match(value):
@@ -67,8 +75,12 @@ def name(data: dict[str, Any], key: str, default: Any = _MISSING) -> str:
 
 
 def optional_text(data: dict[str, Any], key: str, *, max_length: int = MAX_SHORT) -> str | None:
-    value = _get(data, key, None)
-    return None if value is None else text(data, key, max_length=max_length)
+    value = data.get(key) if type(data) is dict else _get(data, key, None)
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) <= max_length:
+        return value
+    return text(data, key, max_length=max_length)      # says what is wrong
 
 
 def texts(data: dict[str, Any], key: str, *, max_items: int = 1000,
@@ -84,7 +96,9 @@ def texts(data: dict[str, Any], key: str, *, max_items: int = 1000,
 
 def integer(data: dict[str, Any], key: str, default: Any = _MISSING, *,
             low: int = 0, high: int = 10**9) -> int:
-    value = _get(data, key, default)
+    value = data.get(key, _MISSING) if type(data) is dict else _MISSING
+    if value is _MISSING:
+        value = _get(data, key, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(f"must be a whole number, not {_kind(value)}", field=key)
     if not low <= value <= high:
@@ -103,14 +117,18 @@ def number(data: dict[str, Any], key: str, default: Any = _MISSING, *,
 
 
 def boolean(data: dict[str, Any], key: str, default: Any = _MISSING) -> bool:
-    value = _get(data, key, default)
+    value = data.get(key, _MISSING) if type(data) is dict else _MISSING
+    if value is _MISSING:
+        value = _get(data, key, default)
     if not isinstance(value, bool):
         raise InputError(f"must be true or false, not {_kind(value)}", field=key)
     return value
 
 
 def choice(data: dict[str, Any], key: str, enum: type[E], default: Any = _MISSING) -> E:
-    value = _get(data, key, default)
+    value = data.get(key, _MISSING) if type(data) is dict else _MISSING
+    if value is _MISSING:
+        value = _get(data, key, default)
     if isinstance(value, enum):
         return value
     try:
@@ -120,8 +138,25 @@ def choice(data: dict[str, Any], key: str, enum: type[E], default: Any = _MISSIN
         raise InputError(f"is not one of {known}", field=key) from None
 
 
+# Texts already read as an aware time in range, and the time (datetimes are immutable). A
+# session file repeats a few times many times over; verify reads five years of them.
+_AWARE: dict[str, datetime] = {}
+
+
 def aware_value(value: Any, *, field: str) -> datetime:
     """An ISO-8601 text with a UTC offset, as a timezone-aware datetime in the range."""
+    if type(value) is str:
+        known = _AWARE.get(value)
+        if known is not None:
+            return known
+    when = _aware_value(value, field=field)
+    if len(_AWARE) >= 4096:
+        _AWARE.clear()
+    _AWARE[value] = when
+    return when
+
+
+def _aware_value(value: Any, *, field: str) -> datetime:
     if not isinstance(value, str) or len(value) > 64:
         raise InputError(f"must be a date and time, not {_kind(value)}", field=field)
     try:
@@ -136,11 +171,14 @@ def aware_value(value: Any, *, field: str) -> datetime:
 
 
 def aware(data: dict[str, Any], key: str) -> datetime:
-    return aware_value(_get(data, key, _MISSING), field=key)
+    value = data.get(key, _MISSING) if type(data) is dict else _MISSING
+    if value is _MISSING:
+        value = _get(data, key, _MISSING)
+    return aware_value(value, field=key)
 
 
 def optional_aware(data: dict[str, Any], key: str) -> datetime | None:
-    value = _get(data, key, None)
+    value = data.get(key) if type(data) is dict else _get(data, key, None)
     return None if value is None else aware_value(value, field=key)
 
 

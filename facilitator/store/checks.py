@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from facilitator.core import fields
 from facilitator.core.errors import InputError
 from facilitator.store.files import DamagedFile, NotRegularFile, TooLarge, file_type, read_regular
-from facilitator.store.storage import tables_of, read_file
+from facilitator.store.storage import parse_file_bytes, read_bytes, read_file, tables_of
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import ClinicSnapshot, DataDir
@@ -70,29 +70,38 @@ def special_files(root: Path) -> list[str]:
     return problems
 
 
-def check_files(data: "DataDir", damaged: set[Path] | None = None) -> list[str]:
+def check_files(data: "DataDir", damaged: set[Path] | None = None,
+                audit_shapes: "AuditShapes | None" = None,
+                digests: dict[Path, str] | None = None) -> list[str]:
     """Every problem with what is in the data directory and with each file's contents.
 
     Each file found damaged is added to ``damaged`` (verify names it once, not again as
-    differing from its audit entry)."""
+    differing from its audit entry). ``audit_shapes``: the lines already checked in the
+    chain's own pass (``verify``), so the log is not parsed twice. ``digests`` receives the
+    SHA-256 of each session file's bytes as they were read and parsed here."""
     damaged = set() if damaged is None else damaged
     problems = special_files(data.root)
     try:
         snapshot: ClinicSnapshot | None = data.snapshot()
     except DamagedFile:
         snapshot = None          # verify reports clinic.json itself
-    problems += check_records(data, snapshot, damaged)
+    problems += check_records(data, snapshot, damaged, digests)
     problems += check_hours(data, snapshot, damaged)
     problems += check_pins(data.root / "pins.json")
-    problems += check_audit_shapes(data.audit.directory)
+    problems += check_audit_shapes(data.audit.directory, audit_shapes)
     problems += check_plans(data.plans_dir)
     return problems
 
 
 def check_records(data: "DataDir", snapshot: "ClinicSnapshot | None",
-                  damaged: set[Path] | None = None) -> list[str]:
+                  damaged: set[Path] | None = None, digests: dict[Path, str] | None = None) -> list[str]:
+    """Each session file read strictly, as ``SessionFile.read`` and ``notes`` do for every
+    command; ``digests`` receives each file's SHA-256, hashed from the same bytes that were
+    parsed (``verify`` compares it with the audit entry, so each file is read once)."""
+    import hashlib
+
     from facilitator.store.notes import verify_notes
-    from facilitator.store.records import SessionFile
+    from facilitator.store.records import KIND, SessionFile
     from facilitator.store.strict import check_client_refs, check_record_refs
     problems = []
     for path in regular_files(data.records_dir):
@@ -100,7 +109,10 @@ def check_records(data: "DataDir", snapshot: "ClinicSnapshot | None",
             continue
         file = SessionFile(path)
         try:
-            tables = file.tables()               # read and parsed once for all three checks
+            raw = read_bytes(path)               # O_NOFOLLOW, regular files only, size limit
+            if digests is not None:
+                digests[path] = hashlib.sha256(raw).hexdigest()
+            tables = tables_of(parse_file_bytes(path, raw, KIND))   # parsed once for all three checks
             record = file.read(tables)
             notes = file.notes(tables)
             if snapshot is not None:
@@ -167,12 +179,63 @@ AUDIT_KEYS = {"seq": int, "at": str, "user": str, "action": str, "record": str,
               "detail": dict, "prev": str, "hash": str}
 
 
-def check_audit_shapes(directory: Path) -> list[str]:
+class AuditShapes:
+    """The shape check of each audit line, run inside the chain's pass (``AuditLog.verify``'s
+    ``inspect``): the same sentences ``check_audit_shapes`` gives, without parsing the log a
+    second time. ``seen`` holds the month files it was shown."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.seen: set[Path] = set()
+        self._last: Path | None = None
+        self._at: dict[str, str | None] = {}     # each distinct time text checked once
+
+    def __call__(self, path: Path, number: int, length: int, entry: Any) -> None:
+        if path is not self._last:       # (a Path's hash is computed in Python: once per file)
+            self.seen.add(path)
+            self._last = path
+        if length > MAX_AUDIT_LINE:
+            self.problems.append(_too_long(path, number))
+            return
+        if entry is None:
+            return                       # AuditLog.verify names a line that is not JSON
+        if type(entry) is dict:          # audit_entry_problem's common case, inlined (191,577 lines)
+            get = entry.get
+            at = get("at")
+            if (type(at) is str and at in self._at and self._at[at] is None
+                    and type(get("seq")) is int and type(get("user")) is str
+                    and type(get("action")) is str and type(get("record")) is str
+                    and type(get("detail")) is dict and type(get("prev")) is str
+                    and type(get("hash")) is str):
+                return
+        problem = audit_entry_problem(entry, self._at)
+        if problem:
+            self.problems.append(f"{path}, line {number}: {problem}.")
+
+
+def _too_long(path: Path, number: int) -> str:
+    return (f"{path}, line {number}: the line is longer than any audit entry is "
+            f"({MAX_AUDIT_LINE // 1024} KB).")
+
+
+def check_audit_shapes(directory: Path, checked: AuditShapes | None = None) -> list[str]:
     """Each audit line is a JSON object with the known fields of the right types and an
-    aware time. (The chain itself is ``AuditLog.verify``'s.) Extra fields are allowed."""
-    problems = []
+    aware time. (The chain itself is ``AuditLog.verify``'s.) Extra fields are allowed.
+    A month file whose lines ``checked`` already saw (in the chain's pass) is only checked
+    as a file here; its line problems are ``checked.problems``."""
+    problems = list(checked.problems) if checked is not None else []
+    seen = checked.seen if checked is not None else set()
+    at_cache: dict[str, str | None] = {}
     for path in regular_files(directory):
         if path.suffix != ".jsonl":
+            continue
+        if path in seen:
+            try:
+                too_large = os.lstat(path).st_size > MAX_AUDIT_FILE_BYTES
+            except OSError:
+                too_large = False
+            if too_large:
+                problems.append(f"{path} cannot be read as an audit file (TooLarge).")
             continue
         try:
             raw = read_regular(path, limit=MAX_AUDIT_FILE_BYTES)
@@ -183,32 +246,48 @@ def check_audit_shapes(directory: Path) -> list[str]:
             if not line.strip():
                 continue
             if len(line) > MAX_AUDIT_LINE:
-                problems.append(f"{path}, line {number}: the line is longer than any audit entry is "
-                                f"({MAX_AUDIT_LINE // 1024} KB).")
+                problems.append(_too_long(path, number))
                 continue
             try:
                 entry = json.loads(line)
             except (ValueError, RecursionError):
                 continue                 # AuditLog.verify names a line that is not JSON
-            problem = audit_entry_problem(entry)
+            problem = audit_entry_problem(entry, at_cache)
             if problem:
                 problems.append(f"{path}, line {number}: {problem}.")
     return problems
 
 
-def audit_entry_problem(entry: Any) -> str | None:
-    """What is wrong with one parsed audit line's shape, or None. (A replay of the log that
-    already parses each line can call this per entry instead of ``check_audit_shapes``.)"""
+def audit_entry_problem(entry: Any, at_cache: dict[str, str | None] | None = None) -> str | None:
+    """What is wrong with one parsed audit line's shape, or None. ``at_cache``: the verdict on
+    each time text already checked (a pure function of the text; most entries share one)."""
     if not isinstance(entry, dict):
         return "the line is not an audit entry (not a JSON object)"
+    get = entry.get                      # the common case first: every field of its exact type
+    if not (type(get("seq")) is int and type(get("at")) is str and type(get("user")) is str
+            and type(get("action")) is str and type(get("record")) is str
+            and type(get("detail")) is dict and type(get("prev")) is str and type(get("hash")) is str):
+        problem = _audit_field_problem(entry)
+        if problem:
+            return problem
+    at = entry["at"]                     # a str: checked just above
+    if at_cache is not None and at in at_cache:
+        return at_cache[at]
+    try:
+        fields.aware(entry, "at")
+        problem = None
+    except InputError as err:
+        problem = f"field 'at' {err.message}"
+    if at_cache is not None:
+        at_cache[at] = problem
+    return problem
+
+
+def _audit_field_problem(entry: dict[str, Any]) -> str | None:
     for key, kind in AUDIT_KEYS.items():
         value = entry.get(key)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             return f"field '{key}' is missing or not {kind.__name__}"
-    try:
-        fields.aware(entry, "at")
-    except InputError as err:
-        return f"field 'at' {err.message}"
     return None
 
 

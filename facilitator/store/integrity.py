@@ -85,8 +85,9 @@ class Replay:
 
 
 def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset(),
-                    replay: Replay | None = None) -> list[str]:
-    """Each difference between the data files and the log's replay, one sentence each."""
+                    replay: Replay | None = None, digests: "dict[Path, str] | None" = None) -> list[str]:
+    """Each difference between the data files and the log's replay, one sentence each.
+    ``digests``: files already hashed (from the bytes ``verify`` parsed), not read again."""
     root = data.root
     replay = replay or Replay.of(data.audit)
     last, earlier, bound_any = replay.last, replay.earlier, replay.bound_any
@@ -107,7 +108,7 @@ def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = froze
                             f"baseline`).")
             continue
         expected = entry.get("sha256")
-        digest = file_sha256(path)
+        digest = (digests or {}).get(path) or file_sha256(path)
         if expected is None:
             problems.append(f"{path} exists, but the audit log says it was removed ({_said(entry)}).")
         elif digest != expected:
@@ -180,10 +181,11 @@ def baseline(data: "DataDir") -> int:
 
 
 def verify_integrity(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset(),
-                     replay: Replay | None = None) -> list[str]:
+                     replay: Replay | None = None, digests: "dict[Path, str] | None" = None) -> list[str]:
     """The files against the log's replay, and the chains against their witnessed heads
-    (files in ``skip`` were already named as damaged; ``replay`` made while checking the chain)."""
-    return verify_bindings(data, skip, replay) + check_witnesses(data)
+    (files in ``skip`` were already named as damaged; ``replay`` made while checking the chain;
+    ``digests`` the files already hashed)."""
+    return verify_bindings(data, skip, replay, digests) + check_witnesses(data)
 
 
 # -- sync: each side keeps the other's head ---------------------------------------------------------

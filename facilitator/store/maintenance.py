@@ -12,7 +12,7 @@ from facilitator.store.audit import AuditLog
 from facilitator.store.datadir import DataDir
 from facilitator.store.integrity import Replay, settle_backup, verify_integrity
 from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
-from facilitator.store.checks import check_files, regular_files
+from facilitator.store.checks import AuditShapes, check_files, regular_files
 
 
 def data_files(root: Path) -> Iterator[Path]:
@@ -26,27 +26,31 @@ def verify(data: DataDir) -> list[str]:
     problems: list[str] = []
     damaged: set[Path] = set()    # named once as damaged, not again as differing from the audit
     data.finish_interrupted()     # a write killed after its audit entry is completed first
+    # The chains first, in one pass per chain: each line parsed once, for its hash and link,
+    # its shape (checks.AuditShapes) and the file bindings it records (integrity.Replay).
+    replay = Replay()
+    shapes = AuditShapes()
+    chain_problems = [f"audit log {brk}." for brk in data.audit.verify(visit=replay.visit, inspect=shapes)]
+    devices = data.audit.directory / "devices"   # laptops' own chains, pushed by sync
+    for device in sorted(devices.iterdir()) if devices.is_dir() else ():
+        for brk in AuditLog(device).verify(inspect=shapes):
+            chain_problems.append(f"audit log of device {device.name}: {brk}.")
     try:
         data.snapshot()
     except DamagedFile as err:
         problems.append(str(err))
         damaged.add(err.path)
-    problems.extend(check_files(data, damaged))
+    digests: dict[Path, str] = {}  # each session file hashed from the bytes parsed, not read again
+    problems.extend(check_files(data, damaged, audit_shapes=shapes, digests=digests))
     from facilitator.store.recovery import all_plans
     problems.extend(str(err) for err in all_plans(data)[1])
     for path in sorted(data.root.rglob(f".*{TEMP_SUFFIX}")):
         problems.append(f"{path} is a temp file left by an interrupted write; it is never read "
                         f"and is safe to delete (opening the clinic removes those of the last "
                         f"two months' records and outside records/).")
-    replay = Replay()                 # the file bindings, replayed in the chain's own pass
-    for brk in data.audit.verify(visit=replay.visit):
-        problems.append(f"audit log {brk}.")
-    devices = data.audit.directory / "devices"   # laptops' own chains, pushed by sync
-    for device in sorted(devices.iterdir()) if devices.is_dir() else ():
-        for brk in AuditLog(device).verify():
-            problems.append(f"audit log of device {device.name}: {brk}.")
+    problems.extend(chain_problems)
     problems.extend(permission_problems(data.root))
-    problems.extend(verify_integrity(data, skip=damaged, replay=replay))
+    problems.extend(verify_integrity(data, skip=damaged, replay=replay, digests=digests))
     return problems
 
 

@@ -298,6 +298,7 @@ def clone(src: Path, dst: Path) -> Path:
                 continue
             if source == newest_audit or name == INFO:
                 shutil.copy2(source, target / name)
+                os.chmod(target / name, 0o640)   # the cache's INFO is 0644; verify names that
             else:
                 os.link(source, target / name)
     return dst

@@ -283,3 +283,46 @@ def test_baseline_vouches_only_for_files_never_bound_and_says_who(capsys, clinic
     last = json.loads(audit_lines(clinic)[-1][1])
     rel = forged.relative_to(clinic).as_posix()
     assert (last["action"], last["record"], last["file"], last["user"]) == ("baseline", rel, rel, os_user())
+
+
+# -- each audit line's shape, checked in the chain's own pass (verify parses the log once) --------
+
+def _reshaped(lines: list[tuple[Path, bytes]], index: int, change) -> list[tuple[Path, bytes]]:
+    entry = json.loads(lines[index][1])
+    change(entry)
+    lines = list(lines)
+    lines[index] = (lines[index][0], json.dumps(entry, sort_keys=True, ensure_ascii=False).encode())
+    return rechain(lines)
+
+
+@pytest.mark.parametrize("change, said", [
+    (lambda e: e.update(at="2026-11-25T12:00:00"), "field 'at' is a time without a time zone"),
+    (lambda e: e.update(user=7), "field 'user' is missing or not str"),
+    (lambda e: e.update(detail=["x"]), "field 'detail' is missing or not dict"),
+    (lambda e: e.update(detail={"x": "y" * (70 * 1024)}), "the line is longer than any audit entry is"),
+])
+def test_an_audit_line_of_the_wrong_shape_is_named_even_when_the_chain_holds(
+        capsys, clinic: Path, change, said: str) -> None:
+    lines = audit_lines(clinic)
+    index = len(lines) // 2
+    write_audit(clinic, _reshaped(lines, index, change))
+    out = found(capsys, clinic)
+    path = lines[index][0]
+    number = sum(1 for p, _ in lines[:index + 1] if p == path)
+    assert f"{path}, line {number}: {said}" in out, out
+    assert "was altered" not in out and "chain is broken" not in out, out
+
+
+def test_a_pushed_device_chain_and_a_stray_month_file_are_shape_checked_too(capsys, clinic: Path) -> None:
+    entry = {"seq": 1, "at": "2026-11-25T12:00:00", "user": "laptop", "action": "x", "record": "r",
+             "detail": {}, "prev": GENESIS}
+    entry["hash"] = entry_hash(entry)
+    line = json.dumps(entry, sort_keys=True).encode() + b"\n"
+    device = clinic / "audit" / "devices" / "laptop1" / "2026-11.jsonl"
+    stray = clinic / "audit" / "elsewhere" / "2026-11.jsonl"
+    for path in (device, stray):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(line)
+    out = found(capsys, clinic)
+    for path in (device, stray):
+        assert f"{path}, line 1: field 'at' is a time without a time zone" in out, out

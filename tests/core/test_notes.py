@@ -510,3 +510,27 @@ def test_text_without_picks_points_to_the_counselors_notes() -> None:
     assert "Participation and response: see the counselor's notes below." in note
     assert "Counselor notes: Spoke about a new job." in note
     assert "No participation" not in note
+
+
+def test_the_note_hash_canonical_form_is_the_json_modules_for_every_code_point():
+    """notes._sha256 hashes orjson's sorted dump (verify re-hashes every signed note); it must be
+    byte for byte the documented form, json.dumps(sort_keys, compact, ensure_ascii=False)."""
+    import json
+
+    import orjson
+
+    canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    differ = []
+    for cp in (*range(0xD800), *range(0xE000, 0x110000)):
+        doc = {"session_id": "s", "client_id": "BC-1", "body": f"a{chr(cp)}\"\\b",
+               "signed_by": None, "signed_at": chr(cp)}
+        if orjson.dumps(doc, option=orjson.OPT_SORT_KEYS) != canonical.encode(doc).encode("utf-8"):
+            differ.append(cp)
+    assert differ == []
+
+
+def test_a_note_body_with_a_lone_surrogate_is_refused_as_before():
+    from facilitator.core import notes as core_notes
+
+    with pytest.raises(UnicodeEncodeError):
+        core_notes._sha256({"body": "\ud800"})
