@@ -81,6 +81,10 @@ class WeeklyScreen(LiveScreen):
     }
     """
 
+    # While attendance keeps being marked, follow it every few seconds, not on every poll:
+    # each re-read is the whole week's report (benchmark figure 6).
+    REREAD_GAP_SECONDS = 3.0
+
     HELP_TITLE = "Weekly hours"
     HOW_TO = (
         "One row per client enrolled in the week: credited hours against the required hours "
