@@ -186,7 +186,9 @@ def run(presses: int, quiet_seconds: float, log=print) -> dict:
         for proc in counselors:
             if proc.stdout.readline().strip() != "READY":
                 raise RuntimeError("a counselor's app did not start")
-        time.sleep(3)                               # start-up settles
+        # Start-up settles, and the views have read the counselors' new sessions (a weekly
+        # view spaces re-reads up to 3 s apart while changes keep coming).
+        time.sleep(6)
         pids = [p.pid for p in supervisors] or [os.getpid()]
         log(f"quiet window: {quiet_seconds:.0f} s ...")
         quiet = cpu_shares(pids, quiet_seconds)
