@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +32,7 @@ from facilitator.store.audit import AuditLog
 from facilitator.store.commit import binding, complete_interrupted
 from facilitator.store.files import DIR_MODE, DamagedFile, _recent_temp_files, make_dirs, sweep_temp_files
 from facilitator.store.identity import Clock, system_clock
-from facilitator.store.records import SessionFile, record_path, session_files
+from facilitator.store.records import KIND as RECORD_KIND, SessionFile, record_path, session_files
 from facilitator.store.storage import DataFile, generation_of, parse_file_bytes, read_bytes, tables_of
 from facilitator.store.strict import check_record_refs, damaged
 
@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 CLINIC_KIND = "clinic"
 # Opening a clinic sweeps temp files in this many newest month folders of records/.
 SWEEP_RECORD_MONTHS = 2
+# Parsed session records kept (``DataDir.session_record``); past this, a scan keeps only its own.
+RECORD_CACHE_FILES = 1000
 
 
 class NotAClinic(Exception):
@@ -150,6 +152,8 @@ class DataDir:
         self.plans_dir = self.root / "plans"
         self.audit = AuditLog(self.root / "audit")
         self._snapshot_cache: tuple[bytes, ClinicSnapshot] | None = None
+        # session file -> (its bytes, the record parsed from them): see ``session_record``.
+        self._record_cache: dict[Path, tuple[bytes, SessionRecord]] = {}
 
     # -- opening -------------------------------------------------------------------
     @classmethod
@@ -249,15 +253,40 @@ class DataDir:
         a client id not in clinic.json) is left out and named in ``problems``."""
         scan = SessionScan()
         snapshot = self.snapshot()
-        for file in session_files(self.records_dir, first, last):
+        files = session_files(self.records_dir, first, last)
+        for file in files:
             try:
-                record = file.read()
+                record = self.session_record(file)
                 check_record_refs(file.path, record, snapshot)
             except DamagedFile as problem:
                 scan.problems.append(problem)
                 continue
             scan.records.append(record)
+        cache = self._record_cache
+        if len(cache) > RECORD_CACHE_FILES:     # keep what this scan read (a view's span)
+            wanted = {f.path for f in files}
+            self._record_cache = {p: v for p, v in cache.items() if p in wanted}
         return scan
+
+    def session_record(self, file: SessionFile) -> SessionRecord:
+        """The file's record, read every time, parsed only when its bytes changed.
+
+        A weekly view re-reads its week whenever any file of it changes (benchmark figure
+        6: every counselor's key press made every open weekly view parse the whole week):
+        the last parse of each file is kept with the bytes it came from, so a re-read
+        parses only the files written since. Bytes, not ``stat``, decide, as for
+        ``snapshot``: exact even when a rewrite keeps the size and the timestamp tick.
+        A file that cannot be read raises as ``SessionFile.read`` does, and is not kept.
+        """
+        raw = read_bytes(file.path)
+        cached = self._record_cache.get(file.path)
+        if cached is not None and cached[0] == raw:
+            record = cached[1]
+        else:
+            record = file.read(tables_of(parse_file_bytes(file.path, raw, RECORD_KIND)))
+            self._record_cache[file.path] = (raw, record)
+        # The record is frozen but for its attendance dict: each caller gets its own.
+        return replace(record, attendance=dict(record.attendance))
 
     def session_file(self, session_id: str) -> SessionFile:
         return SessionFile(record_path(self.records_dir, session_id))

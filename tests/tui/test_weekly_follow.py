@@ -1,0 +1,40 @@
+"""The weekly view follows other writers only while it is on top (benchmark figure 6: ten
+supervisors' views open at once). Fake now: Monday 2026-11-23 17:55 Chicago."""
+
+from __future__ import annotations
+
+from facilitator.tui.help import HelpScreen
+from facilitator.tui.weekly import WeeklyScreen
+from tests.tui.helpers import build_app, wait_until
+from tests.tui.test_weekly import SIZE, open_weekly, shown
+from tests.tui.weekly_support import THIS_MORNING, import_attendance
+
+
+def t001_hours(screen: WeeklyScreen) -> str:
+    return shown(screen)["T001"]["hours"]
+
+
+async def test_under_another_screen_it_reads_nothing_and_on_top_again_it_catches_up_at_once(clinic, fake_clock):
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_weekly(pilot)
+        assert t001_hours(screen).endswith(" 0.0/9")
+        await pilot.press("f1")
+        assert isinstance(pilot.app.screen, HelpScreen)
+
+        import_attendance(clinic, THIS_MORNING)          # another writer, while help is shown
+        await pilot.pause(2.5)                            # on top, two polls would have read it
+        assert not screen._busy and t001_hours(screen).endswith(" 0.0/9")
+
+        await pilot.press("escape")
+        assert pilot.app.screen is screen
+        # On top again: read at once, not at the next poll after a gap.
+        assert await wait_until(pilot, lambda: t001_hours(screen).endswith(" 1.5/9"), seconds=1.0)
+
+
+async def test_a_lone_change_is_still_shown_within_a_poll_whatever_the_reread_gap(clinic, fake_clock):
+    """The gap spaces re-reads only while changes keep coming."""
+    assert WeeklyScreen.REREAD_GAP_SECONDS > 1.0
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_weekly(pilot)
+        import_attendance(clinic, THIS_MORNING)
+        assert await wait_until(pilot, lambda: t001_hours(screen).endswith(" 1.5/9"), seconds=2.0)
