@@ -28,14 +28,6 @@ import pytest
 BIN = Path(sys.executable).parent / "facilitator"
 
 
-# Put before ``runuser``: under the `faketime` wrapper (CI's second pass) every process inherits
-# FAKETIME_SHARED, naming a start-time semaphore that belongs to root; a process of another
-# account that inherits it cannot open it and libfaketime aborts it. Without the variable that
-# process keeps its own start (the instant in FAKETIME); tests that switch account pass their
-# instants explicitly anyway.
-KEEP_CLOCK_PRIVATE = ("env", "-u", "FAKETIME_SHARED")
-
-
 def libfaketime() -> Path | None:
     """The preload library, wherever the distribution put it (None if not installed)."""
     for pattern in ("/usr/lib/*/faketime/libfaketime.so.1", "/usr/lib/faketime/libfaketime.so.1",

@@ -48,7 +48,6 @@ from facilitator.store.datadir import DataDir
 from tests.accounts import ADMIN, COUNSELOR, STAFF_GROUP, SUPERVISOR, public_dir
 from tests.accounts.test_shared_clinic import assert_shared
 from tests.e2e.sshd import SshServer
-from tests.faketime import KEEP_CLOCK_PRIVATE
 from tests.tui.day_script import (SESSION_ID, Terminal, assert_screens_clean, assert_the_group_stored,
                                   data_words, run_the_group, tmux)
 
@@ -140,7 +139,7 @@ def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(install, clinic, 
     root = clinic
     # -- the counselor, in a terminal on the host, as their own account ---------------------
     name = f"day-c-{uuid.uuid4().hex[:8]}"
-    line = " ".join([*KEEP_CLOCK_PRIVATE, "runuser", "-u", COUNSELOR, "--", *login_env(COUNSELOR, install, root),
+    line = " ".join(["runuser", "-u", COUNSELOR, "--", *login_env(COUNSELOR, install, root),
                      "faketime", "-f", f"'@{utc(COUNSELOR_AT)}'", str(install.dir / "bin" / "facilitator")])
     tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", f"{line}; echo EXITED-$?; sleep 30")
     counselor = Terminal(name)

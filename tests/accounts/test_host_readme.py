@@ -25,7 +25,6 @@ import pytest
 
 from tests.accounts import ADMIN, SUPERVISOR, public_dir
 from tests.e2e.sshd import SshServer
-from tests.faketime import KEEP_CLOCK_PRIVATE
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -75,7 +74,7 @@ def host(install):
                               capture_output=True, text=True)
         assert root.returncode == 0, root.stderr
         admin = subprocess.run(
-            [*KEEP_CLOCK_PRIVATE, "runuser", "-u", ADMIN, "--", "env", "-i", f"HOME={pwd.getpwnam(ADMIN).pw_dir}",
+            ["runuser", "-u", ADMIN, "--", "env", "-i", f"HOME={pwd.getpwnam(ADMIN).pw_dir}",
              f"PATH={install.dir / 'bin'}:/usr/bin:/bin", "LANG=C.UTF-8",
              "sh", "-e", "-x", "-c", "umask 077\n" + substituted(readme_block("admin"), swaps)],
             capture_output=True, text=True)

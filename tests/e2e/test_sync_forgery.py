@@ -115,8 +115,9 @@ def hand_to(user: str, root: Path) -> None:
 
 def local_ssh_as(user: str) -> str:
     """An `ssh` stand-in: runs the remote command as ``user`` (a real process of that account)."""
-    # env -u FAKETIME_SHARED before runuser: see tests/faketime.KEEP_CLOCK_PRIVATE.
-    return f"env -u FAKETIME_SHARED runuser -u {user} -- sh -c 'eval \"$2\"' localssh"
+    # env -u FAKETIME_SHARED: the laptop runs under libfaketime (tests/faketime.py), whose
+    # shared start-time semaphore belongs to root; another account may not open it.
+    return f"runuser -u {user} -- env -u FAKETIME_SHARED sh -c 'eval \"$2\"' localssh"
 
 
 def stock_sync(runtime, laptop: Path, root: Path, user: str) -> subprocess.CompletedProcess:
