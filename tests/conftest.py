@@ -87,10 +87,18 @@ def make_test_clinic(root: Path, *, clock=None, user: str = TEST_USER, display_n
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test that uses the loopback sshd, so `-m "not sshd"` leaves them out (the
-    faketime pass in .ci/run does: a faked clock inside the test's own sshd is not under test)."""
+    faketime pass in .ci/run does: a faked clock inside the test's own sshd is not under test).
+
+    Mark every test that runs processes as other OS accounts (``runuser``) ``accounts``: the
+    faketime pass leaves them out too. Under the `faketime` wrapper every process inherits a
+    start-time semaphore that libfaketime creates as root, and a process of another account
+    cannot open it (libfaketime aborts it). These tests pass every instant explicitly."""
     for item in items:
-        if "sshd" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "sshd" in fixtures:
             item.add_marker(pytest.mark.sshd)
+        if "runtime" in fixtures or "/accounts/" in str(getattr(item, "path", "")):
+            item.add_marker(pytest.mark.accounts)
 
 
 @pytest.fixture
