@@ -96,6 +96,7 @@ class HomeScreen(Screen):
         self.tz: "ZoneInfo | None" = None
         self.problem: str | None = None
         self.today: list[TodayRow] = []
+        self._just_mounted = False
 
     @property
     def facilitator(self) -> "ClinicApp":
@@ -112,6 +113,7 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         self.reload()
+        self._just_mounted = True         # the ScreenResume that follows a mount reads nothing new
         today = self.query_one("#today-table", DataTable)
         if today.row_count:
             # The cursor on the group that has not ended yet, so enter starts the right one.
@@ -127,6 +129,9 @@ class HomeScreen(Screen):
 
     def on_screen_resume(self) -> None:
         """Back on home (a session just ended, a note was signed): today's states again."""
+        if self._just_mounted:
+            self._just_mounted = False
+            return
         self.reload()
 
     def _check_sync(self) -> None:

@@ -43,9 +43,11 @@ class RosterTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.shown_ids: list[str] = []
         self._shown_args: tuple | None = None
+        self._fitted_width = 0
 
     def on_resize(self) -> None:
-        if self._shown_args is not None:
+        # Only a new width changes what the last column shows; refilling 120 rows costs.
+        if self._shown_args is not None and self.size.width != self._fitted_width:
             clients, today, include = self._shown_args
             self.show(clients, today, include_discharged=include)
 
@@ -73,6 +75,7 @@ class RosterTable(DataTable):
         if not width:                     # not laid out yet: the screen's width, then again
             width = self.app.size.width
             self.call_after_refresh(self.on_resize)
+        self._fitted_width = width
         for client, cells in zip(chosen, fit_last_column(rows, columns, width)):
             self.add_row(*cells, key=client.client_id)
         self.shown_ids = [c.client_id for c in chosen]

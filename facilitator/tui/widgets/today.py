@@ -50,9 +50,11 @@ class TodayGroups(Vertical):
     """
 
     _shown: tuple | None = None
+    _fitted_width = 0
 
     def on_resize(self) -> None:
-        if self._shown is not None:
+        table = self.query_one("#today-table", DataTable)
+        if self._shown is not None and (table.size.width or self.size.width) != self._fitted_width:
             rows, day_text, has_groups = self._shown
             self.show(rows, day_text, has_groups=has_groups)
 
@@ -79,6 +81,7 @@ class TodayGroups(Vertical):
         if not width:                     # not laid out yet: the screen's width, then again
             width = self.app.size.width
             self.call_after_refresh(self.on_resize)
+        self._fitted_width = width
         put_rows(table, COLUMNS, [(f"{row.group}@{row.start.isoformat()}", texts)
                                   for row, texts in zip(rows, fit_last_column(cells, headers, width))])
         if keep is not None and table.row_count:
