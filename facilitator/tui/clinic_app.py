@@ -8,7 +8,7 @@ the crash handling on top of this.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
@@ -32,6 +32,12 @@ class ClinicApp(App[None]):
         self.user = user
         self._plans: "PlanLibrary | None" = None
         self._plan_titles: dict[str, str | None] = {}
+
+    def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
+        """A toast that shows ``message`` as written: like every widget of the app
+        (tui/widgets/plain.py), never read as markup, whatever a caller passes; a message
+        can hold a name, and a name may hold "[/]"."""
+        super().notify(message, markup=False, **kwargs)
 
     # -- data helpers for screens ---------------------------------------------------------
     def snapshot(self) -> "ClinicSnapshot":

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.recovery import NO_PLAN, Goal, RecoveryPlan
 from facilitator.tui.session_modals import MODAL_CSS

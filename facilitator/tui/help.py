@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Label, Static
+from facilitator.tui.widgets.plain import Label, Static
 
 GENERAL_HOW_TO = "Press ctrl+p for the command palette: every command, searchable by name."
 

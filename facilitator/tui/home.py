@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Footer
+from facilitator.tui.widgets.plain import Label
 
 from facilitator.store.files import DamagedFile
 from facilitator.tui.widgets.header import ClinicHeader

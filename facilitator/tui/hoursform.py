@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Select
+from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.errors import InputError
 from facilitator.core.hours import OTHER_KINDS, OtherHours

@@ -35,7 +35,8 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input
+from facilitator.tui.widgets.plain import Static
 
 from facilitator.core.errors import InputError
 from facilitator.core.rules import DEFAULT_IDLE_MINUTES

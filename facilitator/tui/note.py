@@ -15,7 +15,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Footer
+from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.notes import Note

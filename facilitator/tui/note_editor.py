@@ -15,7 +15,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static, TextArea
+from textual.widgets import Footer, TextArea
+from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.permissions import allowed
 from facilitator.store.notes import NoteBook

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from rich.text import Text
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Footer
+from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.notes import due_date
 from facilitator.core.rules import Role

@@ -14,7 +14,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Footer
+from facilitator.tui.widgets.plain import Label
 
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.hours import credited_minutes

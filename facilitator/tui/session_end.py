@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Footer
+from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.permissions import allowed
 from facilitator.store.notes import NoteBook

@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Input, OptionList
+from facilitator.tui.widgets.plain import Label, Static
 from textual.widgets.option_list import Option
 
 from facilitator.core.errors import InputError, PermissionDenied
@@ -145,7 +146,7 @@ class PickModal(ModalScreen[str | None]):
         with Vertical():
             yield Label(self.title_text, classes="modal-title", markup=False)
             yield Input(placeholder="type to filter", id="pick-filter", compact=True)
-            yield OptionList(id="pick-list")
+            yield OptionList(id="pick-list", markup=False)
             yield Label("enter chooses · ↑↓ move · escape cancels", classes="modal-keys")
 
     def on_mount(self) -> None:
@@ -224,10 +225,11 @@ class StartSessionModal(ModalScreen[tuple[str, str | None] | None]):
         with Vertical():
             yield Label("Start a session", classes="modal-title")
             with Horizontal():
-                yield OptionList(*[Option(name, id=name) for name, _ in self.groups], id="start-groups")
+                yield OptionList(*[Option(name, id=name) for name, _ in self.groups], id="start-groups",
+                                 markup=False)
                 yield OptionList(Option("(no plan)", id=self.NO_PLAN),
                                  *[Option(title, id=plan_id) for plan_id, title in self.plans],
-                                 id="start-plans")
+                                 id="start-plans", markup=False)
             yield Label("enter starts · tab group/plan · ↑↓ move · escape cancels", classes="modal-keys")
 
     def on_mount(self) -> None:

@@ -15,7 +15,8 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, Select, Static, Switch
+from textual.widgets import Footer, Input, Select, Switch
+from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.clinic import WEEK_STARTS
 from facilitator.core.errors import InputError, PermissionDenied

@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static, TextArea
+from textual.widgets import TextArea
+from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.tui.widgets.confirm import ConfirmScreen
 

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Label, ProgressBar, Static
+from textual.widgets import ProgressBar
+from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.session import BlockRun

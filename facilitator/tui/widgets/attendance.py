@@ -15,9 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable
+from facilitator.tui.widgets.plain import Label
 
 from facilitator.core.rules import Status
+from facilitator.tui.widgets.tables import plain
 
 HIDDEN = "•••"
 UNMARKED = "—"
@@ -144,7 +146,7 @@ class AttendanceTable(DataTable):
         else:
             self.clear()
         for row in rows:
-            self.add_row(HIDDEN if privacy else clip(row.name, name_width),
+            self.add_row(HIDDEN if privacy else plain(clip(row.name, name_width)),
                          STATUS_SHORT[row.status] if row.status else UNMARKED,
                          times_text(row.arrived, row.left),
                          "" if row.minutes is None else f"{row.minutes:>3}",

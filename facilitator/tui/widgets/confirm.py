@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from facilitator.tui.widgets.plain import Static
 
 
 class ConfirmScreen(ModalScreen[bool]):

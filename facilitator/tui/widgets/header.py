@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Label
+from facilitator.tui.widgets.plain import Label
 
 
 class ClinicHeader(Horizontal):

@@ -14,10 +14,12 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
+from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.rules import PARTICIPATION_PICKS
 
@@ -221,7 +223,8 @@ class ParticipationPane(Vertical):
         widget.set_class(not lines, "-empty")
 
     def _title(self) -> None:
-        self.border_title = f"Participation · {self.who}" if self.client_id else "Participation"
+        # Content, not str: a border title given as str is read as markup, and ``who`` is a name.
+        self.border_title = Content(f"Participation · {self.who}") if self.client_id else "Participation"
 
     # -- saving --------------------------------------------------------------------------
     @property

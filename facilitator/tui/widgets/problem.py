@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from facilitator.tui.widgets.plain import Static
 
 
 class ProblemPanel(Static):

@@ -8,6 +8,7 @@ from datetime import date
 from textual.widgets import DataTable
 
 from facilitator.core.roster import Client
+from facilitator.tui.widgets.tables import plain
 
 COLUMNS = ("ID", "Name", "Level", "h/wk", "Admitted")
 
@@ -77,7 +78,7 @@ class RosterTable(DataTable):
             self.call_after_refresh(self.on_resize)
         self._fitted_width = width
         for client, cells in zip(chosen, fit_last_column(rows, columns, width)):
-            self.add_row(*cells, key=client.client_id)
+            self.add_row(*map(plain, cells), key=client.client_id)
         self.shown_ids = [c.client_id for c in chosen]
         if current in self.shown_ids:
             self.move_cursor(row=self.shown_ids.index(current), animate=False)

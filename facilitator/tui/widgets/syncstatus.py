@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from textual import work
-from textual.widgets import Label
+from facilitator.tui.widgets.plain import Label
 
 
 def sync_line(state: dict, waiting: int, tz) -> str | None:

@@ -5,6 +5,10 @@ idle. A row drawn before that is kept in Textual's render cache at the old width
 header's), so under load a screen could show "counsel" for "counselor1 (you)" until
 something redrew it; that is also why the staff screen's snapshot flaked. Setting every
 column's width from its header and cells as the rows go in leaves nothing to measure.
+
+Text goes in as ``rich.text.Text``, never as a ``str``: a DataTable reads a ``str`` cell as
+markup, so a name typed as "Ann [b]Lee" would show "Ann Lee" in bold, and one holding
+"[/]" would stop the app with a MarkupError on every screen that lists it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,11 @@ def width_of(value: object) -> int:
     return max((cell_len(line) for line in str(value).splitlines()), default=0)
 
 
+def plain(value: object) -> object:
+    """A cell that shows ``value`` as typed: ``str`` becomes ``Text`` (no markup is read)."""
+    return Text(value, end="") if isinstance(value, str) else value
+
+
 def put_rows(table: DataTable, columns: Sequence[tuple[str, str]],
              rows: Sequence[tuple[Hashable, Sequence[object]]]) -> None:
     """Replace ``table``'s columns (label, key) and rows (key, cells), widths fixed to fit."""
@@ -34,4 +43,4 @@ def put_rows(table: DataTable, columns: Sequence[tuple[str, str]],
     for (label, key), width in zip(columns, widths):
         table.add_column(label, width=width, key=key)
     for key, cells in rows:
-        table.add_row(*cells, key=key)
+        table.add_row(*map(plain, cells), key=key)

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable
+from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.tui.widgets.tables import put_rows
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rich.text import Text
-from textual.widgets import Static
+from facilitator.tui.widgets.plain import Static
 
 from facilitator.core.hours import WeeklyRow
 from facilitator.core.weeks import Week
