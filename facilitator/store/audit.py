@@ -17,7 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from facilitator.store.files import file_mode_for, fsync_dir, locked, make_dirs
+from facilitator.store.files import (
+    audit_month_names, file_mode_for, fsync_dir, last_line_torn, locked, make_dirs,
+)
 
 try:
     import orjson as _orjson
@@ -75,19 +77,8 @@ class AuditLog:
         self.directory = Path(directory)
 
     def _names(self) -> list[str]:
-        """The month files' names, oldest first.
-
-        Plain strings: making and sorting a ``Path`` per month file cost more than the
-        rest of an append once a clinic had five years of them (benchmark figure 2).
-        """
-        try:
-            # Regular files only: a FIFO or symlink named like a month is never opened
-            # (it would hang or leak a read); verify names it.
-            with os.scandir(self.directory) as entries:
-                return sorted(e.name for e in entries
-                              if e.name.endswith(".jsonl") and e.is_file(follow_symlinks=False))
-        except FileNotFoundError:
-            return []
+        """The month files' names, oldest first (``files.audit_month_names``)."""
+        return audit_month_names(self.directory)
 
     def _files(self) -> list[Path]:
         return [self.directory / name for name in self._names()]
@@ -263,13 +254,8 @@ class AuditLog:
         if not names:
             return False
         path = self.directory / names[-1]
-        with open(path, "rb") as handle:
-            size = handle.seek(0, os.SEEK_END)
-            if size == 0:
-                return False
-            handle.seek(size - 1)
-            if handle.read(1) == b"\n":
-                return False
+        if not last_line_torn(path):
+            return False
         with locked(self.directory / "log"):
             before = path.stat().st_size
             _drop_torn_tail(path)

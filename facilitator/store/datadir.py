@@ -18,8 +18,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tinydb import Query
-
 from facilitator.core.clinic import ClinicSettings, Staff
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.permissions import require
@@ -28,9 +26,10 @@ from facilitator.core.rules import Role
 from facilitator.core.session import (
     AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
 )
-from facilitator.store.audit import AuditLog
-from facilitator.store.commit import binding, complete_interrupted
-from facilitator.store.files import DIR_MODE, DamagedFile, _recent_temp_files, make_dirs, sweep_temp_files
+from facilitator.store.files import (
+    DIR_MODE, DamagedFile, _recent_temp_files, audit_month_names, last_line_torn, make_dirs,
+    sweep_temp_files,
+)
 from facilitator.store.identity import Clock, system_clock
 from facilitator.store.records import KIND as RECORD_KIND, SessionFile, record_path, session_files
 from facilitator.store.storage import DataFile, generation_of, parse_file_bytes, read_bytes, tables_of
@@ -38,6 +37,7 @@ from facilitator.store.strict import check_record_refs, damaged
 
 if TYPE_CHECKING:
     from facilitator.core.imports import AttendanceRow   # csv parsing: only imports need it
+    from facilitator.store.audit import AuditLog
 
 CLINIC_KIND = "clinic"
 # Opening a clinic sweeps temp files in this many newest month folders of records/.
@@ -150,10 +150,19 @@ class DataDir:
         self.clinic_file = DataFile(self.root / "clinic.json", CLINIC_KIND)
         self.records_dir = self.root / "records"
         self.plans_dir = self.root / "plans"
-        self.audit = AuditLog(self.root / "audit")
+        self._audit: "AuditLog | None" = None
         self._snapshot_cache: tuple[bytes, ClinicSnapshot] | None = None
         # session file -> (its bytes, the record parsed from them): see ``session_record``.
         self._record_cache: dict[Path, tuple[bytes, SessionRecord]] = {}
+
+    @property
+    def audit(self) -> "AuditLog":
+        """The audit log; its module (and the commit protocol's) loads with the first
+        write, not at start (an opened clinic that is only read never needs them)."""
+        if self._audit is None:
+            from facilitator.store.audit import AuditLog
+            self._audit = AuditLog(self.root / "audit")
+        return self._audit
 
     # -- opening -------------------------------------------------------------------
     @classmethod
@@ -204,9 +213,16 @@ class DataDir:
     def finish_interrupted(self, record_months: int | None = None) -> list[str]:
         """Complete writes a kill cut between their audit entry and their rename (``store.commit``),
         and cut an audit line torn by a killed append. Returns the files completed."""
-        from facilitator.store.commit import temp_files
+        if record_months is None:
+            from facilitator.store.commit import temp_files
+            temps = list(temp_files(self.root))
+        else:
+            temps = list(_recent_temp_files(self.root, record_months))
+        months = audit_month_names(self.root / "audit")
+        if not temps and not (months and last_line_torn(self.root / "audit" / months[-1])):
+            return []           # nothing was cut short: the usual open, with no lock taken
+        from facilitator.store.commit import complete_interrupted
         self.audit.drop_torn_tail()
-        temps = temp_files(self.root) if record_months is None else _recent_temp_files(self.root, record_months)
         return complete_interrupted(self.root, self.audit.directory, temps)
 
     # -- reading -------------------------------------------------------------------
@@ -323,12 +339,14 @@ class DataDir:
             self.audit.append(at=self._audit_time(), user=self.user, action="write.undone",
                               record=change.record or rel, detail={"of": of}, file=rel, sha256=digest)
 
+        from facilitator.store.commit import binding
         with binding(self.root, bind, undo):
             yield change
         if change.always and not change.entries:
             self.record_audit(change.action, change.record or "", change.detail)
 
     def add_group(self, group: Group) -> None:
+        from tinydb import Query
         self.require("group.change")
         with self.change("group.add", f"group:{group.name}"), self.clinic_file.transaction() as db:
             if db.table("groups").contains(Query().name == group.name):
@@ -337,6 +355,7 @@ class DataDir:
 
     def import_roster(self, clients: Iterable[Client]) -> tuple[int, int]:
         """Add or update clients by id, all in one atomic write. Returns (added, updated)."""
+        from tinydb import Query
         self.require("roster.change")
         added = updated = 0
         with self.change("roster.import", "clients") as change, self.clinic_file.transaction() as db:

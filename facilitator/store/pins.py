@@ -13,8 +13,6 @@ many failures, never PIN material.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import re
 from dataclasses import dataclass
@@ -23,11 +21,10 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tinydb import Query
 
 from facilitator.core.errors import InputError
 from facilitator.store.identity import Clock
-from facilitator.store.storage import DataFile
+from facilitator.store.storage import DataFile, query
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
@@ -57,6 +54,7 @@ def check_pin_format(pin: str) -> str:
 
 
 def hash_pin(pin: str, salt: bytes, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> bytes:
+    import hashlib   # loaded when a PIN is checked or set, not at every start
     return hashlib.scrypt(pin.encode("ascii"), salt=salt, n=n, r=r, p=p, dklen=HASH_BYTES,
                           maxmem=256 * r * n + 1024 * 1024)
 
@@ -122,7 +120,7 @@ class PinStore:
         digest = hash_pin(pin, salt)
         with self.file.transaction(create=True) as db:
             table = db.table("pins")
-            existing = table.get(Query().user == user)
+            existing = table.get(query().user == user)
             if existing and existing.get("hash") and not replace:
                 raise InputError("a PIN is already set for this account", field="PIN")
             table.upsert({
@@ -130,7 +128,7 @@ class PinStore:
                 "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,
                 "set_at": self.clock().isoformat(timespec="seconds"),
                 "failures": 0, "retry_at": None,
-            }, Query().user == user)
+            }, query().user == user)
 
     def left_locked(self, user: str) -> bool:
         """Whether ``user``'s app was left at the lock screen (quit or killed while locked)."""
@@ -143,16 +141,16 @@ class PinStore:
             return
         with self.file.transaction() as db:
             table = db.table("pins")
-            doc = table.get(Query().user == user)
+            doc = table.get(query().user == user)
             if doc and bool(doc.get("locked")) != locked:
-                table.update({"locked": locked}, Query().user == user)
+                table.update({"locked": locked}, query().user == user)
 
     def clear(self, user: str) -> bool:
         """Remove ``user``'s PIN and failure count (they choose a new one at their next launch)."""
         if not self.file.exists():
             return False
         with self.file.transaction() as db:
-            return bool(db.table("pins").remove(Query().user == user))
+            return bool(db.table("pins").remove(query().user == user))
 
     def check(self, user: str, pin: str) -> Attempt:
         """Try ``pin`` for ``user``, counting a wrong one, inside the file's lock."""
@@ -161,7 +159,7 @@ class PinStore:
             return Attempt(Outcome.NO_PIN)
         with self.file.transaction() as db:
             table = db.table("pins")
-            doc = table.get(Query().user == user)
+            doc = table.get(query().user == user)
             if not doc or not doc.get("hash"):
                 return Attempt(Outcome.NO_PIN)
             failures = int(doc.get("failures") or 0)
@@ -175,15 +173,16 @@ class PinStore:
                                   p=int(doc.get("p", SCRYPT_P)))
             except (KeyError, ValueError, TypeError, UnicodeEncodeError):
                 digest, expected = b"\0", b"\1"  # a damaged entry or a non-ASCII PIN never matches
+            import hmac
             if hmac.compare_digest(digest, expected):
                 if failures or doc.get("retry_at"):
-                    table.update({"failures": 0, "retry_at": None}, Query().user == user)
+                    table.update({"failures": 0, "retry_at": None}, query().user == user)
                 return Attempt(Outcome.OK)
             failures += 1
             wait = wait_after(failures)
             retry = now + timedelta(seconds=wait) if wait else None
             table.update({"failures": failures,
-                          "retry_at": retry.isoformat() if retry else None}, Query().user == user)
+                          "retry_at": retry.isoformat() if retry else None}, query().user == user)
             return Attempt(Outcome.WRONG, failures, retry)
 
 

@@ -7,15 +7,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tinydb import Query, TinyDB
-
 from facilitator.core import fields
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader, SessionRecord
 from facilitator.store.files import DamagedFile, make_dirs
-from facilitator.store.storage import DataFile
+from facilitator.store.storage import DataFile, query
 from facilitator.store.strict import damaged
 
 if TYPE_CHECKING:
+    from tinydb import TinyDB
+
     from facilitator.core.notes import Note
 
 KIND = "session"
@@ -44,7 +44,19 @@ class SessionFile(DataFile):
             if roster:
                 db.table("roster").insert_multiple({"client_id": c} for c in roster)
             for entry in attendance or ():   # as put_attendance: one entry per client, the last wins
-                db.table("attendance").upsert(entry.to_dict(), Query().client_id == entry.client_id)
+                db.table("attendance").upsert(entry.to_dict(), query().client_id == entry.client_id)
+
+    def header(self) -> SessionHeader:
+        """Only the session's header (its state, times, group), read strictly: what the
+        home screen and the launch's look for a running session need, without parsing
+        every attendance entry and note (the whole record is read when it is opened)."""
+        headers = self.tables().get("header", [])
+        if len(headers) != 1:
+            raise DamagedFile(self.path, "it has no session header")
+        try:
+            return SessionHeader.from_dict(headers[0])
+        except (KeyError, ValueError, TypeError) as err:
+            raise damaged(self.path, err) from None
 
     def read(self, tables: dict[str, list[dict[str, Any]]] | None = None) -> SessionRecord:
         """The record, read strictly; ``tables`` if the file's tables were just read."""
@@ -74,7 +86,7 @@ class SessionFile(DataFile):
 
     def put_block(self, block: BlockRun) -> None:
         with self.transaction() as db:
-            db.table("blocks").upsert(block.to_dict(), Query().position == block.position)
+            db.table("blocks").upsert(block.to_dict(), query().position == block.position)
 
     def put_blocks(self, blocks: tuple[BlockRun, ...], header: SessionHeader | None = None) -> None:
         """Replace the agenda as run (and the header) in one atomic write."""
@@ -87,30 +99,30 @@ class SessionFile(DataFile):
 
     def add_to_roster(self, client_id: str) -> None:
         with self.transaction() as db:
-            if not db.table("roster").contains(Query().client_id == client_id):
+            if not db.table("roster").contains(query().client_id == client_id):
                 db.table("roster").insert({"client_id": client_id})
 
     def remove_from_roster(self, client_id: str) -> None:
         """Take a client off the list; their own attendance entry goes too, nobody else's."""
         with self.transaction() as db:
-            db.table("roster").remove(Query().client_id == client_id)
-            db.table("attendance").remove(Query().client_id == client_id)
+            db.table("roster").remove(query().client_id == client_id)
+            db.table("attendance").remove(query().client_id == client_id)
 
     def put_attendance(self, *entries: AttendanceEntry) -> None:
         """Set these clients' attendance; everyone else's is untouched."""
         with self.transaction() as db:
             table = db.table("attendance")
             for entry in entries:
-                table.upsert(entry.to_dict(), Query().client_id == entry.client_id)
+                table.upsert(entry.to_dict(), query().client_id == entry.client_id)
 
     def update_attendance(self, client_id: str,
                           change: "Callable[[AttendanceEntry | None], AttendanceEntry]") -> AttendanceEntry:
         """Read-modify-write one client's entry inside the lock (a co-leader's edits are kept)."""
         with self.transaction() as db:
             table = db.table("attendance")
-            doc = table.get(Query().client_id == client_id)
+            doc = table.get(query().client_id == client_id)
             entry = change(AttendanceEntry.from_dict(doc) if doc else None)
-            table.upsert(entry.to_dict(), Query().client_id == client_id)
+            table.upsert(entry.to_dict(), query().client_id == client_id)
             return entry
 
     def update_header(self, change: "Callable[[SessionHeader], SessionHeader]") -> SessionHeader:
@@ -134,9 +146,9 @@ class SessionFile(DataFile):
         from facilitator.core.notes import Note
         with self.transaction() as db:
             table = db.table("notes")
-            doc = table.get(Query().client_id == client_id)
+            doc = table.get(query().client_id == client_id)
             note = change(Note.from_dict(doc) if doc else None)
-            table.upsert(note.to_dict(), Query().client_id == client_id)
+            table.upsert(note.to_dict(), query().client_id == client_id)
             return note
 
     def put_notes(self, *notes: "Note") -> None:
@@ -144,11 +156,11 @@ class SessionFile(DataFile):
         with self.transaction() as db:
             table = db.table("notes")
             for note in notes:
-                table.upsert(note.to_dict(), Query().client_id == note.client_id)
+                table.upsert(note.to_dict(), query().client_id == note.client_id)
 
     def remove_attendance(self, client_id: str) -> None:
         with self.transaction() as db:
-            db.table("attendance").remove(Query().client_id == client_id)
+            db.table("attendance").remove(query().client_id == client_id)
 
 
 def _write_all(db: TinyDB, header: SessionHeader, blocks: tuple[BlockRun, ...]) -> None:

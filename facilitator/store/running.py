@@ -223,7 +223,7 @@ def find_running(data: DataDir, today: date | None = None) -> RunningSession | N
     latest: tuple[datetime, SessionFile] | None = None
     for file in session_files(data.records_dir, today - timedelta(days=1), today):
         try:
-            header = file.read().header
+            header = file.header()
         except DamagedFile:
             continue
         if header.state is SessionState.RUNNING and data.user in header.facilitators:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from tinydb import Query
-
 from facilitator.core.clinic import Staff
 from facilitator.core.errors import InputError
 from facilitator.core.rules import Role
 from facilitator.store.datadir import DataDir
+from facilitator.store.storage import query
 
 
 def _role(text: str) -> Role:
@@ -25,7 +24,7 @@ def add_staff(data: DataDir, user: str, display_name: str, role: str) -> Staff:
     with data.change("staff.add", f"staff:{member.user}", {"role": str(member.role)}), \
             data.clinic_file.transaction() as db:
         table = db.table("staff")
-        if table.contains(Query().user == member.user):
+        if table.contains(query().user == member.user):
             raise InputError(f"{member.user} is already a staff member; use set-role", field="USER")
         table.insert(member.to_dict())
     return member
@@ -36,14 +35,14 @@ def _change(data: DataDir, user: str, action: str, **changes: object) -> None:
     with data.change(action, f"staff:{user}", {k: str(v) for k, v in changes.items()}), \
             data.clinic_file.transaction() as db:
         table = db.table("staff")
-        if not table.contains(Query().user == user):
+        if not table.contains(query().user == user):
             raise InputError(f"{user} is not a staff member", field="USER")
         admins = [s for s in table.all() if s["role"] == "admin" and s.get("active", True) and s["user"] != user]
         demoted = changes.get("role", "admin") != "admin" or changes.get("active") is False
-        current = table.get(Query().user == user)
+        current = table.get(query().user == user)
         if current["role"] == "admin" and demoted and not admins:
             raise InputError("the clinic must keep at least one active admin", field="USER")
-        table.update(changes, Query().user == user)
+        table.update(changes, query().user == user)
 
 
 def set_role(data: DataDir, user: str, role: str) -> None:

@@ -19,13 +19,13 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tinydb import TinyDB
-from tinydb.storages import Storage
-
-from facilitator.store.commit import write_data_file
 from facilitator.store.files import DamagedFile, NotRegularFile, TooLarge, atomic_write, locked, read_regular
+
+if TYPE_CHECKING:
+    from tinydb import TinyDB
+    from tinydb.queries import Query
 
 SCHEMA = 1
 META = "_meta"
@@ -111,8 +111,18 @@ def generation_of(data: dict[str, Any]) -> int:
     return int(_meta_doc(data).get("generation", 0))
 
 
-class AtomicStorage(Storage):
+def query() -> "Query":
+    """TinyDB's ``Query()``. TinyDB loads with the first write: reading needs none of it."""
+    from tinydb import Query
+    return Query()
+
+
+class AtomicStorage:
     """TinyDB storage for one facilitator data file (clinic or session record).
+
+    TinyDB's ``Storage`` interface (``read``, ``write``, ``close``), without subclassing
+    its ABC: TinyDB needs no more than the three methods, and reading a clinic (the app's
+    start, every report) then never loads TinyDB, which only writes use.
 
     Used only inside ``DataFile.transaction``: the file is read once, TinyDB's
     writes stay in memory, and ``flush`` writes the final state once, atomically,
@@ -155,6 +165,7 @@ class AtomicStorage(Storage):
         meta["schema"] = SCHEMA
         meta["kind"] = self.kind
         meta["generation"] = int(meta.get("generation", 0)) + 1
+        from facilitator.store.commit import write_data_file
         write_data_file(self.path, json.dumps(self._data, ensure_ascii=False, sort_keys=True,
                                               separators=(",", ":")).encode("utf-8"))
         self._dirty = False
@@ -171,12 +182,13 @@ class DataFile:
         self.kind = kind
 
     @contextmanager
-    def transaction(self, create: bool = False) -> Iterator[TinyDB]:
+    def transaction(self, create: bool = False) -> Iterator["TinyDB"]:
         """A fresh TinyDB over the file, inside its lock: read-modify-write safely.
 
         Everything done inside is written once, atomically, when the block ends
         without an exception; an exception leaves the file exactly as it was.
         """
+        from tinydb import TinyDB
         with locked(self.path):
             db = TinyDB(self.path, storage=AtomicStorage, kind=self.kind, create=create)
             yield db

@@ -35,7 +35,7 @@ def session_state(app: "ClinicApp", group: str, start: "datetime") -> str:
         file = app.data.session_file(session_id_for(group, start))
         if not file.exists():
             return "not started"
-        header = file.read().header
+        header = file.header()
     except (DamagedFile, OSError):
         return "unreadable"
     tz = start.tzinfo
