@@ -19,11 +19,13 @@ def test_app_module_imports_home_and_no_other_screen():
 
 
 def test_opening_a_clinic_and_the_app_module_load_no_lock_library_or_csv(tmp_path):
-    """filelock is imported on the first write (reading needs no lock), csv on the first import."""
+    """filelock, TinyDB, the audit log and the commit protocol are imported on the first
+    write (reading needs none of them), csv on the first import (figure 1, start-up)."""
     code = ("import sys; from pathlib import Path; import facilitator.tui.app; "
             "from facilitator.store.clinic import open_clinic; "
             f"open_clinic(Path({str(tmp_path / 'demo')!r})).snapshot(); "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'filelock', 'csv'}))")
+            "print(sorted(({m.split('.')[0] for m in sys.modules} | set(sys.modules)) & "
+            "{'filelock', 'csv', 'tinydb', 'facilitator.store.audit', 'facilitator.store.commit'}))")
     made = subprocess.run([sys.executable, "-m", "facilitator.cli", "demo", "--no-app", "--data",
                            str(tmp_path / "demo")], capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
