@@ -67,3 +67,31 @@ async def test_the_end_screen_fits_and_says_signed_notes_are_unchanged(clinic, f
         assert "unchanged since signing" in text and "sha256" not in text
         check_screen(screen_text(pilot.app), "note")
     assert any(n.signed for n in NoteBook(clinic, running.file).all().values())
+
+
+async def test_the_weekly_table_fits_80_columns_in_a_holiday_week(tmp_path):
+    """Thanksgiving week: "3.0 h short, holiday week" made the Needs column so wide that
+    the table ran past 80 columns and cut its words; Needs now gives way, with "…"."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from facilitator import demo_data
+    from facilitator.demo import ensure_demo_clinic
+    from facilitator.store.clinic import open_clinic
+    from tests.conftest import FakeClock
+    from tests.tui.helpers import wait_until
+
+    clock = FakeClock(datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo(demo_data.CLINIC_TIMEZONE)))
+    ensure_demo_clinic(tmp_path / "demo", user="counselor1", display_name="Casey Counselor",
+                       today=date(2026, 11, 27), clock=clock)
+    data = open_clinic(tmp_path / "demo", user="counselor1", clock=clock)
+    async with build_app(data, clock).run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        assert await wait_until(pilot, lambda: "holiday" in screen_text(pilot.app), seconds=5)
+        text = screen_text(pilot.app)
+        check_screen(text, "weekly")
+        table = [line for line in text.split("\n") if " h " in line and ("below" in line or "at-risk" in line)]
+        assert table, text
+        # Each Needs cell ends in a whole word or in "…" (a scrollbar may follow it).
+        ends = [line.rstrip(" ▁▂▃▄▅▆▇█▏▕▎▍▌▋▊▉") for line in table]
+        assert [e for e in ends if not e.endswith(("…", "session", "sessions", "short", "week"))] == [], text

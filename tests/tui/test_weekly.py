@@ -15,6 +15,7 @@ from facilitator.tui.weekly import WeeklyScreen
 from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.weektable import WeekTable
 from tests.tui.helpers import build_app, wait_until
+from tests.tui.session_helpers import screen_text
 from tests.tui.weekly_support import (
     LAST_WEEK, THIS_MORNING, cells, column_keys, import_attendance, wait_for_read,
 )
@@ -221,7 +222,12 @@ async def test_thanksgiving_week_says_holiday_week_and_prorates_instead_of_flagg
         screen = await open_weekly(pilot)
         rows = shown(screen)
         assert rows["T002"]["hours"].endswith("0.0/6")            # Blake: Evening IOP only
-        assert rows["T002"]["needs"] == "6.0 h in 2 sessions, holiday week"
+        # At 80 columns the cell gives way ("…"); the line under the table says it all.
+        assert rows["T002"]["needs"] in ("6.0 h in 2 sessions, holiday week", "6.0 h in 2 sessions, …")
+        table = screen.query_one(WeekTable)
+        table.move_cursor(row=table.shown_ids.index("T002"), animate=False)
+        await pilot.pause()
+        assert "needs 6.0 h in 2 sessions · holiday week: 1 of 3 meetings closed" in screen_text(pilot.app)
         # Still below, and rightly: the two meetings left offer 2 x 170 countable minutes
         # (a 10-minute break each) = 340 < 360. Without the holiday it read 9.0 h needed.
         assert rows["T002"]["flag"] == "below"

@@ -24,6 +24,9 @@ from facilitator.tui.widgets.hoursbar import (
 BAR_WIDTH = 5
 NAME_MIN, NAME_MAX = 10, 24
 LEVEL_MIN, LEVEL_MAX = 6, 14
+# "Needs" gives way before the name at 80 columns ("3.0 h short, holiday week" is 25
+# wide); the line under the table spells out the highlighted client's needs in full.
+NEEDS_MIN = 12
 
 
 def name_in(client, width: int) -> str:
@@ -102,6 +105,9 @@ class WeekTable(DataTable):
         if spare < wanted and level_w > LEVEL_MIN:   # the name matters more than the level
             cut = min(level_w - LEVEL_MIN, wanted - spare)
             level_w, spare = level_w - cut, spare + cut
+        if spare < NAME_MIN and needs_w > NEEDS_MIN:  # and more than the needs' wording
+            cut = min(needs_w - NEEDS_MIN, NAME_MIN - spare)
+            needs_w, spare = needs_w - cut, spare + cut
         name_w = max(NAME_MIN, min(NAME_MAX, spare))
 
         self.clear(columns=True)
