@@ -89,10 +89,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Mark every test that uses the loopback sshd, so `-m "not sshd"` leaves them out (the
     faketime pass in .ci/run does: a faked clock inside the test's own sshd is not under test).
 
-    Mark every test that runs processes as other OS accounts (``runuser``) ``accounts``: the
-    faketime pass leaves them out too. Under the `faketime` wrapper every process inherits a
-    start-time semaphore that libfaketime creates as root, and a process of another account
-    cannot open it (libfaketime aborts it). These tests pass every instant explicitly."""
+    Mark every test that runs processes as other OS accounts (``runuser``) ``accounts``
+    (``-m accounts`` selects them; they share the fct_* accounts, so never two runs at once).
+    The faketime pass runs them: ``tests/faketime.as_account`` keeps libfaketime's root-owned
+    start-time semaphore away from the other account's processes."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "sshd" in fixtures:

@@ -18,6 +18,7 @@ installs it).
 from __future__ import annotations
 
 import glob
+import os
 import shlex
 import sys
 from datetime import datetime, timezone
@@ -36,6 +37,23 @@ def libfaketime() -> Path | None:
         if found:
             return Path(found[0])
     return None
+
+
+def as_account(user: str) -> list[str]:
+    """``runuser -u USER --``, for a process of another account whether or not libfaketime
+    is preloaded here (the suite's faketime pass, ``program_at``).
+
+    Under the ``faketime`` wrapper every process inherits ``FAKETIME_SHARED``, a start-time
+    semaphore that belongs to root; libfaketime in a process of another account cannot
+    open it and aborts the process. Unsetting it for ``runuser`` is not enough: runuser,
+    preloaded itself, makes a new root one. So runuser runs without libfaketime, and the
+    command it starts as ``user`` gets it back (with its own semaphore, and the same
+    ``FAKETIME``, which runuser passes on)."""
+    preload = os.environ.get("LD_PRELOAD", "")
+    if "faketime" not in preload:
+        return ["runuser", "-u", user, "--"]
+    return ["env", "-u", "LD_PRELOAD", "-u", "FAKETIME_SHARED", "runuser", "-u", user, "--",
+            "env", f"LD_PRELOAD={preload}"]
 
 
 def faketime_text(instant: datetime) -> str:

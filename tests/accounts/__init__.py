@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 import facilitator
+from tests.faketime import as_account
 
 PREFIX = "fct_"
 STAFF_GROUP = "fct_staff"
@@ -74,7 +75,7 @@ def public_dir(prefix: str) -> Path:
 
 
 def _runnable_by(user: str, python: str) -> bool:
-    done = subprocess.run(["runuser", "-u", user, "--", python, "-c",
+    done = subprocess.run([*as_account(user), python, "-c",
                            f"import sys; assert sys.version_info[:2] == {tuple(sys.version_info[:2])}"],
                           capture_output=True)
     return done.returncode == 0
@@ -111,7 +112,7 @@ class PublicInstall:
     def argv(self, user: str, umask: str, *args: str) -> list[str]:
         """Run ``as_account.py ARGS`` as ``user`` under ``umask`` (a login-like environment)."""
         assert self.python is not None
-        return ["runuser", "-u", user, "--", "env", "-i", f"HOME={pwd.getpwnam(user).pw_dir}",
+        return [*as_account(user), "env", "-i", f"HOME={pwd.getpwnam(user).pw_dir}",
                 f"PATH={self.dir / 'bin'}:/usr/bin:/bin", "LANG=C.UTF-8", "sh", "-c", f'umask {umask}; exec "$@"', "sh",
                 self.python, "-s", str(self.dir / "as_account.py"), *args]
 

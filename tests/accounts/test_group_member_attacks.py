@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.accounts import ADMIN, COUNSELOR, STAFF_GROUP, public_dir
+from tests.faketime import as_account
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +20,7 @@ SECRET = "export SECRET_OF_THE_ADMIN=1\n"
 
 
 def as_user(user: str, script: str, *args: str) -> None:
-    subprocess.run(["runuser", "-u", user, "--", "sh", "-c", script, "sh", *args], check=True)
+    subprocess.run([*as_account(user), "sh", "-c", script, "sh", *args], check=True)
 
 
 @pytest.fixture

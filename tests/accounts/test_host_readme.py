@@ -25,6 +25,7 @@ import pytest
 
 from tests.accounts import ADMIN, SUPERVISOR, public_dir
 from tests.e2e.sshd import SshServer
+from tests.faketime import as_account
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -74,7 +75,7 @@ def host(install):
                               capture_output=True, text=True)
         assert root.returncode == 0, root.stderr
         admin = subprocess.run(
-            ["runuser", "-u", ADMIN, "--", "env", "-i", f"HOME={pwd.getpwnam(ADMIN).pw_dir}",
+            [*as_account(ADMIN), "env", "-i", f"HOME={pwd.getpwnam(ADMIN).pw_dir}",
              f"PATH={install.dir / 'bin'}:/usr/bin:/bin", "LANG=C.UTF-8",
              "sh", "-e", "-x", "-c", "umask 077\n" + substituted(readme_block("admin"), swaps)],
             capture_output=True, text=True)

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 import facilitator
+from tests.faketime import as_account
 
 PREFIX = "fct_sy_"      # accounts these tests make; nothing else is touched
 SKIP_PACKAGES = ("pip", "setuptools", "_pytest", "pytest", "hypothesis", "facilitator", "__editable__",
@@ -103,7 +104,7 @@ class Runtime:
 
     def argv(self, user: str, *args: object) -> list[str]:
         """``facilitator ARGS`` as ``user``, a real process of that account."""
-        return ["runuser", "-u", user, "--", str(self.bin), *map(str, args)]
+        return [*as_account(user), str(self.bin), *map(str, args)]
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

@@ -37,6 +37,7 @@ from facilitator.sync import protocol as proto
 from facilitator.sync.client import record_changes
 from facilitator.sync.merge import ordered_tables, record_parts, short_hash, tables_from_parts
 from tests.e2e import accounts
+from tests.faketime import libfaketime
 from tests.store._sync_support import GROUP, LOCAL_SSH, invalid, make_demo, open_as, record_of, run_sync
 
 pytestmark = pytest.mark.e2e
@@ -115,9 +116,13 @@ def hand_to(user: str, root: Path) -> None:
 
 def local_ssh_as(user: str) -> str:
     """An `ssh` stand-in: runs the remote command as ``user`` (a real process of that account)."""
-    # env -u FAKETIME_SHARED: the laptop runs under libfaketime (tests/faketime.py), whose
-    # shared start-time semaphore belongs to root; another account may not open it.
-    return f"runuser -u {user} -- env -u FAKETIME_SHARED sh -c 'eval \"$2\"' localssh"
+    # The laptop runs under libfaketime (tests/faketime.py), whose shared start-time
+    # semaphore belongs to root: runuser runs without it, and the account's command gets
+    # libfaketime back (as_account does the same for a process the test starts itself).
+    lib = libfaketime()
+    preload = ["env", f"LD_PRELOAD={lib}"] if lib else []
+    return shlex.join(["env", "-u", "LD_PRELOAD", "-u", "FAKETIME_SHARED", "runuser", "-u", user, "--",
+                       *preload, "sh", "-c", 'eval "$2"', "localssh"])
 
 
 def stock_sync(runtime, laptop: Path, root: Path, user: str) -> subprocess.CompletedProcess:
