@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -140,6 +141,27 @@ def _progress(done: int, total: int, what: str) -> None:
         print(f"\r{what}: {done}/{total}", end=end, file=sys.stderr, flush=True)
 
 
+def _differing(root: Path, paths: list[str], host_files: dict[str, str], device: str, moved: Moved,
+               agreed: Callable[[str, str], None]) -> list[str]:
+    """The paths whose content differs between this laptop and the host, to merge. A file
+    damaged on either side is skipped and said; ``agreed(path, hash)`` for each that agrees."""
+    todo = []
+    for rel in paths:
+        try:
+            mine = store.file_hash(root, rel, device)
+        except DamagedFile as err:
+            moved.skipped.append(f"{err}")
+            continue
+        theirs = host_files.get(rel)
+        if theirs == "damaged":
+            moved.skipped.append(f"{rel} is damaged on the host; it was not synced")
+        elif mine != theirs:
+            todo.append(rel)
+        else:
+            agreed(rel, mine)
+    return todo
+
+
 def _fetch(conn: Connection, paths: list[str]) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for start in range(0, len(paths), GET_BATCH):
@@ -179,20 +201,8 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
     # 2. clients' recovery plans, merged both ways
     plan_bases: dict[str, Any] = dict(state.get("recovery", {}))
     recovery = sorted(set(store.local_plans(root)) | {p for p in host_files if store.RECOVERY_PATH.fullmatch(p)})
-    todo = []
-    for rel in recovery:
-        try:
-            mine = store.file_hash(root, rel, device)
-        except DamagedFile as err:
-            moved.skipped.append(f"{err}")
-            continue
-        theirs = host_files.get(rel)
-        if theirs == "damaged":
-            moved.skipped.append(f"{rel} is damaged on the host; it was not synced")
-        elif mine != theirs:
-            todo.append(rel)
-        else:
-            plan_bases[rel] = mine
+    todo = _differing(root, recovery, host_files, device, moved,
+                      agreed=lambda rel, mine: plan_bases.__setitem__(rel, mine))
     fetched = _fetch(conn, [p for p in todo if p in host_files])
     for rel in todo:
         plan_bases[rel] = _sync_plan(root, rel, conn, fetched.get(rel), host_files.get(rel),
@@ -202,20 +212,12 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
     bases: dict[str, Any] = dict(state.get("records", {}))
     hour_bases: dict[str, Any] = dict(state.get("hours", {}))
     names = sorted(set(store.local_files(root)) | {p for p in host_files if p not in plain and p not in recovery})
-    todo = []
-    for rel in names:
-        try:
-            mine = store.file_hash(root, rel, device)
-        except DamagedFile as err:
-            moved.skipped.append(f"{err}")
-            continue
-        theirs = host_files.get(rel)
-        if theirs == "damaged":
-            moved.skipped.append(f"{rel} is damaged on the host; it was not synced")
-        elif mine != theirs:
-            todo.append(rel)
-        elif rel.startswith("records/"):
+
+    def agreed(rel: str, mine: str) -> None:
+        if rel.startswith("records/"):
             bases[rel] = base_of(store.check_record(rel, (root / rel).read_bytes()))
+
+    todo = _differing(root, names, host_files, device, moved, agreed=agreed)
     fetched = _fetch(conn, [p for p in todo if p in host_files])
     for number, rel in enumerate(todo, start=1):
         if rel.startswith("records/"):
