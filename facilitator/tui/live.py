@@ -47,13 +47,25 @@ def _stat(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def _folder(path: Path) -> tuple[Any, ...]:
+    """Each file directly in ``path``: its name and ``_stat`` (a missing folder: empty)."""
+    try:
+        with os.scandir(path) as entries:
+            return tuple(sorted((e.name, _stat(Path(e.path))) for e in entries if e.is_file(follow_symlinks=False)))
+    except (FileNotFoundError, NotADirectoryError):
+        return ()
+
+
 def fingerprint(data: "DataDir", first: date, last: date) -> tuple[Any, ...]:
     """What changes when anything the days ``first``..``last`` are computed from changes:
-    the clinic file, the session files of those days and the other-hours month files."""
+    the clinic file, the session files of those days, the other-hours month files, the
+    clients' recovery plans (reviews due) and the session plans (their breaks)."""
     parts: list[Any] = [_stat(data.clinic_file.path)]
     parts.extend((f.path.name, _stat(f.path)) for f in session_files(data.records_dir, first, last))
     hours_dir = data.root / "hours"
     parts.extend(_stat(hours_dir / f"{y:04d}-{m:02d}.json") for y, m in months_between(first, last))
+    parts.append(_folder(data.root / "recovery"))
+    parts.append(_folder(data.plans_dir))
     return tuple(parts)
 
 

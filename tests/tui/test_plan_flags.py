@@ -52,3 +52,19 @@ async def test_weekly_view_and_review_queue_flag_overdue_plans(clinic, fake_cloc
         await wait_for_read(pilot, review)
         line = str(review.query_one("#review-plans").render())
         assert line == "Recovery plans overdue for review (1): Avery Testperson 12 d"
+
+
+async def test_the_weekly_view_follows_a_plan_reviewed_elsewhere(clinic, fake_clock) -> None:
+    """A recovery plan reviewed by another counselor (another process) clears the flag in an
+    open weekly view within seconds, as attendance does: the view's change check looks at
+    recovery/ and plans/ too, not only the clinic file, the week's sessions and hours."""
+    from tests.tui.helpers import wait_until
+    plans(clinic, fake_clock)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        weekly = WeeklyScreen()
+        await pilot.app.push_screen(weekly)
+        await wait_for_read(pilot, weekly)
+        filters = weekly.query_one("#weekly-filters")
+        assert "1 plan review overdue" in str(filters.render())
+        recovery.review(clinic, "T001")
+        assert await wait_until(pilot, lambda: "plan review" not in str(filters.render()), seconds=4)
