@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable
-from facilitator.tui.widgets.plain import Label, Static
 
+from facilitator.tui.widgets.plain import Label, Static
 from facilitator.tui.widgets.tables import put_rows
 
 NO_PLAN = "—"
 COLUMNS = (("Time", "time"), ("Group", "group"), ("State", "state"), ("Enrolled", "enrolled"), ("Plan", "plan"))
 
 
-@dataclass(frozen=True)
-class TodayRow:
+class TodayRow(NamedTuple):
+    """One of today's meetings (a NamedTuple: a frozen dataclass costs ≈ 1 ms to create at
+    import, and this module loads at every start, benchmark figure 1)."""
+
     start: datetime
     end: datetime
     group: str
