@@ -115,11 +115,14 @@ class AuditLog:
 
     def append(self, *, at: datetime, user: str, action: str, record: str,
                detail: dict[str, Any] | None = None, file: str | None = None,
-               sha256: str | None = None) -> dict[str, Any]:
+               sha256: str | None = None, strict: int | None = None) -> dict[str, Any]:
         """Append one entry durably (fsync) under the log's lock; returns it.
 
         ``file`` and ``sha256`` bind the entry to the data file state it produces (the
         file's path in the clinic and the SHA-256 of its new bytes; see ``store.commit``).
+        ``strict``: the version of the strict reader those bytes passed before they were
+        written (``store.admission``); ``verify`` need not re-read such a file while its
+        bytes are still those.
         """
         make_dirs(self.directory)
         with locked(self.directory / "log"):
@@ -139,6 +142,8 @@ class AuditLog:
             }
             if file is not None:
                 entry["file"], entry["sha256"] = file, sha256
+                if strict is not None:
+                    entry["strict"] = strict
             entry["hash"] = entry_hash(entry)
             line = (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode()
             created = not path.exists()

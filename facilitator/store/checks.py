@@ -72,20 +72,22 @@ def special_files(root: Path) -> list[str]:
 
 def check_files(data: "DataDir", damaged: set[Path] | None = None,
                 audit_shapes: "AuditShapes | None" = None,
-                digests: dict[Path, str] | None = None) -> list[str]:
+                digests: dict[Path, str] | None = None,
+                vouched: "dict[str, str] | None" = None) -> list[str]:
     """Every problem with what is in the data directory and with each file's contents.
 
     Each file found damaged is added to ``damaged`` (verify names it once, not again as
     differing from its audit entry). ``audit_shapes``: the lines already checked in the
     chain's own pass (``verify``), so the log is not parsed twice. ``digests`` receives the
-    SHA-256 of each session file's bytes as they were read and parsed here."""
+    SHA-256 of each session file's bytes as they were read and parsed here; ``vouched``: the
+    session files the log vouches for (``check_records``)."""
     damaged = set() if damaged is None else damaged
     problems = special_files(data.root)
     try:
         snapshot: ClinicSnapshot | None = data.snapshot()
     except DamagedFile:
         snapshot = None          # verify reports clinic.json itself
-    problems += check_records(data, snapshot, damaged, digests)
+    problems += check_records(data, snapshot, damaged, digests, vouched)
     problems += check_hours(data, snapshot, damaged)
     problems += check_pins(data.root / "pins.json")
     problems += check_audit_shapes(data.audit.directory, audit_shapes)
@@ -94,11 +96,18 @@ def check_files(data: "DataDir", damaged: set[Path] | None = None,
 
 
 def check_records(data: "DataDir", snapshot: "ClinicSnapshot | None",
-                  damaged: set[Path] | None = None, digests: dict[Path, str] | None = None) -> list[str]:
+                  damaged: set[Path] | None = None, digests: dict[Path, str] | None = None,
+                  vouched: "dict[str, str] | None" = None) -> list[str]:
     """Each session file read strictly, as ``SessionFile.read`` and ``notes`` do for every
     command; ``digests`` receives each file's SHA-256, hashed from the same bytes that were
-    parsed (``verify`` compares it with the audit entry, so each file is read once)."""
+    parsed (``verify`` compares it with the audit entry, so each file is read once).
+
+    ``vouched`` (path in the clinic -> SHA-256): files whose last audit entry says the strict
+    reader passed those bytes before they were written (``store.admission``). A file whose
+    bytes still hash to that is read and hashed, not parsed again; any other is read strictly."""
     import hashlib
+    root = data.root
+    prefix = len(str(root)) + 1
 
     from facilitator.store.notes import verify_notes
     from facilitator.store.records import KIND, SessionFile
@@ -110,8 +119,11 @@ def check_records(data: "DataDir", snapshot: "ClinicSnapshot | None",
         file = SessionFile(path)
         try:
             raw = read_bytes(path)               # O_NOFOLLOW, regular files only, size limit
+            digest = hashlib.sha256(raw).hexdigest()
             if digests is not None:
-                digests[path] = hashlib.sha256(raw).hexdigest()
+                digests[path] = digest
+            if vouched and vouched.get(str(path)[prefix:]) == digest:
+                continue                         # admitted strictly when written; still those bytes
             tables = tables_of(parse_file_bytes(path, raw, KIND))   # parsed once for all three checks
             record = file.read(tables)
             notes = file.notes(tables)

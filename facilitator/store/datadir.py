@@ -28,6 +28,7 @@ from facilitator.core.rules import Role
 from facilitator.core.session import (
     AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
 )
+from facilitator.store.admission import STRICT_VERSION, admit
 from facilitator.store.audit import AuditLog
 from facilitator.store.commit import binding, complete_interrupted
 from facilitator.store.files import DIR_MODE, DamagedFile, _recent_temp_files, make_dirs, sweep_temp_files
@@ -304,7 +305,8 @@ class DataDir:
     @contextmanager
     def change(self, action: str, record: str | None = None, detail: dict[str, Any] | None = None,
                *, always: bool = True) -> Iterator[Change]:
-        """Audit the data-file writes inside this block, write-ahead (``store.commit``).
+        """Audit the data-file writes inside this block, write-ahead (``store.commit``), each
+        refused unless the strict reader passes the bytes it would write (``store.admission``).
 
         Each file written gets its own entry (``action``, ``record`` or else the file's path,
         ``detail``) carrying the file's path and new SHA-256, appended before the file is
@@ -316,14 +318,18 @@ class DataDir:
         def bind(rel: str, digest: str) -> None:
             change.entries.append(self.audit.append(
                 at=self._audit_time(), user=self.user, action=change.action,
-                record=change.record or rel, detail=change.detail, file=rel, sha256=digest))
+                record=change.record or rel, detail=change.detail, file=rel, sha256=digest,
+                strict=STRICT_VERSION))        # ``admit`` passed these bytes before they were written
+
+        def check(rel: str, path: Path, raw: bytes) -> None:
+            admit(self, rel, path, raw)
 
         def undo(rel: str, digest: str | None) -> None:
             of = change.entries[-1]["seq"] if change.entries else None
             self.audit.append(at=self._audit_time(), user=self.user, action="write.undone",
                               record=change.record or rel, detail={"of": of}, file=rel, sha256=digest)
 
-        with binding(self.root, bind, undo):
+        with binding(self.root, bind, undo, check):
             yield change
         if change.always and not change.entries:
             self.record_audit(change.action, change.record or "", change.detail)

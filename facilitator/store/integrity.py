@@ -84,6 +84,25 @@ class Replay:
         return replay
 
 
+def vouched_records(data: "DataDir", replay: Replay) -> dict[str, str]:
+    """The session files ``verify`` need not parse again: path in the clinic -> the SHA-256 their
+    last entry binds, for entries saying the strict reader passed those bytes before they were
+    written (``strict``, ``store.admission``). None while ``clinic.json`` is not what its own
+    last entry says: a record's client and staff ids were checked against the clinic file of
+    its day, and only the log's states of that file are known never to drop one."""
+    from facilitator.store.admission import STRICT_VERSION
+    clinic = replay.last.get("clinic.json")
+    if clinic is None or file_sha256(data.root / "clinic.json") != clinic.get("sha256"):
+        return {}
+    vouched = {}
+    for rel, entry in replay.last.items():
+        strict, digest = entry.get("strict"), entry.get("sha256")
+        if (type(strict) is int and strict >= STRICT_VERSION and type(digest) is str
+                and rel.startswith("records/")):
+            vouched[rel] = digest
+    return vouched
+
+
 def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset(),
                     replay: Replay | None = None, digests: "dict[Path, str] | None" = None) -> list[str]:
     """Each difference between the data files and the log's replay, one sentence each.

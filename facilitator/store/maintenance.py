@@ -10,7 +10,7 @@ from pathlib import Path
 
 from facilitator.store.audit import AuditLog
 from facilitator.store.datadir import DataDir
-from facilitator.store.integrity import Replay, settle_backup, verify_integrity
+from facilitator.store.integrity import Replay, settle_backup, verify_integrity, vouched_records
 from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
 from facilitator.store.checks import AuditShapes, check_files, regular_files
 
@@ -21,8 +21,11 @@ def data_files(root: Path) -> Iterator[Path]:
     yield from regular_files(root)
 
 
-def verify(data: DataDir) -> list[str]:
-    """Every problem found, one sentence each; an empty list means all is well."""
+def verify(data: DataDir, *, full: bool = False) -> list[str]:
+    """Every problem found, one sentence each; an empty list means all is well.
+
+    A session file whose bytes are those its last audit entry vouches for as strictly read
+    (``store.admission``) is hashed, not parsed again; ``full`` reads every file strictly."""
     problems: list[str] = []
     damaged: set[Path] = set()    # named once as damaged, not again as differing from the audit
     data.finish_interrupted()     # a write killed after its audit entry is completed first
@@ -41,7 +44,8 @@ def verify(data: DataDir) -> list[str]:
         problems.append(str(err))
         damaged.add(err.path)
     digests: dict[Path, str] = {}  # each session file hashed from the bytes parsed, not read again
-    problems.extend(check_files(data, damaged, audit_shapes=shapes, digests=digests))
+    vouched = {} if full or damaged else vouched_records(data, replay)
+    problems.extend(check_files(data, damaged, audit_shapes=shapes, digests=digests, vouched=vouched))
     from facilitator.store.recovery import all_plans
     problems.extend(str(err) for err in all_plans(data)[1])
     for path in sorted(data.root.rglob(f".*{TEMP_SUFFIX}")):
