@@ -5,8 +5,8 @@ plan), whoever makes it (the app, the CLI, an import, a sync pull on a laptop or
 applied on the host), goes through ``store.commit.write_data_file`` inside ``DataDir.change``,
 which calls ``admit`` with the new bytes *before* anything is written. ``admit`` runs the same
 strict code ``verify`` and every report run (``SessionFile.read``/``notes`` with the notes'
-signature check and the client/staff references, ``snapshot_of``, ``otherhours.read_month``,
-``recovery.read_plan_bytes``) and raises ``DamagedFile`` naming the file if it fails. A write
+signature check and the client/staff references, ``snapshot_of``, ``strict.read_month``,
+``strict.read_plan_bytes``) and raises ``DamagedFile`` naming the file if it fails. A write
 reads the file leniently and writes every other document back as it found it, so a field
 planted by hand makes the next write of that file fail here, naming it, instead of being bound.
 
@@ -34,14 +34,12 @@ admitted.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from facilitator.store.files import DamagedFile
 from facilitator.store.storage import parse_file_bytes, read_bytes, tables_of
-
-if TYPE_CHECKING:
-    from facilitator.store.datadir import DataDir
 
 # The strict reader's version: raise it when the reader starts refusing what it passed before,
 # so that ``verify`` reads again every file admitted by the older one.
@@ -53,28 +51,40 @@ ADMITTED_FILES = 8
 _ADMITTED: dict[Path, tuple[bytes, dict[str, list[dict[str, Any]]]]] = {}
 
 
-def admit(data: "DataDir", rel: str, path: Path, raw: bytes) -> None:
+class Clinic(Protocol):
+    """What admission needs of the clinic file (``datadir.ClinicSnapshot`` has it)."""
+
+    clients: Mapping[str, Any]
+    staff: Mapping[str, Any]
+
+
+class Data(Protocol):
+    """What admission needs of the data directory (``datadir.DataDir`` has it)."""
+
+    def snapshot(self) -> Clinic: ...
+
+
+def admit(data: Data, rel: str, path: Path, raw: bytes,
+          clinic_of: Callable[[Path, bytes], Clinic]) -> None:
     """Refuse (``DamagedFile`` naming ``path``) new bytes for a bound data file unless the
-    strict reader passes them; ``rel`` is the file's path in the clinic (``commit.BOUND_PATH``)."""
+    strict reader passes them; ``rel`` is the file's path in the clinic (``commit.BOUND_PATH``);
+    ``clinic_of`` is the strict reader of ``clinic.json`` (``datadir.snapshot_of``)."""
+    from facilitator.store.strict import read_month, read_plan_bytes
     if rel == "clinic.json":
-        admit_clinic(data, path, raw)
+        admit_clinic(data, path, clinic_of(path, raw))
     elif rel.startswith("records/"):
         admit_record(data, path, raw)
     elif rel.startswith("hours/"):
-        from facilitator.store.otherhours import read_month
         read_month(path, raw, clients=data.snapshot().clients)
     elif rel.startswith("recovery/"):
-        from facilitator.store.recovery import read_plan_bytes
         read_plan_bytes(path, raw)
     else:                                  # pragma: no cover - BOUND_PATH has only these
         raise DamagedFile(path, "it is not a data file facilitator writes")
 
 
-def admit_clinic(data: "DataDir", path: Path, raw: bytes) -> None:
-    """``clinic.json``, strictly; and no client or staff account the file has now is dropped
-    (session records name them: a record the log vouches for must keep reading)."""
-    from facilitator.store.datadir import snapshot_of
-    new = snapshot_of(path, raw)
+def admit_clinic(data: Data, path: Path, new: Clinic) -> None:
+    """No client or staff account ``clinic.json`` has now is dropped by the new version (session
+    records name them: a record the log vouches for must keep reading)."""
     try:
         old = data.snapshot()
     except FileNotFoundError:
@@ -84,12 +94,13 @@ def admit_clinic(data: "DataDir", path: Path, raw: bytes) -> None:
     if lost_clients or lost_staff:
         what = (f"client id {lost_clients[0]!r}" if lost_clients
                 else f"the staff account {lost_staff[0]!r}")
-        raise DamagedFile(path, f"the new version would drop {what} (and {len(lost_clients) + len(lost_staff) - 1} "
-                                f"more) that this clinic has; facilitator never removes a client or a "
-                                f"staff account (session records name them), so it was not written")
+        more = len(lost_clients) + len(lost_staff) - 1
+        raise DamagedFile(path, f"the new version would drop {what}{f' and {more} more' if more else ''}, "
+                                f"which this clinic has; facilitator never removes a client or a staff "
+                                f"account (session records name them), so it was not written")
 
 
-def admit_record(data: "DataDir", path: Path, raw: bytes) -> None:
+def admit_record(data: Data, path: Path, raw: bytes) -> None:
     """A session record's new bytes, read strictly as ``verify`` reads them; only the header
     and the changed documents when the file still holds the bytes this process admitted last."""
     from facilitator.store.records import KIND, SessionFile
@@ -124,7 +135,7 @@ def changed_documents(new: dict[str, list[dict[str, Any]]],
     return subset
 
 
-def check_session_tables(data: "DataDir", file: Any, tables: dict[str, list[dict[str, Any]]]) -> None:
+def check_session_tables(data: Data, file: Any, tables: dict[str, list[dict[str, Any]]]) -> None:
     """What ``verify`` checks of a session record (``checks.check_records``), as ``DamagedFile``."""
     from facilitator.core.notes import verify_note
     from facilitator.store.strict import check_client_refs, check_record_refs

@@ -322,7 +322,7 @@ class DataDir:
                 strict=STRICT_VERSION))        # ``admit`` passed these bytes before they were written
 
         def check(rel: str, path: Path, raw: bytes) -> None:
-            admit(self, rel, path, raw)
+            admit(self, rel, path, raw, snapshot_of)
 
         def undo(rel: str, digest: str | None) -> None:
             of = change.entries[-1]["seq"] if change.entries else None

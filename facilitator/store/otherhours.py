@@ -15,12 +15,11 @@ from facilitator.core.hours import OtherHours
 from facilitator.store.files import DamagedFile, make_dirs
 from facilitator.store.records import months_between
 from facilitator.store.storage import DataFile
-from facilitator.store.strict import check_client_refs, damaged
+from facilitator.store.strict import HOURS_KIND as KIND, read_month
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
 
-KIND = "other-hours"
 
 
 def month_file(hours_dir: Path, day: date) -> DataFile:
@@ -75,23 +74,6 @@ def between(hours_dir: Path, first: date, last: date, *, clients: Collection[str
             continue
         found.extend((i, e) for i, e in entries if first <= e.day <= last)
     return found, problems
-
-
-def read_month(path: Path, raw: bytes | None = None, *, clients: Collection[str] | None = None,
-               ) -> list[tuple[int, OtherHours]]:
-    """One month file's (id, entry) pairs, strictly (``raw``: its bytes, if already read or
-    about to be written, see ``store.admission``); with ``clients``, an entry naming any other
-    client refuses the file. ``DamagedFile`` naming ``path`` otherwise."""
-    from facilitator.store.storage import parse_file_bytes, read_bytes, tables_of
-    raw = read_bytes(path) if raw is None else raw
-    try:
-        docs = tables_of(parse_file_bytes(path, raw, KIND)).get("entries", [])
-        entries = [(d["_id"], OtherHours.from_dict(d)) for d in docs]
-    except (KeyError, ValueError, TypeError) as err:
-        raise damaged(path, err, "an entry's ") from None
-    if clients is not None:
-        check_client_refs(path, [e.client_id for _, e in entries], clients)
-    return entries
 
 
 def entry_ref(day: date, entry_id: int) -> str:

@@ -39,6 +39,7 @@ from facilitator.core.roster import Client, Group, parse_days
 from facilitator.core.rules import Status
 from facilitator.demo import _attendance, _blocks, _header
 from facilitator.store.admission import STRICT_VERSION, admit
+from facilitator.store.datadir import snapshot_of
 from facilitator.store.audit import GENESIS, AuditLog, entry_hash
 from facilitator.store.commit import binding
 from facilitator.store.datadir import DataDir
@@ -231,7 +232,7 @@ def _write_session(data: DataDir, audit: "_AuditWriter", library: PlanLibrary, g
     # The file's audit binding (path, SHA-256) goes on the session's last entry below.
     # Admitted by the strict reader as every bound write is (``store.admission``).
     with binding(data.root, lambda rel, digest: bound.update(file=rel, sha256=digest, strict=STRICT_VERSION),
-                 lambda rel, digest: None, lambda rel, path, raw: admit(data, rel, path, raw)), \
+                 lambda rel, digest: None, lambda rel, path, raw: admit(data, rel, path, raw, snapshot_of)), \
             file.transaction(create=True) as db:
         db.table("header").insert(header.to_dict())
         if blocks:
