@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ class ChainPass:
     end_seq: Any = None
 
 
-def check_run(paths: list[Path], prev_hash: str | None = GENESIS, prev_seq: int | None = 0) -> ChainPass:
+def check_run(paths: "Iterable[Path]", prev_hash: str | None = GENESIS, prev_seq: int | None = 0) -> ChainPass:
     """Check the lines of ``paths`` (month files in chain order). ``prev_hash=None``: the run
     starts after lines checked elsewhere; its first entry's link is left in ``opening``."""
     import hashlib
@@ -157,35 +158,81 @@ def _splice(first: ChainPass, second: ChainPass) -> ChainPass | None:
     return whole
 
 
-def _split(paths: list[Path]) -> int:
-    """Where to cut ``paths`` so both runs hold about as many bytes."""
-    sizes = [os.path.getsize(p) for p in paths]
-    total, running = sum(sizes), 0
-    for index, size in enumerate(sizes):
-        if running + size / 2 >= total / 2:
-            return max(index, 1)
-        running += size
-    return len(paths) - 1
+class ChainCheck:
+    """The chain pass over ``paths``, begun now and finished by ``result()``.
+
+    With ``parallel``, a forked child checks month files from the oldest on while this process
+    does other work (``verify`` reads and hashes the data files meanwhile); ``result()`` then
+    checks month files from the newest back until the two meet. Each file is claimed under a
+    lock shared with the child, so neither waits for the other whatever their speeds; each run
+    is spliced to the one before it in chain order. Without ``parallel``, ``result()`` checks
+    every file in this process.
+    """
+
+    def __init__(self, paths: list[Path], parallel: bool | None = None) -> None:
+        self.paths = list(paths)
+        if parallel is None:
+            parallel = (len(self.paths) > 1 and (os.cpu_count() or 1) > 1
+                        and sum(os.path.getsize(p) for p in self.paths) >= PARALLEL_BYTES)
+        self._child = None
+        if parallel and len(self.paths) > 1:
+            self._start()
+
+    def _start(self) -> None:
+        import multiprocessing
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:                     # pragma: no cover - no fork on this platform
+            return
+        self._lock = context.Lock()
+        self._front = context.RawValue("i", 0)                 # the next file the child takes
+        self._back = context.RawValue("i", len(self.paths))    # the last file this process took
+        self._receive, send = context.Pipe(duplex=False)
+        self._child = context.Process(target=_child_pass, args=(self, send), daemon=True)
+        self._child.start()
+        send.close()
+
+    def claim_front(self):
+        """The child's files, oldest first, each claimed as it is reached."""
+        while True:
+            with self._lock:
+                if self._front.value >= self._back.value:
+                    return
+                index = self._front.value
+                self._front.value = index + 1
+            yield self.paths[index]
+
+    def result(self) -> ChainPass:
+        if self._child is None:
+            return check_run(self.paths)
+        mine: list[ChainPass] = []
+        while True:
+            with self._lock:
+                if self._back.value <= self._front.value:
+                    break
+                self._back.value -= 1
+                index = self._back.value
+            mine.append(check_run([self.paths[index]], None, None))
+        try:
+            first = self._receive.recv()
+        except (EOFError, OSError):
+            first = None                       # the child died: check everything here
+        self._child.join()
+        if first is None:
+            return check_run(self.paths)
+        whole: ChainPass | None = first
+        for run in reversed(mine):
+            whole = _splice(whole, run) if whole is not None else None
+        return whole if whole is not None else check_run(self.paths)
+
+
+def _child_pass(check: ChainCheck, send: Any) -> None:
+    try:
+        send.send(check_run(check.claim_front()))
+    finally:
+        send.close()
 
 
 def check_chain(paths: list[Path], parallel: bool | None = None) -> ChainPass:
-    """The whole chain of ``paths``; ``parallel``: split it over a forked child (None: when the
-    log is long and this machine has more than one core)."""
-    if parallel is None:
-        parallel = (len(paths) > 1 and (os.cpu_count() or 1) > 1
-                    and sum(os.path.getsize(p) for p in paths) >= PARALLEL_BYTES)
-    if not parallel or len(paths) < 2:
-        return check_run(paths)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    cut = _split(paths)
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:                         # pragma: no cover - no fork on this platform
-        return check_run(paths)
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        future = pool.submit(check_run, paths[:cut])
-        second = check_run(paths[cut:], None, None)
-        first = future.result()
-    whole = _splice(first, second)
-    return whole if whole is not None else check_run(paths)
+    """The whole chain of ``paths`` (``ChainCheck`` with nothing to do meanwhile)."""
+    return ChainCheck(paths, parallel).result()

@@ -73,21 +73,24 @@ def special_files(root: Path) -> list[str]:
 def check_files(data: "DataDir", damaged: set[Path] | None = None,
                 audit_shapes: "AuditShapes | None" = None,
                 digests: dict[Path, str] | None = None,
-                vouched: "dict[str, str] | None" = None) -> list[str]:
+                vouched: "dict[str, str] | None" = None,
+                hashed: "dict[Path, str | None] | None" = None,
+                specials: list[str] | None = None) -> list[str]:
     """Every problem with what is in the data directory and with each file's contents.
 
     Each file found damaged is added to ``damaged`` (verify names it once, not again as
     differing from its audit entry). ``audit_shapes``: the lines already checked in the
     chain's own pass (``verify``), so the log is not parsed twice. ``digests`` receives the
     SHA-256 of each session file's bytes as they were read and parsed here; ``vouched``: the
-    session files the log vouches for (``check_records``)."""
+    session files the log vouches for and ``hashed`` those already hashed (``check_records``);
+    ``specials``: ``special_files``, if already looked for."""
     damaged = set() if damaged is None else damaged
-    problems = special_files(data.root)
+    problems = special_files(data.root) if specials is None else list(specials)
     try:
         snapshot: ClinicSnapshot | None = data.snapshot()
     except DamagedFile:
         snapshot = None          # verify reports clinic.json itself
-    problems += check_records(data, snapshot, damaged, digests, vouched)
+    problems += check_records(data, snapshot, damaged, digests, vouched, hashed)
     problems += check_hours(data, snapshot, damaged)
     problems += check_pins(data.root / "pins.json")
     problems += check_audit_shapes(data.audit.directory, audit_shapes)
@@ -95,35 +98,59 @@ def check_files(data: "DataDir", damaged: set[Path] | None = None,
     return problems
 
 
+def session_paths(data: "DataDir") -> list[Path]:
+    """Every session file (``records/**/*.json``, regular files only, never through a link)."""
+    return [path for path in regular_files(data.records_dir) if path.suffix == ".json"]
+
+
+def hash_records(data: "DataDir") -> "dict[Path, str | None]":
+    """Each session file's SHA-256 (None: it could not be read; ``check_records`` says why)."""
+    import hashlib
+    sha = hashlib.sha256
+    hashed: dict[Path, str | None] = {}
+    for path in session_paths(data):
+        try:
+            hashed[path] = sha(read_bytes(path)).hexdigest()
+        except (DamagedFile, OSError):
+            hashed[path] = None
+    return hashed
+
+
 def check_records(data: "DataDir", snapshot: "ClinicSnapshot | None",
                   damaged: set[Path] | None = None, digests: dict[Path, str] | None = None,
-                  vouched: "dict[str, str] | None" = None) -> list[str]:
+                  vouched: "dict[str, str] | None" = None,
+                  hashed: "dict[Path, str | None] | None" = None) -> list[str]:
     """Each session file read strictly, as ``SessionFile.read`` and ``notes`` do for every
     command; ``digests`` receives each file's SHA-256, hashed from the same bytes that were
     parsed (``verify`` compares it with the audit entry, so each file is read once).
 
     ``vouched`` (path in the clinic -> SHA-256): files whose last audit entry says the strict
     reader passed those bytes before they were written (``store.admission``). A file whose
-    bytes still hash to that is read and hashed, not parsed again; any other is read strictly."""
+    bytes still hash to that is read and hashed, not parsed again; any other is read strictly.
+    ``hashed``: the files and their SHA-256 from ``hash_records`` (a file vouched for is then
+    not read again)."""
     import hashlib
-    root = data.root
-    prefix = len(str(root)) + 1
 
     from facilitator.store.notes import verify_notes
     from facilitator.store.records import KIND, SessionFile
     from facilitator.store.strict import check_client_refs, check_record_refs
+    prefix = len(str(data.root)) + 1
+    vouched = vouched or {}
     problems = []
-    for path in regular_files(data.records_dir):
-        if path.suffix != ".json":
-            continue
+    for path in (session_paths(data) if hashed is None else hashed):
+        known = hashed.get(path) if hashed is not None else None
+        if known is not None and vouched.get(str(path)[prefix:]) == known:
+            if digests is not None:
+                digests[path] = known
+            continue                             # admitted strictly when written; still those bytes
         file = SessionFile(path)
         try:
             raw = read_bytes(path)               # O_NOFOLLOW, regular files only, size limit
             digest = hashlib.sha256(raw).hexdigest()
             if digests is not None:
                 digests[path] = digest
-            if vouched and vouched.get(str(path)[prefix:]) == digest:
-                continue                         # admitted strictly when written; still those bytes
+            if vouched.get(str(path)[prefix:]) == digest:
+                continue
             tables = tables_of(parse_file_bytes(path, raw, KIND))   # parsed once for all three checks
             record = file.read(tables)
             notes = file.notes(tables)
