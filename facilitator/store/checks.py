@@ -35,6 +35,12 @@ MAX_AUDIT_LINE = 64 * 1024
 def walk(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
     """Every entry under ``root`` (not ``root`` itself) with its ``lstat``, sorted by path;
     directories are entered only if they are real directories (a symlink is never followed)."""
+    for path, info in walk_names(str(root)):
+        yield Path(path), info
+
+
+def walk_names(root: str) -> Iterator[tuple[str, os.stat_result]]:
+    """``walk`` with paths as strings (making a ``Path`` per file was most of a walk's time)."""
     if os.path.islink(root):             # e.g. records/ itself: named by special_files
         return
     try:
@@ -46,23 +52,23 @@ def walk(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
             info = entry.stat(follow_symlinks=False)
         except FileNotFoundError:
             continue
-        yield Path(entry.path), info
+        yield entry.path, info
         if stat.S_ISDIR(info.st_mode):
-            yield from walk(Path(entry.path))
+            yield from walk_names(entry.path)
 
 
 def regular_files(root: Path) -> Iterator[Path]:
     """Every regular data file under ``root``: no lock, temp or other dot-file, no special
     file, nothing reached through a symlink."""
-    for path, info in walk(root):
-        if stat.S_ISREG(info.st_mode) and not path.name.startswith("."):
-            yield path
+    for path, info in walk_names(str(root)):
+        if stat.S_ISREG(info.st_mode) and not os.path.basename(path).startswith("."):
+            yield Path(path)
 
 
 def special_files(root: Path) -> list[str]:
     """One sentence per symlink, FIFO, device or socket anywhere in the clinic."""
     problems = []
-    for path, info in walk(root):
+    for path, info in walk_names(str(root)):
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
             problems.append(f"{path} is {file_type(info.st_mode)}, not a regular file; facilitator "
                             f"never reads, follows or backs it up. Remove it (the clinic's data "
@@ -100,7 +106,9 @@ def check_files(data: "DataDir", damaged: set[Path] | None = None,
 
 def session_paths(data: "DataDir") -> list[Path]:
     """Every session file (``records/**/*.json``, regular files only, never through a link)."""
-    return [path for path in regular_files(data.records_dir) if path.suffix == ".json"]
+    return [Path(path) for path, info in walk_names(str(data.records_dir))
+            if stat.S_ISREG(info.st_mode) and path.endswith(".json")
+            and not os.path.basename(path).startswith(".")]
 
 
 def hash_records(data: "DataDir") -> "dict[Path, str | None]":

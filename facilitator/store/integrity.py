@@ -27,14 +27,18 @@ if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
 
 
-def bound_files(root: Path) -> dict[str, Path]:
-    """Every data file the audit binds, by its path in the clinic."""
+def bound_files(root: Path, known: "dict[str, Path] | None" = None) -> dict[str, Path]:
+    """Every data file the audit binds, by its path in the clinic (whatever kind of file it is:
+    a FIFO in place of a record is named as differing from its entry). ``known``: ``Path``s
+    already made, by their string (a ``Path`` per file was most of this walk's time)."""
     root = Path(root)
     found: dict[str, Path] = {}
     if (root / "clinic.json").is_file():
         found["clinic.json"] = root / "clinic.json"
+    known = known or {}
+    prefix = len(str(root)) + 1
     for sub, depth in (("hours", 0), ("records", 2), ("recovery", 0)):
-        stack = [(root / sub, 0)]
+        stack = [(str(root / sub), 0)]
         while stack:
             folder, level = stack.pop()
             try:
@@ -45,11 +49,11 @@ def bound_files(root: Path) -> dict[str, Path]:
                 if entry.name.startswith("."):
                     continue
                 if level < depth and entry.is_dir(follow_symlinks=False):
-                    stack.append((Path(entry.path), level + 1))
+                    stack.append((entry.path, level + 1))
                 elif level == depth and entry.name.endswith(".json"):
-                    rel = Path(entry.path).relative_to(root).as_posix()
+                    rel = entry.path[prefix:]
                     if BOUND_PATH.match(rel):
-                        found[rel] = Path(entry.path)
+                        found[rel] = known.get(entry.path) or Path(entry.path)
     return found
 
 

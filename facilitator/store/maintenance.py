@@ -43,7 +43,7 @@ def verify(data: DataDir, *, full: bool = False, parallel: bool | None = None) -
     specials = special_files(data.root)
     permissions = permission_problems(data.root)
     temps = sorted(data.root.rglob(f".*{TEMP_SUFFIX}"))
-    files = bound_files(data.root)
+    files = bound_files(data.root, {str(path): path for path in hashed or ()})
     run = chain.result()
     replay = Replay.of_run(data.audit, run.last, run.bound_any)
     shapes = AuditShapes()
