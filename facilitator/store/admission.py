@@ -24,12 +24,12 @@ What a hash match does not prove, and how it is kept true:
   something it used to pass; entries made under an older version are read again.
 
 Cost: checking a whole 23 KB session record takes ≈ 0.5 ms, a sizeable part of a ``mark``
-(benchmark figure 2). A process remembers the last bytes of each record it admitted itself
-(``_ADMITTED``); when the file on disk still holds exactly those bytes, only the header and the
-documents the write changed are read strictly: every check of a session record is per
-document (the header against the file name, each block, roster line, attendance entry and
-note on its own, each id against the clinic), so the rest was checked when those bytes were
-admitted.
+(benchmark figure 2). Every check of a session record is per document (the header against
+the file name, each block, roster line, attendance entry and note on its own, each id against
+the clinic, whose clients and staff only grow), so a process remembers the exact form of each
+document it admitted in each of its last few files (``_ADMITTED``), and reads strictly only the
+header and the documents it has not admitted as they are now: one, for a mark. The new bytes
+are still parsed whole, with the json module every reader uses.
 """
 
 from __future__ import annotations
@@ -39,16 +39,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from facilitator.store.files import DamagedFile
-from facilitator.store.storage import parse_file_bytes, read_bytes, tables_of
+from facilitator.store.storage import parse_file_bytes
 
 # The strict reader's version: raise it when the reader starts refusing what it passed before,
 # so that ``verify`` reads again every file admitted by the older one.
 STRICT_VERSION = 1
 
-# Session records admitted by this process: path -> (the bytes, their tables). A few: one
-# counselor runs one session at a time; a sync admits each file once.
+# The documents of session records this process admitted, by file, each in its exact form. A
+# few files: one counselor runs one session at a time; a sync admits each file once.
 ADMITTED_FILES = 8
-_ADMITTED: dict[Path, tuple[bytes, dict[str, list[dict[str, Any]]]]] = {}
+_ADMITTED: dict[Path, dict[tuple[str, str], bytes]] = {}   # path -> (table, id) -> the document
 
 
 class Clinic(Protocol):
@@ -101,38 +101,40 @@ def admit_clinic(data: Data, path: Path, new: Clinic) -> None:
 
 
 def admit_record(data: Data, path: Path, raw: bytes) -> None:
-    """A session record's new bytes, read strictly as ``verify`` reads them; only the header
-    and the changed documents when the file still holds the bytes this process admitted last."""
+    """A session record's new bytes, read strictly as ``verify`` reads them: the header, and
+    every other document this process has not already admitted in this file as it is now."""
     from facilitator.store.records import KIND, SessionFile
-    tables = tables_of(parse_file_bytes(path, raw, KIND))
-    known = _ADMITTED.get(path)
-    checked = tables
-    if known is not None:
-        try:
-            current = read_bytes(path)
-        except (FileNotFoundError, DamagedFile):
-            current = None
-        if current == known[0]:
-            checked = changed_documents(tables, known[1])
+    from facilitator.store.storage import META
+    parsed = parse_file_bytes(path, raw, KIND)       # the json module, as every reader
+    known = _ADMITTED.get(path, {})
+    seen: dict[tuple[str, str], bytes] = {}
+    checked: dict[str, list[dict[str, Any]]] = {}
+    for name, table in parsed.items():
+        if name == META:
+            continue
+        docs = checked[name] = []
+        for key, doc in table.items():
+            form = canonical(doc)
+            if form is not None:
+                seen[name, key] = form
+                if name != "header" and known.get((name, key)) == form:
+                    continue                         # admitted before, exactly so
+            docs.append(dict(doc, _id=int(key)))
     check_session_tables(data, SessionFile(path), checked)
     _ADMITTED.pop(path, None)
     while len(_ADMITTED) >= ADMITTED_FILES:
         _ADMITTED.pop(next(iter(_ADMITTED)))
-    _ADMITTED[path] = (raw, tables)
+    _ADMITTED[path] = seen
 
 
-def changed_documents(new: dict[str, list[dict[str, Any]]],
-                      old: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    """The header, and every other document of ``new`` not in ``old`` as it is (same table,
-    same id, equal content)."""
-    subset: dict[str, list[dict[str, Any]]] = {}
-    for name, docs in new.items():
-        if name == "header":
-            subset[name] = docs
-            continue
-        before = {doc["_id"]: doc for doc in old.get(name, ())}
-        subset[name] = [doc for doc in docs if before.get(doc["_id"]) != doc]
-    return subset
+def canonical(doc: Any) -> bytes | None:
+    """One JSON document's exact form (orjson's sorted dump: ``true``, ``1`` and ``1.0`` differ,
+    which ``==`` on the parsed values would not tell); None if orjson will not dump it."""
+    try:
+        import orjson
+        return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
+    except (ImportError, TypeError):
+        return None
 
 
 def check_session_tables(data: Data, file: Any, tables: dict[str, list[dict[str, Any]]]) -> None:

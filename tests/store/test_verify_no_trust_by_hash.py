@@ -96,6 +96,28 @@ def test_a_remembered_file_still_has_each_changed_document_read_strictly(running
     assert verify(data) == []
 
 
+def test_a_document_equal_to_an_admitted_one_but_not_the_same_json_is_read_again(running) -> None:
+    """The memory of admitted documents compares exact JSON: ``true`` equals ``1`` in Python,
+    and a goal number written as ``true`` would pass a ``==`` check that the reader refuses."""
+    data, file = running.data, running.file
+    with data.change("participation.goal-link", file.session_id):
+        file.put_attendance(AttendanceEntry(client_id="Z001", status=Status.PRESENT, goal_links=((1, None),)))
+    before = file.path.read_bytes()
+    with pytest.raises(DamagedFile, match="wrong shape"), data.change("participation.goal-link", file.session_id):
+        file.put_attendance(AttendanceEntry(client_id="Z001", status=Status.PRESENT, goal_links=((True, None),)))
+    assert file.path.read_bytes() == before and verify(data) == []
+
+
+def test_a_bare_write_between_marks_costs_only_the_documents_it_changed(running) -> None:
+    """A write outside any binding (the benchmark's bare update) leaves other documents as this
+    process admitted them; the mark after it still admits the one it changes, and refuses it if bad."""
+    data, file = running.data, running.file
+    file.update_attendance("Z002", lambda old: AttendanceEntry("Z002", Status.ABSENT))   # not bound
+    running.mark("Z001", Status.ABSENT)
+    with pytest.raises(DamagedFile, match="client id 'Z999'"), data.change("attendance.import", file.session_id):
+        file.put_attendance(AttendanceEntry(client_id="Z999", status=Status.PRESENT))
+
+
 def test_verify_reads_strictly_a_file_whose_entry_does_not_vouch_for_a_strict_read(running) -> None:
     """A file bound by an older facilitator (or `audit baseline`): its entry has no ``strict``,
     so a planted field the old lenient write carried into it is still named."""
