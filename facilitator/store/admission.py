@@ -39,7 +39,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from facilitator.store.files import DamagedFile
-from facilitator.store.storage import parse_file_bytes
+from facilitator.store.records import KIND as RECORD_KIND, SessionFile
+from facilitator.store.storage import META, parse_file_bytes
+from facilitator.store.strict import check_client_refs, check_record_refs, read_month, read_plan_bytes
+
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a dependency; without it every document is read again
+    _orjson = None
 
 # The strict reader's version: raise it when the reader starts refusing what it passed before,
 # so that ``verify`` reads again every file admitted by the older one.
@@ -48,7 +55,8 @@ STRICT_VERSION = 1
 # The documents of session records this process admitted, by file, each in its exact form. A
 # few files: one counselor runs one session at a time; a sync admits each file once.
 ADMITTED_FILES = 8
-_ADMITTED: dict[Path, dict[tuple[str, str], bytes]] = {}   # path -> (table, id) -> the document
+# path -> table -> (the table's exact form, each document's by id)
+_ADMITTED: dict[Path, dict[str, tuple[bytes | None, dict[str, bytes]]]] = {}
 
 
 class Clinic(Protocol):
@@ -69,7 +77,6 @@ def admit(data: Data, rel: str, path: Path, raw: bytes,
     """Refuse (``DamagedFile`` naming ``path``) new bytes for a bound data file unless the
     strict reader passes them; ``rel`` is the file's path in the clinic (``commit.BOUND_PATH``);
     ``clinic_of`` is the strict reader of ``clinic.json`` (``datadir.snapshot_of``)."""
-    from facilitator.store.strict import read_month, read_plan_bytes
     if rel == "clinic.json":
         admit_clinic(data, path, clinic_of(path, raw))
     elif rel.startswith("records/"):
@@ -103,23 +110,29 @@ def admit_clinic(data: Data, path: Path, new: Clinic) -> None:
 def admit_record(data: Data, path: Path, raw: bytes) -> None:
     """A session record's new bytes, read strictly as ``verify`` reads them: the header, and
     every other document this process has not already admitted in this file as it is now."""
-    from facilitator.store.records import KIND, SessionFile
-    from facilitator.store.storage import META
-    parsed = parse_file_bytes(path, raw, KIND)       # the json module, as every reader
+    parsed = parse_file_bytes(path, raw, RECORD_KIND)   # the json module, as every reader
     known = _ADMITTED.get(path, {})
-    seen: dict[tuple[str, str], bytes] = {}
+    seen: dict[str, tuple[bytes | None, dict[str, bytes]]] = {}
     checked: dict[str, list[dict[str, Any]]] = {}
     for name, table in parsed.items():
         if name == META:
             continue
+        whole = canonical(table)
+        before = known.get(name)
+        if name != "header" and whole is not None and before is not None and before[0] == whole:
+            seen[name] = before                        # the whole table admitted before, exactly so
+            checked[name] = []
+            continue
+        forms: dict[str, bytes] = {}
         docs = checked[name] = []
         for key, doc in table.items():
             form = canonical(doc)
             if form is not None:
-                seen[name, key] = form
-                if name != "header" and known.get((name, key)) == form:
-                    continue                         # admitted before, exactly so
+                forms[key] = form
+                if name != "header" and before is not None and before[1].get(key) == form:
+                    continue                           # this document admitted before, exactly so
             docs.append(dict(doc, _id=int(key)))
+        seen[name] = (whole, forms)
     check_session_tables(data, SessionFile(path), checked)
     _ADMITTED.pop(path, None)
     while len(_ADMITTED) >= ADMITTED_FILES:
@@ -127,20 +140,20 @@ def admit_record(data: Data, path: Path, raw: bytes) -> None:
     _ADMITTED[path] = seen
 
 
-def canonical(doc: Any) -> bytes | None:
-    """One JSON document's exact form (orjson's sorted dump: ``true``, ``1`` and ``1.0`` differ,
+def canonical(value: Any) -> bytes | None:
+    """A JSON value's exact form (orjson's sorted dump: ``true``, ``1`` and ``1.0`` differ,
     which ``==`` on the parsed values would not tell); None if orjson will not dump it."""
+    if _orjson is None:                                # pragma: no cover - a dependency
+        return None
     try:
-        import orjson
-        return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
-    except (ImportError, TypeError):
+        return _orjson.dumps(value, option=_orjson.OPT_SORT_KEYS)
+    except TypeError:
         return None
 
 
 def check_session_tables(data: Data, file: Any, tables: dict[str, list[dict[str, Any]]]) -> None:
     """What ``verify`` checks of a session record (``checks.check_records``), as ``DamagedFile``."""
-    from facilitator.core.notes import verify_note
-    from facilitator.store.strict import check_client_refs, check_record_refs
+    from facilitator.core.notes import verify_note   # here: the app's start needs no note code
     record = file.read(tables)
     notes = file.notes(tables)
     snapshot = data.snapshot()
