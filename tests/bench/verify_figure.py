@@ -62,6 +62,9 @@ def time_phases(data: DataDir) -> dict[str, float]:
     assert check_records(data, snapshot, set(), {}) == []
     took["session files read strictly (verify --full)"] = time.perf_counter() - start
     start = time.perf_counter()
+    assert verify(data, parallel=False) == []
+    took["verify in one process (no child: one core)"] = time.perf_counter() - start
+    start = time.perf_counter()
     assert verify(data, full=True) == []
     took["verify --full"] = time.perf_counter() - start
     return took
