@@ -93,24 +93,39 @@ class AuditLog:
         return [self.directory / name for name in self._names()]
 
     def _last_entry(self, names: list[str] | None = None) -> dict[str, Any] | None:
-        """The newest parseable entry, reading only the tail of the newest file."""
+        """The newest parseable entry, reading only the tail of the newest file (its last 4 KB,
+        which hold the last entry unless it is torn or damaged; else its last 64 KB)."""
         for name in reversed(self._names() if names is None else names):
             path = self.directory / name
-            with open(path, "rb") as handle:
-                size = handle.seek(0, os.SEEK_END)
-                handle.seek(max(0, size - 65536))
-                lines = [line for line in handle.read().splitlines() if line.strip()]
-            # A torn last line (killed mid-append) is skipped here and reported by verify().
-            for line in reversed(lines):
-                try:
-                    entry = json.loads(line)
-                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-                    continue
-                # A line of the wrong shape (planted or edited) is skipped like a torn one,
-                # so it cannot stop every write; verify names it.
-                if isinstance(entry, dict) and type(entry.get("seq")) is int \
-                        and isinstance(entry.get("hash"), str):
+            for tail in (4096, 65536):
+                entry = self._last_in_tail(path, tail)
+                if entry is not None:
                     return entry
+        return None
+
+    @staticmethod
+    def _last_in_tail(path: Path, tail: int) -> dict[str, Any] | None:
+        """The last parseable entry among the whole lines of ``path``'s last ``tail`` bytes."""
+        with open(path, "rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            start = max(0, size - tail)
+            handle.seek(start)
+            lines = handle.read().splitlines()
+        if start > 0:
+            lines = lines[1:]          # cut by the window: never taken for an entry
+        # A torn last line (killed mid-append) is skipped here and reported by verify().
+        for line in reversed(lines):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                continue
+            # A line of the wrong shape (planted or edited) is skipped like a torn one,
+            # so it cannot stop every write; verify names it.
+            if isinstance(entry, dict) and type(entry.get("seq")) is int \
+                    and isinstance(entry.get("hash"), str):
+                return entry
         return None
 
     def append(self, *, at: datetime, user: str, action: str, record: str,
