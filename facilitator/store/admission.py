@@ -34,6 +34,7 @@ are still parsed whole, with the json module every reader uses.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -73,14 +74,15 @@ class Data(Protocol):
 
 
 def admit(data: Data, rel: str, path: Path, raw: bytes,
-          clinic_of: Callable[[Path, bytes], Clinic]) -> None:
+          clinic_of: Callable[[Path, bytes], Clinic], dumped: Any = None) -> None:
     """Refuse (``DamagedFile`` naming ``path``) new bytes for a bound data file unless the
     strict reader passes them; ``rel`` is the file's path in the clinic (``commit.BOUND_PATH``);
-    ``clinic_of`` is the strict reader of ``clinic.json`` (``datadir.snapshot_of``)."""
+    ``clinic_of`` is the strict reader of ``clinic.json`` (``datadir.snapshot_of``); ``dumped``:
+    the data ``raw`` is orjson's sorted dump of, if it is (``storage.dump_data_by``)."""
     if rel == "clinic.json":
         admit_clinic(data, path, clinic_of(path, raw))
     elif rel.startswith("records/"):
-        admit_record(data, path, raw)
+        admit_record(data, path, raw, dumped)
     elif rel.startswith("hours/"):
         read_month(path, raw, clients=data.snapshot().clients)
     elif rel.startswith("recovery/"):
@@ -107,10 +109,17 @@ def admit_clinic(data: Data, path: Path, new: Clinic) -> None:
                                 f"account (session records name them), so it was not written")
 
 
-def admit_record(data: Data, path: Path, raw: bytes) -> None:
+def admit_record(data: Data, path: Path, raw: bytes, dumped: Any = None) -> None:
     """A session record's new bytes, read strictly as ``verify`` reads them: the header, and
-    every other document this process has not already admitted in this file as it is now."""
-    parsed = parse_file_bytes(path, raw, RECORD_KIND)   # the json module, as every reader
+    every other document this process has not already admitted in this file as it is now.
+
+    ``dumped`` (the data orjson dumped as ``raw``): each document's bytes in ``raw`` are then
+    its own orjson dump, so documents are compared without parsing ``raw``, and only those
+    read strictly are parsed, from their own bytes, with the json module as every reader."""
+    parsed = dumped if dumped is not None and _orjson is not None and _header_ok(dumped) else None
+    exact = parsed is not None                           # documents to be parsed from their bytes
+    if parsed is None:
+        parsed = parse_file_bytes(path, raw, RECORD_KIND)   # the json module, as every reader
     known = _ADMITTED.get(path, {})
     seen: dict[str, tuple[bytes | None, dict[str, bytes]]] = {}
     checked: dict[str, list[dict[str, Any]]] = {}
@@ -131,6 +140,10 @@ def admit_record(data: Data, path: Path, raw: bytes) -> None:
                 forms[key] = form
                 if name != "header" and before is not None and before[1].get(key) == form:
                     continue                           # this document admitted before, exactly so
+            if exact:
+                doc = json.loads(form) if form is not None else None
+                if type(doc) is not dict:              # pragma: no cover - orjson dumped it whole
+                    return admit_record(data, path, raw)
             docs.append(dict(doc, _id=int(key)))
         seen[name] = (whole, forms)
     check_session_tables(data, SessionFile(path), checked)
@@ -138,6 +151,22 @@ def admit_record(data: Data, path: Path, raw: bytes) -> None:
     while len(_ADMITTED) >= ADMITTED_FILES:
         _ADMITTED.pop(next(iter(_ADMITTED)))
     _ADMITTED[path] = seen
+
+
+def _header_ok(data: Any) -> bool:
+    """What ``storage.parse_file_bytes`` checks of a file's shape, on data about to be dumped:
+    a session record of this schema, tables of documents by number. (False: parse the bytes.)"""
+    from facilitator.store.storage import SCHEMA
+    if type(data) is not dict:
+        return False
+    meta = data.get(META)
+    meta = meta.get("1") if type(meta) is dict else None
+    if type(meta) is not dict or meta.get("kind") != RECORD_KIND or meta.get("schema") != SCHEMA \
+            or type(meta.get("schema")) is not int:
+        return False
+    return all(type(name) is str and type(table) is dict
+               and all(type(key) is str and key.isdigit() and type(doc) is dict for key, doc in table.items())
+               for name, table in data.items())
 
 
 def canonical(value: Any) -> bytes | None:

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from facilitator.store.files import FILE_MODE, TEMP_SUFFIX, LockFileRefused, StoreBusy, atomic_write, fsync_dir, locked
 
@@ -43,9 +44,10 @@ BOUND_PATH = re.compile(r"^(clinic\.json|hours/\d{4}-\d{2}\.json|records/\d{4}/\
 Binder = Callable[[str, str], None]
 # (relative path, sha256 of the file as it is now, or None when it is absent)
 Undoer = Callable[[str, "str | None"], None]
-# (relative path, absolute path, the new bytes) -> None; raises (``DamagedFile``) to refuse the
-# write: the strict reader's admission of every state the log will vouch for (``store.admission``).
-Checker = Callable[[str, Path, bytes], None]
+# (relative path, absolute path, the new bytes, the data orjson dumped as them or None) -> None;
+# raises (``DamagedFile``) to refuse the write: the strict reader's admission of every state the
+# log will vouch for (``store.admission``).
+Checker = Callable[[str, Path, bytes, Any], None]
 
 
 @dataclass(frozen=True)
@@ -105,17 +107,18 @@ def bound_relative(root: Path, path: Path) -> str | None:
     return rel if BOUND_PATH.match(rel) else None
 
 
-def write_data_file(path: Path, raw: bytes) -> None:
+def write_data_file(path: Path, raw: bytes, data: Any = None) -> None:
     """Atomically replace a data file, its audit entry appended write-ahead (module docstring).
 
     Outside a binding, or for a file the audit does not bind, this is ``atomic_write``.
+    ``data``: what ``raw`` is orjson's sorted dump of, if it is (``storage.dump_data_by``).
     """
     active = _ACTIVE.get()
     rel = bound_relative(active.root, path) if active is not None else None
     if active is None or rel is None:
         atomic_write(path, raw)
         return
-    active.check(rel, Path(path), raw)     # refused (DamagedFile) before anything is written
+    active.check(rel, Path(path), raw, data)     # refused (DamagedFile) before anything is written
     digest = sha256_of(raw)
     bound = []
 

@@ -321,8 +321,8 @@ class DataDir:
                 record=change.record or rel, detail=change.detail, file=rel, sha256=digest,
                 strict=STRICT_VERSION))        # ``admit`` passed these bytes before they were written
 
-        def check(rel: str, path: Path, raw: bytes) -> None:
-            admit(self, rel, path, raw, snapshot_of)
+        def check(rel: str, path: Path, raw: bytes, dumped: Any) -> None:
+            admit(self, rel, path, raw, snapshot_of, dumped)
 
         def undo(rel: str, digest: str | None) -> None:
             of = change.entries[-1]["seq"] if change.entries else None

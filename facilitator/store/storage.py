@@ -112,6 +112,10 @@ def generation_of(data: dict[str, Any]) -> int:
 
 
 def dump_data(data: dict[str, Any]) -> bytes:
+    return dump_data_by(data)[0]
+
+
+def dump_data_by(data: dict[str, Any]) -> tuple[bytes, bool]:
     """A data file's bytes: compact JSON, keys sorted, UTF-8.
 
     orjson's dump where it can (a sixth of the json module's time on a 23 KB session record:
@@ -119,6 +123,7 @@ def dump_data(data: dict[str, Any]) -> bytes:
     (a non-string key, an integer beyond 64 bits, a date or dataclass) goes to the json module
     as before. The bytes need not equal the json module's: whatever is written is read back
     by the strict reader before the write (``store.admission``), and readers parse, never compare.
+    Also says whether orjson made them (then each document's bytes are its orjson dump).
     """
     try:
         import orjson
@@ -127,10 +132,10 @@ def dump_data(data: dict[str, Any]) -> bytes:
     if orjson is not None:
         try:
             return orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
-                                | orjson.OPT_PASSTHROUGH_DATACLASS)
+                                | orjson.OPT_PASSTHROUGH_DATACLASS), True
         except TypeError:
             pass
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8"), False
 
 
 class AtomicStorage(Storage):
@@ -177,7 +182,9 @@ class AtomicStorage(Storage):
         meta["schema"] = SCHEMA
         meta["kind"] = self.kind
         meta["generation"] = int(meta.get("generation", 0)) + 1
-        write_data_file(self.path, dump_data(self._data))
+        raw, by_orjson = dump_data_by(self._data)
+        # The data too, when orjson made the bytes: admission then need not parse them again.
+        write_data_file(self.path, raw, self._data if by_orjson else None)
         self._dirty = False
 
     def close(self) -> None:

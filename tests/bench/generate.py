@@ -232,7 +232,7 @@ def _write_session(data: DataDir, audit: "_AuditWriter", library: PlanLibrary, g
     # The file's audit binding (path, SHA-256) goes on the session's last entry below.
     # Admitted by the strict reader as every bound write is (``store.admission``).
     with binding(data.root, lambda rel, digest: bound.update(file=rel, sha256=digest, strict=STRICT_VERSION),
-                 lambda rel, digest: None, lambda rel, path, raw: admit(data, rel, path, raw, snapshot_of)), \
+                 lambda rel, digest: None, lambda rel, path, raw, dumped: admit(data, rel, path, raw, snapshot_of, dumped)), \
             file.transaction(create=True) as db:
         db.table("header").insert(header.to_dict())
         if blocks:

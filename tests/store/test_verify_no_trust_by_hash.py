@@ -211,3 +211,17 @@ def test_a_pushed_change_onto_a_host_file_edited_by_hand_is_refused(running) -> 
                                           "value": entry}])
     assert refused.value.path == path and "client id 'Z999'" in str(refused.value)
     assert path.read_bytes() == planted
+
+
+def test_data_orjson_will_not_dump_is_dumped_and_admitted_as_before(running) -> None:
+    """An integer beyond 64 bits: orjson refuses it, the json module dumps the file, and the
+    admission parses those bytes (the strict reader then decides, here refusing the field)."""
+    from facilitator.store.storage import dump_data_by
+    raw, by_orjson = dump_data_by({"t": {"1": {"n": 2**70}}})
+    assert not by_orjson and json.loads(raw) == {"t": {"1": {"n": 2**70}}}
+    data, file = running.data, running.file
+    before = file.path.read_bytes()
+    with pytest.raises(DamagedFile, match=str(file.path.name)), data.change("test", file.session_id), \
+            file.transaction() as db:
+        db.table("blocks").insert({"position": 2**70})
+    assert file.path.read_bytes() == before
