@@ -28,8 +28,15 @@ Cost: checking a whole 23 KB session record takes ≈ 0.5 ms, a sizeable part of
 the file name, each block, roster line, attendance entry and note on its own, each id against
 the clinic, whose clients and staff only grow), so a process remembers the exact form of each
 document it admitted in each of its last few files (``_ADMITTED``), and reads strictly only the
-header and the documents it has not admitted as they are now: one, for a mark. The new bytes
-are still parsed whole, with the json module every reader uses.
+header and the documents it has not admitted as they are now: one, for a mark. Those are
+parsed with the json module every reader uses: from the file's bytes, or, when orjson dumped
+the data (``storage.dump_data_by``: then each document's bytes are its own orjson dump), from
+their own bytes, so the whole file is not parsed again. The first write of a file in a process
+reads all of it.
+
+The memory holds forms, never a verdict about bytes on disk: a document is skipped only if this
+process admitted exactly that JSON in that file before (its validity does not depend on the
+other documents), so an edit by hand anywhere, or a co-leader's write, is read strictly.
 """
 
 from __future__ import annotations
