@@ -325,7 +325,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     count = restore(src, dest)
     data = DataDir(dest, user=user)
-    problems = verify(data)
+    problems = verify(data, full=True)       # a copy from elsewhere: every file read strictly
     for problem in problems:
         print(problem)
     if problems:
@@ -341,7 +341,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from facilitator.store.maintenance import verify
     data = open_clinic(data_dir_of(args))
-    problems = verify(data)
+    problems = verify(data, full=bool(getattr(args, "full", False)))
     if getattr(args, "head", None):
         from facilitator.store.integrity import check_head
         try:

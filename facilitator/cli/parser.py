@@ -153,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="check every file and the audit chain")
     verify.add_argument("--head", metavar="HEAD", help="also check that the audit log still holds this "
                         "head, as `facilitator audit head` printed it (e.g. '2026-11 #1234 9f3a2b1c')")
+    verify.add_argument("--full", action="store_true",
+                        help="read every session file strictly, even those whose bytes are what the audit "
+                             "log vouches for as strictly read when written (after an upgrade, or when "
+                             "the log itself may have been forged)")
     _data_arg(verify)
     backup = commands.add_parser("backup", help="a consistent copy of the clinic")
     backup.add_argument("dest", type=Path, metavar="DEST")

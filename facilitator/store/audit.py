@@ -84,33 +84,51 @@ class AuditLog:
         return [self.directory / name for name in self._names()]
 
     def _last_entry(self, names: list[str] | None = None) -> dict[str, Any] | None:
-        """The newest parseable entry, reading only the tail of the newest file."""
+        """The newest parseable entry, reading only the tail of the newest file (its last 4 KB,
+        which hold the last entry unless it is torn or damaged; else its last 64 KB)."""
         for name in reversed(self._names() if names is None else names):
             path = self.directory / name
-            with open(path, "rb") as handle:
-                size = handle.seek(0, os.SEEK_END)
-                handle.seek(max(0, size - 65536))
-                lines = [line for line in handle.read().splitlines() if line.strip()]
-            # A torn last line (killed mid-append) is skipped here and reported by verify().
-            for line in reversed(lines):
-                try:
-                    entry = json.loads(line)
-                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-                    continue
-                # A line of the wrong shape (planted or edited) is skipped like a torn one,
-                # so it cannot stop every write; verify names it.
-                if isinstance(entry, dict) and type(entry.get("seq")) is int \
-                        and isinstance(entry.get("hash"), str):
+            for tail in (4096, 65536):
+                entry = self._last_in_tail(path, tail)
+                if entry is not None:
                     return entry
+        return None
+
+    @staticmethod
+    def _last_in_tail(path: Path, tail: int) -> dict[str, Any] | None:
+        """The last parseable entry among the whole lines of ``path``'s last ``tail`` bytes."""
+        with open(path, "rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            start = max(0, size - tail)
+            handle.seek(start)
+            lines = handle.read().splitlines()
+        if start > 0:
+            lines = lines[1:]          # cut by the window: never taken for an entry
+        # A torn last line (killed mid-append) is skipped here and reported by verify().
+        for line in reversed(lines):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                continue
+            # A line of the wrong shape (planted or edited) is skipped like a torn one,
+            # so it cannot stop every write; verify names it.
+            if isinstance(entry, dict) and type(entry.get("seq")) is int \
+                    and isinstance(entry.get("hash"), str):
+                return entry
         return None
 
     def append(self, *, at: datetime, user: str, action: str, record: str,
                detail: dict[str, Any] | None = None, file: str | None = None,
-               sha256: str | None = None) -> dict[str, Any]:
+               sha256: str | None = None, strict: int | None = None) -> dict[str, Any]:
         """Append one entry durably (fsync) under the log's lock; returns it.
 
         ``file`` and ``sha256`` bind the entry to the data file state it produces (the
         file's path in the clinic and the SHA-256 of its new bytes; see ``store.commit``).
+        ``strict``: the version of the strict reader those bytes passed before they were
+        written (``store.admission``); ``verify`` need not re-read such a file while its
+        bytes are still those.
         """
         make_dirs(self.directory)
         with locked(self.directory / "log"):
@@ -130,6 +148,8 @@ class AuditLog:
             }
             if file is not None:
                 entry["file"], entry["sha256"] = file, sha256
+                if strict is not None:
+                    entry["strict"] = strict
             entry["hash"] = entry_hash(entry)
             line = (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode()
             created = not path.exists()

@@ -35,6 +35,12 @@ MAX_AUDIT_LINE = 64 * 1024
 def walk(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
     """Every entry under ``root`` (not ``root`` itself) with its ``lstat``, sorted by path;
     directories are entered only if they are real directories (a symlink is never followed)."""
+    for path, info in walk_names(str(root)):
+        yield Path(path), info
+
+
+def walk_names(root: str) -> Iterator[tuple[str, os.stat_result]]:
+    """``walk`` with paths as strings (making a ``Path`` per file was most of a walk's time)."""
     if os.path.islink(root):             # e.g. records/ itself: named by special_files
         return
     try:
@@ -46,23 +52,23 @@ def walk(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
             info = entry.stat(follow_symlinks=False)
         except FileNotFoundError:
             continue
-        yield Path(entry.path), info
+        yield entry.path, info
         if stat.S_ISDIR(info.st_mode):
-            yield from walk(Path(entry.path))
+            yield from walk_names(entry.path)
 
 
 def regular_files(root: Path) -> Iterator[Path]:
     """Every regular data file under ``root``: no lock, temp or other dot-file, no special
     file, nothing reached through a symlink."""
-    for path, info in walk(root):
-        if stat.S_ISREG(info.st_mode) and not path.name.startswith("."):
-            yield path
+    for path, info in walk_names(str(root)):
+        if stat.S_ISREG(info.st_mode) and not os.path.basename(path).startswith("."):
+            yield Path(path)
 
 
 def special_files(root: Path) -> list[str]:
     """One sentence per symlink, FIFO, device or socket anywhere in the clinic."""
     problems = []
-    for path, info in walk(root):
+    for path, info in walk_names(str(root)):
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
             problems.append(f"{path} is {file_type(info.st_mode)}, not a regular file; facilitator "
                             f"never reads, follows or backs it up. Remove it (the clinic's data "
@@ -72,20 +78,25 @@ def special_files(root: Path) -> list[str]:
 
 def check_files(data: "DataDir", damaged: set[Path] | None = None,
                 audit_shapes: "AuditShapes | None" = None,
-                digests: dict[Path, str] | None = None) -> list[str]:
+                digests: dict[Path, str] | None = None,
+                vouched: "dict[str, str] | None" = None,
+                hashed: "dict[Path, str | None] | None" = None,
+                specials: list[str] | None = None) -> list[str]:
     """Every problem with what is in the data directory and with each file's contents.
 
     Each file found damaged is added to ``damaged`` (verify names it once, not again as
     differing from its audit entry). ``audit_shapes``: the lines already checked in the
     chain's own pass (``verify``), so the log is not parsed twice. ``digests`` receives the
-    SHA-256 of each session file's bytes as they were read and parsed here."""
+    SHA-256 of each session file's bytes as they were read and parsed here; ``vouched``: the
+    session files the log vouches for and ``hashed`` those already hashed (``check_records``);
+    ``specials``: ``special_files``, if already looked for."""
     damaged = set() if damaged is None else damaged
-    problems = special_files(data.root)
+    problems = special_files(data.root) if specials is None else list(specials)
     try:
         snapshot: ClinicSnapshot | None = data.snapshot()
     except DamagedFile:
         snapshot = None          # verify reports clinic.json itself
-    problems += check_records(data, snapshot, damaged, digests)
+    problems += check_records(data, snapshot, damaged, digests, vouched, hashed)
     problems += check_hours(data, snapshot, damaged)
     problems += check_pins(data.root / "pins.json")
     problems += check_audit_shapes(data.audit.directory, audit_shapes)
@@ -93,25 +104,61 @@ def check_files(data: "DataDir", damaged: set[Path] | None = None,
     return problems
 
 
+def session_paths(data: "DataDir") -> list[Path]:
+    """Every session file (``records/**/*.json``, regular files only, never through a link)."""
+    return [Path(path) for path, info in walk_names(str(data.records_dir))
+            if stat.S_ISREG(info.st_mode) and path.endswith(".json")
+            and not os.path.basename(path).startswith(".")]
+
+
+def hash_records(data: "DataDir") -> "dict[Path, str | None]":
+    """Each session file's SHA-256 (None: it could not be read; ``check_records`` says why)."""
+    import hashlib
+    sha = hashlib.sha256
+    hashed: dict[Path, str | None] = {}
+    for path in session_paths(data):
+        try:
+            hashed[path] = sha(read_bytes(path)).hexdigest()
+        except (DamagedFile, OSError):
+            hashed[path] = None
+    return hashed
+
+
 def check_records(data: "DataDir", snapshot: "ClinicSnapshot | None",
-                  damaged: set[Path] | None = None, digests: dict[Path, str] | None = None) -> list[str]:
+                  damaged: set[Path] | None = None, digests: dict[Path, str] | None = None,
+                  vouched: "dict[str, str] | None" = None,
+                  hashed: "dict[Path, str | None] | None" = None) -> list[str]:
     """Each session file read strictly, as ``SessionFile.read`` and ``notes`` do for every
     command; ``digests`` receives each file's SHA-256, hashed from the same bytes that were
-    parsed (``verify`` compares it with the audit entry, so each file is read once)."""
+    parsed (``verify`` compares it with the audit entry, so each file is read once).
+
+    ``vouched`` (path in the clinic -> SHA-256): files whose last audit entry says the strict
+    reader passed those bytes before they were written (``store.admission``). A file whose
+    bytes still hash to that is read and hashed, not parsed again; any other is read strictly.
+    ``hashed``: the files and their SHA-256 from ``hash_records`` (a file vouched for is then
+    not read again)."""
     import hashlib
 
     from facilitator.store.notes import verify_notes
     from facilitator.store.records import KIND, SessionFile
     from facilitator.store.strict import check_client_refs, check_record_refs
+    prefix = len(str(data.root)) + 1
+    vouched = vouched or {}
     problems = []
-    for path in regular_files(data.records_dir):
-        if path.suffix != ".json":
-            continue
+    for path in (session_paths(data) if hashed is None else hashed):
+        known = hashed.get(path) if hashed is not None else None
+        if known is not None and vouched.get(str(path)[prefix:]) == known:
+            if digests is not None:
+                digests[path] = known
+            continue                             # admitted strictly when written; still those bytes
         file = SessionFile(path)
         try:
             raw = read_bytes(path)               # O_NOFOLLOW, regular files only, size limit
+            digest = hashlib.sha256(raw).hexdigest()
             if digests is not None:
-                digests[path] = hashlib.sha256(raw).hexdigest()
+                digests[path] = digest
+            if vouched.get(str(path)[prefix:]) == digest:
+                continue
             tables = tables_of(parse_file_bytes(path, raw, KIND))   # parsed once for all three checks
             record = file.read(tables)
             notes = file.notes(tables)

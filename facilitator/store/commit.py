@@ -3,6 +3,10 @@
 A write to a data file (``clinic.json``, ``records/YYYY/MM/*.json``, ``hours/YYYY-MM.json``)
 happens inside a *binding* (``DataDir.change``), under the file's lock, in this order:
 
+0. the new bytes must pass the strict reader (``store.admission``), or nothing is written:
+   so every state the log binds is one ``verify`` would pass, and ``verify`` may take a file
+   whose SHA-256 is its last entry's as read;
+
 1. the new bytes go to a temp file beside the target, fsynced;
 2. the audit entry is appended, fsynced, carrying the file's path and the SHA-256 of
    those bytes (write-ahead: the log says what the file is about to become);
@@ -29,6 +33,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from facilitator.store.files import FILE_MODE, TEMP_SUFFIX, LockFileRefused, StoreBusy, atomic_write, fsync_dir, locked
 
@@ -39,6 +44,10 @@ BOUND_PATH = re.compile(r"^(clinic\.json|hours/\d{4}-\d{2}\.json|records/\d{4}/\
 Binder = Callable[[str, str], None]
 # (relative path, sha256 of the file as it is now, or None when it is absent)
 Undoer = Callable[[str, "str | None"], None]
+# (relative path, absolute path, the new bytes, the data orjson dumped as them or None) -> None;
+# raises (``DamagedFile``) to refuse the write: the strict reader's admission of every state the
+# log will vouch for (``store.admission``).
+Checker = Callable[[str, Path, bytes, Any], None]
 
 
 @dataclass(frozen=True)
@@ -46,15 +55,18 @@ class Binding:
     root: Path
     bind: Binder
     undo: Undoer
+    check: Checker
 
 
 _ACTIVE: ContextVar[Binding | None] = ContextVar("facilitator_binding", default=None)
 
 
 @contextlib.contextmanager
-def binding(root: Path, bind: Binder, undo: Undoer) -> Iterator[None]:
-    """Within this block, every data-file write under ``root`` is bound by ``bind``."""
-    token = _ACTIVE.set(Binding(Path(root).absolute(), bind, undo))
+def binding(root: Path, bind: Binder, undo: Undoer, check: Checker) -> Iterator[None]:
+    """Within this block, every data-file write under ``root`` is first admitted by ``check``
+    (the strict reader: a state that fails it is never written, so never bound), then bound
+    by ``bind``."""
+    token = _ACTIVE.set(Binding(Path(root).absolute(), bind, undo, check))
     try:
         yield
     finally:
@@ -95,16 +107,18 @@ def bound_relative(root: Path, path: Path) -> str | None:
     return rel if BOUND_PATH.match(rel) else None
 
 
-def write_data_file(path: Path, raw: bytes) -> None:
+def write_data_file(path: Path, raw: bytes, data: Any = None) -> None:
     """Atomically replace a data file, its audit entry appended write-ahead (module docstring).
 
     Outside a binding, or for a file the audit does not bind, this is ``atomic_write``.
+    ``data``: what ``raw`` is orjson's sorted dump of, if it is (``storage.dump_data_by``).
     """
     active = _ACTIVE.get()
     rel = bound_relative(active.root, path) if active is not None else None
     if active is None or rel is None:
         atomic_write(path, raw)
         return
+    active.check(rel, Path(path), raw, data)     # refused (DamagedFile) before anything is written
     digest = sha256_of(raw)
     bound = []
 

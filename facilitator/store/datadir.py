@@ -320,27 +320,34 @@ class DataDir:
     @contextmanager
     def change(self, action: str, record: str | None = None, detail: dict[str, Any] | None = None,
                *, always: bool = True) -> Iterator[Change]:
-        """Audit the data-file writes inside this block, write-ahead (``store.commit``).
+        """Audit the data-file writes inside this block, write-ahead (``store.commit``), each
+        refused unless the strict reader passes the bytes it would write (``store.admission``).
 
         Each file written gets its own entry (``action``, ``record`` or else the file's path,
         ``detail``) carrying the file's path and new SHA-256, appended before the file is
         replaced. With ``always`` a block that wrote no file still leaves one plain entry;
         nothing is logged when the block raises before writing.
         """
+        # The write path loads with the first write, not at start (figure 1).
+        from facilitator.store.admission import STRICT_VERSION, admit
+        from facilitator.store.commit import binding
         change = Change(action, record, dict(detail or {}), always)
 
         def bind(rel: str, digest: str) -> None:
             change.entries.append(self.audit.append(
                 at=self._audit_time(), user=self.user, action=change.action,
-                record=change.record or rel, detail=change.detail, file=rel, sha256=digest))
+                record=change.record or rel, detail=change.detail, file=rel, sha256=digest,
+                strict=STRICT_VERSION))        # ``admit`` passed these bytes before they were written
+
+        def check(rel: str, path: Path, raw: bytes, dumped: Any) -> None:
+            admit(self, rel, path, raw, snapshot_of, dumped)
 
         def undo(rel: str, digest: str | None) -> None:
             of = change.entries[-1]["seq"] if change.entries else None
             self.audit.append(at=self._audit_time(), user=self.user, action="write.undone",
                               record=change.record or rel, detail={"of": of}, file=rel, sha256=digest)
 
-        from facilitator.store.commit import binding
-        with binding(self.root, bind, undo):
+        with binding(self.root, bind, undo, check):
             yield change
         if change.always and not change.entries:
             self.record_audit(change.action, change.record or "", change.detail)

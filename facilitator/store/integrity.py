@@ -27,14 +27,18 @@ if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
 
 
-def bound_files(root: Path) -> dict[str, Path]:
-    """Every data file the audit binds, by its path in the clinic."""
+def bound_files(root: Path, known: "dict[str, Path] | None" = None) -> dict[str, Path]:
+    """Every data file the audit binds, by its path in the clinic (whatever kind of file it is:
+    a FIFO in place of a record is named as differing from its entry). ``known``: ``Path``s
+    already made, by their string (a ``Path`` per file was most of this walk's time)."""
     root = Path(root)
     found: dict[str, Path] = {}
     if (root / "clinic.json").is_file():
         found["clinic.json"] = root / "clinic.json"
+    known = known or {}
+    prefix = len(str(root)) + 1
     for sub, depth in (("hours", 0), ("records", 2), ("recovery", 0)):
-        stack = [(root / sub, 0)]
+        stack = [(str(root / sub), 0)]
         while stack:
             folder, level = stack.pop()
             try:
@@ -45,11 +49,11 @@ def bound_files(root: Path) -> dict[str, Path]:
                 if entry.name.startswith("."):
                     continue
                 if level < depth and entry.is_dir(follow_symlinks=False):
-                    stack.append((Path(entry.path), level + 1))
+                    stack.append((entry.path, level + 1))
                 elif level == depth and entry.name.endswith(".json"):
-                    rel = Path(entry.path).relative_to(root).as_posix()
+                    rel = entry.path[prefix:]
                     if BOUND_PATH.match(rel):
-                        found[rel] = Path(entry.path)
+                        found[rel] = known.get(entry.path) or Path(entry.path)
     return found
 
 
@@ -58,40 +62,85 @@ def _said(entry: dict[str, Any]) -> str:
 
 
 class Replay:
-    """The log replayed: the last entry for each file, and the states each file had before."""
+    """The log replayed: the last entry for each file (and, asked for, the states each file
+    had before: ``earlier``, found by reading the log again, as only a file that differs from
+    its last entry needs them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, log: AuditLog | None = None) -> None:
         self.last: dict[str, dict[str, Any]] = {}
-        self.earlier: dict[str, dict[str, dict[str, Any]]] = {}   # file -> {sha256: entry}
         self.bound_any = False
+        self.log = log
+        self._earlier: dict[str, dict[str, dict[str, Any]]] | None = None
 
     def visit(self, entry: dict[str, Any]) -> None:
         rel = entry.get("file")
         if not isinstance(rel, str):
             return
         self.bound_any = True
-        previous = self.last.get(rel)
-        if previous is not None and isinstance(previous.get("sha256"), str):
-            self.earlier.setdefault(rel, {})[previous["sha256"]] = previous
         self.last[rel] = entry
+
+    @property
+    def earlier(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """file -> {sha256: the last entry that left the file in that state}, for every state
+        but its last."""
+        if self._earlier is None:
+            self._earlier = {}
+            current: dict[str, dict[str, Any]] = {}
+            for _path, _number, entry in (self.log.entries() if self.log is not None else ()):
+                rel = entry.get("file") if isinstance(entry, dict) else None
+                if not isinstance(rel, str):
+                    continue
+                previous = current.get(rel)
+                if previous is not None and isinstance(previous.get("sha256"), str):
+                    self._earlier.setdefault(rel, {})[previous["sha256"]] = previous
+                current[rel] = entry
+        return self._earlier
 
     @classmethod
     def of(cls, log: AuditLog) -> "Replay":
-        replay = cls()
+        replay = cls(log)
         for _path, _number, entry in log.entries():
             if isinstance(entry, dict):
                 replay.visit(entry)
         return replay
 
+    @classmethod
+    def of_run(cls, log: AuditLog, last: dict[str, dict[str, Any]], bound_any: bool) -> "Replay":
+        """The replay ``store.chain``'s pass made of ``log``."""
+        replay = cls(log)
+        replay.last, replay.bound_any = last, bound_any
+        return replay
+
+
+def vouched_records(data: "DataDir", replay: Replay) -> dict[str, str]:
+    """The session files ``verify`` need not parse again: path in the clinic -> the SHA-256 their
+    last entry binds, for entries saying the strict reader passed those bytes before they were
+    written (``strict``, ``store.admission``). None while ``clinic.json`` is not what its own
+    last entry says: a record's client and staff ids were checked against the clinic file of
+    its day, and only the log's states of that file are known never to drop one."""
+    from facilitator.store.admission import STRICT_VERSION
+    clinic = replay.last.get("clinic.json")
+    if clinic is None or file_sha256(data.root / "clinic.json") != clinic.get("sha256"):
+        return {}
+    vouched = {}
+    for rel, entry in replay.last.items():
+        strict, digest = entry.get("strict"), entry.get("sha256")
+        if (type(strict) is int and strict >= STRICT_VERSION and type(digest) is str
+                and rel.startswith("records/")):
+            vouched[rel] = digest
+    return vouched
+
 
 def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset(),
-                    replay: Replay | None = None, digests: "dict[Path, str] | None" = None) -> list[str]:
+                    replay: Replay | None = None, digests: "dict[Path, str] | None" = None,
+                    files: "dict[str, Path] | None" = None) -> list[str]:
     """Each difference between the data files and the log's replay, one sentence each.
-    ``digests``: files already hashed (from the bytes ``verify`` parsed), not read again."""
+    ``digests``: files already hashed (from the bytes ``verify`` parsed), not read again;
+    ``files``: ``bound_files``, if already found."""
     root = data.root
     replay = replay or Replay.of(data.audit)
-    last, earlier, bound_any = replay.last, replay.earlier, replay.bound_any
-    files = bound_files(root)
+    last, bound_any = replay.last, replay.bound_any
+    files = bound_files(root) if files is None else files
     problems: list[str] = []
     if not bound_any and files:
         return [f"the audit log of {root} records no file's content: either its entries were "
@@ -112,7 +161,7 @@ def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = froze
         if expected is None:
             problems.append(f"{path} exists, but the audit log says it was removed ({_said(entry)}).")
         elif digest != expected:
-            older = earlier.get(rel, {}).get(digest or "")
+            older = replay.earlier.get(rel, {}).get(digest or "")
             if older is not None:
                 problems.append(f"{path} is an older version of itself: it matches {_said(older)}, "
                                 f"but {_said(entry)} changed it since (an old copy was put back).")
@@ -181,11 +230,12 @@ def baseline(data: "DataDir") -> int:
 
 
 def verify_integrity(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset(),
-                     replay: Replay | None = None, digests: "dict[Path, str] | None" = None) -> list[str]:
+                     replay: Replay | None = None, digests: "dict[Path, str] | None" = None,
+                     files: "dict[str, Path] | None" = None) -> list[str]:
     """The files against the log's replay, and the chains against their witnessed heads
     (files in ``skip`` were already named as damaged; ``replay`` made while checking the chain;
-    ``digests`` the files already hashed)."""
-    return verify_bindings(data, skip, replay, digests) + check_witnesses(data)
+    ``digests`` the files already hashed; ``files`` the bound files already found)."""
+    return verify_bindings(data, skip, replay, digests, files) + check_witnesses(data)
 
 
 # -- sync: each side keeps the other's head ---------------------------------------------------------

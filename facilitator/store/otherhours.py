@@ -15,12 +15,11 @@ from facilitator.core.hours import OtherHours
 from facilitator.store.files import DamagedFile, make_dirs
 from facilitator.store.records import months_between
 from facilitator.store.storage import DataFile
-from facilitator.store.strict import check_client_refs, damaged
+from facilitator.store.strict import HOURS_KIND as KIND, read_month
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
 
-KIND = "other-hours"
 
 
 def month_file(hours_dir: Path, day: date) -> DataFile:
@@ -69,15 +68,9 @@ def between(hours_dir: Path, first: date, last: date, *, clients: Collection[str
         if not file.exists():
             continue
         try:
-            docs = file.tables().get("entries", [])
-            entries = [(d["_id"], OtherHours.from_dict(d)) for d in docs]
-            if clients is not None:
-                check_client_refs(file.path, [e.client_id for _, e in entries], clients)
+            entries = read_month(file.path, clients=clients)
         except DamagedFile as err:
             problems.append(err)
-            continue
-        except (KeyError, ValueError, TypeError) as err:
-            problems.append(damaged(file.path, err, "an entry's "))
             continue
         found.extend((i, e) for i, e in entries if first <= e.day <= last)
     return found, problems

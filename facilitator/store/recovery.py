@@ -25,12 +25,12 @@ from facilitator.core.recovery import (
 )
 from facilitator.core.roster import Client, check_client_id
 from facilitator.store.files import DamagedFile, make_dirs
-from facilitator.store.storage import DataFile, parse_file_bytes, read_bytes, tables_of
+from facilitator.store.storage import DataFile, read_bytes
+from facilitator.store.strict import RECOVERY_KIND as KIND, plan_of, read_plan_bytes  # noqa: F401 (used by sync)
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
 
-KIND = "recovery-plan"
 FOLDER = "recovery"
 # The relative paths sync may exchange for plans (one file per client; authorize with
 # may_change_plan(staff) and merge with core.recovery.merge_plans, store with put_plan).
@@ -51,27 +51,6 @@ def plan_file(root: Path, client_id: str) -> DataFile:
 def read_path(path: Path) -> RecoveryPlan:
     """One plan file, strictly: anything wrong is a ``DamagedFile`` naming it."""
     return read_plan_bytes(path, read_bytes(path))
-
-
-def read_plan_bytes(path: Path, raw: bytes) -> RecoveryPlan:
-    """A plan file's bytes (read here or received by sync), strictly, as ``read_path``."""
-    return plan_of(path, parse_file_bytes(path, raw, KIND))
-
-
-def plan_of(path: Path, data: dict) -> RecoveryPlan:
-    """The plan in a parsed plan file; ``DamagedFile`` naming ``path`` unless it checks."""
-    docs = tables_of(data).get("plan", [])
-    if len(docs) != 1:
-        raise DamagedFile(path, "it does not hold exactly one plan")
-    try:
-        plan = RecoveryPlan.from_dict(docs[0])
-    except InputError as err:
-        raise DamagedFile(path, f"field '{err.field}': {err.message}") from None
-    except (KeyError, ValueError, TypeError, AttributeError) as err:
-        raise DamagedFile(path, f"a field is missing or wrong ({type(err).__name__})") from None
-    if path.stem != plan.client_id:
-        raise DamagedFile(path, "its client id does not match its file name")
-    return plan
 
 
 def read(data: "DataDir", client_id: str) -> RecoveryPlan | None:

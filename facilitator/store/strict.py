@@ -17,7 +17,12 @@ from facilitator.core.errors import InputError
 from facilitator.store.files import DamagedFile
 
 if TYPE_CHECKING:
+    from facilitator.core.hours import OtherHours
+    from facilitator.core.recovery import RecoveryPlan
     from facilitator.core.session import SessionRecord
+
+HOURS_KIND = "other-hours"
+RECOVERY_KIND = "recovery-plan"
 
 
 def field_problem(err: Exception) -> str:
@@ -55,3 +60,46 @@ def check_client_refs(path: Path, client_ids: Collection[str], clients: Collecti
     for client_id in client_ids:
         if client_id not in clients:
             raise DamagedFile(path, f"it names client id {client_id!r}, which is not in clinic.json")
+
+
+# -- the files read whole here (``store.admission`` admits their bytes before every write) ----------
+def read_month(path: Path, raw: bytes | None = None, *, clients: Collection[str] | None = None,
+               ) -> "list[tuple[int, OtherHours]]":
+    """An hours month file's (id, entry) pairs, strictly (``raw``: its bytes, if already read
+    or about to be written); with ``clients``, an entry naming any other client refuses the
+    file. ``DamagedFile`` naming ``path`` otherwise."""
+    from facilitator.core.hours import OtherHours
+    from facilitator.store.storage import parse_file_bytes, read_bytes, tables_of
+    raw = read_bytes(path) if raw is None else raw
+    try:
+        docs = tables_of(parse_file_bytes(path, raw, HOURS_KIND)).get("entries", [])
+        entries = [(d["_id"], OtherHours.from_dict(d)) for d in docs]
+    except (KeyError, ValueError, TypeError) as err:
+        raise damaged(path, err, "an entry's ") from None
+    if clients is not None:
+        check_client_refs(path, [e.client_id for _, e in entries], clients)
+    return entries
+
+
+def read_plan_bytes(path: Path, raw: bytes) -> "RecoveryPlan":
+    """A recovery plan file's bytes (read here or received by sync), strictly."""
+    from facilitator.store.storage import parse_file_bytes
+    return plan_of(path, parse_file_bytes(path, raw, RECOVERY_KIND))
+
+
+def plan_of(path: Path, data: dict) -> "RecoveryPlan":
+    """The plan in a parsed plan file; ``DamagedFile`` naming ``path`` unless it checks."""
+    from facilitator.core.recovery import RecoveryPlan
+    from facilitator.store.storage import tables_of
+    docs = tables_of(data).get("plan", [])
+    if len(docs) != 1:
+        raise DamagedFile(path, "it does not hold exactly one plan")
+    try:
+        plan = RecoveryPlan.from_dict(docs[0])
+    except InputError as err:
+        raise DamagedFile(path, f"field '{err.field}': {err.message}") from None
+    except (KeyError, ValueError, TypeError, AttributeError) as err:
+        raise DamagedFile(path, f"a field is missing or wrong ({type(err).__name__})") from None
+    if path.stem != plan.client_id:
+        raise DamagedFile(path, "its client id does not match its file name")
+    return plan

@@ -38,13 +38,16 @@ from facilitator.core.notes import Note, sign
 from facilitator.core.roster import Client, Group, parse_days
 from facilitator.core.rules import Status
 from facilitator.demo import _attendance, _blocks, _header
+from facilitator.store.admission import STRICT_VERSION, admit
+from facilitator.store.datadir import snapshot_of
 from facilitator.store.audit import GENESIS, AuditLog, entry_hash
 from facilitator.store.commit import binding
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import FILE_MODE, make_dirs
 from facilitator.store.plans import PlanLibrary, shipped_plans_dir
 
-GENERATOR_VERSION = 3   # 2: audit entries bind each file's SHA-256 (issue 12); 3: the clinic has a PIN
+GENERATOR_VERSION = 4   # 2: audit entries bind each file's SHA-256 (issue 12); 3: the clinic has a PIN;
+                        # 4: each session file is admitted by the strict reader, its entry says so
 TIMEZONE = "America/Chicago"
 INFO = ".bench.json"   # a dot-file: DataDir.init allows it and nothing in the app reads it
 
@@ -227,8 +230,10 @@ def _write_session(data: DataDir, audit: "_AuditWriter", library: PlanLibrary, g
     make_dirs(file.path.parent)
     bound: dict[str, str] = {}
     # The file's audit binding (path, SHA-256) goes on the session's last entry below.
-    with binding(data.root, lambda rel, digest: bound.update(file=rel, sha256=digest),
-                 lambda rel, digest: None), file.transaction(create=True) as db:
+    # Admitted by the strict reader as every bound write is (``store.admission``).
+    with binding(data.root, lambda rel, digest: bound.update(file=rel, sha256=digest, strict=STRICT_VERSION),
+                 lambda rel, digest: None, lambda rel, path, raw, dumped: admit(data, rel, path, raw, snapshot_of, dumped)), \
+            file.transaction(create=True) as db:
         db.table("header").insert(header.to_dict())
         if blocks:
             db.table("blocks").insert_multiple(b.to_dict() for b in blocks)
@@ -257,7 +262,7 @@ class _AuditWriter:
         self.lines: list[bytes] = []
 
     def add(self, at: datetime, action: str, record: str, detail: dict[str, Any] | None = None,
-            file: str | None = None, sha256: str | None = None) -> None:
+            file: str | None = None, sha256: str | None = None, strict: int | None = None) -> None:
         month = max(f"{at:%Y-%m}", self.month or "")   # never back to an older month file
         if month != self.month:
             self.flush()
@@ -267,6 +272,8 @@ class _AuditWriter:
                  "action": action, "record": record, "detail": detail or {}, "prev": self.prev}
         if file is not None:
             entry["file"], entry["sha256"] = file, sha256
+            if strict is not None:
+                entry["strict"] = strict
         entry["hash"] = self.prev = entry_hash(entry)
         self.lines.append((json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode())
 

@@ -168,3 +168,15 @@ def test_audit_entries_hold_no_client_names_or_note_text(tmp_path: Path) -> None
     actions = [e["action"] for _, _, e in data.audit.entries()]
     assert actions.count("attendance.import") == 2 and "participation.save" in actions
     assert data.audit.verify() == []
+
+
+def test_an_append_after_a_long_damaged_tail_still_continues_the_chain(log: AuditLog) -> None:
+    """The last entry is looked for in the file's last 4 KB, then its last 64 KB: 5 KB of a
+    line that is not an entry after it (named by verify) does not make the next append start over."""
+    path = log._files()[-1]
+    last = json.loads(lines(path)[-1])
+    with open(path, "ab") as handle:
+        handle.write(b'{"planted": "' + b"x" * 5000 + b'"}\n')
+    entry = log.append(at=START + timedelta(days=1), user="counselor1", action="test.entry", record="rec-x")
+    assert (entry["seq"], entry["prev"]) == (last["seq"] + 1, last["hash"])
+    assert {b.line for b in log.verify()} == {7, 8}      # the planted line, and the link past it
