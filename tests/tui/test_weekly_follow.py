@@ -3,8 +3,11 @@ supervisors' views open at once). Fake now: Monday 2026-11-23 17:55 Chicago."""
 
 from __future__ import annotations
 
+from textual.geometry import Region
+
 from facilitator.tui.help import HelpScreen
 from facilitator.tui.weekly import WeeklyScreen
+from facilitator.tui.widgets.weektable import WeekTable
 from tests.tui.helpers import build_app, wait_until
 from tests.tui.test_weekly import SIZE, open_weekly, shown
 from tests.tui.weekly_support import THIS_MORNING, import_attendance
@@ -38,3 +41,35 @@ async def test_a_lone_change_is_still_shown_within_a_poll_whatever_the_reread_ga
         screen = await open_weekly(pilot)
         import_attendance(clinic, THIS_MORNING)
         assert await wait_until(pilot, lambda: t001_hours(screen).endswith(" 1.5/9"), seconds=2.0)
+
+
+def picture(screen: WeeklyScreen) -> list[list[tuple[str, str]]]:
+    """What the table draws now: each line's text and styles, as the terminal gets them."""
+    table = screen.query_one(WeekTable)
+    region = Region(0, 0, table.size.width, table.size.height)
+    return [[(seg.text, str(seg.style)) for seg in strip] for strip in table.render_lines(region)]
+
+
+async def test_a_change_redraws_only_changed_cells_and_draws_what_a_fresh_view_draws(clinic, fake_clock):
+    """The view replaces the cells that changed in place (refilling the table made every
+    cell be measured and drawn again); what it draws must be what a new view of the same
+    files draws, so no cell is left stale."""
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_weekly(pilot)
+        table = screen.query_one(WeekTable)
+        before = picture(screen)
+        refills = []
+        table.clear = lambda *a, **k: refills.append(1) or WeekTable.clear(table, *a, **k)
+
+        import_attendance(clinic, THIS_MORNING)           # another writer
+        assert await wait_until(pilot, lambda: t001_hours(screen).endswith(" 1.5/9"), seconds=2.0)
+        await pilot.pause()
+        assert refills == []                              # in place, not refilled
+        after = picture(screen)
+        t001 = next(i for i, line in enumerate(after) if "Avery" in "".join(t for t, _ in line))
+        assert "1.5/9" in "".join(t for t, _ in after[t001])
+        assert after != before
+
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        fresh = await open_weekly(pilot)
+        assert picture(fresh) == after
