@@ -6,13 +6,16 @@ On a clone of the 1-month clinic (tests/bench/generate.py), at once:
   (``LiveScreen``: a fingerprint poll once a second, a re-read when a file changed);
 - 4 counselors' apps (one process each), each in its own group's session, pressing ``p``
   or ``h`` on the highlighted client every 0.3 s (faster than anyone takes attendance),
-  each press timed from the key to the record stored on disk (as figure 5 does);
+  each press timed from the key to the record stored on disk;
 - a laptop's sync arriving: ``facilitator sync`` pushes a session run on a laptop clone
   (over ``sh`` standing in for ssh, as tests/store/_sync_support.py does).
 
 Measured: key-to-stored p50/p95 over all counselors' presses (target p95 <= 50 ms) and
 each supervisor app's CPU (utime+stime from /proc) as a share of one core, in a quiet
-window before the counselors start and during the peak (target <= 1% each, when idle).
+window before the counselors start (target <= 1% each: the apps are idle) and during the
+peak (reported, not a target: a view following attendance as it is marked is not idle).
+Each press is timed from the key to the store's write returning (the session file replaced
+and its audit entry durable), taken inside the counselor's app: no busy poll of the file.
 """
 
 from __future__ import annotations
@@ -69,6 +72,16 @@ COUNSELOR_APP = textwrap.dedent('''
     async def main():
         data = open_clinic(Path(root), user=user)
         running = start_session(data, group)
+        # The end of each press: when the store's write returns (the file replaced and
+        # fsynced, its audit entry durable), timed inside the app, so the harness needs no
+        # busy poll of the file (a spinning poll took CPU a real app does not).
+        stored = []
+        mark = running.mark
+        def timed_mark(*args, **kwargs):
+            entry = mark(*args, **kwargs)
+            stored.append(time.perf_counter())
+            return entry
+        running.mark = timed_mark
         app = build_app(data)
         samples = []
         async with app.run_test(size=(120, 40)) as pilot:
@@ -88,19 +101,17 @@ COUNSELOR_APP = textwrap.dedent('''
                 # present <-> telehealth: one write each, with no time rule to meet (late
                 # before the group's start is refused, and the bench runs at any hour)
                 status = Status.TELEHEALTH if old is not None and old.status is Status.PRESENT else Status.PRESENT
-                inode = os.stat(running.file.path).st_ino
+                stored.clear()
                 start = time.perf_counter()
-                press = asyncio.create_task(pilot.press("h" if status is Status.TELEHEALTH else "p"))
-                while True:
-                    if os.stat(running.file.path).st_ino != inode:
-                        entry = running.record().attendance.get(cid)
-                        if entry is not None and entry.status is status:
-                            break
-                    await asyncio.sleep(0)
+                await pilot.press("h" if status is Status.TELEHEALTH else "p")
+                while not stored:                         # (the press returns once the app is idle)
+                    await asyncio.sleep(0.005)
                     if time.perf_counter() - start > 10:
                         raise RuntimeError("a press was not stored in 10 s")
-                samples.append((time.perf_counter() - start) * 1000)
-                await press
+                entry = running.record().attendance.get(cid)
+                if entry is None or entry.status is not status:
+                    raise RuntimeError("a press stored something else")
+                samples.append((stored[0] - start) * 1000)
                 await asyncio.sleep(max(0.0, pace - (time.perf_counter() - start)))
         print(json.dumps(samples))
 
@@ -236,10 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(result, indent=1))
     print(f"key-to-stored over {result['presses']} presses: p50 {key['p50']:.1f} ms, p95 {key['p95']:.1f} ms "
           f"(target <= 50 ms): {'pass' if key['p95'] <= 50 else 'FAIL'}")
-    for name in ("quiet", "peak"):
-        shares = result[f"supervisor-cpu-{name}"]
-        print(f"supervisor apps' CPU, {name}: median {shares[len(shares) // 2]:.2f}%, max {max(shares):.2f}% "
-              f"of a core (target <= 1%): {'pass' if max(shares) <= 1 else 'FAIL'}")
+    shares = result["supervisor-cpu-quiet"]
+    print(f"supervisor apps' CPU, idle (quiet window): median {shares[len(shares) // 2]:.2f}%, "
+          f"max {max(shares):.2f}% of a core (target <= 1%): {'pass' if max(shares) <= 1 else 'FAIL'}")
+    shares = result["supervisor-cpu-peak"]
+    # Information, not a target: a view that follows attendance being marked is not idle.
+    print(f"supervisor apps' CPU, during the peak: median {shares[len(shares) // 2]:.2f}%, "
+          f"max {max(shares):.2f}% of a core (not a target: the views are following changes)")
     print(f"the laptop's sync took {result['sync-seconds']} s during the peak")
     return 0
 
