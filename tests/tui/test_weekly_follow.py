@@ -3,8 +3,12 @@ supervisors' views open at once). Fake now: Monday 2026-11-23 17:55 Chicago."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.geometry import Region
 
+from facilitator.core.hours import OtherHours
+from facilitator.tui.clientdata import add_other_hours
 from facilitator.tui.help import HelpScreen
 from facilitator.tui.weekly import WeeklyScreen
 from facilitator.tui.widgets.weektable import WeekTable
@@ -72,4 +76,28 @@ async def test_a_change_redraws_only_changed_cells_and_draws_what_a_fresh_view_d
 
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         fresh = await open_weekly(pilot)
+        assert picture(fresh) == after
+
+
+async def test_a_client_moving_up_or_down_is_reordered_in_place_and_drawn_as_a_fresh_view(clinic, fake_clock):
+    """Rows are ordered by shortfall, so hours move a client; the table is reordered, not refilled."""
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_weekly(pilot)
+        table = screen.query_one(WeekTable)
+        order = list(table.shown_ids)
+        refills = []
+        table.clear = lambda *a, **k: refills.append(1) or WeekTable.clear(table, *a, **k)
+
+        # 8 hours of individual sessions today: T002 goes from below to at-risk, ahead of T001
+        add_other_hours(clinic, OtherHours("T002", date(2026, 11, 23), 480, "individual"))
+        assert await wait_until(pilot, lambda: shown(screen)["T002"]["hours"].endswith(" 8.0/9"), seconds=2.0)
+        await pilot.pause()
+        assert table.shown_ids != order and sorted(table.shown_ids) == sorted(order)
+        assert refills == []
+        assert table.current_id == order[0]              # the cursor stays on its client
+        after = picture(screen)
+
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        fresh = await open_weekly(pilot)
+        assert fresh.query_one(WeekTable).shown_ids == table.shown_ids
         assert picture(fresh) == after

@@ -91,10 +91,12 @@ class WeekTable(DataTable):
     def show(self, data: WeekTableData, colours: Mapping[str, str], width: int) -> None:
         """Fill the table, keeping the cursor on the same client where possible.
 
-        When the columns and the clients (in their order) are those shown, only the cells
-        that changed are replaced: refilling 120 rows made Textual measure every cell again
-        and was most of a weekly view's CPU while attendance is being marked (benchmark
-        figure 6). The picture is the same either way (every cell is padded to its column).
+        When the columns and the clients are those shown, only the rows that changed get new
+        cells, and a client whose hours moved them is moved (``sort``): refilling 120 rows
+        made Textual measure every cell again and was most of a weekly view's CPU while
+        attendance is being marked (benchmark figure 6). The picture is the same either way
+        (every cell is padded to its column; tests/tui/test_weekly_follow.py compares it
+        with a fresh view's).
         """
         current = self.current_id
         rows, clients = data.rows, data.clients
@@ -154,8 +156,15 @@ class WeekTable(DataTable):
             made[row.client_id] = (shape, row, client, cells)
             body.append((row.client_id, cells))
         self._made = made
-        if columns == self._shown_columns and [key for key, _ in body] == self.shown_ids:
+        ids = [key for key, _ in body]
+        if columns == self._shown_columns and len(ids) == len(self.shown_ids) and set(ids) == set(self.shown_ids):
             self._update_cells(body)
+            if ids != self.shown_ids:        # hours changed a client's place (by shortfall)
+                place = {id(self.get_cell(key, "name")): i for i, key in enumerate(ids)}
+                self.sort("name", key=lambda name: place[id(name)])
+                self.shown_ids = ids
+                if current in ids:
+                    self.move_cursor(row=ids.index(current), animate=False)
             return
         self.clear(columns=True)
         for key, label in columns:
@@ -174,7 +183,8 @@ class WeekTable(DataTable):
         for row_key, cells in body:
             shown = self._shown_cells[row_key]
             if cells != shown:
-                changed[row_key] = {column: new for column, new, old in zip(keys, cells, shown) if new != old}
+                # every cell of a changed row is put in, so the table holds these very cells
+                changed[row_key] = dict(zip(keys, cells))
                 self._shown_cells[row_key] = cells
         if changed:
             self._replace_cells(changed)
