@@ -149,7 +149,7 @@ def prepare(root: Path) -> tuple[list[str], list[str], list[str]]:
     return sups, couns, sorted(data.snapshot().groups)
 
 
-def laptop_push(host: Path, laptop: Path, group: str) -> float:
+def laptop_push(host: Path, laptop: Path, group: str, env: dict[str, str]) -> float:
     """A session run on the laptop, then `facilitator sync` pushing it: seconds."""
     from tests.store._sync_support import LOCAL_SSH, open_as, sync_argv
     from facilitator.core.rules import Status
@@ -159,7 +159,7 @@ def laptop_push(host: Path, laptop: Path, group: str) -> float:
     for client in running.record().roster:
         running.mark(client, Status.PRESENT)
     t0 = time.monotonic()
-    done = subprocess.run(sync_argv(laptop, host, ssh=LOCAL_SSH), capture_output=True, text=True)
+    done = subprocess.run(sync_argv(laptop, host, ssh=LOCAL_SSH), capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"the laptop's sync failed: {done.stderr}")
     return time.monotonic() - t0
@@ -172,13 +172,15 @@ def run(presses: int, quiet_seconds: float, log=print) -> dict:
     clinic = ensure_clinic(ONE_MONTH, user=os_user(), cache=cache, log=log)
     scratch = Path(tempfile.mkdtemp(prefix=".peak-", dir=cache))
     processes: list[subprocess.Popen] = []
+    # Every process runs this checkout's code, the sync's two sides too (`facilitator` is
+    # the installed script, which would otherwise import whichever checkout is installed).
     env = dict(os.environ, TEXTUAL_ANIMATIONS="none", PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     try:
         host = clone(clinic.root, scratch / "host")
         sups, couns, all_groups = prepare(host)
         groups, laptop_group = all_groups[:COUNSELORS], all_groups[COUNSELORS]
         laptop = scratch / "laptop"
-        done = subprocess.run(sync_argv(laptop, host, ssh=LOCAL_SSH), capture_output=True, text=True)
+        done = subprocess.run(sync_argv(laptop, host, ssh=LOCAL_SSH), capture_output=True, text=True, env=env)
         if done.returncode != 0:
             raise RuntimeError(f"cloning the laptop failed: {done.stderr}")
         log(f"starting {SUPERVISORS} supervisors' weekly views ...")
@@ -210,7 +212,7 @@ def run(presses: int, quiet_seconds: float, log=print) -> dict:
         before = [cpu_seconds(p) for p in pids]
         t0 = time.monotonic()
         time.sleep(2)
-        sync_seconds = laptop_push(host, laptop, laptop_group) if SYNC else 0.0
+        sync_seconds = laptop_push(host, laptop, laptop_group, env) if SYNC else 0.0
         samples: list[float] = []
         for proc in counselors:
             out, _ = proc.communicate(timeout=600)
