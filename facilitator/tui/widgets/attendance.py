@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Label
 
 from facilitator.core.rules import Status
+from facilitator.tui.widgets.quiet import put
 
 HIDDEN = "•••"
 UNMARKED = "—"
@@ -225,6 +226,6 @@ class AttendancePane(Vertical):
             parts.append(f"{unmarked} unmarked")
         parts.append(f"over cap {cap}!" if attending > cap else f"cap {cap}")
         label = self.query_one("#attendance-count", Label)
-        label.update(" · ".join(parts))
+        put(label, " · ".join(parts))
         label.set_class(attending > cap, "-over")
         return attending
