@@ -28,6 +28,7 @@ from facilitator.tui.widgets.attendance import HIDDEN, AttendancePane, Attendanc
 from facilitator.tui.goals import goal_lines, read_recovery_plans
 from facilitator.tui.widgets.participation import ParticipationPane
 from facilitator.tui.widgets.problem import refusal_sentence
+from facilitator.tui.widgets.quiet import put
 
 if TYPE_CHECKING:
     from facilitator.core.session import SessionRecord
@@ -217,9 +218,8 @@ class SessionScreen(SessionActions, Screen):
         bar = self.query_one(SessionHeader)
         bar.set_class(self.privacy, "-privacy")
         title = "PRIVACY — names hidden (F9)" if self.privacy else f"{header.group} · {self.plan}"
-        bar.query_one("#session-title", Label).update(title)
-        bar.query_one("#session-clock", Label).update(
-            f"{now:%a %H:%M}")
+        put(bar.query_one("#session-title", Label), title)
+        put(bar.query_one("#session-clock", Label), f"{now:%a %H:%M}")
         current = clock.current()
         if current is not None and clock.cue_due(now):
             key = (current, clock.blocks[current].started_at)

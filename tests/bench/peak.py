@@ -6,13 +6,17 @@ On a clone of the 1-month clinic (tests/bench/generate.py), at once:
   (``LiveScreen``: a fingerprint poll once a second, a re-read when a file changed);
 - 4 counselors' apps (one process each), each in its own group's session, pressing ``p``
   or ``h`` on the highlighted client every 0.3 s (faster than anyone takes attendance),
-  each press timed from the key to the record stored on disk (as figure 5 does);
+  each press timed from the key to the record stored on disk;
 - a laptop's sync arriving: ``facilitator sync`` pushes a session run on a laptop clone
   (over ``sh`` standing in for ssh, as tests/store/_sync_support.py does).
 
 Measured: key-to-stored p50/p95 over all counselors' presses (target p95 <= 50 ms) and
 each supervisor app's CPU (utime+stime from /proc) as a share of one core, in a quiet
-window before the counselors start and during the peak (target <= 1% each, when idle).
+window before the counselors start pressing (target <= 1% each: the apps are idle; the
+counselors' apps, idle on their session screens, are measured there too) and during the
+peak (reported, not a target: a view following attendance as it is marked is not idle).
+Each press is timed from the key to the store's write returning (the session file replaced
+and its audit entry durable), taken inside the counselor's app: no busy poll of the file.
 """
 
 from __future__ import annotations
@@ -69,6 +73,16 @@ COUNSELOR_APP = textwrap.dedent('''
     async def main():
         data = open_clinic(Path(root), user=user)
         running = start_session(data, group)
+        # The end of each press: when the store's write returns (the file replaced and
+        # fsynced, its audit entry durable), timed inside the app, so the harness needs no
+        # busy poll of the file (a spinning poll took CPU a real app does not).
+        stored = []
+        mark = running.mark
+        def timed_mark(*args, **kwargs):
+            entry = mark(*args, **kwargs)
+            stored.append(time.perf_counter())
+            return entry
+        running.mark = timed_mark
         app = build_app(data)
         samples = []
         async with app.run_test(size=(120, 40)) as pilot:
@@ -76,7 +90,9 @@ COUNSELOR_APP = textwrap.dedent('''
             await app.push_screen(screen)
             await pilot.pause()
             sys.stdout.write("READY\\n"); sys.stdout.flush()
-            sys.stdin.readline()                      # the go signal
+            # The go signal, read in a thread: the app keeps running (its session clock
+            # ticks each second) while it waits, as an idle app does.
+            await asyncio.to_thread(sys.stdin.readline)
             table = screen.table
             rows = len(table.shown)
             for i in range(presses):
@@ -88,19 +104,17 @@ COUNSELOR_APP = textwrap.dedent('''
                 # present <-> telehealth: one write each, with no time rule to meet (late
                 # before the group's start is refused, and the bench runs at any hour)
                 status = Status.TELEHEALTH if old is not None and old.status is Status.PRESENT else Status.PRESENT
-                inode = os.stat(running.file.path).st_ino
+                stored.clear()
                 start = time.perf_counter()
-                press = asyncio.create_task(pilot.press("h" if status is Status.TELEHEALTH else "p"))
-                while True:
-                    if os.stat(running.file.path).st_ino != inode:
-                        entry = running.record().attendance.get(cid)
-                        if entry is not None and entry.status is status:
-                            break
-                    await asyncio.sleep(0)
+                await pilot.press("h" if status is Status.TELEHEALTH else "p")
+                while not stored:                         # (the press returns once the app is idle)
+                    await asyncio.sleep(0.005)
                     if time.perf_counter() - start > 10:
                         raise RuntimeError("a press was not stored in 10 s")
-                samples.append((time.perf_counter() - start) * 1000)
-                await press
+                entry = running.record().attendance.get(cid)
+                if entry is None or entry.status is not status:
+                    raise RuntimeError("a press stored something else")
+                samples.append((stored[0] - start) * 1000)
                 await asyncio.sleep(max(0.0, pace - (time.perf_counter() - start)))
         print(json.dumps(samples))
 
@@ -138,7 +152,7 @@ def prepare(root: Path) -> tuple[list[str], list[str], list[str]]:
     return sups, couns, sorted(data.snapshot().groups)
 
 
-def laptop_push(host: Path, laptop: Path, group: str) -> float:
+def laptop_push(host: Path, laptop: Path, group: str, env: dict[str, str]) -> float:
     """A session run on the laptop, then `facilitator sync` pushing it: seconds."""
     from tests.store._sync_support import LOCAL_SSH, open_as, sync_argv
     from facilitator.core.rules import Status
@@ -148,7 +162,7 @@ def laptop_push(host: Path, laptop: Path, group: str) -> float:
     for client in running.record().roster:
         running.mark(client, Status.PRESENT)
     t0 = time.monotonic()
-    done = subprocess.run(sync_argv(laptop, host, ssh=LOCAL_SSH), capture_output=True, text=True)
+    done = subprocess.run(sync_argv(laptop, host, ssh=LOCAL_SSH), capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"the laptop's sync failed: {done.stderr}")
     return time.monotonic() - t0
@@ -161,13 +175,15 @@ def run(presses: int, quiet_seconds: float, log=print) -> dict:
     clinic = ensure_clinic(ONE_MONTH, user=os_user(), cache=cache, log=log)
     scratch = Path(tempfile.mkdtemp(prefix=".peak-", dir=cache))
     processes: list[subprocess.Popen] = []
+    # Every process runs this checkout's code, the sync's two sides too (`facilitator` is
+    # the installed script, which would otherwise import whichever checkout is installed).
     env = dict(os.environ, TEXTUAL_ANIMATIONS="none", PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     try:
         host = clone(clinic.root, scratch / "host")
         sups, couns, all_groups = prepare(host)
         groups, laptop_group = all_groups[:COUNSELORS], all_groups[COUNSELORS]
         laptop = scratch / "laptop"
-        done = subprocess.run(sync_argv(laptop, host, ssh=LOCAL_SSH), capture_output=True, text=True)
+        done = subprocess.run(sync_argv(laptop, host, ssh=LOCAL_SSH), capture_output=True, text=True, env=env)
         if done.returncode != 0:
             raise RuntimeError(f"cloning the laptop failed: {done.stderr}")
         log(f"starting {SUPERVISORS} supervisors' weekly views ...")
@@ -190,8 +206,10 @@ def run(presses: int, quiet_seconds: float, log=print) -> dict:
         # view spaces re-reads up to 3 s apart while changes keep coming).
         time.sleep(6)
         pids = [p.pid for p in supervisors] or [os.getpid()]
+        counselor_pids = [p.pid for p in counselors]
         log(f"quiet window: {quiet_seconds:.0f} s ...")
-        quiet = cpu_shares(pids, quiet_seconds)
+        quiet_all = cpu_shares(pids + counselor_pids, quiet_seconds)
+        quiet, counselors_quiet = quiet_all[:len(pids)], quiet_all[len(pids):]
         log(f"peak: {COUNSELORS} x {presses} presses, a laptop sync arriving ...")
         for proc in counselors:
             proc.stdin.write("go\n")
@@ -199,7 +217,7 @@ def run(presses: int, quiet_seconds: float, log=print) -> dict:
         before = [cpu_seconds(p) for p in pids]
         t0 = time.monotonic()
         time.sleep(2)
-        sync_seconds = laptop_push(host, laptop, laptop_group) if SYNC else 0.0
+        sync_seconds = laptop_push(host, laptop, laptop_group, env) if SYNC else 0.0
         samples: list[float] = []
         for proc in counselors:
             out, _ = proc.communicate(timeout=600)
@@ -207,6 +225,7 @@ def run(presses: int, quiet_seconds: float, log=print) -> dict:
         wall = time.monotonic() - t0
         peak = [100 * (cpu_seconds(p) - b) / wall for p, b in zip(pids, before)]
         return {"key-to-stored": summary(samples), "supervisor-cpu-quiet": sorted(quiet),
+                "counselor-cpu-quiet": sorted(counselors_quiet),
                 "supervisor-cpu-peak": sorted(peak), "peak-seconds": round(wall, 1),
                 "sync-seconds": round(sync_seconds, 2), "presses": len(samples)}
     finally:
@@ -236,10 +255,18 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(result, indent=1))
     print(f"key-to-stored over {result['presses']} presses: p50 {key['p50']:.1f} ms, p95 {key['p95']:.1f} ms "
           f"(target <= 50 ms): {'pass' if key['p95'] <= 50 else 'FAIL'}")
-    for name in ("quiet", "peak"):
-        shares = result[f"supervisor-cpu-{name}"]
-        print(f"supervisor apps' CPU, {name}: median {shares[len(shares) // 2]:.2f}%, max {max(shares):.2f}% "
-              f"of a core (target <= 1%): {'pass' if max(shares) <= 1 else 'FAIL'}")
+    shares = result["supervisor-cpu-quiet"]
+    print(f"supervisor apps' CPU, idle (quiet window): median {shares[len(shares) // 2]:.2f}%, "
+          f"max {max(shares):.2f}% of a core (target <= 1%): {'pass' if max(shares) <= 1 else 'FAIL'}")
+    shares = result["counselor-cpu-quiet"]
+    if shares:
+        print(f"counselor apps' CPU, idle on the session screen (quiet window): median "
+              f"{shares[len(shares) // 2]:.2f}%, max {max(shares):.2f}% of a core (target <= 1%): "
+              f"{'pass' if max(shares) <= 1 else 'FAIL'}")
+    shares = result["supervisor-cpu-peak"]
+    # Information, not a target: a view that follows attendance being marked is not idle.
+    print(f"supervisor apps' CPU, during the peak: median {shares[len(shares) // 2]:.2f}%, "
+          f"max {max(shares):.2f}% of a core (not a target: the views are following changes)")
     print(f"the laptop's sync took {result['sync-seconds']} s during the peak")
     return 0
 

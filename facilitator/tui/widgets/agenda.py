@@ -16,6 +16,7 @@ from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.session import BlockRun
+from facilitator.tui.widgets.quiet import put
 
 
 def clock_text(span: timedelta) -> str:
@@ -147,14 +148,14 @@ class AgendaPane(Vertical):
         bar = self.query_one(ProgressBar)
         overtime = False
         if not blocks:
-            now_label.update("No plan: no agenda blocks")
-            title_label.update("Start with a plan to time the group.")
-            time_label.update("")
+            put(now_label, "No plan: no agenda blocks")
+            put(title_label, "Start with a plan to time the group.")
+            put(time_label, "")
             bar.update(progress=0)
         elif current is not None:
             block = blocks[current]
-            now_label.update(f"{current + 1}/{len(blocks)} · {kind_text(block)}")
-            title_label.update(block.title)
+            put(now_label, f"{current + 1}/{len(blocks)} · {kind_text(block)}")
+            put(title_label, block.title)
             remaining = clock.remaining(current, now)
             elapsed = clock_text(clock.elapsed(current, now))
             overtime = remaining < timedelta(0)
@@ -164,32 +165,32 @@ class AgendaPane(Vertical):
                 text = f"{elapsed} run · {clock_text(remaining)} left"
             if clock.paused:
                 text = "PAUSED · " + text
-            time_label.update(text)
+            put(time_label, text)
             bar.update(progress=round(clock.progress(current, now) * 100))
         elif clock.finished:
-            now_label.update("Agenda finished")
-            title_label.update(f"at {clock.actual_end:%H:%M}; E ends the session")
-            time_label.update("")
+            put(now_label, "Agenda finished")
+            put(title_label, f"at {clock.actual_end:%H:%M}; E ends the session")
+            put(time_label, "")
             bar.update(progress=100)
         else:
             first = blocks[0]
-            now_label.update("Not started · n starts")
-            title_label.update(f"First: {first.title}")
-            time_label.update(f"{first.planned_minutes} min planned")
+            put(now_label, "Not started · n starts")
+            put(title_label, f"First: {first.title}")
+            put(time_label, f"{first.planned_minutes} min planned")
             bar.update(progress=0)
         time_label.set_class(overtime, "-overtime")
         block = blocks[current] if current is not None else None
-        self.query_one("#agenda-prompts", Static).update(self.prompts_text(block))
+        put(self.query_one("#agenda-prompts", Static), self.prompts_text(block))
         width = max(20, self.content_region.width or self.size.width - 4)
         listing = self.query_one("#agenda-blocks", Static)
         rows = listing.size.height or 99
-        listing.update(block_lines(clock, now, width, rows))
+        put(listing, block_lines(clock, now, width, rows))
         total = f"Session: plan {min_text(clock.planned_total)}"
         if clock.started:
             total += f" · run {min_text(clock.actual_total(now))}"
-        self.query_one("#agenda-total", Label).update(total)
+        put(self.query_one("#agenda-total", Label), total)
         end = "Ended" if clock.finished else "Ends about"
-        self.query_one("#agenda-end", Label).update(
+        put(self.query_one("#agenda-end", Label),
             f"{end} {clock.planned_end(now):%H:%M} (due {scheduled_end:%H:%M})"
             if clock.started else f"Scheduled to end {scheduled_end:%H:%M}")
         self.set_class(clock.cue_due(now), "-cue")

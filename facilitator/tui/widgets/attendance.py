@@ -19,6 +19,7 @@ from textual.widgets import DataTable
 from facilitator.tui.widgets.plain import Label
 
 from facilitator.core.rules import Status
+from facilitator.tui.widgets.quiet import put
 from facilitator.tui.widgets.tables import plain
 
 HIDDEN = "•••"
@@ -227,6 +228,6 @@ class AttendancePane(Vertical):
             parts.append(f"{unmarked} unmarked")
         parts.append(f"over cap {cap}!" if attending > cap else f"cap {cap}")
         label = self.query_one("#attendance-count", Label)
-        label.update(" · ".join(parts))
+        put(label, " · ".join(parts))
         label.set_class(attending > cap, "-over")
         return attending

@@ -22,6 +22,7 @@ from textual.widgets import Input
 from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.rules import PARTICIPATION_PICKS
+from facilitator.tui.widgets.quiet import put
 
 QUIET_SECONDS = 0.8    # save after typing stops this long
 MAX_UNSAVED_SECONDS = 1.0  # and never let typing go unsaved longer than this
@@ -54,6 +55,8 @@ class PicksBar(Widget, can_focus=True):
         self.on_toggle = on_toggle
 
     def set_picks(self, picks: tuple[str, ...]) -> None:
+        if picks == self.picks:
+            return          # (re-shown every second by the session screen's clock)
         self.picks = picks
         self.refresh(layout=True)
 
@@ -212,19 +215,22 @@ class ParticipationPane(Vertical):
         if self.note_input.value != note:
             self.note_input.value = note
         self.note_input.disabled = position is None
-        self.query_one("#note-label", Label).update("Group")
+        put(self.query_one("#note-label", Label), "Group")
         self.note_input.placeholder = f"group note for {title}" if title else "no agenda block"
 
     def show_goals(self, lines: list[str]) -> None:
         """The highlighted client's active goals, one line each (g links one to this block)."""
         widget = self.query_one("#participation-goals", Static)
         text = "\n".join(f"Goal {line}" if line[:1].isdigit() else line for line in lines)
-        widget.update(text)
+        put(widget, text)
         widget.set_class(not lines, "-empty")
 
     def _title(self) -> None:
-        # Content, not str: a border title given as str is read as markup, and ``who`` is a name.
-        self.border_title = Content(f"Participation · {self.who}") if self.client_id else "Participation"
+        title = f"Participation · {self.who}" if self.client_id else "Participation"
+        if getattr(self, "_shown_title", None) != title:     # unchanged: no relayout (idle CPU)
+            self._shown_title = title
+            # Content, not str: a border title given as str is read as markup, and ``who`` is a name.
+            self.border_title = Content(title)
 
     # -- saving --------------------------------------------------------------------------
     @property
