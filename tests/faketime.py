@@ -77,6 +77,16 @@ def faketime_env(instant: datetime) -> dict[str, str]:
     return {"LD_PRELOAD": str(library), "FAKETIME": faketime_text(instant), "TZ": "UTC"}
 
 
+def run_at(instant: datetime) -> str:
+    """Shell words that run the command after them at ``instant`` (for a tmux command line).
+
+    libfaketime preloaded, not the ``faketime`` wrapper: a wrapper killed with its tmux
+    session leaves its semaphore in /dev/shm, named by its pid, and a later wrapper that gets
+    the same pid fails with "sem_open: File exists" (pids wrap at 32768 here)."""
+    settings = " ".join(f"{k}={shlex.quote(v)}" for k, v in faketime_env(instant).items())
+    return f"env -u FAKETIME_SHARED {settings}"
+
+
 def program_at(directory: Path, instant: datetime, program: Path = BIN) -> Path:
     """A script in ``directory`` that runs ``program`` (facilitator) at ``instant``."""
     directory = Path(directory)

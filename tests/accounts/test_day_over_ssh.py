@@ -139,8 +139,10 @@ def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(install, clinic, 
     root = clinic
     # -- the counselor, in a terminal on the host, as their own account ---------------------
     name = f"day-c-{uuid.uuid4().hex[:8]}"
+    # libfaketime preloaded, not the faketime wrapper (tests/faketime.run_at says why).
     line = " ".join(["runuser", "-u", COUNSELOR, "--", *login_env(COUNSELOR, install, root),
-                     "faketime", "-f", f"'@{utc(COUNSELOR_AT)}'", str(install.dir / "bin" / "facilitator")])
+                     f"LD_PRELOAD={libfaketime()}", f"FAKETIME='@{utc(COUNSELOR_AT)}'",
+                     str(install.dir / "bin" / "facilitator")])
     tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", f"{line}; echo EXITED-$?; sleep 30")
     counselor = Terminal(name)
     try:

@@ -22,6 +22,7 @@ from facilitator.store.datadir import DataDir
 from facilitator.store.identity import os_user
 from facilitator.store.pins import PinStore
 from tests.conftest import make_test_clinic
+from tests.faketime import run_at
 from tests.tui.session_helpers import add_clients
 from tests.tui.day_script import (Terminal, assert_screens_clean, assert_the_group_stored, data_words,
                                   run_the_group, tmux)
@@ -45,8 +46,7 @@ def test_a_counselors_day_at_80x24(tmp_path: Path):
     add_clients(data)                                  # ten clients in the evening group
     program = Path(sys.executable).with_name("facilitator")
     name = f"day-{uuid.uuid4().hex[:8]}"
-    command = (f"FACILITATOR_DATA={root} faketime -f '@{FAKE_START:%Y-%m-%d %H:%M:%S}' "
-               f"{program}; echo EXITED-$?; sleep 30")
+    command = f"FACILITATOR_DATA={root} {run_at(FAKE_START)} {program}; echo EXITED-$?; sleep 30"
     tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", command)
     term = Terminal(name)
     try:

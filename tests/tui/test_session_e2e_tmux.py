@@ -23,6 +23,7 @@ from facilitator.store.identity import os_user
 from facilitator.store.running import find_running
 from facilitator.store.pins import PinStore
 from tests.conftest import make_test_clinic
+from tests.faketime import run_at
 from tests.tui.session_helpers import add_clients
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
@@ -86,8 +87,7 @@ def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
     session = f"fac-{uuid.uuid4().hex[:8]}"
 
     def command() -> str:      # the faked clock carries on from where it is (also after a kill)
-        return (f"FACILITATOR_DATA={root} faketime -f '@{clock():%Y-%m-%d %H:%M:%S}' {program}; "
-                "echo EXITED-$?; sleep 30")
+        return f"FACILITATOR_DATA={root} {run_at(clock())} {program}; echo EXITED-$?; sleep 30"
 
     _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command())
     try:
