@@ -92,8 +92,7 @@ def program_at(directory: Path, instant: datetime, program: Path = BIN) -> Path:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     script = directory / f"facilitator-at-{instant.astimezone(timezone.utc):%Y%m%dT%H%M%S}"
-    settings = " ".join(f"{k}={shlex.quote(v)}" for k, v in faketime_env(instant).items())
-    # -u FAKETIME_SHARED: under an outer faketime (the CI pass), don't share its start time.
-    script.write_text(f"#!/bin/sh\nexec env -u FAKETIME_SHARED {settings} {shlex.quote(str(program))} \"$@\"\n")
+    # run_at unsets FAKETIME_SHARED: under an outer faketime (the CI pass), don't share its start.
+    script.write_text(f"#!/bin/sh\nexec {run_at(instant)} {shlex.quote(str(program))} \"$@\"\n")
     script.chmod(0o755)
     return script

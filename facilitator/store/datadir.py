@@ -32,7 +32,7 @@ from facilitator.store.files import (
 )
 from facilitator.store.identity import Clock, system_clock
 from facilitator.store.records import KIND as RECORD_KIND, SessionFile, record_path, session_files
-from facilitator.store.storage import DataFile, generation_of, parse_file_bytes, read_bytes, tables_of
+from facilitator.store.storage import DataFile, generation_of, parse_file_bytes, query, read_bytes, tables_of
 from facilitator.store.strict import check_record_refs, damaged
 
 if TYPE_CHECKING:
@@ -353,26 +353,24 @@ class DataDir:
             self.record_audit(change.action, change.record or "", change.detail)
 
     def add_group(self, group: Group) -> None:
-        from tinydb import Query
         self.require("group.change")
         with self.change("group.add", f"group:{group.name}"), self.clinic_file.transaction() as db:
-            if db.table("groups").contains(Query().name == group.name):
+            if db.table("groups").contains(query().name == group.name):
                 raise InputError(f"there is already a group named {group.name!r}", field="NAME")
             db.table("groups").insert(group.to_dict())
 
     def import_roster(self, clients: Iterable[Client]) -> tuple[int, int]:
         """Add or update clients by id, all in one atomic write. Returns (added, updated)."""
-        from tinydb import Query
         self.require("roster.change")
         added = updated = 0
         with self.change("roster.import", "clients") as change, self.clinic_file.transaction() as db:
             table = db.table("clients")
             for client in clients:
-                if table.contains(Query().client_id == client.client_id):
+                if table.contains(query().client_id == client.client_id):
                     updated += 1
                 else:
                     added += 1
-                table.upsert(client.to_dict(), Query().client_id == client.client_id)
+                table.upsert(client.to_dict(), query().client_id == client.client_id)
             change.detail.update(added=added, updated=updated)
         return added, updated
 

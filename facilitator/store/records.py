@@ -46,26 +46,28 @@ class SessionFile(DataFile):
             for entry in attendance or ():   # as put_attendance: one entry per client, the last wins
                 db.table("attendance").upsert(entry.to_dict(), query().client_id == entry.client_id)
 
-    def header(self) -> SessionHeader:
+    def header(self, tables: dict[str, list[dict[str, Any]]] | None = None) -> SessionHeader:
         """Only the session's header (its state, times, group), read strictly: what the
         home screen and the launch's look for a running session need, without parsing
-        every attendance entry and note (the whole record is read when it is opened)."""
-        headers = self.tables().get("header", [])
-        if len(headers) != 1:
-            raise DamagedFile(self.path, "it has no session header")
-        try:
-            return SessionHeader.from_dict(headers[0])
-        except (KeyError, ValueError, TypeError) as err:
-            raise damaged(self.path, err) from None
-
-    def read(self, tables: dict[str, list[dict[str, Any]]] | None = None) -> SessionRecord:
-        """The record, read strictly; ``tables`` if the file's tables were just read."""
-        tables = self.tables() if tables is None else tables
-        headers = tables.get("header", [])
+        every attendance entry and note (``read`` reads the rest)."""
+        headers = (self.tables() if tables is None else tables).get("header", [])
         if len(headers) != 1:
             raise DamagedFile(self.path, "it has no session header")
         try:
             header = SessionHeader.from_dict(headers[0])
+        except (KeyError, ValueError, TypeError) as err:
+            raise damaged(self.path, err) from None
+        if header.session_id != self.path.stem or header.day.isoformat() != self.path.name[:10]:
+            # Reports find a session by its file name: a header for another session or day
+            # would be counted in the wrong week.
+            raise DamagedFile(self.path, "its header is for another session than its file name says")
+        return header
+
+    def read(self, tables: dict[str, list[dict[str, Any]]] | None = None) -> SessionRecord:
+        """The record, read strictly; ``tables`` if the file's tables were just read."""
+        tables = self.tables() if tables is None else tables
+        header = self.header(tables)
+        try:
             blocks = tuple(sorted((BlockRun.from_dict(b) for b in tables.get("blocks", [])),
                                   key=lambda b: b.position))
             attendance = {e.client_id: e for e in map(AttendanceEntry.from_dict, tables.get("attendance", []))}
@@ -73,10 +75,6 @@ class SessionFile(DataFile):
                            for r in sorted(tables.get("roster", []), key=lambda r: r["_id"]))
         except (KeyError, ValueError, TypeError) as err:
             raise damaged(self.path, err) from None
-        if header.session_id != self.path.stem or header.day.isoformat() != self.path.name[:10]:
-            # Reports find a session by its file name: a header for another session or day
-            # would be counted in the wrong week.
-            raise DamagedFile(self.path, "its header is for another session than its file name says")
         return SessionRecord(header=header, blocks=blocks, attendance=attendance, roster=roster)
 
     def put_header(self, header: SessionHeader) -> None:

@@ -240,6 +240,14 @@ def check_record(relative: str, raw: bytes) -> dict[str, Any]:
     return data
 
 
+def _stored(path: Path, kind: str) -> dict[str, Any] | None:
+    """The data file's tables as stored now (read under the caller's lock), None if missing."""
+    try:
+        return parse_file_bytes(path, read_bytes(path), kind)
+    except FileNotFoundError:
+        return None
+
+
 def write_record(root: Path, relative: str, tables: dict[str, list[dict[str, Any]]],
                  expect: str | None, remerge: Callable[[dict[str, Any] | None], Any]) -> str:
     """Replace a session record with ``tables`` if it still holds what was merged (``expect``:
@@ -249,10 +257,7 @@ def write_record(root: Path, relative: str, tables: dict[str, list[dict[str, Any
     path = Path(root) / check_path(relative)
     make_dirs(path.parent)
     with locked(path):
-        try:
-            current = parse_file_bytes(path, read_bytes(path), SESSION_KIND)
-        except FileNotFoundError:
-            current = None
+        current = _stored(path, SESSION_KIND)
         now = content_hash(current) if current is not None else None
         if now != expect:
             tables = remerge(current)
@@ -287,10 +292,7 @@ def write_hours(root: Path, relative: str,
     path = Path(root) / check_path(relative)
     make_dirs(path.parent)
     with locked(path):
-        try:
-            current = parse_file_bytes(path, read_bytes(path), HOURS_KIND)
-        except FileNotFoundError:
-            current = {}
+        current = _stored(path, HOURS_KIND) or {}
         data, uids = merge(current)
         before = {k: v for k, v in current.items() if k != "_meta"}
         after = {k: v for k, v in data.items() if k != "_meta"}
@@ -342,10 +344,7 @@ def write_recovery(root: Path, relative: str, merge: Callable[[Any], Any]) -> st
     path = Path(root) / relative
     make_dirs(path.parent)
     with locked(path):
-        try:
-            data = parse_file_bytes(path, read_bytes(path), KIND)
-        except FileNotFoundError:
-            data = None
+        data = _stored(path, KIND)
         current = plan_of(path, data) if data is not None else None
         plan = merge(current)
         if plan is None or (current is not None and plan_hash(plan) == plan_hash(current)):

@@ -38,7 +38,6 @@ import shutil
 import subprocess
 import uuid
 from datetime import datetime
-from glob import glob
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -48,6 +47,7 @@ from facilitator.store.datadir import DataDir
 from tests.accounts import ADMIN, COUNSELOR, STAFF_GROUP, SUPERVISOR, public_dir
 from tests.accounts.test_shared_clinic import assert_shared
 from tests.e2e.sshd import SshServer
+from tests.faketime import faketime_text, libfaketime
 from tests.tui.day_script import (SESSION_ID, Terminal, assert_screens_clean, assert_the_group_stored,
                                   data_words, run_the_group, tmux)
 
@@ -66,16 +66,6 @@ ROSTER = "client_id,first_name,last_name,level_of_care,required_hours,admitted,d
         ("T011", "Jordan", "Inventedname"), ("T012", "Kai", "Notaperson"), ("T013", "Lee", "Makebelieve"),
         ("T014", "Morgan", "Fictional"), ("T015", "Noor", "Pretendson"), ("T016", "Oakley", "Synthetic"),
         ("T017", "Parker", "Imaginary")])
-
-
-def libfaketime() -> str | None:
-    found = sorted(glob("/usr/lib/*/faketime/libfaketime.so.1") + glob("/usr/lib/faketime/libfaketime.so.1"))
-    return found[0] if found else None
-
-
-def utc(moment: datetime) -> str:
-    """faketime's '@' instant, read in TZ=UTC (which both accounts' processes are given)."""
-    return moment.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @pytest.fixture
@@ -141,7 +131,7 @@ def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(install, clinic, 
     name = f"day-c-{uuid.uuid4().hex[:8]}"
     # libfaketime preloaded, not the faketime wrapper (tests/faketime.run_at says why).
     line = " ".join(["runuser", "-u", COUNSELOR, "--", *login_env(COUNSELOR, install, root),
-                     f"LD_PRELOAD={libfaketime()}", f"FAKETIME='@{utc(COUNSELOR_AT)}'",
+                     f"LD_PRELOAD={libfaketime()}", f"FAKETIME='{faketime_text(COUNSELOR_AT)}'",
                      str(install.dir / "bin" / "facilitator")])
     tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", f"{line}; echo EXITED-$?; sleep 30")
     counselor = Terminal(name)
@@ -159,7 +149,7 @@ def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(install, clinic, 
         "    AllowTcpForwarding no\n    X11Forwarding no\n"
         # The test's clock and clinic (see the module's docstring): only this sshd sets them.
         f"Match User {SUPERVISOR}\n"
-        f'    SetEnv TZ=UTC "FAKETIME=@{utc(SUPERVISOR_AT)}" LD_PRELOAD={libfaketime()} '
+        f'    SetEnv TZ=UTC "FAKETIME={faketime_text(SUPERVISOR_AT)}" LD_PRELOAD={libfaketime()} '
         f"FACILITATOR_DATA={root}\n"))
     os.chmod(server.dir, 0o711)          # sshd reads each account's keys as that account
     key = server.add_key(SUPERVISOR)

@@ -68,14 +68,21 @@ app.run(headless=True, size=(120, 40))
 """
 
 
-def spawn(kind: str, root: Path | str = "-", python: str = sys.executable) -> dict[str, float]:
-    """One cold start: seconds to the first frame (parent's view and child's), peak RSS MiB."""
+REPO = Path(__file__).resolve().parents[2]
+
+
+def spawn(kind: str, root: Path | str = "-", python: str = sys.executable,
+          tree: Path = REPO) -> dict[str, float]:
+    """One cold start: seconds to the first frame (parent's view and child's), peak RSS MiB.
+    ``tree``: the checkout whose ``facilitator`` runs (another one goes on ``PYTHONPATH``)."""
     env = dict(os.environ, TEXTUAL_ANIMATIONS="none")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("TEXTUAL", None)
+    if tree != REPO:
+        env["PYTHONPATH"] = str(tree)
     start = time.perf_counter()
     proc = subprocess.Popen([python, "-c", CHILD, kind, str(root)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, cwd=Path(__file__).resolve().parents[2])
+                            stderr=subprocess.PIPE, env=env, cwd=tree)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     first_frame = time.perf_counter() - start
@@ -84,7 +91,7 @@ def spawn(kind: str, root: Path | str = "-", python: str = sys.executable) -> di
     proc.returncode = os.waitstatus_to_exitcode(status)
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if not line.startswith(b"READY"):
-        raise RuntimeError(f"{kind} did not reach its first frame (exit {proc.returncode}): {stderr[-2000:]}")
+        raise RuntimeError(f"{kind} in {tree} did not reach its first frame (exit {proc.returncode}): {stderr[-2000:]}")
     _, child_ready, child_built = line.split()
     # CPU seconds of the child (user + system) to its first frame and exit: far less moved
     # than wall time by other jobs on a shared machine, so shown beside it.

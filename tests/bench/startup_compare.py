@@ -11,35 +11,14 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import statistics
 import subprocess
-import sys
 import tarfile
 import tempfile
-import time
 from pathlib import Path
 
 from tests.bench.generate import FIVE_YEARS, clone, ensure_clinic
-from tests.bench.startup import CHILD
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def spawn(kind: str, root: str, tree: Path) -> tuple[float, float]:
-    env = dict(os.environ, TEXTUAL_ANIMATIONS="none", PYTHONPATH=str(tree))
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, kind, root], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, cwd=tree)
-    assert proc.stdout is not None and proc.stderr is not None
-    line = proc.stdout.readline()
-    wall = time.perf_counter() - start
-    proc.stdout.read()
-    _, _, usage = os.wait4(proc.pid, 0)
-    if not line.startswith(b"READY"):
-        raise RuntimeError(f"{kind} in {tree} did not start: {proc.stderr.read().decode()[-1000:]}")
-    return wall, usage.ru_utime + usage.ru_stime
+from tests.bench.startup import REPO, spawn
 
 
 def main() -> None:
@@ -59,11 +38,12 @@ def main() -> None:
         runs = [("bare", "bare", "-", REPO), ("before", "app", str(clinic), before),
                 ("now", "app", str(clinic), REPO)]
         for _, kind, root, tree in runs:                 # warm the page cache; not counted
-            spawn(kind, root, tree)
+            spawn(kind, root, tree=tree)
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name, *_ in runs}
         for i in range(args.n):
             for name, kind, root, tree in runs[i % 3:] + runs[:i % 3]:
-                samples[name].append(spawn(kind, root, tree))
+                run = spawn(kind, root, tree=tree)
+                samples[name].append((run["first_frame_s"], run["cpu_s"]))
     wall0 = statistics.median(w for w, _ in samples["bare"])
     cpu0 = statistics.median(c for _, c in samples["bare"])
     for name, rows in samples.items():

@@ -17,7 +17,10 @@ import site
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+import pytest
 
 import facilitator
 from tests.faketime import as_account
@@ -108,3 +111,17 @@ class Runtime:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def runtime_for(users: Iterable[str], tests: str) -> Iterator[Runtime]:
+    """A module fixture's body: the accounts ``users`` and a ``Runtime``, removed after; skips
+    ``tests`` (named in the message) where OS accounts cannot be made."""
+    reason = unavailable()
+    if reason:
+        print(f"skipping the OS-account {tests}: {reason}")
+        pytest.skip(reason)
+    for user in users:
+        ensure_account(user)
+    built = Runtime.build()
+    yield built
+    built.remove()

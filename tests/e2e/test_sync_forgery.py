@@ -48,15 +48,7 @@ BODY = "Invented note text, never to be seen in a refusal."
 
 @pytest.fixture(scope="module")
 def runtime():
-    reason = accounts.unavailable()
-    if reason:
-        print(f"skipping the OS-account sync tests: {reason}")
-        pytest.skip(reason)
-    for user in (C1, C2, SUP):
-        accounts.ensure_account(user)
-    built = accounts.Runtime.build()
-    yield built
-    built.remove()
+    yield from accounts.runtime_for((C1, C2, SUP), "sync tests")
 
 
 @pytest.fixture(scope="module")

@@ -40,15 +40,7 @@ WORDS = "Invented goal words, never to be seen in a refusal"
 
 @pytest.fixture(scope="module")
 def runtime():
-    reason = accounts.unavailable()
-    if reason:
-        print(f"skipping the OS-account plan sync tests: {reason}")
-        pytest.skip(reason)
-    for user in (C1, SUP):
-        accounts.ensure_account(user)
-    built = accounts.Runtime.build()
-    yield built
-    built.remove()
+    yield from accounts.runtime_for((C1, SUP), "plan sync tests")
 
 
 @pytest.fixture(scope="module")

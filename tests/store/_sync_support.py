@@ -85,6 +85,14 @@ def synced(laptop: Path, host: Path, **kwargs) -> str:
     return done.stdout
 
 
+def synced_pair(template: Path, place: Path) -> tuple[Path, Path]:
+    """A host copied from ``template`` and a laptop cloned from it by one sync, in ``place``."""
+    host = copy_clinic(template, place / "host")
+    laptop = place / "laptop"
+    synced(laptop, host)
+    return laptop, host
+
+
 def open_as(root: Path, user: str | None = None, clock=None):
     """The clinic in ``root`` as ``user`` (default: this OS account), at ``LATER`` unless told."""
     return open_clinic(root, user=user or os_user(), clock=clock or FakeClock(LATER))

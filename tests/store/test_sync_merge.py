@@ -22,7 +22,7 @@ from facilitator.sync.merge import base_of, content_hash, merge_hours, merge_rec
 from tests.conftest import FakeClock
 from tests.store._sync_support import (
     AT, LATER, add_supervisor, copy_clinic, credited, invalid, kill_midway, make_demo, open_as, record_of,
-    run_session, run_sync, sync_argv, synced,
+    run_session, run_sync, sync_argv, synced, synced_pair,
 )
 
 T0 = datetime(2026, 11, 23, 18, 0, tzinfo=timezone(timedelta(hours=-6)))
@@ -132,10 +132,7 @@ def demo_template(tmp_path_factory):
 
 @pytest.fixture
 def pair(tmp_path, demo_template):
-    host = copy_clinic(demo_template, tmp_path / "host")
-    laptop = tmp_path / "laptop"
-    synced(laptop, host)
-    return laptop, host
+    return synced_pair(demo_template, tmp_path)
 
 
 def test_a_clone_holds_the_clinic_and_a_second_sync_moves_nothing(pair):

@@ -20,7 +20,7 @@ from facilitator.store.staff import add_staff
 from facilitator.sync import files as sync_files
 from facilitator.sync.apply import apply_plan_change
 from facilitator.sync.files import SyncRefused, check_path, pending_pushes, plan_hash
-from tests.store._sync_support import copy_clinic, invalid, make_demo, open_as, run_sync, synced
+from tests.store._sync_support import copy_clinic, invalid, make_demo, open_as, run_sync, synced, synced_pair
 
 C1, C2, SUP = "counselor1", "counselor2", "supervisor1"
 CLIENT, OTHER = "RB-1001", "RB-1002"          # both have a plan in the demo clinic
@@ -38,10 +38,7 @@ def template(tmp_path_factory):
 
 @pytest.fixture
 def pair(tmp_path, template):
-    host = copy_clinic(template, tmp_path / "host")
-    laptop = tmp_path / "laptop"
-    synced(laptop, host)
-    return laptop, host
+    return synced_pair(template, tmp_path)
 
 
 def plan_in(root, client_id: str = CLIENT) -> RecoveryPlan:

@@ -14,7 +14,7 @@ import pytest
 
 from facilitator.store.audit import witnesses
 from tests.cli.test_tamper import audit_lines, rechain, write_audit
-from tests.store._sync_support import BIN, copy_clinic, make_demo, open_as, run_sync, synced
+from tests.store._sync_support import BIN, make_demo, open_as, run_sync, synced, synced_pair
 
 REPORTS = 40
 
@@ -30,10 +30,7 @@ def demo_template(tmp_path_factory):
 
 @pytest.fixture
 def pair(tmp_path, demo_template):
-    host = copy_clinic(demo_template, tmp_path / "host")
-    laptop = tmp_path / "laptop"
-    synced(laptop, host)
-    return laptop, host
+    return synced_pair(demo_template, tmp_path)
 
 
 def verify_code(root) -> subprocess.CompletedProcess:

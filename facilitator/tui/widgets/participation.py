@@ -152,6 +152,7 @@ class ParticipationPane(Vertical):
         self.save_participation = save_participation
         self.save_note = save_note
         self.client_id: str | None = None
+        self._shown_title: str | None = None     # the border title's text, set only when it changes
         self.picks: tuple[str, ...] = ()
         self.saved_text = ""
         self.block: int | None = None
@@ -227,7 +228,7 @@ class ParticipationPane(Vertical):
 
     def _title(self) -> None:
         title = f"Participation · {self.who}" if self.client_id else "Participation"
-        if getattr(self, "_shown_title", None) != title:     # unchanged: no relayout (idle CPU)
+        if self._shown_title != title:             # unchanged: no relayout (idle CPU)
             self._shown_title = title
             # Content, not str: a border title given as str is read as markup, and ``who`` is a name.
             self.border_title = Content(title)
