@@ -14,7 +14,7 @@ Adding a screen:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding
 from textual.screen import Screen
@@ -124,6 +124,16 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
         super().__init__(data, clock=clock, user=user)
         self._crash: BaseException | None = None
         self.theme = DARK_THEME
+
+    def run(self, **kwargs: Any) -> None:
+        """Run in the terminal (``run_test`` is unchanged). First the objects made so far (the
+        loaded code, the clinic's settings) leave the garbage collector's view for good
+        (``gc.freeze``): they live as long as the process, and walking them again in every
+        full collection cost ≈ 10 ms each, one of them before the first frame (benchmark
+        figure 1, tests/bench/README.md)."""
+        import gc
+        gc.freeze()
+        return super().run(**kwargs)
 
     # -- crashes: one sentence, never Textual's traceback ---------------------------------
     # Textual prints an unhandled error with ``show_locals=True``: the local variables of

@@ -32,3 +32,29 @@ def test_opening_a_clinic_and_the_app_module_load_no_lock_library_or_csv(tmp_pat
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_running_the_app_freezes_what_was_loaded_out_of_the_collector(tmp_path):
+    """``FacilitatorApp.run`` moves the loaded code and settings out of the garbage
+    collector's view (``gc.freeze``): full collections then skip them (figure 1). The
+    test harness's ``run_test`` does not, so a test process keeps collecting normally."""
+    code = f"""
+import gc
+from pathlib import Path
+from facilitator.store.clinic import open_clinic
+from facilitator.tui.app import make_app
+app = make_app(open_clinic(Path({str(tmp_path / 'demo')!r})))
+assert gc.get_freeze_count() == 0
+
+async def leave(pilot):
+    pilot.app.exit()
+
+app.run(headless=True, size=(80, 24), auto_pilot=leave)
+print(gc.get_freeze_count())
+"""
+    made = subprocess.run([sys.executable, "-m", "facilitator.cli", "demo", "--no-app", "--data",
+                           str(tmp_path / "demo")], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip()) > 10_000
