@@ -79,6 +79,9 @@ def _renumbered(blocks: Blocks) -> Blocks:
 
 @dataclass(frozen=True)
 class AgendaClock:
+    """A session's agenda as it runs: which block is current and how long each has run,
+    worked out from the blocks' stored times; each operation returns the new blocks."""
+
     blocks: Blocks
 
     def __post_init__(self) -> None:

@@ -29,6 +29,9 @@ def check_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
 
 @dataclass(frozen=True)
 class ClinicSettings:
+    """The clinic's own settings: name, time zone, week start, group-size cap, idle lock,
+    bell, levels of care (required hours a week) and recovery-plan review interval."""
+
     name: str
     timezone: str
     week_start: str = "monday"

@@ -197,6 +197,8 @@ def _week_meetings(groups: Mapping[str, Group], week: Week, tz: tzinfo) -> Meeti
 
 @dataclass(frozen=True)
 class _Requirement:
+    """The hours a client must meet in one week, and how many of their meetings a holiday closed."""
+
     hours: float
     closed: int = 0          # the client's meetings that week cancelled by a holiday
     planned: int = 0         # the client's meetings in a usual week of their groups

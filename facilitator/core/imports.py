@@ -118,6 +118,8 @@ def parse_roster(text: str, filename: str, *, known_groups: set[str],
 
 @dataclass(frozen=True)
 class AttendanceRow:
+    """One checked row of an attendance CSV, with its line number for error messages."""
+
     line: int
     day: date
     group: str

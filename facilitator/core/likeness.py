@@ -70,6 +70,8 @@ def similarity(a: list[str], b: list[str]) -> float:
 
 @dataclass(frozen=True)
 class Likeness:
+    """A note whose individual part reads like another client's note, and how alike."""
+
     client_id: str
     other_id: str       # the attendee whose note it reads like
     ratio: float

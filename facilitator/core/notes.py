@@ -70,6 +70,8 @@ def _sha256(data: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Addendum:
+    """A signed correction to a signed note, chained by hash to what came before it."""
+
     body: str
     author: str
     signed_at: datetime
@@ -88,6 +90,8 @@ class Addendum:
 
 @dataclass(frozen=True)
 class Note:
+    """One client's progress note for one session: drafted, signed, co-signed, and any addenda."""
+
     session_id: str
     client_id: str
     body: str

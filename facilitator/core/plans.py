@@ -42,6 +42,9 @@ _PLAN_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 @dataclass(frozen=True)
 class Block:
+    """One block of a session plan: its kind, title, planned minutes, whether the
+    minutes count toward clients' hours, and the facilitator's prompts."""
+
     kind: BlockKind
     title: str
     minutes: int
@@ -52,6 +55,8 @@ class Block:
 
 @dataclass(frozen=True)
 class SessionPlan:
+    """A session plan from the library: an id, a title, a kind and its agenda blocks."""
+
     plan_id: str
     title: str
     kind: str

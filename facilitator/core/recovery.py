@@ -86,6 +86,8 @@ def _user(value: Any, field: str) -> str:
 
 @dataclass(frozen=True)
 class StatusChange:
+    """A goal's status set on a day by a staff member."""
+
     status: GoalStatus
     day: date
     by: str
@@ -142,6 +144,8 @@ class Goal:
 
 @dataclass(frozen=True)
 class Review:
+    """A review of a recovery plan: the day, and who reviewed it."""
+
     day: date
     by: str
 
@@ -155,6 +159,8 @@ class Review:
 
 @dataclass(frozen=True)
 class RecoveryPlan:
+    """A client's recovery plan: when it started, its goals and its reviews."""
+
     client_id: str
     started: date
     goals: tuple[Goal, ...] = ()

@@ -30,6 +30,9 @@ def check_client_id(value: str, *, field: str = "client_id") -> str:
 
 @dataclass(frozen=True)
 class Client:
+    """A client of the program: identity, level of care and required weekly hours,
+    admission (and discharge) day, and the groups they are enrolled in."""
+
     client_id: str
     first_name: str
     last_name: str

@@ -42,6 +42,9 @@ class Source(StrEnum):
 
 @dataclass(frozen=True)
 class SessionHeader:
+    """What a session file says about the session itself: group, day, scheduled and
+    actual times, plan, facilitators, whether it is running or ended, and where it came from."""
+
     session_id: str
     group: str
     day: date

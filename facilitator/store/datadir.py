@@ -103,6 +103,8 @@ class Change:
 
 @dataclass
 class SessionScan:
+    """What a scan of session files found: the records read, and the files that could not be."""
+
     records: list[SessionRecord] = field(default_factory=list)
     problems: list[DamagedFile] = field(default_factory=list)
 

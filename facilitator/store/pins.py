@@ -75,6 +75,8 @@ class Outcome(Enum):
 
 @dataclass(frozen=True)
 class Attempt:
+    """The outcome of one PIN check, with the failures so far and when another try is allowed."""
+
     outcome: Outcome
     failures: int = 0
     retry_at: datetime | None = None
