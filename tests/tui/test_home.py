@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from textual.widgets import DataTable
 
 from facilitator.core.roster import Client
@@ -11,6 +13,7 @@ from facilitator.store.datadir import DataDir
 from facilitator.store.plans import PlanLibrary, shipped_plans_dir
 from facilitator.tui.help import HelpScreen
 from facilitator.tui.home import HomeScreen
+from facilitator.tui.widgets.header import ClinicHeader, header_line
 from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.roster import RosterTable
 from tests.tui.helpers import build_app, wait_until
@@ -89,8 +92,25 @@ async def test_header_names_the_clinic_the_user_and_the_day(clinic, fake_clock):
         app = pilot.app
         assert app.title == "Test Clinic"
         assert isinstance(app.screen, HomeScreen)
-        who = str(app.screen.query_one("#header-who").render())
-        assert clinic.me().display_name in who and "admin" in who and "Mon 23 Nov 2026" in who
+        line = app.screen.query_one(ClinicHeader).render().plain
+        assert line.startswith(" Test Clinic ")
+        who = line.rstrip()
+        assert who.endswith(f"{clinic.me().display_name} (admin) · Mon 23 Nov 2026")
+        assert len(line) == SIZE[0]
+
+
+@pytest.mark.parametrize(("width", "expected"), [
+    (40, " Evening Clinic               ann · Mon "),
+    (27, " Evening Clinic  ann · Mon "),
+    (26, " Evening Clin…  ann · Mon "),
+    (20, " Evenin…  ann · Mon "),
+    (14, " …  ann · Mon "),
+    (10, " …  ann · "),
+])
+def test_header_line_keeps_who_whole_and_cuts_the_clinic_name_first(width, expected):
+    line = header_line("Evening Clinic", "ann · Mon", width)
+    assert line.plain == expected
+    assert line.cell_len == width
 
 
 async def test_t_toggles_between_the_dark_and_light_themes(clinic, fake_clock):
