@@ -30,6 +30,11 @@ _JOINERS = frozenset({"\u200c", "\u200d"})
 
 def bad_character(text: str) -> str | None:
     """The first character the name rule refuses, or None."""
+    if text.isprintable():
+        # str.isprintable is False for every category refused here (Cc, Cf, Cs, Co, Zl,
+        # Zp: all "Other" or "Separator"), so a printable name needs no walk character
+        # by character: most names, and each is checked at every read of clinic.json.
+        return None
     for char in text:
         if unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _JOINERS:
             return char

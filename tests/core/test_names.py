@@ -106,3 +106,14 @@ def test_the_rule_applies_when_a_stored_name_is_read(bad: str) -> None:
     staff["display_name"] = f"Test{bad}"
     with pytest.raises(InputError, match="display_name"):
         Staff.from_dict(staff)
+
+
+def test_the_printable_shortcut_agrees_with_the_rule_for_every_code_point() -> None:
+    """``bad_character`` skips its walk for ``str.isprintable`` text; that must never let
+    through a character the rule (the categories, less the two joiners) refuses."""
+    refused = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
+    for code in range(0x110000):
+        char = chr(code)
+        expected = char if unicodedata.category(char) in refused and char not in "\u200c\u200d" else None
+        assert bad_character(char) == expected, f"U+{code:04X}"
+        assert bad_character(f"Ann{char}Lee") == expected, f"U+{code:04X} inside a name"
