@@ -27,8 +27,9 @@ from tests.bench.stats import summary
 CHILD = r"""
 import time
 T0 = time.perf_counter()
-import sys
+import os, sys
 kind, root = sys.argv[1], sys.argv[2]
+EXIT_AT_READY = os.environ.get("FIGURE1_EXIT_AT_READY") == "1"
 from textual import events
 from textual._context import message_hook
 if kind == "bare":
@@ -61,6 +62,8 @@ def hook(message):
         now = time.perf_counter()
         sys.stdout.write(f"READY {now - T0:.6f} {T1 - T0:.6f}\n")
         sys.stdout.flush()
+        if EXIT_AT_READY:                 # tests/bench/instructions.py: count to here only
+            os._exit(0)
         app.exit()
 
 message_hook.set(hook)
