@@ -193,6 +193,25 @@ class PickModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+def start_on_an_option(options: OptionList) -> None:
+    """Scroll ``options`` so its first line is an option's first line, not a wrapped one's tail.
+
+    Textual scrolls just far enough to show the highlighted option, which could leave the tail
+    of a two-line plan title ("Months") at the top of the list. The next option's start down
+    is taken when the list can scroll that far (the highlighted option stays in view: only
+    lines above it leave); at the end of the list the tail stays. Uses ``OptionList``'s map of
+    option to first line (Textual 8, pinned < 9); without it, nothing is moved.
+    """
+    starts = sorted(set(getattr(options, "_index_to_line", {}).values()))
+    top = round(options.scroll_y)
+    if not starts or top in starts or options.highlighted is None:
+        return
+    highlighted_start = getattr(options, "_index_to_line", {}).get(options.highlighted, top)
+    below = [y for y in starts if top < y <= min(options.max_scroll_y, highlighted_start)]
+    if below:
+        options.scroll_to(y=below[0], animate=False, immediate=True)
+
+
 class StartSessionModal(ModalScreen[tuple[str, str | None] | None]):
     """Start any group with any plan: groups on the left, plans on the right."""
 
@@ -241,12 +260,12 @@ class StartSessionModal(ModalScreen[tuple[str, str | None] | None]):
         groups.focus()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_list.id != "start-groups":
-            return
-        usual = dict(self.groups).get(event.option.id or "")
         plans = self.query_one("#start-plans", OptionList)
-        ids = [self.NO_PLAN] + [plan_id for plan_id, _ in self.plans]
-        plans.highlighted = ids.index(usual) if usual in ids else 0
+        if event.option_list.id == "start-groups":
+            usual = dict(self.groups).get(event.option.id or "")
+            ids = [self.NO_PLAN] + [plan_id for plan_id, _ in self.plans]
+            plans.highlighted = ids.index(usual) if usual in ids else 0
+        self.call_after_refresh(start_on_an_option, plans)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -295,3 +295,43 @@ async def test_palette_goes_back_to_the_running_session_from_home(clinic, fake_c
         await pilot.pause()
         assert isinstance(pilot.app.screen, SessionScreen)
         assert pilot.app.screen.running is not None
+
+
+async def test_the_plan_list_never_opens_on_the_second_line_of_a_wrapped_title(clinic, fake_clock):
+    """Textual scrolls an OptionList just enough to show the highlighted option, which could
+    leave a wrapped title's tail ("Months", of "…for the First Months") as the plan list's
+    first line. With the shipped plans at 80 columns, the list starts on a title whichever
+    group is highlighted and wherever the plan highlight moves."""
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        plans_by_title = sorted(((pid, plan.title) for pid, plan in pilot.app.plans.plans.items()),
+                                key=lambda item: item[1].casefold())
+        ids = [pid for pid, _ in plans_by_title]
+        groups = [(f"Group {i}", pid) for i, pid in enumerate(ids)]
+        labels = ["(no plan)"] + [title for _, title in plans_by_title]
+
+        def first_line(plans) -> str:
+            return plans.render_line(0).text.strip()
+
+        def starts_a_title(line: str) -> bool:
+            return any(label.startswith(line) for label in labels)
+
+        def highlighted_in_view(plans) -> bool:
+            shown = [plans.render_line(y).text.strip() for y in range(plans.size.height)]
+            title = labels[plans.highlighted]
+            return any(line and title.startswith(line) for line in shown) and title.split()[-1] in " ".join(shown)
+
+        pilot.app.push_screen(StartSessionModal(groups, plans_by_title))
+        await pilot.pause()
+        plans = pilot.app.screen.query_one("#start-plans")
+        assert plans.max_scroll_y > 0                 # the titles overflow the list
+        for key in ["down"] * (len(groups) - 1) + ["up"] * (len(groups) - 1):   # each group's plan
+            await pilot.press(key)
+            await pilot.pause()
+            assert starts_a_title(first_line(plans)), (plans.highlighted, first_line(plans))
+            assert highlighted_in_view(plans), plans.highlighted
+        await pilot.press("tab")                      # moving in the plan list itself
+        for key in ["up"] * len(labels) + ["down"] * len(labels) + ["up"] * len(labels):
+            await pilot.press(key)
+            await pilot.pause()
+            assert starts_a_title(first_line(plans)), (plans.highlighted, first_line(plans))
+            assert highlighted_in_view(plans), plans.highlighted
