@@ -202,11 +202,12 @@ def start_on_an_option(options: OptionList) -> None:
     lines above it leave); at the end of the list the tail stays. Uses ``OptionList``'s map of
     option to first line (Textual 8, pinned < 9); without it, nothing is moved.
     """
-    starts = sorted(set(getattr(options, "_index_to_line", {}).values()))
+    line_of: dict[int, int] = getattr(options, "_index_to_line", {})
+    starts = sorted(set(line_of.values()))
     top = round(options.scroll_y)
     if not starts or top in starts or options.highlighted is None:
         return
-    highlighted_start = getattr(options, "_index_to_line", {}).get(options.highlighted, top)
+    highlighted_start = line_of.get(options.highlighted, top)
     below = [y for y in starts if top < y <= min(options.max_scroll_y, highlighted_start)]
     if below:
         options.scroll_to(y=below[0], animate=False, immediate=True)

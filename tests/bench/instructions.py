@@ -16,26 +16,19 @@ the wall-time figure stays figure 1; this is how its parts are weighed.
 from __future__ import annotations
 
 import argparse
-import io
-import os
 import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
-from tests.bench.startup import CHILD, REPO
+from tests.bench.startup import CHILD, REPO, checkout, child_env
 
 
 def instructions(kind: str, root: str, tree: Path = REPO) -> int:
     """Instructions one cold start of ``kind`` executes up to its first frame."""
-    env = dict(os.environ, TEXTUAL_ANIMATIONS="none", PYTHONHASHSEED="0", FIGURE1_EXIT_AT_READY="1")
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.pop("TEXTUAL", None)
-    if tree != REPO:
-        env["PYTHONPATH"] = str(tree)
+    env = child_env(tree, PYTHONHASHSEED="0", FIGURE1_EXIT_AT_READY="1")
     subprocess.run([sys.executable, "-c", CHILD, kind, root], env=env, cwd=tree,
                    capture_output=True, check=True)          # writes the bytecode caches
     done = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no",
@@ -60,11 +53,7 @@ def main() -> None:
         clinic = args.clinic or clone(ensure_clinic(FIVE_YEARS, user=os_user()).root, Path(scratch) / "5y")
         runs = [("bare", "bare", "-", REPO)]
         if args.rev:
-            before = Path(scratch) / "before"
-            before.mkdir()
-            archive = subprocess.run(["git", "archive", args.rev], cwd=REPO, capture_output=True, check=True)
-            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-                tar.extractall(before)
+            before = checkout(args.rev, Path(scratch) / "before")
             runs.append((args.rev[:8], "app", str(clinic), before))
         runs.append(("now", "app", str(clinic), REPO))
         bare = None

@@ -74,15 +74,33 @@ app.run(headless=True, size=(120, 40))
 REPO = Path(__file__).resolve().parents[2]
 
 
-def spawn(kind: str, root: Path | str = "-", python: str = sys.executable,
-          tree: Path = REPO) -> dict[str, float]:
-    """One cold start: seconds to the first frame (parent's view and child's), peak RSS MiB.
-    ``tree``: the checkout whose ``facilitator`` runs (another one goes on ``PYTHONPATH``)."""
-    env = dict(os.environ, TEXTUAL_ANIMATIONS="none")
+def child_env(tree: Path = REPO, **extra: str) -> dict[str, str]:
+    """The environment of a start-up child running ``tree``'s ``facilitator`` (another
+    checkout than this one goes on ``PYTHONPATH``), with bytecode caches written."""
+    env = dict(os.environ, TEXTUAL_ANIMATIONS="none", **extra)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("TEXTUAL", None)
     if tree != REPO:
         env["PYTHONPATH"] = str(tree)
+    return env
+
+
+def checkout(rev: str, into: Path) -> Path:
+    """``git archive`` of ``rev`` unpacked in ``into``: an older tree for ``child_env``."""
+    import io
+    import tarfile
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", rev], cwd=REPO, capture_output=True, check=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(into)
+    return into
+
+
+def spawn(kind: str, root: Path | str = "-", python: str = sys.executable,
+          tree: Path = REPO) -> dict[str, float]:
+    """One cold start: seconds to the first frame (parent's view and child's), peak RSS MiB.
+    ``tree``: the checkout whose ``facilitator`` runs."""
+    env = child_env(tree)
     start = time.perf_counter()
     proc = subprocess.Popen([python, "-c", CHILD, kind, str(root)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env, cwd=tree)

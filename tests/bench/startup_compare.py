@@ -10,15 +10,12 @@ time, each as a ratio to the bare app.
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
-import subprocess
-import tarfile
 import tempfile
 from pathlib import Path
 
 from tests.bench.generate import FIVE_YEARS, clone, ensure_clinic
-from tests.bench.startup import REPO, spawn
+from tests.bench.startup import REPO, checkout, spawn
 
 
 def main() -> None:
@@ -30,11 +27,7 @@ def main() -> None:
     from facilitator.store.identity import os_user
     with tempfile.TemporaryDirectory() as scratch:
         clinic = args.clinic or clone(ensure_clinic(FIVE_YEARS, user=os_user()).root, Path(scratch) / "5y")
-        before = Path(scratch) / "before"
-        before.mkdir()
-        archive = subprocess.run(["git", "archive", args.rev], cwd=REPO, capture_output=True, check=True)
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(before)
+        before = checkout(args.rev, Path(scratch) / "before")
         runs = [("bare", "bare", "-", REPO), ("before", "app", str(clinic), before),
                 ("now", "app", str(clinic), REPO)]
         for _, kind, root, tree in runs:                 # warm the page cache; not counted

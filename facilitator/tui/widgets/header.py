@@ -14,11 +14,11 @@ from textual.widget import Widget
 
 def header_line(clinic: str, who: str, width: int) -> Text:
     """`` clinic`` in bold, then ``who `` at the right edge: exactly ``width`` cells."""
-    right = f" {who} "
+    right = Text(f" {who} ")
     left = Text(f" {clinic}", style="bold", no_wrap=True, overflow="ellipsis")
-    room = max(0, width - left.cell_len - Text(right).cell_len)
+    room = width - left.cell_len - right.cell_len
     if room < 1:          # too narrow for both: cut the name (at least " …"), keep who
-        left.truncate(max(2, width - Text(right).cell_len - 1), overflow="ellipsis")
+        left.truncate(max(2, width - right.cell_len - 1), overflow="ellipsis")
         room = 1
     line = Text.assemble(left, " " * room, right, no_wrap=True, overflow="crop")
     line.truncate(width)            # narrower still: the right edge goes too
