@@ -12,6 +12,7 @@ only when one of its commands runs:
     reports    report week, export billing (formatted by ``output``)
     audit      audit, verify, backup, restore
     sync       sync (the laptop's client, or --serve for the host)
+    notes      notes export, signin-sheet (disclosures, as text, PDF or FHIR)
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def run_command(args: argparse.Namespace) -> int:
         from facilitator.cli import host as family
     elif command == "goals":
         from facilitator.cli import goals as family
+    elif command in ("notes", "signin-sheet"):
+        from facilitator.cli import notes as family
     else:
         from facilitator.cli import sync as family
     return family.COMMANDS[command](args)

@@ -198,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--ssh", default="ssh", metavar="COMMAND", help="the ssh program and options (default: ssh)")
     _data_arg(sync)
     add_goals_parser(commands, _Parser, _data_arg)
+    add_notes_parser(commands, _Parser, _data_arg)
     return parser
 
 
@@ -231,3 +232,38 @@ def add_goals_parser(commands, parser_class: type, data_arg) -> None:
     due.add_argument("--date", metavar="YYYY-MM-DD", help="as of this day (default: today)")
     due.add_argument("--format", choices=GOAL_FORMATS, default="table")
     data_arg(due)
+
+
+NOTE_FORMATS = ("text", "pdf", "fhir")
+
+
+def add_notes_parser(commands, parser_class: type, data_arg) -> None:
+    """`notes export` and `signin-sheet` (called once from build_parser; actions in cli.notes)."""
+    notes = commands.add_parser("notes", help="progress notes out of the app").add_subparsers(
+        dest="action", parser_class=parser_class, metavar="ACTION", required=True)
+    export = notes.add_parser(
+        "export", help="notes as text, PDF or a FHIR R4 bundle (a disclosure: audited)",
+        description="Export progress notes: text to paste into an EHR, a PDF (one page or more per "
+        "note; --session gives the whole group's packet), or a FHIR R4 Bundle of DocumentReferences. "
+        "Supervisors and admins export any session's notes; a counselor only those of sessions they "
+        "facilitated. Each export is audited with the client and session ids. --out never "
+        "overwrites a file.")
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--session", metavar="ID", help="one session, e.g. 2026-11-23-1800-evening-a")
+    which.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="sessions from this day (with --to)")
+    export.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="to this day, inclusive")
+    export.add_argument("--client", metavar="ID", help="only this client's notes")
+    export.add_argument("--signed-only", action="store_true", help="leave drafts out")
+    export.add_argument("--format", choices=NOTE_FORMATS, required=True)
+    export.add_argument("--out", type=Path, metavar="PATH",
+                        help="a new file to write (required for pdf; default for text and fhir: stdout)")
+    data_arg(export)
+    sheet = commands.add_parser(
+        "signin-sheet", help="a printable sign-in sheet for one group's day (PDF)",
+        description="A PDF sign-in sheet: the day's enrolled clients with columns for time in, time "
+        "out and signature. Type the filled sheet back in with `attendance import`. Audited as a "
+        "disclosure.")
+    sheet.add_argument("group", metavar="GROUP")
+    sheet.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    sheet.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    data_arg(sheet)

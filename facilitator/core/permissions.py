@@ -27,6 +27,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "plan.read": _ALL,
     "plan.change": _CLINICAL,
     "audit.baseline": _ADMIN,
+    # Notes and sign-in sheets out of the app (disclosures); a counselor only the sessions
+    # they facilitated (store/disclosure.py).
+    "notes.export": _ALL,
 }
 
 
@@ -48,6 +51,7 @@ ACTION_WORDS: dict[str, str] = {
     "audit.baseline": "record the audit log's baseline",
     "plan.read": "read recovery plans",
     "plan.change": "change recovery plans",
+    "notes.export": "export notes or sign-in sheets",
 }
 
 
