@@ -80,10 +80,13 @@ class NoteScreen(ModalScreen[bool]):
 
     HELP_TITLE = "Note"
     HOW_TO = ("The progress note as stored, read-only: signed notes are locked and corrected by "
-              "addenda. A supervisor co-signs a signed note with c. Escape closes.")
+              "addenda. A supervisor co-signs a signed note with c. y copies a signed note, with "
+              "the 42 CFR part 2 notice, to the clipboard (audited). Escape closes.")
 
     BINDINGS: ClassVar = [
         Binding("c", "cosign", "Co-sign", id="note.cosign", tooltip="Co-sign this signed note"),
+        Binding("y", "copy_note", "Copy", id="note.copy", show=False,
+                tooltip="Copy this signed note to the clipboard (a disclosure: audited)"),
         Binding("escape", "close", "Close", id="note.close"),
     ]
 
@@ -146,6 +149,10 @@ class NoteScreen(ModalScreen[bool]):
         self.changed = True
         self.app.notify("Co-signed.", markup=False)
         self.show_note()
+
+    def action_copy_note(self) -> None:
+        from facilitator.tui.copy_note import copy_signed_note
+        copy_signed_note(self.app, self.facilitator.data, self.session_id, self.client_id)
 
     def action_close(self) -> None:
         self.dismiss(self.changed)

@@ -185,7 +185,8 @@ class ReviewScreen(LiveScreen):
         "the selected notes, or the highlighted one, after one y/n question.\n"
         "\"like M.G.\" means the note reads nearly the same as M.G.'s note of that session "
         "(see Notes in the README): auditors flag notes that are not individualized.\n"
-        "Home and End go to the first and last row. Enter reads the highlighted note. "
+        "Home and End go to the first and last row. Enter reads the highlighted note; y copies "
+        "it, if signed, with the 42 CFR part 2 notice to the clipboard (audited). "
         "A counselor sees the notes still to write for the sessions they facilitated.\n"
         "Above the notes, clients whose recovery plan is overdue for review (the clinic's "
         "plan-review-days setting), most overdue first."
@@ -201,6 +202,8 @@ class ReviewScreen(LiveScreen):
                 tooltip="Select every note to co-sign that is shown"),
         Binding("c", "cosign", "Co-sign", id="review.cosign",
                 tooltip="Co-sign the selected notes (or the highlighted one)"),
+        Binding("y", "copy_note", "Copy", id="review.copy", show=False,
+                tooltip="Copy the highlighted signed note to the clipboard (audited)"),
         Binding("r", "reload", "Refresh", id="review.refresh", show=False,
                 tooltip="Read the data again now"),
         Binding("escape", "back", "Home", id="review.back", tooltip="Back to the home screen",
@@ -419,6 +422,14 @@ class ReviewScreen(LiveScreen):
         name = self.queue.names.get(item.client_id, item.client_id)
         self.app.push_screen(NoteScreen(item.session_id, item.client_id, name, item.group, item.day),
                              lambda changed: self.reload() if changed else None)
+
+    def action_copy_note(self) -> None:
+        from facilitator.tui.copy_note import copy_signed_note
+        item = self.query_one(ReviewTable).current
+        if item is None:
+            self.notify("No note is highlighted.", markup=False)
+            return
+        copy_signed_note(self.app, self.facilitator.data, item.session_id, item.client_id)
 
     def action_reload(self) -> None:
         self.facilitator.action_refresh_data()

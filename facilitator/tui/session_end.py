@@ -48,6 +48,9 @@ class EndSessionScreen(Screen):
         "Fast path: S then y signs the highlighted draft unchanged and moves on to the next "
         "one: two keys per client.\n"
         "A signed note is locked; a adds a signed addendum. Supervisors press c to co-sign.\n"
+        "y copies the highlighted signed note, with the 42 CFR part 2 notice, to the clipboard "
+        "(audited); on a draft it does nothing but say so. In S then y, the y answers the "
+        "question and copies nothing.\n"
         "Escape or h goes home; unsigned notes wait in the review list."
     )
 
@@ -60,6 +63,8 @@ class EndSessionScreen(Screen):
                 tooltip="Add a signed addendum to a signed note"),
         Binding("c", "cosign", "Co-sign", id="end.cosign", show=False,
                 tooltip="Co-sign a signed note (supervisors)"),
+        Binding("y", "copy_note", "Copy", id="end.copy", show=False,
+                tooltip="Copy the highlighted signed note to the clipboard (audited)"),
         Binding("r", "reload", "Refresh", id="end.refresh", show=False,
                 tooltip="Read the session again"),
         Binding("escape", "home", "Home", id="end.home"),
@@ -298,6 +303,12 @@ class EndSessionScreen(Screen):
             self._error(problem)
             return False
         return True
+
+    def action_copy_note(self) -> None:
+        from facilitator.tui.copy_note import copy_signed_note
+        row = self._current_row()
+        if row is not None:
+            copy_signed_note(self.app, self.running.data, self.running.file.session_id, row.client_id)
 
     def action_reload(self) -> None:
         self.facilitator.action_refresh_data()
