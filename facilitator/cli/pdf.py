@@ -87,13 +87,13 @@ def notes_pdf(sheets: list[NoteSheet], at: datetime) -> bytes:
         pdf.ln(1)
         _lines(pdf, "\n".join(rest), 10)
         pdf.ln(3)
-        _lines(pdf, sheet.note.body.strip() or "(no text)", 10)
+        _lines(pdf, sheet.body or "(no text)", 10)
         pdf.ln(3)
         _lines(pdf, "\n".join(signature_lines(sheet)), 10, "B")
         for heading, body in addendum_blocks(sheet):
             pdf.ln(2)
             _lines(pdf, heading, 10, "B")
-            _lines(pdf, body.strip(), 10)
+            _lines(pdf, body, 10)
         _notice(pdf)
     return bytes(pdf.output())
 

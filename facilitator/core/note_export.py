@@ -8,6 +8,7 @@ reads a file or the clock. Every output ends with the 42 CFR 2.32 notice (``core
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,6 +28,16 @@ US_CORE_CATEGORY = "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentrefer
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 
 
+# C0 and C1 control characters but tab and newline, and DEL: never part of a note, and on a
+# terminal (stdout, the clipboard) an escape sequence could act; shown as U+FFFD instead.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: str) -> str:
+    """``text`` with line ends made ``\n`` and every other control character made visible."""
+    return _CONTROL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 @dataclass(frozen=True)
 class NoteSheet:
     """One client's note of one session, with what a reader outside the app needs beside it."""
@@ -43,7 +54,11 @@ class NoteSheet:
     staff_names: dict[str, str]       # staff account -> name, for signatures
 
     def name_of(self, user: str | None) -> str:
-        return self.staff_names.get(user or "", user or "")
+        return plain(self.staff_names.get(user or "", user or ""))
+
+    @property
+    def body(self) -> str:
+        return plain(self.note.body).strip()
 
 
 def _when(at: datetime) -> str:
@@ -64,27 +79,28 @@ def signature_lines(sheet: NoteSheet) -> list[str]:
 
 
 def header_lines(sheet: NoteSheet) -> list[str]:
-    return [
+    return [plain(line) for line in (
         sheet.clinic,
         f"Client: {sheet.client_name} ({sheet.client_id})",
         f"Group: {sheet.group}",
         f"Date: {sheet.day.isoformat()}",
         f"Time: {sheet.start.strftime('%H:%M')}-{sheet.end.strftime('%H:%M')}",
         f"Facilitator(s): {', '.join(sheet.facilitators) or 'not recorded'}",
-    ]
+    )]
 
 
 def addendum_blocks(sheet: NoteSheet) -> list[tuple[str, str]]:
     """(heading, body) of each addendum, in the order signed."""
-    return [(f"Addendum {n}, signed by {sheet.name_of(a.author)} on {_when(a.signed_at)}:", a.body)
+    return [(f"Addendum {n}, signed by {sheet.name_of(a.author)} on {_when(a.signed_at)}:",
+             plain(a.body).strip())
             for n, a in enumerate(sheet.note.addenda, start=1)]
 
 
 def note_text(sheet: NoteSheet, *, notice: bool = True) -> str:
     """The note as a clinic would paste it into an EHR: header, body, signatures, addenda,
     and (unless several notes share one notice) Statement 1 at the end."""
-    parts = ["\n".join(header_lines(sheet)), sheet.note.body.strip(), "\n".join(signature_lines(sheet))]
-    parts += [f"{heading}\n{body.strip()}" for heading, body in addendum_blocks(sheet)]
+    parts = ["\n".join(header_lines(sheet)), sheet.body, "\n".join(signature_lines(sheet))]
+    parts += [f"{heading}\n{body}" for heading, body in addendum_blocks(sheet)]
     if notice:
         parts.append(notice_text())
     return "\n\n".join(parts) + "\n"
@@ -130,7 +146,7 @@ def _document(sheet: NoteSheet, doc_id: str, body: str, author: str, when: datet
         "description": title,
         "content": [{"attachment": {
             "contentType": "text/plain; charset=utf-8",
-            "data": _b64(f"{body.strip()}\n\n{notice_text()}\n"),
+            "data": _b64(f"{plain(body).strip()}\n\n{notice_text()}\n"),
             "title": title,
             "creation": when.isoformat(),
         }}],

@@ -328,3 +328,47 @@ def test_missing_font_is_one_sentence(noted, capsys, tmp_path, monkeypatch):
                      "--data", noted)
     assert result.code == 2 and "fonts-dejavu-core" in result.one_line_error()
     assert not out.exists() and tree_bytes(noted) == before
+
+
+# -- what a clumsy colleague or an attacker would put in a note ------------------------------
+HOSTILE = ("Line one\r\nclear:\x1b[2J set clipboard:\x1b]52;c;ZXZpbA==\x07 bell\x07 nul\x00 c1\x9b "
+           "emoji 🙂 and a long token " + "x" * 400 + " and 李小龙李小龙李小龙" * 20)
+
+
+def test_control_characters_never_reach_the_terminal_or_the_files(tmp_path, capsys):
+    clock = FakeClock()
+    root = tmp_path / "clinic"
+    data = make_test_clinic(root, clock=clock, user=os_user(), display_name=ME)
+    session = start_session(data, "Evening IOP")
+    session.mark("T001", Status.PRESENT)
+    book = NoteBook(data, session.file)
+    book.save_draft("T001", HOSTILE)
+    book.sign("T001")
+    text = run_cli(capsys, "notes", "export", "--session", SESSION, "--format", "text", "--data", root)
+    assert text.code == 0, text.err
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text.out)
+    assert "Line one\nclear:\ufffd[2J" in text.out and "🙂" in text.out
+    fhir = tmp_path / "n.json"
+    assert run_cli(capsys, "notes", "export", "--session", SESSION, "--format", "fhir", "--out", fhir,
+                   "--data", root).code == 0
+    attachment = json.loads(fhir.read_text("utf-8"))["entry"][0]["resource"]["content"][0]["attachment"]
+    assert "\x1b" not in base64.b64decode(attachment["data"]).decode("utf-8")
+    if shutil.which("pdftotext"):
+        pdf = tmp_path / "n.pdf"
+        result = run_cli(capsys, "notes", "export", "--session", SESSION, "--format", "pdf", "--out", pdf,
+                         "--data", root)
+        assert result.code == 0, result.err
+        body = flat(pdf_text(pdf))
+        assert "Line one" in body and "李小龙李小龙" in body and "Signed by" in body
+
+
+def test_a_damaged_session_file_is_named_and_the_rest_exported(noted, capsys, tmp_path):
+    from facilitator.store.records import record_path
+    broken = record_path(noted / "records", "2026-11-19-1800-evening-iop")
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    broken.write_text("{not json")
+    result = run_cli(capsys, "notes", "export", "--from", "2026-11-16", "--to", "2026-11-23",
+                     "--signed-only", "--format", "text", "--data", noted)
+    assert result.code == 1
+    assert "Client: Avery Testperson (T001)" in result.out
+    assert str(broken) in result.err and "Traceback" not in result.err
