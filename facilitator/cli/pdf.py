@@ -98,6 +98,19 @@ def notes_pdf(sheets: list[NoteSheet], at: datetime) -> bytes:
     return bytes(pdf.output())
 
 
+def _fitted(pdf, width: float, text: str) -> None:
+    """One bordered cell holding ``text`` whole if it fits at 10 pt down to 6 pt, else cut with …"""
+    size = 10.0
+    pdf.set_font("Sans", "", size)
+    while size > 6 and pdf.get_string_width(text) > width - 2:
+        size -= 0.5
+        pdf.set_font("Sans", "", size)
+    while len(text) > 1 and pdf.get_string_width(text) > width - 2:
+        text = text[:-2] + "…"
+    pdf.cell(width, 10, text, border=1)
+    pdf.set_font("Sans", "", 10)
+
+
 def signin_pdf(clinic: str, group: str, day: date, start: datetime | None, facilitators: list[str],
                clients: list[Client], at: datetime) -> bytes:
     """One group's sign-in sheet for one day: a row per enrolled client to sign."""
@@ -110,14 +123,21 @@ def signin_pdf(clinic: str, group: str, day: date, start: datetime | None, facil
                 f"{', '.join(facilitators) if facilitators else '_' * 40}", 10)
     pdf.ln(3)
     widths = (62, 20, 22, 22, 54)
-    pdf.set_font("Sans", "B", 9)
-    for width, title in zip(widths, ("Client", "Client id", "Time in", "Time out", "Signature")):
-        pdf.cell(width, 7, title, border=1)
-    pdf.ln(7)
-    pdf.set_font("Sans", "", 10)
+
+    def column_titles() -> None:
+        pdf.set_font("Sans", "B", 9)
+        for width, title in zip(widths, ("Client", "Client id", "Time in", "Time out", "Signature")):
+            pdf.cell(width, 7, title, border=1)
+        pdf.ln(7)
+
+    column_titles()
     for client in clients:
-        pdf.cell(widths[0], 10, client.name, border=1)
-        pdf.cell(widths[1], 10, client.client_id, border=1)
+        if pdf.will_page_break(10):
+            pdf.add_page()
+            _lines(pdf, f"Sign-in sheet, {group}, {day.isoformat()} (continued)", 9, "B")
+            column_titles()
+        _fitted(pdf, widths[0], client.name)
+        _fitted(pdf, widths[1], client.client_id)
         for width in widths[2:]:
             pdf.cell(width, 10, "", border=1)
         pdf.ln(10)

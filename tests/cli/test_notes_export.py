@@ -372,3 +372,22 @@ def test_a_damaged_session_file_is_named_and_the_rest_exported(noted, capsys, tm
     assert result.code == 1
     assert "Client: Avery Testperson (T001)" in result.out
     assert str(broken) in result.err and "Traceback" not in result.err
+
+
+@needs_pdftotext
+def test_a_long_sign_in_sheet_repeats_its_columns_and_fits_long_names(noted, capsys, tmp_path):
+    data = open_clinic(noted, user=os_user(), clock=FakeClock())
+    long_last = "Hernández-Villalobos de la Cruz y Santamaría Ortiz"
+    data.import_roster([Client(f"L{i:03d}", "Maximiliana-Josefina", f"{long_last} {i}", "IOP", 9.0,
+                               date(2026, 11, 1), groups=("Evening IOP",)) for i in range(30)])
+    out = tmp_path / "long.pdf"
+    result = run_cli(capsys, "signin-sheet", "Evening IOP", "--date", "2026-11-23", "--out", out,
+                     "--data", noted)
+    assert result.code == 0, result.err
+    pages = [p for p in pdf_text(out).split("\f") if p.strip()]
+    assert len(pages) >= 2
+    assert all("Time in" in p and "Signature" in p for p in pages)
+    text = pdf_text(out)
+    for i in range(30):
+        assert f"L{i:03d}" in text            # every client's row, its id whole
+    assert "Maximiliana-Josefina Hernández" in text
