@@ -7,7 +7,8 @@ reading it is itself audited.
 Which entries ``--client ID`` lists (the rule; entries hold record ids, never names):
 
 1. the entry's record names the client: the record is the id, or one of its parts split at
-   ``: / # , |`` or a space is (``client:T001``), or a detail value is the id;
+   ``: / # , |`` or a space is (``client:T001``), or a detail value is the id or a list
+   holding it (a disclosure, ``disclose.notes``/``signin``/``copy``, lists its client ids);
 2. the record is a session (``2026-11-23-1800-evening-a``) whose file has the client in its
    attendance or on its session list: every session, attendance and note entry for that
    session is listed, because whoever did it had that client's row on screen (unless the
