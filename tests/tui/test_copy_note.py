@@ -108,3 +108,23 @@ async def test_end_screen_S_y_still_signs_and_copies_nothing_then_y_copies(clini
         assert running.file.notes()[first].body.strip() in pilot.app.clipboard
     [entry] = copies(clinic)
     assert entry["detail"]["clients"] == [first]
+
+
+async def test_a_counselor_who_did_not_run_the_session_cannot_copy_its_note(clinic, fake_clock):
+    import_attendance(clinic, EARLIER)
+    book = NoteBook(clinic, clinic.session_file(EARLIER_ID))
+    book.save_draft("T001", BODY)
+    book.sign("T001")
+    add_staff(clinic, "coun2", "Robin Otherperson", "counselor")
+    other = open_clinic(clinic.root, user="coun2", clock=fake_clock)
+    async with build_app(other, fake_clock).run_test(size=SIZE) as pilot:
+        said = recorded_notifications(pilot.app)
+        await pilot.app.push_screen(NoteScreen(EARLIER_ID, "T001", "Avery Testperson", "Evening IOP",
+                                               clinic.session_file(EARLIER_ID).read().header.day))
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert pilot.app.clipboard == ""
+        assert any("did not facilitate" in s for s in said)
+    assert copies(clinic) == []
+    assert [e["action"] for _, _, e in clinic.audit.entries() if e][-1] == "denied"
