@@ -233,7 +233,8 @@ maybe_formula = st.one_of(formula, st.text(max_size=10))
 
 def csv_cells(text: str) -> list[list[str]]:
     from facilitator.cli.output import NOTICE_CELL
-    notice, _, body = text.partition("\n")
+    assert text.startswith("\ufeff")                     # the byte-order mark for spreadsheets
+    notice, _, body = text[1:].partition("\n")
     assert next(csv.reader([notice])) == [NOTICE_CELL]   # the re-disclosure notice, one cell
     return list(csv.reader(io.StringIO(body, newline="")))
 

@@ -15,17 +15,6 @@ from facilitator.store import otherhours
 from facilitator.store.datadir import ClinicSnapshot, DataDir
 from facilitator.store.files import DamagedFile
 
-# 42 CFR 2.32: the notice that must accompany a disclosure of substance-use records.
-REDISCLOSURE_NOTICE = (
-    "This record, whose confidentiality is protected by federal law (42 CFR part 2), is "
-    "disclosed to you under that law. Federal rules prohibit you from making any further "
-    "disclosure of it unless further disclosure is expressly permitted by the written "
-    "consent of the individual whose information is being disclosed or as otherwise "
-    "permitted by 42 CFR part 2. A general authorization for the release of medical or "
-    "other information is NOT sufficient for this purpose."
-)
-
-
 @dataclass
 class WeekReport:
     week: Week

@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 import pytest
 
 from facilitator.cli import output
-from tests.cli.conftest import ATTENDANCE_HEADER, ROSTER_HEADER, csv_text, run_cli, write
+from tests.cli.conftest import ATTENDANCE_HEADER, ROSTER_HEADER, csv_body, csv_text, run_cli, write
 from tests.cli.test_reports import ATTENDANCE, ROSTER
 
 # A name with a comma, a quote and wide characters: each must stay in its own cell.
@@ -51,7 +51,7 @@ CSV_COMMANDS = {
 
 
 def rows_of(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(csv_body(text))))
 
 
 @pytest.mark.parametrize("name", list(CSV_COMMANDS))
@@ -164,7 +164,7 @@ def test_libreoffice_opens_each_csv_with_the_notice_in_a1_and_every_cell_in_plac
                     *map(str, sources.values())],
                    check=True, capture_output=True, timeout=180, env=env)
     for name, source in sources.items():
-        expected = rows_of(Path(source).read_text(encoding="utf-8"))
+        expected = rows_of(Path(source).read_text(encoding="utf-8"))   # BOM and all
         cells = xlsx_rows(out / f"{name}.xlsx")
         assert cells[0] == [output.NOTICE_CELL], name        # A1 alone: the notice, whole
         assert cells[1] == expected[1], name                 # the header, one name per column

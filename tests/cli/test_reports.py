@@ -14,7 +14,7 @@ import json
 import pytest
 
 from facilitator.cli import output
-from tests.cli.conftest import ATTENDANCE_HEADER, ROSTER_HEADER, csv_text, run_cli, tree_bytes, write
+from tests.cli.conftest import ATTENDANCE_HEADER, ROSTER_HEADER, csv_body, csv_text, run_cli, tree_bytes, write
 
 ROSTER = [
     ("R1", "Avery", "Inventedname", "IOP", "", "2026-11-01", "", "Evening A"),
@@ -76,7 +76,7 @@ def test_report_week_by_date_and_table_and_csv(week_clinic, capsys):
     table = run_cli(capsys, "report", "week", "--week", "2026-w47", "--data", week_clinic)
     assert table.code == 0 and "Avery Inventedname" in table.out and "below" in table.out
     as_csv = run_cli(capsys, "report", "week", "--week", "2026-W47", "--format", "csv", "--data", week_clinic)
-    lines = as_csv.out.splitlines()
+    lines = csv_body(as_csv.out).splitlines()
     # The notice: one quoted cell on the first line, however many commas it holds.
     assert next(csv.reader([lines[0]])) == [output.NOTICE_CELL] and "42 CFR part 2" in lines[0]
     rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
