@@ -79,17 +79,28 @@ def week_report(report: WeekReport, fmt: str) -> str:
     return title + "\n" + _table(table) + "\n" + _footer() + "\n"
 
 
-BILLING_COLUMNS = ("date", "client_id", "service", "groups", "start", "stop", "minutes", "meets_3h_day")
+# One claim line per client per day; README.md ("Billing export") says what each column is.
+BILLING_COLUMNS = ("date", "client_id", "level_of_care", "service", "modifier", "units", "billable",
+                   "minutes", "minimum_minutes", "place_of_service", "telehealth",
+                   "rendering_staff_id", "rendering_staff_name", "note_signed", "groups", "start", "stop")
 
 
 def billing(rows: list[BillingDay], fmt: str) -> str:
-    dicts = [{"date": r.day.isoformat(), "client_id": r.client_id, "service": "H0015",
-              "groups": ";".join(r.groups), "start": r.start.strftime("%H:%M"),
-              "stop": r.stop.strftime("%H:%M"), "minutes": r.minutes,
-              "meets_3h_day": r.meets_h0015_day} for r in rows]
+    dicts = [{"date": r.day.isoformat(), "client_id": r.client_id, "level_of_care": r.level_of_care,
+              "service": r.service, "modifier": r.modifier, "units": r.units, "billable": r.billable,
+              "minutes": r.minutes, "minimum_minutes": r.minimum_minutes,
+              "place_of_service": r.place_of_service, "telehealth": r.telehealth,
+              "rendering_staff_id": r.rendering_staff, "rendering_staff_name": r.rendering_name,
+              "note_signed": r.note_signed, "groups": ";".join(r.groups),
+              "start": r.start.strftime("%H:%M"), "stop": r.stop.strftime("%H:%M")} for r in rows]
     if fmt == "json":
-        return json.dumps({"notice": STATEMENT_1, "rows": dicts}, indent=2) + "\n"
-    return _csv(BILLING_COLUMNS, [[d[c] for c in BILLING_COLUMNS] for d in dicts])
+        return json.dumps({"notice": STATEMENT_1, "rows": dicts}, indent=2, ensure_ascii=False) + "\n"
+    # a spreadsheet reads yes/no as words, where True/False would become 1/0 or TRUE/FALSE
+    return _csv(BILLING_COLUMNS, [[_yes_no(d[c]) for c in BILLING_COLUMNS] for d in dicts])
+
+
+def _yes_no(value: Any) -> Any:
+    return ("yes" if value else "no") if isinstance(value, bool) else value
 
 
 def display_width(text: str) -> int:

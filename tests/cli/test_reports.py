@@ -14,7 +14,10 @@ import json
 import pytest
 
 from facilitator.cli import output
-from tests.cli.conftest import ATTENDANCE_HEADER, ROSTER_HEADER, csv_body, csv_text, run_cli, tree_bytes, write
+from facilitator.store.identity import os_user
+from tests.cli.conftest import (
+    ATTENDANCE_HEADER, ROSTER_HEADER, csv_body, csv_text, open_data, run_cli, tree_bytes, write,
+)
 
 ROSTER = [
     ("R1", "Avery", "Inventedname", "IOP", "", "2026-11-01", "", "Evening A"),
@@ -90,8 +93,19 @@ def test_export_billing_rows_per_client_per_day(week_clinic, capsys):
     assert result.code == 0, result.err
     rows = json.loads(result.out)["rows"]
     first = rows[0]
-    assert first == {"date": "2026-11-16", "client_id": "R1", "service": "H0015", "groups": "Evening A",
-                     "start": "18:20", "stop": "21:00", "minutes": 150, "meets_3h_day": False}
+    # Evening A runs 18:00-21:00 with the plan's 10-minute break: R1 came at 18:20, so
+    # 160 - 10 = 150 countable minutes, below H0015's 180: listed, not billable, 0 units.
+    # Attendance imported by the CLI names its importer (the OS account) as facilitator.
+    me = os_user()
+    assert first == {"date": "2026-11-16", "client_id": "R1", "level_of_care": "IOP", "service": "H0015",
+                     "modifier": "", "units": 0, "billable": False, "minutes": 150, "minimum_minutes": 180,
+                     "place_of_service": "57", "telehealth": False, "rendering_staff_id": me,
+                     "rendering_staff_name": open_data(week_clinic).snapshot().staff[me].display_name,
+                     "note_signed": False, "groups": "Evening A", "start": "18:20", "stop": "21:00"}
+    # R3 attended Thursday by telehealth: 180 - 10 = 170 minutes, at home (10) with modifier 95.
+    r3 = next(r for r in rows if r["client_id"] == "R3")
+    assert (r3["date"], r3["telehealth"], r3["place_of_service"], r3["modifier"], r3["minutes"],
+            r3["billable"]) == ("2026-11-19", True, "10", "95", 170, False)
     # Absent R2 on Thursday has no row; 10 attendance rows - 1 absent = 9 billing rows.
     assert len(rows) == 9
     assert ("2026-11-19", "R2") not in {(r["date"], r["client_id"]) for r in rows}
