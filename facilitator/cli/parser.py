@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="exports").add_subparsers(
         dest="action", parser_class=_Parser, metavar="ACTION", required=True)
-    bill = export.add_parser("billing", help="H0015 rows: one per client per day")
+    bill = export.add_parser("billing", help="claim lines: one per client per day, coded by level of care")
     bill.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
     bill.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
     bill.add_argument("--format", choices=("csv", "json"), default="csv")
