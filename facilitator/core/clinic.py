@@ -33,9 +33,15 @@ _MODIFIER = re.compile(r"[A-Z0-9]{2}")
 _PLACE = re.compile(r"[0-9]{2}")
 
 
+def _shown(value: object) -> str:
+    """A typed value as a message may quote it: text, cut at 20 characters."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
 def check_service_code(code: object, *, field: str = "billing_codes") -> str:
     if not isinstance(code, str) or not _SERVICE_CODE.fullmatch(code):
-        shown = code if isinstance(code, str) and len(code) <= 20 else "that"
+        shown = _shown(code)
         raise InputError(f"{shown!r} is not a HCPCS or CPT code (a letter and four digits like "
                          f"H0015, or five digits)", field=field)
     return code
@@ -43,14 +49,14 @@ def check_service_code(code: object, *, field: str = "billing_codes") -> str:
 
 def check_place_of_service(place: object, *, field: str = "place_of_service") -> str:
     if not isinstance(place, str) or not _PLACE.fullmatch(place) or place == "00":
-        shown = place if isinstance(place, str) and len(place) <= 20 else "that"
+        shown = _shown(place)
         raise InputError(f"{shown!r} is not a place-of-service code (two digits, e.g. 57)", field=field)
     return place
 
 
 def check_modifier(modifier: object, *, field: str = "telehealth_modifier") -> str:
     if not isinstance(modifier, str) or not _MODIFIER.fullmatch(modifier):
-        shown = modifier if isinstance(modifier, str) and len(modifier) <= 20 else "that"
+        shown = _shown(modifier)
         raise InputError(f"{shown!r} is not a modifier (two letters or digits, e.g. 95 or GT)", field=field)
     return modifier
 
