@@ -37,7 +37,8 @@ def _csv(header: Sequence[str], rows: list[Sequence[Any]]) -> str:
 
     Decided with a spreadsheet in mind: the notice is the first thing a person sees (42 CFR
     2.32 wants it to accompany the disclosure), it stays one cell however many commas it
-    holds, and every column below it lines up. A script skips one line before the header.
+    holds, and every column below it lines up. A script reads it as "utf-8-sig" (the BOM)
+    and skips one line before the header.
     """
     buffer = io.StringIO()
     buffer.write(BOM + '"' + NOTICE_CELL.replace('"', '""') + '"\n')
