@@ -135,7 +135,6 @@ class _Part:
     start: datetime
     stop: datetime
     minutes: int
-    session_id: str
     facilitators: tuple[str, ...]
     telehealth: bool
     note_signed: bool
@@ -164,7 +163,7 @@ def billing_days(data: DataDir, first: date, last: date) -> tuple[list[BillingDa
             stop = min(entry.left or header.end, header.end)
             note = notes.get(entry.client_id)
             days.setdefault((header.day, entry.client_id), []).append(_Part(
-                header.group, start, stop, minutes, header.session_id, header.facilitators,
+                header.group, start, stop, minutes, header.facilitators,
                 entry.status is Status.TELEHEALTH, note is not None and note.signed))
     rows = [_claim_line(day, client_id, parts, snapshot) for (day, client_id), parts in days.items()]
     rows.sort(key=lambda r: (r.day, r.client_id))
