@@ -233,7 +233,8 @@ maybe_formula = st.one_of(formula, st.text(max_size=10))
 
 def csv_cells(text: str) -> list[list[str]]:
     from facilitator.cli.output import NOTICE_CELL
-    notice, _, body = text.partition("\n")
+    assert text.startswith("\ufeff")                     # the byte-order mark for spreadsheets
+    notice, _, body = text[1:].partition("\n")
     assert next(csv.reader([notice])) == [NOTICE_CELL]   # the re-disclosure notice, one cell
     return list(csv.reader(io.StringIO(body, newline="")))
 
@@ -264,11 +265,19 @@ def test_exports_neutralise_formulas_in_names(client_id, first, last, level, gro
     report = WeekReport(week, now, rows, {client.client_id: client})
     assert_no_formula(csv_cells(output.week_report(report, "csv")))
     start = datetime(2026, 11, 23, 18, 0, tzinfo=CHI)
-    billing = [BillingDay(monday, client.client_id, (group,), start, start + timedelta(hours=3), 180)]
+    billing = [claim_line(monday, client.client_id, (group,), start, start + timedelta(hours=3), 180,
+                          staff_name=first)]
     cells = csv_cells(output.billing(billing, "csv"))
     assert_no_formula(cells)
     # Neutralised, not dropped: the id is still there after its leading quote.
     assert cells[1][1].lstrip("'") == client_id
+
+
+def claim_line(day, client_id, groups, start, stop, minutes, *, staff_name="Invented Counselor"):
+    return BillingDay(day=day, client_id=client_id, level_of_care="IOP", service="H0015", units=1,
+                      billable=True, minutes=minutes, minimum_minutes=180, place_of_service="57",
+                      modifier="", telehealth=False, rendering_staff="counselor1",
+                      rendering_name=staff_name, note_signed=True, groups=groups, start=start, stop=stop)
 
 
 def test_a_carriage_return_in_a_name_cannot_start_a_row_with_a_formula() -> None:
@@ -277,7 +286,7 @@ def test_a_carriage_return_in_a_name_cannot_start_a_row_with_a_formula() -> None
     monday = date(2026, 11, 23)
     start = datetime(2026, 11, 23, 18, 0, tzinfo=CHI)
     sneaky = "T001\r=cmd|' /C calc'!A0"
-    text = output.billing([BillingDay(monday, sneaky, ("Evening\r@SUM(1)",), start,
+    text = output.billing([claim_line(monday, sneaky, ("Evening\r@SUM(1)",), start,
                                       start + timedelta(hours=3), 180)], "csv")
     cells = csv_cells(text)
     assert len(cells) == 2 and cells[1][1] == sneaky

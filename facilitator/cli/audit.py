@@ -182,9 +182,9 @@ def _detail_text(detail: Any) -> str:
 
 def format_entries(rows: list[dict[str, Any]], fmt: str, tz: Any) -> str:
     from facilitator.cli import output
-    from facilitator.store.reports import REDISCLOSURE_NOTICE
+    from facilitator.core.part2 import STATEMENT_1
     if fmt == "json":
-        return json.dumps({"notice": REDISCLOSURE_NOTICE, "entries": rows},
+        return json.dumps({"notice": STATEMENT_1, "entries": rows},
                           indent=2, ensure_ascii=False) + "\n"
 
     def local(entry: dict[str, Any]) -> str:

@@ -83,11 +83,29 @@ def cmd_settings(args: argparse.Namespace) -> int:
         for line in clinic_settings.settings_lines(data.settings()):
             print(line)
         return 0
-    value = clinic_settings.parse_value(args.key, args.value)
+    words = list(args.value)
+    if args.key != "billing-code" and len(words) != 1:
+        raise InputError(f"{args.key} takes one value; put quotes around a value with spaces",
+                         field="VALUE")
+    value = clinic_settings.parse_value(args.key, " ".join(words))
+    if args.key == "billing-code":
+        return _set_billing_code(data, value)
     before = clinic_settings.value_text(data.settings(), args.key)
     after = clinic_settings.change_settings(data, **{clinic_settings.FIELDS[args.key]: value})
     now = clinic_settings.value_text(after, args.key)
     print(f"{args.key} is now {now}" + (f" (was {before})." if before != now else " (unchanged)."))
+    return 0
+
+
+def _set_billing_code(data, value: dict[str, str]) -> int:
+    from facilitator.store import settings as clinic_settings
+    before = data.settings().billing_codes
+    after = clinic_settings.change_settings(data, billing_codes=value).billing_codes
+    for level, code in after.items():
+        if level.casefold() in {typed.casefold() for typed in value}:
+            was = before.get(level)
+            print(f"billing-code {level} is now {code}"
+                  + (f" (was {was})." if was != code else " (unchanged)."))
     return 0
 
 

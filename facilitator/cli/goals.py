@@ -21,7 +21,7 @@ from facilitator.store.clinic import open_clinic
 from facilitator.core.parsing import parse_date
 from facilitator.cli.output import _csv, _footer, _table
 from facilitator.store import recovery
-from facilitator.store.reports import REDISCLOSURE_NOTICE
+from facilitator.core.part2 import STATEMENT_1
 
 FORMATS = ("table", "csv", "json")
 STATUSES = ("active", "met", "revised")
@@ -76,7 +76,7 @@ def _list(data, args) -> int:
         "target": g.target.isoformat() if g.target else None, "set_on": g.set_on.isoformat(),
     } for g in plan.goals]
     if args.format == "json":
-        body = {"notice": REDISCLOSURE_NOTICE, "client_id": client.client_id, "has_plan": plan is not None,
+        body = {"notice": STATEMENT_1, "client_id": client.client_id, "has_plan": plan is not None,
                 "goals": goals}
         if plan is not None:
             body.update(started=plan.started.isoformat(),
@@ -114,7 +114,7 @@ def _due(data, args) -> int:
         "days_overdue": r.days_overdue,
     } for r in rows]
     if args.format == "json":
-        sys.stdout.write(json.dumps({"date": today.isoformat(), "notice": REDISCLOSURE_NOTICE,
+        sys.stdout.write(json.dumps({"date": today.isoformat(), "notice": STATEMENT_1,
                                      "clients": dicts}, indent=2, ensure_ascii=False) + "\n")
     elif args.format == "csv":
         columns = ("client_id", "name", "has_plan", "active_goals", "last_review", "review_due", "days_overdue")

@@ -12,10 +12,17 @@ from typing import Any
 
 from facilitator.core.errors import printable
 from facilitator.core.hours import hours_down, hours_up
-from facilitator.store.reports import REDISCLOSURE_NOTICE, BillingDay, WeekReport
+from facilitator.core.part2 import STATEMENT_1, STATEMENT_2
+from facilitator.store.reports import BillingDay, WeekReport
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-NOTICE_CELL = "42 CFR part 2 notice: " + REDISCLOSURE_NOTICE
+# Every CSV starts with the UTF-8 byte-order mark: without it a spreadsheet's default import
+# (LibreOffice, Excel) reads the bytes as Latin-1 and shows "JosÃ© HernÃ¡ndez". A script
+# reads it with encoding="utf-8-sig"; the clinic's own imports (store.csvfile) accept it.
+BOM = "\ufeff"
+# 42 CFR 2.32 Statement 1, verbatim and alone in the first cell (core.part2); JSON carries it
+# as "notice", and a terminal table, where only a line fits, ends with Statement 2.
+NOTICE_CELL = STATEMENT_1
 
 
 def safe_cell(value: Any) -> Any:
@@ -30,10 +37,11 @@ def _csv(header: Sequence[str], rows: list[Sequence[Any]]) -> str:
 
     Decided with a spreadsheet in mind: the notice is the first thing a person sees (42 CFR
     2.32 wants it to accompany the disclosure), it stays one cell however many commas it
-    holds, and every column below it lines up. A script skips one line before the header.
+    holds, and every column below it lines up. A script reads it as "utf-8-sig" (the BOM)
+    and skips one line before the header.
     """
     buffer = io.StringIO()
-    buffer.write('"' + NOTICE_CELL.replace('"', '""') + '"\n')
+    buffer.write(BOM + '"' + NOTICE_CELL.replace('"', '""') + '"\n')
     # Lines end in "\n", but the writer is told "\r\n" so that it quotes a field holding a
     # bare "\r" too (Python 3.11 quotes only lineterminator characters): unquoted, a "\r"
     # in a name would start a new row in a spreadsheet, and a formula could follow it.
@@ -57,7 +65,7 @@ def week_report(report: WeekReport, fmt: str) -> str:
         return json.dumps({"week": report.week.label, "first_day": report.week.first.isoformat(),
                            "last_day": report.week.last.isoformat(),
                            "generated_at": report.generated_at.isoformat(timespec="seconds"),
-                           "notice": REDISCLOSURE_NOTICE, "clients": rows}, indent=2) + "\n"
+                           "notice": STATEMENT_1, "clients": rows}, indent=2) + "\n"
     if fmt == "csv":
         return _csv(WEEK_COLUMNS, [[r[c] for c in WEEK_COLUMNS] for r in rows])
     title = (f"Week {report.week.label} ({report.week.first:%a %d %b} – {report.week.last:%a %d %b %Y}), "
@@ -72,17 +80,28 @@ def week_report(report: WeekReport, fmt: str) -> str:
     return title + "\n" + _table(table) + "\n" + _footer() + "\n"
 
 
-BILLING_COLUMNS = ("date", "client_id", "service", "groups", "start", "stop", "minutes", "meets_3h_day")
+# One claim line per client per day; README.md ("Billing export") says what each column is.
+BILLING_COLUMNS = ("date", "client_id", "level_of_care", "service", "modifier", "units", "billable",
+                   "minutes", "minimum_minutes", "place_of_service", "telehealth",
+                   "rendering_staff_id", "rendering_staff_name", "note_signed", "groups", "start", "stop")
 
 
 def billing(rows: list[BillingDay], fmt: str) -> str:
-    dicts = [{"date": r.day.isoformat(), "client_id": r.client_id, "service": "H0015",
-              "groups": ";".join(r.groups), "start": r.start.strftime("%H:%M"),
-              "stop": r.stop.strftime("%H:%M"), "minutes": r.minutes,
-              "meets_3h_day": r.meets_h0015_day} for r in rows]
+    dicts = [{"date": r.day.isoformat(), "client_id": r.client_id, "level_of_care": r.level_of_care,
+              "service": r.service, "modifier": r.modifier, "units": r.units, "billable": r.billable,
+              "minutes": r.minutes, "minimum_minutes": r.minimum_minutes,
+              "place_of_service": r.place_of_service, "telehealth": r.telehealth,
+              "rendering_staff_id": r.rendering_staff, "rendering_staff_name": r.rendering_name,
+              "note_signed": r.note_signed, "groups": ";".join(r.groups),
+              "start": r.start.strftime("%H:%M"), "stop": r.stop.strftime("%H:%M")} for r in rows]
     if fmt == "json":
-        return json.dumps({"notice": REDISCLOSURE_NOTICE, "rows": dicts}, indent=2) + "\n"
-    return _csv(BILLING_COLUMNS, [[d[c] for c in BILLING_COLUMNS] for d in dicts])
+        return json.dumps({"notice": STATEMENT_1, "rows": dicts}, indent=2, ensure_ascii=False) + "\n"
+    # a spreadsheet reads yes/no as words, where True/False would become 1/0 or TRUE/FALSE
+    return _csv(BILLING_COLUMNS, [[_yes_no(d[c]) for c in BILLING_COLUMNS] for d in dicts])
+
+
+def _yes_no(value: Any) -> Any:
+    return ("yes" if value else "no") if isinstance(value, bool) else value
 
 
 def display_width(text: str) -> int:
@@ -111,14 +130,15 @@ def other_hours(entries: list[tuple[str, Any]], fmt: str) -> str:
     dicts = [{"id": f"{e.day:%Y-%m}#{entry_id}", "date": e.day.isoformat(), "client_id": e.client_id,
               "kind": e.kind, "minutes": e.minutes} for entry_id, e in entries]
     if fmt == "json":
-        return json.dumps({"notice": REDISCLOSURE_NOTICE, "entries": dicts}, indent=2) + "\n"
+        return json.dumps({"notice": STATEMENT_1, "entries": dicts}, indent=2) + "\n"
     if fmt == "csv":
         return _csv(HOURS_COLUMNS, [[d[c] for c in HOURS_COLUMNS] for d in dicts])
     return "".join("\t".join(str(d[c]) for c in HOURS_COLUMNS) + "\n" for d in dicts)
 
 
 def _footer() -> str:
-    return "Confidential: 42 CFR part 2 records; do not re-disclose (see --format csv/json for the notice)."
+    """The terminal tables' one line: 42 CFR 2.32 Statement 2 (csv and json carry Statement 1)."""
+    return STATEMENT_2
 
 
 def report_problems(problems: Iterable[object]) -> None:
@@ -137,7 +157,8 @@ def staff(members: list[Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps({"staff": dicts}, indent=2) + "\n"
     if fmt == "csv":
-        buffer = io.StringIO()
+        buffer = io.StringIO(BOM)
+        buffer.seek(len(BOM))
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(STAFF_COLUMNS)
         writer.writerows([safe_cell(d[c]) for c in STAFF_COLUMNS] for d in dicts)

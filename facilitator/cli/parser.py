@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="exports").add_subparsers(
         dest="action", parser_class=_Parser, metavar="ACTION", required=True)
-    bill = export.add_parser("billing", help="H0015 rows: one per client per day")
+    bill = export.add_parser("billing", help="claim lines: one per client per day, coded by level of care")
     bill.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
     bill.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
     bill.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -143,11 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
                                description="Change one setting: name, timezone, week-start (monday or "
                                "sunday), group-cap (1-50; warns above it), idle-minutes (1-60; the idle "
                                "lock), bell (on or off; rings a minute before a block ends), plan-review-days "
-                               "(1-365; days between recovery-plan reviews).")
+                               "(1-365; days between recovery-plan reviews), billing-code LEVEL CODE (the service "
+                               "code a level of care is billed under, e.g. `billing-code PHP H0035`), "
+                               "place-of-service (the clinic's, two digits; default 57), "
+                               "telehealth-place-of-service (10, the member's home, or 02), "
+                               "telehealth-modifier (two characters; default 95).")
     sset.add_argument("key", metavar="KEY",
                       choices=("name", "timezone", "week-start", "group-cap", "idle-minutes", "bell",
-                               "plan-review-days"))
-    sset.add_argument("value", metavar="VALUE")
+                               "plan-review-days", "billing-code", "place-of-service",
+                               "telehealth-place-of-service", "telehealth-modifier"))
+    sset.add_argument("value", metavar="VALUE", nargs="+",
+                      help="the new value (billing-code: a level of care and a code)")
     _data_arg(sset)
 
     verify = commands.add_parser("verify", help="check every file and the audit chain")

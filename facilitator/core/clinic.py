@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,14 +11,54 @@ from facilitator.core import fields
 from facilitator.core.errors import InputError
 from facilitator.core.names import check_name
 from facilitator.core.rules import (
+    DEFAULT_BILLING_CODES,
     DEFAULT_GROUP_CAP,
     DEFAULT_IDLE_MINUTES,
+    DEFAULT_PLACE_OF_SERVICE,
     DEFAULT_PLAN_REVIEW_DAYS,
+    DEFAULT_TELEHEALTH_MODIFIER,
+    DEFAULT_TELEHEALTH_PLACE_OF_SERVICE,
     LEVELS_OF_CARE,
+    TELEHEALTH_PLACES_OF_SERVICE,
     Role,
 )
 
 WEEK_STARTS = ("monday", "sunday")
+
+# A HCPCS Level II code (a letter and four digits: H0015, S0201) or a CPT code (five
+# digits, or four and F/T/U); a modifier is two letters or digits (95, GT); a place of
+# service is two digits, 01-99 (CMS's list).
+_SERVICE_CODE = re.compile(r"[A-Z][0-9]{4}|[0-9]{4}[0-9FTU]")
+_MODIFIER = re.compile(r"[A-Z0-9]{2}")
+_PLACE = re.compile(r"[0-9]{2}")
+
+
+def _shown(value: object) -> str:
+    """A typed value as a message may quote it: text, cut at 20 characters."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+def check_service_code(code: object, *, field: str = "billing_codes") -> str:
+    if not isinstance(code, str) or not _SERVICE_CODE.fullmatch(code):
+        shown = _shown(code)
+        raise InputError(f"{shown!r} is not a HCPCS or CPT code (a letter and four digits like "
+                         f"H0015, or five digits)", field=field)
+    return code
+
+
+def check_place_of_service(place: object, *, field: str = "place_of_service") -> str:
+    if not isinstance(place, str) or not _PLACE.fullmatch(place) or place == "00":
+        shown = _shown(place)
+        raise InputError(f"{shown!r} is not a place-of-service code (two digits, e.g. 57)", field=field)
+    return place
+
+
+def check_modifier(modifier: object, *, field: str = "telehealth_modifier") -> str:
+    if not isinstance(modifier, str) or not _MODIFIER.fullmatch(modifier):
+        shown = _shown(modifier)
+        raise InputError(f"{shown!r} is not a modifier (two letters or digits, e.g. 95 or GT)", field=field)
+    return modifier
 
 
 def check_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
@@ -40,6 +81,12 @@ class ClinicSettings:
     bell: bool = False
     levels_of_care: dict[str, float] = field(default_factory=lambda: dict(LEVELS_OF_CARE))
     plan_review_days: int = DEFAULT_PLAN_REVIEW_DAYS
+    # Billing (export billing): the service code each level is claimed under, the clinic's
+    # place of service, and a telehealth day's place of service and modifier (core.rules).
+    billing_codes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BILLING_CODES))
+    place_of_service: str = DEFAULT_PLACE_OF_SERVICE
+    telehealth_place_of_service: str = DEFAULT_TELEHEALTH_PLACE_OF_SERVICE
+    telehealth_modifier: str = DEFAULT_TELEHEALTH_MODIFIER
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -59,6 +106,18 @@ class ClinicSettings:
                 or not 1 <= self.plan_review_days <= 365:
             raise InputError("the plan review interval must be a whole number of days from 1 to 365",
                              field="plan_review_days")
+        if not isinstance(self.billing_codes, dict) or len(self.billing_codes) > 100:
+            raise InputError("must be a table of levels of care and service codes", field="billing_codes")
+        for level, code in self.billing_codes.items():
+            if not isinstance(level, str) or not level or len(level) > fields.MAX_SHORT:
+                raise InputError("must be a table of levels of care and service codes", field="billing_codes")
+            check_service_code(code)
+        check_place_of_service(self.place_of_service)
+        if self.telehealth_place_of_service not in TELEHEALTH_PLACES_OF_SERVICE:
+            raise InputError(f"{str(self.telehealth_place_of_service)[:20]!r} is not a telehealth place of "
+                             f"service ({' or '.join(TELEHEALTH_PLACES_OF_SERVICE)})",
+                             field="telehealth_place_of_service")
+        check_modifier(self.telehealth_modifier)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -72,11 +131,18 @@ class ClinicSettings:
     def default_hours(self, level: str) -> float:
         return self.levels_of_care[level]
 
+    def billing_code(self, level: str) -> str | None:
+        """The service code a day at ``level`` is claimed under; None: the clinic set none."""
+        return self.billing_codes.get(level)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "timezone": self.timezone, "week_start": self.week_start,
             "group_cap": self.group_cap, "idle_minutes": self.idle_minutes, "bell": self.bell,
             "levels_of_care": dict(self.levels_of_care), "plan_review_days": self.plan_review_days,
+            "billing_codes": dict(self.billing_codes), "place_of_service": self.place_of_service,
+            "telehealth_place_of_service": self.telehealth_place_of_service,
+            "telehealth_modifier": self.telehealth_modifier,
         }
 
     @classmethod
@@ -96,10 +162,26 @@ class ClinicSettings:
             levels_of_care=dict(levels),
             plan_review_days=fields.integer(data, "plan_review_days", DEFAULT_PLAN_REVIEW_DAYS,
                                             low=1, high=365),
+            # A file written before billing settings existed has the defaults.
+            billing_codes=_billing_codes(data),
+            place_of_service=fields.text(data, "place_of_service", DEFAULT_PLACE_OF_SERVICE, max_length=2),
+            telehealth_place_of_service=fields.text(data, "telehealth_place_of_service",
+                                                    DEFAULT_TELEHEALTH_PLACE_OF_SERVICE, max_length=2),
+            telehealth_modifier=fields.text(data, "telehealth_modifier", DEFAULT_TELEHEALTH_MODIFIER,
+                                            max_length=2),
         )
 
     def with_changes(self, **changes: Any) -> "ClinicSettings":
         return replace(self, **changes)
+
+
+def _billing_codes(data: dict[str, Any]) -> dict[str, str]:
+    codes = data.get("billing_codes", DEFAULT_BILLING_CODES) if isinstance(data, dict) else None
+    if not isinstance(codes, dict) or len(codes) > 100 or not all(
+            isinstance(k, str) and len(k) <= fields.MAX_SHORT and isinstance(v, str) and len(v) <= 5
+            for k, v in codes.items()):
+        raise InputError("must be a table of levels of care and service codes", field="billing_codes")
+    return dict(codes)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,19 @@
 disclosure made with the patient's written consent must be accompanied by one of two
 written statements: Statement 1 in full, or the abbreviated Statement 2. The text below is
 kept verbatim; a test pins it, and every export takes it from here and nowhere else.
+
+Checked word for word (Dec. 2026) against compliancecosmos.org's copy of § 2.32 (the
+section heading, paragraph (a) and Statement 1 up to "at least one of the following
+applies:") and, for the rest of Statement 1 and for Statement 2, against the same text as
+two public code bases carry it. The eCFR page of part 2 is the authority; the stored copy
+of it that could be searched showed only the part's opening, not § 2.32 itself.
+
+How it is joined: in the regulation, Statement 1's three cases are the list items
+(a)(1)(i), (ii) and (iii), each on its own line after "applies:", and the closing sentence
+("A general authorization ...") is a paragraph of its own. Here they are one paragraph:
+each item keeps its label "(i)", "(ii)", "(iii)" and its own punctuation (item (i) ends
+in a full stop, item (ii) in ", or"), and the pieces are joined by one space, so a
+spreadsheet cell or a JSON string holds the statement whole. No word is added or left out.
 """
 
 from __future__ import annotations

@@ -9,22 +9,11 @@ from typing import Any
 
 from facilitator.core.hours import WeeklyRow, credited_minutes, row_sort_key, weekly_hours
 from facilitator.core.roster import Client
-from facilitator.core.rules import H0015_MIN_DAY_MINUTES
+from facilitator.core.rules import BILLING_RULES, Status, billing_units
 from facilitator.core.weeks import Week
 from facilitator.store import otherhours
 from facilitator.store.datadir import ClinicSnapshot, DataDir
 from facilitator.store.files import DamagedFile
-
-# 42 CFR 2.32: the notice that must accompany a disclosure of substance-use records.
-REDISCLOSURE_NOTICE = (
-    "This record, whose confidentiality is protected by federal law (42 CFR part 2), is "
-    "disclosed to you under that law. Federal rules prohibit you from making any further "
-    "disclosure of it unless further disclosure is expressly permitted by the written "
-    "consent of the individual whose information is being disclosed or as otherwise "
-    "permitted by 42 CFR part 2. A general authorization for the release of medical or "
-    "other information is NOT sufficient for this purpose."
-)
-
 
 @dataclass
 class WeekReport:
@@ -109,25 +98,62 @@ def week_report(data: DataDir, week: Week) -> WeekReport:
 
 @dataclass(frozen=True)
 class BillingDay:
+    """One client's countable group time on one day, as a claim line (``export billing``).
+
+    ``service`` is the code the client's level of care is billed under (the clinic's
+    setting); ``units`` is 1 for a per-diem day at or above ``minimum_minutes`` and 0 below
+    it (``billable`` False: the biller bills the day's discrete services instead), or the
+    15-minute units of a timed code. A day is ``telehealth`` when every countable minute of
+    it was attended by telehealth: its place of service and modifier are the clinic's
+    telehealth ones. The rendering clinician is the first facilitator of the session that
+    gave the client the most minutes that day (the earliest on a tie); ``note_signed`` is
+    True when the client's note of every session of the day is signed.
+    """
+
     day: date
     client_id: str
+    level_of_care: str
+    service: str
+    units: int
+    billable: bool
+    minutes: int
+    minimum_minutes: int
+    place_of_service: str
+    modifier: str
+    telehealth: bool
+    rendering_staff: str
+    rendering_name: str
+    note_signed: bool
     groups: tuple[str, ...]
     start: datetime
     stop: datetime
-    minutes: int
 
-    @property
-    def meets_h0015_day(self) -> bool:
-        return self.minutes >= H0015_MIN_DAY_MINUTES
+
+@dataclass(frozen=True)
+class _Part:
+    group: str
+    start: datetime
+    stop: datetime
+    minutes: int
+    facilitators: tuple[str, ...]
+    telehealth: bool
+    note_signed: bool
 
 
 def billing_days(data: DataDir, first: date, last: date) -> tuple[list[BillingDay], list[DamagedFile]]:
-    """One row per client per day with countable group time, from session records."""
+    """One claim line per client per day with countable group time, from session records."""
+    snapshot = data.snapshot()
     scan = data.sessions_between(first, last)
-    days: dict[tuple[date, str], list[tuple[str, datetime, datetime, int]]] = {}
+    problems = list(scan.problems)
+    days: dict[tuple[date, str], list[_Part]] = {}
     for record in scan.records:
         header = record.header
         spans = record.noncountable_spans()
+        try:
+            notes = data.session_file(header.session_id).notes()
+        except DamagedFile as err:      # its notes cannot be read: counted as not signed
+            problems.append(err)
+            notes = {}
         for entry in record.attendance.values():
             minutes = credited_minutes(entry.status, entry.arrived, entry.left,
                                        header.start, header.end, spans)
@@ -135,16 +161,39 @@ def billing_days(data: DataDir, first: date, last: date) -> tuple[list[BillingDa
                 continue
             start = max(entry.arrived or header.start, header.start)
             stop = min(entry.left or header.end, header.end)
-            days.setdefault((header.day, entry.client_id), []).append((header.group, start, stop, minutes))
-    rows = [
-        BillingDay(day=day, client_id=client_id,
-                   groups=tuple(sorted({g for g, *_ in parts})),
-                   start=min(s for _, s, _, _ in parts), stop=max(e for _, _, e, _ in parts),
-                   minutes=sum(m for *_, m in parts))
-        for (day, client_id), parts in days.items()
-    ]
+            note = notes.get(entry.client_id)
+            days.setdefault((header.day, entry.client_id), []).append(_Part(
+                header.group, start, stop, minutes, header.facilitators,
+                entry.status is Status.TELEHEALTH, note is not None and note.signed))
+    rows = [_claim_line(day, client_id, parts, snapshot) for (day, client_id), parts in days.items()]
     rows.sort(key=lambda r: (r.day, r.client_id))
-    return rows, scan.problems
+    return rows, problems
+
+
+def _claim_line(day: date, client_id: str, parts: list[_Part], snapshot: ClinicSnapshot) -> BillingDay:
+    settings = snapshot.settings
+    client = snapshot.clients.get(client_id)
+    level = client.level_of_care if client is not None else ""
+    rule = BILLING_RULES.get(level)
+    code = settings.billing_code(level) or ""
+    minutes = sum(p.minutes for p in parts)
+    if rule is None:       # a level the clinic added itself: no rule, so no units
+        units, minimum = 0, 0
+    else:
+        units, minimum = billing_units(minutes, rule), rule.min_day_minutes
+    telehealth = all(p.telehealth for p in parts)
+    main = min(parts, key=lambda p: (-p.minutes, p.start))
+    staff_id = main.facilitators[0] if main.facilitators else ""
+    member = snapshot.staff.get(staff_id)
+    return BillingDay(
+        day=day, client_id=client_id, level_of_care=level, service=code, units=units,
+        billable=bool(code) and units > 0, minutes=minutes, minimum_minutes=minimum,
+        place_of_service=settings.telehealth_place_of_service if telehealth else settings.place_of_service,
+        modifier=settings.telehealth_modifier if telehealth else "", telehealth=telehealth,
+        rendering_staff=staff_id, rendering_name=member.display_name if member else "",
+        note_signed=all(p.note_signed for p in parts),
+        groups=tuple(sorted({p.group for p in parts})),
+        start=min(p.start for p in parts), stop=max(p.stop for p in parts))
 
 
 def span_days(first: date, last: date) -> int:

@@ -14,7 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from facilitator.core.clinic import WEEK_STARTS, ClinicSettings, check_timezone
+from facilitator.core.clinic import (
+    WEEK_STARTS, ClinicSettings, check_modifier, check_place_of_service, check_service_code,
+    check_timezone,
+)
+from facilitator.core.rules import TELEHEALTH_PLACES_OF_SERVICE
 from facilitator.core.errors import InputError
 from facilitator.core.names import check_name
 from facilitator.store.datadir import DataDir
@@ -36,6 +40,10 @@ FIELDS: dict[str, str] = {
     "idle-minutes": "idle_minutes",
     "bell": "bell",
     "plan-review-days": "plan_review_days",
+    "billing-code": "billing_codes",
+    "place-of-service": "place_of_service",
+    "telehealth-place-of-service": "telehealth_place_of_service",
+    "telehealth-modifier": "telehealth_modifier",
 }
 KEYS: tuple[str, ...] = tuple(FIELDS)
 KEY_OF: dict[str, str] = {attr: key for key, attr in FIELDS.items()}
@@ -62,10 +70,29 @@ def _whole(text: str, key: str, what: str, low: int, high: int) -> int:
 
 
 def parse_value(key: str, text: str) -> Any:
-    """The value of setting ``key`` typed as ``text``; ``InputError`` naming ``key`` if bad."""
+    """The value of setting ``key`` typed as ``text``; ``InputError`` naming ``key`` if bad.
+
+    ``billing-code`` takes a level of care and a code, ``"PHP H0035"``, and gives
+    ``{"PHP": "H0035"}``: the one level it changes (``change_settings`` keeps the others)."""
     if key not in FIELDS:
         raise InputError(f"{key!r} is not a setting ({', '.join(KEYS)})", field="KEY")
     text = str(text)
+    if key == "billing-code":
+        words = text.split()
+        if len(words) != 2:
+            raise InputError("billing-code takes a level of care and a service code, "
+                             "e.g. `settings set billing-code PHP H0035`", field=key)
+        return {words[0]: check_service_code(words[1].upper(), field=key)}
+    if key == "place-of-service":
+        return check_place_of_service(text.strip(), field=key)
+    if key == "telehealth-place-of-service":
+        place = text.strip()
+        if place not in TELEHEALTH_PLACES_OF_SERVICE:
+            raise InputError(f"{place[:20]!r} is not a telehealth place of service: 10 (the "
+                             f"member's home) or 02 (elsewhere)", field=key)
+        return place
+    if key == "telehealth-modifier":
+        return check_modifier(text.strip().upper(), field=key)
     if key == "name":
         return _check_name(text)
     if key == "timezone":
@@ -106,6 +133,10 @@ def _check(attr: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise InputError("the bell is on or off", field=key)
         return value
+    if key == "billing-code":
+        if not isinstance(value, dict) or not value:
+            raise InputError("billing-code takes a level of care and a service code", field=key)
+        return {str(level): check_service_code(code, field=key) for level, code in value.items()}
     if key in _WHOLE:
         what, high = _WHOLE[key]
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
@@ -119,6 +150,8 @@ def _check(attr: str, value: Any) -> Any:
 def value_text(settings: ClinicSettings, key: str) -> str:
     """How ``settings show`` prints one setting."""
     value = getattr(settings, FIELDS[key])
+    if isinstance(value, dict):
+        return ", ".join(f"{level} {code}" for level, code in value.items())
     if isinstance(value, bool):
         return "on" if value else "off"
     return str(value)
@@ -147,6 +180,9 @@ def change_settings(data: DataDir, **changes: Any) -> ClinicSettings:
         if len(docs) != 1:
             raise DamagedFile(data.clinic_file.path, "it has no clinic settings")
         current = ClinicSettings.from_dict(docs[0])
+        if "billing_codes" in checked:     # one level's code changes; the others stay
+            checked["billing_codes"] = {**current.billing_codes,
+                                        **_levels_of(current, checked["billing_codes"])}
         try:
             updated = current.with_changes(**checked)
         except InputError as err:
@@ -161,7 +197,22 @@ def change_settings(data: DataDir, **changes: Any) -> ClinicSettings:
     return updated
 
 
+def _levels_of(current: ClinicSettings, codes: dict[str, str]) -> dict[str, str]:
+    """``codes`` by the clinic's own spelling of each level (``php`` is PHP); a level the
+    clinic does not have is refused."""
+    spelled = {level.casefold(): level for level in current.levels_of_care}
+    out = {}
+    for level, code in codes.items():
+        if level.casefold() not in spelled:
+            raise InputError(f"{level[:40]!r} is not a level of care ({', '.join(current.levels_of_care)})",
+                             field="billing-code")
+        out[spelled[level.casefold()]] = code
+    return out
+
+
 def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
     if isinstance(value, bool):
         return "on" if value else "off"
     return str(value)

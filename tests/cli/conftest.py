@@ -65,6 +65,12 @@ def csv_text(header: str, rows: Iterable[Sequence[str]], *, newline: str = "\n")
     return header + newline + buffer.getvalue()
 
 
+def csv_body(out: str) -> str:
+    """A CSV export's text after its UTF-8 byte-order mark, which it must start with."""
+    assert out.startswith("\ufeff"), repr(out[:40])
+    return out[1:]
+
+
 def write(path: Path, content: str | bytes) -> Path:
     path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
     return path

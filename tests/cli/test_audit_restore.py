@@ -17,7 +17,7 @@ import pytest
 
 from facilitator.cli import output
 from facilitator.store.identity import os_user
-from tests.cli.conftest import ATTENDANCE_HEADER, TZ, open_data, run_cli, tree_bytes, write
+from tests.cli.conftest import ATTENDANCE_HEADER, TZ, csv_body, open_data, run_cli, tree_bytes, write
 
 SESSION_Q001 = "2026-11-02-1800-evening-a"   # Q001 and Q002 attended
 SESSION_Q002_ONLY = "2026-11-03-1000-morning-b"
@@ -116,7 +116,7 @@ def test_audit_from_to_select_by_the_clinic_day(busy_clinic: Path, capsys) -> No
 def test_audit_csv_and_table(busy_clinic: Path, capsys) -> None:
     result = run_cli(capsys, "audit", "--format", "csv", "--data", busy_clinic)
     assert result.code == 0, result.err
-    lines = result.out.splitlines()
+    lines = csv_body(result.out).splitlines()
     assert next(csv.reader([lines[0]])) == [output.NOTICE_CELL]    # one cell, commas and all
     rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
     assert list(rows[0]) == ["seq", "at", "user", "action", "record", "detail"]

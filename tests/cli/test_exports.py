@@ -4,6 +4,15 @@
 The LibreOffice check converts each CSV to xlsx with a real spreadsheet program
 (``soffice --headless``, Debian's libreoffice-calc-nogui) and reads the cells back from the
 xlsx (a zip of XML: read with the standard library, no new dependency).
+
+The byte-order mark: a person opening a CSV in Calc gets its Text Import dialog, which
+looks for a BOM and, finding the UTF-8 one, preselects UTF-8 (sc/source/ui/dbgui/
+scuiasciiopt.cxx, "Sniff for Unicode": three bytes read means UTF-8); Excel does the same.
+Headless conversion has no dialog and no sniffing: LibreOffice 7.4 takes the character set
+from the filter options, and given an 8-bit one it reads the BOM as the text "ï»¿" (tried
+by hand: A1 then loses its quoting). So the test imports as the dialog would after seeing
+the BOM, UTF-8, and checks the BOM is taken as a mark, not as text: A1 is the notice
+exactly, and the accented and CJK names come back whole.
 """
 
 from __future__ import annotations
@@ -21,18 +30,21 @@ from xml.etree import ElementTree
 import pytest
 
 from facilitator.cli import output
-from tests.cli.conftest import ATTENDANCE_HEADER, ROSTER_HEADER, csv_text, run_cli, write
+from tests.cli.conftest import ATTENDANCE_HEADER, ROSTER_HEADER, csv_body, csv_text, run_cli, write
 from tests.cli.test_reports import ATTENDANCE, ROSTER
 
 # A name with a comma, a quote and wide characters: each must stay in its own cell.
 WIDE = ("R5", "李", "小龙, \"Bruce\"", "IOP", "", "2026-11-01", "", "Evening A")
+# Accents a Latin-1 reading turns into "JosÃ© HernÃ¡ndez".
+ACCENTED = ("R6", "José", "Hernández", "IOP", "", "2026-11-01", "", "Evening A")
 
 
 @pytest.fixture
 def clinic(grouped_clinic, tmp_path, capsys):
-    roster = write(tmp_path / "roster.csv", csv_text(ROSTER_HEADER, ROSTER + [WIDE]))
+    roster = write(tmp_path / "roster.csv", csv_text(ROSTER_HEADER, ROSTER + [WIDE, ACCENTED]))
     attendance = write(tmp_path / "attendance.csv", csv_text(
-        ATTENDANCE_HEADER, ATTENDANCE + [("2026-11-16", "Evening A", "R5", "present", "", "")]))
+        ATTENDANCE_HEADER, ATTENDANCE + [("2026-11-16", "Evening A", "R5", "present", "", ""),
+                                         ("2026-11-16", "Evening A", "R6", "present", "", "")]))
     assert run_cli(capsys, "roster", "import", roster, "--data", grouped_clinic).code == 0
     assert run_cli(capsys, "attendance", "import", attendance, "--data", grouped_clinic).code == 0
     for cid, minutes in (("R2", 50), ("R5", 30)):
@@ -51,7 +63,7 @@ CSV_COMMANDS = {
 
 
 def rows_of(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(csv_body(text))))
 
 
 @pytest.mark.parametrize("name", list(CSV_COMMANDS))
@@ -82,6 +94,40 @@ def test_every_listing_takes_csv_and_json_and_ends_with_a_newline(clinic, capsys
     if command[0] != "export":
         plain = run_cli(capsys, *command, "--data", clinic)
         assert plain.code == 0 and plain.out.endswith("\n")
+
+
+def test_every_csv_starts_with_a_utf8_byte_order_mark(clinic, capsys):
+    for command in [*CSV_COMMANDS.values(), ("staff", "list", "--format", "csv"),
+                    ("goals", "due", "--date", "2026-11-20", "--format", "csv")]:
+        result = run_cli(capsys, *command, "--data", clinic)
+        assert result.code == 0, (command, result.err)
+        raw = result.out.encode("utf-8")
+        assert raw.startswith(b"\xef\xbb\xbf") and not raw[3:].startswith(b"\xef\xbb\xbf"), command
+    # ... and JSON and terminal tables have none (a BOM there would break a JSON reader)
+    for fmt in ("json", "table"):
+        out = run_cli(capsys, "report", "week", "--week", "2026-W47", "--format", fmt, "--data", clinic).out
+        assert not out.startswith("\ufeff")
+
+
+def test_terminal_tables_end_with_statement_2(clinic, capsys):
+    from facilitator.core.part2 import STATEMENT_2
+    out = run_cli(capsys, "report", "week", "--week", "2026-W47", "--data", clinic).out
+    assert out.splitlines()[-1] == STATEMENT_2
+
+
+def test_the_clinics_own_imports_take_a_csv_saved_with_a_byte_order_mark(clinic, capsys, tmp_path):
+    # a sign-in sheet saved from a spreadsheet as "CSV UTF-8" starts with the BOM
+    sheet = tmp_path / "with-bom.csv"
+    sheet.write_bytes(b"\xef\xbb\xbf" + csv_text(ATTENDANCE_HEADER, [
+        ("2026-11-20", "Morning B", "R6", "present", "", "")], newline="\r\n").encode("utf-8"))
+    assert run_cli(capsys, "roster", "import", write(tmp_path / "r.csv", "\ufeff" + csv_text(
+        ROSTER_HEADER, [("R6", "José", "Hernández", "IOP", "", "2026-11-01", "", "Evening A;Morning B")])),
+        "--data", clinic).code == 0
+    result = run_cli(capsys, "attendance", "import", sheet, "--data", clinic)
+    assert result.code == 0, result.err
+    rows = json.loads(run_cli(capsys, "export", "billing", "--from", "2026-11-20", "--to", "2026-11-20",
+                              "--format", "json", "--data", clinic).out)["rows"]
+    assert [(r["client_id"], r["minutes"]) for r in rows] == [("R6", 90)]
 
 
 def test_hours_list_formats_carry_the_same_entries(clinic, capsys):
@@ -164,7 +210,7 @@ def test_libreoffice_opens_each_csv_with_the_notice_in_a1_and_every_cell_in_plac
                     *map(str, sources.values())],
                    check=True, capture_output=True, timeout=180, env=env)
     for name, source in sources.items():
-        expected = rows_of(Path(source).read_text(encoding="utf-8"))
+        expected = rows_of(Path(source).read_text(encoding="utf-8"))   # BOM and all
         cells = xlsx_rows(out / f"{name}.xlsx")
         assert cells[0] == [output.NOTICE_CELL], name        # A1 alone: the notice, whole
         assert cells[1] == expected[1], name                 # the header, one name per column
@@ -175,7 +221,8 @@ def test_libreoffice_opens_each_csv_with_the_notice_in_a1_and_every_cell_in_plac
                 # numbers, dates and times come back as the spreadsheet's numbers
                 assert g == w or _same_value(g, w), (name, g, w)
         if name == "week":
-            assert any("小龙, \"Bruce\"" in cell for row in cells for cell in row)
+            names = {row[1] for row in cells[2:]}
+            assert {"李 小龙, \"Bruce\"", "José Hernández"} <= names, names
 
 
 def _same_value(got: str, want: str) -> bool:

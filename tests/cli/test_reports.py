@@ -14,7 +14,10 @@ import json
 import pytest
 
 from facilitator.cli import output
-from tests.cli.conftest import ATTENDANCE_HEADER, ROSTER_HEADER, csv_text, run_cli, tree_bytes, write
+from facilitator.store.identity import os_user
+from tests.cli.conftest import (
+    ATTENDANCE_HEADER, ROSTER_HEADER, csv_body, csv_text, open_data, run_cli, tree_bytes, write,
+)
 
 ROSTER = [
     ("R1", "Avery", "Inventedname", "IOP", "", "2026-11-01", "", "Evening A"),
@@ -76,7 +79,7 @@ def test_report_week_by_date_and_table_and_csv(week_clinic, capsys):
     table = run_cli(capsys, "report", "week", "--week", "2026-w47", "--data", week_clinic)
     assert table.code == 0 and "Avery Inventedname" in table.out and "below" in table.out
     as_csv = run_cli(capsys, "report", "week", "--week", "2026-W47", "--format", "csv", "--data", week_clinic)
-    lines = as_csv.out.splitlines()
+    lines = csv_body(as_csv.out).splitlines()
     # The notice: one quoted cell on the first line, however many commas it holds.
     assert next(csv.reader([lines[0]])) == [output.NOTICE_CELL] and "42 CFR part 2" in lines[0]
     rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
@@ -90,8 +93,19 @@ def test_export_billing_rows_per_client_per_day(week_clinic, capsys):
     assert result.code == 0, result.err
     rows = json.loads(result.out)["rows"]
     first = rows[0]
-    assert first == {"date": "2026-11-16", "client_id": "R1", "service": "H0015", "groups": "Evening A",
-                     "start": "18:20", "stop": "21:00", "minutes": 150, "meets_3h_day": False}
+    # Evening A runs 18:00-21:00 with the plan's 10-minute break: R1 came at 18:20, so
+    # 160 - 10 = 150 countable minutes, below H0015's 180: listed, not billable, 0 units.
+    # Attendance imported by the CLI names its importer (the OS account) as facilitator.
+    me = os_user()
+    assert first == {"date": "2026-11-16", "client_id": "R1", "level_of_care": "IOP", "service": "H0015",
+                     "modifier": "", "units": 0, "billable": False, "minutes": 150, "minimum_minutes": 180,
+                     "place_of_service": "57", "telehealth": False, "rendering_staff_id": me,
+                     "rendering_staff_name": open_data(week_clinic).snapshot().staff[me].display_name,
+                     "note_signed": False, "groups": "Evening A", "start": "18:20", "stop": "21:00"}
+    # R3 attended Thursday by telehealth: 180 - 10 = 170 minutes, at home (10) with modifier 95.
+    r3 = next(r for r in rows if r["client_id"] == "R3")
+    assert (r3["date"], r3["telehealth"], r3["place_of_service"], r3["modifier"], r3["minutes"],
+            r3["billable"]) == ("2026-11-19", True, "10", "95", 170, False)
     # Absent R2 on Thursday has no row; 10 attendance rows - 1 absent = 9 billing rows.
     assert len(rows) == 9
     assert ("2026-11-19", "R2") not in {(r["date"], r["client_id"]) for r in rows}

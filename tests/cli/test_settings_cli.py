@@ -15,10 +15,13 @@ def test_show_prints_key_value_lines(empty_clinic: Path, capsys) -> None:
     assert result.code == 0, result.err
     assert result.err == ""
     lines = result.out.splitlines()
-    assert lines[:7] == ["name: Invented Recovery Center", "timezone: America/Chicago",
+    assert lines[:11] == ["name: Invented Recovery Center", "timezone: America/Chicago",
                          "week-start: monday", "group-cap: 12", "idle-minutes: 5", "bell: off",
-                         "plan-review-days: 30"]
-    assert lines[7].startswith("levels-of-care: ")
+                         "plan-review-days: 30",
+                         "billing-code: IOP H0015, IOP-adolescent H0015, OP H0005, PHP S0201",
+                         "place-of-service: 57", "telehealth-place-of-service: 10",
+                         "telehealth-modifier: 95"]
+    assert lines[11].startswith("levels-of-care: ")
 
 
 @pytest.mark.parametrize(("key", "typed", "attr", "value", "shown"), [

@@ -111,6 +111,9 @@ def test_typed_values_parse(key, text, value):
     ("group-cap", "ten"), ("group-cap", "0"), ("group-cap", "-3"), ("group-cap", "1e3"),
     ("group-cap", "１２"), ("group-cap", ""), ("group-cap", "9" * 5000), ("idle-minutes", "61"),
     ("bell", "maybe"), ("bell", ""), ("week-start", "=cmd|' /C calc'!A0"), ("timezone", "../../etc/passwd"),
+    ("billing-code", "PHP"), ("billing-code", "PHP " + "9" * 5000), ("billing-code", "PHP =cmd|' /C calc'!A0"),
+    ("place-of-service", "9" * 5000), ("place-of-service", "５７"), ("telehealth-place-of-service", "11"),
+    ("telehealth-modifier", "\x1b[31m"), ("telehealth-modifier", "9" * 5000),
 ])
 def test_bad_typed_values_name_the_setting_in_one_sentence(key, text):
     with pytest.raises(InputError) as refused:
@@ -122,6 +125,8 @@ def test_bad_typed_values_name_the_setting_in_one_sentence(key, text):
 
 def test_show_lines(clinic):
     lines = settings_lines(clinic.settings())
-    assert lines[:7] == ["name: Test Clinic", "timezone: America/Chicago", "week-start: monday",
-                         "group-cap: 12", "idle-minutes: 5", "bell: off", "plan-review-days: 30"]
-    assert lines[7].startswith("levels-of-care: ") and "IOP 9 h" in lines[7]
+    assert lines[:11] == ["name: Test Clinic", "timezone: America/Chicago", "week-start: monday",
+                          "group-cap: 12", "idle-minutes: 5", "bell: off", "plan-review-days: 30",
+                          "billing-code: IOP H0015, IOP-adolescent H0015, OP H0005, PHP S0201",
+                          "place-of-service: 57", "telehealth-place-of-service: 10", "telehealth-modifier: 95"]
+    assert lines[11].startswith("levels-of-care: ") and "IOP 9 h" in lines[11]
