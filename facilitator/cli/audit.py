@@ -109,11 +109,12 @@ class ClientMatcher:
         return self._sessions[session_id]
 
     def _hours_entry(self, entry_id: str) -> bool:
+        """An entry named ``2026-11#3`` (this device's number) or ``2026-11:<uid>`` (its uid)."""
         from facilitator.store import otherhours
-        month, _, number = entry_id.partition("#")
+        month, sep, rest = entry_id.partition(":") if ":" in entry_id else entry_id.partition("#")
         try:
             day = date.fromisoformat(month + "-01")
-            doc_id = int(number)
+            doc_id = int(rest) if sep == "#" else None
         except ValueError:
             return False
         file = otherhours.month_file(self.data.root / "hours", day)
@@ -121,7 +122,8 @@ class ClientMatcher:
             docs = file.tables().get("entries", []) if file.exists() else []
         except Exception:  # noqa: BLE001 - a damaged month file: reported by verify
             return False
-        return any(d.get("_id") == doc_id and d.get("client_id") == self.client_id for d in docs)
+        return any((d.get("_id") == doc_id if doc_id is not None else otherhours.uid_of(d) == rest)
+                   and d.get("client_id") == self.client_id for d in docs)
 
     def _attended_between(self, record: str) -> bool:
         first_text, _, last_text = record.partition("..")

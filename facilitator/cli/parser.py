@@ -116,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     hlist.add_argument("--format", choices=("table", "csv", "json"), default="table")
     _data_arg(hlist)
     hrm = hours.add_parser("remove", help="remove a logged session by the id `hours list` shows")
-    hrm.add_argument("entry", metavar="ID", help="as shown by `hours list`, e.g. 2026-11#3")
+    hrm.add_argument("entry", metavar="ID", help="as shown by `hours list`, e.g. 2026-11:3f9c2e1a (the "
+                     "same on every synced device; the older 2026-11#3, this device's own number, works too)")
     _data_arg(hrm)
 
     staff = commands.add_parser("staff", help="staff accounts (admins only)").add_subparsers(

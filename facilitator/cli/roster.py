@@ -53,24 +53,23 @@ def cmd_hours(args: argparse.Namespace) -> int:
         return 0
     if args.action == "list":
         first, last = parse_date_range(args.first, args.last, max_days=3660)
-        entries, problems = otherhours.between(hours_dir, first, last,
-                                               clients=data.snapshot().clients.keys())
-        chosen = [(i, e) for i, e in sorted(entries, key=lambda p: (p[1].day, p[0]))
-                  if not args.client or e.client_id == args.client]
+        entries, problems = otherhours.listed(hours_dir, first, last, clients=data.snapshot().clients.keys())
+        wanted = None if args.client is None else _client_id(data, args.client)
+        chosen = [(ref, e) for ref, e in sorted(entries, key=lambda p: p[1].day)
+                  if wanted is None or e.client_id == wanted]
         sys.stdout.write(output.other_hours(chosen, getattr(args, "format", "table")))
         report_problems(problems)
         return 1 if problems else 0
-    month, _, number = args.entry.partition("#")
-    try:
-        day = parse_date(month + "-01", field="ID")
-        entry_id = int(number)
-    except (InputError, ValueError):
-        raise InputError(f"{args.entry!r} is not an id like 2026-11#3 (see `hours list`)", field="ID") from None
-    removed = otherhours.unlog(data, day, entry_id)
+    day, short, number = otherhours.parse_ref(args.entry)
+    removed = otherhours.unlog(data, day, number, short=short)
     if removed is None:
-        raise InputError(f"there is no logged session {args.entry}", field="ID")
-    print(f"Removed {args.entry}: {removed.minutes} minutes of {removed.kind} time for {removed.client_id}.")
+        raise InputError(f"there is no logged session {args.entry.strip()} (see `hours list`)", field="ID")
+    print(f"Removed {args.entry.strip()}: {removed.minutes} minutes of {removed.kind} time for {removed.client_id}.")
     return 0
+
+
+def _client_id(data, typed: str) -> str:
+    return typed
 
 
 COMMANDS = {"roster": cmd_roster_import, "attendance": cmd_attendance_import, "hours": cmd_hours}
