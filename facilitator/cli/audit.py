@@ -214,8 +214,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     last = parse_date(args.last, field="--to") if args.last else None
     if first and last and last < first:
         raise InputError("--to is before --from", field="--to")
-    if args.client and args.client not in data.snapshot().clients:
-        raise InputError(f"there is no client with id {args.client!r}", field="--client")
+    if args.client:
+        from facilitator.core.roster import match_id
+        found = match_id(args.client, data.snapshot().clients)
+        if found is None:
+            raise InputError(f"there is no client with id {args.client.strip()!r}", field="--client")
+        args.client = found
     rows, bad, unreadable = select_entries(data, client=args.client, first=first, last=last)
     breaks = data.audit.verify()
     data.record_audit("audit.read", f"client:{args.client}" if args.client else "audit",

@@ -11,7 +11,8 @@ from facilitator.cli.output import report_problems
 from facilitator.cli.parser import data_dir_of
 from facilitator.core.errors import InputError
 from facilitator.core.hours import OtherHours
-from facilitator.core.parsing import parse_date, parse_date_range
+from facilitator.core.roster import match_id
+from facilitator.core.parsing import parse_date, parse_date_range, parse_whole
 from facilitator.store import otherhours
 from facilitator.store.clinic import open_clinic
 
@@ -23,7 +24,7 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     data.require("roster.change")
     snapshot = data.snapshot()
     clients = parse_roster(read_csv_text(args.file), str(args.file), known_groups=set(snapshot.groups),
-                           levels_of_care=snapshot.settings.levels_of_care)
+                           levels_of_care=snapshot.settings.levels_of_care, known_clients=snapshot.clients.keys())
     added, updated = data.import_roster(clients)
     print(f"Imported {len(clients)} clients from {args.file}: {added} added, {updated} updated.")
     return 0
@@ -46,7 +47,8 @@ def cmd_hours(args: argparse.Namespace) -> int:
     data = open_clinic(data_dir_of(args))
     hours_dir = data.root / "hours"
     if args.action == "add":
-        entry = OtherHours(args.client, parse_date(args.date, field="--date"), args.minutes, args.kind)
+        minutes = parse_whole(args.minutes, field="--minutes", low=1, high=1440, what="a number of minutes")
+        entry = OtherHours(_client_id(data, args.client, "CLIENT"), parse_date(args.date, field="--date"), minutes, args.kind)
         ref = otherhours.log(data, entry)
         print(f"Logged {entry.minutes} minutes of {entry.kind} time for {entry.client_id} on {entry.day} "
               f"(id {ref}).")
@@ -68,8 +70,12 @@ def cmd_hours(args: argparse.Namespace) -> int:
     return 0
 
 
-def _client_id(data, typed: str) -> str:
-    return typed
+def _client_id(data, typed: str, field: str = "--client") -> str:
+    """The stored client id ``typed`` names, without regard to case (``c0101`` -> ``C0101``)."""
+    found = match_id(typed, data.snapshot().clients)
+    if found is None:
+        raise InputError(f"there is no client with id {typed.strip()!r}", field=field)
+    return found
 
 
 COMMANDS = {"roster": cmd_roster_import, "attendance": cmd_attendance_import, "hours": cmd_hours}

@@ -135,7 +135,7 @@ def test_audit_csv_and_table(busy_clinic: Path, capsys) -> None:
     (("--client", "NOPE"), "no client"),
     (("--from", "2026-13-01"), "--from"),
     (("--from", "2026-11-05", "--to", "2026-11-01"), "before"),
-    (("--format", "xml"), "invalid choice"),
+    (("--format", "xml"), "unknown"),
 ])
 def test_audit_bad_input_is_one_sentence(busy_clinic: Path, capsys, argv, words) -> None:
     result = run_cli(capsys, "audit", *argv, "--data", busy_clinic)
