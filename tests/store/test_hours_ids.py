@@ -112,3 +112,18 @@ def test_the_older_per_device_id_still_removes_this_devices_entry(pair):
     done = facilitator(laptop, "hours", "remove", f"{day:%Y-%m}#1")
     assert done.returncode == 0, done.stderr
     assert otherhours.between(laptop / "hours", day, day)[0] == []
+
+
+def test_an_entry_from_before_uids_keeps_its_per_device_id_until_synced(tmp_path):
+    """A month file written before entries carried uids: listed (and removable) by its old id."""
+    from datetime import date
+    hours = tmp_path / "hours"
+    day = date(2026, 11, 20)
+    otherhours.add(hours, OtherHours("Z001", day, 50, "individual"))
+    with otherhours.month_file(hours, day).transaction() as db:      # as an old version wrote it
+        db.table("entries").insert(OtherHours("Z002", day, 40, "family").to_dict())
+    found, problems = otherhours.listed(hours, day, day)
+    assert problems == [] and [e.client_id for _, e in found] == ["Z001", "Z002"]
+    assert found[0][0].startswith("2026-11:") and found[1][0] == "2026-11#2"
+    assert otherhours.parse_ref("2026-11#2") == (date(2026, 11, 1), None, 2)
+    assert otherhours.parse_ref(" " + found[0][0].upper() + " ") == (date(2026, 11, 1), found[0][0][8:], None)
