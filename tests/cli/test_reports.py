@@ -102,9 +102,9 @@ def test_export_billing_rows_per_client_per_day(week_clinic, capsys):
     (("report", "week", "--week", "2026-W54"), "--week"),
     (("report", "week", "--date", "2026-02-30"), "--date"),
     (("export", "billing", "--from", "2026-11-30", "--to", "2026-11-01"), "--to"),
-    (("hours", "add", "NOPE", "--date", "2026-11-17", "--minutes", "50", "--kind", "family"), "client"),
+    (("hours", "add", "NOPE", "--date", "2026-11-17", "--minutes", "50", "--kind", "family"), "CLIENT"),
     (("hours", "add", "R3", "--date", "2026-11-17", "--minutes", "50", "--kind", "family"), "date"),
-    (("hours", "add", "R1", "--date", "2026-11-17", "--minutes", "0", "--kind", "family"), "minutes"),
+    (("hours", "add", "R1", "--date", "2026-11-17", "--minutes", "0", "--kind", "family"), "--minutes"),
     (("hours", "remove", "2026-11#99"), "ID"),
     (("hours", "remove", "banana"), "ID"),
 ])
