@@ -128,8 +128,8 @@ def parse_ref(text: str) -> tuple[date, str | None, int | None]:
     """``2026-11:3f9c2e1a`` -> (the month's first day, the hex digits, None); the older
     ``2026-11#3`` -> (first day, None, 3). InputError naming ``ID`` otherwise."""
     from facilitator.core.errors import InputError
-    from facilitator.core.parsing import parse_date
-    match = REF.fullmatch(text.strip())
+    from facilitator.core.parsing import check_digits, parse_date
+    match = REF.fullmatch(check_digits(text, field="ID").strip())
     if match is None:
         raise InputError(f"{text!r} is not an id like 2026-11:3f9c2e1a (see `hours list`)", field="ID")
     day = parse_date(match["month"] + "-01", field="ID")

@@ -85,7 +85,8 @@ def test_a_wrong_ambiguous_or_malformed_id_is_one_sentence_and_writes_nothing(pa
     for typed, words in ((ref[:-1], "not an id"),                 # 7 digits: too short to be sure
                          ("2026-11:00000000", "no logged session"),
                          ("2026-13:" + ref[8:], "not a real date"),
-                         ("2026-11#x", "not an id"), ("", "not an id"), ("2026-11#99", "no logged session")):
+                         ("2026-11#x", "not an id"), ("", "not an id"), ("2026-11#99", "no logged session"),
+                         ("2026-11#\uff11", "digits 0-9")):
         done = facilitator(laptop, "hours", "remove", typed)
         assert done.returncode == 2, (typed, done.stderr)
         assert words in done.stderr and done.stderr.count("\n") == 1, (typed, done.stderr)
