@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from facilitator.core.hours import OtherHours
 from facilitator.store.files import DamagedFile, make_dirs
@@ -58,12 +58,14 @@ def remove(hours_dir: Path, day: date, entry_id: int) -> OtherHours | None:
 
 
 def between(hours_dir: Path, first: date, last: date, *, clients: Collection[str] | None = None,
-            ) -> tuple[list[tuple[int, OtherHours]], list[DamagedFile]]:
-    """(id, entry) pairs dated first..last, and any damaged month file met.
+            named: bool = False) -> tuple[list[tuple[int, OtherHours]], list[DamagedFile]]:
+    """(id, entry) pairs dated first..last, and any damaged month file met; the id is the
+    entry's number in its month file, or with ``named`` the id people see (``listed``).
 
     With ``clients`` (the clinic's client ids), a month file naming any other client is
     refused whole, like any damaged file."""
-    found: list[tuple[int, OtherHours]] = []
+    from facilitator.store.storage import parse_file_bytes, read_bytes, tables_of
+    found: list[tuple[Any, OtherHours]] = []
     problems: list[DamagedFile] = []
     if Path(hours_dir).is_symlink():     # never followed; verify names it
         return found, [DamagedFile(Path(hours_dir), "it is a symbolic link, not a folder; it was not read")]
@@ -72,11 +74,15 @@ def between(hours_dir: Path, first: date, last: date, *, clients: Collection[str
         if not file.exists():
             continue
         try:
-            entries = read_month(file.path, clients=clients)
+            raw = read_bytes(file.path)        # read once: the entries and their ids agree
+            entries = read_month(file.path, raw, clients=clients)
+            docs = tables_of(parse_file_bytes(file.path, raw, KIND)).get("entries", []) if named else []
+            refs = entry_refs(date(year, month, 1), docs)
         except DamagedFile as err:
             problems.append(err)
             continue
-        found.extend((i, e) for i, e in entries if first <= e.day <= last)
+        found.extend((refs.get(i, entry_ref(e.day, i)) if named else i, e)
+                     for i, e in entries if first <= e.day <= last)
     return found, problems
 
 
@@ -153,25 +159,7 @@ def _find(docs: list[dict], month: date, short: str | None, number: int | None) 
 def listed(hours_dir: Path, first: date, last: date, *, clients: Collection[str] | None = None,
            ) -> tuple[list[tuple[str, OtherHours]], list[DamagedFile]]:
     """(id, entry) pairs dated first..last, named as people see them (``entry_refs``)."""
-    from facilitator.store.storage import parse_file_bytes, read_bytes, tables_of
-    found: list[tuple[str, OtherHours]] = []
-    problems: list[DamagedFile] = []
-    if Path(hours_dir).is_symlink():
-        return found, [DamagedFile(Path(hours_dir), "it is a symbolic link, not a folder; it was not read")]
-    for year, month in months_between(first, last):
-        file = month_file(hours_dir, date(year, month, 1))
-        if not file.exists():
-            continue
-        try:
-            raw = read_bytes(file.path)
-            entries = read_month(file.path, raw, clients=clients)
-            docs = tables_of(parse_file_bytes(file.path, raw, KIND)).get("entries", [])
-        except DamagedFile as err:
-            problems.append(err)
-            continue
-        refs = entry_refs(date(year, month, 1), docs)
-        found.extend((refs.get(i, entry_ref(e.day, i)), e) for i, e in entries if first <= e.day <= last)
-    return found, problems
+    return between(hours_dir, first, last, clients=clients, named=True)  # type: ignore[return-value]
 
 
 def log(data: "DataDir", entry: OtherHours) -> str:
