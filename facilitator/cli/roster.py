@@ -48,7 +48,8 @@ def cmd_hours(args: argparse.Namespace) -> int:
     hours_dir = data.root / "hours"
     if args.action == "add":
         minutes = parse_whole(args.minutes, field="--minutes", low=1, high=1440, what="a number of minutes")
-        entry = OtherHours(_client_id(data, args.client, "CLIENT"), parse_date(args.date, field="--date"), minutes, args.kind)
+        entry = OtherHours(_client_id(data, args.client, "CLIENT"), parse_date(args.date, field="--date"),
+                           minutes, args.kind)
         ref = otherhours.log(data, entry)
         print(f"Logged {entry.minutes} minutes of {entry.kind} time for {entry.client_id} on {entry.day} "
               f"(id {ref}).")

@@ -91,8 +91,8 @@ def parse_roster(text: str, filename: str, *, known_groups: set[str],
                                  + (f" (as {first!r})" if first != typed else ""), field="client_id")
             level = match_id(row["level_of_care"], levels_of_care)
             if level is None:
-                raise InputError(f"{row['level_of_care']!r} is not a level of care ({', '.join(levels_of_care)})",
-                                 field="level_of_care")
+                raise InputError(f"{row['level_of_care']!r} is not a level of care "
+                                 f"({', '.join(levels_of_care)})", field="level_of_care")
             if row["required_hours"]:
                 check_digits(row["required_hours"], field="required_hours")
                 try:

@@ -119,15 +119,24 @@ def _digits(uid: str) -> str:
 
 def entry_refs(month: date, docs: Iterable[dict]) -> dict[int, str]:
     """Each entry's id (by doc id) in one month file: unique across devices."""
-    digits = {doc["_id"]: _digits(uid) for doc in docs if (uid := uid_of(doc)) is not None}
+    ordered = sorted((_digits(uid), doc["_id"]) for doc in docs if (uid := uid_of(doc)) is not None)
     refs: dict[int, str] = {}
-    for doc_id, mine in digits.items():
-        length = SHORT_ID
-        while length < len(mine) and any(other[:length] == mine[:length]
-                                         for i, other in digits.items() if i != doc_id):
-            length += 1
-        refs[doc_id] = f"{month:%Y-%m}:{mine[:length]}"
+    for index, (mine, doc_id) in enumerate(ordered):
+        # Sorted, the entries sharing most of my first digits are my neighbours.
+        shared = max((_common(mine, ordered[j][0]) for j in (index - 1, index + 1) if 0 <= j < len(ordered)),
+                     default=0)
+        refs[doc_id] = f"{month:%Y-%m}:{mine[:max(SHORT_ID, shared + 1)]}"
     return refs
+
+
+def _common(one: str, other: str) -> int:
+    """How many first characters two strings share."""
+    count = 0
+    for a, b in zip(one, other):
+        if a != b:
+            break
+        count += 1
+    return count
 
 
 def parse_ref(text: str) -> tuple[date, str | None, int | None]:
@@ -137,7 +146,8 @@ def parse_ref(text: str) -> tuple[date, str | None, int | None]:
     from facilitator.core.parsing import check_digits, parse_date
     match = REF.fullmatch(check_digits(text, field="ID").strip())
     if match is None:
-        raise InputError(f"{text!r} is not an id like 2026-11:3f9c2e1a (see `hours list`)", field="ID")
+        raise InputError(f"{text.strip()[:40]!r} is not an id like 2026-11:3f9c2e1a (see `hours list`)",
+                         field="ID")
     day = parse_date(match["month"] + "-01", field="ID")
     if match["short"]:
         return day, match["short"].lower(), None
@@ -145,7 +155,7 @@ def parse_ref(text: str) -> tuple[date, str | None, int | None]:
 
 
 def _find(docs: list[dict], month: date, short: str | None, number: int | None) -> dict | None:
-    """The one doc an id names (``AmbiguousId`` if a short id names more than one)."""
+    """The one doc an id names (InputError if a short id names more than one)."""
     if number is not None:
         return next((d for d in docs if d["_id"] == number), None)
     found = [d for d in docs if (uid := uid_of(d)) is not None and _digits(uid).startswith(short)]
