@@ -189,6 +189,14 @@ def test_a_group_name_with_a_formula_character_later_is_fine(empty_clinic, capsy
     (["settings", "set", "group-cap", "\uff11\uff12"], "group-cap"),
     (["hours", "add", "Q001", "--date", "2026-11-17", "--minutes", "\u0665\u0660", "--kind", "individual"],
      "--minutes"),                                                  # Arabic-Indic ٥٠ too
+    (["groups", "add", "Evening C", "--days", "mon", "--start", "18:00", "--minutes", "50",
+      "--holiday", FULL_DATE], "--holiday"),
+    (["goals", "add", "Q001", "--text", "Invented goal", "--target", FULL_DATE], "--target"),
+    (["goals", "due", "--date", FULL_DATE], "--date"),
+    (["audit", "--from", FULL_DATE], "--from"),
+    (["export", "billing", "--from", "2026-11-01", "--to", FULL_DATE], "--to"),
+    (["hours", "remove", "2026-11#\uff11"], "ID"),
+    (["verify", "--head", "\uff12\uff10\uff12\uff16-11 #1 9f3a2b1c"], "--head"),
 ])
 def test_full_width_digits_are_refused_on_the_command_line(rostered_clinic, capsys, argv, field):
     before = without_audit(rostered_clinic)
