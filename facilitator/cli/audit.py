@@ -110,11 +110,12 @@ class ClientMatcher:
         return self._sessions[session_id]
 
     def _hours_entry(self, entry_id: str) -> bool:
+        """An entry named ``2026-11#3`` (this device's number) or ``2026-11:<uid>`` (its uid)."""
         from facilitator.store import otherhours
-        month, _, number = entry_id.partition("#")
+        month, sep, rest = entry_id.partition(":") if ":" in entry_id else entry_id.partition("#")
         try:
             day = date.fromisoformat(month + "-01")
-            doc_id = int(number)
+            doc_id = int(rest) if sep == "#" else None
         except ValueError:
             return False
         file = otherhours.month_file(self.data.root / "hours", day)
@@ -122,7 +123,8 @@ class ClientMatcher:
             docs = file.tables().get("entries", []) if file.exists() else []
         except Exception:  # noqa: BLE001 - a damaged month file: reported by verify
             return False
-        return any(d.get("_id") == doc_id and d.get("client_id") == self.client_id for d in docs)
+        return any((d.get("_id") == doc_id if doc_id is not None else otherhours.uid_of(d) == rest)
+                   and d.get("client_id") == self.client_id for d in docs)
 
     def _attended_between(self, record: str) -> bool:
         first_text, _, last_text = record.partition("..")
@@ -213,8 +215,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     last = parse_date(args.last, field="--to") if args.last else None
     if first and last and last < first:
         raise InputError("--to is before --from", field="--to")
-    if args.client and args.client not in data.snapshot().clients:
-        raise InputError(f"there is no client with id {args.client!r}", field="--client")
+    if args.client:
+        from facilitator.core.roster import match_id
+        found = match_id(args.client, data.snapshot().clients)
+        if found is None:
+            raise InputError(f"there is no client with id {args.client.strip()!r}", field="--client")
+        args.client = found
     rows, bad, unreadable = select_entries(data, client=args.client, first=first, last=last)
     breaks = data.audit.verify()
     data.record_audit("audit.read", f"client:{args.client}" if args.client else "audit",

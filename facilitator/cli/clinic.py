@@ -9,7 +9,8 @@ from facilitator.cli import output
 from facilitator.cli.parser import data_dir_of
 from facilitator.core.clinic import ClinicSettings
 from facilitator.core.errors import InputError
-from facilitator.core.parsing import parse_date, parse_hhmm
+from facilitator.core.names import check_new_name
+from facilitator.core.parsing import parse_date, parse_hhmm, parse_whole
 from facilitator.core.roster import Group, parse_days
 from facilitator.store.clinic import open_clinic
 from facilitator.store.identity import os_user, os_user_display_name
@@ -31,7 +32,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_groups_add(args: argparse.Namespace) -> int:
     data = open_clinic(data_dir_of(args))
     group = Group(
-        name=args.name.strip(), days=parse_days(args.days, field="--days"),
+        name=check_new_name(args.name.strip(), field="NAME"), days=parse_days(args.days, field="--days"),
         start=parse_hhmm(args.start, field="--start"), minutes=_minutes(args.minutes),
         plan=args.plan, holidays=tuple(parse_date(h, field="--holiday") for h in args.holiday))
     if args.plan:
@@ -52,10 +53,8 @@ def cmd_groups_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _minutes(value: int) -> int:
-    if not 1 <= value <= 720:
-        raise InputError(f"{value} is not between 1 and 720", field="--minutes")
-    return value
+def _minutes(value: str) -> int:
+    return parse_whole(value, field="--minutes", low=1, high=720, what="a number of minutes")
 
 
 def cmd_staff(args: argparse.Namespace) -> int:

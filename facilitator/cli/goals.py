@@ -29,6 +29,7 @@ STATUSES = ("active", "met", "revised")
 
 def cmd_goals(args: argparse.Namespace) -> int:
     data = open_clinic(data_dir_of(args))
+    _canonical_client(data, args)
     return {"add": _add, "list": _list, "set-status": _set_status, "review": _review, "due": _due}[
         args.action](data, args)
 
@@ -54,6 +55,20 @@ def _review(data, args) -> int:
     print(f"Recorded a review of {client_id}'s plan on {plan.last_review}; "
           f"the next is due {plan.review_due(interval)}.")
     return 0
+
+
+def _canonical_client(data, args) -> None:
+    """Client ids are typed without regard to case (``c0101`` is ``C0101``): the stored form
+    replaces the typed one in ``CLIENT`` and ``CLIENT:N`` (an unknown id is left as typed,
+    for the action's own sentence)."""
+    from facilitator.core.roster import match_id
+    clients = data.snapshot().clients
+    if getattr(args, "client", None):
+        args.client = match_id(args.client, clients) or args.client
+    if getattr(args, "goal", None):
+        client, sep, number = args.goal.strip().rpartition(":")
+        if sep and (found := match_id(client, clients)):
+            args.goal = f"{found}:{number}"
 
 
 def _client(data, client_id: str):

@@ -126,14 +126,17 @@ HOURS_COLUMNS = ("id", "date", "client_id", "kind", "minutes")
 
 
 def other_hours(entries: list[tuple[str, Any]], fmt: str) -> str:
-    """``hours list``: (id, OtherHours) pairs as tab-separated lines, csv or json."""
-    dicts = [{"id": f"{e.day:%Y-%m}#{entry_id}", "date": e.day.isoformat(), "client_id": e.client_id,
-              "kind": e.kind, "minutes": e.minutes} for entry_id, e in entries]
+    """``hours list``: (id, OtherHours) pairs as a table (like ``report week``'s), csv or json."""
+    dicts = [{"id": ref, "date": e.day.isoformat(), "client_id": e.client_id,
+              "kind": e.kind, "minutes": e.minutes} for ref, e in entries]
     if fmt == "json":
         return json.dumps({"notice": STATEMENT_1, "entries": dicts}, indent=2) + "\n"
     if fmt == "csv":
         return _csv(HOURS_COLUMNS, [[d[c] for c in HOURS_COLUMNS] for d in dicts])
-    return "".join("\t".join(str(d[c]) for c in HOURS_COLUMNS) + "\n" for d in dicts)
+    table = [("ID", "Date", "Client", "Kind", "Minutes")]
+    table += [(d["id"], d["date"], printable(d["client_id"]), d["kind"], str(d["minutes"])) for d in dicts]
+    count = f"{len(dicts)} logged session" + ("" if len(dicts) == 1 else "s")
+    return count + "\n" + _table(table) + "\n" + _footer() + "\n"
 
 
 def _footer() -> str:
@@ -151,7 +154,7 @@ STAFF_COLUMNS = ("user", "role", "state", "display_name")
 
 
 def staff(members: list[Any], fmt: str) -> str:
-    """``staff list``: tab-separated lines, csv or json (no client data: no notice)."""
+    """``staff list``: a table (like ``report week``'s), csv or json (no client data: no notice)."""
     dicts = [{"user": m.user, "role": str(m.role), "state": "active" if m.active else "inactive",
               "display_name": m.display_name} for m in members]
     if fmt == "json":
@@ -164,4 +167,6 @@ def staff(members: list[Any], fmt: str) -> str:
         writer.writerows([safe_cell(d[c]) for c in STAFF_COLUMNS] for d in dicts)
         return buffer.getvalue()
     # Names are checked when stored and read (core.names); printed safely all the same.
-    return "".join("\t".join(printable(d[c]) for c in STAFF_COLUMNS) + "\n" for d in dicts)
+    table = [("User", "Role", "State", "Name")]
+    table += [tuple(printable(d[c]) for c in STAFF_COLUMNS) for d in dicts]
+    return _table(table) + "\n"

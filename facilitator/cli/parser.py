@@ -17,8 +17,60 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse with one-sentence errors, and a suggestion for a typo (difflib): ``facilitator
+    reprot`` -> "unknown command 'reprot'; did you mean 'report'?", the same for sub-commands,
+    choices (``--format tabel``) and options (``--form``)."""
+
+    _argv: list[str] = []
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        import sys
+        self._argv = [str(a) for a in (sys.argv[1:] if args is None else args)]
+        return super().parse_args(args, namespace)
+
     def error(self, message: str) -> None:  # one sentence, exit 2
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix) and self._argv:
+            message = self._unknown_option(message[len(prefix):].split()) or message
         raise UsageError(f"{self.prog}: {message} (see {self.prog} --help).")
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        if action.choices is None or value in action.choices:
+            return
+        if isinstance(action, argparse._SubParsersAction):
+            what = "command" if action.dest == "command" else "sub-command"
+        else:
+            what = action.option_strings[0] if action.option_strings else str(action.metavar)
+        choices = [str(c) for c in action.choices]
+        raise argparse.ArgumentError(None, f"unknown {what} {str(value)!r}" + _suggestion(str(value), choices))
+
+    def _unknown_option(self, extras: list[str]) -> str | None:
+        """"unknown option '--form'; did you mean '--format'?", from the options of the
+        sub-command the arguments chose (and those above it)."""
+        typed = next((e.split("=", 1)[0] for e in extras if e.startswith("-")), None)
+        if typed is None:
+            return None
+        options: list[str] = []
+        parser: argparse.ArgumentParser | None = self
+        words = iter(self._argv)
+        while parser is not None:
+            options += [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+            sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+            parser = None
+            if sub is not None:
+                for word in words:
+                    if word in sub.choices:
+                        parser = sub.choices[word]
+                        break
+        return f"unknown option {typed!r}" + _suggestion(typed, options)
+
+
+def _suggestion(typed: str, choices: list[str]) -> str:
+    import difflib
+    close = difflib.get_close_matches(typed, choices, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; it is one of {', '.join(choices)}" if len(choices) <= 12 else ""
 
 
 def default_data_dir() -> Path:
@@ -70,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name", metavar="NAME")
     add.add_argument("--days", required=True, help="e.g. mon,wed,thu")
     add.add_argument("--start", required=True, help="HH:MM, 24-hour")
-    add.add_argument("--minutes", required=True, type=int)
+    add.add_argument("--minutes", required=True, help="1-720, digits 0-9")
     add.add_argument("--plan", help="the default session plan id")
     add.add_argument("--holiday", action="append", default=[], metavar="YYYY-MM-DD",
                      help="a date the group does not meet (repeatable)")
@@ -106,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     hadd = hours.add_parser("add", help="log an individual or family session for a client")
     hadd.add_argument("client", metavar="CLIENT")
     hadd.add_argument("--date", required=True, metavar="YYYY-MM-DD")
-    hadd.add_argument("--minutes", required=True, type=int)
+    hadd.add_argument("--minutes", required=True, help="1-1440, digits 0-9")
     hadd.add_argument("--kind", required=True, choices=("individual", "family"))
     _data_arg(hadd)
     hlist = hours.add_parser("list", help="list logged sessions in a date range")
@@ -116,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     hlist.add_argument("--format", choices=("table", "csv", "json"), default="table")
     _data_arg(hlist)
     hrm = hours.add_parser("remove", help="remove a logged session by the id `hours list` shows")
-    hrm.add_argument("entry", metavar="ID", help="as shown by `hours list`, e.g. 2026-11#3")
+    hrm.add_argument("entry", metavar="ID", help="as shown by `hours list`, e.g. 2026-11:3f9c2e1a (the "
+                     "same on every synced device; the older 2026-11#3, this device's own number, works too)")
     _data_arg(hrm)
 
     staff = commands.add_parser("staff", help="staff accounts (admins only)").add_subparsers(

@@ -11,7 +11,8 @@ from facilitator.cli.output import report_problems
 from facilitator.cli.parser import data_dir_of
 from facilitator.core.errors import InputError
 from facilitator.core.hours import OtherHours
-from facilitator.core.parsing import parse_date, parse_date_range
+from facilitator.core.roster import match_id
+from facilitator.core.parsing import parse_date, parse_date_range, parse_whole
 from facilitator.store import otherhours
 from facilitator.store.clinic import open_clinic
 
@@ -23,7 +24,7 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     data.require("roster.change")
     snapshot = data.snapshot()
     clients = parse_roster(read_csv_text(args.file), str(args.file), known_groups=set(snapshot.groups),
-                           levels_of_care=snapshot.settings.levels_of_care)
+                           levels_of_care=snapshot.settings.levels_of_care, known_clients=snapshot.clients.keys())
     added, updated = data.import_roster(clients)
     print(f"Imported {len(clients)} clients from {args.file}: {added} added, {updated} updated.")
     return 0
@@ -46,31 +47,36 @@ def cmd_hours(args: argparse.Namespace) -> int:
     data = open_clinic(data_dir_of(args))
     hours_dir = data.root / "hours"
     if args.action == "add":
-        entry = OtherHours(args.client, parse_date(args.date, field="--date"), args.minutes, args.kind)
+        minutes = parse_whole(args.minutes, field="--minutes", low=1, high=1440, what="a number of minutes")
+        entry = OtherHours(_client_id(data, args.client, "CLIENT"), parse_date(args.date, field="--date"),
+                           minutes, args.kind)
         ref = otherhours.log(data, entry)
         print(f"Logged {entry.minutes} minutes of {entry.kind} time for {entry.client_id} on {entry.day} "
               f"(id {ref}).")
         return 0
     if args.action == "list":
         first, last = parse_date_range(args.first, args.last, max_days=3660)
-        entries, problems = otherhours.between(hours_dir, first, last,
-                                               clients=data.snapshot().clients.keys())
-        chosen = [(i, e) for i, e in sorted(entries, key=lambda p: (p[1].day, p[0]))
-                  if not args.client or e.client_id == args.client]
+        entries, problems = otherhours.listed(hours_dir, first, last, clients=data.snapshot().clients.keys())
+        wanted = None if args.client is None else _client_id(data, args.client)
+        chosen = [(ref, e) for ref, e in sorted(entries, key=lambda p: p[1].day)
+                  if wanted is None or e.client_id == wanted]
         sys.stdout.write(output.other_hours(chosen, getattr(args, "format", "table")))
         report_problems(problems)
         return 1 if problems else 0
-    month, _, number = args.entry.partition("#")
-    try:
-        day = parse_date(month + "-01", field="ID")
-        entry_id = int(number)
-    except (InputError, ValueError):
-        raise InputError(f"{args.entry!r} is not an id like 2026-11#3 (see `hours list`)", field="ID") from None
-    removed = otherhours.unlog(data, day, entry_id)
+    day, short, number = otherhours.parse_ref(args.entry)
+    removed = otherhours.unlog(data, day, number, short=short)
     if removed is None:
-        raise InputError(f"there is no logged session {args.entry}", field="ID")
-    print(f"Removed {args.entry}: {removed.minutes} minutes of {removed.kind} time for {removed.client_id}.")
+        raise InputError(f"there is no logged session {args.entry.strip()} (see `hours list`)", field="ID")
+    print(f"Removed {args.entry.strip()}: {removed.minutes} minutes of {removed.kind} time for {removed.client_id}.")
     return 0
+
+
+def _client_id(data, typed: str, field: str = "--client") -> str:
+    """The stored client id ``typed`` names, without regard to case (``c0101`` -> ``C0101``)."""
+    found = match_id(typed, data.snapshot().clients)
+    if found is None:
+        raise InputError(f"there is no client with id {typed.strip()!r}", field=field)
+    return found
 
 
 COMMANDS = {"roster": cmd_roster_import, "attendance": cmd_attendance_import, "hours": cmd_hours}

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from facilitator.core.errors import InputError
-from facilitator.core.names import check_name
-from facilitator.core.parsing import parse_date, parse_hhmm
-from facilitator.core.roster import Client, Group, check_client_id
+from facilitator.core.names import check_new_name
+from facilitator.core.parsing import check_digits, parse_date, parse_hhmm
+from facilitator.core.roster import Client, Group, check_client_id, match_id
 from facilitator.core.rules import Status
 from facilitator.core.session import attendance_time_problem
 
@@ -71,27 +71,30 @@ def _name(value: str, field: str) -> str:
     field, never the name (it is a client's identity)."""
     if not value:
         raise InputError("is blank", field=field)
-    if value[0] in "=+-@\t\r":
-        raise InputError(f"starts with {value[0]!r}, which spreadsheets run as a formula",
-                         field=field)
-    return check_name(value, field=field)
+    return check_new_name(value, field=field)
 
 
 def parse_roster(text: str, filename: str, *, known_groups: set[str],
-                 levels_of_care: Mapping[str, float]) -> list[Client]:
+                 levels_of_care: Mapping[str, float], known_clients: Collection[str] = ()) -> list[Client]:
+    """Roster rows, each checked. Client ids and levels of care are matched without regard to
+    case (``c0101`` updates the stored ``C0101``; ``iop`` is ``IOP``) and stored as the clinic
+    has them; two rows whose ids differ only in case name one client (refused as a repeat)."""
     clients: list[Client] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[str, int]] = {}
     for line, row in _rows(text, filename, ROSTER_COLUMNS):
         def build(row=row, line=line) -> Client:
-            client_id = check_client_id(row["client_id"])
-            if client_id in seen:
-                raise InputError(f"client id {client_id!r} is already on line {seen[client_id]}",
-                                 field="client_id")
-            level = row["level_of_care"]
-            if level not in levels_of_care:
-                raise InputError(f"{level!r} is not a level of care ({', '.join(levels_of_care)})",
-                                 field="level_of_care")
+            typed = check_client_id(row["client_id"])
+            client_id = match_id(typed, known_clients) or typed
+            if client_id.casefold() in seen:
+                first, where = seen[client_id.casefold()]
+                raise InputError(f"client id {typed!r} is already on line {where}"
+                                 + (f" (as {first!r})" if first != typed else ""), field="client_id")
+            level = match_id(row["level_of_care"], levels_of_care)
+            if level is None:
+                raise InputError(f"{row['level_of_care']!r} is not a level of care "
+                                 f"({', '.join(levels_of_care)})", field="level_of_care")
             if row["required_hours"]:
+                check_digits(row["required_hours"], field="required_hours")
                 try:
                     required = float(row["required_hours"])
                 except ValueError:
@@ -107,7 +110,7 @@ def parse_roster(text: str, filename: str, *, known_groups: set[str],
                     raise InputError(f"there is no group named {group!r}", field="groups")
             admitted = parse_date(row["admitted"], field="admitted")
             discharged = parse_date(row["discharged"], field="discharged") if row["discharged"] else None
-            seen[client_id] = line
+            seen[client_id.casefold()] = (typed, line)
             return Client(client_id=client_id, first_name=_name(row["first_name"], "first_name"),
                           last_name=_name(row["last_name"], "last_name"), level_of_care=level,
                           required_hours=required, admitted=admitted, discharged=discharged,
@@ -142,7 +145,7 @@ def parse_attendance(text: str, filename: str, *, known_groups: set[str],
             group = row["group"]
             if group not in known_groups:
                 raise InputError(f"there is no group named {group!r}", field="group")
-            client_id = row["client_id"]
+            client_id = match_id(row["client_id"], clients) or row["client_id"]
             client = clients.get(client_id)
             if client is None:
                 raise InputError(f"there is no client with id {client_id!r}", field="client_id")

@@ -41,6 +41,18 @@ def bad_character(text: str) -> str | None:
     return None
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def check_new_name(value: str, *, field: str) -> str:
+    """A client or group name as a person gives it (a CSV import, ``groups add``): the name
+    rule, and no ``=``, ``+``, ``-`` or ``@`` first, which spreadsheets run as a formula.
+    (Names already stored are read under ``check_name`` alone: an old file stays readable.)"""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        raise InputError(f"starts with {value[0]!r}, which spreadsheets run as a formula", field=field)
+    return check_name(value, field=field)
+
+
 def check_name(value: Any, *, field: str, max_length: int = MAX_NAME) -> str:
     """``value`` if it is an acceptable name, else ``InputError`` naming ``field`` only."""
     if not isinstance(value, str):

@@ -1,8 +1,15 @@
-"""Small validators for values typed by people; each raises InputError."""
+"""Small validators for values typed by people; each raises InputError.
+
+Digits are the ASCII digits 0-9, everywhere a number, date or time is read (the command
+line, CSV imports, the app's forms and typed times). A full-width ``５０`` or another
+script's digits (``٥٠``) are refused with one sentence saying so, never read as 50 in one
+place and refused as "not a date" in another (``check_digits``).
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, time
 
 from facilitator.core.errors import InputError
@@ -16,9 +23,32 @@ FIRST_DAY = date(1990, 1, 1)
 LAST_DAY = date(2199, 12, 31)
 
 
+def check_digits(text: str, *, field: str | None = None) -> str:
+    """``text`` unless it holds a digit other than 0-9 (full-width ``５``, Arabic-Indic
+    ``٥`` ...): those are refused everywhere, with this sentence."""
+    if not text.isascii():
+        for char in text:
+            if not char.isascii() and unicodedata.digit(char, None) is not None:
+                raise InputError(f"{text.strip()[:40]!r} has the digit {char!r} (U+{ord(char):04X}); type numbers, "
+                                 f"dates and times with the digits 0-9 (half-width)", field=field)
+    return text
+
+
+def parse_whole(text: str, *, field: str | None = None, low: int = 0, high: int = 10**6,
+                what: str = "a whole number") -> int:
+    """A whole number low..high written with the digits 0-9 (``--minutes``, a form's minutes)."""
+    value = check_digits(str(text), field=field).strip()
+    if not value.isdigit() or len(value) > 9:
+        raise InputError(f"{value[:20] or 'nothing'!r} is not {what}", field=field)
+    number = int(value)
+    if not low <= number <= high:
+        raise InputError(f"{number} is not between {low} and {high}", field=field)
+    return number
+
+
 def parse_date(text: str, *, field: str | None = None) -> date:
     """A calendar date written YYYY-MM-DD (the only form the file formats accept)."""
-    value = text.strip()
+    value = check_digits(text, field=field).strip()
     if not _DATE.match(value):
         raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", field=field)
     try:
@@ -51,13 +81,13 @@ def parse_date_range(first: str, last: str, *, first_field: str = "--from",
 
 def parse_hhmm(text: str, *, field: str | None = None) -> time:
     """A 24-hour clock time written HH:MM, as in CSV files and `--start`."""
-    match = _HHMM.match(text.strip())
+    match = _HHMM.match(check_digits(text, field=field).strip())
     if not match:
         raise InputError(f"{text!r} is not a time (HH:MM, 24-hour)", field=field)
     return time(int(match.group(1)), int(match.group(2)))
 
 
-_TYPED = re.compile(r"^(\d{1,2})(?::?(\d{2}))?\s*([ap])?\.?m?\.?$", re.IGNORECASE)
+_TYPED = re.compile(r"^(\d{1,2})(?::?(\d{2}))?\s*([ap])?\.?m?\.?$", re.IGNORECASE | re.ASCII)
 
 
 def parse_typed_time(text: str, *, near: time | None = None, field: str | None = None) -> time:
@@ -66,7 +96,7 @@ def parse_typed_time(text: str, *, near: time | None = None, field: str | None =
     Without am/pm, a 12-hour reading ("6:40") is taken as the one closest to
     ``near`` (the session's time), so "6:40" in an evening group means 18:40.
     """
-    match = _TYPED.match(text.strip())
+    match = _TYPED.match(check_digits(text, field=field).strip())
     if not match:
         raise InputError(f"{text!r} is not a time (try 6:40p or 18:40)", field=field)
     hour, minute, meridiem = match.group(1), match.group(2) or "00", match.group(3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,18 @@ def check_client_id(value: str, *, field: str = "client_id") -> str:
             # The value is not repeated: a misplaced column may have put a name here.
             "is not a client id (letters, digits, '.', '_' or '-', up to 32)", field=field)
     return value
+
+
+def match_id(typed: str, known: "Iterable[str]") -> str | None:
+    """The stored id (client id, level of care) ``typed`` names, without regard to case:
+    ``c0101`` finds ``C0101``. An exact match wins; None when there is none, or when only
+    case tells two stored ids apart and ``typed`` matches neither exactly."""
+    typed = typed.strip()
+    known = list(known)
+    if typed in known:
+        return typed
+    found = [k for k in known if k.casefold() == typed.casefold()]
+    return found[0] if len(found) == 1 else None
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from dateutil.relativedelta import relativedelta, weekday
 from dateutil.relativedelta import weekdays as _WEEKDAYS
 
 from facilitator.core.errors import InputError
-from facilitator.core.parsing import check_day
+from facilitator.core.parsing import check_day, check_digits
 
 MONDAY = 0
 SUNDAY = 6
 
-_LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
+_LABEL = re.compile(r"^(\d{4})-W(\d{2})$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def week_containing(day: date, week_start_weekday: int = MONDAY) -> Week:
 def parse_week_label(text: str, week_start_weekday: int = MONDAY, *, field: str | None = "week") -> Week:
     """``'2026-W47'`` -> the clinic week carrying that label. Raises InputError."""
     _start_weekday(week_start_weekday)
-    value = text.strip().upper()
+    value = check_digits(text, field=field).strip().upper()
     match = _LABEL.match(value)
     if not match:
         raise InputError(f"{text!r} is not a week (write it like 2026-W47)", field=field)

@@ -314,7 +314,9 @@ class Head:
     def parse(cls, text: str) -> "Head":
         """``2026-11 #1234 9f3a2b1c0d4e5f60`` (as ``facilitator audit head`` prints it)."""
         import re
-        found = re.fullmatch(r"\s*(\d{4}-\d{2})\s+#?(\d{1,12})\s+([0-9a-fA-F]{8,64})\s*", str(text))
+        from facilitator.core.parsing import check_digits
+        found = re.fullmatch(r"\s*(\d{4}-\d{2})\s+#?(\d{1,12})\s+([0-9a-fA-F]{8,64})\s*",
+                             check_digits(str(text)), re.ASCII)
         if not found:
             raise ValueError(f"{text!r} is not a chain head (like '2026-11 #1234 9f3a2b1c0d4e5f60')")
         return cls(found[1], int(found[2]), found[3].lower())

@@ -21,6 +21,7 @@ from facilitator.core.clinic import (
 from facilitator.core.rules import TELEHEALTH_PLACES_OF_SERVICE
 from facilitator.core.errors import InputError
 from facilitator.core.names import check_name
+from facilitator.core.parsing import check_digits
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
 
@@ -59,7 +60,7 @@ _FALSE = ("off", "false", "no", "0")
 
 def _whole(text: str, key: str, what: str, low: int, high: int) -> int:
     message = f"{what} must be a whole number from {low} to {high}"
-    cleaned = text.strip()
+    cleaned = check_digits(text, field=key).strip()
     if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 6:
         shown = cleaned if len(cleaned) <= 20 else cleaned[:20] + "…"
         raise InputError(f"{shown!r} is not a number; {message}", field=key)

@@ -14,7 +14,7 @@ from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.errors import InputError
 from facilitator.core.hours import OTHER_KINDS, OtherHours
-from facilitator.core.parsing import parse_date
+from facilitator.core.parsing import parse_date, parse_whole
 from facilitator.core.roster import Client
 
 
@@ -23,11 +23,8 @@ def read_form(client: Client, day_text: str, minutes_text: str, kind: object) ->
     day = parse_date(day_text, field="date")
     if not client.enrolled_on(day):
         raise InputError(f"{client.client_id} was not enrolled on {day}", field="date")
-    try:
-        minutes = int(minutes_text.strip())
-    except ValueError:
-        raise InputError(f"{minutes_text.strip() or 'nothing'!r} is not a number of minutes",
-                         field="minutes") from None
+    # digits 0-9 only (core.parsing); the range is OtherHours's own sentence
+    minutes = parse_whole(minutes_text, field="minutes", high=99999, what="a number of minutes")
     if kind not in OTHER_KINDS:
         raise InputError("choose individual or family", field="kind")
     return OtherHours(client.client_id, day, minutes, str(kind))

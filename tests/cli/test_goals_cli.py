@@ -88,7 +88,7 @@ def test_review_then_due(rostered_clinic: Path, capsys) -> None:
     (("add", "NOBODY", "--text", "secret words"), "field 'CLIENT'"),
     (("set-status", "Q001:1", "met"), "no recovery plan"),
     (("set-status", "Q001", "met"), "field 'GOAL'"),
-    (("set-status", "Q001:1", "done"), "invalid choice"),
+    (("set-status", "Q001:1", "done"), "unknown"),
     (("review", "Q001"), "no recovery plan"),
     (("list", "NOBODY"), "field 'CLIENT'"),
     (("due", "--date", "2026-02-30"), "field '--date'"),

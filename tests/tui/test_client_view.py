@@ -85,7 +85,10 @@ async def test_adding_other_hours_stores_them_and_updates_the_hours(clinic, fake
         entries, _ = otherhours.between(clinic.root / "hours", date(2026, 11, 1), date(2026, 11, 30))
         assert [(e.client_id, e.day, e.minutes, e.kind) for _, e in entries] == [
             ("T001", date(2026, 11, 23), 60, "individual")]
-        assert ("counselor1", "hours.add", f"hours:2026-11#{entries[0][0]}") in audit_actions(clinic)
+        uid = otherhours.uid_of(otherhours.month_file(clinic.root / "hours", date(2026, 11, 1))
+                                .tables()["entries"][0])
+        # Audited by the entry's uid, as sync audits the entries it applies.
+        assert ("counselor1", "hours.add", f"hours:2026-11:{uid}") in audit_actions(clinic)
         assert await wait_until(pilot, lambda: "2.5/9" in chart_lines(screen)[-1])
         rows = rows_text(screen.query_one(HistoryTable))
         assert rows[0][2:5] == ["individual", "logged", "60"]
@@ -95,7 +98,7 @@ async def test_adding_other_hours_stores_them_and_updates_the_hours(clinic, fake
         assert isinstance(pilot.app.screen, ConfirmScreen)
         await pilot.press("y")
         assert otherhours.between(clinic.root / "hours", date(2026, 11, 1), date(2026, 11, 30))[0] == []
-        assert ("counselor1", "hours.remove", f"hours:2026-11#{entries[0][0]}") in audit_actions(clinic)
+        assert ("counselor1", "hours.remove", f"hours:2026-11:{uid}") in audit_actions(clinic)
         assert await wait_until(pilot, lambda: "1.5/9" in chart_lines(screen)[-1])
 
 
