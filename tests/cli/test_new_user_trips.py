@@ -13,6 +13,7 @@ import pytest
 
 from facilitator.cli.output import display_width
 from facilitator.core.errors import InputError
+from facilitator.core.part2 import STATEMENT_2
 from tests.cli.conftest import (ATTENDANCE_HEADER, ROSTER_HEADER, csv_text, open_data, run_cli, tree_bytes,
                                 write)
 
@@ -41,7 +42,7 @@ def test_hours_list_is_a_table_with_a_header_and_the_notice_line(rostered_clinic
     # Each column starts in the same cell on every line (the minutes 50 and 5 line up left).
     assert {line.index("Minutes") if i == 0 else len(line.rstrip()) - len(line.split()[-1])
             for i, line in enumerate(lines[1:2] + lines[3:5])} == {lines[1].index("Minutes")}
-    assert lines[-1].startswith("Confidential: 42 CFR part 2")     # report week's line
+    assert lines[-1] == STATEMENT_2     # report week's line: the notice's Statement 2
 
 
 def test_staff_list_is_a_table_padded_by_display_width(empty_clinic, capsys):
