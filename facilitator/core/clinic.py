@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -123,3 +125,24 @@ class Staff:
     def from_dict(cls, data: dict[str, Any]) -> "Staff":
         return cls(user=fields.text(data, "user"), display_name=fields.name(data, "display_name"),
                    role=fields.choice(data, "role", Role), active=fields.boolean(data, "active", True))
+
+
+def _as_read(name: str) -> str:
+    """A name as a person reads it: case and accents aside ("María" and "maria" are one)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def staff_name(user: str | None, staff: Mapping[str, Staff]) -> str:
+    """Who signed, co-signed or wrote, as a person reads it: the staff member's name; with
+    the account id in brackets where another staff member (former ones included) has the
+    same name; an account that is not on the staff list shows as its id, in brackets."""
+    if not user:
+        return "?"
+    member = staff.get(user)
+    if member is None:
+        return f"({user}, not on the staff list)"
+    read = _as_read(member.display_name)
+    if any(other.user != user and _as_read(other.display_name) == read for other in staff.values()):
+        return f"{member.display_name} ({user})"
+    return member.display_name

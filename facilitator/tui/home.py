@@ -64,7 +64,7 @@ class HomeScreen(Screen):
     HOW_TO = (
         "Today's groups lists every group that meets today in the clinic's time zone, "
         "whether its session has not started, is running or has ended, its plan and how "
-        "many clients are enrolled. Starting more than 30 minutes early asks first.\n"
+        "many clients are enrolled. Starting more than 30 minutes early or late asks first.\n"
         "The roster lists the clients; press d to show or hide discharged clients.\n"
         "The screen follows changes made elsewhere (a roster import, another counselor) "
         "within a few seconds; press r to read the data again now.\n"

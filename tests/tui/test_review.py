@@ -64,7 +64,9 @@ async def test_a_supervisor_co_signs_from_the_queue(clinic, fake_clock):
         await pilot.pause()
         stored = clinic.session_file(EARLIER_ID).notes()["T001"]
         assert stored.cosigned_by == "sup1"
-        assert "co-signed by sup1" in str(note.query_one("#note-body").render())
+        shown = str(note.query_one("#note-body").render())
+        assert "Signed by Casey Counselor," in shown and "co-signed by Sam Supervisor," in shown
+        assert "sup1" not in shown and "counselor1" not in shown        # names, not account ids
         await pilot.press("escape")
         assert pilot.app.screen is screen
         assert await wait_until(pilot, lambda: table.row_count == 0)
