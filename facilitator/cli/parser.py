@@ -141,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     _data_arg(settings.add_parser("show", help="print each setting as key: value"))
     sset = settings.add_parser("set", help="change one setting",
                                description="Change one setting: name, timezone, week-start (monday or "
-                               "sunday), group-cap (1-50; warns above it), idle-minutes (1-60; the idle "
+                               "sunday), group-cap (the group size limit, 1-50; the session screen warns above it), idle-minutes (1-60; the idle "
                                "lock), bell (on or off; rings a minute before a block ends), plan-review-days "
                                "(1-365; days between recovery-plan reviews).")
     sset.add_argument("key", metavar="KEY",

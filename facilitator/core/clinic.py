@@ -31,7 +31,7 @@ def check_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
 
 @dataclass(frozen=True)
 class ClinicSettings:
-    """The clinic's own settings: name, time zone, week start, group-size cap, idle lock,
+    """The clinic's own settings: name, time zone, week start, group size limit, idle lock,
     bell, levels of care (required hours a week) and recovery-plan review interval."""
 
     name: str
@@ -53,7 +53,7 @@ class ClinicSettings:
         # The same bounds as the strict reader's (core.fields), so whatever is made is read back.
         if isinstance(self.group_cap, bool) or not isinstance(self.group_cap, int) \
                 or not 1 <= self.group_cap <= 10_000:
-            raise InputError("the group-size cap must be a whole number from 1 to 10000", field="group_cap")
+            raise InputError("the group size limit must be a whole number from 1 to 10000", field="group_cap")
         if isinstance(self.idle_minutes, bool) or not isinstance(self.idle_minutes, int) \
                 or not 1 <= self.idle_minutes <= 10_000:
             raise InputError("idle minutes must be a whole number from 1 to 10000", field="idle_minutes")

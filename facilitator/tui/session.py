@@ -60,7 +60,9 @@ class SessionScreen(SessionActions, Screen):
         "b goes back (undoes n or k), z pauses and resumes, f adds 5 minutes, k skips the "
         "block, i takes a break now (ends the block, starts 10 minutes of break). The clock "
         "pane turns yellow a minute before a "
-        "block ends; OVERTIME shows how far over it is.\n"
+        "block ends; OVERTIME shows how far over it is. While a block runs, its facilitator "
+        "prompts and exercise show in the agenda pane (on a short screen in place of the "
+        "block list); m shows the next ones when they do not all fit.\n"
         "Participation (bottom): the highlighted client's recovery-plan goals, one a line; g then "
         "a goal's number links what they did in this block to it (again: unlinks). "
         "1-9, 0, d, u and o toggle picks for the highlighted client (also "
@@ -89,6 +91,8 @@ class SessionScreen(SessionActions, Screen):
                 tooltip="Skip the rest of this block"),
         Binding("i", "agenda('break')", "Break now", id="session.break", show=False,
                 tooltip="End this block and start a 10-minute break"),
+        Binding("m", "more_prompts", "Prompts", id="session.prompts", show=False,
+                tooltip="The current block's next prompts, when they do not all fit"),
         Binding("g", "link_goal", "Goal", id="session.goal",
                 tooltip="Link what the highlighted client did in this block to one of their goals"),
         Binding("E", "end_session", "End", id="session.end", tooltip="End the session, then write notes"),
@@ -287,6 +291,10 @@ class SessionScreen(SessionActions, Screen):
                 self.query_one(ParticipationPane) in self.focused.ancestors:
             self.table.focus()
         self.show(self.now())
+
+    def action_more_prompts(self) -> None:
+        if not self.query_one(AgendaPane).more_prompts():
+            self.notify("Every prompt of this block is shown.", markup=False, timeout=3)
 
     def action_focus_attendance(self) -> None:
         self.focus_attendance()

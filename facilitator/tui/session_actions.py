@@ -102,7 +102,7 @@ class SessionActions:
 
     def warn_cap(self, before: int) -> None:
         if self.attending > self.cap and self.attending > before:
-            self.notify(f"{self.attending} present: over the group-size cap of {self.cap}. "
+            self.notify(f"{self.attending} present: over the group size limit of {self.cap}. "
                         "Nothing is blocked.", title="Group size", severity="warning")
 
     def edit_time(self) -> None:

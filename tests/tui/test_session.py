@@ -183,7 +183,7 @@ async def test_the_cap_warns_but_does_not_block(clinic, fake_clock):
         assert not any("cap" in n.message for n in pilot.app._notifications)
         await pilot.press("p")
         assert len(running.record().attendance) == 3
-        assert any("over the group-size cap of 2" in n.message for n in pilot.app._notifications)
+        assert any("over the group size limit of 2" in n.message for n in pilot.app._notifications)
         assert screen.query_one("#attendance-count").has_class("-over")
 
 
@@ -261,7 +261,7 @@ async def test_resume_shows_attendance_notes_and_clock_from_the_file(clinic, fak
                          for cid in record.participants}
         assert screen.table.highlighted_id == row_order(screen)[2], "cursor on the first unmarked"
         text = screen_text(pilot.app)
-        assert "12:00 run · 8:00 left" in text  # Check-in, 20 min planned, started 18:00
+        assert "12:00 done · 8:00 left" in text  # Check-in, 20 min planned, started 18:00
         assert running.record().attendance[row_order(screen)[1]].picks == ("engaged",)
 
 
