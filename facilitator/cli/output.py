@@ -47,7 +47,7 @@ def _csv(header: Sequence[str], rows: list[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-WEEK_COLUMNS = ("client_id", "name", "level_of_care", "required_hours", "credited_hours",
+WEEK_COLUMNS = ("client_id", "name", "level_of_care", "required_hours", "attended_hours",
                 "status", "hours_needed", "sessions_left", "absent", "excused")
 
 
@@ -62,8 +62,9 @@ def week_report(report: WeekReport, fmt: str) -> str:
         return _csv(WEEK_COLUMNS, [[r[c] for c in WEEK_COLUMNS] for r in rows])
     title = (f"Week {report.week.label} ({report.week.first:%a %d %b} – {report.week.last:%a %d %b %Y}), "
              f"{len(rows)} clients")
-    # The screen's rounding: credited hours down, hours needed up (core.hours).
-    table = [("ID", "Name", "Level", "Req h", "Cred h", "Status", "Need h", "Left", "Abs", "Exc")]
+    # The screen's rounding: hours attended down, hours still needed up (core.hours).
+    table = [("ID", "Name", "Level", "Required", "Attended", "Status", "Still needed",
+              "Sessions left", "Absent", "Excused")]
     for row, r in zip(report.rows, rows):
         table.append((r["client_id"], r["name"], r["level_of_care"], f"{r['required_hours']:g}",
                       hours_down(row.credited_minutes), r["status"],
@@ -72,14 +73,14 @@ def week_report(report: WeekReport, fmt: str) -> str:
     return title + "\n" + _table(table) + "\n" + _footer() + "\n"
 
 
-BILLING_COLUMNS = ("date", "client_id", "service", "groups", "start", "stop", "minutes", "meets_3h_day")
+BILLING_COLUMNS = ("date", "client_id", "service", "groups", "start", "stop", "minutes", "meets_3_hour_day")
 
 
 def billing(rows: list[BillingDay], fmt: str) -> str:
     dicts = [{"date": r.day.isoformat(), "client_id": r.client_id, "service": "H0015",
               "groups": ";".join(r.groups), "start": r.start.strftime("%H:%M"),
               "stop": r.stop.strftime("%H:%M"), "minutes": r.minutes,
-              "meets_3h_day": r.meets_h0015_day} for r in rows]
+              "meets_3_hour_day": r.meets_h0015_day} for r in rows]
     if fmt == "json":
         return json.dumps({"notice": REDISCLOSURE_NOTICE, "rows": dicts}, indent=2) + "\n"
     return _csv(BILLING_COLUMNS, [[d[c] for c in BILLING_COLUMNS] for d in dicts])
