@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "reports that covered it.")
     audit.add_argument("what", nargs="?", choices=("head", "baseline"), metavar="head|baseline",
                        help="head: print the chain's head to write down (check it later with verify "
-                       "--head); baseline: for files from before content binding, record "
+                       "--head); baseline: for files written before the log recorded file contents, record "
                        "the current state of each data file the log never bound (admins)")
     audit.add_argument("--client", metavar="ID", help="only entries about this client")
     audit.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="from this day (clinic time)")

@@ -158,7 +158,7 @@ class ClientRow:
 
 
 def reads_like_text(initials: str) -> str:
-    return f"reads like {initials}'s note" if initials else ""
+    return f"same words as {initials}'s note" if initials else ""
 
 
 def client_rows(record: SessionRecord, snapshot: "ClinicSnapshot",
@@ -184,7 +184,7 @@ def client_rows(record: SessionRecord, snapshot: "ClinicSnapshot",
 
 def _block_text(clock: AgendaClock, index: int, end: datetime) -> str:
     block = clock.blocks[index]
-    label = block.title + ("" if block.countable else " (not counted)")
+    label = block.title + ("" if block.countable else " (not treatment time)")
     if block.started_at is None:
         return f"{label} —/{block.planned_minutes}" + (" skipped" if block.skipped else " not run")
     minutes = int(clock.elapsed(index, end).total_seconds() // 60)

@@ -223,4 +223,4 @@ async def test_a_note_that_reads_like_another_is_marked_in_the_queue(clinic, fak
         screen = await open_review(pilot)
         rows = {r[3]: r[4] for r in rows_text(screen.query_one(ReviewTable))}
         assert rows == {"Avery Testperson": "draft, like B.S.", "Blake Sampleton": "draft, like A.T."}
-        assert "reads like B.S.'s note" in str(screen.query_one("#review-hint").render())
+        assert "nearly the same words as B.S.'s note" in str(screen.query_one("#review-hint").render())

@@ -106,7 +106,7 @@ class AttendanceTable(DataTable):
                 tooltip="Take the highlighted client off this session's list", show=False),
         *[Binding(key, f"toggle_pick({i})", "Pick" if i == 0 else "", show=False,
                   id=f"attendance.pick{key}",
-                  tooltip="1-9, 0, d, u, o toggle the highlighted client's participation picks")
+                  tooltip="1-9, 0, d, u, o tick the highlighted client's participation words")
           for i, key in enumerate(PICK_KEYS)],
     ]
 
