@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--days", required=True, help="e.g. mon,wed,thu")
     add.add_argument("--start", required=True, help="HH:MM, 24-hour")
     add.add_argument("--minutes", required=True, type=int)
-    add.add_argument("--plan", help="the default session plan id")
+    add.add_argument("--plan", help="the group's usual agenda: an id from the agenda library (sessions/*.toml), e.g. iop-evening-triggers")
     add.add_argument("--holiday", action="append", default=[], metavar="YYYY-MM-DD",
                      help="a date the group does not meet (repeatable)")
     _data_arg(add)

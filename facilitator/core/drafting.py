@@ -190,7 +190,7 @@ def _interventions(record: SessionRecord, end: datetime, redact,
         elif block.started_at is None:
             if not note:
                 continue
-            lines.append(f"- {title} ({block.kind}): not run")
+            lines.append(f"- {title} ({block.kind}): not held")
         else:
             minutes = _block_minutes(block, end)
             if not minutes and not note:

@@ -78,7 +78,7 @@ PALETTE_COMMANDS: tuple[PaletteCommand, ...] = (
                    "app.go('review')"),
     PaletteCommand("Go to the running session", "Back to the session in progress",
                    "app.go('session')"),
-    PaletteCommand("Start a session", "Choose any group and any plan, start or resume it",
+    PaletteCommand("Start a session", "Choose any group and any agenda, start or resume it",
                    "app.start_session"),
     PaletteCommand("Staff", "Who may open the clinic, and their roles; admins add, change, deactivate",
                    "app.go('staff')"),

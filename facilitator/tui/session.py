@@ -149,7 +149,7 @@ class SessionScreen(SessionActions, Screen):
             self.running = find_running(self.facilitator.data)
         if self.running is None:
             self.app.notify("No session is running. Start one from home: enter on today's group, "
-                            "or s to choose a group and plan.", title="No session")
+                            "or s to choose a group and agenda.", title="No session")
             self.app.call_later(self.app.pop_screen)
             return
         self.reload()
@@ -176,7 +176,7 @@ class SessionScreen(SessionActions, Screen):
                            for cid, c in snapshot.clients.items()}
         self.cap, self.bell = snapshot.settings.group_cap, snapshot.settings.bell
         self.tz = snapshot.settings.tz
-        self.plan = self.facilitator.plan_title(self.record.header.plan_id) or "no plan"
+        self.plan = self.facilitator.plan_title(self.record.header.plan_id) or "no agenda"
         self.recovery_plans = read_recovery_plans(self.facilitator.data, self.record.participants)
         plan = self.facilitator.plans.plans.get(self.record.header.plan_id or "")
         self.query_one(AgendaPane).prompts = {

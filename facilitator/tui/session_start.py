@@ -88,7 +88,7 @@ def open_session(app: "ClinicApp", group: str, plan_id: str | None = None, *,
         return
     if plan_id is not None and header.plan_id != plan_id:
         app.notify(f"Today's {group} session had already started with "
-                   f"{app.plan_title(header.plan_id) or 'no plan'}; it carries on with that.",
+                   f"{app.plan_title(header.plan_id) or 'no agenda'}; it carries on with that.",
                    title="Resumed", markup=False)
     show_session(app, running)
 

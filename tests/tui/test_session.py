@@ -311,7 +311,7 @@ async def test_the_plan_list_never_opens_on_the_second_line_of_a_wrapped_title(c
                                 key=lambda item: item[1].casefold())
         ids = [pid for pid, _ in plans_by_title]
         groups = [(f"Group {i}", pid) for i, pid in enumerate(ids)]
-        labels = ["(no plan)"] + [title for _, title in plans_by_title]
+        labels = ["(no agenda)"] + [title for _, title in plans_by_title]
 
         def first_line(plans) -> str:
             return plans.render_line(0).text.strip()
