@@ -20,7 +20,7 @@ from facilitator.store.files import DamagedFile
 from facilitator.store.records import SessionFile, session_files
 
 
-NOT_MARKED = ("mark the client's attendance first; a participation pick or note does not "
+NOT_MARKED = ("mark the client's attendance first; a participation word or note does not "
               "mark anyone present")
 
 

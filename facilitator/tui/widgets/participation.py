@@ -45,7 +45,7 @@ class PicksBar(Widget, can_focus=True):
         Binding("left", "move(-1)", show=False),
         Binding("right", "move(1)", show=False),
         Binding("space", "toggle_cursor", "Toggle", id="picks.toggle",
-                tooltip="Toggle the pick under the cursor (←/→ move)"),
+                tooltip="Tick or untick the participation word under the cursor (←/→ move)"),
     ]
 
     def __init__(self, on_toggle: Callable[[str], None], **kwargs) -> None:
