@@ -216,12 +216,21 @@ class AttendancePane(Vertical):
         yield AttendanceTable(id="attendance-table")
         yield Label("", id="attendance-count")
 
+    counted: tuple[tuple[AttendanceRow, ...], int] | None = None
+
     def on_mount(self) -> None:
         self.border_title = "Attendance"
+
+    def on_resize(self) -> None:
+        # The count's wording depends on the width: say it again at the new one now, not
+        # at the next tick (an idle tick redraws nothing).
+        if self.counted is not None:
+            self.show_count(*self.counted)
 
     def show_count(self, rows: tuple[AttendanceRow, ...], cap: int) -> int:
         """"present 8/11 · 2 unmarked · group size limit 12" (shorter where it must be: "limit
         12", never a number cut); returns how many are attending."""
+        self.counted = (rows, cap)
         attending = sum(1 for r in rows if r.status is not None and r.status.credits_time)
         unmarked = sum(1 for r in rows if r.status is None)
         parts = [f"present {attending}/{len(rows)}"]
