@@ -210,3 +210,13 @@ async def test_on_a_tall_screen_the_blocks_and_the_prompts_show_together(clinic,
         assert ("Prompts for Check-in: • How many days has it been, and how has the week gone? "
                 "• Any use") in shown and "• What do you need from the group tonight?" in shown
         assert "m shows more" not in shown
+
+
+def test_the_blocks_heading_says_where_the_hidden_ones_are_and_never_cuts_a_number():
+    from facilitator.tui.widgets.agenda import blocks_heading
+    assert blocks_heading(6, range(0, 6)) == "Blocks"
+    assert blocks_heading(6, range(0, 5)) == "Blocks (1 below)"
+    assert blocks_heading(12, range(2, 7), 40) == "Blocks (2 above, 5 below)"
+    assert blocks_heading(12, range(2, 7), 17) == "Blocks (2↑ 5↓)"
+    assert blocks_heading(120, range(20, 27), 12) == "(20↑ 93↓)"
+    assert blocks_heading(120, range(20, 27), 8) == "Blocks"

@@ -88,12 +88,17 @@ def block_window(count: int, current: int | None, rows: int) -> range:
     return range(first, first + rows)
 
 
-def blocks_heading(count: int, window: range) -> str:
-    """'Blocks', or where the ones not shown are: 'Blocks (2 done above)', '(3 below)'."""
+def blocks_heading(count: int, window: range, width: int = 99) -> str:
+    """'Blocks', or where the ones not shown are: 'Blocks (2 above)', '(2 above, 3 below)';
+    shorter where ``width`` is too narrow ('Blocks (2↑ 3↓)'), never cut inside a number."""
     above, below = window.start, count - window.stop
     where = [f"{above} above"] if above else []
     where += [f"{below} below"] if below else []
-    return f"Blocks ({', '.join(where)})" if where else "Blocks"
+    if not where:
+        return "Blocks"
+    arrows = " ".join(([f"{above}↑"] if above else []) + ([f"{below}↓"] if below else []))
+    choices = [f"Blocks ({', '.join(where)})", f"Blocks ({arrows})", f"({arrows})", "Blocks"]
+    return next(c for c in choices if len(c) <= width or c == "Blocks")
 
 
 def block_lines(clock: AgendaClock, now: datetime, width: int, rows: int = 99,
@@ -105,9 +110,7 @@ def block_lines(clock: AgendaClock, now: datetime, width: int, rows: int = 99,
     # Before the start the first blocks are the ones to see; after the end, the last ones.
     focus = current if current is not None or clock.started else 0
     window = block_window(len(clock.blocks), focus, max(1, rows - 1))
-    heading = blocks_heading(len(clock.blocks), window)
-    if len(heading) > title_width:
-        heading = heading[:title_width - 1] + "…"
+    heading = blocks_heading(len(clock.blocks), window, title_width)
     text.append(f"  {heading:<{title_width}}  min  done", style="bold")
     for i in window:
         block = clock.blocks[i]
