@@ -220,3 +220,30 @@ def test_the_blocks_heading_says_where_the_hidden_ones_are_and_never_cuts_a_numb
     assert blocks_heading(12, range(2, 7), 17) == "Blocks (2↑ 5↓)"
     assert blocks_heading(120, range(20, 27), 12) == "(20↑ 93↓)"
     assert blocks_heading(120, range(20, 27), 8) == "Blocks"
+
+
+async def test_a_signers_name_shows_as_typed_brackets_and_all(clinic, fake_clock):
+    """A staff name is shown, never read as markup: "[b]Sam[/b]" co-signs as "[b]Sam[/b]"."""
+    from facilitator.store.clinic import open_clinic
+    from facilitator.store.notes import NoteBook
+    from facilitator.store.staff import add_staff
+    from facilitator.tui.note import NoteScreen
+    from tests.tui.test_review import EARLIER, EARLIER_ID
+    from tests.tui.weekly_support import import_attendance
+    from datetime import date
+
+    import_attendance(clinic, EARLIER)
+    book = NoteBook(clinic, clinic.session_file(EARLIER_ID))
+    book.save_draft("T001", "Practised refusal skills in role play.")
+    book.sign("T001")
+    add_staff(clinic, "sup1", "[b]Sam[/b] Supervisor", "supervisor")
+    supervisor = open_clinic(clinic.root, user="sup1", clock=fake_clock)
+    NoteBook(supervisor, supervisor.session_file(EARLIER_ID)).cosign("T001")
+    async with build_app(supervisor, fake_clock).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # Co-signed, the note has left the queue: open the reader as the client view does.
+        await pilot.app.push_screen(NoteScreen(EARLIER_ID, "T001", "Avery Testperson", "Evening IOP",
+                                               date(2026, 11, 12)))
+        await pilot.pause()
+        shown = " ".join(screen_text(pilot.app).replace("│", " ").split())
+        assert "co-signed by [b]Sam[/b] Supervisor, " in shown
