@@ -6,6 +6,7 @@ shown comes from ``AgendaClock(blocks)`` and ``now`` (no tick counting).
 
 from __future__ import annotations
 
+import textwrap
 from datetime import datetime, timedelta
 
 from rich.text import Text
@@ -51,7 +52,6 @@ def prompt_text(items: list[str], width: int, rows: int, first: int = 0,
     lines of ``width``, each whole, and how many were shown; when not all of them show, the
     last line says "m shows more (1–2 of 4)". The first one shown is never left out: one
     longer than the room is cut with "…"."""
-    import textwrap
     if not items:
         return "", 0
     first %= len(items)
