@@ -55,7 +55,7 @@ def _csv(header: Sequence[str], rows: list[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-WEEK_COLUMNS = ("client_id", "name", "level_of_care", "required_hours", "credited_hours",
+WEEK_COLUMNS = ("client_id", "name", "level_of_care", "required_hours", "attended_hours",
                 "status", "hours_needed", "sessions_left", "absent", "excused")
 
 
@@ -70,8 +70,9 @@ def week_report(report: WeekReport, fmt: str) -> str:
         return _csv(WEEK_COLUMNS, [[r[c] for c in WEEK_COLUMNS] for r in rows])
     title = (f"Week {report.week.label} ({report.week.first:%a %d %b} – {report.week.last:%a %d %b %Y}), "
              f"{len(rows)} clients")
-    # The screen's rounding: credited hours down, hours needed up (core.hours).
-    table = [("ID", "Name", "Level", "Req h", "Cred h", "Status", "Need h", "Left", "Abs", "Exc")]
+    # The screen's rounding: hours attended down, hours still needed up (core.hours).
+    table = [("ID", "Name", "Level", "Required", "Attended", "Status", "Still needed",
+              "Sessions left", "Absent", "Excused")]
     for row, r in zip(report.rows, rows):
         table.append((r["client_id"], r["name"], r["level_of_care"], f"{r['required_hours']:g}",
                       hours_down(row.credited_minutes), r["status"],

@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--days", required=True, help="e.g. mon,wed,thu")
     add.add_argument("--start", required=True, help="HH:MM, 24-hour")
     add.add_argument("--minutes", required=True, help="1-720, digits 0-9")
-    add.add_argument("--plan", help="the default session plan id")
+    add.add_argument("--plan", help="the group's usual agenda: an id from the agenda library (sessions/*.toml), e.g. iop-evening-triggers")
     add.add_argument("--holiday", action="append", default=[], metavar="YYYY-MM-DD",
                      help="a date the group does not meet (repeatable)")
     _data_arg(add)
@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     _data_arg(settings.add_parser("show", help="print each setting as key: value"))
     sset = settings.add_parser("set", help="change one setting",
                                description="Change one setting: name, timezone, week-start (monday or "
-                               "sunday), group-cap (1-50; warns above it), idle-minutes (1-60; the idle "
+                               "sunday), group-cap (the group size limit, 1-50; the session screen warns above it), idle-minutes (1-60; the idle "
                                "lock), bell (on or off; rings a minute before a block ends), plan-review-days "
                                "(1-365; days between recovery-plan reviews), billing-code LEVEL CODE (the service "
                                "code a level of care is billed under, e.g. `billing-code PHP H0035`), "
@@ -228,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "reports that covered it.")
     audit.add_argument("what", nargs="?", choices=("head", "baseline"), metavar="head|baseline",
                        help="head: print the chain's head to write down (check it later with verify "
-                       "--head); baseline: for files from before content binding, record "
+                       "--head); baseline: for files written before the log recorded file contents, record "
                        "the current state of each data file the log never bound (admins)")
     audit.add_argument("--client", metavar="ID", help="only entries about this client")
     audit.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="from this day (clinic time)")

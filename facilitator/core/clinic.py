@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -70,7 +72,7 @@ def check_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
 
 @dataclass(frozen=True)
 class ClinicSettings:
-    """The clinic's own settings: name, time zone, week start, group-size cap, idle lock,
+    """The clinic's own settings: name, time zone, week start, group size limit, idle lock,
     bell, levels of care (required hours a week) and recovery-plan review interval."""
 
     name: str
@@ -98,7 +100,7 @@ class ClinicSettings:
         # The same bounds as the strict reader's (core.fields), so whatever is made is read back.
         if isinstance(self.group_cap, bool) or not isinstance(self.group_cap, int) \
                 or not 1 <= self.group_cap <= 10_000:
-            raise InputError("the group-size cap must be a whole number from 1 to 10000", field="group_cap")
+            raise InputError("the group size limit must be a whole number from 1 to 10000", field="group_cap")
         if isinstance(self.idle_minutes, bool) or not isinstance(self.idle_minutes, int) \
                 or not 1 <= self.idle_minutes <= 10_000:
             raise InputError("idle minutes must be a whole number from 1 to 10000", field="idle_minutes")
@@ -205,3 +207,24 @@ class Staff:
     def from_dict(cls, data: dict[str, Any]) -> "Staff":
         return cls(user=fields.text(data, "user"), display_name=fields.name(data, "display_name"),
                    role=fields.choice(data, "role", Role), active=fields.boolean(data, "active", True))
+
+
+def _as_read(name: str) -> str:
+    """A name as a person reads it: case and accents aside ("María" and "maria" are one)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def staff_name(user: str | None, staff: Mapping[str, Staff]) -> str:
+    """Who signed, co-signed or wrote, as a person reads it: the staff member's name; with
+    the account id in brackets where another staff member (former ones included) has the
+    same name; an account that is not on the staff list shows as its id, in brackets."""
+    if not user:
+        return "?"
+    member = staff.get(user)
+    if member is None:
+        return f"({user}, not on the staff list)"
+    read = _as_read(member.display_name)
+    if any(other.user != user and _as_read(other.display_name) == read for other in staff.values()):
+        return f"{member.display_name} ({user})"
+    return member.display_name

@@ -181,7 +181,7 @@ def _interventions(record: SessionRecord, end: datetime, redact,
         note = " ".join(block.note.split())
         if block.kind is BlockKind.BREAK or not block.countable:
             if note:
-                lines.append(f"- {redact(block.title)} (not counted)")
+                lines.append(f"- {redact(block.title)} (not treatment time)")
                 lines.append(f"  Group note: {redact(note)}")
             continue
         title = redact(block.title)
@@ -190,7 +190,7 @@ def _interventions(record: SessionRecord, end: datetime, redact,
         elif block.started_at is None:
             if not note:
                 continue
-            lines.append(f"- {title} ({block.kind}): not run")
+            lines.append(f"- {title} ({block.kind}): not held")
         else:
             minutes = _block_minutes(block, end)
             if not minutes and not note:
@@ -209,7 +209,7 @@ def _pick_key(pick: str) -> str:
     return pick if pick in PARTICIPATION_PHRASES else _LABELS.get(pick.strip().casefold(), pick)
 
 
-NOTHING_RECORDED = "no participation picks or counselor notes were recorded for this session."
+NOTHING_RECORDED = "no participation or counselor notes were recorded for this session."
 
 
 def _participation(entry: AttendanceEntry, first: str, redact) -> str:
@@ -245,11 +245,11 @@ def _attendance(entry: AttendanceEntry, start: datetime, end: datetime,
             when.append(f"left {_clock(entry.left, start)}")
             reasons.append("left early")
     status = _STATUS_TEXT[entry.status] + (f" ({', '.join(when)})" if when else "")
-    line = f"Attendance: {status}; {credited} of {countable} countable minutes credited."
+    line = f"Attendance: {status}; attended {credited} of {countable} treatment minutes."
     missed = ""
     if entry.status.credits_time and credited < countable:
         why = f" ({', '.join(reasons)})" if reasons else ""
-        missed = (f" {countable - credited} countable minutes were missed{why}; "
+        missed = (f" {countable - credited} treatment minutes were missed{why}; "
                   "review attendance against the weekly hours requirement.")
     return line, missed
 

@@ -161,7 +161,7 @@ def _block_from_dict(data: Any, index: int, *, source: str) -> Block:
         raise InputError(f"{named} countable must be true or false, not {_describe(countable)}",
                          file=source, field=f"{prefix}.countable")
     if countable and not kind.countable_by_default:
-        raise InputError(f"{named} is a {kind.value}, which is never countable treatment time; "
+        raise InputError(f"{named} is a {kind.value}, which is never treatment time; "
                          f"remove 'countable = true'",
                          file=source, field=f"{prefix}.countable")
 

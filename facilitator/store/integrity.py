@@ -144,7 +144,7 @@ def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = froze
     problems: list[str] = []
     if not bound_any and files:
         return [f"the audit log of {root} records no file's content: either its entries were "
-                f"deleted, or the clinic predates content binding (then an admin runs "
+                f"deleted, or the clinic's data is older than the log's record of file contents (then an admin runs "
                 f"`facilitator audit baseline` once); {len(files)} data file(s) are unaccounted for."]
     for rel, path in sorted(files.items()):
         if path in skip:
@@ -152,8 +152,8 @@ def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = froze
         entry = last.get(rel)
         if entry is None:
             problems.append(f"{path} has no audit entry: the log never recorded writing it (it was "
-                            f"put there by hand, the log lost the entries about it, or it predates "
-                            f"content binding: then an admin vouches for it with `facilitator audit "
+                            f"put there by hand, the log lost the entries about it, or it was written "
+                            f"before the log recorded file contents: then an admin vouches for it with `facilitator audit "
                             f"baseline`).")
             continue
         expected = entry.get("sha256")

@@ -20,7 +20,7 @@ from facilitator.store.files import DamagedFile
 from facilitator.store.records import SessionFile, session_files
 
 
-NOT_MARKED = ("mark the client's attendance first; a participation pick or note does not "
+NOT_MARKED = ("mark the client's attendance first; a participation word or note does not "
               "mark anyone present")
 
 
@@ -109,8 +109,8 @@ class RunningSession:
             if old is None:
                 raise InputError(NOT_MARKED, field="picks")
             if picks and not old.status.credits_time:
-                raise InputError(f"the client is marked {old.status.value}; picks are for clients "
-                                 "in the room", field="picks")
+                raise InputError(f"the client is marked {old.status.value}; participation is for "
+                                 "clients in the room", field="picks")
             return old.with_changes(picks=tuple(picks), text=text, updated_at=self.data.now())
 
         with self._change("participation.save", {"picks": len(picks)}):

@@ -50,7 +50,7 @@ KEYS: tuple[str, ...] = tuple(FIELDS)
 KEY_OF: dict[str, str] = {attr: key for key, attr in FIELDS.items()}
 
 _WHOLE: dict[str, tuple[str, int]] = {
-    "group-cap": ("the group-size cap", MAX_GROUP_CAP),
+    "group-cap": ("the group size limit", MAX_GROUP_CAP),
     "idle-minutes": ("idle minutes", MAX_IDLE_MINUTES),
     "plan-review-days": ("the plan review interval (days)", MAX_PLAN_REVIEW_DAYS),
 }

@@ -109,7 +109,7 @@ class Connection:
                              f"{code}); check that `ssh {self.target} facilitator --version` works", 2) from None
         proto.check_hello(theirs)
         if theirs.get("error"):
-            raise SyncFailed(f"the host says: {theirs['error']}", 2)
+            raise SyncFailed(f"the clinic host refused the sync: {theirs['error']}", 2)
         return theirs
 
     def call(self, op: str, **fields: Any) -> dict[str, Any]:

@@ -78,11 +78,11 @@ PALETTE_COMMANDS: tuple[PaletteCommand, ...] = (
                    "app.go('review')"),
     PaletteCommand("Go to the running session", "Back to the session in progress",
                    "app.go('session')"),
-    PaletteCommand("Start a session", "Choose any group and any plan, start or resume it",
+    PaletteCommand("Start a session", "Choose any group and any agenda, start or resume it",
                    "app.start_session"),
     PaletteCommand("Staff", "Who may open the clinic, and their roles; admins add, change, deactivate",
                    "app.go('staff')"),
-    PaletteCommand("Clinic settings", "Group-size cap, idle lock minutes, bell, first day of the week",
+    PaletteCommand("Clinic settings", "Group size limit, idle lock minutes, bell, first day of the week",
                    "app.go('settings')"),
     PaletteCommand("Hide client names (privacy)", "Blank every client name and note on the "
                    "session screen until pressed again (F9)", "screen.toggle_privacy"),

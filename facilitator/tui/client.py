@@ -88,10 +88,10 @@ class ClientScreen(LiveScreen):
 
     HELP_TITLE = "Client"
     HOW_TO = (
-        "The client's last 12 weeks, one line each: credited hours (█) against the required "
+        "The client's last 12 weeks, one line each: hours attended (█) against the required "
         "hours (░ is what was missing), with the flag in words.\n"
         "Below, every session they were on the list of and every individual or family session "
-        "logged, newest first, with the credited minutes and the state of the progress note. "
+        "logged, newest first, with the minutes attended and the state of the progress note. "
         "Enter reads a session's note (read-only; the opening is audited).\n"
         "p shows the recovery plan: goals in the client's words, objectives, status changes "
         "and the history of reviews (the opening is audited).\n"

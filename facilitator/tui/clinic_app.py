@@ -39,6 +39,12 @@ class ClinicApp(App[None]):
         can hold a name, and a name may hold "[/]"."""
         super().notify(message, markup=False, **kwargs)
 
+    def action_help_quit(self) -> None:
+        """ctrl+c: Textual's own says "Press [b]ctrl+q[/b] …" with markup, which this app's
+        toasts never read; say it plainly, naming the key that quits on every screen."""
+        self.notify("Press ctrl+q to quit facilitator.",
+                    title="Do you want to quit?")
+
     # -- data helpers for screens ---------------------------------------------------------
     def snapshot(self) -> "ClinicSnapshot":
         """The clinic file now; raises ``DamagedFile`` (or ``FileNotFoundError``)."""

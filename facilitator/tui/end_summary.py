@@ -158,7 +158,7 @@ class ClientRow:
 
 
 def reads_like_text(initials: str) -> str:
-    return f"reads like {initials}'s note" if initials else ""
+    return f"same words as {initials}'s note" if initials else ""
 
 
 def client_rows(record: SessionRecord, snapshot: "ClinicSnapshot",
@@ -184,9 +184,9 @@ def client_rows(record: SessionRecord, snapshot: "ClinicSnapshot",
 
 def _block_text(clock: AgendaClock, index: int, end: datetime) -> str:
     block = clock.blocks[index]
-    label = block.title + ("" if block.countable else " (not counted)")
+    label = block.title + ("" if block.countable else " (not treatment time)")
     if block.started_at is None:
-        return f"{label} —/{block.planned_minutes}" + (" skipped" if block.skipped else " not run")
+        return f"{label} —/{block.planned_minutes}" + (" skipped" if block.skipped else " not started")
     minutes = int(clock.elapsed(index, end).total_seconds() // 60)
     if block.skipped:
         return f"{label} {minutes}/{block.planned_minutes} cut short" if minutes else f"{label} skipped"
@@ -227,7 +227,7 @@ def summary_lines(record: SessionRecord, snapshot: "ClinicSnapshot", notes: dict
         blocks = [_block_text(clock, i, end) for i in range(len(record.blocks))]
         lines += wrap_items("Blocks (actual/planned min): ", blocks, width, sep=" · ")
     elif record.blocks:
-        lines.append("Blocks: the agenda clock was not run; notes list the blocks as planned.")
+        lines.append("Blocks: the agenda clock was not used; notes list the blocks as planned.")
     away = []
     for client_id in record.participants:
         entry = record.attendance.get(client_id)

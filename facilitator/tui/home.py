@@ -63,14 +63,14 @@ class HomeScreen(Screen):
     HELP_TITLE = "Home"
     HOW_TO = (
         "Today's groups lists every group that meets today in the clinic's time zone, "
-        "whether its session has not started, is running or has ended, its plan and how "
-        "many clients are enrolled. Starting more than 30 minutes early asks first.\n"
+        "whether its session has not started, is running or has ended, its agenda and how "
+        "many clients are enrolled. Starting more than 30 minutes early or late asks first.\n"
         "The roster lists the clients; press d to show or hide discharged clients.\n"
         "The screen follows changes made elsewhere (a roster import, another counselor) "
         "within a few seconds; press r to read the data again now.\n"
         "Press tab to move between the tables.\n"
         "Enter on one of today's groups starts its session (or goes back to it); s chooses "
-        "any group and any plan."
+        "any group and any agenda."
     )
 
     BINDINGS: ClassVar = [
@@ -80,7 +80,7 @@ class HomeScreen(Screen):
         Binding("r", "reload", "Refresh", id="home.refresh", tooltip="Read the clinic's data again",
                 show=False),
         Binding("s", "start_session", "Start", id="home.start",
-                tooltip="Choose any group and plan and start (or resume) its session"),
+                tooltip="Choose any group and agenda and start (or resume) its session"),
         # The app's keys, shown here (the hub) and hidden in the other screens' footers.
         Binding("w", "app.go('weekly')", "Weekly", id="home.weekly",
                 tooltip="Each client's hours this week"),

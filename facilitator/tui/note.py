@@ -18,12 +18,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer
 from facilitator.tui.widgets.plain import Label, Static
 
+from facilitator.core.clinic import staff_name
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.notes import Note
 from facilitator.store.files import DamagedFile, StoreBusy
 from facilitator.tui.widgets.hoursbar import theme_colours
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from facilitator.core.clinic import Staff
     from facilitator.tui.clinic_app import ClinicApp
 
 
@@ -31,22 +35,26 @@ def _when(at: datetime | None) -> str:
     return f"{at:%a %d %b %Y %H:%M}" if at else ""
 
 
-def note_lines(note: Note | None, muted: str) -> Text:
+def note_lines(note: Note | None, muted: str, staff: "Mapping[str, Staff]") -> Text:
+    """The note as read: who signed, co-signed and added each addendum, by name."""
+    def who(user: str | None) -> str:
+        return staff_name(user, staff)
+
     if note is None:
         return Text("No note has been written for this client in this session yet.", style=muted)
     text = Text(end="")
     if note.signed:
-        text.append(f"Signed by {note.signed_by}, {_when(note.signed_at)}")
+        text.append(f"Signed by {who(note.signed_by)}, {_when(note.signed_at)}")
         if note.cosigned_by:
-            text.append(f" · co-signed by {note.cosigned_by}, {_when(note.cosigned_at)}")
+            text.append(f" · co-signed by {who(note.cosigned_by)}, {_when(note.cosigned_at)}")
         else:
             text.append(" · not co-signed")
     else:
-        text.append(f"Draft by {note.author}, {_when(note.drafted_at)} · not signed yet")
+        text.append(f"Draft by {who(note.author)}, {_when(note.drafted_at)} · not signed yet")
     text.append("\n\n")
     text.append(note.body)
     for number, addendum in enumerate(note.addenda, 1):
-        text.append(f"\n\nAddendum {number} · {addendum.author}, {_when(addendum.signed_at)}\n",
+        text.append(f"\n\nAddendum {number} · {who(addendum.author)}, {_when(addendum.signed_at)}\n",
                     style="bold")
         text.append(addendum.body)
     return text
@@ -97,6 +105,7 @@ class NoteScreen(ModalScreen[bool]):
         self.client_name = client_name
         self.heading = f"{client_name} ({client_id}) · {group} · {day:%a} {day.day} {day:%b %Y}"
         self.note: Note | None = None
+        self.staff: "Mapping[str, Staff]" = {}
         self.changed = False
 
     @property
@@ -113,6 +122,7 @@ class NoteScreen(ModalScreen[bool]):
         data = self.facilitator.data
         try:
             self.note = data.session_file(self.session_id).notes().get(self.client_id)
+            self.staff = self.facilitator.snapshot().staff
         except (DamagedFile, OSError) as problem:
             self.query_one("#note-body", Static).update(str(problem))
             return
@@ -121,7 +131,7 @@ class NoteScreen(ModalScreen[bool]):
 
     def show_note(self) -> None:
         muted = theme_colours(self.app.get_css_variables()).get("foreground-muted", "")
-        self.query_one("#note-body", Static).update(note_lines(self.note, muted))
+        self.query_one("#note-body", Static).update(note_lines(self.note, muted, self.staff))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

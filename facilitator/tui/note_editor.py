@@ -27,9 +27,12 @@ from facilitator.tui.widgets.confirm import ConfirmScreen
 __all__ = ["AddendumScreen", "NoteEditorScreen", "add_addendum", "locked_text"]
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from textual import events
     from textual.timer import Timer
 
+    from facilitator.core.clinic import Staff
     from facilitator.core.notes import Note
     from facilitator.store.running import RunningSession
 
@@ -41,10 +44,13 @@ def _when(moment) -> str:
     return f"{moment:%a} {moment.day} {moment:%b %Y %H:%M}"
 
 
-def locked_text(note: "Note", names: dict[str, str]) -> str:
-    """A signed note as read: body, signature (with its hash), co-signature, addenda."""
+def locked_text(note: "Note", staff: "Mapping[str, Staff]") -> str:
+    """A signed note as read: body, signature (with its hash), co-signature, addenda; each
+    signer by name (core.clinic.staff_name)."""
+    from facilitator.core.clinic import staff_name
+
     def who(user: str | None) -> str:
-        return names.get(user or "", user or "?")
+        return staff_name(user, staff)
 
     parts = [note.body.rstrip("\n"), ""]
     if note.signed:
@@ -140,7 +146,7 @@ class NoteEditorScreen(Screen):
         try:
             self.note = self.book.all().get(self.client_id)
             snapshot = self.app.snapshot()  # type: ignore[attr-defined]
-            names = {u: s.display_name for u, s in snapshot.staff.items()}
+            staff = snapshot.staff
             me = snapshot.staff.get(self.book.data.user)
             self.writer = may_write(me, self.book.file.read())
         except STORE_ERRORS as problem:
@@ -158,7 +164,7 @@ class NoteEditorScreen(Screen):
             self._state("Draft · saves as you type · ctrl+s signs")
         else:
             area.read_only = True
-            area.load_text(locked_text(note, names) if note else "There is no note yet.\n")
+            area.load_text(locked_text(note, staff) if note else "There is no note yet.\n")
             if note is not None and note.signed:
                 keys = (["a adds an addendum"] if self.writer else []) + \
                     (["c co-signs"] if self.may_cosign else [])

@@ -180,7 +180,7 @@ class ReviewScreen(LiveScreen):
         "not co-signed, oldest first. Notes are due 3 business days after the session; "
         "Due counts the work days late.\n"
         "Filters (the numbers are what each shows): f cycles all, mine to sign, to co-sign "
-        "and overdue; g picks a group; p a counselor (who ran the session).\n"
+        "and overdue; g chooses a group; p a counselor (who ran the session).\n"
         "Space selects a note to co-sign (a selects every note to co-sign shown); c co-signs "
         "the selected notes, or the highlighted one, after one y/n question.\n"
         "\"like M.G.\" means the note reads nearly the same as M.G.'s note of that session "
@@ -314,8 +314,8 @@ class ReviewScreen(LiveScreen):
         hint = ""
         if item is not None and item.reads_like and self.queue is not None:
             other = (self.queue.initials or {}).get(item.reads_like, "?")
-            hint = (f"This note reads like {other}'s note of the same session: "
-                    "nearly the same words.")
+            hint = (f"This note has nearly the same words as {other}'s note of the same "
+                    "session.")
         self.query_one("#review-hint", Static).update(hint)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -381,8 +381,8 @@ class ReviewScreen(LiveScreen):
                     if one else f"Co-sign these {len(chosen)} signed notes?")
         detail = "A co-signature is recorded with your name and the time; it cannot be undone."
         if alike:
-            detail += (" It reads like another attendee's note." if one
-                       else f" {alike} of them read like another attendee's note.")
+            detail += (" It has nearly the same words as another attendee's note." if one
+                       else f" {alike} of them have nearly the same words as another attendee's note.")
 
         def answered(yes: bool | None) -> None:
             if yes:

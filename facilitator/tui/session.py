@@ -60,10 +60,13 @@ class SessionScreen(SessionActions, Screen):
         "b goes back (undoes n or k), z pauses and resumes, f adds 5 minutes, k skips the "
         "block, i takes a break now (ends the block, starts 10 minutes of break). The clock "
         "pane turns yellow a minute before a "
-        "block ends; OVERTIME shows how far over it is.\n"
+        "block ends; OVERTIME shows how far over it is. While a block runs, its facilitator "
+        "prompts and exercise show in the agenda pane (on a short screen in place of the "
+        "block list); m shows the next ones when they do not all fit.\n"
         "Participation (bottom): the highlighted client's recovery-plan goals, one a line; g then "
         "a goal's number links what they did in this block to it (again: unlinks). "
-        "1-9, 0, d, u and o toggle picks for the highlighted client (also "
+        "1-9, 0, d, u and o tick participation words for the highlighted client (engaged, "
+        "shared, …; also "
         "from the list); tab to type a line about them and a group note for the block. "
         "Everything saves itself within a second; enter or escape returns to the list.\n"
         "F9 hides every client name and note until pressed again. E ends the session."
@@ -89,6 +92,8 @@ class SessionScreen(SessionActions, Screen):
                 tooltip="Skip the rest of this block"),
         Binding("i", "agenda('break')", "Break now", id="session.break", show=False,
                 tooltip="End this block and start a 10-minute break"),
+        Binding("m", "more_prompts", "Prompts", id="session.prompts", show=False,
+                tooltip="The current block's next prompts, when they do not all fit"),
         Binding("g", "link_goal", "Goal", id="session.goal",
                 tooltip="Link what the highlighted client did in this block to one of their goals"),
         Binding("E", "end_session", "End", id="session.end", tooltip="End the session, then write notes"),
@@ -144,7 +149,7 @@ class SessionScreen(SessionActions, Screen):
             self.running = find_running(self.facilitator.data)
         if self.running is None:
             self.app.notify("No session is running. Start one from home: enter on today's group, "
-                            "or s to choose a group and plan.", title="No session")
+                            "or s to choose a group and agenda.", title="No session")
             self.app.call_later(self.app.pop_screen)
             return
         self.reload()
@@ -171,7 +176,7 @@ class SessionScreen(SessionActions, Screen):
                            for cid, c in snapshot.clients.items()}
         self.cap, self.bell = snapshot.settings.group_cap, snapshot.settings.bell
         self.tz = snapshot.settings.tz
-        self.plan = self.facilitator.plan_title(self.record.header.plan_id) or "no plan"
+        self.plan = self.facilitator.plan_title(self.record.header.plan_id) or "no agenda"
         self.recovery_plans = read_recovery_plans(self.facilitator.data, self.record.participants)
         plan = self.facilitator.plans.plans.get(self.record.header.plan_id or "")
         self.query_one(AgendaPane).prompts = {
@@ -287,6 +292,10 @@ class SessionScreen(SessionActions, Screen):
                 self.query_one(ParticipationPane) in self.focused.ancestors:
             self.table.focus()
         self.show(self.now())
+
+    def action_more_prompts(self) -> None:
+        if not self.query_one(AgendaPane).more_prompts():
+            self.notify("Every prompt of this block is shown.", markup=False, timeout=3)
 
     def action_focus_attendance(self) -> None:
         self.focus_attendance()

@@ -102,7 +102,7 @@ class SessionActions:
 
     def warn_cap(self, before: int) -> None:
         if self.attending > self.cap and self.attending > before:
-            self.notify(f"{self.attending} present: over the group-size cap of {self.cap}. "
+            self.notify(f"{self.attending} present: over the group size limit of {self.cap}. "
                         "Nothing is blocked.", title="Group size", severity="warning")
 
     def edit_time(self) -> None:
@@ -154,7 +154,7 @@ class SessionActions:
 
         self.app.push_screen(ConfirmScreen(
             f"Take {self.who(cid)} off this session's list?",
-            "Their attendance, picks and text for this session are removed. "
+            "Their attendance, participation words and text for this session are removed. "
             "Nobody else's are touched."), answered)
 
     def toggle_pick(self, index: int) -> None:
@@ -163,8 +163,9 @@ class SessionActions:
             entry = self.record.attendance.get(cid) if cid else None
             if cid and (entry is None or not entry.status.credits_time):
                 state = "not marked" if entry is None else f"marked {entry.status.value.replace('_', ' ')}"
-                self.notify(f"{self.who(cid)} is {state}: picks are for clients in the room. "
-                            "Mark attendance with p, l, e or h first; a pick never marks anyone.",
+                self.notify(f"{self.who(cid)} is {state}: participation is for clients in the room. "
+                            "Mark attendance with p, l, e or h first; a participation word never "
+                            "marks anyone.",
                             severity="warning", markup=False)
                 return
             self.show_participation()  # the highlighted client, even before RowHighlighted arrives

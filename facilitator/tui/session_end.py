@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from facilitator.tui.clinic_app import ClinicApp
 
 DONE_SECONDS = 3
-COLUMNS = (("Client", "client"), ("Status", "status"), ("Credited", "credited"), ("Note", "note"))
+COLUMNS = (("Client", "client"), ("Status", "status"), ("Attended", "credited"), ("Note", "note"))
 
 
 class EndSessionScreen(Screen):
@@ -43,7 +43,7 @@ class EndSessionScreen(Screen):
     HOW_TO = (
         "Top: the session as it ran (real times, each block's actual/planned minutes, who "
         "did not attend, whose note is unsigned). Below: each client who attended, their "
-        "credited minutes and their note, drafted from what really happened.\n"
+        "minutes attended and their note, drafted from what really happened.\n"
         "Enter opens a note: edit the draft (it saves itself), ctrl+s then y signs it.\n"
         "Fast path: S then y signs the highlighted draft unchanged and moves on to the next "
         "one: two keys per client.\n"
@@ -131,7 +131,7 @@ class EndSessionScreen(Screen):
             hint = ("Enter edits the draft · S then y signs it unchanged" if writer
                     else "Enter reads the draft · the facilitator signs it")
             if row.reads_like:
-                hint = f"This draft {summary.reads_like_text(row.reads_like)} · " + hint
+                hint = f"Nearly the same words as {row.reads_like}'s note · " + hint
         else:
             keys = ["Enter reads it"] + (["a adds an addendum"] if writer else [])
             if not note.cosigned_by and self._may("note.cosign") and note.signed_by != self.me.user:
@@ -261,8 +261,8 @@ class EndSessionScreen(Screen):
 
         detail = "Read it first with Enter if unsure; later changes are addenda."
         if row.reads_like:
-            detail = (f"This draft {summary.reads_like_text(row.reads_like)}: nearly the same "
-                      "words. Auditors flag notes that are not individualized; Enter opens it "
+            detail = (f"This draft has nearly the same words as {row.reads_like}'s note. "
+                      "Auditors flag notes that are not individualized; Enter opens it "
                       "to add what this client said or did.")
         self.app.push_screen(ConfirmScreen(f"Sign {row.name}'s note unchanged and lock it?",
                                            detail), answered)

@@ -247,15 +247,15 @@ class StartSessionModal(ModalScreen[tuple[str, str | None] | None]):
             with Horizontal():
                 yield OptionList(*[Option(name, id=name) for name, _ in self.groups], id="start-groups",
                                  markup=False)
-                yield OptionList(Option("(no plan)", id=self.NO_PLAN),
+                yield OptionList(Option("(no agenda)", id=self.NO_PLAN),
                                  *[Option(title, id=plan_id) for plan_id, title in self.plans],
                                  id="start-plans", markup=False)
-            yield Label("enter starts · tab group/plan · ↑↓ move · escape cancels", classes="modal-keys")
+            yield Label("enter starts · tab group/agenda · ↑↓ move · escape cancels", classes="modal-keys")
 
     def on_mount(self) -> None:
         groups = self.query_one("#start-groups", OptionList)
         groups.border_title = "Group"
-        self.query_one("#start-plans", OptionList).border_title = "Plan"
+        self.query_one("#start-plans", OptionList).border_title = "Agenda"
         names = [name for name, _ in self.groups]
         groups.highlighted = names.index(self.highlight) if self.highlight in names else 0
         groups.focus()

@@ -28,11 +28,17 @@ def show_session(app: "ClinicApp", running: "RunningSession") -> None:
 
 
 EARLY_MINUTES = 30   # starting a group more than this before its time asks first
+LATE_MINUTES = 30    # and more than this after it, as well
 
 
-def _minutes_early(app: "ClinicApp", group: str) -> tuple[int, str] | None:
-    """(minutes, "HH:MM") when today's meeting of ``group`` is not yet open and starts more
-    than ``EARLY_MINUTES`` from now; None otherwise."""
+def _span_text(minutes: int) -> str:
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+def _off_schedule(app: "ClinicApp", group: str) -> str | None:
+    """The question to ask when today's meeting of ``group`` is not yet open and starts more
+    than ``EARLY_MINUTES`` from now, or started more than ``LATE_MINUTES`` ago; None
+    otherwise (and for a session already open: resuming never asks)."""
     from facilitator.core.session import session_id_for
     try:
         snapshot = app.snapshot()
@@ -46,22 +52,25 @@ def _minutes_early(app: "ClinicApp", group: str) -> tuple[int, str] | None:
     except (DamagedFile, OSError):
         return None
     early = int((meetings[0] - now).total_seconds() // 60)
-    return (early, f"{meetings[0]:%H:%M}") if early > EARLY_MINUTES else None
+    late = int((now - meetings[0]).total_seconds() // 60)
+    if early > EARLY_MINUTES:
+        return f"Start {group} now, {_span_text(early)} before its {meetings[0]:%H:%M} start?"
+    if late > LATE_MINUTES:
+        return f"Start {group} now, {_span_text(late)} after its {meetings[0]:%H:%M} start?"
+    return None
 
 
 def open_session(app: "ClinicApp", group: str, plan_id: str | None = None, *,
                  asked: bool = False) -> None:
     """Start today's session of ``group`` (or resume it) and show it; more than 30 minutes
-    before its time, ask first."""
-    early = None if asked else _minutes_early(app, group)
-    if early is not None:
+    before or after its time, ask first."""
+    question = None if asked else _off_schedule(app, group)
+    if question is not None:
         from facilitator.tui.widgets.confirm import ConfirmScreen
-        minutes, when = early
-        ahead = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
         app.push_screen(ConfirmScreen(
-            f"Start {group} now, {ahead} before its {when} start?",
+            question,
             "Its session opens now (the agenda clock starts with n there). Press n here to "
-            "leave it for later."),
+            "start nothing."),
             lambda yes: open_session(app, group, plan_id, asked=True) if yes else None)
         return
     try:
@@ -79,7 +88,7 @@ def open_session(app: "ClinicApp", group: str, plan_id: str | None = None, *,
         return
     if plan_id is not None and header.plan_id != plan_id:
         app.notify(f"Today's {group} session had already started with "
-                   f"{app.plan_title(header.plan_id) or 'no plan'}; it carries on with that.",
+                   f"{app.plan_title(header.plan_id) or 'no agenda'}; it carries on with that.",
                    title="Resumed", markup=False)
     show_session(app, running)
 

@@ -1,4 +1,4 @@
-"""The clinic settings screen: the group-size cap, the idle lock, the bell, the week's start.
+"""The clinic settings screen: the group size limit, the idle lock, the bell, the week's start.
 
 Everyone sees the settings; only admins save changes (the store enforces it and audits a
 refused attempt). Typed values go through the same parsers as ``facilitator settings
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 # The form's fields: (setting key, label, hint).
 FORM: tuple[tuple[str, str, str], ...] = (
-    ("group-cap", "Group-size cap", f"warns when more attend (1–{MAX_GROUP_CAP})"),
+    ("group-cap", "Group size limit", f"warns when more attend (1–{MAX_GROUP_CAP})"),
     ("idle-minutes", "Idle lock", f"minutes with no input before the lock (1–{MAX_IDLE_MINUTES})"),
     ("bell", "Bell", "rings a minute before a block ends"),
     ("week-start", "Week starts on", "for weekly hours and reports"),
@@ -115,7 +115,7 @@ class SettingsScreen(LiveScreen):
 
     HELP_TITLE = "Clinic settings"
     HOW_TO = (
-        "The group-size cap makes the session screen warn (never refuse) when more clients "
+        "The group size limit makes the session screen warn (never refuse) when more clients "
         "attend. The idle lock hides client data after that many minutes with no key pressed. "
         "The bell rings one minute before an agenda block ends (the cue on screen shows "
         "either way). The week's first day sets the weeks of the weekly hours and reports.\n"

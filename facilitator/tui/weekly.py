@@ -99,7 +99,7 @@ class WeeklyScreen(LiveScreen):
 
     HELP_TITLE = "Weekly hours"
     HOW_TO = (
-        "One row per client enrolled in the week: credited hours against the required hours "
+        "One row per client enrolled in the week: hours attended against the required hours "
         "(prorated when admitted or discharged that week), hours per day, absences "
         "(absent + excused), and the flag: met, at-risk (can still make it this week) or "
         "below. Needs says how many hours are still needed and in how many sessions left.\n"

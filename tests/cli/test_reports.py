@@ -60,15 +60,15 @@ def test_report_week_json_has_the_hand_worked_figures(week_clinic, capsys):
     assert (report["first_day"], report["last_day"]) == ("2026-11-16", "2026-11-22")
     rows = {r["client_id"]: r for r in report["clients"]}
     # R1: Mon 18:20-21:00 = 160 - 10 break = 150; Wed 170; Thu 170 -> 490 min; 9 h required.
-    assert rows["R1"]["credited_minutes"] == 490
+    assert rows["R1"]["attended_minutes"] == 490
     assert (rows["R1"]["status"], rows["R1"]["hours_needed"]) == ("below", round(9 - 490 / 60, 2))
     # R2: Mon 170; Wed 18:00-19:30 = 90 - 10 = 80; Thu absent; Tue individual 50 -> 300 min.
-    assert (rows["R2"]["credited_minutes"], rows["R2"]["other_minutes"], rows["R2"]["absent"]) == (300, 50, 1)
+    assert (rows["R2"]["attended_minutes"], rows["R2"]["other_minutes"], rows["R2"]["absent"]) == (300, 50, 1)
     # R3: admitted Wednesday: 2 of the week's 3 meetings -> 9 x 2/3 = 6 h; Thu telehealth 170.
     assert rows["R3"]["required_hours"] == 6.0
-    assert (rows["R3"]["credited_minutes"], rows["R3"]["status"]) == (170, "below")
+    assert (rows["R3"]["attended_minutes"], rows["R3"]["status"]) == (170, "below")
     # R4: stepped down to 6 h; 3 x 170 = 510 min = 8.5 h -> met.
-    assert (rows["R4"]["credited_minutes"], rows["R4"]["status"]) == (510, "met")
+    assert (rows["R4"]["attended_minutes"], rows["R4"]["status"]) == (510, "met")
     # Sorted: below first, largest shortfall first; met last.
     assert [r["client_id"] for r in report["clients"]] == ["R2", "R3", "R1", "R4"]
     assert "42 CFR part 2" in report["notice"]
@@ -139,7 +139,7 @@ def test_hours_list_and_remove(week_clinic, capsys):
     assert run_cli(capsys, "hours", "remove", ref, "--data", week_clinic).code == 0
     report = run_cli(capsys, "report", "week", "--week", "2026-W47", "--format", "json", "--data", week_clinic)
     rows = {r["client_id"]: r for r in json.loads(report.out)["clients"]}
-    assert rows["R2"]["credited_minutes"] == 250
+    assert rows["R2"]["attended_minutes"] == 250
 
 
 def test_a_removed_hours_entry_stays_in_the_clients_accounting(week_clinic, capsys):

@@ -55,7 +55,7 @@ def test_set_the_same_value_says_unchanged(empty_clinic: Path, capsys) -> None:
 
 
 @pytest.mark.parametrize(("key", "typed", "words"), [
-    ("group-cap", "0", "group-size cap"),
+    ("group-cap", "0", "group size limit"),
     ("group-cap", "ten", "not a number"),
     ("group-cap", "500", "out of range"),
     ("idle-minutes", "0", "idle minutes"),

@@ -47,7 +47,7 @@ def test_a_one_line_counselor_note_individualizes_the_same_picks() -> None:
 def test_drafts_with_nothing_recorded_say_so_and_are_flagged() -> None:
     notes = _two(AttendanceEntry("c1", Status.PRESENT), AttendanceEntry("c2", Status.PRESENT))
     for _, body in notes.values():
-        assert ("Participation and response: No participation picks or counselor notes were "
+        assert ("Participation and response: No participation or counselor notes were "
                 "recorded for this session.") in body
         assert "was engaged" not in body
     assert set(reads_like(notes)) == {"c1", "c2"}

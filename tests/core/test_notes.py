@@ -122,16 +122,16 @@ def test_hand_checked_note_for_a_late_arrival() -> None:
     assert "- Wrap-up (wrap-up): 15 min" in note
     assert "Break" not in note and "Talking with family" not in note
     # 18:20-21:00 = 160, minus the 19:05-19:15 break = 150 of 170
-    assert "Attendance: late arrival (arrived 18:20); 150 of 170 countable minutes credited." in note
+    assert "Attendance: late arrival (arrived 18:20); attended 150 of 170 treatment minutes." in note
     assert "Avery was engaged throughout the session." in note
     assert "Avery shared personal experience related to the topic." in note
     assert "Plan: continue current level of care; review progress toward goals at next session." in note
-    assert "20 countable minutes were missed (arrived late)" in note
+    assert "20 treatment minutes were missed (arrived late)" in note
 
 
 def test_present_client_gets_full_minutes_and_no_shortfall_line() -> None:
     note = draft(JORDAN)
-    assert "Attendance: present; 170 of 170 countable minutes credited." in note
+    assert "Attendance: present; attended 170 of 170 treatment minutes." in note
     assert "missed" not in note and "present for part" not in note and "not present" not in note
     assert "Jordan participated minimally and required prompting." in note
     assert "Jordan appeared distracted at times and was redirected." in note
@@ -141,19 +141,19 @@ def test_present_client_gets_full_minutes_and_no_shortfall_line() -> None:
 def test_left_early_and_telehealth() -> None:
     morgan = draft(MORGAN)
     # 18:00-20:30 = 150 minus the break 10 = 140
-    assert "Attendance: left early (left 20:30); 140 of 170 countable minutes credited." in morgan
-    assert "30 countable minutes were missed (left early)" in morgan
+    assert "Attendance: left early (left 20:30); attended 140 of 170 treatment minutes." in morgan
+    assert "30 treatment minutes were missed (left early)" in morgan
     assert "- Early warning signs (relapse-prevention): 45 min (client present for part)" in morgan
     assert "- Wrap-up (wrap-up): 15 min (client not present)" in morgan
     assert "- How cravings build (education): 45 min\n" in morgan
     sam = draft(SAM)
-    assert "Attendance: attended by telehealth; 170 of 170 countable minutes credited." in sam
+    assert "Attendance: attended by telehealth; attended 170 of 170 treatment minutes." in sam
     assert "Sam gave constructive feedback to peers." in sam
 
 
 def test_absent_client_note_says_so_and_credits_nothing() -> None:
     note = draft(RILEY, record(c4=AttendanceEntry("c4", Status.ABSENT, picks=("engaged",))))
-    assert "Attendance: absent; 0 of 170 countable minutes credited." in note
+    assert "Attendance: absent; attended 0 of 170 treatment minutes." in note
     assert "was engaged" not in note            # picks mean nothing for someone not there
     assert "did not attend" in note.lower()
 
@@ -219,7 +219,7 @@ def test_running_session_uses_now_end() -> None:
     note = draft(JORDAN, rec, now_end=at(20, 50))
     assert "Time: 18:00-20:50 (170 min)" in note
     assert "- Wrap-up (wrap-up): 5 min" in note
-    assert "160 of 160 countable minutes credited." in note
+    assert "attended 160 of 160 treatment minutes." in note
 
 
 def test_imported_session_without_clock_lists_planned_blocks() -> None:
@@ -484,7 +484,7 @@ def test_each_blocks_group_note_goes_under_its_block_in_every_attendees_draft() 
         lines = draft(client, rec).splitlines()
         at_block = lines.index("- How cravings build (education): 45 min")
         assert lines[at_block + 1].startswith("  Group note: Mapped the craving curve;")
-        assert lines[lines.index("- Break (not counted)") + 1] == (
+        assert lines[lines.index("- Break (not treatment time)") + 1] == (
             "  Group note: Short break; two members stepped out.")
     assert "J.S. led the example." in draft(AVERY, rec)      # others by initials only
     assert "Jordan Sampleton led" in draft(JORDAN, rec)       # their own name stays

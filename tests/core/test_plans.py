@@ -104,7 +104,7 @@ def mutate(path: str, value: Any = None, *, delete: bool = False) -> dict[str, A
         (mutate("blocks[3].minutes", "45"), "blocks[3].minutes", ["whole number"]),
         (mutate("blocks[1].kind", "lecture"), "blocks[1].kind",
          ["'Triggers'", "'lecture'", "'check-in'", "'wrap-up'", "'break'"]),
-        (mutate("blocks[2].countable", True), "blocks[2].countable", ["'Break'", "never countable"]),
+        (mutate("blocks[2].countable", True), "blocks[2].countable", ["'Break'", "never treatment time"]),
         (mutate("blocks[0].countable", "yes"), "blocks[0].countable", ["true or false"]),
         (mutate("blocks[0].title", "   "), "blocks[0].title", ["empty"]),
         (mutate("blocks[0].title", 3), "blocks[0].title", ["text"]),

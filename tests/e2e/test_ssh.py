@@ -36,7 +36,7 @@ def test_report_week_over_ssh_matches_the_local_report(sshd, demo_clinic):
     assert remote_report["week"] == local_report["week"] == "2026-W48"
     assert remote_report["clients"] == local_report["clients"]
     assert remote_report["clients"], "the demo clinic has clients this week"
-    assert {"client_id", "name", "level_of_care", "required_hours", "credited_hours", "status"} <= set(
+    assert {"client_id", "name", "level_of_care", "required_hours", "attended_hours", "status"} <= set(
         remote_report["clients"][0])
     assert "42 CFR part 2" in remote_report["notice"]
 

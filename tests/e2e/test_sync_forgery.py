@@ -449,4 +449,4 @@ def _week(runtime, root: Path, day) -> dict:
                                        "--data", root),
                           capture_output=True, text=True)
     assert done.returncode in (0, 1), done.stderr
-    return {row["client_id"]: row["credited_hours"] for row in json.loads(done.stdout)["clients"]}
+    return {row["client_id"]: row["attended_hours"] for row in json.loads(done.stdout)["clients"]}

@@ -59,7 +59,7 @@ def credited(host: Path) -> dict[str, float]:
     done = subprocess.run([str(program(host.parent)), "report", "week", "--date", DAY, "--format", "json",
                            "--data", str(host)], capture_output=True, text=True)
     assert done.returncode in (0, 1), done.stderr
-    return {row["client_id"]: row["credited_hours"] for row in json.loads(done.stdout)["clients"]}
+    return {row["client_id"]: row["attended_hours"] for row in json.loads(done.stdout)["clients"]}
 
 
 def copy_clinic(template: Path, root: Path) -> Path:

@@ -210,7 +210,7 @@ async def test_the_form_saves_the_group_cap_and_the_bell(clinic, fake_clock):
         await pilot.press("ctrl+s")
         settings = clinic.settings()
         assert (settings.group_cap, settings.bell, settings.idle_minutes) == (10, True, 5)
-        assert text_of(screen, "#settings-message") == "Saved: group-size cap 10, bell on."
+        assert text_of(screen, "#settings-message") == "Saved: group size limit 10, bell on."
         entry = audit(clinic)[-1]
         assert entry["action"] == "settings.change"
         assert entry["detail"] == {"group_cap": "12 -> 10", "bell": "off -> on"}
@@ -265,15 +265,15 @@ async def test_a_new_cap_reaches_the_running_session(clinic, fake_clock):
     start_session(clinic, "Evening IOP")
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         session = pilot.app.screen
-        assert await wait_until(pilot, lambda: "cap 12" in text_of(session, "#attendance-count"))
+        assert await wait_until(pilot, lambda: "· size limit 12" in text_of(session, "#attendance-count"))
         screen = await open_screen(pilot, "settings", SettingsScreen)
         await pilot.press("ctrl+u", "2", "ctrl+s")
         assert clinic.settings().group_cap == 2
         await pilot.press("escape")
         assert pilot.app.screen is session
-        assert await wait_until(pilot, lambda: "cap 2" in text_of(session, "#attendance-count"))
+        assert await wait_until(pilot, lambda: "· size limit 2" in text_of(session, "#attendance-count"))
         await pilot.press("P")   # everyone present: 3 attend, over the new cap of 2
-        assert await wait_until(pilot, lambda: "over cap 2!" in text_of(session, "#attendance-count"))
+        assert await wait_until(pilot, lambda: "over the size limit of 2!" in text_of(session, "#attendance-count"))
 
 
 async def test_a_new_idle_time_takes_effect_at_once(clinic, fake_clock, monkeypatch):

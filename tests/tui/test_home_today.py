@@ -69,3 +69,48 @@ async def test_thirty_minutes_before_starts_without_a_question(clinic, fake_cloc
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, SessionScreen)
+
+
+async def test_starting_more_than_30_minutes_late_asks_and_n_starts_nothing(clinic, fake_clock):
+    """The evening group is due at 18:00: at 18:31 the start is 31 minutes late and asks,
+    as an early start does; n starts nothing, y starts it."""
+    fake_clock.set(at(18, 31))
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        confirm = pilot.app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert confirm.question == "Start Evening IOP now, 31 min after its 18:00 start?"
+        await pilot.press("n")
+        await pilot.pause()
+        assert find_running(clinic) is None
+        assert not list((clinic.root / "records").rglob("*.json"))
+        await pilot.press("enter", "y")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SessionScreen)
+        assert find_running(clinic).record().header.group == "Evening IOP"
+
+
+async def test_thirty_minutes_late_starts_without_a_question(clinic, fake_clock):
+    fake_clock.set(at(18, 30))
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SessionScreen)
+
+
+async def test_a_late_start_past_the_end_of_the_group_says_hours(clinic, fake_clock):
+    """21:40, after the 18:00-21:00 group would have ended: the question says 3 h 40 min,
+    and resuming a session already open never asks."""
+    fake_clock.set(at(21, 40))
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pilot.app.screen.question == "Start Evening IOP now, 3 h 40 min after its 18:00 start?"
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SessionScreen)
+    fake_clock.set(at(21, 50))
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SessionScreen)    # resumed at launch, no question

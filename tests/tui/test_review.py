@@ -64,7 +64,9 @@ async def test_a_supervisor_co_signs_from_the_queue(clinic, fake_clock):
         await pilot.pause()
         stored = clinic.session_file(EARLIER_ID).notes()["T001"]
         assert stored.cosigned_by == "sup1"
-        assert "co-signed by sup1" in str(note.query_one("#note-body").render())
+        shown = str(note.query_one("#note-body").render())
+        assert "Signed by Casey Counselor," in shown and "co-signed by Sam Supervisor," in shown
+        assert "sup1" not in shown and "counselor1" not in shown        # names, not account ids
         await pilot.press("escape")
         assert pilot.app.screen is screen
         assert await wait_until(pilot, lambda: table.row_count == 0)
@@ -221,4 +223,4 @@ async def test_a_note_that_reads_like_another_is_marked_in_the_queue(clinic, fak
         screen = await open_review(pilot)
         rows = {r[3]: r[4] for r in rows_text(screen.query_one(ReviewTable))}
         assert rows == {"Avery Testperson": "draft, like B.S.", "Blake Sampleton": "draft, like A.T."}
-        assert "reads like B.S.'s note" in str(screen.query_one("#review-hint").render())
+        assert "nearly the same words as B.S.'s note" in str(screen.query_one("#review-hint").render())

@@ -53,6 +53,10 @@ async def test_s_chooses_any_group_and_any_plan(clinic, fake_clock):
         await pilot.press("down" if usual + 1 < len(plan_ids) else "up")
         chosen = plan_ids[plans.highlighted]
         await pilot.press("enter")
+        # 17:55: the morning group is far past its time, so it asks first (as too early does).
+        assert pilot.app.screen.question == "Start Morning Relapse Prevention now, 7 h 55 min after its 10:00 start?"
+        await pilot.press("y")
+        await pilot.pause()
         assert isinstance(pilot.app.screen, SessionScreen)
         header = pilot.app.screen.running.record().header
         assert header.group == "Morning Relapse Prevention"
@@ -179,7 +183,7 @@ async def test_the_cap_warns_but_does_not_block(clinic, fake_clock):
         assert not any("cap" in n.message for n in pilot.app._notifications)
         await pilot.press("p")
         assert len(running.record().attendance) == 3
-        assert any("over the group-size cap of 2" in n.message for n in pilot.app._notifications)
+        assert any("over the group size limit of 2" in n.message for n in pilot.app._notifications)
         assert screen.query_one("#attendance-count").has_class("-over")
 
 
@@ -257,7 +261,7 @@ async def test_resume_shows_attendance_notes_and_clock_from_the_file(clinic, fak
                          for cid in record.participants}
         assert screen.table.highlighted_id == row_order(screen)[2], "cursor on the first unmarked"
         text = screen_text(pilot.app)
-        assert "12:00 run · 8:00 left" in text  # Check-in, 20 min planned, started 18:00
+        assert "12:00 done · 8:00 left" in text  # Check-in, 20 min planned, started 18:00
         assert running.record().attendance[row_order(screen)[1]].picks == ("engaged",)
 
 
@@ -307,7 +311,7 @@ async def test_the_plan_list_never_opens_on_the_second_line_of_a_wrapped_title(c
                                 key=lambda item: item[1].casefold())
         ids = [pid for pid, _ in plans_by_title]
         groups = [(f"Group {i}", pid) for i, pid in enumerate(ids)]
-        labels = ["(no plan)"] + [title for _, title in plans_by_title]
+        labels = ["(no agenda)"] + [title for _, title in plans_by_title]
 
         def first_line(plans) -> str:
             return plans.render_line(0).text.strip()

@@ -35,14 +35,14 @@ async def test_agenda_keys_change_the_stored_blocks_and_the_clock_shown(clinic, 
         blocks = running.record().blocks
         assert blocks[0].started_at == T0 and running.record().header.actual_start == T0
         fake_clock.advance(minutes=7)
-        assert "7:00 run · 13:00 left" in await tick(pilot)
+        assert "7:00 done · 13:00 left" in await tick(pilot)
         await pilot.press("f")                                   # +5 minutes
         assert running.record().blocks[0].planned_minutes == 25
-        assert "7:00 run · 18:00 left" in await tick(pilot)
+        assert "7:00 done · 18:00 left" in await tick(pilot)
         await pilot.press("z")                                   # pause
         assert running.record().blocks[0].pauses == ((T0 + timedelta(minutes=7), None),)
         fake_clock.advance(minutes=3)
-        assert "PAUSED · 7:00 run · 18:00 left" in await tick(pilot)
+        assert "PAUSED 7:00 done · 18:00 left" in await tick(pilot)
         await pilot.press("z")                                   # resume
         assert running.record().blocks[0].pauses[0][1] == T0 + timedelta(minutes=10)
         fake_clock.advance(minutes=2)
@@ -62,7 +62,7 @@ async def test_agenda_keys_change_the_stored_blocks_and_the_clock_shown(clinic, 
         assert blocks[2].started_at == T0 + timedelta(minutes=42) and blocks[1].ended_at == blocks[2].started_at
         fake_clock.advance(minutes=4)
         text = await tick(pilot)
-        assert "3/7 · break" in text and "4:00 run · 6:00 left" in text
+        assert "3/7 · break" in text and "4:00 done · 6:00 left" in text
 
 
 async def test_overtime_is_shown_plainly(clinic, fake_clock):
@@ -106,7 +106,7 @@ async def test_the_clock_is_computed_from_the_file_not_counted(clinic, fake_cloc
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await pilot.press("n")
         fake_clock.advance(minutes=5)
-        assert await wait_until(pilot, lambda: "5:00 run · 15:00 left" in screen_text(pilot.app))
+        assert await wait_until(pilot, lambda: "5:00 done · 15:00 left" in screen_text(pilot.app))
 
 
 async def test_text_and_block_note_autosave_within_two_seconds(clinic, fake_clock):

@@ -93,7 +93,7 @@ async def test_opening_drafts_a_note_for_each_attending_client(clinic, fake_cloc
         countable = credited_minutes(Status.PRESENT, None, None, header.start, header.end, spans)
         assert (credited, countable) == (160, 170)
         assert "arrived 18:10" in notes["T002"].body
-        assert f"{credited} of {countable} countable minutes credited" in notes["T002"].body
+        assert f"attended {credited} of {countable} treatment minutes" in notes["T002"].body
         t001 = notes["T001"].body
         assert "Blake Sampleton" not in t001 and "Sampleton" not in t001
         assert "Avery Testperson" in t001 and "Casey Counselor" in t001
@@ -107,9 +107,9 @@ async def test_opening_drafts_a_note_for_each_attending_client(clinic, fake_cloc
         rows = {str(table.get_row_at(i)[0]): [str(c) for c in table.get_row_at(i)]
                 for i in range(table.row_count)}
         # No picks and no text for either: both drafts say so, and so read alike.
-        assert "No participation picks or counselor notes were recorded" in t001
-        assert rows["Blake Sampleton"][1:] == ["late 18:10", "160 min", "draft, reads like A.T.'s note"]
-        assert rows["Avery Testperson"][1:] == ["present", "170 min", "draft, reads like B.S.'s note"]
+        assert "No participation or counselor notes were recorded" in t001
+        assert rows["Blake Sampleton"][1:] == ["late 18:10", "160 min", "draft, same words as A.T.'s note"]
+        assert rows["Avery Testperson"][1:] == ["present", "170 min", "draft, same words as B.S.'s note"]
 
 
 async def test_block_notes_and_picks_reach_the_drafts_and_alike_drafts_are_marked(clinic, fake_clock):
@@ -134,13 +134,13 @@ async def test_block_notes_and_picks_reach_the_drafts_and_alike_drafts_are_marke
         assert "Blake was engaged throughout the session." in notes["T002"].body
         table = screen.query_one(DataTable)
         states = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[3]) for i in range(table.row_count)}
-        assert states == {"Avery Testperson": "draft, reads like B.S.'s note",
-                          "Blake Sampleton": "draft, reads like A.T.'s note"}
-        assert "reads like" in str(screen.query_one("#end-hint").render())
+        assert states == {"Avery Testperson": "draft, same words as B.S.'s note",
+                          "Blake Sampleton": "draft, same words as A.T.'s note"}
+        assert "Nearly the same words as A.T.'s note · " in str(screen.query_one("#end-hint").render())
         await pilot.press("S")
         await pilot.pause()
         confirm = pilot.app.screen
-        assert isinstance(confirm, ConfirmScreen) and "reads like" in confirm.detail
+        assert isinstance(confirm, ConfirmScreen) and "nearly the same words as" in confirm.detail
         await pilot.press("n")
         await pilot.pause()
         # The counselor adds a line about one client: the marks go on both.

@@ -32,7 +32,7 @@ async def test_a_pick_key_on_an_unmarked_client_marks_nobody_and_says_why(clinic
         await pilot.press("9")
         await pilot.pause()
         assert "T001" not in running.record().attendance
-        assert any("is not marked" in m and "a pick never marks anyone" in m for m in seen)
+        assert any("is not marked" in m and "a participation word never marks anyone" in m for m in seen)
         # once marked, the same key is a pick; absent clients take no picks either
         await pilot.press("p")
         await cursor_to(pilot, "T001")

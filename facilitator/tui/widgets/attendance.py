@@ -106,7 +106,7 @@ class AttendanceTable(DataTable):
                 tooltip="Take the highlighted client off this session's list", show=False),
         *[Binding(key, f"toggle_pick({i})", "Pick" if i == 0 else "", show=False,
                   id=f"attendance.pick{key}",
-                  tooltip="1-9, 0, d, u, o toggle the highlighted client's participation picks")
+                  tooltip="1-9, 0, d, u, o tick the highlighted client's participation words")
           for i, key in enumerate(PICK_KEYS)],
     ]
 
@@ -216,18 +216,33 @@ class AttendancePane(Vertical):
         yield AttendanceTable(id="attendance-table")
         yield Label("", id="attendance-count")
 
+    counted: tuple[tuple[AttendanceRow, ...], int] | None = None
+
     def on_mount(self) -> None:
         self.border_title = "Attendance"
 
+    def on_resize(self) -> None:
+        # The count's wording depends on the width: say it again at the new one now, not
+        # at the next tick (an idle tick redraws nothing).
+        if self.counted is not None:
+            self.show_count(*self.counted)
+
     def show_count(self, rows: tuple[AttendanceRow, ...], cap: int) -> int:
-        """"present 8/11 · 2 unmarked · cap 12"; returns how many are attending."""
+        """"present 8/11 · 2 unmarked · group size limit 12" (shorter where it must be: "limit
+        12", never a number cut); returns how many are attending."""
+        self.counted = (rows, cap)
         attending = sum(1 for r in rows if r.status is not None and r.status.credits_time)
         unmarked = sum(1 for r in rows if r.status is None)
         parts = [f"present {attending}/{len(rows)}"]
         if unmarked:
             parts.append(f"{unmarked} unmarked")
-        parts.append(f"over cap {cap}!" if attending > cap else f"cap {cap}")
         label = self.query_one("#attendance-count", Label)
-        put(label, " · ".join(parts))
+        width = label.content_region.width or 42
+        limits = ([f"over the group size limit of {cap}!", f"over the size limit of {cap}!",
+                   f"over size limit {cap}!", f"over limit {cap}!"] if attending > cap else
+                  [f"group size limit {cap}", f"size limit {cap}", f"limit {cap}"])
+        start = " · ".join(parts)
+        put(label, next((f"{start} · {w}" for w in limits if len(start) + 3 + len(w) <= width),
+                        f"{start} · {limits[-1]}"))
         label.set_class(attending > cap, "-over")
         return attending

@@ -40,12 +40,12 @@ class PicksBar(Widget, can_focus=True):
     """
     COMPONENT_CLASSES: ClassVar = {"picksbar--on", "picksbar--cursor", "picksbar--key"}
     BINDINGS: ClassVar = [
-        *[Binding(key, f"toggle({i})", "Pick" if i == 0 else "", show=False, id=f"picks.{key}",
+        *[Binding(key, f"toggle({i})", "Participation word" if i == 0 else "", show=False, id=f"picks.{key}",
                   tooltip="1-9, 0, d, u, o toggle a pick") for i, key in enumerate(PICK_KEYS)],
         Binding("left", "move(-1)", show=False),
         Binding("right", "move(1)", show=False),
         Binding("space", "toggle_cursor", "Toggle", id="picks.toggle",
-                tooltip="Toggle the pick under the cursor (←/→ move)"),
+                tooltip="Tick or untick the participation word under the cursor (←/→ move)"),
     ]
 
     def __init__(self, on_toggle: Callable[[str], None], **kwargs) -> None:

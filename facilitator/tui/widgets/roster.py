@@ -10,7 +10,7 @@ from textual.widgets import DataTable
 from facilitator.core.roster import Client
 from facilitator.tui.widgets.tables import plain
 
-COLUMNS = ("ID", "Name", "Level", "h/wk", "Admitted")
+COLUMNS = ("ID", "Name", "Level", "Hours/week", "Admitted")
 
 
 def is_discharged(client: Client, today: date) -> bool:

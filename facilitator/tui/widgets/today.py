@@ -13,7 +13,7 @@ from facilitator.tui.widgets.plain import Label, Static
 from facilitator.tui.widgets.tables import put_rows
 
 NO_PLAN = "—"
-COLUMNS = (("Time", "time"), ("Group", "group"), ("State", "state"), ("Enrolled", "enrolled"), ("Plan", "plan"))
+COLUMNS = (("Time", "time"), ("Group", "group"), ("State", "state"), ("Enrolled", "enrolled"), ("Agenda", "plan"))
 
 
 class TodayRow(NamedTuple):
