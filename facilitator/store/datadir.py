@@ -377,7 +377,7 @@ class DataDir:
         return added, updated
 
     def start_of(self, group: Group, day: date) -> datetime:
-        return datetime.combine(day, group.start, self.settings().tz)
+        return datetime.combine(day, group.on(day).start, self.settings().tz)
 
     def import_attendance(self, rows: Iterable[AttendanceRow]) -> tuple[int, int]:
         """Write imported attendance into session records, creating those needed.
@@ -403,7 +403,7 @@ class DataDir:
                          snapshot: ClinicSnapshot, saved: list[str]) -> None:
         tz = snapshot.settings.tz
         for (day, group_name), session_rows in sorted(by_session.items()):
-            group = snapshot.groups[group_name]
+            group = snapshot.groups[group_name].on(day)      # the schedule in force that day
             start = datetime.combine(day, group.start, tz)
             file = self.session_file(session_id_for(group_name, start))
             entries = [AttendanceEntry(client_id=r.client_id, status=r.status,
