@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from facilitator.core.clinic import ClinicSettings, Staff
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.permissions import require
-from facilitator.core.roster import Client, Group
+from facilitator.core.roster import Client, Closure, Group
 from facilitator.core.rules import Role
 from facilitator.core.session import (
     AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
@@ -75,11 +75,12 @@ class ClinicSnapshot:
     clients: dict[str, Client]
     groups: dict[str, Group]
     generation: int = 0
+    closures: tuple[Closure, ...] = ()      # closures added after a group existed (with reasons)
 
     def copy(self) -> "ClinicSnapshot":
         """The same snapshot with its own dicts (the entries are immutable)."""
         return ClinicSnapshot(self.settings, dict(self.staff), dict(self.clients), dict(self.groups),
-                              self.generation)
+                              self.generation, self.closures)
 
     def enrolled(self, group: str, day: date) -> list[Client]:
         return sorted((c for c in self.clients.values() if group in c.groups and c.enrolled_on(day)),
@@ -124,6 +125,7 @@ def snapshot_of(path: Path, raw: bytes) -> ClinicSnapshot:
             clients={c["client_id"]: Client.from_dict(c) for c in tables.get("clients", [])},
             groups={g["name"]: Group.from_dict(g) for g in tables.get("groups", [])},
             generation=generation_of(data),
+            closures=tuple(Closure.from_dict(c) for c in tables.get("closures", [])),
         )
     except (KeyError, ValueError, TypeError, InputError) as err:
         raise damaged(path, err) from None
@@ -132,6 +134,8 @@ def snapshot_of(path: Path, raw: bytes) -> ClinicSnapshot:
             raise DamagedFile(path, f"client {client.client_id} has a level of care the clinic does not define")
         if any(group not in snapshot.groups for group in client.groups):
             raise DamagedFile(path, f"client {client.client_id} is in a group the clinic does not have")
+    if any(c.group is not None and c.group not in snapshot.groups for c in snapshot.closures):
+        raise DamagedFile(path, "a closure names a group the clinic does not have")
     return snapshot
 
 
@@ -359,6 +363,10 @@ class DataDir:
         with self.change("group.add", f"group:{group.name}"), self.clinic_file.transaction() as db:
             if db.table("groups").contains(query().name == group.name):
                 raise InputError(f"there is already a group named {group.name!r}", field="NAME")
+            # A clinic-wide closure already added closes a new group that day too.
+            closed = {Closure.from_dict(c).day for c in db.table("closures").all() if c.get("group") is None}
+            if closed - set(group.holidays):
+                group = replace(group, holidays=tuple(sorted(set(group.holidays) | closed)))
             db.table("groups").insert(group.to_dict())
 
     def import_roster(self, clients: Iterable[Client]) -> tuple[int, int]:
