@@ -61,9 +61,47 @@ class PartlySaved(Exception):
 
 
 class NotStaff(Exception):
-    def __init__(self, user: str, clinic: str) -> None:
-        super().__init__(f"The account {user!r} is not a staff member of {clinic}; "
-                         f"ask a clinic admin to add it (facilitator staff add {user}).")
+    def __init__(self, user: str, clinic: str, *, deactivated: bool = False) -> None:
+        if deactivated:
+            super().__init__(f"The account {user!r} was deactivated in {clinic}; an admin can "
+                             f"reactivate it (facilitator staff reactivate {user}).")
+        else:
+            super().__init__(f"The account {user!r} is not a staff member of {clinic}; "
+                             f"ask a clinic admin to add it (facilitator staff add {user}).")
+        self.user, self.deactivated = user, deactivated
+
+
+class ClinicLocked(NotStaff):
+    """A laptop's clinic whose last sync the host refused: the account is deactivated there."""
+
+    def __init__(self, root: Path, account: str) -> None:
+        Exception.__init__(self, f"This clinic copy in {root} is locked: the clinic host refused its "
+                                 f"last sync because the account {account!r} is deactivated there; it "
+                                 f"opens again once an admin reactivates the account and this laptop "
+                                 f"syncs (facilitator sync), or when this data directory is removed.")
+        self.user, self.deactivated = account, True
+
+
+# A laptop's lock (``DIR/locked.json``): written by sync when the host refuses a deactivated
+# account, removed by the next sync the host accepts. Sync metadata, like sync.json: not data.
+LOCK_FILE = "locked.json"
+
+
+def locked_by(root: Path) -> str | None:
+    """The account whose deactivation locked this laptop's clinic, or None when it is not locked."""
+    import json
+    path = Path(root) / LOCK_FILE
+    try:
+        raw = path.read_bytes()[:4096]
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return "(unknown)"                       # present but unreadable: still locked
+    try:
+        account = json.loads(raw).get("account")
+    except (ValueError, AttributeError):
+        account = None
+    return str(account) if isinstance(account, str) and account.isprintable() else "(unknown)"
 
 
 @dataclass(frozen=True)
@@ -207,11 +245,14 @@ class DataDir:
         root = Path(root)
         if not (root / "clinic.json").exists():
             raise NotAClinic(root)
+        account = locked_by(root)
+        if account is not None:
+            raise ClinicLocked(root, account)
         data = cls(root, user=user, clock=clock, **kwargs)
         snapshot = data.snapshot()
         member = snapshot.staff.get(user)
         if member is None or not member.active:
-            raise NotStaff(user, snapshot.settings.name)
+            raise NotStaff(user, snapshot.settings.name, deactivated=member is not None)
         data.finish_interrupted(record_months=SWEEP_RECORD_MONTHS)
         sweep_temp_files(root, record_months=SWEEP_RECORD_MONTHS)
         return data
@@ -259,7 +300,7 @@ class DataDir:
         snapshot = self.snapshot()
         member = snapshot.staff.get(self.user)
         if member is None or not member.active:
-            raise NotStaff(self.user, snapshot.settings.name)
+            raise NotStaff(self.user, snapshot.settings.name, deactivated=member is not None)
         return member
 
     def require(self, action: str) -> None:
