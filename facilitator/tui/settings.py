@@ -121,12 +121,16 @@ class SettingsScreen(LiveScreen):
         "either way). The week's first day sets the weeks of the weekly hours and reports.\n"
         "Tab moves between fields, space toggles the bell, enter or ctrl+s saves; escape "
         "leaves without saving. Only admins can save; every change is in the audit log.\n"
+        "ctrl+o adds a closure (a snow day) for the whole clinic or one group: no meeting "
+        "that day, and the week's required hours prorate as for a holiday.\n"
         "The clinic name and time zone change on the command line: facilitator settings set "
         "name|timezone VALUE."
     )
 
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "save", "Save", id="settings.save", tooltip="Save the changed settings (admins)"),
+        Binding("ctrl+o", "closure", "Closure", id="settings.closure",
+                tooltip="Close the clinic or one group on a day, e.g. a snow day (admins)"),
         Binding("escape", "back", "Back", id="settings.back", tooltip="Leave without saving"),
     ]
 
@@ -308,6 +312,30 @@ class SettingsScreen(LiveScreen):
         if callable(reread):
             reread()
         self.reload()
+
+    def action_closure(self) -> None:
+        """ctrl+o: a closure for the whole clinic or one group (admins; the store checks)."""
+        from facilitator.core.parsing import parse_date
+        from facilitator.store.groups import add_closure
+        from facilitator.tui.staff_modals import ClosureModal
+        data = self.facilitator.data
+        try:
+            data.require("group.change")          # a refusal is audited
+        except PermissionDenied as problem:
+            self.say(problem_sentence(problem), error=True)
+            return
+        groups = sorted(data.snapshot().groups, key=str.casefold)
+        today = self.view.today.isoformat() if self.view else ""
+
+        def save(day: str, group: str | None, reason: str) -> object:
+            return add_closure(data, parse_date(day, field="Date"), reason, group)
+
+        def done(day: str | None) -> None:
+            if day is not None:
+                self.say(f"Closed on {day}; the week's required hours prorate as for a holiday.")
+                self.reload()
+
+        self.app.push_screen(ClosureModal(groups, today, save), done)
 
     def action_back(self) -> None:
         """Escape goes home from every screen (two presses at most from a dialog on top)."""

@@ -1,4 +1,4 @@
-"""The staff screen's dialogs: add a staff member, change a role."""
+"""The admin screens' dialogs: add a staff member, change a role, rename, add a closure."""
 
 from __future__ import annotations
 
@@ -146,6 +146,129 @@ class RoleModal(ModalScreen[str | None]):
             error.add_class("-shown")
             return
         self.dismiss(role)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RenameModal(ModalScreen["str | None"]):
+    """A staff member's name on notes to come; enter or ctrl+s saves, a refusal is shown here."""
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="RenameModal") + """
+    RenameModal Input { margin-top: 1; }
+    RenameModal .modal-error, RenameModal .modal-keys { margin-top: 1; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "save", "Save", id="staff-rename.save"),
+        Binding("escape", "cancel", "Cancel", id="staff-rename.cancel"),
+    ]
+    HELP_TITLE = "Rename a staff member"
+    HOW_TO = ("The name shown on notes signed from now on; notes already signed keep the name "
+              "they were signed with. Enter or ctrl+s saves; escape leaves it as it was.")
+
+    def __init__(self, who: str, current: str, save: Callable[[str], None]) -> None:
+        super().__init__()
+        self.who, self.current, self.save = who, current, save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Name on notes for {self.who}", classes="modal-title", markup=False)
+            yield Input(self.current, id="rename-name", compact=True, max_length=80)
+            yield Static("", classes="modal-error", id="rename-error", markup=False)
+            yield Label("enter or ctrl+s saves · escape cancels", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#rename-name", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        name = self.query_one("#rename-name", Input).value
+        try:
+            self.save(name)
+        except (InputError, PermissionDenied) as problem:
+            error = self.query_one("#rename-error", Static)
+            error.update(problem_sentence(problem))
+            error.add_class("-shown")
+            return
+        self.dismiss(name.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ClosureModal(ModalScreen["str | None"]):
+    """A closure (a snow day): the date, the whole clinic or one group, and why."""
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="ClosureModal") + """
+    ClosureModal .form-row { height: 1; margin-top: 1; }
+    ClosureModal .form-row > Label { width: 12; }
+    ClosureModal .form-row > Input { width: 1fr; }
+    ClosureModal .form-label { margin-top: 1; }
+    ClosureModal OptionList { height: auto; max-height: 6; }
+    ClosureModal .modal-error, ClosureModal .modal-keys { margin-top: 1; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "save", "Save", id="closure.save"),
+        Binding("escape", "cancel", "Cancel", id="closure.cancel"),
+    ]
+    HELP_TITLE = "Add a closure"
+    HOW_TO = ("A day a group, or the whole clinic, does not meet (a snow day): that day has no "
+              "meeting and the week's required hours prorate as for a holiday. A day a session "
+              "was already held cannot be closed. Tab moves between fields; ↑↓ choose the group; "
+              "ctrl+s saves (enter too, in a text field).")
+
+    def __init__(self, groups: list[str], today: str, save: Callable[[str, str | None, str], object]) -> None:
+        super().__init__()
+        self.groups, self.today, self.save = groups, today, save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Add a closure", classes="modal-title")
+            with Horizontal(classes="form-row"):
+                yield Label("Date:")
+                yield Input(self.today, id="closure-date", compact=True, placeholder="YYYY-MM-DD",
+                            max_length=10)
+            yield Label("Closed (↑↓ choose):", classes="form-label")
+            yield OptionList(Option("the whole clinic", id=""),
+                             *(Option(name, id=f"g{i}") for i, name in enumerate(self.groups)),
+                             id="closure-group", compact=True, markup=False)
+            with Horizontal(classes="form-row"):
+                yield Label("Reason:")
+                yield Input(id="closure-reason", compact=True, placeholder="e.g. snow day", max_length=200)
+            yield Static("", classes="modal-error", id="closure-error", markup=False)
+            yield Label("ctrl+s saves · tab next field · escape cancels", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#closure-group", OptionList).highlighted = 0
+        self.query_one("#closure-date", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#closure-reason", Input).focus()
+
+    def chosen_group(self) -> str | None:
+        options = self.query_one("#closure-group", OptionList)
+        index = options.highlighted or 0
+        return None if index == 0 else self.groups[index - 1]
+
+    def action_save(self) -> None:
+        day = self.query_one("#closure-date", Input).value
+        reason = self.query_one("#closure-reason", Input).value
+        try:
+            self.save(day, self.chosen_group(), reason)
+        except (InputError, PermissionDenied) as problem:
+            error = self.query_one("#closure-error", Static)
+            error.update(problem_sentence(problem))
+            error.add_class("-shown")
+            return
+        self.dismiss(day.strip())
 
     def action_cancel(self) -> None:
         self.dismiss(None)

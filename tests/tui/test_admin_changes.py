@@ -1,0 +1,84 @@
+"""Pilot tests (80x24, keys only) of issue #20's clinic changes in the app's admin screens:
+rename and reactivate in the staff screen, a closure from the clinic settings screen.
+Each asserts on the stored data and the audit log. ``counselor1`` is the only admin."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import Input
+
+from facilitator.store.staff import add_staff, deactivate
+from facilitator.tui.settings import SettingsScreen
+from facilitator.tui.staff import StaffScreen
+from facilitator.tui.staff_modals import ClosureModal, RenameModal
+from facilitator.tui.widgets.confirm import ConfirmScreen
+from tests.tui.helpers import build_app, wait_until
+from tests.tui.test_admin import SIZE, as_counselor, audit, cursor_to, open_screen, text_of
+
+
+async def test_an_admin_renames_and_reactivates_a_member(clinic, fake_clock):
+    add_staff(clinic, "jdoe", "Jamie Doe", "counselor")
+    deactivate(clinic, "jdoe")
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "staff", StaffScreen)
+        await cursor_to(pilot, screen, "jdoe")
+        await pilot.press("r")                          # a role change is refused while deactivated
+        assert "reactivate them first" in text_of(screen, "#staff-message")
+        await pilot.press("u")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("y")
+        assert await wait_until(pilot, lambda: clinic.snapshot().staff["jdoe"].active)
+        assert text_of(screen, "#staff-message") == "jdoe can open the clinic again, as a counselor."
+
+        await cursor_to(pilot, screen, "jdoe")
+        await pilot.press("n")
+        modal = pilot.app.screen
+        assert isinstance(modal, RenameModal)
+        assert modal.query_one("#rename-name", Input).value == "Jamie Doe"
+        modal.query_one("#rename-name", Input).value = "Jamie\x1b[31mDoe"
+        await pilot.press("enter")                      # refused in the dialog, nothing saved
+        assert pilot.app.screen is modal and "U+" in text_of(modal, "#rename-error")
+        modal.query_one("#rename-name", Input).value = ""
+        await pilot.press(*"Jamie Doe-Ríos, LCDC", "enter")
+        assert await wait_until(pilot, lambda: pilot.app.screen is screen)
+        assert clinic.snapshot().staff["jdoe"].display_name == "Jamie Doe-Ríos, LCDC"
+        await cursor_to(pilot, screen, "jdoe")
+        await pilot.press("u")                          # already active: said, nothing written
+        assert "only a deactivated member" in text_of(screen, "#staff-message")
+
+    actions = [(e["action"], e["record"]) for e in audit(clinic)]
+    assert actions[-2:] == [("staff.reactivate", "staff:jdoe"), ("staff.rename", "staff:jdoe")]
+
+
+async def test_an_admin_adds_a_snow_day_for_one_group(clinic, fake_clock):
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "settings", SettingsScreen)
+        await pilot.press("ctrl+o")
+        modal = pilot.app.screen
+        assert isinstance(modal, ClosureModal)
+        date_input = modal.query_one("#closure-date", Input)
+        date_input.value = ""
+        # 2026-12-02 is a Wednesday: Evening IOP meets (Mon, Wed, Thu), Morning RP does not.
+        await pilot.press(*"2026-12-02", "tab", "down", "tab", "enter")   # no reason yet: refused
+        assert pilot.app.screen is modal and "reason" in text_of(modal, "#closure-error")
+        await pilot.press(*"snow day", "enter")
+        assert await wait_until(pilot, lambda: pilot.app.screen is screen)
+        assert "Closed on 2026-12-02" in text_of(screen, "#settings-message")
+    snapshot = clinic.snapshot()
+    assert [(c.day, c.group, c.reason) for c in snapshot.closures] == [(date(2026, 12, 2), "Evening IOP", "snow day")]
+    assert date(2026, 12, 2) in snapshot.groups["Evening IOP"].holidays
+    assert date(2026, 12, 2) not in snapshot.groups["Morning Relapse Prevention"].holidays
+    assert [(e["action"], e["record"]) for e in audit(clinic)][-1] == ("closure.add", "group:Evening IOP")
+
+
+async def test_a_counselor_cannot_add_a_closure_and_the_attempt_is_audited(clinic, fake_clock):
+    counselor = as_counselor(clinic, fake_clock)
+    before = (clinic.root / "clinic.json").read_bytes()
+    async with build_app(counselor, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "settings", SettingsScreen)
+        await pilot.press("ctrl+o")
+        assert pilot.app.screen is screen
+        assert "only admins" in text_of(screen, "#settings-message")
+    assert (clinic.root / "clinic.json").read_bytes() == before
+    assert audit(clinic)[-1]["action"] == "denied"
