@@ -325,7 +325,7 @@ class SettingsScreen(LiveScreen):
             self.say(problem_sentence(problem), error=True)
             return
         groups = sorted(data.snapshot().groups, key=str.casefold)
-        today = self.view.today.isoformat() if self.view else ""
+        today = (self.view.today if self.view else self.facilitator.clock().date()).isoformat()
 
         def save(day: str, group: str | None, reason: str) -> object:
             return add_closure(data, parse_date(day, field="Date"), reason, group)

@@ -82,3 +82,18 @@ async def test_a_counselor_cannot_add_a_closure_and_the_attempt_is_audited(clini
         assert "only admins" in text_of(screen, "#settings-message")
     assert (clinic.root / "clinic.json").read_bytes() == before
     assert audit(clinic)[-1]["action"] == "denied"
+
+
+async def test_the_palette_opens_the_closure_dialog_for_the_whole_clinic(clinic, fake_clock):
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        assert "Add a closure (snow day)" in [c.name for c in pilot.app.palette_commands()]
+        pilot.app.action_add_closure()
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, ClosureModal))
+        modal = pilot.app.screen
+        modal.query_one("#closure-date", Input).value = "2026-12-24"
+        modal.query_one("#closure-reason", Input).value = "Christmas Eve"
+        await pilot.press("ctrl+s")
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, SettingsScreen))
+    snapshot = clinic.snapshot()
+    assert [(c.day, c.group) for c in snapshot.closures] == [(date(2026, 12, 24), None)]
+    assert all(date(2026, 12, 24) in g.holidays for g in snapshot.groups.values())
