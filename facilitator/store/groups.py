@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, time, timedelta
+from pathlib import Path
 
 from facilitator.core.errors import InputError
 from facilitator.core.roster import Closure, Group, Schedule, check_reason
@@ -27,8 +28,16 @@ def _group(data: DataDir, name: str, field: str = "NAME") -> Group:
 
 
 def held_days(data: DataDir, name: str, first: date, last: date) -> list[date]:
-    """Days first..last on which the group has a session record (held, running or imported)."""
+    """Days first..last on which the group has a session record (held, running or imported).
+
+    A damaged session file of the group in that span refuses the change: it may be a held
+    session this change would reach back over (``verify`` names it)."""
+    from facilitator.core.session import slug
     scan = data.sessions_between(first, last)
+    damaged = [p for p in scan.problems if Path(p.path).name.endswith(f"-{slug(name)}.json")]
+    if damaged:
+        raise InputError(f"a session file of {name!r} in that span is damaged ({Path(damaged[0].path).name}); "
+                         f"run `facilitator verify`, repair it, then make the change", field="NAME")
     return sorted({r.header.day for r in scan.records if r.header.group == name})
 
 
@@ -55,6 +64,9 @@ def set_schedule(data: DataDir, name: str, since: date, *, days: tuple[int, ...]
     base = group.on(since)
     schedule = Schedule(since, days or base.days, start or base.start, minutes or base.minutes,
                         base.plan if plan is ... else plan)
+    if schedule == replace(base.current(), since=since):
+        raise InputError(f"{name!r} already meets {base.day_names} at {base.start:%H:%M} for "
+                         f"{base.minutes} minutes on {since}; nothing was changed", field="NAME")
     changed = group.changed(schedule)
     detail = {"from": since.isoformat(), "days": changed.day_names, "start": f"{schedule.start:%H:%M}",
               "minutes": schedule.minutes, "plan": schedule.plan or ""}
@@ -67,6 +79,9 @@ def end_group(data: DataDir, name: str, last_day: date) -> Group:
     """The group meets no more after ``last_day``."""
     data.require("group.change")
     group = _group(data, name)
+    if last_day < group.first_day:
+        raise InputError(f"{name!r} first meets on {group.first_day}; its last day cannot be before it",
+                         field="--date")
     held = held_days(data, name, last_day + timedelta(days=1), last_day + _AHEAD)
     if held:
         raise InputError(f"{name!r} already has a session on {held[-1]}, after {last_day}; "

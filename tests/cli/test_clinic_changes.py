@@ -216,3 +216,35 @@ def test_roster_list_shows_every_client_as_typed_with_the_notice(rostered_clinic
     assert table.code == 0
     assert "Blake Madeupson" in table.out and "Evening A, Morning B" in table.out
     assert table.out.rstrip().endswith("42 CFR part 2 prohibits unauthorized use or disclosure of these records.")
+
+
+def test_a_damaged_session_file_of_the_group_refuses_a_change_over_it(rostered_clinic: Path, tmp_path: Path,
+                                                                      capsys) -> None:
+    import_day(capsys, rostered_clinic, tmp_path, "2026-11-23")
+    record = next((rostered_clinic / "records").rglob("2026-11-23-1800-evening-a.json"))
+    record.write_bytes(b"{ torn")
+    before = tree_bytes(rostered_clinic)
+    result = cli(capsys, rostered_clinic, "groups", "set", "Evening A", "--days", "tue", "--from", "2026-11-20")
+    assert result.code == 2
+    assert "damaged" in result.one_line_error() and "verify" in result.err
+    assert tree_bytes(rostered_clinic) == before
+
+
+def test_a_change_to_what_is_already_in_force_or_an_end_before_the_start_writes_nothing(
+        rostered_clinic: Path, capsys) -> None:
+    assert cli(capsys, rostered_clinic, "groups", "set", "Morning B", "--from", "2026-12-01",
+               "--days", "fri").code == 0
+    before = tree_bytes(rostered_clinic)
+    same = cli(capsys, rostered_clinic, "groups", "set", "Morning B", "--from", "2026-12-08", "--days", "fri")
+    assert same.code == 2 and "nothing was changed" in same.one_line_error()
+    assert tree_bytes(rostered_clinic) == before
+    no_plan = cli(capsys, rostered_clinic, "groups", "set", "Morning B", "--from", "2026-12-08", "--plan", "none")
+    assert no_plan.code == 2 and "nothing was changed" in no_plan.one_line_error()   # it has no plan
+    from datetime import date, time
+
+    from facilitator.core.roster import Group
+    open_data(rostered_clinic).add_group(Group("Late Start", (0,), time(9), 60, first_day=date(2026, 12, 7)))
+    before = tree_bytes(rostered_clinic)
+    early = cli(capsys, rostered_clinic, "groups", "end", "Late Start", "--date", "2026-12-06")
+    assert early.code == 2 and "first meets on 2026-12-07" in early.one_line_error()
+    assert tree_bytes(rostered_clinic) == before
