@@ -13,6 +13,7 @@ Q001 (IOP, 9 h) is only in Evening A, which meets Mon, Wed, Thu at 18:00 for 180
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -158,8 +159,6 @@ def test_a_second_closure_of_the_same_day_is_refused(rostered_clinic: Path, caps
 
 
 def test_only_admins_change_groups_and_the_refusal_is_audited(rostered_clinic: Path, capsys) -> None:
-    from datetime import date
-
     from facilitator.store import groups as store_groups
     from facilitator.store.clinic import open_clinic
     assert cli(capsys, rostered_clinic, "staff", "add", "rt_coun1", "--name", "Invented Counselor",
@@ -240,7 +239,7 @@ def test_a_change_to_what_is_already_in_force_or_an_end_before_the_start_writes_
     assert tree_bytes(rostered_clinic) == before
     no_plan = cli(capsys, rostered_clinic, "groups", "set", "Morning B", "--from", "2026-12-08", "--plan", "none")
     assert no_plan.code == 2 and "nothing was changed" in no_plan.one_line_error()   # it has no plan
-    from datetime import date, time
+    from datetime import time
 
     from facilitator.core.roster import Group
     open_data(rostered_clinic).add_group(Group("Late Start", (0,), time(9), 60, first_day=date(2026, 12, 7)))
@@ -248,3 +247,17 @@ def test_a_change_to_what_is_already_in_force_or_an_end_before_the_start_writes_
     early = cli(capsys, rostered_clinic, "groups", "end", "Late Start", "--date", "2026-12-06")
     assert early.code == 2 and "first meets on 2026-12-07" in early.one_line_error()
     assert tree_bytes(rostered_clinic) == before
+
+
+def test_a_change_dated_ahead_leaves_days_before_it_on_the_old_schedule(rostered_clinic: Path, tmp_path: Path,
+                                                                        capsys) -> None:
+    assert cli(capsys, rostered_clinic, "groups", "set", "Evening A", "--start", "18:30", "--minutes", "120",
+               "--from", "2026-12-01").code == 0
+    # Mon 23 Nov is under the old 18:00-21:00: arriving 18:10 and leaving 20:50 are inside it
+    # (under the new 18:30-20:30 both would be refused).
+    path = write(tmp_path / "late.csv", f"{ATTENDANCE_HEADER}\n2026-11-23,Evening A,Q001,late,18:10,20:50\n")
+    result = cli(capsys, rostered_clinic, "attendance", "import", path)
+    assert result.code == 0, result.err
+    monday = date(2026, 11, 23)
+    record = open_data(rostered_clinic).sessions_between(monday, monday).records[0]
+    assert (f"{record.header.scheduled_start:%H:%M}", f"{record.header.scheduled_end:%H:%M}") == ("18:00", "21:00")
