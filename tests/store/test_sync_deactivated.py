@@ -91,3 +91,9 @@ def test_a_damaged_or_foreign_lock_file_still_locks(template: Path, tmp_path: Pa
     with pytest.raises(ClinicLocked) as refused:
         open_clinic(laptop)
     assert "\x1b" not in str(refused.value)
+
+
+def test_an_account_name_from_the_host_never_reaches_the_terminal_raw() -> None:
+    from facilitator.sync.client import AccountDeactivated
+    said = str(AccountDeactivated("rt\x1b]0;owned\x07coun1"))
+    assert "\x1b" not in said and "\x07" not in said and said.endswith(".")

@@ -97,3 +97,29 @@ async def test_the_palette_opens_the_closure_dialog_for_the_whole_clinic(clinic,
     snapshot = clinic.snapshot()
     assert [(c.day, c.group) for c in snapshot.closures] == [(date(2026, 12, 24), None)]
     assert all(date(2026, 12, 24) in g.holidays for g in snapshot.groups.values())
+
+
+async def test_the_closure_dialog_fits_80x24_with_many_groups_in_both_themes(clinic, fake_clock):
+    from datetime import time
+
+    from facilitator.core.roster import Group
+    for number in range(12):
+        clinic.add_group(Group(f"Invented Group {number:02d}", (0, 1, 2, 3, 4), time(9), 60))
+    for theme in ("textual-dark", "textual-light"):
+        async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+            pilot.app.theme = theme
+            await open_screen(pilot, "settings", SettingsScreen)
+            await pilot.press("ctrl+o")
+            modal = pilot.app.screen
+            assert isinstance(modal, ClosureModal)
+            await pilot.pause()
+            for selector in ("#closure-date", "#closure-group", "#closure-reason", ".modal-keys"):
+                region = modal.query_one(selector).region
+                assert region.height >= 1 and 0 <= region.y and region.bottom <= 24, (theme, selector, region)
+            if theme == "textual-light":
+                await pilot.press("escape")
+                continue
+            # The last group (by name) is reachable by keys alone.
+            await pilot.press("tab", "end", "tab", *"ice", "ctrl+s")
+            assert await wait_until(pilot, lambda: not isinstance(pilot.app.screen, ClosureModal))
+    assert [c.group for c in clinic.snapshot().closures] == ["Morning Relapse Prevention"]
