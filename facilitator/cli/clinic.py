@@ -118,7 +118,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
         print(f"{args.user} is now a {args.role}.")
     elif args.action == "rename":
         staff.rename(data, args.user, args.name)
-        print(f"{args.user} is now shown as {output.printable(args.name.strip())} on notes to come.")
+        print(f"{args.user} is now shown as {output.printable(args.name.strip())} (records keep the account).")
     elif args.action == "reactivate":
         staff.reactivate(data, args.user)
         print(f"{args.user} can open the clinic again (a laptop locked at a sync opens after its next sync).")

@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     sdeact = staff.add_parser("deactivate", help="stop an account from opening the clinic")
     sdeact.add_argument("user", metavar="USER")
     _data_arg(sdeact)
-    sre = staff.add_parser("rename", help="change the name shown for a staff member (on notes to come)")
+    sre = staff.add_parser("rename", help="change the name shown for a staff member (records keep the account)")
     sre.add_argument("user", metavar="USER")
     sre.add_argument("--name", required=True, help="the name shown on notes")
     _data_arg(sre)

@@ -65,7 +65,8 @@ def reactivate(data: DataDir, user: str) -> None:
 
 
 def rename(data: DataDir, user: str, display_name: str) -> None:
-    """The name shown for a staff member on notes to come (signed notes keep theirs)."""
+    """The name shown for a staff member wherever the account is named: records store the
+    account, so earlier notes show the new name too; text already signed is not changed."""
     from facilitator.core.names import check_name
     name = check_name(display_name.strip(), field="--name")
     data.require("staff.change")

@@ -82,7 +82,7 @@ class StaffScreen(LiveScreen):
         "role: counselors run sessions and write and sign their own notes; supervisors read "
         "and co-sign; admins also manage the roster, groups, staff and settings.\n"
         "Admins: a adds a member, r changes the highlighted member's role, n changes the name "
-        "shown on their notes to come, x deactivates them (they can no longer open the clinic, "
+        "shown for them (records keep the account), x deactivates them (they can no longer open the clinic, "
         "and their laptop locks at its next sync; their notes and audit entries stay), u "
         "reactivates a deactivated member. The clinic always keeps at least one active admin. "
         "Every change is in the audit log.\n"
@@ -95,7 +95,7 @@ class StaffScreen(LiveScreen):
         Binding("r", "role", "Role", id="staff.role",
                 tooltip="Change the highlighted member's role (admins)"),
         Binding("n", "rename", "Name", id="staff.rename",
-                tooltip="Change the name shown on the highlighted member's notes to come (admins)"),
+                tooltip="Change the name shown for the highlighted member (admins)"),
         Binding("x", "deactivate", "Deactivate", id="staff.deactivate",
                 tooltip="Stop the highlighted member from opening the clinic (admins)"),
         Binding("u", "reactivate", "Reactivate", id="staff.reactivate",
@@ -284,7 +284,7 @@ class StaffScreen(LiveScreen):
 
         def done(name: str | None) -> None:
             if name is not None:
-                self.say(f"{member.user} is now shown as {name} on notes to come.")
+                self.say(f"{member.user} is now shown as {name}.")
                 self.reload()
 
         self.app.push_screen(RenameModal(who(member), member.display_name,

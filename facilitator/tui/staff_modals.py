@@ -152,7 +152,7 @@ class RoleModal(ModalScreen[str | None]):
 
 
 class RenameModal(ModalScreen["str | None"]):
-    """A staff member's name on notes to come; enter or ctrl+s saves, a refusal is shown here."""
+    """The name shown for a staff member; enter or ctrl+s saves, a refusal is shown here."""
 
     DEFAULT_CSS = MODAL_CSS.format(cls="RenameModal") + """
     RenameModal Input { margin-top: 1; }
@@ -163,8 +163,9 @@ class RenameModal(ModalScreen["str | None"]):
         Binding("escape", "cancel", "Cancel", id="staff-rename.cancel"),
     ]
     HELP_TITLE = "Rename a staff member"
-    HOW_TO = ("The name shown on notes signed from now on; notes already signed keep the name "
-              "they were signed with. Enter or ctrl+s saves; escape leaves it as it was.")
+    HOW_TO = ("The name shown for this account on screens, notes and exports, earlier ones too "
+              "(records store the account, not the name; text already signed is not changed). "
+              "Enter or ctrl+s saves; escape leaves it as it was.")
 
     def __init__(self, who: str, current: str, save: Callable[[str], None]) -> None:
         super().__init__()
