@@ -163,16 +163,22 @@ def test_only_admins_change_groups_and_the_refusal_is_audited(rostered_clinic: P
     from facilitator.store.clinic import open_clinic
     assert cli(capsys, rostered_clinic, "staff", "add", "rt_coun1", "--name", "Invented Counselor",
                "--role", "counselor").code == 0
+    assert cli(capsys, rostered_clinic, "staff", "add", "rt_gone", "--name", "Invented Leaver",
+               "--role", "counselor").code == 0
+    assert cli(capsys, rostered_clinic, "staff", "deactivate", "rt_gone").code == 0
+    from facilitator.store import staff
     counselor = open_clinic(rostered_clinic, user="rt_coun1")
     before = (rostered_clinic / "clinic.json").read_bytes()
     for attempt in (lambda: store_groups.set_schedule(counselor, "Evening A", date(2026, 12, 1), days=(1,)),
                     lambda: store_groups.end_group(counselor, "Evening A", date(2026, 12, 1)),
-                    lambda: store_groups.add_closure(counselor, date(2026, 12, 2), "ice")):
+                    lambda: store_groups.add_closure(counselor, date(2026, 12, 2), "ice"),
+                    lambda: staff.rename(counselor, "rt_coun1", "Self Promoted"),
+                    lambda: staff.reactivate(counselor, "rt_gone")):
         with pytest.raises(PermissionDenied):
             attempt()
     assert (rostered_clinic / "clinic.json").read_bytes() == before
     entries = json.loads(cli(capsys, rostered_clinic, "audit", "--format", "json").out)["entries"]
-    assert [(e["action"], e["user"]) for e in entries[-3:]] == [("denied", "rt_coun1")] * 3
+    assert [(e["action"], e["user"]) for e in entries[-5:]] == [("denied", "rt_coun1")] * 5
 
 
 def test_staff_rename_reactivate_and_set_role_on_a_deactivated_member(rostered_clinic: Path, capsys) -> None:
