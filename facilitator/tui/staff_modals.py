@@ -273,3 +273,92 @@ class ClosureModal(ModalScreen["str | None"]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ScheduleModal(ModalScreen["str | None"]):
+    """A group's schedule from a date on (``groups set``): the group, the first day it
+    applies, days, start, minutes and plan, filled with the group's schedule that day."""
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="ScheduleModal") + """
+    ScheduleModal .form-row { height: 1; margin-top: 1; }
+    ScheduleModal .form-row > Label { width: 12; }
+    ScheduleModal .form-row > Input { width: 1fr; }
+    ScheduleModal OptionList { height: auto; max-height: 5; margin-top: 1; }
+    ScheduleModal .modal-error, ScheduleModal .modal-keys { margin-top: 1; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "save", "Save", id="schedule.save"),
+        Binding("escape", "cancel", "Cancel", id="schedule.cancel"),
+    ]
+    HELP_TITLE = "Change a group's schedule"
+    HOW_TO = ("A change applies from its date on: weeks before it keep the old schedule (and their "
+              "required hours), and a date on or before a session already held is refused. ↑↓ "
+              "choose the group (its schedule fills in); tab moves between fields; plan none "
+              "clears the plan; ctrl+s saves (enter too, in a text field).")
+
+    def __init__(self, groups: list, today: str, save: Callable[..., object]) -> None:
+        super().__init__()
+        self.groups, self.today, self.save = groups, today, save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Change a group's schedule", classes="modal-title")
+            yield OptionList(*(Option(g.name, id=f"g{i}") for i, g in enumerate(self.groups)),
+                             id="schedule-group", compact=True, markup=False)
+            for key, label, hint, length in (("from", "From:", "YYYY-MM-DD", 10),
+                                             ("days", "Days:", "e.g. tue,thu", 40),
+                                             ("start", "Start:", "HH:MM", 5),
+                                             ("minutes", "Minutes:", "1-720", 3),
+                                             ("plan", "Plan:", "a plan id, or none", 64)):
+                with Horizontal(classes="form-row"):
+                    yield Label(label)
+                    yield Input(id=f"schedule-{key}", compact=True, placeholder=hint, max_length=length)
+            yield Static("", classes="modal-error", id="schedule-error", markup=False)
+            yield Label("ctrl+s saves · tab next field · escape cancels", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#schedule-from", Input).value = self.today
+        options = self.query_one("#schedule-group", OptionList)
+        options.highlighted = 0
+        self.fill(0)
+        options.focus()
+
+    def fill(self, index: int) -> None:
+        from datetime import date
+        try:
+            day = date.fromisoformat(self.query_one("#schedule-from", Input).value.strip())
+        except ValueError:
+            day = date.fromisoformat(self.today)
+        group = self.groups[index].on(day)
+        for key, value in (("days", group.day_names), ("start", f"{group.start:%H:%M}"),
+                           ("minutes", str(group.minutes)), ("plan", group.plan or "none")):
+            self.query_one(f"#schedule-{key}", Input).value = value
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option_index is not None:
+            self.fill(event.option_index)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#schedule-from", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        index = self.query_one("#schedule-group", OptionList).highlighted or 0
+        typed = {key: self.query_one(f"#schedule-{key}", Input).value
+                 for key in ("from", "days", "start", "minutes", "plan")}
+        try:
+            self.save(self.groups[index].name, **typed)
+        except (InputError, PermissionDenied) as problem:
+            error = self.query_one("#schedule-error", Static)
+            error.update(problem_sentence(problem))
+            error.add_class("-shown")
+            return
+        self.dismiss(self.groups[index].name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -123,3 +123,31 @@ async def test_the_closure_dialog_fits_80x24_with_many_groups_in_both_themes(cli
             await pilot.press("tab", "end", "tab", *"ice", "ctrl+s")
             assert await wait_until(pilot, lambda: not isinstance(pilot.app.screen, ClosureModal))
     assert [c.group for c in clinic.snapshot().closures] == ["Morning Relapse Prevention"]
+
+
+async def test_an_admin_changes_a_groups_schedule_from_a_date(clinic, fake_clock):
+    from datetime import time
+
+    from facilitator.tui.staff_modals import ScheduleModal
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "settings", SettingsScreen)
+        await pilot.press("ctrl+g")
+        modal = pilot.app.screen
+        assert isinstance(modal, ScheduleModal)
+        assert modal.query_one("#schedule-days", Input).value == "mon,wed,thu"     # Evening IOP
+        for selector in ("#schedule-group", "#schedule-plan", ".modal-keys"):
+            assert modal.query_one(selector).region.bottom <= 24, selector
+        modal.query_one("#schedule-from", Input).value = "2027-01-04"
+        modal.query_one("#schedule-days", Input).value = "tue,funday"
+        await pilot.press("tab", "enter")                   # refused in the dialog: nothing saved
+        assert pilot.app.screen is modal and "weekday" in text_of(modal, "#schedule-error")
+        modal.query_one("#schedule-days", Input).value = "tue,thu"
+        modal.query_one("#schedule-start", Input).value = "18:30"
+        await pilot.press("ctrl+s")
+        assert await wait_until(pilot, lambda: pilot.app.screen is screen)
+        assert "earlier weeks keep the old one" in text_of(screen, "#settings-message")
+    group = clinic.snapshot().groups["Evening IOP"]
+    assert (group.day_names, group.start, group.minutes, group.plan) == ("tue,thu", time(18, 30), 180,
+                                                                      "iop-evening-triggers")
+    assert group.since == date(2027, 1, 4) and group.on(date(2027, 1, 3)).day_names == "mon,wed,thu"
+    assert [(e["action"], e["record"]) for e in audit(clinic)][-1] == ("group.set", "group:Evening IOP")
