@@ -7,8 +7,8 @@ Errors are one sentence on stderr; never a traceback (set FACILITATOR_DEBUG=1 to
 only when one of its commands runs:
 
     app        (no command) open the app; demo
-    clinic     init, groups, staff, settings, pin
-    roster     roster import, attendance import, hours
+    clinic     init, groups, closures, staff, settings, pin
+    roster     roster import/list, attendance import, hours
     reports    report week, export billing (formatted by ``output``)
     audit      audit, verify, backup, restore
     sync       sync (the laptop's client, or --serve for the host)
@@ -33,7 +33,7 @@ def run_command(args: argparse.Namespace) -> int:
     command = args.command
     if command in (None, "demo"):
         from facilitator.cli import app as family
-    elif command in ("init", "groups", "staff", "settings", "pin"):
+    elif command in ("init", "groups", "staff", "settings", "pin", "closures"):
         from facilitator.cli import clinic as family
     elif command in ("roster", "attendance", "hours"):
         from facilitator.cli import roster as family

@@ -36,11 +36,7 @@ def cmd_groups_add(args: argparse.Namespace) -> int:
         start=parse_hhmm(args.start, field="--start"), minutes=_minutes(args.minutes),
         plan=args.plan, holidays=tuple(parse_date(h, field="--holiday") for h in args.holiday))
     if args.plan:
-        from facilitator.store.plans import PlanLibrary, shipped_plans_dir
-        try:
-            PlanLibrary.load(shipped_plans_dir(), data.plans_dir).get(args.plan)
-        except InputError as err:
-            raise err.located(field="--plan") from None
+        _check_plan(data, args.plan)
     # Session files are named by the group's slug, so two groups whose names differ only in
     # case or punctuation ("Evening A", "evening-a") would share record files.
     from facilitator.core.session import slug
@@ -50,6 +46,59 @@ def cmd_groups_add(args: argparse.Namespace) -> int:
                              f"(names must differ in more than case or punctuation)", field="NAME")
     data.add_group(group)
     print(f"Added group {group.name!r}: {group.day_names} at {group.start:%H:%M} for {group.minutes} minutes.")
+    return 0
+
+
+def cmd_groups(args: argparse.Namespace) -> int:
+    if args.action == "add":
+        return cmd_groups_add(args)
+    from facilitator.store import groups as store_groups
+    data = open_clinic(data_dir_of(args))
+    if args.action == "list":
+        snapshot = data.snapshot()
+        sys.stdout.write(output.groups(sorted(snapshot.groups.values(), key=lambda g: g.name.casefold()),
+                                       store_groups.all_closures(data), args.format))
+        return 0
+    if args.action == "end":
+        last = parse_date(args.date, field="--date")
+        store_groups.end_group(data, args.name, last)
+        print(f"{args.name!r} meets no more after {last:%a} {last}.")
+        return 0
+    since = parse_date(args.since, field="--from") if args.since else data.now().date()
+    plan: object = ...
+    if args.plan is not None:
+        plan = None if args.plan.strip().lower() == "none" else args.plan.strip()
+        if plan is not None:
+            _check_plan(data, plan)
+    changed = store_groups.set_schedule(
+        data, args.name, since, days=parse_days(args.days, field="--days") if args.days is not None else None,
+        start=parse_hhmm(args.start, field="--start") if args.start is not None else None,
+        minutes=_minutes(args.minutes) if args.minutes is not None else None, plan=plan)
+    print(f"From {since:%a} {since}, {changed.name!r} meets {changed.day_names} at {changed.start:%H:%M} "
+          f"for {changed.minutes} minutes, plan {changed.plan or 'none'}; earlier weeks keep the old "
+          f"schedule.")
+    return 0
+
+
+def _check_plan(data, plan: str) -> None:
+    from facilitator.store.plans import PlanLibrary, shipped_plans_dir
+    try:
+        PlanLibrary.load(shipped_plans_dir(), data.plans_dir).get(plan)
+    except InputError as err:
+        raise err.located(field="--plan") from None
+
+
+def cmd_closures(args: argparse.Namespace) -> int:
+    from facilitator.store import groups as store_groups
+    data = open_clinic(data_dir_of(args))
+    if args.action == "list":
+        sys.stdout.write(output.closures(store_groups.all_closures(data), args.format))
+        return 0
+    day = parse_date(args.date, field="DATE")
+    group = args.group.strip() if args.group is not None else None
+    closure = store_groups.add_closure(data, day, args.reason, group)
+    where = f"{closure.group!r}" if closure.group else "the whole clinic"
+    print(f"Closed {where} on {day:%a} {day}; the weekly requirement prorates as for a holiday.")
     return 0
 
 
@@ -66,6 +115,12 @@ def cmd_staff(args: argparse.Namespace) -> int:
     elif args.action == "set-role":
         staff.set_role(data, args.user, args.role)
         print(f"{args.user} is now a {args.role}.")
+    elif args.action == "rename":
+        staff.rename(data, args.user, args.name)
+        print(f"{args.user} is now shown as {output.printable(args.name.strip())} (records keep the account).")
+    elif args.action == "reactivate":
+        staff.reactivate(data, args.user)
+        print(f"{args.user} can open the clinic again (a laptop locked at a sync opens after its next sync).")
     elif args.action == "deactivate":
         staff.deactivate(data, args.user)
         print(f"{args.user} can no longer open the clinic.")
@@ -138,5 +193,5 @@ def _issue_pin(data, user: str) -> int:
     return 0
 
 
-COMMANDS = {"init": cmd_init, "groups": cmd_groups_add, "staff": cmd_staff, "settings": cmd_settings,
-            "pin": cmd_pin}
+COMMANDS = {"init": cmd_init, "groups": cmd_groups, "staff": cmd_staff, "settings": cmd_settings,
+            "pin": cmd_pin, "closures": cmd_closures}

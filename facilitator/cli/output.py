@@ -171,3 +171,65 @@ def staff(members: list[Any], fmt: str) -> str:
     table = [("User", "Role", "State", "Name")]
     table += [tuple(printable(d[c]) for c in STAFF_COLUMNS) for d in dicts]
     return _table(table) + "\n"
+
+
+def _day_text(day: Any) -> str:
+    return day.isoformat() if day else ""
+
+
+def groups(items: list[Any], closed: list[tuple[Any, str | None, str]], fmt: str) -> str:
+    """``groups list``: each group's schedule now, its earlier schedules, dates and closures."""
+    def schedule(s: Any) -> dict[str, Any]:
+        from facilitator.core.rules import WEEKDAYS
+        names = {v: k for k, v in WEEKDAYS.items()}
+        return {"from": _day_text(s.since) or None, "days": ",".join(names[d] for d in s.days),
+                "start": f"{s.start:%H:%M}", "minutes": s.minutes, "plan": s.plan}
+    dicts = []
+    for g in items:
+        mine = [(d, c, r) for d, c, r in closed if c is None or c == g.name]
+        dicts.append({"name": g.name, **schedule(g.current()), "first_day": g.first_day.isoformat(),
+                      "last_day": _day_text(g.last_day) or None,
+                      "earlier": [schedule(s) for s in g.earlier],
+                      "closures": [{"date": d.isoformat(), "clinic": c is None, "reason": r} for d, c, r in mine]})
+    if fmt == "json":
+        return json.dumps({"notice": STATEMENT_1, "groups": dicts}, indent=2) + "\n"
+    if not dicts:
+        return "No groups yet (add one with `facilitator groups add`).\n"
+    rows = [["name", "days", "start", "minutes", "plan", "from", "last day", "closures"]]
+    for d in dicts:
+        rows.append([printable(d["name"]), d["days"], d["start"], str(d["minutes"]), printable(d["plan"] or "-"),
+                     d["from"] or "-", d["last_day"] or "-", str(len(d["closures"]))])
+        for e in d["earlier"]:
+            rows.append(["  (before)", e["days"], e["start"], str(e["minutes"]), printable(e["plan"] or "-"),
+                         e["from"] or "-", "", ""])
+    return _table(rows) + "\n"
+
+
+def closures(rows: list[tuple[Any, str | None, str]], fmt: str) -> str:
+    """``closures list``: day, group (or the clinic) and why."""
+    dicts = [{"date": d.isoformat(), "group": g, "reason": r} for d, g, r in rows]
+    if fmt == "json":
+        return json.dumps({"notice": STATEMENT_1, "closures": dicts}, indent=2) + "\n"
+    if not dicts:
+        return "No closures.\n"
+    table = [["date", "group", "reason"]] + [
+        [d["date"], printable(d["group"]) if d["group"] else "(whole clinic)", printable(d["reason"])]
+        for d in dicts]
+    return _table(table) + "\n"
+
+
+def roster(clients: list[Any], fmt: str) -> str:
+    """``roster list``: every client, names as typed (a control character is shown as its escape, never sent)."""
+    dicts = [{"client_id": c.client_id, "first_name": c.first_name, "last_name": c.last_name,
+              "level_of_care": c.level_of_care, "required_hours": c.required_hours,
+              "admitted": c.admitted.isoformat(), "discharged": _day_text(c.discharged) or None,
+              "groups": list(c.groups)} for c in clients]
+    if fmt == "json":
+        return json.dumps({"notice": STATEMENT_1, "clients": dicts}, indent=2) + "\n"
+    if not dicts:
+        return "No clients yet (add them with `facilitator roster import FILE.csv`).\n"
+    table = [["id", "name", "level", "hours", "admitted", "discharged", "groups"]] + [
+        [printable(d["client_id"]), printable(f"{d['first_name']} {d['last_name']}"),
+         printable(d["level_of_care"]), f"{d['required_hours']:g}", d["admitted"], d["discharged"] or "-",
+         printable(", ".join(d["groups"])) or "-"] for d in dicts]
+    return _table(table) + "\n" + STATEMENT_2 + "\n"

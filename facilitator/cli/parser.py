@@ -127,14 +127,21 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--holiday", action="append", default=[], metavar="YYYY-MM-DD",
                      help="a date the group does not meet (repeatable)")
     _data_arg(add)
+    add_clinic_changes_parser(commands, groups, _Parser, _data_arg)
 
     for noun, help_text in (("roster", "import clients from CSV"),
                             ("attendance", "import attendance from CSV")):
-        sub = commands.add_parser(noun, help=help_text).add_subparsers(
+        sub = commands.add_parser(noun, help="clients: import from CSV, list" if noun == "roster"
+                                  else help_text).add_subparsers(
             dest="action", parser_class=_Parser, metavar="ACTION", required=True)
         imp = sub.add_parser("import", help=help_text)
         imp.add_argument("file", type=Path, metavar="FILE.csv")
         _data_arg(imp)
+        if noun == "roster":
+            rlist = sub.add_parser("list", help="every client: id, name, level, required hours, "
+                                   "admitted, discharged, groups")
+            rlist.add_argument("--format", choices=("table", "json"), default="table")
+            _data_arg(rlist)
 
     report = commands.add_parser("report", help="reports").add_subparsers(
         dest="action", parser_class=_Parser, metavar="ACTION", required=True)
@@ -186,6 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
     sdeact = staff.add_parser("deactivate", help="stop an account from opening the clinic")
     sdeact.add_argument("user", metavar="USER")
     _data_arg(sdeact)
+    sre = staff.add_parser("rename", help="change the name shown for a staff member (records keep the account)")
+    sre.add_argument("user", metavar="USER")
+    sre.add_argument("--name", required=True, help="the name shown on notes")
+    _data_arg(sre)
+    sreact = staff.add_parser("reactivate", help="let a deactivated account open the clinic again")
+    sreact.add_argument("user", metavar="USER")
+    _data_arg(sreact)
     slist = staff.add_parser("list", help="list staff members")
     slist.add_argument("--format", choices=("table", "csv", "json"), default="table")
     _data_arg(slist)
@@ -259,6 +273,45 @@ def build_parser() -> argparse.ArgumentParser:
     add_goals_parser(commands, _Parser, _data_arg)
     add_notes_parser(commands, _Parser, _data_arg)
     return parser
+
+
+def add_clinic_changes_parser(commands, groups, parser_class: type, data_arg) -> None:
+    """`groups list/set/end` and `closures add/list` (actions in cli.clinic)."""
+    glist = groups.add_parser("list", help="every group: days, start, minutes, plan, dates, closures")
+    glist.add_argument("--format", choices=("table", "json"), default="table")
+    data_arg(glist)
+    gset = groups.add_parser(
+        "set", help="change a group's schedule from a date on (held sessions keep theirs)",
+        description="Change a group's days, start, minutes or plan from a date on (default: today). "
+        "Weeks before that date keep the old schedule (hours are required as they were); a session "
+        "already held on or after the date is refused. --plan none clears the agenda.")
+    gset.add_argument("name", metavar="NAME")
+    gset.add_argument("--days", help="e.g. tue,thu")
+    gset.add_argument("--start", help="HH:MM, 24-hour")
+    gset.add_argument("--minutes", help="1-720, digits 0-9")
+    gset.add_argument("--plan", help="an agenda id from the agenda library, or none")
+    gset.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="the first day it applies "
+                      "(default: today)")
+    data_arg(gset)
+    gend = groups.add_parser("end", help="a group's last day: no meetings after it")
+    gend.add_argument("name", metavar="NAME")
+    gend.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="the last day it meets")
+    data_arg(gend)
+    closures = commands.add_parser("closures", help="days a group or the clinic is closed (snow days)")
+    closures = closures.add_subparsers(dest="action", parser_class=parser_class, metavar="ACTION",
+                                       required=True)
+    cadd = closures.add_parser(
+        "add", help="close one group, or the whole clinic, on a day (admins)",
+        description="Close a day: no meeting that day, and the weekly requirement prorates as for a "
+        "holiday. Without --group, every group of the clinic (and any added later). A day on which "
+        "a session was already held cannot be closed.")
+    cadd.add_argument("date", metavar="DATE", help="YYYY-MM-DD")
+    cadd.add_argument("--group", metavar="NAME", help="only this group (default: the whole clinic)")
+    cadd.add_argument("--reason", required=True, help='why, e.g. "snow day" (one line, up to 200 characters)')
+    data_arg(cadd)
+    clist = closures.add_parser("list", help="every closed day, its group (or the clinic) and why")
+    clist.add_argument("--format", choices=("table", "json"), default="table")
+    data_arg(clist)
 
 
 GOAL_FORMATS = ("table", "csv", "json")

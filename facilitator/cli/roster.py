@@ -17,6 +17,15 @@ from facilitator.store import otherhours
 from facilitator.store.clinic import open_clinic
 
 
+def cmd_roster(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        data = open_clinic(data_dir_of(args))
+        clients = sorted(data.snapshot().clients.values(), key=lambda c: (c.last_name, c.first_name, c.client_id))
+        sys.stdout.write(output.roster(clients, args.format))
+        return 0
+    return cmd_roster_import(args)
+
+
 def cmd_roster_import(args: argparse.Namespace) -> int:
     from facilitator.core.imports import parse_roster
     from facilitator.store.csvfile import read_csv_text
@@ -79,4 +88,4 @@ def _client_id(data, typed: str, field: str = "--client") -> str:
     return found
 
 
-COMMANDS = {"roster": cmd_roster_import, "attendance": cmd_attendance_import, "hours": cmd_hours}
+COMMANDS = {"roster": cmd_roster, "attendance": cmd_attendance_import, "hours": cmd_hours}

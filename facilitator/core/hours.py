@@ -205,8 +205,10 @@ class _Requirement:
 
 
 def _planned(groups: Mapping[str, Group], names: Iterable[str], week: Week) -> list[tuple[str, date]]:
-    """The meetings a usual week of these groups has (holidays and first days ignored)."""
-    return [(n, d) for n in names if n in groups for d in week.days if d.weekday() in groups[n].days]
+    """The meetings a usual week of these groups has (holidays, first and last days ignored),
+    each day under the schedule in force that day (a schedule change applies from its date)."""
+    return [(n, d) for n in names if n in groups for d in week.days
+            if d.weekday() in groups[n].on(d).days]
 
 
 def _requirement(client: Client, groups: Mapping[str, Group], meetings: Meetings,
@@ -227,8 +229,9 @@ def _requirement(client: Client, groups: Mapping[str, Group], meetings: Meetings
     planned = _planned(groups, names, week)
     if not planned:
         return _Requirement(client.required_hours * len(enrolled) / 7)
-    if all(groups[n].first_day > week.last for n in names):
-        return None
+    if all(groups[n].first_day > week.last or (groups[n].last_day or week.last) < week.first
+           for n in names):
+        return None       # none of the client's groups meets yet, or any longer
     offered = sum(1 for n in names for day, _ in meetings.get(n, ()) if client.enrolled_on(day))
     closed = sum(1 for n, day in planned if client.enrolled_on(day) and day in groups[n].holidays
                  and day >= groups[n].first_day)
@@ -339,7 +342,7 @@ def _tally_meetings(t: _Tally, client: Client, groups: Mapping[str, Group], meet
             if (not client.enrolled_on(day) or (name, day) in recorded
                     or _utc(group.end_of(start)) <= now):
                 continue
-            t.potential += _capacity(capacity, group)
+            t.potential += _capacity(capacity, group.on(day))
             t.left += 1
 
 

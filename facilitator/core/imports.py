@@ -164,8 +164,9 @@ def parse_attendance(text: str, filename: str, *, known_groups: set[str],
             if arrived and left and left <= arrived:
                 raise InputError(f"left at {left:%H:%M}, not after arriving at {arrived:%H:%M}", field="left")
             if groups is not None and group in groups:
-                begin = datetime.combine(day, groups[group].start)
-                finish = begin + timedelta(minutes=groups[group].minutes)   # wall clock
+                that_day = groups[group].on(day)        # the schedule in force that day
+                begin = datetime.combine(day, that_day.start)
+                finish = begin + timedelta(minutes=that_day.minutes)   # wall clock
                 for which, value in (("arrived", arrived), ("left", left)):
                     problem = value and attendance_time_problem(
                         which, datetime.combine(day, value), start=begin, end=finish)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from collections.abc import Iterable
 from typing import Any
@@ -110,8 +110,88 @@ def parse_days(text: str, *, field: str = "days") -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """An earlier schedule of a group: in force from ``since`` (None: from the group's start)
+    until the next schedule's ``since``. Sessions held under it keep what they were."""
+
+    since: date | None
+    days: tuple[int, ...]
+    start: time
+    minutes: int
+    plan: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"since": self.since.isoformat() if self.since else None, "days": list(self.days),
+                "start": self.start.strftime("%H:%M"), "minutes": self.minutes, "plan": self.plan}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Schedule":
+        if not isinstance(data, dict):
+            raise InputError("must be a table of an earlier schedule", field="earlier")
+        return cls(since=fields.optional_day(data, "since"), days=_weekday_list(data),
+                   start=_start_time(data), minutes=fields.integer(data, "minutes", low=1, high=12 * 60),
+                   plan=fields.optional_text(data, "plan"))
+
+
+def _weekday_list(data: Any) -> tuple[int, ...]:
+    days = data.get("days") if isinstance(data, dict) else None
+    if not isinstance(days, list) or not days or not all(
+            isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in days):
+        raise InputError("must be a list of weekday numbers (0-6)", field="days")
+    return tuple(days)
+
+
+def _start_time(data: dict[str, Any]) -> time:
+    start = fields.text(data, "start", max_length=8)
+    try:
+        return time.fromisoformat(start)
+    except ValueError:
+        raise InputError("is not a time (HH:MM)", field="start") from None
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A day a group (or, with ``group`` None, the whole clinic) does not meet, and why."""
+
+    day: date
+    group: str | None
+    reason: str
+
+    def __post_init__(self) -> None:
+        check_reason(self.reason)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"day": self.day.isoformat(), "group": self.group, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Closure":
+        return cls(day=fields.day(data, "day"), group=fields.optional_text(data, "group"),
+                   reason=fields.text(data, "reason", max_length=MAX_REASON))
+
+
+MAX_REASON = 200
+
+
+def check_reason(text: str, *, field: str = "reason") -> str:
+    """A closure's reason: one line of printable text, 1-200 characters."""
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("a reason is needed (e.g. \"snow day\")", field=field)
+    if len(text) > MAX_REASON:
+        raise InputError(f"is longer than {MAX_REASON} characters", field=field)
+    if any(not ch.isprintable() for ch in text):
+        raise InputError("holds a control character; type the reason on one line", field=field)
+    return text
+
+
+@dataclass(frozen=True)
 class Group:
-    """A group and when it meets: weekdays + start time + minutes, holidays excluded."""
+    """A group and when it meets: weekdays + start time + minutes, holidays excluded.
+
+    ``days``, ``start``, ``minutes`` and ``plan`` are the schedule in force from ``since``
+    (None: from the group's start); ``earlier`` holds the schedules before it, oldest
+    first, so weeks before a change are computed as they were. No meeting after
+    ``last_day``. ``on(day)`` is the group as it stood on a day.
+    """
 
     name: str
     days: tuple[int, ...]
@@ -120,6 +200,9 @@ class Group:
     plan: str | None = None
     holidays: tuple[date, ...] = field(default=())
     first_day: date = date(2000, 1, 1)
+    since: date | None = None
+    earlier: tuple[Schedule, ...] = ()
+    last_day: date | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -129,6 +212,12 @@ class Group:
             raise InputError("a group needs weekdays", field="days")
         if not 1 <= self.minutes <= 12 * 60:
             raise InputError("minutes must be between 1 and 720", field="minutes")
+        sinces = [s.since for s in self.earlier] + [self.since]
+        if self.earlier and (sinces[0] is not None or any(
+                s is None for s in sinces[1:]) or sinces[1:] != sorted(set(sinces[1:]))):
+            raise InputError("the earlier schedules are not in order of their dates", field="earlier")
+        if not self.earlier and self.since is not None:
+            raise InputError("a group's only schedule has no start date of its own", field="since")
 
     @property
     def day_names(self) -> str:
@@ -138,8 +227,43 @@ class Group:
     def has_schedule(self) -> bool:
         return bool(self.days)
 
+    def current(self) -> Schedule:
+        return Schedule(self.since, self.days, self.start, self.minutes, self.plan)
+
+    def _as(self, schedule: Schedule) -> "Group":
+        return replace(self, days=schedule.days, start=schedule.start, minutes=schedule.minutes,
+                       plan=schedule.plan, since=None, earlier=())
+
+    def on(self, day: date) -> "Group":
+        """The group with the schedule in force on ``day`` (and no history)."""
+        chosen = self.current()
+        for schedule in (*self.earlier, chosen):
+            if schedule.since is None or schedule.since <= day:
+                chosen = schedule
+        if not self.earlier and self.last_day is None:
+            return self
+        return replace(self._as(chosen), last_day=self.last_day)
+
+    def changed(self, schedule: Schedule) -> "Group":
+        """The group with ``schedule`` in force from its ``since`` on; a schedule already in
+        force from that very day is replaced, those from later days are refused."""
+        assert schedule.since is not None
+        versions = [*self.earlier, self.current()]
+        if any(v.since is not None and v.since > schedule.since for v in versions):
+            raise InputError("a later schedule change already exists", field="--from")
+        kept = [v for v in versions if v.since is None or v.since != schedule.since]
+        return replace(self, days=schedule.days, start=schedule.start, minutes=schedule.minutes,
+                       plan=schedule.plan, since=schedule.since, earlier=tuple(kept))
+
+    def _periods(self) -> list[tuple[Schedule, date | None, date | None]]:
+        """Each schedule with the first day it is in force and the day after its last (None: open)."""
+        versions = [*self.earlier, self.current()]
+        return [(v, v.since, versions[i + 1].since if i + 1 < len(versions) else None)
+                for i, v in enumerate(versions)]
+
     def schedule(self, tz: ZoneInfo, from_day: date | None = None) -> rruleset:
-        """The group's meetings as a dateutil rruleset of local, aware start times.
+        """The current schedule's meetings as a dateutil rruleset of local, aware start times
+        (``meetings`` adds earlier schedules and the last day).
 
         ``from_day`` only makes it cheaper: a weekly rule (interval 1) has the same
         meetings from any later day, without walking every week since ``first_day``.
@@ -154,42 +278,61 @@ class Group:
         return rules
 
     def meetings(self, first: date, last: date, tz: ZoneInfo) -> list[datetime]:
-        """Start times of the meetings on days first..last (inclusive)."""
+        """Start times of the meetings on days first..last (inclusive): each day under the
+        schedule in force that day, none after ``last_day``."""
+        if self.last_day is not None:
+            last = min(last, self.last_day)
+        if not self.earlier:
+            return self._plain_meetings(first, last, tz) if first <= last else []
+        found: list[datetime] = []
+        for schedule, since, until in self._periods():
+            lo = max(first, since) if since else first
+            hi = min(last, until - timedelta(days=1)) if until else last
+            if lo <= hi:
+                found.extend(self._as(schedule)._plain_meetings(lo, hi, tz))
+        return found
+
+    def _plain_meetings(self, first: date, last: date, tz: ZoneInfo) -> list[datetime]:
         return self.schedule(tz, first).between(
             datetime.combine(first, time(0), tz),
             datetime.combine(last + timedelta(days=1), time(0), tz), inc=True)
 
     def end_of(self, start: datetime) -> datetime:
-        """``minutes`` of real time after ``start`` (added in UTC: aware datetimes in
-        one zone add by the wall clock, which is wrong across a daylight-saving change)."""
-        return (start.astimezone(timezone.utc) + timedelta(minutes=self.minutes)).astimezone(start.tzinfo)
+        """The minutes in force that day of real time after ``start`` (added in UTC: aware
+        datetimes in one zone add by the wall clock, which is wrong across a daylight-saving change)."""
+        minutes = self.on(start.date()).minutes if self.earlier else self.minutes
+        return (start.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "name": self.name, "days": list(self.days), "start": self.start.strftime("%H:%M"),
             "minutes": self.minutes, "plan": self.plan,
             "holidays": [d.isoformat() for d in self.holidays],
             "first_day": self.first_day.isoformat(),
         }
+        if self.earlier or self.since or self.last_day:
+            data.update(since=self.since.isoformat() if self.since else None,
+                        earlier=[s.to_dict() for s in self.earlier],
+                        last_day=self.last_day.isoformat() if self.last_day else None)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Group":
-        days = data.get("days") if isinstance(data, dict) else None
-        if not isinstance(days, list) or not all(isinstance(d, int) and not isinstance(d, bool)
-                                                 for d in days):
-            raise InputError("must be a list of weekday numbers (0-6)", field="days")
-        start = fields.text(data, "start", max_length=8)
-        try:
-            start_time = time.fromisoformat(start)
-        except ValueError:
-            raise InputError("is not a time (HH:MM)", field="start") from None
+        days = _weekday_list(data)
+        start_time = _start_time(data)
         holidays = data.get("holidays", [])
         if not isinstance(holidays, list) or len(holidays) > 10_000:
             raise InputError("must be a list of dates", field="holidays")
+        earlier = data.get("earlier", [])
+        if not isinstance(earlier, list) or len(earlier) > 1_000:
+            raise InputError("must be a list of earlier schedules", field="earlier")
         return cls(
-            name=fields.name(data, "name"), days=tuple(days), start=start_time,
+            name=fields.name(data, "name"), days=days, start=start_time,
             minutes=fields.integer(data, "minutes", low=1, high=12 * 60),
             plan=fields.optional_text(data, "plan"),
             holidays=tuple(fields.day_value(d, field="holidays") for d in holidays),
             first_day=fields.day(data, "first_day", "2000-01-01"),
+            since=fields.optional_day(data, "since"),
+            earlier=tuple(Schedule.from_dict(s) for s in earlier),
+            last_day=fields.optional_day(data, "last_day"),
         )

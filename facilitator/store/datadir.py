@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from facilitator.core.clinic import ClinicSettings, Staff
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.permissions import require
-from facilitator.core.roster import Client, Group
+from facilitator.core.roster import Client, Closure, Group
 from facilitator.core.rules import Role
 from facilitator.core.session import (
     AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
@@ -61,9 +61,47 @@ class PartlySaved(Exception):
 
 
 class NotStaff(Exception):
-    def __init__(self, user: str, clinic: str) -> None:
-        super().__init__(f"The account {user!r} is not a staff member of {clinic}; "
-                         f"ask a clinic admin to add it (facilitator staff add {user}).")
+    def __init__(self, user: str, clinic: str, *, deactivated: bool = False) -> None:
+        if deactivated:
+            super().__init__(f"The account {user!r} was deactivated in {clinic}; an admin can "
+                             f"reactivate it (facilitator staff reactivate {user}).")
+        else:
+            super().__init__(f"The account {user!r} is not a staff member of {clinic}; "
+                             f"ask a clinic admin to add it (facilitator staff add {user}).")
+        self.user, self.deactivated = user, deactivated
+
+
+class ClinicLocked(NotStaff):
+    """A laptop's clinic whose last sync the host refused: the account is deactivated there."""
+
+    def __init__(self, root: Path, account: str) -> None:
+        Exception.__init__(self, f"This clinic copy in {root} is locked: the clinic host refused its "
+                                 f"last sync because the account {account!r} is deactivated there; it "
+                                 f"opens again once an admin reactivates the account and this laptop "
+                                 f"syncs (facilitator sync), or when this data directory is removed.")
+        self.user, self.deactivated = account, True
+
+
+# A laptop's lock (``DIR/locked.json``): written by sync when the host refuses a deactivated
+# account, removed by the next sync the host accepts. Sync metadata, like sync.json: not data.
+LOCK_FILE = "locked.json"
+
+
+def locked_by(root: Path) -> str | None:
+    """The account whose deactivation locked this laptop's clinic, or None when it is not locked."""
+    import json
+    path = Path(root) / LOCK_FILE
+    try:
+        raw = path.read_bytes()[:4096]
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return "(unknown)"                       # present but unreadable: still locked
+    try:
+        account = json.loads(raw).get("account")
+    except (ValueError, AttributeError):
+        account = None
+    return str(account) if isinstance(account, str) and account.isprintable() else "(unknown)"
 
 
 @dataclass(frozen=True)
@@ -75,11 +113,12 @@ class ClinicSnapshot:
     clients: dict[str, Client]
     groups: dict[str, Group]
     generation: int = 0
+    closures: tuple[Closure, ...] = ()      # closures added after a group existed (with reasons)
 
     def copy(self) -> "ClinicSnapshot":
         """The same snapshot with its own dicts (the entries are immutable)."""
         return ClinicSnapshot(self.settings, dict(self.staff), dict(self.clients), dict(self.groups),
-                              self.generation)
+                              self.generation, self.closures)
 
     def enrolled(self, group: str, day: date) -> list[Client]:
         return sorted((c for c in self.clients.values() if group in c.groups and c.enrolled_on(day)),
@@ -124,6 +163,7 @@ def snapshot_of(path: Path, raw: bytes) -> ClinicSnapshot:
             clients={c["client_id"]: Client.from_dict(c) for c in tables.get("clients", [])},
             groups={g["name"]: Group.from_dict(g) for g in tables.get("groups", [])},
             generation=generation_of(data),
+            closures=tuple(Closure.from_dict(c) for c in tables.get("closures", [])),
         )
     except (KeyError, ValueError, TypeError, InputError) as err:
         raise damaged(path, err) from None
@@ -132,6 +172,8 @@ def snapshot_of(path: Path, raw: bytes) -> ClinicSnapshot:
             raise DamagedFile(path, f"client {client.client_id} has a level of care the clinic does not define")
         if any(group not in snapshot.groups for group in client.groups):
             raise DamagedFile(path, f"client {client.client_id} is in a group the clinic does not have")
+    if any(c.group is not None and c.group not in snapshot.groups for c in snapshot.closures):
+        raise DamagedFile(path, "a closure names a group the clinic does not have")
     return snapshot
 
 
@@ -203,11 +245,14 @@ class DataDir:
         root = Path(root)
         if not (root / "clinic.json").exists():
             raise NotAClinic(root)
+        account = locked_by(root)
+        if account is not None:
+            raise ClinicLocked(root, account)
         data = cls(root, user=user, clock=clock, **kwargs)
         snapshot = data.snapshot()
         member = snapshot.staff.get(user)
         if member is None or not member.active:
-            raise NotStaff(user, snapshot.settings.name)
+            raise NotStaff(user, snapshot.settings.name, deactivated=member is not None)
         data.finish_interrupted(record_months=SWEEP_RECORD_MONTHS)
         sweep_temp_files(root, record_months=SWEEP_RECORD_MONTHS)
         return data
@@ -255,7 +300,7 @@ class DataDir:
         snapshot = self.snapshot()
         member = snapshot.staff.get(self.user)
         if member is None or not member.active:
-            raise NotStaff(self.user, snapshot.settings.name)
+            raise NotStaff(self.user, snapshot.settings.name, deactivated=member is not None)
         return member
 
     def require(self, action: str) -> None:
@@ -359,6 +404,10 @@ class DataDir:
         with self.change("group.add", f"group:{group.name}"), self.clinic_file.transaction() as db:
             if db.table("groups").contains(query().name == group.name):
                 raise InputError(f"there is already a group named {group.name!r}", field="NAME")
+            # A clinic-wide closure already added closes a new group that day too.
+            closed = {Closure.from_dict(c).day for c in db.table("closures").all() if c.get("group") is None}
+            if closed - set(group.holidays):
+                group = replace(group, holidays=tuple(sorted(set(group.holidays) | closed)))
             db.table("groups").insert(group.to_dict())
 
     def import_roster(self, clients: Iterable[Client]) -> tuple[int, int]:
@@ -377,7 +426,7 @@ class DataDir:
         return added, updated
 
     def start_of(self, group: Group, day: date) -> datetime:
-        return datetime.combine(day, group.start, self.settings().tz)
+        return datetime.combine(day, group.on(day).start, self.settings().tz)
 
     def import_attendance(self, rows: Iterable[AttendanceRow]) -> tuple[int, int]:
         """Write imported attendance into session records, creating those needed.
@@ -403,7 +452,7 @@ class DataDir:
                          snapshot: ClinicSnapshot, saved: list[str]) -> None:
         tz = snapshot.settings.tz
         for (day, group_name), session_rows in sorted(by_session.items()):
-            group = snapshot.groups[group_name]
+            group = snapshot.groups[group_name].on(day)      # the schedule in force that day
             start = datetime.combine(day, group.start, tz)
             file = self.session_file(session_id_for(group_name, start))
             entries = [AttendanceEntry(client_id=r.client_id, status=r.status,

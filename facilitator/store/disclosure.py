@@ -195,7 +195,7 @@ def signin_roster(data: DataDir, group_name: str, day: date) -> SigninRoster:
     meetings = group.meetings(day, day, tz)
     if not meetings:
         raise InputError(f"{group.name} does not meet on {day} (a {day.strftime('%A')}; it meets "
-                         f"{group.day_names}, holidays excepted)", field="--date")
+                         f"{group.on(day).day_names}, holidays excepted)", field="--date")
     staff_names = {user: member.display_name for user, member in snapshot.staff.items()}
     facilitators: list[str] = []
     session_id = None

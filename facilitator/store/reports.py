@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from facilitator.core.hours import WeeklyRow, credited_minutes, row_sort_key, weekly_hours
-from facilitator.core.roster import Client
+from facilitator.core.roster import Client, Group
 from facilitator.core.rules import BILLING_RULES, Status, billing_units
 from facilitator.core.weeks import Week
 from facilitator.store import otherhours
@@ -52,7 +53,7 @@ class WeekReport:
 
 
 def capacity_by_group(data: DataDir, snapshot: ClinicSnapshot,
-                      problems: list[DamagedFile] | None = None) -> dict[str, int]:
+                      problems: list[DamagedFile] | None = None) -> Callable[[Group], int]:
     """Countable minutes a meeting of each group offers: its length less its plan's breaks.
 
     A group's plan file that the plan reader refuses is skipped (the shipped plan of that
@@ -66,11 +67,12 @@ def capacity_by_group(data: DataDir, snapshot: ClinicSnapshot,
                         f"({err.message.rstrip('.')}{f', line {err.line}' if err.line else ''}); "
                         f"its breaks are not taken out of the group's time")
             for err in library.errors if Path(err.file or "").name in used)
-    capacity = {}
-    for name, group in snapshot.groups.items():
+
+    def capacity(group: Group) -> int:
+        # Given the group as it stood that day (``Group.on``): a schedule change's plan and length.
         plan = library.plans.get(group.plan) if group.plan else None
         breaks = (plan.total_minutes - plan.countable_minutes) if plan else 0
-        capacity[name] = max(0, group.minutes - breaks)
+        return max(0, group.minutes - breaks)
     return capacity
 
 

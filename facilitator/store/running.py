@@ -206,7 +206,7 @@ def start_session(data: DataDir, group_name: str, *, plan_id: str | None = None,
     file = data.session_file(session_id_for(group_name, scheduled))
     if file.exists():
         return RunningSession(data, file)
-    plan = plan_id or group.plan
+    plan = plan_id or group.on(scheduled.date()).plan     # the plan in force that day
     header = SessionHeader(
         session_id=file.session_id, group=group_name, day=scheduled.date(),
         scheduled_start=scheduled, scheduled_end=group.end_of(scheduled), plan_id=plan,

@@ -40,6 +40,11 @@ def _change(data: DataDir, user: str, action: str, **changes: object) -> None:
         admins = [s for s in table.all() if s["role"] == "admin" and s.get("active", True) and s["user"] != user]
         demoted = changes.get("role", "admin") != "admin" or changes.get("active") is False
         current = table.get(query().user == user)
+        if not current.get("active", True) and action == "staff.set-role":
+            raise InputError(f"{user} is deactivated; reactivate the account first "
+                             f"(facilitator staff reactivate {user})", field="USER")
+        if current.get("active", True) and action == "staff.reactivate":
+            raise InputError(f"{user} is already active; nothing was changed", field="USER")
         if current["role"] == "admin" and demoted and not admins:
             raise InputError("the clinic must keep at least one active admin", field="USER")
         table.update(changes, query().user == user)
@@ -51,3 +56,23 @@ def set_role(data: DataDir, user: str, role: str) -> None:
 
 def deactivate(data: DataDir, user: str) -> None:
     _change(data, user, "staff.deactivate", active=False)
+
+
+def reactivate(data: DataDir, user: str) -> None:
+    """Let a deactivated account open the clinic again (its laptop, locked at a sync, opens
+    again after its next sync)."""
+    _change(data, user, "staff.reactivate", active=True)
+
+
+def rename(data: DataDir, user: str, display_name: str) -> None:
+    """The name shown for a staff member wherever the account is named: records store the
+    account, so earlier notes show the new name too; text already signed is not changed."""
+    from facilitator.core.names import check_name
+    name = check_name(display_name.strip(), field="--name")
+    data.require("staff.change")
+    # The name is not put in the audit detail (ids only in the log).
+    with data.change("staff.rename", f"staff:{user}"), data.clinic_file.transaction() as db:
+        table = db.table("staff")
+        if not table.contains(query().user == user):
+            raise InputError(f"{user} is not a staff member", field="USER")
+        table.update({"display_name": name}, query().user == user)

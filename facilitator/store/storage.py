@@ -27,14 +27,21 @@ if TYPE_CHECKING:
     from tinydb import TinyDB
     from tinydb.queries import Query
 
-SCHEMA = 1
+# 2: a group may carry a dated schedule history (``earlier``, ``since``) and a ``last_day``;
+# a program reading schema 1 would apply today's schedule to past weeks, so it must refuse.
+SCHEMA = 2
 META = "_meta"
 # The largest data file read (clinic.json of 1,000 clients is about 0.5 MB; a session
 # record, tens of KB). A bigger one is refused before it is parsed.
 MAX_DATA_FILE_BYTES = 64 * 2**20
 
 # Forward-only migrations: MIGRATIONS[n] turns a schema-n file's data into schema n+1.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+def _schema_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 had no schedule history: each group's one schedule is in force from its start."""
+    return data
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _schema_1_to_2}
 
 
 def _meta_doc(data: dict[str, Any]) -> dict[str, Any]:

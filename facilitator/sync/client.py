@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from facilitator.core.errors import printable
 from facilitator.store.clinic import open_clinic
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile, make_dirs
@@ -37,6 +38,17 @@ class SyncFailed(Exception):
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
         self.code = code
+
+
+class AccountDeactivated(SyncFailed):
+    """The host refused the sync: its ssh account is deactivated there (the laptop locks)."""
+
+    def __init__(self, account: str) -> None:
+        super().__init__(f"the host refused this sync because the account {printable(account)!r} is "
+                         f"deactivated there, so nothing was pushed and this laptop's clinic is now "
+                         f"locked (nothing opens until an admin reactivates the account and this "
+                         f"laptop syncs again).", 2)
+        self.account = account
 
 
 @dataclass
@@ -109,6 +121,8 @@ class Connection:
                              f"{code}); check that `ssh {self.target} facilitator --version` works", 2) from None
         proto.check_hello(theirs)
         if theirs.get("error"):
+            if isinstance(theirs.get("deactivated"), str):
+                raise AccountDeactivated(theirs["deactivated"][:64])
             raise SyncFailed(f"the clinic host refused the sync: {theirs['error']}", 2)
         return theirs
 
@@ -176,11 +190,17 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
     for sub in ("records", "plans", "recovery", "audit"):
         make_dirs(root / sub)
     device = store.device_id(root)
-    host_device = str(conn.hello(device).get("device", ""))
+    try:
+        host_device = str(conn.hello(device).get("device", ""))
+    except AccountDeactivated as refused:
+        if (root / "clinic.json").exists():      # a laptop that holds the clinic: lock it
+            store.lock_clinic(root, refused.account)
+        raise
     state = store.load_state(root)
     if state.get("host_device") not in (None, host_device):
         raise SyncFailed(f"{root} was synced with another clinic host; sync {conn.target} into a new "
                          f"--data directory", 2)
+    store.unlock_clinic(root)                     # the host accepts this account again
     since = datetime.now(timezone.utc).date() - timedelta(days=WINDOW_DAYS)
     from facilitator.store.integrity import laptop_kept_head, laptop_keeps_host_head
     listing = conn.call("list", since=since.isoformat(), wanted=store.local_files(root) + store.local_plans(root),

@@ -447,6 +447,23 @@ def state_path(root: Path) -> Path:
     return Path(root) / "sync.json"
 
 
+def lock_clinic(root: Path, account: str) -> None:
+    """Lock this laptop's clinic (``store.datadir.LOCK_FILE``): every open refuses until
+    ``unlock_clinic``, which a sync the host accepts runs."""
+    from facilitator.store.datadir import LOCK_FILE
+    path = Path(root) / LOCK_FILE
+    with locked(path):
+        atomic_write(path, (json.dumps({"account": account}) + "\n").encode())
+
+
+def unlock_clinic(root: Path) -> None:
+    from facilitator.store.datadir import LOCK_FILE
+    path = Path(root) / LOCK_FILE
+    if path.exists() or path.is_symlink():
+        with locked(path):
+            path.unlink(missing_ok=True)
+
+
 def load_state(root: Path) -> dict[str, Any]:
     try:
         state = json.loads(_small_text(state_path(root)))

@@ -95,10 +95,14 @@ def receive(stream: BinaryIO) -> dict[str, Any]:
     return message
 
 
-def hello(device: str, error: str | None = None) -> dict[str, Any]:
+def hello(device: str, error: str | None = None, *, deactivated: str | None = None) -> dict[str, Any]:
+    """The first message each way; a host refusing the laptop says why in ``error``, and with
+    ``deactivated`` names the ssh account it refused as deactivated (the laptop then locks)."""
     message = {"hello": MAGIC, "protocol": PROTOCOL, "version": facilitator.__version__, "device": device}
     if error:
         message["error"] = error
+    if deactivated:
+        message["deactivated"] = deactivated
     return message
 
 

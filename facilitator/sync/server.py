@@ -97,14 +97,17 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
         first = receive(stdin)
     except (EOFError, ProtocolError):
         return 2
-    data, error = None, None
+    data, error, deactivated = None, None, None
     try:
         from facilitator.store.clinic import open_clinic
         data = open_clinic(Path(root))
         device = device_id(Path(root))
     except Exception as err:  # noqa: BLE001 - told to the laptop as one sentence
         device, error = "0" * 16, explain(err)[1]
-    send(stdout, hello(device, error))
+        if isinstance(err, NotStaff) and err.deactivated:
+            deactivated = err.user
+            _audit_refusal(Path(root), err.user, first)
+    send(stdout, hello(device, error, deactivated=deactivated))
     try:
         check_hello(first)
     except ProtocolError:
@@ -143,6 +146,16 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
     finally:
         if any(server.received.values()):
             data.record_audit("sync.receive", f"device:{server.laptop}", dict(server.received))
+
+
+def _audit_refusal(root: Path, user: str, first: Any) -> None:
+    """The host's log keeps that a deactivated account's laptop tried to sync (ids only)."""
+    from facilitator.store.datadir import DataDir
+    laptop = str(first.get("device", ""))[:32] if isinstance(first, dict) else ""
+    try:
+        DataDir(root, user=user).record_audit("sync.refused", f"device:{laptop}", {"reason": "deactivated"})
+    except Exception:  # noqa: BLE001 - the refusal itself must still reach the laptop
+        pass
 
 
 def serve_stdio(root: Path) -> int:

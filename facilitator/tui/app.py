@@ -80,10 +80,12 @@ PALETTE_COMMANDS: tuple[PaletteCommand, ...] = (
                    "app.go('session')"),
     PaletteCommand("Start a session", "Choose any group and any agenda, start or resume it",
                    "app.start_session"),
-    PaletteCommand("Staff", "Who may open the clinic, and their roles; admins add, change, deactivate",
-                   "app.go('staff')"),
+    PaletteCommand("Staff", "Who may open the clinic, and their roles; admins add, rename, change, "
+                   "deactivate, reactivate", "app.go('staff')"),
     PaletteCommand("Clinic settings", "Group size limit, idle lock minutes, bell, first day of the week",
                    "app.go('settings')"),
+    PaletteCommand("Add a closure (snow day)", "Close the clinic or one group on a day; the week's "
+                   "hours prorate as for a holiday (admins; ctrl+o in clinic settings)", "app.add_closure"),
     PaletteCommand("Hide client names (privacy)", "Blank every client name and note on the "
                    "session screen until pressed again (F9)", "screen.toggle_privacy"),
     PaletteCommand("Toggle light/dark theme", "Switch between the dark and the light theme",
@@ -197,6 +199,16 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
     def action_start_session(self) -> None:
         from facilitator.tui.session_start import choose_session
         choose_session(self)
+
+    def action_add_closure(self) -> None:
+        """The palette's "Add a closure": the clinic settings screen, with its closure dialog."""
+        self.action_go("settings")
+        from facilitator.tui.settings import SettingsScreen
+
+        def open_dialog() -> None:
+            if isinstance(self.screen, SettingsScreen):
+                self.screen.action_closure()
+        self.call_after_refresh(open_dialog)
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

@@ -49,7 +49,7 @@ def today_rows(app: "ClinicApp", snapshot: "ClinicSnapshot", day: "date") -> lis
     tz = snapshot.settings.tz
     rows = [
         TodayRow(start=start, end=group.end_of(start), group=group.name,
-                 plan=app.plan_title(group.plan), enrolled=len(snapshot.enrolled(group.name, day)),
+                 plan=app.plan_title(group.on(day).plan), enrolled=len(snapshot.enrolled(group.name, day)),
                  state=session_state(app, group.name, start))
         for group in snapshot.groups.values()
         for start in group.meetings(day, day, tz)

@@ -101,7 +101,8 @@ def choose_session(app: "ClinicApp", highlight: str | None = None) -> None:
     except (DamagedFile, OSError) as problem:
         app.notify(refusal_sentence(problem), title="Cannot read the clinic's data", severity="error", markup=False)
         return
-    groups = [(g.name, g.plan) for g in sorted(snapshot.groups.values(), key=lambda g: g.name.casefold())]
+    today = app.today(snapshot)          # the plan in force today (a change may be dated ahead)
+    groups = [(g.name, g.on(today).plan) for g in sorted(snapshot.groups.values(), key=lambda g: g.name.casefold())]
     if not groups:
         app.notify("No groups are set up yet. An admin adds one with `facilitator groups add`.",
                    markup=False)

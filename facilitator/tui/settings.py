@@ -121,12 +121,19 @@ class SettingsScreen(LiveScreen):
         "either way). The week's first day sets the weeks of the weekly hours and reports.\n"
         "Tab moves between fields, space toggles the bell, enter or ctrl+s saves; escape "
         "leaves without saving. Only admins can save; every change is in the audit log.\n"
+        "ctrl+o adds a closure (a snow day) for the whole clinic or one group: no meeting "
+        "that day, and the week's required hours prorate as for a holiday. ctrl+g changes a "
+        "group's schedule from a date on (earlier weeks keep the old one).\n"
         "The clinic name and time zone change on the command line: facilitator settings set "
         "name|timezone VALUE."
     )
 
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "save", "Save", id="settings.save", tooltip="Save the changed settings (admins)"),
+        Binding("ctrl+o", "closure", "Closure", id="settings.closure",
+                tooltip="Close the clinic or one group on a day, e.g. a snow day (admins)"),
+        Binding("ctrl+g", "schedule", "Schedule", id="settings.schedule",
+                tooltip="Change a group's days, start, minutes or plan from a date on (admins)"),
         Binding("escape", "back", "Back", id="settings.back", tooltip="Leave without saving"),
     ]
 
@@ -308,6 +315,68 @@ class SettingsScreen(LiveScreen):
         if callable(reread):
             reread()
         self.reload()
+
+    def action_closure(self) -> None:
+        """ctrl+o: a closure for the whole clinic or one group (admins; the store checks)."""
+        from facilitator.core.parsing import parse_date
+        from facilitator.store.groups import add_closure
+        from facilitator.tui.staff_modals import ClosureModal
+        data = self.facilitator.data
+        try:
+            data.require("group.change")          # a refusal is audited
+        except PermissionDenied as problem:
+            self.say(problem_sentence(problem), error=True)
+            return
+        groups = sorted(data.snapshot().groups, key=str.casefold)
+        today = (self.view.today if self.view else self.facilitator.clock().date()).isoformat()
+
+        def save(day: str, group: str | None, reason: str) -> object:
+            return add_closure(data, parse_date(day, field="Date"), reason, group)
+
+        def done(day: str | None) -> None:
+            if day is not None:
+                self.say(f"Closed on {day}; the week's required hours prorate as for a holiday.")
+                self.reload()
+
+        self.app.push_screen(ClosureModal(groups, today, save), done)
+
+    def action_schedule(self) -> None:
+        """ctrl+g: ``groups set`` as a dialog (admins; the store checks and audits)."""
+        from facilitator.core.parsing import parse_date, parse_hhmm
+        from facilitator.core.roster import parse_days
+        from facilitator.store.groups import set_schedule
+        from facilitator.tui.staff_modals import ScheduleModal
+        data = self.facilitator.data
+        try:
+            data.require("group.change")          # a refusal is audited
+        except PermissionDenied as problem:
+            self.say(problem_sentence(problem), error=True)
+            return
+        groups = sorted(data.snapshot().groups.values(), key=lambda g: g.name.casefold())
+        if not groups:
+            self.say("No groups yet: an admin adds one with `facilitator groups add`.", error=True)
+            return
+        today = (self.view.today if self.view else self.facilitator.clock().date()).isoformat()
+
+        def save(name: str, **typed: str) -> object:
+            minutes = typed["minutes"].strip()
+            if not minutes.isdigit():
+                raise InputError(f"{minutes!r} is not a number of minutes (1-720)", field="Minutes")
+            plan = typed["plan"].strip()
+            plan_id = None if plan.lower() in ("", "none") else plan
+            if plan_id is not None and plan_id not in self.facilitator.plans.plans:
+                raise InputError(f"there is no session plan {plan_id!r}", field="Plan")
+            return set_schedule(data, name, parse_date(typed["from"], field="From"),
+                                days=parse_days(typed["days"], field="Days"),
+                                start=parse_hhmm(typed["start"], field="Start"),
+                                minutes=int(minutes), plan=plan_id)
+
+        def done(name: str | None) -> None:
+            if name is not None:
+                self.say(f"Changed the schedule of {name}; earlier weeks keep the old one.")
+                self.reload()
+
+        self.app.push_screen(ScheduleModal(groups, today, save), done)
 
     def action_back(self) -> None:
         """Escape goes home from every screen (two presses at most from a dialog on top)."""

@@ -18,7 +18,7 @@ from facilitator.tui.widgets.plain import Label, Static
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.rules import Role
 from facilitator.tui.live import LiveScreen
-from facilitator.tui.staff_modals import AddStaffModal, RoleModal
+from facilitator.tui.staff_modals import AddStaffModal, RenameModal, RoleModal
 from facilitator.tui.widgets.problem import refusal_sentence
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.problem import ProblemPanel
@@ -81,20 +81,27 @@ class StaffScreen(LiveScreen):
         "Each staff member is an operating-system account that may open this clinic, with a "
         "role: counselors run sessions and write and sign their own notes; supervisors read "
         "and co-sign; admins also manage the roster, groups, staff and settings.\n"
-        "Admins: a adds a member, r changes the highlighted member's role, x deactivates "
-        "them (they can no longer open the clinic; their notes and audit entries stay). The "
-        "clinic always keeps at least one active admin. Every change is in the audit log.\n"
+        "Admins: a adds a member, r changes the highlighted member's role, n changes the name "
+        "shown for them (records keep the account), x deactivates them (they can no longer open the clinic, "
+        "and their laptop locks at its next sync; their notes and audit entries stay), u "
+        "reactivates a deactivated member. The clinic always keeps at least one active admin. "
+        "Every change is in the audit log.\n"
         "Others see the list read-only. The same changes are on the command line: "
-        "facilitator staff add|set-role|deactivate."
+        "facilitator staff add|set-role|rename|deactivate|reactivate."
     )
 
     BINDINGS: ClassVar = [
         Binding("a", "add", "Add", id="staff.add", tooltip="Add a staff member (admins)"),
         Binding("r", "role", "Role", id="staff.role",
                 tooltip="Change the highlighted member's role (admins)"),
+        Binding("n", "rename", "Name", id="staff.rename",
+                tooltip="Change the name shown for the highlighted member (admins)"),
         Binding("x", "deactivate", "Deactivate", id="staff.deactivate",
                 tooltip="Stop the highlighted member from opening the clinic (admins)"),
-        Binding("escape", "back", "Home", id="staff.back", tooltip="Back to the home screen"),
+        Binding("u", "reactivate", "Reactivate", id="staff.reactivate",
+                tooltip="Let the highlighted deactivated member open the clinic again (admins)"),
+        # Not in the footer (five actions fill 80 columns); F1 lists it, as escape is everywhere.
+        Binding("escape", "back", "Home", id="staff.back", tooltip="Back to the home screen", show=False),
     ]
 
     def __init__(self) -> None:
@@ -142,7 +149,7 @@ class StaffScreen(LiveScreen):
         title = f"Staff · {active} active" + (f", {inactive} deactivated" if inactive else "")
         self.query_one("#staff-title", Label).update(title)
         if self.is_admin:
-            note = "a adds a member · r changes a role · x deactivates · every change is audited."
+            note = "a add · r role · n name · x deactivate · u reactivate · all audited."
         else:
             role = ROLE_WORDS.get(me.role, str(me.role)) if me else "not a staff member"
             note = f"You are {role}: only admins change staff, so this list is read-only."
@@ -226,8 +233,7 @@ class StaffScreen(LiveScreen):
         if member is None or not self.may_change():
             return
         if not member.active:
-            self.say(f"{member.user} is deactivated; a role change would not let them in again.",
-                     error=True)
+            self.say(f"{member.user} is deactivated; reactivate them first (u).", error=True)
             return
         from facilitator.store.staff import set_role
 
@@ -269,6 +275,47 @@ class StaffScreen(LiveScreen):
             f"Deactivate {who(member)}?",
             "They will no longer be able to open the clinic. Their notes and audit entries stay."),
             answer)
+
+    def action_rename(self) -> None:
+        member = self.highlighted()
+        if member is None or not self.may_change():
+            return
+        from facilitator.store.staff import rename
+
+        def done(name: str | None) -> None:
+            if name is not None:
+                self.say(f"{member.user} is now shown as {name}.")
+                self.reload()
+
+        self.app.push_screen(RenameModal(who(member), member.display_name,
+                                         lambda name: rename(self.facilitator.data, member.user, name)),
+                             done)
+
+    def action_reactivate(self) -> None:
+        member = self.highlighted()
+        if member is None or not self.may_change():
+            return
+        if member.active:
+            self.say(f"{member.user} is active; only a deactivated member can be reactivated.", error=True)
+            return
+        from facilitator.store.staff import reactivate
+        from facilitator.tui.widgets.confirm import ConfirmScreen
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                reactivate(self.facilitator.data, member.user)
+            except (InputError, PermissionDenied) as problem:
+                self.say(problem_sentence(problem), error=True)
+                return
+            self.say(f"{member.user} can open the clinic again, as {ROLE_WORDS[member.role]}.")
+            self.reload()
+
+        self.app.push_screen(ConfirmScreen(
+            f"Reactivate {who(member)}?",
+            f"They will be able to open the clinic again as {ROLE_WORDS[member.role]}; a laptop "
+            f"locked at a sync opens after its next sync."), answer)
 
     def action_back(self) -> None:
         """Escape goes home from every screen (two presses at most from a dialog on top)."""

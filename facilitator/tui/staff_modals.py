@@ -1,4 +1,4 @@
-"""The staff screen's dialogs: add a staff member, change a role."""
+"""The admin screens' dialogs: add a staff member, change a role, rename, add a closure."""
 
 from __future__ import annotations
 
@@ -146,6 +146,219 @@ class RoleModal(ModalScreen[str | None]):
             error.add_class("-shown")
             return
         self.dismiss(role)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RenameModal(ModalScreen["str | None"]):
+    """The name shown for a staff member; enter or ctrl+s saves, a refusal is shown here."""
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="RenameModal") + """
+    RenameModal Input { margin-top: 1; }
+    RenameModal .modal-error, RenameModal .modal-keys { margin-top: 1; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "save", "Save", id="staff-rename.save"),
+        Binding("escape", "cancel", "Cancel", id="staff-rename.cancel"),
+    ]
+    HELP_TITLE = "Rename a staff member"
+    HOW_TO = ("The name shown for this account on screens, notes and exports, earlier ones too "
+              "(records store the account, not the name; text already signed is not changed). "
+              "Enter or ctrl+s saves; escape leaves it as it was.")
+
+    def __init__(self, who: str, current: str, save: Callable[[str], None]) -> None:
+        super().__init__()
+        self.who, self.current, self.save = who, current, save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Name on notes for {self.who}", classes="modal-title", markup=False)
+            yield Input(self.current, id="rename-name", compact=True, max_length=80)
+            yield Static("", classes="modal-error", id="rename-error", markup=False)
+            yield Label("enter or ctrl+s saves · escape cancels", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#rename-name", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        name = self.query_one("#rename-name", Input).value
+        try:
+            self.save(name)
+        except (InputError, PermissionDenied) as problem:
+            error = self.query_one("#rename-error", Static)
+            error.update(problem_sentence(problem))
+            error.add_class("-shown")
+            return
+        self.dismiss(name.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ClosureModal(ModalScreen["str | None"]):
+    """A closure (a snow day): the date, the whole clinic or one group, and why."""
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="ClosureModal") + """
+    ClosureModal .form-row { height: 1; margin-top: 1; }
+    ClosureModal .form-row > Label { width: 12; }
+    ClosureModal .form-row > Input { width: 1fr; }
+    ClosureModal .form-label { margin-top: 1; }
+    ClosureModal OptionList { height: auto; max-height: 6; }
+    ClosureModal .modal-error, ClosureModal .modal-keys { margin-top: 1; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "save", "Save", id="closure.save"),
+        Binding("escape", "cancel", "Cancel", id="closure.cancel"),
+    ]
+    HELP_TITLE = "Add a closure"
+    HOW_TO = ("A day a group, or the whole clinic, does not meet (a snow day): that day has no "
+              "meeting and the week's required hours prorate as for a holiday. A day a session "
+              "was already held cannot be closed. Tab moves between fields; ↑↓ choose the group; "
+              "ctrl+s saves (enter too, in a text field).")
+
+    def __init__(self, groups: list[str], today: str, save: Callable[[str, str | None, str], object]) -> None:
+        super().__init__()
+        self.groups, self.today, self.save = groups, today, save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Add a closure", classes="modal-title")
+            with Horizontal(classes="form-row"):
+                yield Label("Date:")
+                yield Input(self.today, id="closure-date", compact=True, placeholder="YYYY-MM-DD",
+                            max_length=10)
+            yield Label("Closed (↑↓ choose):", classes="form-label")
+            yield OptionList(Option("the whole clinic", id=""),
+                             *(Option(name, id=f"g{i}") for i, name in enumerate(self.groups)),
+                             id="closure-group", compact=True, markup=False)
+            with Horizontal(classes="form-row"):
+                yield Label("Reason:")
+                yield Input(id="closure-reason", compact=True, placeholder="e.g. snow day", max_length=200)
+            yield Static("", classes="modal-error", id="closure-error", markup=False)
+            yield Label("ctrl+s saves · tab next field · escape cancels", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#closure-group", OptionList).highlighted = 0
+        self.query_one("#closure-date", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#closure-reason", Input).focus()
+
+    def chosen_group(self) -> str | None:
+        options = self.query_one("#closure-group", OptionList)
+        index = options.highlighted or 0
+        return None if index == 0 else self.groups[index - 1]
+
+    def action_save(self) -> None:
+        day = self.query_one("#closure-date", Input).value
+        reason = self.query_one("#closure-reason", Input).value
+        try:
+            self.save(day, self.chosen_group(), reason)
+        except (InputError, PermissionDenied) as problem:
+            error = self.query_one("#closure-error", Static)
+            error.update(problem_sentence(problem))
+            error.add_class("-shown")
+            return
+        self.dismiss(day.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ScheduleModal(ModalScreen["str | None"]):
+    """A group's schedule from a date on (``groups set``): the group, the first day it
+    applies, days, start, minutes and plan, filled with the group's schedule that day."""
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="ScheduleModal") + """
+    ScheduleModal .form-row { height: 1; margin-top: 1; }
+    ScheduleModal .form-row > Label { width: 12; }
+    ScheduleModal .form-row > Input { width: 1fr; }
+    ScheduleModal OptionList { height: auto; max-height: 5; margin-top: 1; }
+    ScheduleModal .modal-error, ScheduleModal .modal-keys { margin-top: 1; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "save", "Save", id="schedule.save"),
+        Binding("escape", "cancel", "Cancel", id="schedule.cancel"),
+    ]
+    HELP_TITLE = "Change a group's schedule"
+    HOW_TO = ("A change applies from its date on: weeks before it keep the old schedule (and their "
+              "required hours), and a date on or before a session already held is refused. ↑↓ "
+              "choose the group (its schedule fills in); tab moves between fields; plan none "
+              "clears the plan; ctrl+s saves (enter too, in a text field).")
+
+    def __init__(self, groups: list, today: str, save: Callable[..., object]) -> None:
+        super().__init__()
+        self.groups, self.today, self.save = groups, today, save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Change a group's schedule", classes="modal-title")
+            yield OptionList(*(Option(g.name, id=f"g{i}") for i, g in enumerate(self.groups)),
+                             id="schedule-group", compact=True, markup=False)
+            for key, label, hint, length in (("from", "From:", "YYYY-MM-DD", 10),
+                                             ("days", "Days:", "e.g. tue,thu", 40),
+                                             ("start", "Start:", "HH:MM", 5),
+                                             ("minutes", "Minutes:", "1-720", 3),
+                                             ("plan", "Plan:", "a plan id, or none", 64)):
+                with Horizontal(classes="form-row"):
+                    yield Label(label)
+                    yield Input(id=f"schedule-{key}", compact=True, placeholder=hint, max_length=length)
+            yield Static("", classes="modal-error", id="schedule-error", markup=False)
+            yield Label("ctrl+s saves · tab next field · escape cancels", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#schedule-from", Input).value = self.today
+        options = self.query_one("#schedule-group", OptionList)
+        options.highlighted = 0
+        self.fill(0)
+        options.focus()
+
+    def fill(self, index: int) -> None:
+        from datetime import date
+        try:
+            day = date.fromisoformat(self.query_one("#schedule-from", Input).value.strip())
+        except ValueError:
+            day = date.fromisoformat(self.today)
+        group = self.groups[index].on(day)
+        for key, value in (("days", group.day_names), ("start", f"{group.start:%H:%M}"),
+                           ("minutes", str(group.minutes)), ("plan", group.plan or "none")):
+            self.query_one(f"#schedule-{key}", Input).value = value
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option_index is not None:
+            self.fill(event.option_index)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#schedule-from", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        index = self.query_one("#schedule-group", OptionList).highlighted or 0
+        typed = {key: self.query_one(f"#schedule-{key}", Input).value
+                 for key in ("from", "days", "start", "minutes", "plan")}
+        try:
+            self.save(self.groups[index].name, **typed)
+        except (InputError, PermissionDenied) as problem:
+            error = self.query_one("#schedule-error", Static)
+            error.update(problem_sentence(problem))
+            error.add_class("-shown")
+            return
+        self.dismiss(self.groups[index].name)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
