@@ -1,0 +1,180 @@
+"""Group confidentiality: does a client's note name another member of the group?
+
+Group-note guidance (ICANotes and others): a client's record must not identify the other
+members of the group; use their initials. Before a note is signed, its text is searched
+for the names of the session's other members (everyone on the session's list, absent
+ones included), and a key replaces each with the member's initials.
+
+What counts as naming a member (``mentions``):
+
+- the full name ("Maria Núñez"), the name last-name-first with a comma ("Núñez, Maria"),
+  the first name alone and the last name alone;
+- compared without regard to case or accents ("NUNEZ", "nunez" and "Núñez" are the same;
+  an accent typed as a combining mark too; ø, ł, đ, æ, œ, ß fold to o, l, d, ae, oe, ss);
+- whole words only: "Al" is not in "also", "Maria" not in "Mariana"; a possessive is
+  the name ("Maria's" -> "M.N.'s");
+- a hyphenated or multi-part name ("Hope-Garcia", "de la Cruz") as a whole, written
+  with hyphens or spaces either way; its parts alone ("Garcia", "la") are not taken as
+  the name: they are too often someone else or an everyday word;
+- a name that is also an everyday word (``EVERYDAY_WORDS``: Will, Hope, May, Mark ...)
+  only when written with a capital letter: "she will" is not Will; "Will said" is (and
+  so is "Will continue" at the start of a sentence: flagging too much is the safe side).
+
+Never flagged: the client's own names in their own note (a bare first or last name the
+client shares with another member stays: it may be theirs; the other's full name does
+not), and clients of the clinic who are not on this session's list.
+
+The replacement is the member's initials, as drafted notes write them (``Client.initials``:
+"Maria Núñez" -> "M.N."). A first name alone becomes the same full initials "M.N.", not
+"M.": one spelling per member, and "M." alone would read as a truncated word. A bare
+name two other members share becomes "a peer": which one is not guessed.
+
+Pure: no I/O. The flag (``flag_text``) shows initials only, never a name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from facilitator.core.roster import Client
+
+FLAG = "names another group member"
+PEER = "a peer"
+
+# Names that are also everyday English words: matched only when written with a capital.
+EVERYDAY_WORDS = frozenset("""
+    will hope may june april august faith grace joy rose mark bill pat sue art rob chase
+    grant young long black white brown green gray grey king hunter major rich frank earnest
+    ernest dawn summer autumn winter sky star ray lane page hall wood stone bell cook
+    miller mason carter baker chance story honor price love rich guy sandy penny holly
+    ivy lily daisy iris jade ruby amber crystal pearl destiny harmony justice hardy trust
+    """.split())
+
+# Letters that have no Unicode decomposition but are read as an accented plain letter.
+_PLAIN = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae",
+                        "œ": "oe", "þ": "th", "ŧ": "t"})
+_SEPARATOR = r"[\s\-‐‑–]+"
+
+
+def fold(text: str) -> str:
+    """``text`` without case or accents, as names are compared."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def _fold_char(char: str) -> str:
+    folded = unicodedata.normalize("NFKD", char.casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c)).translate(_PLAIN)
+
+
+def _folded_with_positions(text: str) -> tuple[str, list[int]]:
+    """The folded text, and for each of its characters the index of the original one."""
+    out: list[str] = []
+    where: list[int] = []
+    for index, char in enumerate(text):
+        folded = _fold_char(char)
+        out.append(folded)
+        where.extend([index] * len(folded))
+    return "".join(out), where
+
+
+def _pattern(name: str) -> str:
+    """A regex for a folded name: its parts, separated by spaces or hyphens either way."""
+    return _SEPARATOR.join(re.escape(part) for part in re.split(_SEPARATOR, name) if part)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Where a note names another member: ``text[start:end]`` is the name as written."""
+
+    start: int
+    end: int
+    initials: str                       # what replaces it ("M.N.", or "a peer")
+    member_ids: tuple[str, ...]         # who it may be (two when a bare name is shared)
+    member_initials: tuple[str, ...]
+
+
+def _spellings(member: Client) -> list[tuple[str, str, bool]]:
+    """(folded spelling, regex, is a bare single name) for each way of naming ``member``."""
+    first, last = fold(member.first_name.strip()), fold(member.last_name.strip())
+    found = []
+    if first and last:
+        found.append((f"{first} {last}", rf"{_pattern(first)}{_SEPARATOR}{_pattern(last)}", False))
+        found.append((f"{last}, {first}", rf"{_pattern(last)}\s*,\s*{_pattern(first)}", False))
+    for name in (first, last):
+        if name:
+            found.append((name, _pattern(name), True))
+    return found
+
+
+def _key(spelling: str) -> str:
+    """One spelling per name: its folded parts joined by single spaces, commas dropped."""
+    return " ".join(part for part in re.split(r"[\s\-‐‑–,]+", spelling) if part)
+
+
+def mentions(text: str, client: Client, members: Iterable[Client]) -> list[Mention]:
+    """Each place ``text`` (a note of ``client``) names another of ``members``, in order."""
+    own = {_key(fold(n.strip())) for n in (client.first_name, client.last_name) if n.strip()}
+    who: dict[str, list[Client]] = {}       # spelling key -> the members it names
+    regexes: dict[str, str] = {}
+    bare: dict[str, bool] = {}
+    for member in members:
+        if member.client_id == client.client_id:
+            continue
+        for spelling, regex, single in _spellings(member):
+            key = _key(spelling)
+            if single and key in own:
+                continue                    # may be the client's own name
+            named = who.setdefault(key, [])
+            if all(m.client_id != member.client_id for m in named):
+                named.append(member)
+            regexes[key] = regex
+            bare[key] = single
+    if not regexes:
+        return []
+    folded, where = _folded_with_positions(text)
+    # longest first, so a full name wins over the first name it starts with
+    alternatives = "|".join(regexes[k] for k in sorted(regexes, key=len, reverse=True))
+    regex = re.compile(rf"(?<![\w\-])(?:{alternatives})(?![\w]|-\w)")
+    found = []
+    for match in regex.finditer(folded):
+        key = _key(match.group(0))
+        named = who.get(key)
+        if not named:
+            continue
+        start, end = where[match.start()], where[match.end() - 1] + 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1                        # a combining accent belongs to its letter
+        if bare[key] and key in EVERYDAY_WORDS and not text[start].isupper():
+            continue                        # "will", "hope": the word, not the member
+        initials = named[0].initials if len(named) == 1 else PEER
+        found.append(Mention(start, end, initials, tuple(m.client_id for m in named),
+                             tuple(m.initials for m in named)))
+    return found
+
+
+def with_initials(text: str, client: Client, members: Iterable[Client]) -> str:
+    """``text`` with every mention of another member replaced by their initials."""
+    out = []
+    cursor = 0
+    for mention in mentions(text, client, members):
+        initials = mention.initials
+        if initials.endswith(".") and text[mention.end:mention.end + 1] == ".":
+            initials = initials[:-1]        # "... by M.N." not "... by M.N.."
+        out.append(text[cursor:mention.start])
+        out.append(initials)
+        cursor = mention.end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def flag_text(found: Iterable[Mention]) -> str:
+    """"names another group member (M.N., J.S.)", or "" when ``found`` is empty."""
+    initials: list[str] = []
+    for mention in found:
+        for each in mention.member_initials:
+            if each not in initials:
+                initials.append(each)
+    return f"{FLAG} ({', '.join(initials)})" if initials else ""
