@@ -299,3 +299,35 @@ def attendance_time_problem(which: str, when: datetime, *, start: datetime, end:
     if when > end:
         return f"{hm(when)} is after the session's end ({hm(end)})"
     return None
+
+
+STATUS_RULE = (
+    "The times name the attendance, whichever key set them: a departure before the "
+    "session's end is left early, an arrival after its start is late (both: left early, "
+    "the arrival kept), neither is present. The start a client is held to is the later of "
+    "the scheduled and the actual start, the end the earlier of the scheduled and the "
+    "actual end, to the minute. Absent, excused and telehealth are not renamed by times."
+)
+
+
+def held_span(header: SessionHeader) -> tuple[datetime, datetime]:
+    """The start and end a client's times are measured against (``STATUS_RULE``)."""
+    start = max(header.scheduled_start, header.actual_start or header.scheduled_start)
+    end = min(header.scheduled_end, header.actual_end or header.scheduled_end)
+    return start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
+
+
+def status_by_times(status: Status, arrived: datetime | None, left: datetime | None, *,
+                    start: datetime, end: datetime) -> Status:
+    """The status ``STATUS_RULE`` gives a client marked ``status`` with these times.
+
+    The one rule for the keys (l, e stamp now) and for times typed with T: ``start`` and
+    ``end`` come from ``held_span``.
+    """
+    if status not in (Status.PRESENT, Status.LATE, Status.LEFT_EARLY):
+        return status
+    if left is not None and left < end:
+        return Status.LEFT_EARLY
+    if arrived is not None and arrived > start:
+        return Status.LATE
+    return Status.PRESENT
