@@ -114,14 +114,22 @@ def _key(spelling: str) -> str:
     return " ".join(part for part in re.split(r"[\s\-‐‑–,]+", spelling) if part)
 
 
-def mentions(text: str, client: Client, members: Iterable[Client]) -> list[Mention]:
-    """Each place ``text`` (a note of ``client``) names another of ``members``, in order."""
-    own = {_key(fold(n.strip())) for n in (client.first_name, client.last_name) if n.strip()}
+def mentions(text: str, client: Client | None, members: Iterable[Client],
+             ignore: Iterable[str] = ()) -> list[Mention]:
+    """Each place ``text`` (a note of ``client``) names another of ``members``, in order.
+
+    ``client`` None: a text that goes into every attendee's note (a block's group note),
+    where every member's name is flagged. ``ignore``: other people's full names (the
+    staff's: "Facilitator: Casey Counselor" does not name the member Casey Placeholder),
+    written out whole; a bare "Casey" is still flagged.
+    """
+    own = set() if client is None else \
+        {_key(fold(n.strip())) for n in (client.first_name, client.last_name) if n.strip()}
     who: dict[str, list[Client]] = {}       # spelling key -> the members it names
     regexes: dict[str, str] = {}
     bare: dict[str, bool] = {}
     for member in members:
-        if member.client_id == client.client_id:
+        if client is not None and member.client_id == client.client_id:
             continue
         for spelling, regex, single in _spellings(member):
             key = _key(spelling)
@@ -135,6 +143,9 @@ def mentions(text: str, client: Client, members: Iterable[Client]) -> list[Menti
     if not regexes:
         return []
     folded, where = _folded_with_positions(text)
+    spared = [range(m.start(), m.end()) for name in ignore if fold(name).strip()
+              for m in re.finditer(rf"(?<![\w\-])(?:{_pattern(fold(name).strip())})(?![\w]|-\w)",
+                                   folded)]
     # longest first, so a full name wins over the first name it starts with
     alternatives = "|".join(regexes[k] for k in sorted(regexes, key=len, reverse=True))
     regex = re.compile(rf"(?<![\w\-])(?:{alternatives})(?![\w]|-\w)")
@@ -142,7 +153,7 @@ def mentions(text: str, client: Client, members: Iterable[Client]) -> list[Menti
     for match in regex.finditer(folded):
         key = _key(match.group(0))
         named = who.get(key)
-        if not named:
+        if not named or any(match.start() in span for span in spared):
             continue
         start, end = where[match.start()], where[match.end() - 1] + 1
         while end < len(text) and unicodedata.combining(text[end]):
@@ -155,17 +166,27 @@ def mentions(text: str, client: Client, members: Iterable[Client]) -> list[Menti
     return found
 
 
-def with_initials(text: str, client: Client, members: Iterable[Client]) -> str:
-    """``text`` with every mention of another member replaced by their initials."""
-    out = []
-    cursor = 0
-    for mention in mentions(text, client, members):
+def replacements(text: str, client: Client | None, members: Iterable[Client],
+                 ignore: Iterable[str] = ()) -> list[tuple[int, int, str]]:
+    """(start, end, initials) for each mention, in order: what ``with_initials`` does."""
+    found = []
+    for mention in mentions(text, client, members, ignore):
         initials = mention.initials
         if initials.endswith(".") and text[mention.end:mention.end + 1] == ".":
             initials = initials[:-1]        # "... by M.N." not "... by M.N.."
-        out.append(text[cursor:mention.start])
+        found.append((mention.start, mention.end, initials))
+    return found
+
+
+def with_initials(text: str, client: Client | None, members: Iterable[Client],
+                  ignore: Iterable[str] = ()) -> str:
+    """``text`` with every mention of another member replaced by their initials."""
+    out = []
+    cursor = 0
+    for start, end, initials in replacements(text, client, members, ignore):
+        out.append(text[cursor:start])
         out.append(initials)
-        cursor = mention.end
+        cursor = end
     out.append(text[cursor:])
     return "".join(out)
 

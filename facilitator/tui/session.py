@@ -19,6 +19,7 @@ from facilitator.tui.widgets.plain import Label
 
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.hours import credited_minutes
+from facilitator.core.confidentiality import flag_text, mentions
 from facilitator.core.rules import DEFAULT_GROUP_CAP
 from facilitator.store.files import DamagedFile
 from facilitator.store.running import RunningSession, find_running
@@ -113,6 +114,8 @@ class SessionScreen(SessionActions, Screen):
         self.record: "SessionRecord | None" = None
         self.generation: int | None = None
         self.names: dict[str, str] = {}
+        self.clients: dict = {}           # client id -> core Client (the names check)
+        self.staff_names: list[str] = []
         self.last_names: dict[str, tuple[str, str]] = {}
         self.cap = DEFAULT_GROUP_CAP
         self.bell = False
@@ -132,7 +135,8 @@ class SessionScreen(SessionActions, Screen):
         with Horizontal(id="session-main"):
             yield AttendancePane(id="attendance")
             yield AgendaPane(id="agenda")
-        yield ParticipationPane(self.save_participation, self.save_note, id="participation")
+        yield ParticipationPane(self.save_participation, self.save_note, id="participation",
+                                check_names=self.names_flag)
         yield Footer(compact=True, show_command_palette=False)
 
     @property
@@ -167,6 +171,8 @@ class SessionScreen(SessionActions, Screen):
             return
         self.generation = generation
         self.names = {cid: c.name for cid, c in snapshot.clients.items()}
+        self.clients = snapshot.clients
+        self.staff_names = [s.display_name for s in snapshot.staff.values()]
         self.last_names = {cid: (c.last_name.casefold(), c.first_name.casefold())
                            for cid, c in snapshot.clients.items()}
         self.cap, self.bell = snapshot.settings.group_cap, snapshot.settings.bell
@@ -182,6 +188,18 @@ class SessionScreen(SessionActions, Screen):
         """The app's clock in the clinic's time zone."""
         now = self.facilitator.clock()
         return now.astimezone(self.tz) if self.tz is not None else now
+
+    def names_flag(self, text: str, client_id: str | None) -> str:
+        """"names another group member (M.N.)" when ``text`` (a client's line, or with
+        ``client_id`` None the block's group note, which goes into every attendee's note)
+        names another member on this session's list; "" otherwise. Initials only."""
+        if self.record is None or not text.strip():
+            return ""
+        members = [self.clients[c] for c in self.record.participants if c in self.clients]
+        client = self.clients.get(client_id) if client_id else None
+        if client_id and client is None:
+            return ""
+        return flag_text(mentions(text, client, members, self.staff_names))
 
     def who(self, client_id: str) -> str:
         return HIDDEN if self.privacy else self.names.get(client_id, client_id)

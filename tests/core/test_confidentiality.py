@@ -122,3 +122,19 @@ def test_replacing_is_idempotent_and_leaves_nothing_to_flag() -> None:
 def test_a_member_whose_initial_is_a_letter_with_an_accent() -> None:
     elodie = person("c7", "Élodie", "Ørsted")
     assert with_initials("Elodie and Orsted", JORDAN, (elodie,)) == "É.Ø. and É.Ø."
+
+
+def test_a_group_note_flags_every_member_it_names() -> None:
+    """A block's group note goes into every attendee's note: nobody's name is their own."""
+    text = "Maria led the round; Jordan and Hope-Garcia shared. Sam Bellwether was away."
+    assert found(text, client=None) == [("Maria", "M.N."), ("Jordan", "J.S."), ("Hope-Garcia", "W.H.")]
+    assert with_initials(text, None, SESSION) == \
+        "M.N. led the round; J.S. and W.H. shared. Sam Bellwether was away."
+
+
+def test_a_staff_members_full_name_is_not_a_member_who_shares_its_first_name() -> None:
+    text = "Facilitator: Maria Counselor. Maria said hello."
+    ms = mentions(text, JORDAN, SESSION, ignore=("Maria Counselor",))
+    assert [(text[m.start:m.end], m.initials) for m in ms] == [("Maria", "M.N.")]
+    assert with_initials(text, JORDAN, SESSION, ignore=("Maria Counselor",)) == \
+        "Facilitator: Maria Counselor. M.N. said hello."
