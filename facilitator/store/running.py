@@ -46,8 +46,8 @@ class RunningSession:
         """Set a status; late and left early take their time from the clock (or ``at``).
 
         The stored status is the one the times give (``core.session.STATUS_RULE``), as for a
-        time typed with T: ``l`` at the start itself is present, ``e`` at or after the end
-        is present with the departure kept. ``p`` is the whole session: it clears both times.
+        time typed with T: ``e`` after ``l`` is left early with the arrival kept. ``p`` is
+        the whole session: it clears both times (else a recorded late arrival would stand).
         """
         self.data.require("attendance.change")
         now = self.data.now()

@@ -213,7 +213,7 @@ class NoteEditorScreen(Screen):
         if action == "cosign":
             return self.may_cosign
         if action == "initials":
-            return (True if self.flag else None) if self.editable else False
+            return self.editable and bool(self.flag)     # shown only while flagged
         return True
 
     # -- autosave ----------------------------------------------------------------------

@@ -17,7 +17,6 @@ from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.rules import Status
 from facilitator.store.files import DamagedFile, StoreBusy
 from facilitator.tui.session_modals import PickModal, TimeModal, sentence
-from facilitator.tui.widgets.attendance import STATUS_SHORT
 from facilitator.tui.widgets.confirm import ConfirmScreen
 from facilitator.tui.widgets.participation import ParticipationPane, PicksBar
 from facilitator.tui.widgets.problem import refusal_sentence
@@ -43,12 +42,6 @@ def close_running_block(blocks, now: datetime):
         pauses = pauses[:-1] + ((pauses[-1][0], now),)
     ended = block.with_changes(ended_at=max(now, block.started_at), pauses=pauses)
     return blocks[:i] + (ended,) + blocks[i + 1:]
-
-
-def times_decide(status: Status) -> str:
-    """Why a key gave another status than its own (``core.session.STATUS_RULE``); no name."""
-    return (f"Marked {STATUS_SHORT[status]}: the times decide, as for T (a departure before "
-            "the session's end is left early, an arrival after its start is late).")
 
 
 class SessionActions:
@@ -92,13 +85,10 @@ class SessionActions:
         if cid is None or self.running is None:
             return
         before = self.attending
-        stored = []
-        if self.store(lambda: stored.append(self.running.mark(cid, status))):
+        if self.store(lambda: self.running.mark(cid, status)):
             self.reload()
             self.table.step_down()
             self.warn_cap(before)
-            if stored[0].status is not status:
-                self.notify(times_decide(stored[0].status), markup=False)
 
     def mark_all_present(self) -> None:
         unmarked = [r.client_id for r in self.table.shown if r.status is None]

@@ -150,8 +150,8 @@ class EndSessionScreen(Screen):
         """"S Sign as is" leaves the footer once every note is signed."""
         if action == "sign_unchanged" and self.rows and all(r.signed for r in self.rows):
             return False
-        if action == "initials":       # only while a draft names another member
-            return any(r.names_member for r in self.rows) or None
+        if action == "initials":       # shown only while a draft names another member
+            return any(r.names_member for r in self.rows)
         return True
 
     # -- reading -----------------------------------------------------------------------

@@ -58,7 +58,7 @@ async def test_a_departure_typed_with_T_is_left_early_like_e(clinic, fake_clock)
         assert "→19:38" in shown_status(screen, "T001")
 
 
-async def test_an_arrival_typed_with_T_is_late_and_corrected_to_the_start_is_present(clinic, fake_clock):
+async def test_an_arrival_typed_with_T_is_late_and_p_makes_it_present_again(clinic, fake_clock):
     running = start(clinic)
     fake_clock.set(at(18, 30))
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
@@ -70,23 +70,35 @@ async def test_an_arrival_typed_with_T_is_late_and_corrected_to_the_start_is_pre
         entry = running.record().attendance["T003"]
         assert (entry.status, entry.arrived) == (Status.LATE, at(18, 12))
         assert "late" in shown_status(screen, "T003")
-        # l pressed by mistake, then the arrival corrected to the start: present again
+        # typed in the start's own minute, the mark stands (the minute cannot say which side)
         await type_time(pilot, "arrived", "6:00p")
         entry = running.record().attendance["T003"]
-        assert (entry.status, entry.arrived) == (Status.PRESENT, at(18, 0))
+        assert (entry.status, entry.arrived) == (Status.LATE, at(18, 0))
+        # p: in the room the whole session, both times cleared
+        await cursor_to(pilot, "T003")
+        await pilot.press("p")
+        await pilot.pause()
+        entry = running.record().attendance["T003"]
+        assert (entry.status, entry.arrived, entry.left) == (Status.PRESENT, None, None)
 
 
-async def test_l_at_the_start_is_present_and_says_why(clinic, fake_clock):
+async def test_a_time_typed_in_the_start_minute_leaves_a_present_client_present(clinic, fake_clock):
     running = start(clinic)
-    fake_clock.set(at(18, 0))
+    fake_clock.set(at(18, 30))
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await cursor_to(pilot, "T001")
+        await pilot.press("p")
+        await cursor_to(pilot, "T001")
+        await type_time(pilot, "arrived", "6:00p")
+        entry = running.record().attendance["T001"]
+        assert (entry.status, entry.arrived) == (Status.PRESENT, at(18, 0))
+        # l in the minute the group started stands as late (stamped 18:00)
+        fake_clock.set(at(18, 0))
+        await cursor_to(pilot, "T002")
         await pilot.press("l")
         await pilot.pause()
-        assert running.record().attendance["T001"].status is Status.PRESENT
-        messages = [n.message for n in pilot.app._notifications]
-        assert any(m.startswith("Marked present: the times decide") for m in messages)
-        assert not any("Avery" in m or "Testperson" in m for m in messages)
+        entry = running.record().attendance["T002"]
+        assert (entry.status, entry.arrived) == (Status.LATE, at(18, 0))
 
 
 async def test_late_then_left_early_keeps_both_times_and_p_clears_them(clinic, fake_clock):
