@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from facilitator.core.agenda import AgendaClock
-from facilitator.core.confidentiality import flag_text, mentions
+from facilitator.core.confidentiality import FLAG, flag_text, mentions
 from facilitator.tui.widgets.problem import refusal_sentence
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.drafting import draft_note
@@ -196,8 +196,8 @@ def client_rows(record: SessionRecord, snapshot: "ClinicSnapshot",
         initials = other.initials if other and note and not note.signed else ""
         state = note_state(note)
         named = names_member(note, client, group, staff)
-        if named:
-            state += f", {named}"
+        if named:           # the initials are in the hint line: the column stays whole at 80
+            state += f", {FLAG}"
         if initials:
             state += f", {reads_like_text(initials)}"
         rows.append(ClientRow(client_id, client.name if client else client_id,

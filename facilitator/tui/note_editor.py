@@ -99,7 +99,7 @@ class NoteEditorScreen(Screen):
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "sign", "Sign", id="note.sign", tooltip="Sign and lock this note (then y)"),
         Binding("ctrl+r", "initials", "Initials", id="note.initials",
-                tooltip="Put initials in place of other group members' names"),
+                tooltip="Other group members' names become their initials"),
         Binding("a", "addendum", "Addendum", id="note.addendum",
                 tooltip="Add a signed addendum to this signed note"),
         Binding("c", "cosign", "Co-sign", id="note.cosign", tooltip="Co-sign this signed note"),

@@ -56,7 +56,8 @@ class SessionScreen(SessionActions, Screen):
         "Attendance (left): move with ↑/↓ and press one key per status: p present, l late, "
         "e left early, a absent, x excused, h telehealth; the cursor moves down. P marks every "
         "unmarked client present. Late and left early take the time from the clock; T or enter "
-        "types a time instead (6:40p, 18:40). + adds a client, - removes one.\n"
+        "types a time instead (6:40p, 18:40). Either way the times decide: a departure before "
+        "the end is left early, an arrival after the start late; p clears them. + adds a client, - removes one.\n"
         "Agenda (right), from any pane: n starts the agenda and moves to the next block, "
         "b goes back (undoes n or k), z pauses and resumes, f adds 5 minutes, k skips the "
         "block, i takes a break now (ends the block, starts 10 minutes of break). The clock "
@@ -66,7 +67,10 @@ class SessionScreen(SessionActions, Screen):
         "a goal's number links what they did in this block to it (again: unlinks). "
         "1-9, 0, d, u and o toggle picks for the highlighted client (also "
         "from the list); tab to type a line about them and a group note for the block. "
-        "Everything saves itself within a second; enter or escape returns to the list.\n"
+        "Everything saves itself within a second; enter or escape returns to the list. "
+        "The group note goes into every attendee's note: if it (or the client's line) "
+        "names another group member, the pane's lower border says so, by initials; write "
+        "initials instead.\n"
         "F9 hides every client name and note until pressed again. E ends the session."
     )
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]

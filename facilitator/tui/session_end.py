@@ -60,7 +60,7 @@ class EndSessionScreen(Screen):
         Binding("S", "sign_unchanged", "Sign as is", id="end.sign",
                 tooltip="Sign the highlighted draft unchanged (then y)"),
         Binding("i", "initials", "Initials", id="end.initials",
-                tooltip="Put initials in place of other group members' names in the draft"),
+                tooltip="Other group members' names in the draft become their initials"),
         Binding("a", "addendum", "Addendum", id="end.addendum", show=False,
                 tooltip="Add a signed addendum to a signed note"),
         Binding("c", "cosign", "Co-sign", id="end.cosign", show=False,
