@@ -16,6 +16,7 @@ What counts as naming a member (``mentions``):
 - a hyphenated or multi-part name ("Hope-Garcia", "de la Cruz") as a whole, written
   with hyphens or spaces either way; its parts alone ("Garcia", "la") are not taken as
   the name: they are too often someone else or an everyday word;
+- a one-letter first or last name only within the full name ("J Quill"), never alone;
 - a name that is also an everyday word (``EVERYDAY_WORDS``: Will, Hope, May, Mark ...)
   only when written with a capital letter: "she will" is not Will; "Will said" is (and
   so is "Will continue" at the start of a sentence: flagging too much is the safe side).
@@ -54,8 +55,9 @@ EVERYDAY_WORDS = frozenset("""
     """.split())
 
 # Letters that have no Unicode decomposition but are read as an accented plain letter.
+# Curly apostrophes are the straight one ("O’Brien" is "O'Brien").
 _PLAIN = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae",
-                        "œ": "oe", "þ": "th", "ŧ": "t"})
+                        "œ": "oe", "þ": "th", "ŧ": "t", "’": "'", "‘": "'", "ʼ": "'"})
 _SEPARATOR = r"[\s\-‐‑–]+"
 
 
@@ -104,7 +106,7 @@ def _spellings(member: Client) -> list[tuple[str, str, bool]]:
         found.append((f"{first} {last}", rf"{_pattern(first)}{_SEPARATOR}{_pattern(last)}", False))
         found.append((f"{last}, {first}", rf"{_pattern(last)}\s*,\s*{_pattern(first)}", False))
     for name in (first, last):
-        if name:
+        if len(name) > 1:           # "A" or "J" alone is an article or an initial
             found.append((name, _pattern(name), True))
     return found
 

@@ -138,3 +138,31 @@ def test_a_staff_members_full_name_is_not_a_member_who_shares_its_first_name() -
     assert [(text[m.start:m.end], m.initials) for m in ms] == [("Maria", "M.N.")]
     assert with_initials(text, JORDAN, SESSION, ignore=("Maria Counselor",)) == \
         "Facilitator: Maria Counselor. M.N. said hello."
+
+
+# --- what a clumsy colleague or an attacker would type -----------------------------------------
+
+def test_apostrophes_and_regex_characters_in_names_are_plain_letters() -> None:
+    obrien = person("c8", "Seán", "O'Brien")
+    dots = person("c9", "Jo.", "St. (John)")
+    text = "O’Brien’s ride; Sean came; St. (John) and Jo. too; Stx John not."
+    assert [(text[m.start:m.end], m.initials) for m in mentions(text, JORDAN, (obrien, dots))] == [
+        ("O’Brien", "S.O."), ("Sean", "S.O."), ("St. (John)", "J.S."), ("Jo.", "J.S.")]
+
+
+def test_a_one_letter_name_alone_is_not_a_name() -> None:
+    """"A" or "J" alone would match every article and the initials themselves."""
+    j = person("c8", "J", "Quill")
+    assert with_initials("A J Quill said a word to J. Quill", JORDAN, (j,)) == \
+        "A J.Q. said a word to J. J.Q."
+    assert with_initials("J.Q. said", JORDAN, (j,)) == "J.Q. said"
+
+
+def test_sharp_s_dotted_i_and_ligatures_fold() -> None:
+    strauss = person("c8", "İlker", "Strauß")
+    assert with_initials("ilker STRAUSS and Ilker Strauss", JORDAN, (strauss,)) == "İ.S. and İ.S."
+
+
+def test_a_long_note_is_checked_whole() -> None:
+    text = ("Nothing to see here. " * 5000) + "Maria"
+    assert found(text) == [("Maria", "M.N.")]
