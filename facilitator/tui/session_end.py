@@ -151,7 +151,8 @@ class EndSessionScreen(Screen):
         if action == "sign_unchanged" and self.rows and all(r.signed for r in self.rows):
             return False
         if action == "initials":       # shown only while a draft names another member
-            return any(r.names_member for r in self.rows)
+            return (any(r.names_member for r in self.rows) and self.record is not None
+                    and summary.may_write(self.me, self.record))
         return True
 
     # -- reading -----------------------------------------------------------------------

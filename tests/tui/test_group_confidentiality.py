@@ -166,3 +166,26 @@ async def test_the_group_note_is_checked_as_it_is_typed(clinic, fake_clock):
         await pilot.press("f9")          # names hidden: the flag too
         await pilot.pause()
         assert "names another" not in (pane.border_subtitle or "")
+
+
+async def test_a_supervisor_sees_the_flag_but_has_no_key_to_rewrite(clinic, fake_clock, running):
+    from facilitator.store.clinic import open_clinic
+    from facilitator.store.running import RunningSession
+    from facilitator.store.staff import add_staff
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await open_end_screen(pilot, running)          # the counselor's drafts
+    book = NoteBook(running.data, running.file)
+    book.save_draft("T002", "Maria Núñez was quiet.\n")
+    add_staff(clinic, "sup1", "Sam Supervisor", "supervisor")
+    supervisor = open_clinic(clinic.root, user="sup1", clock=fake_clock)
+    before = running.file.path.read_bytes()
+    async with build_app(supervisor, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_end_screen(pilot, RunningSession(supervisor, running.file))
+        await highlight(pilot, screen, "T002")
+        hint = str(screen.query_one("#end-hint").render())
+        assert hint.startswith("This draft names another group member (M.N.) · Enter reads")
+        assert "i" not in {b.binding.key for b in screen.active_bindings.values()
+                           if b.binding.action == "initials"}
+        await pilot.press("i")
+        await pilot.pause()
+    assert running.file.path.read_bytes() == before
