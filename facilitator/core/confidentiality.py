@@ -39,6 +39,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from facilitator.core.roster import Client
 
@@ -66,13 +67,16 @@ def fold(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
+@lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     folded = unicodedata.normalize("NFKD", char.casefold())
     return "".join(c for c in folded if not unicodedata.combining(c)).translate(_PLAIN)
 
 
-def _folded_with_positions(text: str) -> tuple[str, list[int]]:
+def _folded_with_positions(text: str) -> tuple[str, "list[int] | range"]:
     """The folded text, and for each of its characters the index of the original one."""
+    if text.isascii():
+        return text.lower(), range(len(text))      # the common case, one to one
     out: list[str] = []
     where: list[int] = []
     for index, char in enumerate(text):
@@ -98,9 +102,10 @@ class Mention:
     member_initials: tuple[str, ...]
 
 
-def _spellings(member: Client) -> list[tuple[str, str, bool]]:
-    """(folded spelling, regex, is a bare single name) for each way of naming ``member``."""
-    first, last = fold(member.first_name.strip()), fold(member.last_name.strip())
+@lru_cache(maxsize=4096)
+def _spellings(first_name: str, last_name: str) -> tuple[tuple[str, str, bool], ...]:
+    """(spelling key, regex, is a bare single name) for each way of naming a member."""
+    first, last = fold(first_name.strip()), fold(last_name.strip())
     found = []
     if first and last:
         found.append((f"{first} {last}", rf"{_pattern(first)}{_SEPARATOR}{_pattern(last)}", False))
@@ -108,12 +113,93 @@ def _spellings(member: Client) -> list[tuple[str, str, bool]]:
     for name in (first, last):
         if len(name) > 1:           # "A" or "J" alone is an article or an initial
             found.append((name, _pattern(name), True))
-    return found
+    return tuple((_key(spelling), regex, single) for spelling, regex, single in found)
+
+
+@lru_cache(maxsize=4096)
+def _own_key(name: str) -> str:
+    return _key(fold(name.strip()))
 
 
 def _key(spelling: str) -> str:
     """One spelling per name: its folded parts joined by single spaces, commas dropped."""
     return " ".join(part for part in re.split(r"[\s\-‐‑–,]+", spelling) if part)
+
+
+_BEFORE = r"(?<![\w\-])"
+_AFTER = r"(?![\w]|-\w)"
+
+
+class NameFinder:
+    """The names of ``members`` as ``client``'s note may hold them, compiled once for many
+    texts (a drafted note redacts a dozen parts with one)."""
+
+    def __init__(self, client: Client | None, members: Iterable[Client],
+                 ignore: Iterable[str] = ()) -> None:
+        own = set() if client is None else \
+            {_own_key(n) for n in (client.first_name, client.last_name) if n.strip()}
+        self.who: dict[str, list[Client]] = {}      # spelling key -> the members it names
+        self.bare: dict[str, bool] = {}
+        regexes: dict[str, str] = {}
+        for member in members:
+            if client is not None and member.client_id == client.client_id:
+                continue
+            for key, regex, single in _spellings(member.first_name, member.last_name):
+                if single and key in own:
+                    continue                        # may be the client's own name
+                named = self.who.setdefault(key, [])
+                if all(m.client_id != member.client_id for m in named):
+                    named.append(member)
+                regexes[key] = regex
+                self.bare[key] = single
+        # longest first, so a full name wins over the first name it starts with
+        alternatives = "|".join(regexes[k] for k in sorted(regexes, key=len, reverse=True))
+        self.regex = re.compile(rf"{_BEFORE}(?:{alternatives}){_AFTER}") if regexes else None
+        spared = [_pattern(fold(name).strip()) for name in ignore if fold(name).strip()]
+        self.spared = re.compile(rf"{_BEFORE}(?:{'|'.join(spared)}){_AFTER}") if spared else None
+
+    def mentions(self, text: str) -> list[Mention]:
+        if self.regex is None:
+            return []
+        folded, where = _folded_with_positions(text)
+        spared = [range(m.start(), m.end()) for m in self.spared.finditer(folded)] \
+            if self.spared is not None else []
+        found = []
+        for match in self.regex.finditer(folded):
+            key = _key(match.group(0))
+            named = self.who.get(key)
+            if not named or any(match.start() in span for span in spared):
+                continue
+            start, end = where[match.start()], where[match.end() - 1] + 1
+            while end < len(text) and unicodedata.combining(text[end]):
+                end += 1                            # a combining accent belongs to its letter
+            if self.bare[key] and key in EVERYDAY_WORDS and not text[start].isupper():
+                continue                            # "will", "hope": the word, not the member
+            initials = named[0].initials if len(named) == 1 else PEER
+            found.append(Mention(start, end, initials, tuple(m.client_id for m in named),
+                                 tuple(m.initials for m in named)))
+        return found
+
+    def replacements(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, initials) for each mention, in order: what ``with_initials`` does."""
+        found = []
+        for mention in self.mentions(text):
+            initials = mention.initials
+            if initials.endswith(".") and text[mention.end:mention.end + 1] == ".":
+                initials = initials[:-1]            # "... by M.N." not "... by M.N.."
+            found.append((mention.start, mention.end, initials))
+        return found
+
+    def with_initials(self, text: str) -> str:
+        """``text`` with every mention of another member replaced by their initials."""
+        out = []
+        cursor = 0
+        for start, end, initials in self.replacements(text):
+            out.append(text[cursor:start])
+            out.append(initials)
+            cursor = end
+        out.append(text[cursor:])
+        return "".join(out)
 
 
 def mentions(text: str, client: Client | None, members: Iterable[Client],
@@ -125,72 +211,19 @@ def mentions(text: str, client: Client | None, members: Iterable[Client],
     staff's: "Facilitator: Casey Counselor" does not name the member Casey Placeholder),
     written out whole; a bare "Casey" is still flagged.
     """
-    own = set() if client is None else \
-        {_key(fold(n.strip())) for n in (client.first_name, client.last_name) if n.strip()}
-    who: dict[str, list[Client]] = {}       # spelling key -> the members it names
-    regexes: dict[str, str] = {}
-    bare: dict[str, bool] = {}
-    for member in members:
-        if client is not None and member.client_id == client.client_id:
-            continue
-        for spelling, regex, single in _spellings(member):
-            key = _key(spelling)
-            if single and key in own:
-                continue                    # may be the client's own name
-            named = who.setdefault(key, [])
-            if all(m.client_id != member.client_id for m in named):
-                named.append(member)
-            regexes[key] = regex
-            bare[key] = single
-    if not regexes:
-        return []
-    folded, where = _folded_with_positions(text)
-    spared = [range(m.start(), m.end()) for name in ignore if fold(name).strip()
-              for m in re.finditer(rf"(?<![\w\-])(?:{_pattern(fold(name).strip())})(?![\w]|-\w)",
-                                   folded)]
-    # longest first, so a full name wins over the first name it starts with
-    alternatives = "|".join(regexes[k] for k in sorted(regexes, key=len, reverse=True))
-    regex = re.compile(rf"(?<![\w\-])(?:{alternatives})(?![\w]|-\w)")
-    found = []
-    for match in regex.finditer(folded):
-        key = _key(match.group(0))
-        named = who.get(key)
-        if not named or any(match.start() in span for span in spared):
-            continue
-        start, end = where[match.start()], where[match.end() - 1] + 1
-        while end < len(text) and unicodedata.combining(text[end]):
-            end += 1                        # a combining accent belongs to its letter
-        if bare[key] and key in EVERYDAY_WORDS and not text[start].isupper():
-            continue                        # "will", "hope": the word, not the member
-        initials = named[0].initials if len(named) == 1 else PEER
-        found.append(Mention(start, end, initials, tuple(m.client_id for m in named),
-                             tuple(m.initials for m in named)))
-    return found
+    return NameFinder(client, members, ignore).mentions(text)
 
 
 def replacements(text: str, client: Client | None, members: Iterable[Client],
                  ignore: Iterable[str] = ()) -> list[tuple[int, int, str]]:
-    """(start, end, initials) for each mention, in order: what ``with_initials`` does."""
-    found = []
-    for mention in mentions(text, client, members, ignore):
-        initials = mention.initials
-        if initials.endswith(".") and text[mention.end:mention.end + 1] == ".":
-            initials = initials[:-1]        # "... by M.N." not "... by M.N.."
-        found.append((mention.start, mention.end, initials))
-    return found
+    """(start, end, initials) for each mention of another member, in order."""
+    return NameFinder(client, members, ignore).replacements(text)
 
 
 def with_initials(text: str, client: Client | None, members: Iterable[Client],
                   ignore: Iterable[str] = ()) -> str:
     """``text`` with every mention of another member replaced by their initials."""
-    out = []
-    cursor = 0
-    for start, end, initials in replacements(text, client, members, ignore):
-        out.append(text[cursor:start])
-        out.append(initials)
-        cursor = end
-    out.append(text[cursor:])
-    return "".join(out)
+    return NameFinder(client, members, ignore).with_initials(text)
 
 
 def flag_text(found: Iterable[Mention]) -> str:

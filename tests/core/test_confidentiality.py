@@ -166,3 +166,10 @@ def test_sharp_s_dotted_i_and_ligatures_fold() -> None:
 def test_a_long_note_is_checked_whole() -> None:
     text = ("Nothing to see here. " * 5000) + "Maria"
     assert found(text) == [("Maria", "M.N.")]
+
+
+def test_drafting_redacts_by_the_same_rule() -> None:
+    """A drafted note takes other members' names out by this rule: accents included."""
+    from facilitator.core.notes import redact_others
+    assert redact_others("Talked with maria Nunez and Nuñez's brother; she will hope.", JORDAN,
+                         SESSION) == "Talked with M.N. and M.N.'s brother; she will hope."
