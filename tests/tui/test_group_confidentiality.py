@@ -74,6 +74,12 @@ async def test_the_editor_flags_a_typed_name_and_ctrl_r_puts_initials(clinic, fa
         assert "Maria" not in str(flag.render()) and "Blake" not in str(flag.render())
         # stored as typed (the autosave), then replaced: an ordinary, audited draft edit
         assert "maria NUNEZ drove Blake's car" in running.file.notes()["T001"].body
+        await pilot.press("ctrl+s")          # signing asks, and the question names the flag
+        confirm = pilot.app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert "names another group member (M.N., B.S.)" in confirm.detail and "ctrl+r" in confirm.detail
+        await pilot.press("n")
+        assert pilot.app.screen is editor and not running.file.notes()["T001"].signed
         before = audit_text(clinic).count('"note.draft"')
         await pilot.press("ctrl+r")
         await pilot.pause()
