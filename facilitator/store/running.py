@@ -13,8 +13,8 @@ from facilitator.core.errors import InputError
 from facilitator.core.parsing import parse_typed_time
 from facilitator.core.rules import Status
 from facilitator.core.session import (
-    attendance_time_problem, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, held_span,
-    session_id_for, status_by_times,
+    attendance_time_problem, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source,
+    held_span, session_id_for, status_by_times,
 )
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile

@@ -54,7 +54,8 @@ def test_whole_words_only() -> None:
 
 
 def test_possessive_keeps_its_s() -> None:
-    assert with_initials("Maria's ride and Núñez’s car", JORDAN, SESSION) == "M.N.'s ride and M.N.’s car"
+    assert with_initials("Maria's ride and Núñez’s car", JORDAN, SESSION) == \
+        "M.N.'s ride and M.N.’s car"
 
 
 def test_last_name_first_with_a_comma() -> None:
