@@ -12,11 +12,11 @@ Pure: the current time (for a session still running) is a parameter.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from facilitator.core.confidentiality import PEER, NameFinder
 from facilitator.core.errors import InputError
 from facilitator.core.hours import credited_minutes
 from facilitator.core.roster import Client
@@ -27,7 +27,6 @@ from facilitator.core.session import AttendanceEntry, BlockRun, SessionRecord
 
 NOT_GIVEN = object()   # draft_note(plan=...) not passed: no plan part (callers that know no plans)
 
-PEER = "a peer"   # a bare name two other members share: which one is not guessed
 PLAN = "Plan: continue current level of care; review progress toward goals at next session."
 PLAN_MISSED = ("Plan: continue current level of care; follow up on the missed session "
                "and review progress toward goals at next session.")
@@ -67,15 +66,6 @@ _ORDER = {key: i for i, (key, _) in enumerate(PARTICIPATION_PICKS)}
 
 # --- redaction ------------------------------------------------------------------------------
 
-def _normal(text: str) -> str:
-    """One spelling per name: single spaces, no space around a comma, case folded."""
-    return re.sub(r"\s*,\s*", ",", re.sub(r"\s+", " ", text.strip())).casefold()
-
-
-def _pattern(name: str) -> str:
-    return r"\s+".join(re.escape(part) for part in name.split())
-
-
 def redact_others(text: str, client: Client, others: Iterable[Client]) -> str:
     """``text`` with other clients' names replaced by their initials (see ``redactor``)."""
     return redactor(client, others)(text)
@@ -84,45 +74,17 @@ def redact_others(text: str, client: Client, others: Iterable[Client]) -> str:
 def redactor(client: Client, others: Iterable[Client]) -> Callable[[str], str]:
     """A function that replaces other clients' names in a text by their initials.
 
-    Full names ("Sam Bell", "Bell, Sam"), first names and last names, as whole words,
-    case-insensitive. A bare name that is also one of ``client``'s own names stays
-    (it may be theirs); a bare name two others share becomes "a peer". Over-redaction
-    is the safe side: a member called "Will" turns the word "will" into initials.
+    The names check of ``core.confidentiality`` (one rule for drafting and for the
+    "names another group member" flag): full names ("Sam Bell", "Bell, Sam"), first
+    names and last names, as whole words, without regard to case or accents. A bare
+    name that is also one of ``client``'s own names stays (it may be theirs); a bare
+    name two others share becomes "a peer"; a name that is an everyday word ("will",
+    "hope") is taken as the name only when written with a capital.
     """
-    own = {_normal(n) for n in (client.first_name, client.last_name) if n.strip()}
-    table: dict[str, str] = {}
-    regexes: dict[str, str] = {}
-
-    def add(spelling: str, regex: str, initials: str) -> None:
-        key = _normal(spelling)
-        table[key] = initials if table.get(key, initials) == initials else PEER
-        regexes[key] = regex
-
-    for other in others:
-        if other.client_id == client.client_id:
-            continue
-        first, last = other.first_name.strip(), other.last_name.strip()
-        if first and last:
-            add(f"{first} {last}", rf"{_pattern(first)}\s+{_pattern(last)}", other.initials)
-            add(f"{last},{first}", rf"{_pattern(last)}\s*,\s*{_pattern(first)}", other.initials)
-        for name in (first, last):
-            if name and _normal(name) not in own:
-                add(name, _pattern(name), other.initials)
-    if not table:
+    others = [o for o in others if o.client_id != client.client_id]
+    if not others:
         return lambda text: text
-    # longest first, so a full name wins over the first name it starts with
-    alternatives = "|".join(regexes[k] for k in sorted(regexes, key=len, reverse=True))
-    regex = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-    def redact(text: str) -> str:
-        def replace(match: re.Match[str]) -> str:
-            initials = table.get(_normal(match.group(0)), PEER)
-            if initials.endswith(".") and text[match.end():match.end() + 1] == ".":
-                initials = initials[:-1]          # "... with S.B." not "... with S.B.."
-            return initials
-        return regex.sub(replace, text)
-
-    return redact
+    return NameFinder(client, others).with_initials
 
 
 # --- times ----------------------------------------------------------------------------------

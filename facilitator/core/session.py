@@ -299,3 +299,44 @@ def attendance_time_problem(which: str, when: datetime, *, start: datetime, end:
     if when > end:
         return f"{hm(when)} is after the session's end ({hm(end)})"
     return None
+
+
+STATUS_RULE = (
+    "The times name the attendance, whichever key set them: a departure before the "
+    "session's end is left early (while the session runs, its end is still to come, so "
+    "every departure is), an arrival after its start is late (both: left early, the "
+    "arrival kept), neither is present. Times are kept to the minute: a time in the very "
+    "minute the session started or ended cannot say which side it was, and the mark "
+    "stands (l pressed in the minute the clock started is late; a time typed for a client "
+    "marked present in that minute leaves them present). Absent, excused and telehealth "
+    "are not renamed by times."
+)
+
+
+def held_span(header: SessionHeader) -> tuple[datetime, datetime | None]:
+    """The start and the end (None while the session runs) a client's times are measured
+    against (``STATUS_RULE``): when it really began and ended, to the minute."""
+    start = header.start.replace(second=0, microsecond=0)
+    ended = header.state is SessionState.ENDED and header.actual_end is not None
+    end = header.actual_end.replace(second=0, microsecond=0) if ended else None  # type: ignore[union-attr]
+    return start, end
+
+
+def status_by_times(status: Status, arrived: datetime | None, left: datetime | None, *,
+                    start: datetime, end: datetime | None) -> Status:
+    """The status ``STATUS_RULE`` gives a client marked ``status`` with these times.
+
+    The one rule for the keys (l and e stamp now) and for times typed with T; ``start``
+    and ``end`` come from ``held_span``.
+    """
+    if status not in (Status.PRESENT, Status.LATE, Status.LEFT_EARLY):
+        return status
+    if left is not None and (end is None or left < end):
+        return Status.LEFT_EARLY
+    if left is not None and left == end and status is Status.LEFT_EARLY:
+        return Status.LEFT_EARLY            # in the end's own minute the mark stands
+    if arrived is not None and arrived > start:
+        return Status.LATE
+    if arrived is not None and arrived == start and status is Status.LATE:
+        return Status.LATE                  # in the start's own minute the mark stands
+    return Status.PRESENT

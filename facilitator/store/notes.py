@@ -52,6 +52,27 @@ class NoteBook:
             note = self.file.update_note(client_id, change)
         return note
 
+    def members_as_initials(self, client_id: str, members, ignore=()) -> Note:
+        """The draft with every other session member's name replaced by their initials
+        (``core.confidentiality``): an ordinary edit of the draft, audited as typing is
+        ("note.draft", by session id); a signed note is refused as any edit is."""
+        from facilitator.core.confidentiality import with_initials
+        self.data.require("note.write")
+        self._own_session()
+        members = tuple(members)
+        client = next((m for m in members if m.client_id == client_id), None)
+
+        def change(old: Note | None) -> Note:
+            if old is None:
+                raise InputError("there is no drafted note for this client", field="body")
+            if client is None:
+                raise InputError("the client is not on this session's list", field="body")
+            return core_notes.edit(old, with_initials(old.body, client, members, ignore))
+
+        with self.data.change("note.draft", self.file.session_id):
+            note = self.file.update_note(client_id, change)
+        return note
+
     def sign(self, client_id: str) -> Note:
         self.data.require("note.sign")
         self._own_session()

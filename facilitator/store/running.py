@@ -13,7 +13,8 @@ from facilitator.core.errors import InputError
 from facilitator.core.parsing import parse_typed_time
 from facilitator.core.rules import Status
 from facilitator.core.session import (
-    attendance_time_problem, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
+    attendance_time_problem, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source,
+    held_span, session_id_for, status_by_times,
 )
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
@@ -42,26 +43,35 @@ class RunningSession:
 
     # -- attendance ------------------------------------------------------------------
     def mark(self, client_id: str, status: Status, at: datetime | None = None) -> AttendanceEntry:
-        """Set a status; late and left early take their time from the clock (or ``at``)."""
+        """Set a status; late and left early take their time from the clock (or ``at``).
+
+        The stored status is the one the times give (``core.session.STATUS_RULE``), as for a
+        time typed with T: ``e`` after ``l`` is left early with the arrival kept. ``p`` is
+        the whole session: it clears both times (else a recorded late arrival would stand).
+        """
         self.data.require("attendance.change")
         now = self.data.now()
         when = (at or now).replace(second=0, microsecond=0)
         which = {Status.LATE: "arrived", Status.LEFT_EARLY: "left"}.get(status)
         if which:
             self._check_time(which, when, now)
+        start, end = held_span(self.record().header)
 
         def change(old: AttendanceEntry | None) -> AttendanceEntry:
             base = (old or AttendanceEntry(client_id=client_id, status=status)).with_changes(updated_at=now)
             if status is Status.LATE:
-                return base.with_changes(status=status, arrived=when, left=None)
-            if status is Status.LEFT_EARLY:
+                new = base.with_changes(status=status, arrived=when, left=None)
+            elif status is Status.LEFT_EARLY:
                 if base.arrived and when <= base.arrived:
                     raise InputError(f"left at {when:%H:%M}, not after arriving at "
                                      f"{base.arrived:%H:%M}", field="left")
-                return base.with_changes(status=status, left=when)
-            if status in (Status.ABSENT, Status.EXCUSED):
-                return base.with_changes(status=status, arrived=None, left=None)
-            return base.with_changes(status=status, left=None)
+                new = base.with_changes(status=status, left=when)
+            elif status in (Status.ABSENT, Status.EXCUSED, Status.PRESENT):
+                new = base.with_changes(status=status, arrived=None, left=None)
+            else:
+                new = base.with_changes(status=status, left=None)
+            return new.with_changes(status=status_by_times(new.status, new.arrived, new.left,
+                                                           start=start, end=end))
 
         with self._change("attendance.mark", {"status": str(status)}):
             entry = self.file.update_attendance(client_id, change)
@@ -77,6 +87,7 @@ class RunningSession:
         clock_time = parse_typed_time(typed, near=start.timetz().replace(tzinfo=None), field=which)
         when = datetime.combine(header.day, clock_time, start.tzinfo)
         self._check_time(which, when, self.data.now())
+        start, end = held_span(header)
 
         def change(old: AttendanceEntry | None) -> AttendanceEntry:
             if old is None or not old.status.credits_time:
@@ -85,7 +96,9 @@ class RunningSession:
             if new.arrived and new.left and new.left <= new.arrived:
                 raise InputError(f"left at {new.left:%H:%M}, not after arriving at {new.arrived:%H:%M}",
                                  field=which)
-            return new
+            # the same rule as the l and e keys (core.session.STATUS_RULE)
+            return new.with_changes(status=status_by_times(new.status, new.arrived, new.left,
+                                                           start=start, end=end))
 
         with self._change("attendance.time", {"field": which}):
             entry = self.file.update_attendance(client_id, change)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from facilitator.core.agenda import AgendaClock
+from facilitator.core.confidentiality import FLAG, flag_text, mentions
 from facilitator.tui.widgets.problem import refusal_sentence
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.drafting import draft_note
@@ -155,10 +156,28 @@ class ClientRow:
     note: str
     signed: bool
     reads_like: str = ""    # the initials of the attendee whose note this one nearly repeats
+    names_member: str = ""  # "names another group member (M.N.)" for an unsigned note, or ""
 
 
 def reads_like_text(initials: str) -> str:
     return f"same words as {initials}'s note" if initials else ""
+
+
+def members(record: SessionRecord, snapshot: "ClinicSnapshot") -> list:
+    """The session's members as ``Client``s: everyone on its list (absent ones included)."""
+    return [snapshot.clients[c] for c in record.participants if c in snapshot.clients]
+
+
+def staff_full_names(snapshot: "ClinicSnapshot") -> list[str]:
+    """Staff names, written out whole in a note, are nobody's mention of a member."""
+    return [s.display_name for s in snapshot.staff.values()]
+
+
+def names_member(note: Note | None, client, group: list, staff: list[str]) -> str:
+    """The flag for an unsigned note naming another member (initials only), or ""."""
+    if note is None or note.signed or client is None:
+        return ""
+    return flag_text(mentions(note.body, client, group, staff))
 
 
 def client_rows(record: SessionRecord, snapshot: "ClinicSnapshot",
@@ -166,6 +185,8 @@ def client_rows(record: SessionRecord, snapshot: "ClinicSnapshot",
     rows = []
     ids = attending(record)
     alike = session_likeness(ids, notes, snapshot.clients)
+    group = members(record, snapshot)
+    staff = staff_full_names(snapshot)
     for client_id in ids:
         client = snapshot.clients.get(client_id)
         note = notes.get(client_id)
@@ -174,11 +195,14 @@ def client_rows(record: SessionRecord, snapshot: "ClinicSnapshot",
         # marked before signing: once signed, the supervisor's queue still shows it
         initials = other.initials if other and note and not note.signed else ""
         state = note_state(note)
+        named = names_member(note, client, group, staff)
+        if named:           # the initials are in the hint line: the column stays whole at 80
+            state += f", {FLAG}"
         if initials:
             state += f", {reads_like_text(initials)}"
         rows.append(ClientRow(client_id, client.name if client else client_id,
                               status_text(record, client_id), credited(record, client_id),
-                              state, bool(note and note.signed), initials))
+                              state, bool(note and note.signed), initials, named))
     return rows
 
 

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, TextArea
 from facilitator.tui.widgets.plain import Label, Static
 
+from facilitator.core.confidentiality import flag_text, mentions, replacements
 from facilitator.core.permissions import allowed
 from facilitator.store.notes import NoteBook
 from facilitator.tui.end_summary import STORE_ERRORS, may_write, sentence
@@ -92,6 +93,10 @@ class NoteEditorScreen(Screen):
     HOW_TO = (
         "A draft saves itself a moment after you stop typing. Other clients appear by "
         "initials only: keep it that way in what you add.\n"
+        "A draft that names another group member (first, last or full name, from this "
+        "session's list; accents and case do not matter) says so above the text: ctrl+r "
+        "puts the member's initials in place of each name (\"Maria\" and \"Maria Núñez\" "
+        "both become \"M.N.\"), an ordinary edit, saved like typing.\n"
         "ctrl+s then y signs the note and locks it; Escape goes back to the list (the draft "
         "is kept).\n"
         "A signed note is read-only: press a to add a signed addendum (a correction), or c "
@@ -99,6 +104,8 @@ class NoteEditorScreen(Screen):
     )
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "sign", "Sign", id="note.sign", tooltip="Sign and lock this note (then y)"),
+        Binding("ctrl+r", "initials", "Initials", id="note.initials",
+                tooltip="Other group members' names become their initials"),
         Binding("a", "addendum", "Addendum", id="note.addendum",
                 tooltip="Add a signed addendum to this signed note"),
         Binding("c", "cosign", "Co-sign", id="note.cosign", tooltip="Co-sign this signed note"),
@@ -108,6 +115,8 @@ class NoteEditorScreen(Screen):
     DEFAULT_CSS = """
     NoteEditorScreen #note-title { text-style: bold; color: $text-primary; padding: 0 1; width: 1fr; }
     NoteEditorScreen #note-state { padding: 0 1; color: $text-muted; width: 1fr; }
+    NoteEditorScreen #note-flag { padding: 0 1; color: $text-warning; width: 1fr; display: none; }
+    NoteEditorScreen #note-flag.-shown { display: block; }
     NoteEditorScreen TextArea { height: 1fr; }
     """
 
@@ -123,10 +132,15 @@ class NoteEditorScreen(Screen):
         self._refused_at = 0.0
         self.may_cosign = False
         self.writer = False
+        self.client = None          # the core Client, and the session's members (for the flag)
+        self.members: list = []
+        self.staff_names: list[str] = []
+        self.flag = ""
 
     def compose(self) -> ComposeResult:
         yield Label(f"Progress note · {self.client_name} ({self.client_id})", id="note-title")
         yield Static("", id="note-state", markup=False)
+        yield Static("", id="note-flag", markup=False)
         yield TextArea("", id="note-text", soft_wrap=True, read_only=True)
         yield Footer()
 
@@ -148,7 +162,11 @@ class NoteEditorScreen(Screen):
             snapshot = self.app.snapshot()  # type: ignore[attr-defined]
             staff = snapshot.staff
             me = snapshot.staff.get(self.book.data.user)
-            self.writer = may_write(me, self.book.file.read())
+            record = self.book.file.read()
+            self.writer = may_write(me, record)
+            self.client = snapshot.clients.get(self.client_id)
+            self.members = [snapshot.clients[c] for c in record.participants if c in snapshot.clients]
+            self.staff_names = [s.display_name for s in snapshot.staff.values()]
         except STORE_ERRORS as problem:
             self.notify(sentence(problem), severity="error", markup=False)
             return
@@ -162,6 +180,7 @@ class NoteEditorScreen(Screen):
             area.read_only = False
             area.load_text(note.body)
             self._state("Draft · saves as you type · ctrl+s signs")
+            self._flag()
         else:
             area.read_only = True
             area.load_text(locked_text(note, staff) if note else "There is no note yet.\n")
@@ -179,6 +198,18 @@ class NoteEditorScreen(Screen):
     def _state(self, text: str) -> None:
         self.query_one("#note-state", Static).update(text)
 
+    def _flag(self) -> None:
+        """Whether the draft names another member of the session (initials only, no name)."""
+        flag = ""
+        if self.editable and self.client is not None:
+            flag = flag_text(mentions(self.area.text, self.client, self.members, self.staff_names))
+        shown = self.query_one("#note-flag", Static)
+        shown.update(f"This draft {flag} · ctrl+r puts initials" if flag else "")
+        shown.set_class(bool(flag), "-shown")
+        if flag != self.flag:
+            self.flag = flag
+            self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         signed = self.note is not None and self.note.signed
         if action == "sign":
@@ -187,6 +218,8 @@ class NoteEditorScreen(Screen):
             return signed and self.writer
         if action == "cosign":
             return self.may_cosign
+        if action == "initials":
+            return self.editable and bool(self.flag)     # shown only while flagged
         return True
 
     # -- autosave ----------------------------------------------------------------------
@@ -216,6 +249,7 @@ class NoteEditorScreen(Screen):
         self.saved_body = text
         now = self.app.clock()  # type: ignore[attr-defined]
         self._state(f"Draft · saved {now.astimezone(self.note.drafted_at.tzinfo):%H:%M} · ctrl+s signs")
+        self._flag()
         return True
 
     def on_unmount(self) -> None:
@@ -266,9 +300,29 @@ class NoteEditorScreen(Screen):
             self.editable = False
             self.app.pop_screen()
 
-        self.app.push_screen(ConfirmScreen("Sign and lock this note?",
-                                           "A signed note cannot be edited; corrections are addenda."),
-                             answered)
+        detail = "A signed note cannot be edited; corrections are addenda."
+        if self.flag:
+            detail = (f"This draft {self.flag}. A client's record must not identify other "
+                      "group members: press n, then ctrl+r to put their initials instead. " + detail)
+        self.app.push_screen(ConfirmScreen("Sign and lock this note?", detail), answered)
+
+    def action_initials(self) -> None:
+        """Each other member's name in the draft becomes their initials: edits of the text
+        (one undo each), then saved as typing is."""
+        if not self.editable or self.client is None:
+            return
+        area = self.area
+        document = area.document
+        found = replacements(area.text, self.client, self.members, self.staff_names)
+        if not found:
+            self.notify("This note names no other group member.", markup=False)
+            return
+        for start, end, initials in reversed(found):     # from the end: offsets stay true
+            area.replace(initials, document.get_location_from_index(start),
+                         document.get_location_from_index(end))
+        if self.save():
+            self.notify(f"Initials put in place of {len(found)} "
+                        f"name{'s' if len(found) != 1 else ''}.", markup=False, timeout=3)
 
     def action_addendum(self) -> None:
         self.app.push_screen(AddendumScreen(self.client_name),

@@ -19,6 +19,7 @@ from facilitator.tui.widgets.plain import Label
 
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.hours import credited_minutes
+from facilitator.core.confidentiality import flag_text, mentions
 from facilitator.core.rules import DEFAULT_GROUP_CAP
 from facilitator.store.files import DamagedFile
 from facilitator.store.running import RunningSession, find_running
@@ -55,7 +56,9 @@ class SessionScreen(SessionActions, Screen):
         "Attendance (left): move with ↑/↓ and press one key per status: p present, l late, "
         "e left early, a absent, x excused, h telehealth; the cursor moves down. P marks every "
         "unmarked client present. Late and left early take the time from the clock; T or enter "
-        "types a time instead (6:40p, 18:40). + adds a client, - removes one.\n"
+        "types a time instead (6:40p, 18:40). Either way the times decide: a departure before "
+        "the end is left early, an arrival after the start late; p clears them. + adds a "
+        "client, - removes one.\n"
         "Agenda (right), from any pane: n starts the agenda and moves to the next block, "
         "b goes back (undoes n or k), z pauses and resumes, f adds 5 minutes, k skips the "
         "block, i takes a break now (ends the block, starts 10 minutes of break). The clock "
@@ -68,7 +71,10 @@ class SessionScreen(SessionActions, Screen):
         "1-9, 0, d, u and o tick participation words for the highlighted client (engaged, "
         "shared, …; also "
         "from the list); tab to type a line about them and a group note for the block. "
-        "Everything saves itself within a second; enter or escape returns to the list.\n"
+        "Everything saves itself within a second; enter or escape returns to the list. "
+        "The group note goes into every attendee's note: if it (or the client's line) "
+        "names another group member, the pane's lower border says so, by initials; write "
+        "initials instead.\n"
         "F9 hides every client name and note until pressed again. E ends the session."
     )
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
@@ -118,6 +124,8 @@ class SessionScreen(SessionActions, Screen):
         self.record: "SessionRecord | None" = None
         self.generation: int | None = None
         self.names: dict[str, str] = {}
+        self.clients: dict = {}           # client id -> core Client (the names check)
+        self.staff_names: list[str] = []
         self.last_names: dict[str, tuple[str, str]] = {}
         self.cap = DEFAULT_GROUP_CAP
         self.bell = False
@@ -137,7 +145,8 @@ class SessionScreen(SessionActions, Screen):
         with Horizontal(id="session-main"):
             yield AttendancePane(id="attendance")
             yield AgendaPane(id="agenda")
-        yield ParticipationPane(self.save_participation, self.save_note, id="participation")
+        yield ParticipationPane(self.save_participation, self.save_note, id="participation",
+                                check_names=self.names_flag)
         yield Footer(compact=True, show_command_palette=False)
 
     @property
@@ -172,6 +181,8 @@ class SessionScreen(SessionActions, Screen):
             return
         self.generation = generation
         self.names = {cid: c.name for cid, c in snapshot.clients.items()}
+        self.clients = snapshot.clients
+        self.staff_names = [s.display_name for s in snapshot.staff.values()]
         self.last_names = {cid: (c.last_name.casefold(), c.first_name.casefold())
                            for cid, c in snapshot.clients.items()}
         self.cap, self.bell = snapshot.settings.group_cap, snapshot.settings.bell
@@ -187,6 +198,18 @@ class SessionScreen(SessionActions, Screen):
         """The app's clock in the clinic's time zone."""
         now = self.facilitator.clock()
         return now.astimezone(self.tz) if self.tz is not None else now
+
+    def names_flag(self, text: str, client_id: str | None) -> str:
+        """"names another group member (M.N.)" when ``text`` (a client's line, or with
+        ``client_id`` None the block's group note, which goes into every attendee's note)
+        names another member on this session's list; "" otherwise. Initials only."""
+        if self.record is None or not text.strip():
+            return ""
+        members = [self.clients[c] for c in self.record.participants if c in self.clients]
+        client = self.clients.get(client_id) if client_id else None
+        if client_id and client is None:
+            return ""
+        return flag_text(mentions(text, client, members, self.staff_names))
 
     def who(self, client_id: str) -> str:
         return HIDDEN if self.privacy else self.names.get(client_id, client_id)

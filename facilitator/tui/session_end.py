@@ -47,6 +47,9 @@ class EndSessionScreen(Screen):
         "Enter opens a note: edit the draft (it saves itself), ctrl+s then y signs it.\n"
         "Fast path: S then y signs the highlighted draft unchanged and moves on to the next "
         "one: two keys per client.\n"
+        "A draft that names another group member (first, last or full name, from this "
+        "session's list) says so; i puts the member's initials in place of each name "
+        "(\"Maria\" and \"Maria Núñez\" both become \"M.N.\"), an ordinary edit of the draft.\n"
         "A signed note is locked; a adds a signed addendum. Supervisors press c to co-sign.\n"
         "y copies the highlighted signed note, with the 42 CFR part 2 notice, to the clipboard "
         "(audited); on a draft it does nothing but say so. In S then y, the y answers the "
@@ -59,6 +62,8 @@ class EndSessionScreen(Screen):
                 tooltip="Read or edit the highlighted client's note"),
         Binding("S", "sign_unchanged", "Sign as is", id="end.sign",
                 tooltip="Sign the highlighted draft unchanged (then y)"),
+        Binding("i", "initials", "Initials", id="end.initials",
+                tooltip="Other group members' names in the draft become their initials"),
         Binding("a", "addendum", "Addendum", id="end.addendum", show=False,
                 tooltip="Add a signed addendum to a signed note"),
         Binding("c", "cosign", "Co-sign", id="end.cosign", show=False,
@@ -132,6 +137,10 @@ class EndSessionScreen(Screen):
                     else "Enter reads the draft · the facilitator signs it")
             if row.reads_like:
                 hint = f"Nearly the same words as {row.reads_like}'s note · " + hint
+            if row.names_member and writer:
+                hint = f"This draft {row.names_member} · i puts initials · " + hint
+            elif row.names_member:
+                hint = f"This draft {row.names_member} · " + hint
         else:
             keys = ["Enter reads it"] + (["a adds an addendum"] if writer else [])
             if not note.cosigned_by and self._may("note.cosign") and note.signed_by != self.me.user:
@@ -146,6 +155,9 @@ class EndSessionScreen(Screen):
         """"S Sign as is" leaves the footer once every note is signed."""
         if action == "sign_unchanged" and self.rows and all(r.signed for r in self.rows):
             return False
+        if action == "initials":       # shown only while a draft names another member
+            return (any(r.names_member for r in self.rows) and self.record is not None
+                    and summary.may_write(self.me, self.record))
         return True
 
     # -- reading -----------------------------------------------------------------------
@@ -260,12 +272,33 @@ class EndSessionScreen(Screen):
                 self.reload(advance=True)
 
         detail = "Read it first with Enter if unsure; later changes are addenda."
-        if row.reads_like:
+        if row.names_member:
+            detail = (f"This draft {row.names_member}. A client's record must not identify "
+                      "other group members: press n, then i to put their initials in place of the names.")
+        elif row.reads_like:
             detail = (f"This draft has nearly the same words as {row.reads_like}'s note. "
                       "Auditors flag notes that are not individualized; Enter opens it "
                       "to add what this client said or did.")
         self.app.push_screen(ConfirmScreen(f"Sign {row.name}'s note unchanged and lock it?",
                                            detail), answered)
+
+    def action_initials(self) -> None:
+        """Other members' names in the highlighted draft become their initials."""
+        row = self._current_row()
+        if row is None or self.record is None:
+            return
+        if not row.names_member:
+            self.notify("This note names no other group member.", markup=False)
+            return
+        try:
+            snapshot = self.facilitator.snapshot()
+            self.book.members_as_initials(row.client_id, summary.members(self.record, snapshot),
+                                          summary.staff_full_names(snapshot))
+        except STORE_ERRORS as problem:
+            self._error(problem)
+            return
+        self.done = "Initials put in place of other members' names."
+        self.reload()
 
     def action_cosign(self) -> None:
         row = self._current_row()

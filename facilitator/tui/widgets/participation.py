@@ -133,7 +133,7 @@ class ParticipationPane(Vertical):
         border-title-color: $text-accent;
         border-title-style: bold;
     }
-    ParticipationPane.-unsaved { border-subtitle-color: $text-warning; }
+    ParticipationPane.-unsaved, ParticipationPane.-names { border-subtitle-color: $text-warning; }
     ParticipationPane Horizontal { height: 1; }
     ParticipationPane Horizontal > Label { width: 7; color: $text-muted; }
     ParticipationPane Input { width: 1fr; }
@@ -147,10 +147,14 @@ class ParticipationPane(Vertical):
     """
 
     def __init__(self, save_participation: Callable[[str, tuple[str, ...], str], bool],
-                 save_note: Callable[[int, str], bool], **kwargs) -> None:
+                 save_note: Callable[[int, str], bool],
+                 check_names: Callable[[str, str | None], str] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.save_participation = save_participation
         self.save_note = save_note
+        # (text, client id or None for the group note) -> "names another group member (M.N.)"
+        self.check_names = check_names
+        self.names_flag = ""
         self.client_id: str | None = None
         self._shown_title: str | None = None     # the border title's text, set only when it changes
         self.picks: tuple[str, ...] = ()
@@ -194,7 +198,8 @@ class ParticipationPane(Vertical):
             self.who = who
             self._title()
             return
-        if client_id != self.client_id:
+        moved = client_id != self.client_id
+        if moved:
             self.flush()
         self.client_id = client_id
         self.who = who
@@ -205,12 +210,15 @@ class ParticipationPane(Vertical):
             self.text_input.value = text
         self.text_input.disabled = client_id is None
         self._title()
+        if moved:           # (shown again every second: checked only when it changes)
+            self.check_for_names()
 
     def load_block(self, position: int | None, title: str, note: str) -> None:
         if position != self.block:
             self.flush()
         elif self.note_dirty or self.note_input.has_focus:
             return
+        changed = position != self.block or note != self.saved_note
         self.block = position
         self.saved_note = note
         if self.note_input.value != note:
@@ -218,6 +226,8 @@ class ParticipationPane(Vertical):
         self.note_input.disabled = position is None
         put(self.query_one("#note-label", Label), "Group")
         self.note_input.placeholder = f"group note for {title}" if title else "no agenda block"
+        if changed:         # (shown again every second: checked only when it changes)
+            self.check_for_names()
 
     def show_goals(self, lines: list[str]) -> None:
         """The highlighted client's active goals, one line each (g links one to this block)."""
@@ -243,6 +253,7 @@ class ParticipationPane(Vertical):
         return self.block is not None and self.note_input.value != self.saved_note
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        self.check_for_names()
         if not (self.text_dirty or self.note_dirty):
             self.first_change = None
             self._indicate()
@@ -301,13 +312,32 @@ class ParticipationPane(Vertical):
             self.query_one(PicksBar).set_picks(picks)
             self._indicate()
 
+    def check_for_names(self) -> None:
+        """As it is typed: does the group note (which goes into every attendee's note), or
+        this client's line, name another member of the session? Shown by initials only."""
+        flag = ""
+        if self.check_names is not None:
+            group = self.check_names(self.note_input.value, None) if self.block is not None else ""
+            line = self.check_names(self.text_input.value, self.client_id) if self.client_id else ""
+            if group:
+                flag = f"Group note {group}"
+            elif line:
+                flag = f"Client line {line}"
+        if flag != self.names_flag:
+            self.names_flag = flag
+            self.set_class(bool(flag), "-names")
+            self._indicate()
+
     def _indicate(self) -> None:
         unsaved = self.text_dirty or self.note_dirty
         self.set_class(unsaved, "-unsaved")
-        if unsaved:
-            self.border_subtitle = "typing…"
-        elif self.saved_once:
-            self.border_subtitle = "saved"
+        state = "typing…" if unsaved else ("saved" if self.saved_once else "")
+        flag = "" if self.has_class("-privacy") else self.names_flag
+        subtitle = " · ".join(p for p in (flag, state) if p)
+        if subtitle != (self.border_subtitle or ""):
+            self.border_subtitle = subtitle
 
     def set_privacy(self, on: bool) -> None:
-        self.set_class(on, "-privacy")
+        if on != self.has_class("-privacy"):
+            self.set_class(on, "-privacy")
+            self._indicate()
