@@ -242,8 +242,11 @@ class SessionRecord:
         return self.roster + extra
 
     def noncountable_spans(self) -> list[tuple[datetime, datetime]]:
-        """Spans of non-countable blocks (breaks) as they ran, or as planned if never run.
+        """Spans of non-countable time: breaks and pauses as they ran, or breaks as planned
+        if the agenda never ran.
 
+        A pause (``z``) is not treatment, like a break: it is left out of hours, billing and
+        notes (issue #20). An open pause runs to the block's end, or the session's.
         A session whose agenda was never run on the clock (e.g. imported attendance)
         has its plan's blocks laid end to end from its start.
         """
@@ -255,6 +258,7 @@ class SessionRecord:
                 # A skipped break still counts for the time it ran (as AgendaClock does).
                 if not block.countable and block.started_at:
                     spans.append((block.started_at, block.ended_at or self.header.end))
+                spans.extend(pause_spans(block, block.ended_at or self.header.end))
             else:
                 # added in UTC: real minutes, also across a daylight-saving change
                 end = (cursor.astimezone(timezone.utc) + timedelta(minutes=block.planned_minutes)
@@ -263,6 +267,11 @@ class SessionRecord:
                     spans.append((cursor, end))
                 cursor = end
         return spans
+
+
+def pause_spans(block: BlockRun, open_end: datetime) -> list[tuple[datetime, datetime]]:
+    """A block's pauses as spans; an open one (still paused) runs to ``open_end``."""
+    return [(paused, resumed or open_end) for paused, resumed in block.pauses]
 
 
 # --- the one rule for arrival and departure times ---------------------------------------------
