@@ -143,10 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
                                description="Change one setting: name, timezone, week-start (monday or "
                                "sunday), group-cap (1-50; warns above it), idle-minutes (1-60; the idle "
                                "lock), bell (on or off; rings a minute before a block ends), plan-review-days "
-                               "(1-365; days between recovery-plan reviews).")
+                               "(1-365; days between recovery-plan reviews), end-grace-minutes (0-240; a session still "
+                               "running this long after its scheduled end is not continued: the app asks "
+                               "for its real end time, offering the scheduled end).")
     sset.add_argument("key", metavar="KEY",
                       choices=("name", "timezone", "week-start", "group-cap", "idle-minutes", "bell",
-                               "plan-review-days"))
+                               "plan-review-days", "end-grace-minutes"))
     sset.add_argument("value", metavar="VALUE")
     _data_arg(sset)
 

@@ -10,6 +10,7 @@ from facilitator.core import fields
 from facilitator.core.errors import InputError
 from facilitator.core.names import check_name
 from facilitator.core.rules import (
+    DEFAULT_END_GRACE_MINUTES,
     DEFAULT_GROUP_CAP,
     DEFAULT_IDLE_MINUTES,
     DEFAULT_PLAN_REVIEW_DAYS,
@@ -30,7 +31,8 @@ def check_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
 @dataclass(frozen=True)
 class ClinicSettings:
     """The clinic's own settings: name, time zone, week start, group-size cap, idle lock,
-    bell, levels of care (required hours a week) and recovery-plan review interval."""
+    bell, levels of care (required hours a week), recovery-plan review interval and the
+    grace after a session's scheduled end before it is no longer continued on the clock."""
 
     name: str
     timezone: str
@@ -40,6 +42,7 @@ class ClinicSettings:
     bell: bool = False
     levels_of_care: dict[str, float] = field(default_factory=lambda: dict(LEVELS_OF_CARE))
     plan_review_days: int = DEFAULT_PLAN_REVIEW_DAYS
+    end_grace_minutes: int = DEFAULT_END_GRACE_MINUTES
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -59,6 +62,10 @@ class ClinicSettings:
                 or not 1 <= self.plan_review_days <= 365:
             raise InputError("the plan review interval must be a whole number of days from 1 to 365",
                              field="plan_review_days")
+        if isinstance(self.end_grace_minutes, bool) or not isinstance(self.end_grace_minutes, int) \
+                or not 0 <= self.end_grace_minutes <= 10_000:
+            raise InputError("the end grace must be a whole number of minutes from 0 to 10000",
+                             field="end_grace_minutes")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -77,6 +84,7 @@ class ClinicSettings:
             "name": self.name, "timezone": self.timezone, "week_start": self.week_start,
             "group_cap": self.group_cap, "idle_minutes": self.idle_minutes, "bell": self.bell,
             "levels_of_care": dict(self.levels_of_care), "plan_review_days": self.plan_review_days,
+            "end_grace_minutes": self.end_grace_minutes,
         }
 
     @classmethod
@@ -96,6 +104,8 @@ class ClinicSettings:
             levels_of_care=dict(levels),
             plan_review_days=fields.integer(data, "plan_review_days", DEFAULT_PLAN_REVIEW_DAYS,
                                             low=1, high=365),
+            end_grace_minutes=fields.integer(data, "end_grace_minutes", DEFAULT_END_GRACE_MINUTES,
+                                             low=0, high=10_000),
         )
 
     def with_changes(self, **changes: Any) -> "ClinicSettings":

@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from tinydb import Query
+
+from facilitator.core import ending
 from facilitator.core.errors import InputError
 from facilitator.core.parsing import parse_typed_time
 from facilitator.core.rules import Status
 from facilitator.core.session import (
-    attendance_time_problem, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
+    attendance_time_problem, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source,
+    session_id_for,
 )
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
@@ -181,14 +185,65 @@ class RunningSession:
             from tinydb import Query
             db.table("blocks").update({"note": note}, Query().position == position)
 
-    def end(self) -> SessionHeader:
-        """End the session now: it no longer resumes; its times are fixed."""
+    def overdue(self) -> bool:
+        """Still running past its scheduled end plus the clinic's grace: not to be continued;
+        ask for the real end time (``core.ending``)."""
+        return ending.overdue(self.file.header(), self.data.now(),
+                              self.data.settings().end_grace_minutes)
+
+    def offered_end(self) -> datetime:
+        """The end to offer: the scheduled end once past the grace, else now."""
+        return ending.offered_end(self.file.header(), self.data.now(),
+                                  self.data.settings().end_grace_minutes)
+
+    def end_time(self, typed: str) -> datetime:
+        """The end a person typed ("21:00", "9p") on the session's day, checked; InputError if not."""
+        header = self.file.header()
+        tz = header.scheduled_end.tzinfo
+        local_end = header.scheduled_end.astimezone(tz)
+        clock_time = parse_typed_time(typed, near=local_end.time().replace(tzinfo=None), field="end")
+        return datetime.combine(local_end.date(), clock_time, tz)
+
+    def end(self, at: datetime | None = None) -> SessionHeader:
+        """End the session at ``at`` (default: now): it no longer resumes; its times are fixed.
+
+        The agenda is cut at the end and every arrival and departure clipped to it, in one
+        audited write (``core.ending.ended``), so nobody is credited past it. Past the
+        scheduled end plus the clinic's grace, ``at`` must be given: such a session was left
+        running, and "now" would credit the night (issue #20).
+        """
         self.data.require("session.run")
         now = self.data.now()
-        with self._change("session.end"):
-            header = self.file.update_header(lambda h: h.with_changes(
-                state=SessionState.ENDED, actual_start=h.actual_start or now, actual_end=now))
-        return header
+        grace = self.data.settings().end_grace_minutes
+        with self._change("session.end") as audited, self.file.transaction() as db:
+            record = SessionRecord(
+                header=SessionHeader.from_dict(db.table("header").all()[0]),
+                blocks=tuple(sorted((BlockRun.from_dict(b) for b in db.table("blocks").all()),
+                                    key=lambda b: b.position)),
+                attendance={e.client_id: e for e in map(AttendanceEntry.from_dict,
+                                                        db.table("attendance").all())})
+            if at is None:
+                if ending.overdue(record.header, now, grace):
+                    raise InputError(
+                        f"the session was due to end at {record.header.scheduled_end:%H:%M} and is "
+                        f"still running; give the time it really ended", field="end")
+                at = now
+            try:
+                done = ending.ended(record, at, now)
+            except ValueError as problem:
+                raise InputError(str(problem), field="end") from None
+            clipped = [cid for cid, e in done.attendance.items() if e != record.attendance[cid]]
+            audited.detail.update({"end": done.header.actual_end.isoformat(),
+                                   "scheduled": done.header.actual_end == record.header.scheduled_end,
+                                   "clipped": len(clipped)})
+            db.table("header").truncate()
+            db.table("header").insert(done.header.to_dict())
+            db.table("blocks").truncate()
+            db.table("blocks").insert_multiple(b.to_dict() for b in done.blocks)
+            for cid in clipped:
+                db.table("attendance").update(done.attendance[cid].to_dict(),
+                                              Query().client_id == cid)
+        return done.header
 
 
 def start_session(data: DataDir, group_name: str, *, plan_id: str | None = None,

@@ -31,19 +31,6 @@ AGENDA_OPS: dict[str, Callable[[AgendaClock, datetime], Any]] = {
 }
 
 
-def close_running_block(blocks, now: datetime):
-    """The agenda with its running block ended at ``now``; blocks not reached stay not run."""
-    i = AgendaClock(blocks).current()
-    if i is None:
-        return blocks
-    block = blocks[i]
-    pauses = block.pauses
-    if pauses and pauses[-1][1] is None:
-        pauses = pauses[:-1] + ((pauses[-1][0], now),)
-    ended = block.with_changes(ended_at=max(now, block.started_at), pauses=pauses)
-    return blocks[:i] + (ended,) + blocks[i + 1:]
-
-
 class SessionActions:
     """The writing half of the session screen."""
 
@@ -226,7 +213,7 @@ class SessionActions:
             if not yes or self.running is None:
                 return
             running = self.running
-            if not self.store(lambda: (running.update_agenda(close_running_block), running.end())):
+            if not self.store(lambda: running.end()):
                 return
             from facilitator.tui.session_end import EndSessionScreen
             self.app.switch_screen(EndSessionScreen(running))

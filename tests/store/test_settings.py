@@ -122,6 +122,7 @@ def test_bad_typed_values_name_the_setting_in_one_sentence(key, text):
 
 def test_show_lines(clinic):
     lines = settings_lines(clinic.settings())
-    assert lines[:7] == ["name: Test Clinic", "timezone: America/Chicago", "week-start: monday",
-                         "group-cap: 12", "idle-minutes: 5", "bell: off", "plan-review-days: 30"]
-    assert lines[7].startswith("levels-of-care: ") and "IOP 9 h" in lines[7]
+    assert lines[:8] == ["name: Test Clinic", "timezone: America/Chicago", "week-start: monday",
+                         "group-cap: 12", "idle-minutes: 5", "bell: off", "plan-review-days: 30",
+                         "end-grace-minutes: 15"]
+    assert lines[8].startswith("levels-of-care: ") and "IOP 9 h" in lines[8]
