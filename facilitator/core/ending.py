@@ -21,16 +21,27 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+def due_end(header: SessionHeader) -> datetime:
+    """When the session was due to end: its scheduled end; for one whose agenda started only
+    after that (a group held late), its start plus the scheduled length."""
+    start = header.actual_start
+    if start is None or _utc(start) < _utc(header.scheduled_end):
+        return header.scheduled_end
+    length = _utc(header.scheduled_end) - _utc(header.scheduled_start)
+    return (_utc(start) + length).astimezone(header.scheduled_end.tzinfo)
+
+
 def overdue(header: SessionHeader, now: datetime, grace_minutes: int) -> bool:
-    """True when ``header``'s session is still running later than its scheduled end plus grace."""
-    return (header.state is SessionState.RUNNING
-            and _utc(now) > _utc(header.scheduled_end) + timedelta(minutes=grace_minutes))
+    """True when ``header``'s session ran on the clock and is still running later than its
+    due end plus grace. One whose agenda never started is not: ended, it credits no time."""
+    return (header.state is SessionState.RUNNING and header.actual_start is not None
+            and _utc(now) > _utc(due_end(header)) + timedelta(minutes=grace_minutes))
 
 
 def offered_end(header: SessionHeader, now: datetime, grace_minutes: int) -> datetime:
-    """The end to offer first: the scheduled end once past the grace, else now (to the minute)."""
+    """The end to offer first: the due (scheduled) end once past the grace, else now (to the minute)."""
     if overdue(header, now, grace_minutes):
-        return header.scheduled_end
+        return due_end(header)
     return now.astimezone(header.scheduled_end.tzinfo).replace(second=0, microsecond=0)
 
 

@@ -200,7 +200,7 @@ class RunningSession:
         """The end a person typed ("21:00", "9p") on the session's day, checked; InputError if not."""
         header = self.file.header()
         tz = header.scheduled_end.tzinfo
-        local_end = header.scheduled_end.astimezone(tz)
+        local_end = ending.due_end(header).astimezone(tz)
         clock_time = parse_typed_time(typed, near=local_end.time().replace(tzinfo=None), field="end")
         return datetime.combine(local_end.date(), clock_time, tz)
 
@@ -225,7 +225,7 @@ class RunningSession:
             if at is None:
                 if ending.overdue(record.header, now, grace):
                     raise InputError(
-                        f"the session was due to end at {record.header.scheduled_end:%H:%M} and is "
+                        f"the session was due to end at {ending.due_end(record.header):%H:%M} and is "
                         f"still running; give the time it really ended", field="end")
                 at = now
             try:

@@ -111,3 +111,19 @@ def test_a_session_whose_agenda_never_ran_ends_as_before() -> None:
                                         for b in record.blocks), attendance=record.attendance)
     done = ending.ended(record, at(21), NEXT_MORNING)
     assert done.header.actual_start == done.header.actual_end == at(21)
+
+
+def test_a_session_whose_agenda_never_started_is_not_overdue() -> None:
+    # opened after its time (e.g. the morning group started in the evening): not "left running";
+    # ended with nothing run, it credits nothing, so nothing is asked
+    header = left_running().header.with_changes(actual_start=None)
+    assert not ending.overdue(header, NEXT_MORNING, 15)
+
+
+def test_a_group_held_late_is_due_its_length_after_its_start() -> None:
+    header = left_running().header.with_changes(actual_start=at(21, 30))    # 18:00-21:00 held at 21:30
+    assert ending.due_end(header) == at(0, 30, day=20)
+    assert not ending.overdue(header, at(0, 45, day=20), 15)
+    assert ending.overdue(header, at(0, 46, day=20), 15)
+    assert ending.offered_end(header, NEXT_MORNING, 15) == at(0, 30, day=20)
+    assert ending.due_end(left_running().header.with_changes(actual_start=at(20, 59))) == at(21)
