@@ -69,7 +69,10 @@ def week_report(report: WeekReport, fmt: str) -> str:
                       hours_down(row.credited_minutes), r["status"],
                       hours_up(row.shortfall_minutes), str(r["sessions_left"]), str(r["absent"]),
                       str(r["excused"])))
-    return title + "\n" + _table(table) + "\n" + _footer() + "\n"
+    why = [f"note: {cid} cannot reach {report.clients[cid].required_hours:g} h: {text}."
+           for cid, text in report.cannot_meet.items() if cid in {r.client_id for r in report.rows}]
+    notes = "".join(line + "\n" for line in why)
+    return title + "\n" + _table(table) + "\n" + notes + _footer() + "\n"
 
 
 BILLING_COLUMNS = ("date", "client_id", "service", "groups", "start", "stop", "minutes", "meets_3h_day")
