@@ -10,6 +10,7 @@ only when one of its commands runs:
     clinic     init, groups, staff, settings, pin
     roster     roster import, attendance import, hours
     reports    report week, export billing (formatted by ``output``)
+    sessions   session list, session end
     audit      audit, verify, backup, restore
     sync       sync (the laptop's client, or --serve for the host)
 """
@@ -44,6 +45,8 @@ def run_command(args: argparse.Namespace) -> int:
         from facilitator.cli import host as family
     elif command == "goals":
         from facilitator.cli import goals as family
+    elif command == "session":
+        from facilitator.cli import sessions as family
     else:
         from facilitator.cli import sync as family
     return family.COMMANDS[command](args)

@@ -147,3 +147,7 @@ def staff(members: list[Any], fmt: str) -> str:
         return buffer.getvalue()
     # Names are checked when stored and read (core.names); printed safely all the same.
     return "".join("\t".join(printable(d[c]) for c in STAFF_COLUMNS) + "\n" for d in dicts)
+
+
+# Columns padded by display width, for listings outside this module (`session list`).
+plain_table = _table

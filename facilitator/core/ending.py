@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from facilitator.core.errors import InputError
 from facilitator.core.session import (
-    AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState,
+    MAX_REASON, AttendanceEntry, BlockRun, EndCorrection, SessionHeader, SessionRecord, SessionState,
 )
 
 
@@ -125,3 +126,34 @@ def ended(record: SessionRecord, end: datetime, now: datetime) -> SessionRecord:
     attendance = {cid: clip_entry(e, end, now) for cid, e in record.attendance.items()}
     return SessionRecord(header=header, blocks=cut_blocks(record.blocks, end),
                          attendance=attendance, roster=record.roster)
+
+
+def check_reason(reason: str, *, field: str = "reason") -> str:
+    """Why a correction is made: one line of words, required, at most ``MAX_REASON`` characters."""
+    text = " ".join(str(reason).split())
+    if not text:
+        raise InputError("say why the end is corrected (a reason is required)", field=field)
+    if len(text) > MAX_REASON:
+        raise InputError(f"the reason is longer than {MAX_REASON} characters", field=field)
+    return text
+
+
+def corrected(record: SessionRecord, end: datetime, now: datetime, *, by: str, reason: str) -> SessionRecord:
+    """``record`` with its end put at ``end`` after the fact, the correction kept in its header.
+
+    A running session is ended there (``ended``); an ended one is cut back to an earlier end
+    the same way, or, to a later one, the blocks that ended at the old end run on to the new
+    one (clients with no departure time follow the session's end, as everywhere).
+    Raises ValueError (``end_problem``'s sentence) or InputError (the reason)."""
+    reason = check_reason(reason)
+    was = record.header.actual_end if record.header.state is SessionState.ENDED else None
+    done = ended(record, end, now)
+    new_end = done.header.actual_end
+    assert new_end is not None
+    blocks = done.blocks
+    if was is not None and _before(was, new_end):
+        blocks = tuple(b.with_changes(ended_at=new_end) if b.ended_at is not None
+                       and _utc(b.ended_at) == _utc(was) else b for b in blocks)
+    correction = EndCorrection(was=was, end=new_end, by=by, when=now, reason=reason)
+    header = done.header.with_changes(end_corrections=record.header.end_corrections + (correction,))
+    return SessionRecord(header=header, blocks=blocks, attendance=done.attendance, roster=done.roster)

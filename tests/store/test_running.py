@@ -215,3 +215,26 @@ def test_within_the_grace_e_ends_now(clinic, fake_clock):
     assert session.overdue() and session.offered_end() == at(21, 0)
     change_settings(clinic, end_grace_minutes=15)
     assert session.end().actual_end == at(21, 10)
+
+
+def test_correcting_an_end_counselors_for_their_own_sessions_admins_any(clinic, fake_clock):
+    from facilitator.store.clinic import open_clinic
+    from facilitator.store.running import correct_end
+    session = _left_running(clinic, fake_clock)
+    add_staff(clinic, "coun2", "Cory Counselor", "counselor")
+    add_staff(clinic, "sup1", "Sam Supervisor", "supervisor")
+    before = session.file.path.read_bytes()
+    for user in ("coun2", "sup1"):
+        other = open_clinic(clinic.root, user=user, clock=clinic.clock)
+        with pytest.raises(PermissionDenied):
+            correct_end(other, session.session_id, "21:00", "forgot to end")
+    assert session.file.path.read_bytes() == before
+    # counselor1 (an admin here) facilitated it; after a demotion to counselor, still their own
+    from facilitator.store.staff import set_role
+    add_staff(clinic, "adm2", "Ada Admin", "admin")
+    set_role(open_clinic(clinic.root, user="adm2", clock=clinic.clock), "counselor1", "counselor")
+    done = correct_end(clinic, session.session_id, "21:00", "forgot to end")
+    assert done.header.actual_end == at(21, 0) and done.header.end_corrections[0].by == "counselor1"
+    # an admin who did not facilitate it may correct it too
+    admin = open_clinic(clinic.root, user="adm2", clock=clinic.clock)
+    assert correct_end(admin, session.session_id, "8:55p", "ended at 8:55").header.actual_end == at(20, 55)
