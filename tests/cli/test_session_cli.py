@@ -158,3 +158,17 @@ def test_refused_once_a_note_is_signed(left_running: DataDir, tmp_path: Path) ->
     assert result.returncode == 2
     assert "1 note of this session is signed" in result.stderr and result.stderr.count("\n") == 1
     assert tree_bytes(left_running.root) == before
+
+
+def test_unsigned_drafts_written_with_the_old_end_are_pointed_out(left_running: DataDir, tmp_path: Path) -> None:
+    from facilitator.store.notes import NoteBook
+    from facilitator.store.running import RunningSession
+    file = left_running.session_file(SESSION)
+    RunningSession(left_running, file).end(at(21, 40))
+    NoteBook(left_running, file).save_draft("Q001", "Invented draft text.")
+    result = program(tmp_path, "session", "end", SESSION, "--at", "21:00", "--reason", "ended late",
+                     data=left_running.root)
+    assert result.returncode == 0
+    assert result.stderr == ("warning: 1 unsigned draft of this session was written with the old end; "
+                             "check the times and minutes in each before signing.\n")
+    assert file.notes()["Q001"].body == "Invented draft text."     # the counselor's text, untouched
