@@ -58,13 +58,15 @@ def left_running(empty_clinic: Path, tmp_path: Path, capsys) -> DataDir:
     return data
 
 
-def program(tmp_path: Path, *args: str, instant: datetime = NEXT_MORNING, data: Path) -> subprocess.CompletedProcess:
+def program(tmp_path: Path, *args: str, instant: datetime = NEXT_MORNING,
+            data: Path) -> subprocess.CompletedProcess:
     script = program_at(tmp_path / "bin", instant)
     return subprocess.run([str(script), *args, "--data", str(data)], capture_output=True, text=True,
                           timeout=60)
 
 
-def test_list_shows_the_ids_and_end_closes_it_at_the_time_given(left_running: DataDir, tmp_path: Path) -> None:
+def test_list_shows_the_ids_and_end_closes_it_at_the_time_given(left_running: DataDir,
+                                                                 tmp_path: Path) -> None:
     root = left_running.root
     listed = program(tmp_path, "session", "list", "--from", "2026-11-23", "--to", "2026-11-24",
                      "--format", "json", data=root)
@@ -112,7 +114,8 @@ def test_a_wrong_end_is_corrected_earlier_or_later(left_running: DataDir, tmp_pa
     record = left_running.session_file(SESSION).read()
     assert record.header.actual_end == at(21, 5)
     assert record.blocks[-1].ended_at == at(21, 5)       # the wrap-up runs on to the new end
-    assert [c.reason for c in record.header.end_corrections] == ["ended late by mistake", "the clock was slow"]
+    assert [c.reason for c in record.header.end_corrections] == \
+        ["ended late by mistake", "the clock was slow"]
     rows, _ = billing_days(left_running, at(0, 0).date(), at(0, 0).date())
     assert {r.minutes for r in rows} == {173}
 
@@ -160,7 +163,8 @@ def test_refused_once_a_note_is_signed(left_running: DataDir, tmp_path: Path) ->
     assert tree_bytes(left_running.root) == before
 
 
-def test_unsigned_drafts_written_with_the_old_end_are_pointed_out(left_running: DataDir, tmp_path: Path) -> None:
+def test_unsigned_drafts_written_with_the_old_end_are_pointed_out(left_running: DataDir,
+                                                                   tmp_path: Path) -> None:
     from facilitator.store.notes import NoteBook
     from facilitator.store.running import RunningSession
     file = left_running.session_file(SESSION)
