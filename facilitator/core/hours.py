@@ -291,13 +291,13 @@ class _Held:
     spans: list[Span]
 
 
-def _read_sessions(sessions: Iterable[SessionRecord], week: Week) -> list[_Held]:
+def _read_sessions(sessions: Iterable[SessionRecord], week: Week, now: datetime) -> list[_Held]:
     held = []
     for record in sessions:
         header = record.header
         if header.day in week:
             held.append(_Held(record, header.day, _utc(header.start), _utc(header.end),
-                              _merged(record.noncountable_spans())))
+                              _merged(record.noncountable_spans(now))))
     return held
 
 
@@ -371,7 +371,7 @@ def weekly_hours(
     """
     now = _utc(now)
     by_name = _by_name(groups)
-    held = _read_sessions(sessions, week)
+    held = _read_sessions(sessions, week, now)
     recorded = {(s.record.header.group, s.day) for s in held}
     meetings = _week_meetings(by_name, week, tz)
     others = [o for o in other_hours if o.day in week]

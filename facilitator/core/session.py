@@ -293,12 +293,13 @@ class SessionRecord:
         extra = tuple(c for c in self.attendance if c not in self.roster)
         return self.roster + extra
 
-    def noncountable_spans(self) -> list[tuple[datetime, datetime]]:
+    def noncountable_spans(self, now: datetime | None = None) -> list[tuple[datetime, datetime]]:
         """Spans of non-countable time: breaks and pauses as they ran, or breaks as planned
         if the agenda never ran.
 
         A pause (``z``) is not treatment, like a break: it is left out of hours, billing and
-        notes (issue #20). An open pause runs to the block's end, or the session's.
+        notes (issue #20). An open pause runs to the block's end, or to ``now`` when given (what
+        is still to come of a running session is not taken as paused), else the session's end.
         A session whose agenda was never run on the clock (e.g. imported attendance)
         has its plan's blocks laid end to end from its start.
         """
@@ -310,7 +311,7 @@ class SessionRecord:
                 # A skipped break still counts for the time it ran (as AgendaClock does).
                 if not block.countable and block.started_at:
                     spans.append((block.started_at, block.ended_at or self.header.end))
-                spans.extend(pause_spans(block, block.ended_at or self.header.end))
+                spans.extend(pause_spans(block, block.ended_at or now or self.header.end))
             else:
                 # added in UTC: real minutes, also across a daylight-saving change
                 end = (cursor.astimezone(timezone.utc) + timedelta(minutes=block.planned_minutes)

@@ -102,3 +102,20 @@ def test_an_open_pause_while_running_is_not_counted_on_screen_or_in_the_week(cli
     fake_clock.set(at(18, 30))
     report = week_report(clinic, week_containing(at(0, 0).date()))
     assert {r.client_id: r.credited_minutes for r in report.rows}["T001"] == 10
+
+
+def test_while_paused_the_rest_of_the_session_is_still_potential_time(clinic, fake_clock):
+    # paused 18:10-now (18:30): credited 10 minutes so far; the 18:30-21:00 still to come, less
+    # the plan's break, is what the session can still give (not taken as paused)
+    session = start_session(clinic, "Evening IOP")
+    fake_clock.set(at(18, 0))
+    session.update_agenda(lambda blocks, now: AgendaClock(blocks).start(now))
+    session.mark("T002", Status.PRESENT)
+    fake_clock.set(at(18, 10))
+    session.update_agenda(lambda blocks, now: AgendaClock(blocks).pause(now))
+    fake_clock.set(at(18, 30))
+    row = {r.client_id: r for r in week_report(clinic, week_containing(at(0, 0).date())).rows}["T002"]
+    assert row.credited_minutes == 10
+    # the session's rest: 18:30-21:00 = 150, no break run yet on the clock (the agenda has run
+    # only its first block), so 150; plus Wednesday's and Thursday's meetings (180 - 10 each)
+    assert row.potential_minutes == 150 + 2 * 170
