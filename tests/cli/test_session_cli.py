@@ -95,6 +95,9 @@ def test_list_shows_the_ids_and_end_closes_it_at_the_time_given(left_running: Da
     assert entry["detail"]["end"] == at(21, 0).isoformat() and entry["detail"]["was"] is None
     assert "closed without" not in json.dumps(entry)
 
+    checked = program(tmp_path, "verify", "--full", data=root)     # the corrected record reads strictly
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
     table = program(tmp_path, "session", "list", "--from", "2026-11-23", "--to", "2026-11-23", data=root)
     assert table.returncode == 0
     assert f"{SESSION}  2026-11-23  Evening A  18:02  21:00  ended (end corrected)" in table.stdout
