@@ -222,6 +222,9 @@ class RunningSession:
                                     key=lambda b: b.position)),
                 attendance={e.client_id: e for e in map(AttendanceEntry.from_dict,
                                                         db.table("attendance").all())})
+            if record.header.state is SessionState.ENDED and record.header.actual_end is not None:
+                raise InputError(f"the session has already ended (at {record.header.actual_end:%H:%M}); "
+                                 "`facilitator session end` corrects its end", field="end")
             if at is None:
                 if ending.overdue(record.header, now, grace):
                     raise InputError(

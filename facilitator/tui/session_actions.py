@@ -219,9 +219,13 @@ class SessionActions:
         today = now.date() == header.day
         started = f"started {header.start:%H:%M}" if today else \
             f"started {header.start:%a %d %b %H:%M}"
-        detail = (f"It {started}, was due to end at {due} and was never ended: it is not "
-                  f"continued{' now' if today else ' the next day'}. Give the time it really ended; "
-                  "nobody is credited after it.")
+        if at_open:
+            detail = (f"It {started}, was due to end at {due} and was never ended: it is not "
+                      f"continued{' now' if today else ' the next day'}. Give the time it really "
+                      "ended; nobody is credited after it.")
+        else:
+            detail = (f"It {started} and was due to end at {due}, more than the clinic's end grace "
+                      "ago. Give the time it really ended; nobody is credited after it.")
         title = f"When did {header.group} end?" if at_open else "End the session at"
 
         def save(typed: str) -> None:

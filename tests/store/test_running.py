@@ -238,3 +238,12 @@ def test_correcting_an_end_counselors_for_their_own_sessions_admins_any(clinic, 
     # an admin who did not facilitate it may correct it too
     admin = open_clinic(clinic.root, user="adm2", clock=clinic.clock)
     assert correct_end(admin, session.session_id, "8:55p", "ended at 8:55").header.actual_end == at(20, 55)
+
+
+def test_an_ended_session_is_not_ended_again(clinic, fake_clock):
+    session = _left_running(clinic, fake_clock)
+    session.end(at(21, 0))
+    before = session.file.path.read_bytes()
+    with pytest.raises(InputError, match=r"already ended \(at 21:00\); `facilitator session end` corrects"):
+        session.end(at(20, 30))
+    assert session.file.path.read_bytes() == before
