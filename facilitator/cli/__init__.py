@@ -10,6 +10,7 @@ only when one of its commands runs:
     clinic     init, groups, closures, staff, settings, pin
     roster     roster import/list, attendance import, hours
     reports    report week, export billing (formatted by ``output``)
+    sessions   session list, session end
     audit      audit, verify, backup, restore
     sync       sync (the laptop's client, or --serve for the host)
     notes      notes export, signin-sheet (disclosures, as text, PDF or FHIR)
@@ -47,6 +48,8 @@ def run_command(args: argparse.Namespace) -> int:
         from facilitator.cli import goals as family
     elif command in ("notes", "signin-sheet"):
         from facilitator.cli import notes as family
+    elif command == "session":
+        from facilitator.cli import sessions as family
     else:
         from facilitator.cli import sync as family
     return family.COMMANDS[command](args)

@@ -46,6 +46,9 @@ def cmd_groups_add(args: argparse.Namespace) -> int:
                              f"(names must differ in more than case or punctuation)", field="NAME")
     data.add_group(group)
     print(f"Added group {group.name!r}: {group.day_names} at {group.start:%H:%M} for {group.minutes} minutes.")
+    from facilitator.store.reports import group_reach_warning
+    if warning := group_reach_warning(data, group.name):      # added all the same (exit 0)
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -78,7 +78,10 @@ def week_report(report: WeekReport, fmt: str) -> str:
                       hours_down(row.credited_minutes), r["status"],
                       hours_up(row.shortfall_minutes), str(r["sessions_left"]), str(r["absent"]),
                       str(r["excused"])))
-    return title + "\n" + _table(table) + "\n" + _footer() + "\n"
+    why = [f"note: {cid} cannot reach {report.clients[cid].required_hours:g} h: {text}."
+           for cid, text in report.cannot_meet.items() if cid in {r.client_id for r in report.rows}]
+    notes = "".join(line + "\n" for line in why)
+    return title + "\n" + _table(table) + "\n" + notes + _footer() + "\n"
 
 
 # One claim line per client per day; README.md ("Billing export") says what each column is.
@@ -233,3 +236,7 @@ def roster(clients: list[Any], fmt: str) -> str:
          printable(d["level_of_care"]), f"{d['required_hours']:g}", d["admitted"], d["discharged"] or "-",
          printable(", ".join(d["groups"])) or "-"] for d in dicts]
     return _table(table) + "\n" + STATEMENT_2 + "\n"
+
+
+# Columns padded by display width, for listings outside this module (`session list`).
+plain_table = _table

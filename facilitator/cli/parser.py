@@ -160,6 +160,29 @@ def build_parser() -> argparse.ArgumentParser:
     bill.add_argument("--format", choices=("csv", "json"), default="csv")
     _data_arg(bill)
 
+    session = commands.add_parser("session", help="held group sessions: list them, correct an end"
+                                  ).add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION",
+                                                   required=True)
+    slist_ = session.add_parser("list", help="sessions held in a date range, with their ids",
+                                description="Sessions dated --from..--to (default: the last 7 days), "
+                                "one a line: the id (the record's file name without .json, as `audit` "
+                                "and the JSON reports print it), day, group, start, end and state.")
+    slist_.add_argument("--from", dest="first", metavar="YYYY-MM-DD")
+    slist_.add_argument("--to", dest="last", metavar="YYYY-MM-DD")
+    slist_.add_argument("--format", choices=("table", "json"), default="table")
+    _data_arg(slist_)
+    send = session.add_parser("end", help="correct when a held session ended (or end one left running)",
+                              description="Put the session's end at --at (HH:MM on its day, or e.g. 9p), "
+                              "saying why: the agenda stops there and arrivals and departures after it "
+                              "are set to it, so nobody is credited past it. Counselors for the sessions "
+                              "they facilitated, admins for any; refused once a note of the session is "
+                              "signed. Audited (who, when; the reason is kept in the session's record).")
+    send.add_argument("session_id", metavar="SESSION_ID", help="as `session list` shows it, e.g. "
+                      "2026-11-23-1800-evening-iop")
+    send.add_argument("--at", required=True, metavar="HH:MM", help="when it really ended")
+    send.add_argument("--reason", required=True, help="why the end is corrected (one line, required)")
+    _data_arg(send)
+
     hours = commands.add_parser("hours", help="individual and family session time").add_subparsers(
         dest="action", parser_class=_Parser, metavar="ACTION", required=True)
     hadd = hours.add_parser("add", help="log an individual or family session for a client")
@@ -214,11 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
                                "code a level of care is billed under, e.g. `billing-code PHP H0035`), "
                                "place-of-service (the clinic's, two digits; default 57), "
                                "telehealth-place-of-service (10, the member's home, or 02), "
-                               "telehealth-modifier (two characters; default 95).")
+                               "telehealth-modifier (two characters; default 95), end-grace-minutes (0-240; a session still "
+                               "running this long after its scheduled end is not continued: the app asks "
+                               "for its real end time, offering the scheduled end).")
     sset.add_argument("key", metavar="KEY",
                       choices=("name", "timezone", "week-start", "group-cap", "idle-minutes", "bell",
                                "plan-review-days", "billing-code", "place-of-service",
-                               "telehealth-place-of-service", "telehealth-modifier"))
+                               "telehealth-place-of-service", "telehealth-modifier", "end-grace-minutes"))
     sset.add_argument("value", metavar="VALUE", nargs="+",
                       help="the new value (billing-code: a level of care and a code)")
     _data_arg(sset)

@@ -36,6 +36,9 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
                            levels_of_care=snapshot.settings.levels_of_care, known_clients=snapshot.clients.keys())
     added, updated = data.import_roster(clients)
     print(f"Imported {len(clients)} clients from {args.file}: {added} added, {updated} updated.")
+    from facilitator.store.reports import roster_reach_warnings
+    for warning in roster_reach_warnings(data, [c.client_id for c in clients]):   # imported all the same
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -18,8 +18,8 @@ Time arithmetic is done in UTC, because Python subtracts and compares two dateti
 the same ``ZoneInfo`` by wall clock (a block across the fall-back change would
 otherwise come out 20 minutes *negative*). A ``now`` earlier than the latest stored
 stamp (the laptop clock was set back) is held at that stamp, so stored times never run
-backwards. Pauses are time in the room: they stop a block's clock but stay countable;
-only non-countable blocks (breaks) are non-countable time.
+backwards. Pauses are not treatment: they stop a block's clock and, like non-countable
+blocks (breaks), are non-countable time (issue #20).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from facilitator.core.rules import BlockKind
-from facilitator.core.session import BlockRun
+from facilitator.core.session import BlockRun, pause_spans
 
 Blocks = tuple[BlockRun, ...]
 
@@ -283,11 +283,21 @@ class AgendaClock:
         return timedelta(minutes=sum(b.planned_minutes for b in self.blocks if not b.skipped))
 
     def actual_total(self, now: datetime) -> timedelta:
-        """Time in the room from the first start to the end (or ``now``), pauses included."""
+        """Time the agenda ran from the first start to the end (or ``now``), less its pauses.
+
+        Breaks are in it, as they are in ``planned_total``; pauses are not (issue #20)."""
         start = self.actual_start
         if start is None:
             return _ZERO
-        return max(_span(start, self.actual_end or now), _ZERO)
+        end = self.actual_end or now
+        total = _span(start, end)
+        for block in self.blocks:
+            for pause_start, pause_end in block.pauses:
+                lo = _latest(start, pause_start)
+                hi = _earliest(end, pause_end or block.ended_at or end)
+                if _utc(hi) > _utc(lo):
+                    total -= _span(lo, hi)
+        return max(total, _ZERO)
 
     def planned_end(self, now: datetime) -> datetime:
         """When the session ends if the rest runs to plan (the actual end once finished).
@@ -305,16 +315,17 @@ class AgendaClock:
         return (_utc(now) + rest).astimezone(now.tzinfo)
 
     def noncountable_spans(self, now: datetime) -> list[tuple[datetime, datetime]]:
-        """Non-countable blocks (breaks) as actually run; a running one up to ``now``.
+        """Non-countable time as actually run: breaks and pauses; a running one up to ``now``.
 
-        Pauses are not subtracted (a pause is still time in the room); a break skipped
-        at once (no time run) is left out, one skipped part-way counts for what ran.
+        A pause is not treatment (issue #20), so it is left out like a break; a break
+        skipped at once (no time run) is left out, one skipped part-way counts for what ran.
         """
         spans: list[tuple[datetime, datetime]] = []
         for block in self.blocks:
-            if block.countable or block.started_at is None:
+            if block.started_at is None:
                 continue
             end = block.ended_at or now
-            if _utc(end) > _utc(block.started_at):
+            if not block.countable and _utc(end) > _utc(block.started_at):
                 spans.append((block.started_at, end))
+            spans.extend((a, b) for a, b in pause_spans(block, end) if _utc(b) > _utc(a))
         return spans

@@ -14,6 +14,7 @@ from facilitator.core.errors import InputError
 from facilitator.core.names import check_name
 from facilitator.core.rules import (
     DEFAULT_BILLING_CODES,
+    DEFAULT_END_GRACE_MINUTES,
     DEFAULT_GROUP_CAP,
     DEFAULT_IDLE_MINUTES,
     DEFAULT_PLACE_OF_SERVICE,
@@ -73,7 +74,9 @@ def check_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
 @dataclass(frozen=True)
 class ClinicSettings:
     """The clinic's own settings: name, time zone, week start, group size limit, idle lock,
-    bell, levels of care (required hours a week) and recovery-plan review interval."""
+    bell, levels of care (required hours a week), recovery-plan review interval, billing codes
+    and places of service, and the grace after a session's scheduled end before it is no
+    longer continued on the clock."""
 
     name: str
     timezone: str
@@ -89,6 +92,7 @@ class ClinicSettings:
     place_of_service: str = DEFAULT_PLACE_OF_SERVICE
     telehealth_place_of_service: str = DEFAULT_TELEHEALTH_PLACE_OF_SERVICE
     telehealth_modifier: str = DEFAULT_TELEHEALTH_MODIFIER
+    end_grace_minutes: int = DEFAULT_END_GRACE_MINUTES
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -120,6 +124,10 @@ class ClinicSettings:
                              f"service ({' or '.join(TELEHEALTH_PLACES_OF_SERVICE)})",
                              field="telehealth_place_of_service")
         check_modifier(self.telehealth_modifier)
+        if isinstance(self.end_grace_minutes, bool) or not isinstance(self.end_grace_minutes, int) \
+                or not 0 <= self.end_grace_minutes <= 10_000:
+            raise InputError("the end grace must be a whole number of minutes from 0 to 10000",
+                             field="end_grace_minutes")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -145,6 +153,7 @@ class ClinicSettings:
             "billing_codes": dict(self.billing_codes), "place_of_service": self.place_of_service,
             "telehealth_place_of_service": self.telehealth_place_of_service,
             "telehealth_modifier": self.telehealth_modifier,
+            "end_grace_minutes": self.end_grace_minutes,
         }
 
     @classmethod
@@ -171,6 +180,8 @@ class ClinicSettings:
                                                     DEFAULT_TELEHEALTH_PLACE_OF_SERVICE, max_length=2),
             telehealth_modifier=fields.text(data, "telehealth_modifier", DEFAULT_TELEHEALTH_MODIFIER,
                                             max_length=2),
+            end_grace_minutes=fields.integer(data, "end_grace_minutes", DEFAULT_END_GRACE_MINUTES,
+                                             low=0, high=10_000),
         )
 
     def with_changes(self, **changes: Any) -> "ClinicSettings":

@@ -294,13 +294,13 @@ class _Held:
     spans: list[Span]
 
 
-def _read_sessions(sessions: Iterable[SessionRecord], week: Week) -> list[_Held]:
+def _read_sessions(sessions: Iterable[SessionRecord], week: Week, now: datetime) -> list[_Held]:
     held = []
     for record in sessions:
         header = record.header
         if header.day in week:
             held.append(_Held(record, header.day, _utc(header.start), _utc(header.end),
-                              _merged(record.noncountable_spans())))
+                              _merged(record.noncountable_spans(now))))
     return held
 
 
@@ -374,7 +374,7 @@ def weekly_hours(
     """
     now = _utc(now)
     by_name = _by_name(groups)
-    held = _read_sessions(sessions, week)
+    held = _read_sessions(sessions, week, now)
     recorded = {(s.record.header.group, s.day) for s in held}
     meetings = _week_meetings(by_name, week, tz)
     others = [o for o in other_hours if o.day in week]
@@ -405,3 +405,35 @@ def weekly_hours(
             closed_meetings=requirement.closed, usual_meetings=requirement.planned,
         ))
     return rows
+
+
+# --- can a schedule meet a level at all? (issue #20, case 9) ------------------------------------
+
+def weekly_capacity(groups: Iterable[Group], capacity: Capacity = None) -> int:
+    """Countable minutes a usual week of ``groups`` offers: each meeting's countable minutes
+    (``capacity``: the group's length less its plan's breaks) times its weekdays."""
+    return sum(_capacity(capacity, g) * len(g.days) for g in groups)
+
+
+def reach_problem(required_hours: float, groups: Iterable[Group], capacity: Capacity = None) -> str | None:
+    """Why ``required_hours`` a week cannot be met by attending every meeting of ``groups``
+    (one clause, hours rounded as on screen), or None when it can. No groups: None (the
+    requirement may be met with other hours; nothing is known to stand in the way)."""
+    groups = list(groups)
+    if not groups:
+        return None
+    offered = weekly_capacity(groups, capacity)
+    if offered + _EPSILON >= required_hours * 60:
+        return None
+    whose = f"{groups[0].name} offers" if len(groups) == 1 else "their groups offer"
+    return (f"{whose} at most {hours_down(offered)} countable hours in a usual week, "
+            f"{required_hours:g} required")
+
+
+def plan_level(plan_kind: str | None, levels: Iterable[str]) -> str | None:
+    """The level of care a plan's kind is written for ("iop-evening" -> "IOP", "php-day" ->
+    "PHP"), or None for a topic plan ("relapse-prevention")."""
+    if not plan_kind:
+        return None
+    head = plan_kind.split("-", 1)[0].casefold()
+    return next((level for level in levels if level.casefold() == head), None)

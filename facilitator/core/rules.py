@@ -93,6 +93,9 @@ DEFAULT_PLAN_REVIEW_DAYS = 30
 
 # Automatic logoff (HIPAA 164.312(a)(2)(iii)): default idle minutes.
 DEFAULT_IDLE_MINUTES = 5
+# Minutes past a session's scheduled end after which it is not continued on the clock: the
+# app asks for the real end time instead, offering the scheduled end (issue #20).
+DEFAULT_END_GRACE_MINUTES = 15
 
 # Weekday names as typed on the command line, Monday = 0 (Python's weekday()).
 WEEKDAYS: dict[str, int] = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}

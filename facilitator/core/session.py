@@ -30,6 +30,19 @@ def session_id_for(group: str, start: datetime) -> str:
     return f"{start:%Y-%m-%d-%H%M}-{slug(group)}"
 
 
+_SESSION_ID = re.compile(r"^\d{4}-\d{2}-\d{2}-\d{4}-[a-z0-9]+(?:-[a-z0-9]+)*$", re.ASCII)
+
+
+def check_session_id(text: str, *, field: str = "SESSION_ID") -> str:
+    """A session id as ``session_id_for`` makes it (``2026-11-23-1800-evening-iop``), or InputError."""
+    value = str(text).strip()
+    if len(value) > 200 or not _SESSION_ID.match(value):
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise InputError(f"{shown!r} is not a session id (e.g. 2026-11-23-1800-evening-iop, as "
+                         "`facilitator session list` shows them)", field=field)
+    return value
+
+
 class SessionState(StrEnum):
     RUNNING = "running"
     ENDED = "ended"
@@ -38,6 +51,38 @@ class SessionState(StrEnum):
 class Source(StrEnum):
     APP = "app"
     IMPORT = "import"
+
+
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class EndCorrection:
+    """A held session's end corrected after the fact (``facilitator session end``): from what
+    (None: it was still running), to what, by whom, when and why. Kept in the header, so a
+    sync carries it with the end it explains."""
+
+    was: datetime | None
+    end: datetime
+    by: str
+    when: datetime
+    reason: str
+
+    def __post_init__(self) -> None:
+        for name in ("was", "end", "when"):
+            fields.require_aware(getattr(self, name), field=name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"was": _iso(self.was), "end": _iso(self.end), "by": self.by,
+                "when": _iso(self.when), "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "EndCorrection":
+        if not isinstance(data, dict):
+            raise InputError("must be a list of corrections", field="end_corrections")
+        return cls(was=fields.optional_aware(data, "was"), end=fields.aware(data, "end"),
+                   by=fields.text(data, "by"), when=fields.aware(data, "when"),
+                   reason=fields.text(data, "reason", max_length=MAX_REASON))
 
 
 @dataclass(frozen=True)
@@ -56,6 +101,7 @@ class SessionHeader:
     actual_end: datetime | None = None
     state: SessionState = SessionState.RUNNING
     source: Source = Source.APP
+    end_corrections: tuple[EndCorrection, ...] = ()   # left out of the file when none
 
     def __post_init__(self) -> None:
         for name in ("scheduled_start", "scheduled_end", "actual_start", "actual_end"):
@@ -80,10 +126,15 @@ class SessionHeader:
             "plan_id": self.plan_id, "facilitators": list(self.facilitators),
             "actual_start": _iso(self.actual_start), "actual_end": _iso(self.actual_end),
             "state": str(self.state), "source": str(self.source),
+            **({"end_corrections": [c.to_dict() for c in self.end_corrections]}
+               if self.end_corrections else {}),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SessionHeader":
+        raw = data.get("end_corrections", [])
+        if not isinstance(raw, list) or len(raw) > 1000:
+            raise InputError("must be a list of corrections", field="end_corrections")
         return cls(
             session_id=fields.text(data, "session_id"), group=fields.text(data, "group"),
             day=fields.day(data, "day"),
@@ -95,6 +146,7 @@ class SessionHeader:
             actual_end=fields.optional_aware(data, "actual_end"),
             state=fields.choice(data, "state", SessionState, "running"),
             source=fields.choice(data, "source", Source, "app"),
+            end_corrections=tuple(EndCorrection.from_dict(c) for c in raw),
         )
 
 
@@ -241,9 +293,13 @@ class SessionRecord:
         extra = tuple(c for c in self.attendance if c not in self.roster)
         return self.roster + extra
 
-    def noncountable_spans(self) -> list[tuple[datetime, datetime]]:
-        """Spans of non-countable blocks (breaks) as they ran, or as planned if never run.
+    def noncountable_spans(self, now: datetime | None = None) -> list[tuple[datetime, datetime]]:
+        """Spans of non-countable time: breaks and pauses as they ran, or breaks as planned
+        if the agenda never ran.
 
+        A pause (``z``) is not treatment, like a break: it is left out of hours, billing and
+        notes (issue #20). An open pause runs to the block's end, or to ``now`` when given (what
+        is still to come of a running session is not taken as paused), else the session's end.
         A session whose agenda was never run on the clock (e.g. imported attendance)
         has its plan's blocks laid end to end from its start.
         """
@@ -255,6 +311,7 @@ class SessionRecord:
                 # A skipped break still counts for the time it ran (as AgendaClock does).
                 if not block.countable and block.started_at:
                     spans.append((block.started_at, block.ended_at or self.header.end))
+                spans.extend(pause_spans(block, block.ended_at or now or self.header.end))
             else:
                 # added in UTC: real minutes, also across a daylight-saving change
                 end = (cursor.astimezone(timezone.utc) + timedelta(minutes=block.planned_minutes)
@@ -263,6 +320,11 @@ class SessionRecord:
                     spans.append((cursor, end))
                 cursor = end
         return spans
+
+
+def pause_spans(block: BlockRun, open_end: datetime) -> list[tuple[datetime, datetime]]:
+    """A block's pauses as spans; an open one (still paused) runs to ``open_end``."""
+    return [(paused, resumed or open_end) for paused, resumed in block.pauses]
 
 
 # --- the one rule for arrival and departure times ---------------------------------------------

@@ -8,7 +8,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from facilitator.core.hours import WeeklyRow, credited_minutes, row_sort_key, weekly_hours
+from facilitator.core.hours import (
+    WeeklyRow, credited_minutes, plan_level, reach_problem, row_sort_key, weekly_hours,
+)
 from facilitator.core.roster import Client, Group
 from facilitator.core.rules import BILLING_RULES, Status, billing_units
 from facilitator.core.weeks import Week
@@ -25,6 +27,8 @@ class WeekReport:
     problems: list[DamagedFile] = field(default_factory=list)
     # client id -> (recovery-plan review due date, days overdue today); absent: no plan on file
     plan_reviews: dict[str, tuple[date, int]] = field(default_factory=dict)
+    # client id -> why their groups cannot give them their weekly hours (core.hours.reach_problem)
+    cannot_meet: dict[str, str] = field(default_factory=dict)
 
     def plan_review_overdue(self, client_id: str) -> int:
         """Days the client's plan review is overdue today (0: not overdue, or no plan)."""
@@ -48,6 +52,8 @@ class WeekReport:
                 "plan_review_due": (self.plan_reviews[row.client_id][0].isoformat()
                                     if row.client_id in self.plan_reviews else None),
                 "plan_review_overdue": self.plan_review_overdue(row.client_id) > 0,
+                # None: attending every meeting of their groups meets their hours
+                "cannot_meet": self.cannot_meet.get(row.client_id),
             })
         return out
 
@@ -93,9 +99,52 @@ def week_report(data: DataDir, week: Week) -> WeekReport:
     interval = snapshot.settings.plan_review_days
     reviews = {cid: (plan.review_due(interval), plan.days_overdue(now.date(), interval))
                for cid, plan in plans.items()}
+    cannot_meet = {row.client_id: why for row in rows
+                   if (why := client_reach_problem(snapshot.clients[row.client_id], snapshot, capacity))}
     return WeekReport(week, now, rows, snapshot.clients, scan.problems + hour_problems + plan_problems
                       + recovery_problems,
-                      reviews)
+                      reviews, cannot_meet)
+
+
+def client_reach_problem(client: Client, snapshot: ClinicSnapshot, capacity: dict[str, int]) -> str | None:
+    """Why ``client`` cannot reach their weekly hours at every meeting of their groups, or None."""
+    groups = [snapshot.groups[name] for name in client.groups if name in snapshot.groups]
+    return reach_problem(client.required_hours, groups, capacity)
+
+
+def group_reach_warning(data: DataDir, group_name: str) -> str | None:
+    """One sentence when the clients of the level ``group_name``'s plan is written for (an
+    "iop-evening" plan: IOP) cannot reach their weekly hours with its countable minutes (its
+    length less its plan's breaks, times its days); None when they can, or no level is named."""
+    from facilitator.store.plans import PlanLibrary, shipped_plans_dir
+    snapshot = data.snapshot()
+    group = snapshot.groups[group_name]
+    levels = snapshot.settings.levels_of_care
+    plan = PlanLibrary.load(shipped_plans_dir(), data.plans_dir).plans.get(group.plan or "")
+    level = plan_level(plan.kind if plan else None, levels)
+    if level is None:
+        return None
+    why = reach_problem(levels[level], [group], capacity_by_group(data, snapshot))
+    return None if why is None else (f"{level} clients cannot reach their {levels[level]:g} hours "
+                                     f"a week with this group alone: {why}.")
+
+
+def roster_reach_warnings(data: DataDir, client_ids: list[str]) -> list[str]:
+    """One sentence per level of care whose clients (of ``client_ids``, enrolled in groups, with
+    no discharge date) cannot reach their weekly hours at every meeting of their groups; ids only."""
+    snapshot = data.snapshot()
+    capacity = capacity_by_group(data, snapshot)
+    short: dict[str, list[str]] = {}
+    for cid in client_ids:
+        client = snapshot.clients.get(cid)
+        if client is None or client.discharged is not None:
+            continue       # discharged (or with a discharge date): not a schedule to plan for
+        if client_reach_problem(client, snapshot, capacity):
+            short.setdefault(client.level_of_care, []).append(cid)
+    return [f"{len(ids)} {level} client{'s' if len(ids) != 1 else ''} cannot reach their weekly "
+            f"hours with their groups ({', '.join(ids[:5])}{' …' if len(ids) > 5 else ''}); "
+            f"`report week` says why."
+            for level, ids in sorted(short.items())]
 
 
 @dataclass(frozen=True)

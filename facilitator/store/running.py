@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from facilitator.core.errors import InputError
+from tinydb import Query
+
+from facilitator.core import ending
+from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.parsing import parse_typed_time
-from facilitator.core.rules import Status
+from facilitator.core.rules import Role, Status
 from facilitator.core.session import (
     attendance_time_problem, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source,
-    held_span, session_id_for, status_by_times,
+    check_session_id, held_span, session_id_for, status_by_times,
 )
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
@@ -194,14 +197,126 @@ class RunningSession:
             from tinydb import Query
             db.table("blocks").update({"note": note}, Query().position == position)
 
-    def end(self) -> SessionHeader:
-        """End the session now: it no longer resumes; its times are fixed."""
+    def overdue(self) -> bool:
+        """Still running past its scheduled end plus the clinic's grace: not to be continued;
+        ask for the real end time (``core.ending``)."""
+        return ending.overdue(self.file.header(), self.data.now(),
+                              self.data.settings().end_grace_minutes)
+
+    def offered_end(self) -> datetime:
+        """The end to offer: the scheduled end once past the grace, else now."""
+        return ending.offered_end(self.file.header(), self.data.now(),
+                                  self.data.settings().end_grace_minutes)
+
+    def end_time(self, typed: str, *, field: str = "end") -> datetime:
+        """The end a person typed ("21:00", "9p") on the session's day, checked; InputError if not."""
+        header = self.file.header()
+        tz = header.scheduled_end.tzinfo
+        local_end = ending.due_end(header).astimezone(tz)
+        clock_time = parse_typed_time(typed, near=local_end.time().replace(tzinfo=None), field=field)
+        return datetime.combine(local_end.date(), clock_time, tz)
+
+    def end(self, at: datetime | None = None) -> SessionHeader:
+        """End the session at ``at`` (default: now): it no longer resumes; its times are fixed.
+
+        The agenda is cut at the end and every arrival and departure clipped to it, in one
+        audited write (``core.ending.ended``), so nobody is credited past it. Past the
+        scheduled end plus the clinic's grace, ``at`` must be given: such a session was left
+        running, and "now" would credit the night (issue #20).
+        """
         self.data.require("session.run")
         now = self.data.now()
-        with self._change("session.end"):
-            header = self.file.update_header(lambda h: h.with_changes(
-                state=SessionState.ENDED, actual_start=h.actual_start or now, actual_end=now))
-        return header
+        grace = self.data.settings().end_grace_minutes
+        with self._change("session.end") as audited, self.file.transaction() as db:
+            record = SessionRecord(
+                header=SessionHeader.from_dict(db.table("header").all()[0]),
+                blocks=tuple(sorted((BlockRun.from_dict(b) for b in db.table("blocks").all()),
+                                    key=lambda b: b.position)),
+                attendance={e.client_id: e for e in map(AttendanceEntry.from_dict,
+                                                        db.table("attendance").all())})
+            if record.header.state is SessionState.ENDED and record.header.actual_end is not None:
+                raise InputError(f"the session has already ended (at {record.header.actual_end:%H:%M}); "
+                                 "`facilitator session end` corrects its end", field="end")
+            if at is None:
+                if ending.overdue(record.header, now, grace):
+                    raise InputError(
+                        f"the session was due to end at {ending.due_end(record.header):%H:%M} and is "
+                        f"still running; give the time it really ended", field="end")
+                at = now
+            try:
+                done = ending.ended(record, at, now)
+            except ValueError as problem:
+                raise InputError(str(problem), field="end") from None
+            clipped = [cid for cid, e in done.attendance.items() if e != record.attendance[cid]]
+            audited.detail.update({"end": done.header.actual_end.isoformat(),
+                                   "scheduled": done.header.actual_end == record.header.scheduled_end,
+                                   "clipped": len(clipped)})
+            db.table("header").truncate()
+            db.table("header").insert(done.header.to_dict())
+            db.table("blocks").truncate()
+            db.table("blocks").insert_multiple(b.to_dict() for b in done.blocks)
+            for cid in clipped:
+                db.table("attendance").update(done.attendance[cid].to_dict(),
+                                              Query().client_id == cid)
+        return done.header
+
+
+def correct_end(data: DataDir, session_id: str, typed: str, reason: str) -> SessionRecord:
+    """Put a held session's end at ``typed`` (HH:MM on its day) after the fact, saying why.
+
+    Counselors for the sessions they facilitated, admins for any; refused when a note of the
+    session is signed (a signed note is never edited: the addendum a correction then needs is
+    a later part of issue #20). One audited write (ids and times only: the reason is kept in
+    the session's header, which the audit entry's hash binds); arrivals and departures after
+    the new end are clipped to it, so nobody is credited past it.
+    """
+    data.require("session.run")
+    session_id = check_session_id(session_id)
+    file = data.session_file(session_id)
+    if not file.exists():
+        raise InputError(f"there is no session {session_id!r} (`facilitator session list` shows "
+                         "the ids)", field="SESSION_ID")
+    header = file.header()
+    me = data.me()
+    if me.role is not Role.ADMIN and data.user not in header.facilitators:
+        raise PermissionDenied(f"{data.user} did not facilitate {session_id}; only its facilitators "
+                               "and admins may correct its end.")
+    signed = sorted(cid for cid, note in file.notes().items() if note.signed_at is not None)
+    if signed:
+        raise InputError(f"{len(signed)} note{'s' if len(signed) != 1 else ''} of this session "
+                         f"{'are' if len(signed) != 1 else 'is'} signed; a signed note is never edited, "
+                         "and correcting the end after signing (with an addendum) is not possible yet",
+                         field="SESSION_ID")
+    reason = ending.check_reason(reason, field="--reason")
+    session = RunningSession(data, file)
+    at = session.end_time(typed, field="--at")
+    now = data.now()
+    with data.change("session.end-correct", session_id) as audited, file.transaction() as db:
+        record = SessionRecord(
+            header=SessionHeader.from_dict(db.table("header").all()[0]),
+            blocks=tuple(sorted((BlockRun.from_dict(b) for b in db.table("blocks").all()),
+                                key=lambda b: b.position)),
+            attendance={e.client_id: e for e in map(AttendanceEntry.from_dict,
+                                                    db.table("attendance").all())})
+        try:
+            done = ending.corrected(record, at, now, by=data.user, reason=reason)
+        except ValueError as problem:
+            raise InputError(str(problem), field="--at") from None
+        clipped = [cid for cid, e in done.attendance.items() if e != record.attendance[cid]]
+        audited.detail.update({"end": done.header.actual_end.isoformat(),
+                               "was": _iso_or_none(record.header.actual_end),
+                               "clipped": len(clipped)})
+        db.table("header").truncate()
+        db.table("header").insert(done.header.to_dict())
+        db.table("blocks").truncate()
+        db.table("blocks").insert_multiple(b.to_dict() for b in done.blocks)
+        for cid in clipped:
+            db.table("attendance").update(done.attendance[cid].to_dict(), Query().client_id == cid)
+    return done
+
+
+def _iso_or_none(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def start_session(data: DataDir, group_name: str, *, plan_id: str | None = None,

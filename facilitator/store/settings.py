@@ -31,6 +31,7 @@ MAX_GROUP_CAP = 50
 MAX_IDLE_MINUTES = 60
 MAX_NAME_LENGTH = 80
 MAX_PLAN_REVIEW_DAYS = 365
+MAX_END_GRACE_MINUTES = 240   # a session left running is asked about at most 4 h after its end
 
 # command-line key -> ClinicSettings attribute, in the order `settings show` prints them.
 FIELDS: dict[str, str] = {
@@ -45,6 +46,7 @@ FIELDS: dict[str, str] = {
     "place-of-service": "place_of_service",
     "telehealth-place-of-service": "telehealth_place_of_service",
     "telehealth-modifier": "telehealth_modifier",
+    "end-grace-minutes": "end_grace_minutes",
 }
 KEYS: tuple[str, ...] = tuple(FIELDS)
 KEY_OF: dict[str, str] = {attr: key for key, attr in FIELDS.items()}
@@ -53,7 +55,9 @@ _WHOLE: dict[str, tuple[str, int]] = {
     "group-cap": ("the group size limit", MAX_GROUP_CAP),
     "idle-minutes": ("idle minutes", MAX_IDLE_MINUTES),
     "plan-review-days": ("the plan review interval (days)", MAX_PLAN_REVIEW_DAYS),
+    "end-grace-minutes": ("the end grace (minutes past a session's scheduled end)", MAX_END_GRACE_MINUTES),
 }
+_LOW: dict[str, int] = {"end-grace-minutes": 0}   # no grace: past the scheduled end, ask
 _TRUE = ("on", "true", "yes", "1")
 _FALSE = ("off", "false", "no", "0")
 
@@ -107,7 +111,7 @@ def parse_value(key: str, text: str) -> Any:
         return day
     if key in _WHOLE:
         what, high = _WHOLE[key]
-        return _whole(text, key, what, 1, high)
+        return _whole(text, key, what, _LOW.get(key, 1), high)
     word = text.strip().lower()
     if word in _TRUE:
         return True
@@ -140,8 +144,9 @@ def _check(attr: str, value: Any) -> Any:
         return {str(level): check_service_code(code, field=key) for level, code in value.items()}
     if key in _WHOLE:
         what, high = _WHOLE[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-            raise InputError(f"{what} must be a whole number from 1 to {high}", field=key)
+        low = _LOW.get(key, 1)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise InputError(f"{what} must be a whole number from {low} to {high}", field=key)
         return value
     if not isinstance(value, str):
         raise InputError(f"the {key} must be text", field=key)

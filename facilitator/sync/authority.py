@@ -131,6 +131,15 @@ def header(ctx: SessionContext, key: str | None, old: Doc | None, new: Doc | Non
         raise Refused(f"the group, day or scheduled times of {ctx.session_id} cannot change")
     if not set(before.facilitators) <= set(pushed.facilitators):
         raise Refused(f"a facilitator of {ctx.session_id} cannot be removed by sync")
+    # Corrections of the end (`session end`) are kept as made: added, never changed or removed;
+    # each by its pusher, a facilitator or an admin, as in store.running.correct_end.
+    kept = len(before.end_corrections)
+    if pushed.end_corrections[:kept] != before.end_corrections:
+        raise Refused(f"a correction of {ctx.session_id}'s end cannot be changed or removed by sync")
+    if pushed.end_corrections[kept:]:
+        ctx.facilitator("end")
+        if any(c.by != actor.user for c in pushed.end_corrections[kept:]):
+            raise Refused(f"a correction of {ctx.session_id}'s end is in another account's name")
 
 
 def blocks(ctx: SessionContext, key: str | None, old: Any, new: Any) -> None:

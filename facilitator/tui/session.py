@@ -75,7 +75,10 @@ class SessionScreen(SessionActions, Screen):
         "The group note goes into every attendee's note: if it (or the client's line) "
         "names another group member, the pane's lower border says so, by initials; write "
         "initials instead.\n"
-        "F9 hides every client name and note until pressed again. E ends the session."
+        "F9 hides every client name and note until pressed again. E ends the session; "
+        "more than the clinic's end grace (end-grace-minutes, 15 unless set) past its "
+        "scheduled end, E asks when it really ended, offering the scheduled end (enter "
+        "accepts it). A session left running is asked about when it is opened again."
     )
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (34, "-tall")]
@@ -167,6 +170,8 @@ class SessionScreen(SessionActions, Screen):
         self.table.move_cursor(row=first, animate=False)
         self.table.focus()
         self.set_interval(1.0, self.tick)
+        if self.overdue():       # left running (issue #20): not continued; ask when it ended
+            self.call_after_refresh(self.ask_end_time, at_open=True)
 
     # -- reading -------------------------------------------------------------------------
     def reload(self) -> None:

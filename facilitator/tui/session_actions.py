@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from facilitator.core.agenda import AgendaClock, AgendaError
+from facilitator.core.ending import due_end
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.rules import Status
 from facilitator.store.files import DamagedFile, StoreBusy
-from facilitator.tui.session_modals import PickModal, TimeModal, sentence
+from facilitator.tui.session_modals import EndTimeModal, PickModal, TimeModal, sentence
 from facilitator.tui.widgets.confirm import ConfirmScreen
 from facilitator.tui.widgets.participation import ParticipationPane, PicksBar
 from facilitator.tui.widgets.problem import refusal_sentence
@@ -29,19 +30,6 @@ AGENDA_OPS: dict[str, Callable[[AgendaClock, datetime], Any]] = {
     "skip": lambda c, now: c.skip(now),
     "break": lambda c, now: c.insert_break(now),
 }
-
-
-def close_running_block(blocks, now: datetime):
-    """The agenda with its running block ended at ``now``; blocks not reached stay not run."""
-    i = AgendaClock(blocks).current()
-    if i is None:
-        return blocks
-    block = blocks[i]
-    pauses = block.pauses
-    if pauses and pauses[-1][1] is None:
-        pauses = pauses[:-1] + ((pauses[-1][0], now),)
-    ended = block.with_changes(ended_at=max(now, block.started_at), pauses=pauses)
-    return blocks[:i] + (ended,) + blocks[i + 1:]
 
 
 class SessionActions:
@@ -220,14 +208,56 @@ class SessionActions:
                 lambda blocks, now: AGENDA_OPS[operation](AgendaClock(blocks), now))):
             self.reload()
 
+    def ask_end_time(self, *, at_open: bool = False) -> None:
+        """The session is past its scheduled end plus the clinic's grace: ask when it really
+        ended, the scheduled end typed in (E then enter accepts it), then the end screen."""
+        running = self.running
+        if running is None or self.record is None:
+            return
+        header = self.record.header
+        due = f"{due_end(header):%H:%M}"
+        now = self.now()
+        today = now.date() == header.day
+        started = f"started {header.start:%H:%M}" if today else \
+            f"started {header.start:%a %d %b %H:%M}"
+        if at_open:
+            detail = (f"It {started}, was due to end at {due} and was never ended: it is not "
+                      f"continued{' now' if today else ' the next day'}. Give the time it really "
+                      "ended; nobody is credited after it.")
+        else:
+            detail = (f"It {started} and was due to end at {due}, more than the clinic's end grace "
+                      "ago. Give the time it really ended; nobody is credited after it.")
+        title = f"When did {header.group} end?" if at_open else "End the session at"
+
+        def save(typed: str) -> None:
+            running.end(running.end_time(typed))
+
+        def answered(done: bool | None) -> None:
+            if not done:
+                return
+            from facilitator.tui.session_end import EndSessionScreen
+            self.app.switch_screen(EndSessionScreen(running))
+
+        self.app.push_screen(EndTimeModal(title, detail, due, save), answered)
+
+    def overdue(self) -> bool:
+        """Past the scheduled end plus grace (read from the file: another device may have ended it)."""
+        try:
+            return self.running is not None and self.running.overdue()
+        except (DamagedFile, OSError):
+            return False
+
     def action_end_session(self) -> None:
         self.query_one(ParticipationPane).flush()
+        if self.overdue():
+            self.ask_end_time()
+            return
 
         def answered(yes: bool | None) -> None:
             if not yes or self.running is None:
                 return
             running = self.running
-            if not self.store(lambda: (running.update_agenda(close_running_block), running.end())):
+            if not self.store(lambda: running.end()):
                 return
             from facilitator.tui.session_end import EndSessionScreen
             self.app.switch_screen(EndSessionScreen(running))

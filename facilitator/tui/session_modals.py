@@ -14,6 +14,7 @@ from facilitator.tui.widgets.plain import Label, Static
 from textual.widgets.option_list import Option
 
 from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.store.files import DamagedFile, StoreBusy
 from facilitator.tui.widgets.problem import refusal_sentence as sentence
 
 MODAL_CSS = """
@@ -282,3 +283,73 @@ class StartSessionModal(ModalScreen[tuple[str, str | None] | None]):
         self.dismiss(None)
 
 
+
+
+class _QuietTimeInput(Input):
+    """An Input that takes only time characters and stays quiet about the others (no bell)."""
+
+    def restricted(self) -> None:
+        pass
+
+
+class EndTimeModal(ModalScreen[bool]):
+    """When did the session really end? Past its scheduled end plus the clinic's grace a
+    session is not ended "now" (it was left running): the scheduled end is offered, typed in
+    already, so enter accepts it (issue #20). ``save(typed)`` ends the session at the typed
+    time, raising ``InputError`` with a sentence (shown here, the dialog kept open)."""
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="EndTimeModal") + """
+    EndTimeModal Horizontal { height: 1; }
+    EndTimeModal Horizontal > Label { width: 24; }
+    EndTimeModal Input { width: 1fr; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("escape", "cancel", "Not now", id="endtime.cancel",
+                tooltip="Leave the session as it is (it is not ended)"),
+    ]
+    # Only what a typed time is made of (6:40p, 18:40, 9 pm): so E, the key that opened this
+    # dialog, pressed again (E then enter), leaves the offered time as it is.
+    TIME_CHARACTERS = r"[0-9:.apmAPM ]*"
+    HELP_TITLE = "End time"
+    HOW_TO = ("Type the time the session really ended (e.g. 9p or 21:00) and press enter; "
+              "the scheduled end is typed in for you. Nobody is credited after it: the agenda "
+              "stops there and later arrivals and departures are set to it.")
+
+    def __init__(self, title: str, detail: str, offered: str, save: Callable[[str], None]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.detail = detail
+        self.offered = offered
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="modal-title", markup=False)
+            yield Static(self.detail, classes="modal-detail", markup=False)
+            with Horizontal():
+                yield Label("It really ended at:")
+                yield _QuietTimeInput(self.offered, id="end-time", compact=True, placeholder="e.g. 9p",
+                            restrict=self.TIME_CHARACTERS, max_length=12)
+            yield Static("", classes="modal-error", id="end-time-error", markup=False)
+            yield Label("enter ends it then · escape: not now", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#end-time", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        error = self.query_one("#end-time-error", Static)
+        try:
+            self.save(event.value.strip())
+        except InputError as problem:
+            error.update(f"It really ended at: {sentence(problem.message)}")
+            error.add_class("-shown")
+            return
+        except (PermissionDenied, StoreBusy, DamagedFile, OSError) as problem:
+            error.update(sentence(problem))
+            error.add_class("-shown")
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -22,7 +22,7 @@ from facilitator.core.clinic import WEEK_STARTS
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.rules import Role
 from facilitator.store.settings import (
-    FIELDS, MAX_GROUP_CAP, MAX_IDLE_MINUTES, MAX_PLAN_REVIEW_DAYS, parse_value,
+    FIELDS, MAX_END_GRACE_MINUTES, MAX_GROUP_CAP, MAX_IDLE_MINUTES, MAX_PLAN_REVIEW_DAYS, parse_value,
 )
 from facilitator.tui.live import LiveScreen
 from facilitator.tui.staff import ROLE_WORDS, problem_sentence
@@ -40,6 +40,7 @@ FORM: tuple[tuple[str, str, str], ...] = (
     ("bell", "Bell", "rings a minute before a block ends"),
     ("week-start", "Week starts on", "for weekly hours and reports"),
     ("plan-review-days", "Plan review", f"days between recovery-plan reviews (1–{MAX_PLAN_REVIEW_DAYS})"),
+    ("end-grace-minutes", "End grace", f"minutes past the end before E asks (0–{MAX_END_GRACE_MINUTES})"),
 )
 LABELS = {key: label for key, label, _ in FORM}
 
@@ -124,6 +125,8 @@ class SettingsScreen(LiveScreen):
         "ctrl+o adds a closure (a snow day) for the whole clinic or one group: no meeting "
         "that day, and the week's required hours prorate as for a holiday. ctrl+g changes a "
         "group's schedule from a date on (earlier weeks keep the old one).\n"
+        "End grace: a session still running this many minutes after its scheduled end was "
+        "left running; it is not continued, and E asks when it really ended.\n"
         "The clinic name and time zone change on the command line: facilitator settings set "
         "name|timezone VALUE."
     )
@@ -224,6 +227,7 @@ class SettingsScreen(LiveScreen):
         self.query_one("#bell", Switch).value = settings.bell
         self.query_one("#week-start", Select).value = settings.week_start
         self.query_one("#plan-review-days", Input).value = str(settings.plan_review_days)
+        self.query_one("#end-grace-minutes", Input).value = str(settings.end_grace_minutes)
 
     def show_problem(self, message: str | None) -> None:
         if message and self.view is not None:
@@ -243,6 +247,7 @@ class SettingsScreen(LiveScreen):
             "bell": "on" if self.query_one("#bell", Switch).value else "off",
             "week-start": str(self.query_one("#week-start", Select).value),
             "plan-review-days": self.query_one("#plan-review-days", Input).value,
+            "end-grace-minutes": self.query_one("#end-grace-minutes", Input).value,
         }
 
     def changes(self) -> dict[str, str]:

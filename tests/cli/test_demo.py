@@ -296,3 +296,17 @@ def test_the_individualization_check_on_the_demo_flags_only_repeated_picks_and_t
     assert notes_total > 300
     # 8 of 377 (2.1 %) on this demo (Tue 24 Nov); 6 of 398 when made on Fri 27 Nov
     assert 0 < flagged <= 0.1 * notes_total
+
+
+def test_every_demo_schedule_can_meet_its_level(demo: DataDir) -> None:
+    # issue #20, case 9: every group can give its plan's level its hours, and every enrolled
+    # client can reach theirs at full attendance (Evening IOP A: 3 x 185 = 555 min >= 540)
+    from facilitator.store.reports import group_reach_warning, roster_reach_warnings
+    snap = demo.snapshot()
+    assert group_reach_warning(demo, demo_data.GROUP_A) is None
+    assert group_reach_warning(demo, demo_data.GROUP_PHP) is None          # 5 x 245 = 1225 >= 1200
+    # Evening IOP B (tue, fri) runs an IOP evening plan for adolescents (6 h) and IOP clients
+    # with a 6-hour plan: 2 x 185 = 370 min is short of the adult IOP week, and `groups add`
+    # would say so; every client in it can reach their own hours (below).
+    assert "Evening IOP B offers at most 6.1 countable hours" in group_reach_warning(demo, demo_data.GROUP_B)
+    assert roster_reach_warnings(demo, list(snap.clients)) == []

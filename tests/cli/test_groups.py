@@ -16,14 +16,14 @@ def add(capsys, root: Path, name: str, *options: str):
 
 def test_add_group(empty_clinic: Path, capsys) -> None:
     result = add(capsys, empty_clinic, "Evening A", "--days", "mon,wed,thu", "--start", "18:00",
-                 "--minutes", "180", "--plan", "iop-evening-triggers")
+                 "--minutes", "195", "--plan", "iop-evening-triggers")
     assert result.code == 0, result.err
     assert result.err == ""
     assert "Evening A" in result.out
     group = open_data(empty_clinic).snapshot().groups["Evening A"]
     assert group.days == (0, 2, 3)
     assert group.start == time(18, 0)
-    assert group.minutes == 180
+    assert group.minutes == 195
     assert group.plan == "iop-evening-triggers"
 
 
@@ -93,3 +93,54 @@ def test_blank_group_name(grouped_clinic: Path, capsys) -> None:
     assert result.code == 2
     result.one_line_error()
     assert tree_bytes(grouped_clinic) == before
+
+
+# --- plans that can meet their level (issue #20, case 9) ----------------------------------------
+
+def test_a_schedule_that_cannot_meet_its_level_warns_in_one_sentence_and_is_added(empty_clinic: Path,
+                                                                                     capsys) -> None:
+    # the README's old example: 3 x (180 - the plan's 10-minute break) = 510 min = 8.5 h < 9 h
+    result = add(capsys, empty_clinic, "Evening A", "--days", "mon,wed,thu", "--start", "18:00",
+                 "--minutes", "180", "--plan", "iop-evening-triggers")
+    assert result.code == 0
+    assert result.err == ("warning: IOP clients cannot reach their 9 hours a week with this group "
+                          "alone: Evening A offers at most 8.5 countable hours in a usual week, 9 required.\n")
+    assert "Evening A" in open_data(empty_clinic).snapshot().groups
+
+
+@pytest.mark.parametrize("minutes", ["190", "195"])
+def test_a_schedule_that_can_meet_its_level_says_nothing(empty_clinic: Path, capsys, minutes) -> None:
+    result = add(capsys, empty_clinic, "Evening A", "--days", "mon,wed,thu", "--start", "18:00",
+                 "--minutes", minutes, "--plan", "iop-evening-triggers")
+    assert (result.code, result.err) == (0, "")
+
+
+def test_a_topic_plan_or_no_plan_names_no_level(empty_clinic: Path, capsys) -> None:
+    for name, plan in (("Morning B", ["--plan", "rp-high-risk-situations"]), ("Morning C", [])):
+        result = add(capsys, empty_clinic, name, "--days", "tue", "--start", "10:00", "--minutes", "90", *plan)
+        assert (result.code, result.err) == (0, "")
+
+
+def test_a_php_day_too_short_for_php_warns(empty_clinic: Path, capsys) -> None:
+    # the shipped day plan has 55 minutes of breaks and lunch: 5 x (240 - 55) = 925 min < 20 h
+    result = add(capsys, empty_clinic, "PHP Day", "--days", "mon,tue,wed,thu,fri", "--start", "09:00",
+                 "--minutes", "240", "--plan", "php-day-recovery-skills")
+    assert result.code == 0
+    assert result.err == ("warning: PHP clients cannot reach their 20 hours a week with this group "
+                          "alone: PHP Day offers at most 15.4 countable hours in a usual week, 20 required.\n")
+
+
+def test_roster_import_names_the_clients_who_cannot_reach_their_hours(grouped_clinic: Path, tmp_path,
+                                                                       capsys) -> None:
+    from tests.cli.conftest import ROSTER_HEADER, csv_text, write
+    # Evening A: 3 x 170 = 510 min; Morning B (no plan): 2 x 90 = 180 min
+    rows = [("Q001", "Avery", "Inventedname", "IOP", "", "2026-11-01", "", "Evening A"),            # 8.5 < 9
+            ("Q002", "Blake", "Madeupson", "IOP", "", "2026-11-01", "", "Evening A;Morning B"),   # 11.5 >= 9
+            ("Q005", "Emery", "Imaginary", "OP", "", "2026-11-01", "", "Morning B"),              # 3 >= 0
+            ("Q006", "Frankie", "Unreal", "IOP", "", "2026-11-01", "", "")]                       # no groups
+    path = write(tmp_path / "roster.csv", csv_text(ROSTER_HEADER, rows))
+    result = run_cli(capsys, "roster", "import", path, "--data", grouped_clinic)
+    assert result.code == 0 and "4 added" in result.out
+    assert result.err == ("warning: 1 IOP client cannot reach their weekly hours with their groups "
+                          "(Q001); `report week` says why.\n")
+    assert "Avery" not in result.err

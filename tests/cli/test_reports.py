@@ -150,3 +150,21 @@ def test_a_removed_hours_entry_stays_in_the_clients_accounting(week_clinic, caps
     assert "hours.add" in actions and "hours.remove" in actions
     other = run_cli(capsys, "audit", "--client", "R1", "--format", "json", "--data", week_clinic)
     assert "hours.remove" not in [e["action"] for e in json.loads(other.out)["entries"]]
+
+
+def test_report_week_says_why_a_client_cannot_reach_their_hours(rostered_clinic: Path, capsys) -> None:
+    # Evening A: 3 x (180 - 10) = 510 min = 8.5 h. Q001 (IOP 9 h, Evening A only) cannot;
+    # Q002 (10 h, + Morning B's 2 x 90) has 690 min = 11.5 h and can; Q003 (PHP 20 h) cannot.
+    table = run_cli(capsys, "report", "week", "--date", "2026-11-23", "--data", rostered_clinic)
+    assert table.code == 0, table.err
+    assert "note: Q001 cannot reach 9 h: Evening A offers at most 8.5 countable hours in a usual week, " \
+           "9 required." in table.out.splitlines()
+    assert "note: Q003 cannot reach 20 h: Evening A offers at most 8.5 countable hours in a usual week, " \
+           "20 required." in table.out.splitlines()
+    assert "Q002 cannot" not in table.out
+    import json
+    data = json.loads(run_cli(capsys, "report", "week", "--date", "2026-11-23", "--format", "json",
+                              "--data", rostered_clinic).out)
+    why = {c["client_id"]: c["cannot_meet"] for c in data["clients"]}
+    assert why["Q002"] is None
+    assert why["Q001"] == "Evening A offers at most 8.5 countable hours in a usual week, 9 required"

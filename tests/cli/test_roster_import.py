@@ -30,7 +30,10 @@ def test_import_roster(grouped_clinic: Path, tmp_path: Path, capsys) -> None:
     path = write(tmp_path / "roster.csv", csv_text(ROSTER_HEADER, rows))
     result = import_roster(capsys, grouped_clinic, path)
     assert result.code == 0, result.err
-    assert result.err == ""
+    # Evening A (180 minutes, a 10-minute break, 3 days) offers 8.5 h; Q002 (IOP-adolescent,
+    # 6 h) has Morning B too; Q005 is discharged: only Q001 is named (issue #20, case 9)
+    assert result.err == ("warning: 1 IOP client cannot reach their weekly hours with their groups "
+                          "(Q001); `report week` says why.\n")
     assert "5 added, 0 updated" in result.out
     found = clients(grouped_clinic)
     assert sorted(found) == ["Q001", "Q002", "Q003", "Q004", "Q005"]

@@ -15,19 +15,22 @@ def test_show_prints_key_value_lines(empty_clinic: Path, capsys) -> None:
     assert result.code == 0, result.err
     assert result.err == ""
     lines = result.out.splitlines()
-    assert lines[:11] == ["name: Invented Recovery Center", "timezone: America/Chicago",
+    assert lines[:12] == ["name: Invented Recovery Center", "timezone: America/Chicago",
                          "week-start: monday", "group-cap: 12", "idle-minutes: 5", "bell: off",
                          "plan-review-days: 30",
                          "billing-code: IOP H0015, IOP-adolescent H0015, OP H0005, PHP S0201",
                          "place-of-service: 57", "telehealth-place-of-service: 10",
-                         "telehealth-modifier: 95"]
-    assert lines[11].startswith("levels-of-care: ")
+                         "telehealth-modifier: 95",
+                          "end-grace-minutes: 15"]
+    assert lines[12].startswith("levels-of-care: ")
 
 
 @pytest.mark.parametrize(("key", "typed", "attr", "value", "shown"), [
     ("group-cap", "10", "group_cap", 10, "10"),
     ("idle-minutes", "15", "idle_minutes", 15, "15"),
     ("plan-review-days", "14", "plan_review_days", 14, "14"),
+    ("end-grace-minutes", "30", "end_grace_minutes", 30, "30"),
+    ("end-grace-minutes", "0", "end_grace_minutes", 0, "0"),
     ("bell", "on", "bell", True, "on"),
     ("bell", "Yes", "bell", True, "on"),
     ("bell", "true", "bell", True, "on"),
@@ -62,6 +65,10 @@ def test_set_the_same_value_says_unchanged(empty_clinic: Path, capsys) -> None:
     ("idle-minutes", "999", "idle minutes"),
     ("plan-review-days", "0", "plan review interval"),
     ("plan-review-days", "366", "plan review interval"),
+    ("end-grace-minutes", "241", "end grace"),
+    ("end-grace-minutes", "-5", "not a number"),
+    ("end-grace-minutes", "15.5", "not a number"),
+    ("end-grace-minutes", "1e3", "not a number"),
     ("bell", "maybe", "on or off"),
     ("week-start", "tuesday", "monday or sunday"),
     ("timezone", "Mars/Olympus_Mons", "time zone"),

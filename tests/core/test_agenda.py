@@ -252,10 +252,14 @@ def test_insert_break_after_the_current_block() -> None:
     assert clock.blocks[4].planned_minutes == 15 and len(clock.blocks) == 8
 
 
-def test_noncountable_spans_keep_pauses_countable() -> None:
-    clock = run(("start", at(18, 2)), ("next", at(18, 22)), ("next", at(19, 7)),
+def test_noncountable_spans_leave_pauses_out_like_breaks() -> None:
+    # issue #20: a pause is not treatment (a pause inside the break is in the break's span)
+    clock = run(("start", at(18, 2)), ("pause", at(18, 10)), ("resume", at(18, 14)),
+                ("next", at(18, 22)), ("next", at(19, 7)),
                 ("pause", at(19, 9)), ("resume", at(19, 10)), ("next", at(19, 17)))
-    assert clock.noncountable_spans(at(20)) == [(at(19, 7), at(19, 17))]
+    assert clock.noncountable_spans(at(20)) == [(at(18, 10), at(18, 14)), (at(19, 7), at(19, 17)),
+                                                (at(19, 9), at(19, 10))]
+    assert clock.actual_total(at(20)) == mins(118 - 5)          # 18:02 -> 20:00, less 4 + 1 paused
 
 
 # --- crash, restart, suspend, clock quirks, DST ---------------------------------------------

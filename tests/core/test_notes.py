@@ -4,7 +4,7 @@ The session: Thursday 2026-11-19, "Evening IOP", Chicago, 18:00-21:00 as run:
   check-in 18:00-18:20 (20), education 18:20-19:05 (45), break 19:05-19:15 (10),
   skill-building 19:15-20:00 with a 19:40-19:45 pause (40), family education skipped,
   relapse prevention 20:00-20:45 (45), wrap-up 20:45-21:00 (15).
-Countable minutes of the whole session: 180 - 10 = 170.
+Countable minutes of the whole session: 180 - 10 (break) - 5 (pause) = 165.
 Every name is invented.
 """
 
@@ -121,8 +121,8 @@ def test_hand_checked_note_for_a_late_arrival() -> None:
     assert "- Early warning signs (relapse-prevention): 45 min" in note
     assert "- Wrap-up (wrap-up): 15 min" in note
     assert "Break" not in note and "Talking with family" not in note
-    # 18:20-21:00 = 160, minus the 19:05-19:15 break = 150 of 170
-    assert "Attendance: late arrival (arrived 18:20); attended 150 of 170 treatment minutes." in note
+    # 18:20-21:00 = 160, minus the 19:05-19:15 break and the 19:40-19:45 pause = 145 of 165
+    assert "Attendance: late arrival (arrived 18:20); attended 145 of 165 treatment minutes." in note
     assert "Avery was engaged throughout the session." in note
     assert "Avery shared personal experience related to the topic." in note
     assert "Plan: continue current level of care; review progress toward goals at next session." in note
@@ -131,7 +131,7 @@ def test_hand_checked_note_for_a_late_arrival() -> None:
 
 def test_present_client_gets_full_minutes_and_no_shortfall_line() -> None:
     note = draft(JORDAN)
-    assert "Attendance: present; attended 170 of 170 treatment minutes." in note
+    assert "Attendance: present; attended 165 of 165 treatment minutes." in note
     assert "missed" not in note and "present for part" not in note and "not present" not in note
     assert "Jordan participated minimally and required prompting." in note
     assert "Jordan appeared distracted at times and was redirected." in note
@@ -141,19 +141,19 @@ def test_present_client_gets_full_minutes_and_no_shortfall_line() -> None:
 def test_left_early_and_telehealth() -> None:
     morgan = draft(MORGAN)
     # 18:00-20:30 = 150 minus the break 10 = 140
-    assert "Attendance: left early (left 20:30); attended 140 of 170 treatment minutes." in morgan
+    assert "Attendance: left early (left 20:30); attended 135 of 165 treatment minutes." in morgan
     assert "30 treatment minutes were missed (left early)" in morgan
     assert "- Early warning signs (relapse-prevention): 45 min (client present for part)" in morgan
     assert "- Wrap-up (wrap-up): 15 min (client not present)" in morgan
     assert "- How cravings build (education): 45 min\n" in morgan
     sam = draft(SAM)
-    assert "Attendance: attended by telehealth; attended 170 of 170 treatment minutes." in sam
+    assert "Attendance: attended by telehealth; attended 165 of 165 treatment minutes." in sam
     assert "Sam gave constructive feedback to peers." in sam
 
 
 def test_absent_client_note_says_so_and_credits_nothing() -> None:
     note = draft(RILEY, record(c4=AttendanceEntry("c4", Status.ABSENT, picks=("engaged",))))
-    assert "Attendance: absent; attended 0 of 170 treatment minutes." in note
+    assert "Attendance: absent; attended 0 of 165 treatment minutes." in note
     assert "was engaged" not in note            # picks mean nothing for someone not there
     assert "did not attend" in note.lower()
 
@@ -219,7 +219,7 @@ def test_running_session_uses_now_end() -> None:
     note = draft(JORDAN, rec, now_end=at(20, 50))
     assert "Time: 18:00-20:50 (170 min)" in note
     assert "- Wrap-up (wrap-up): 5 min" in note
-    assert "attended 160 of 160 treatment minutes." in note
+    assert "attended 155 of 155 treatment minutes." in note   # 170 less break and pause
 
 
 def test_imported_session_without_clock_lists_planned_blocks() -> None:

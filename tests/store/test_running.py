@@ -152,3 +152,98 @@ def test_late_in_the_same_minute_the_agenda_started_is_taken(clinic, fake_clock)
     fake_clock.set(at(18, 0).replace(second=50))
     session.mark("T001", Status.LATE)
     assert session.record().attendance["T001"].arrived == at(18, 0)
+
+
+# --- ending honestly (issue #20, case 1) --------------------------------------------------------
+
+def _left_running(clinic, fake_clock):
+    from facilitator.core.agenda import AgendaClock
+    session = start_session(clinic, "Evening IOP")
+    fake_clock.set(at(18, 2))
+    session.update_agenda(lambda blocks, now: AgendaClock(blocks).start(now))
+    session.mark("T001", Status.PRESENT)
+    fake_clock.set(at(20, 50))
+    session.mark("T002", Status.LATE)                      # arrived 20:50
+    fake_clock.set(datetime(2026, 11, 24, 8, 30, tzinfo=CHICAGO))   # the next morning
+    return session
+
+
+def test_past_the_grace_end_needs_the_real_time_and_writes_nothing_without_it(clinic, fake_clock):
+    session = _left_running(clinic, fake_clock)
+    assert session.overdue() and session.offered_end() == at(21, 0)
+    before = session.file.path.read_bytes()
+    with pytest.raises(InputError, match="due to end at 21:00 and is still running"):
+        session.end()
+    assert session.file.path.read_bytes() == before
+
+
+def test_ending_at_a_typed_time_clips_everyone_and_is_audited(clinic, fake_clock):
+    session = _left_running(clinic, fake_clock)
+    header = session.end(session.end_time("8:45p"))              # an evening reading
+    assert (header.state, header.actual_end) == (SessionState.ENDED, at(20, 45))
+    record = session.record()
+    assert record.attendance["T002"].arrived == at(20, 45)       # arrived "after" the end: clipped
+    assert record.blocks[0].ended_at == at(20, 45)
+    # 18:02-20:45 = 163: the agenda never left its first block, so no break was run
+    e = record.attendance["T001"]
+    assert credited_minutes(e.status, e.arrived, e.left, record.header.start, record.header.end,
+                            record.noncountable_spans()) == 163
+    entry = [e for _, _, e in clinic.audit.entries() if e][-1]
+    assert entry["action"] == "session.end" and entry["detail"]["clipped"] == 1
+    assert entry["detail"]["end"] == at(20, 45).isoformat() and entry["detail"]["scheduled"] is False
+    assert "Testperson" not in str(entry) and "Avery" not in str(entry)
+
+
+@pytest.mark.parametrize(("typed", "words"), [
+    ("5:00p", "is before the session's start"), ("9:30a", "is before the session's start"),
+    ("25:00", "not a time"), ("soon", "not a time"),
+])
+def test_a_bad_end_time_is_one_sentence_and_writes_nothing(clinic, fake_clock, typed, words):
+    session = _left_running(clinic, fake_clock)
+    before = session.file.path.read_bytes()
+    with pytest.raises(InputError, match=words):
+        session.end(session.end_time(typed))
+    assert session.file.path.read_bytes() == before
+
+
+def test_within_the_grace_e_ends_now(clinic, fake_clock):
+    from facilitator.store.settings import change_settings
+    session = _left_running(clinic, fake_clock)
+    fake_clock.set(at(21, 10))
+    assert not session.overdue() and session.offered_end() == at(21, 10)
+    change_settings(clinic, end_grace_minutes=5)
+    assert session.overdue() and session.offered_end() == at(21, 0)
+    change_settings(clinic, end_grace_minutes=15)
+    assert session.end().actual_end == at(21, 10)
+
+
+def test_correcting_an_end_counselors_for_their_own_sessions_admins_any(clinic, fake_clock):
+    from facilitator.store.clinic import open_clinic
+    from facilitator.store.running import correct_end
+    session = _left_running(clinic, fake_clock)
+    add_staff(clinic, "coun2", "Cory Counselor", "counselor")
+    add_staff(clinic, "sup1", "Sam Supervisor", "supervisor")
+    before = session.file.path.read_bytes()
+    for user in ("coun2", "sup1"):
+        other = open_clinic(clinic.root, user=user, clock=clinic.clock)
+        with pytest.raises(PermissionDenied):
+            correct_end(other, session.session_id, "21:00", "forgot to end")
+    assert session.file.path.read_bytes() == before
+    # counselor1 (an admin here) facilitated it; after a demotion to counselor, still their own
+    from facilitator.store.staff import set_role
+    add_staff(clinic, "adm2", "Ada Admin", "admin")
+    set_role(open_clinic(clinic.root, user="adm2", clock=clinic.clock), "counselor1", "counselor")
+    done = correct_end(clinic, session.session_id, "21:00", "forgot to end")
+    assert done.header.actual_end == at(21, 0) and done.header.end_corrections[0].by == "counselor1"
+    # an admin who did not facilitate it may correct it too
+    admin = open_clinic(clinic.root, user="adm2", clock=clinic.clock)
+    assert correct_end(admin, session.session_id, "8:55p", "ended at 8:55").header.actual_end == at(20, 55)
+
+
+def test_an_ended_session_is_not_ended_again(clinic, fake_clock):
+    session = _left_running(clinic, fake_clock)
+    session.end(at(21, 0))
+    before = session.file.path.read_bytes()
+    with pytest.raises(InputError, match=r"already ended \(at 21:00\); `facilitator session end` corrects"):
+        session.end(at(20, 30))
+    assert session.file.path.read_bytes() == before

@@ -189,3 +189,27 @@ def test_history_takes_only_a_merges_losing_versions_and_attendance_no_future_ch
     assert [r["part"] for r in apply_record_changes(data, _rel(session_id), [junk])["refused"]] == ["history"]
     assert apply_record_changes(data, _rel(session_id), [losing])["refused"] == []
     assert list(record_of(root, session_id)["history"].values()) == [losing["value"][0]]
+
+
+def test_end_corrections_are_added_by_their_pusher_and_never_changed(host):
+    # issue #20: `session end` keeps from, to, who, when and why in the header
+    root, session_id, clients = host
+    parts = record_parts(record_of(root, session_id))
+    header = parts["header"]
+    start = header["scheduled_start"]
+    mine = {"was": None, "end": header["scheduled_end"], "by": C1, "when": start, "reason": "forgot E"}
+    theirs = dict(mine, by=C2)
+    ended = dict(header, state="ended", actual_end=header["scheduled_end"])
+    reply = _push(root, C2, session_id, {"header": dict(ended, end_corrections=[theirs])})
+    assert "did not facilitate" in _refused(reply)["header"]          # C2 is not a facilitator
+    reply = _push(root, C1, session_id, {"header": dict(ended, end_corrections=[theirs])})
+    assert "another account's name" in _refused(reply)["header"]
+    assert record_parts(record_of(root, session_id)) == parts
+    reply = _push(root, C1, session_id, {"header": dict(ended, end_corrections=[mine])})
+    assert _refused(reply) == {}
+    landed = record_parts(record_of(root, session_id))["header"]
+    assert landed["end_corrections"][0]["reason"] == "forgot E"
+    reply = _push(root, C1, session_id, {"header": dict(ended, end_corrections=[])})
+    assert "cannot be changed or removed" in _refused(reply)["header"]
+    reply = _push(root, C1, session_id, {"header": dict(ended, end_corrections=[dict(mine, reason="x")])})
+    assert "cannot be changed or removed" in _refused(reply)["header"]

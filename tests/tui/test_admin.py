@@ -194,7 +194,8 @@ async def test_the_form_shows_the_stored_settings(clinic, fake_clock):
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, "settings", SettingsScreen)
         assert screen.typed() == {"group-cap": "12", "idle-minutes": "5", "bell": "off",
-                                  "week-start": "monday", "plan-review-days": "30"}
+                                  "week-start": "monday", "plan-review-days": "30",
+                                  "end-grace-minutes": "15"}
         assert text_of(screen, "#settings-name") == "Test Clinic"
         assert text_of(screen, "#settings-timezone") == "America/Chicago"
 
@@ -309,3 +310,17 @@ def test_staff_screen_snapshot(snap_compare, clinic, fake_clock):
 def test_settings_screen_snapshot(snap_compare, clinic, fake_clock):
     assert snap_compare(build_app(clinic, fake_clock), terminal_size=SIZE,
                         run_before=_after_read("settings", SettingsScreen))
+
+
+async def test_the_form_saves_the_end_grace_and_refuses_a_bad_one(clinic, fake_clock):
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "settings", SettingsScreen)
+        field = screen.query_one("#end-grace-minutes", Input)
+        field.value = "241"
+        await pilot.press("ctrl+s")
+        assert clinic.settings().end_grace_minutes == 15
+        assert "241" in text_of(screen, "#settings-message")
+        field.value = "30"
+        await pilot.press("ctrl+s")
+        assert clinic.settings().end_grace_minutes == 30
+        assert audit(clinic)[-1]["detail"]["end_grace_minutes"] == "15 -> 30"
