@@ -402,12 +402,14 @@ class DataDir:
     def _import_sessions(self, by_session: dict[tuple[date, str], list[AttendanceRow]],
                          snapshot: ClinicSnapshot, saved: list[str]) -> None:
         tz = snapshot.settings.tz
+        now = self.now()      # stamped like a key press: sync orders changes by it (issue #20)
         for (day, group_name), session_rows in sorted(by_session.items()):
             group = snapshot.groups[group_name]
             start = datetime.combine(day, group.start, tz)
             file = self.session_file(session_id_for(group_name, start))
             entries = [AttendanceEntry(client_id=r.client_id, status=r.status,
-                                       arrived=_local(day, r.arrived, tz), left=_local(day, r.left, tz))
+                                       arrived=_local(day, r.arrived, tz), left=_local(day, r.left, tz),
+                                       updated_at=now)
                        for r in session_rows]
             # One write per session (one file state, one entry), the new file included.
             with self.change("attendance.import", file.session_id, {"entries": len(session_rows)}):

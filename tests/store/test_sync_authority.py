@@ -189,3 +189,32 @@ def test_history_takes_only_a_merges_losing_versions_and_attendance_no_future_ch
     assert [r["part"] for r in apply_record_changes(data, _rel(session_id), [junk])["refused"]] == ["history"]
     assert apply_record_changes(data, _rel(session_id), [losing])["refused"] == []
     assert list(record_of(root, session_id)["history"].values()) == [losing["value"][0]]
+
+
+def test_a_new_session_that_began_in_the_hosts_future_beyond_ten_minutes_is_refused(host):
+    """Issue #20 case 4: a laptop whose clock ran ahead started a session the host has not
+    reached yet. Ten minutes ahead (the clock tolerance) is taken; thirty are refused, by id."""
+    from datetime import datetime
+    from facilitator.core.session import session_id_for
+    from tests.conftest import FakeClock
+    root, session_id, clients = host
+    data = open_as(root, C1)
+    group = data.snapshot().groups[GROUP]
+    day = data.now().date() + timedelta(days=1)
+    while not group.meetings(day, day, data.settings().tz):
+        day += timedelta(days=1)
+    start = datetime.combine(day, group.start, data.settings().tz)
+    ahead = session_id_for(GROUP, start)
+    header = dict(record_parts(record_of(root, session_id))["header"], session_id=ahead, day=day.isoformat(),
+                  scheduled_start=start.isoformat(), scheduled_end=group.end_of(start).isoformat(),
+                  actual_start=start.isoformat(), actual_end=None, state="running")
+    change = [{"part": "header", "was": None, "value": header}]
+    early = apply_record_changes(open_as(root, C1, clock=FakeClock(start - timedelta(minutes=30))),
+                                 _rel(ahead), change)
+    assert early["refused"] == [{"record": ahead, "part": "header", "reason":
+                                 f"the session {ahead} began 30 minutes after the host's clock; "
+                                 f"check this laptop's clock"}]
+    assert not (root / _rel(ahead)).exists()
+    taken = apply_record_changes(open_as(root, C1, clock=FakeClock(start - timedelta(minutes=10))),
+                                 _rel(ahead), change)
+    assert taken["refused"] == [] and (root / _rel(ahead)).exists()
