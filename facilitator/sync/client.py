@@ -136,6 +136,11 @@ class Connection:
             self.process.wait()
 
 
+def laptop_clock() -> datetime:
+    """This device's clock, as its hello tells the host (which measures it against its own)."""
+    return datetime.now(timezone.utc)
+
+
 def _progress(done: int, total: int, what: str) -> None:
     if total >= 20 and sys.stderr.isatty():
         end = "\n" if done == total else ""
@@ -178,7 +183,7 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
         make_dirs(root / sub)
     device = store.device_id(root)
     # The host measures this laptop's clock from the hello (refused beyond protocol.CLOCK_LIMIT).
-    theirs = conn.hello(device, now=datetime.now(timezone.utc))
+    theirs = conn.hello(device, now=laptop_clock())
     host_device = str(theirs.get("device", ""))
     warning = proto.clock_warning(theirs.get("clock_offset_seconds"))
     if warning:

@@ -125,7 +125,7 @@ def clock_offset(message: dict[str, Any], mine: datetime) -> timedelta:
         if theirs.tzinfo is None:
             raise ValueError
         return theirs - mine
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, OverflowError):
         raise ProtocolError("this laptop sent no reading of its clock; upgrade facilitator on it") from None
 
 
@@ -149,6 +149,7 @@ def clock_warning(seconds: Any) -> str | None:
     if not isinstance(seconds, int) or isinstance(seconds, bool) or abs(seconds) <= CLOCK_WARN.total_seconds():
         return None
     limit = round(CLOCK_LIMIT.total_seconds() / 60)
+    seconds = max(-10**9, min(10**9, seconds))      # a host's number, kept to what a timedelta holds
     return (f"this laptop's clock is {clock_words(timedelta(seconds=seconds))} the host's; set it right "
             f"(at more than {limit} minutes sync is refused)")
 

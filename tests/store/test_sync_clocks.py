@@ -130,3 +130,23 @@ def test_a_hello_without_a_clock_reading_is_refused_in_one_sentence(tmp_path, de
     (size,) = struct.unpack(">I", done.stdout[:4])
     answer = json.loads(done.stdout[4:4 + size])
     assert answer["error"] == "this laptop sent no reading of its clock; upgrade facilitator on it"
+
+
+@pytest.mark.parametrize("now", ["0001-01-01T00:00:00+14:00", "2026-11-24T11:00:00", 20261124, None, "",
+                                 "9999-12-31T23:59:59-14:00"])
+def test_a_hostile_clock_reading_is_one_sentence_never_a_crash(now):
+    """What a hand-made laptop might send as its clock: the host refuses in one sentence."""
+    from datetime import timezone
+    from facilitator.sync import protocol as proto
+    host_now = LATER.astimezone(timezone.utc)
+    message = {"hello": proto.MAGIC, "protocol": PROTOCOL, "device": "a" * 16, "now": now}
+    try:
+        offset = proto.clock_offset(message, host_now)
+    except proto.ProtocolError as err:
+        assert str(err) == "this laptop sent no reading of its clock; upgrade facilitator on it"
+    else:
+        assert "more than 10" in proto.clock_refusal(offset)
+    # and what a hostile host might answer: the laptop's warning stays a sentence
+    for seconds in (10**30, -10**30, True, "600", 121):
+        warning = proto.clock_warning(seconds)
+        assert warning is None or warning.startswith("this laptop's clock is ")
