@@ -166,6 +166,10 @@ def attendance(ctx: SessionContext, client_id: str | None, old: Doc | None, new:
             raise Refused(f"an arrival or departure time of {client_id} is not on {ctx.day}")
     if entry.updated_at is not None:     # a change "made" in the future would win every merge
         ctx.actor.not_ahead(entry.updated_at.date(), f"the attendance change for {client_id}")
+        if ctx.actor.now is not None and entry.updated_at - ctx.actor.now > CLOCK_LIMIT:
+            minutes = round((entry.updated_at - ctx.actor.now).total_seconds() / 60)
+            raise Refused(f"the attendance change for {client_id} is stamped {minutes} minutes after the "
+                          f"host's clock; check this laptop's clock")
 
 
 def note(ctx: SessionContext, client_id: str | None, old: Doc | None, new: Doc | None) -> None:

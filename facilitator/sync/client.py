@@ -403,11 +403,13 @@ def _sync_hours(root: Path, rel: str, conn: Connection, host_raw: bytes | None, 
         if sorted(str(u) for u in reply.get("uids", [])) != sorted(theirs):
             moved.add("pushed", "hours")
         moved.refused.extend(_refusal(r) for r in reply.get("refused", []))
-        # The base is the entries this laptop holds that the host now holds too: another
-        # device's entries in the reply are not here yet (the next sync takes them), and one
-        # the host refused is offered again. Never the reply as it is (issue #20, case 8).
+        # The base is the entries this laptop holds that the host now holds too, never the
+        # reply as it is (issue #20, case 8): another device's entries in it are not here yet
+        # (the next sync takes them); an add the host refused is offered again, a refused
+        # removal comes back. One both held at the last base that another device removed
+        # meanwhile stays in the base, so the next sync removes it here too.
         held = {str(u) for u in reply.get("uids", [])}
-        uids = sorted(u for u in mine if u in held)
+        uids = sorted(u for u in mine if u in held or u in set(base or ()))
     return uids
 
 

@@ -218,3 +218,17 @@ def test_a_new_session_that_began_in_the_hosts_future_beyond_ten_minutes_is_refu
     taken = apply_record_changes(open_as(root, C1, clock=FakeClock(start - timedelta(minutes=10))),
                                  _rel(ahead), change)
     assert taken["refused"] == [] and (root / _rel(ahead)).exists()
+
+
+def test_an_attendance_change_stamped_beyond_ten_minutes_after_the_hosts_clock_is_refused(host):
+    """Issue #20 case 4: a mark made while the laptop's clock ran two hours fast would win
+    every later conflict. Thirty minutes after the host's clock is refused; five is taken."""
+    root, session_id, clients = host
+    parts = record_parts(record_of(root, session_id))
+    now = open_as(root).now()
+    late = dict(parts[f"att:{clients[2]}"], status="late", updated_at=(now + timedelta(minutes=30)).isoformat())
+    reply = _push(root, C1, session_id, {f"att:{clients[2]}": late})
+    assert _refused(reply) == {f"att:{clients[2]}": f"the attendance change for {clients[2]} is stamped 30 "
+                                                    f"minutes after the host's clock; check this laptop's clock"}
+    soon = dict(late, updated_at=(now + timedelta(minutes=5)).isoformat())
+    assert _push(root, C1, session_id, {f"att:{clients[2]}": soon})["refused"] == []

@@ -103,6 +103,29 @@ def test_another_laptops_sync_between_this_ones_look_and_its_push_loses_nothing(
     assert "hours.remove" not in audit_actions(host)
 
 
+def test_an_entry_another_laptop_removes_during_this_ones_sync_stays_removed(three):
+    """Both laptops hold an entry; laptop 2 removes it and syncs while laptop 1 is between its
+    look at the host and its push (of an entry of its own). Laptop 1 must not push the removed
+    entry back: afterwards it is on no device, and laptop 1's new entry is on all three."""
+    one, two, host, session_id, clients = three
+    log_hours(host, clients[0], 45)
+    settle(one, two, host=host)
+    removed = hours_uids(host)
+    assert len(removed) == 1 and hours_uids(one) == hours_uids(two) == removed
+    (entry_id, _), = otherhours.between(two / "hours", TODAY, TODAY)[0]
+    otherhours.unlog(open_as(two), TODAY, entry_id)
+    log_hours(one, clients[1], 20)
+
+    other = shlex.join(sync_argv(two, host))
+    ssh = shlex.join([sys.executable, str(PROXY), other])
+    done = subprocess.run(sync_argv(one, host, ssh=ssh), capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    settle(one, two, host=host)
+    for root in (one, two, host):
+        assert len(hours_uids(root)) == 1 and removed[0] not in hours_uids(root), root
+        assert hours_uids(root) == hours_uids(host)
+
+
 @pytest.mark.slow
 def test_fifty_rounds_of_two_laptops_syncing_at_once_keep_every_hours_entry(three):
     """Each round the host and both laptops log an hours entry and mark a client, then both
@@ -116,7 +139,7 @@ def test_fifty_rounds_of_two_laptops_syncing_at_once_keep_every_hours_entry(thre
         for n, root in enumerate((one, two, host)):
             log_hours(root, rng.choice(clients), 10 + n)
             mark(root, session_id, rng.choice(clients),
-                 rng.choice([Status.PRESENT, Status.LATE, Status.ABSENT]), round_number)
+                 rng.choice([Status.PRESENT, Status.LATE, Status.ABSENT]))
         runs = [subprocess.Popen(sync_argv(laptop, host), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  text=True) for laptop in (one, two)]
         for run in runs:
