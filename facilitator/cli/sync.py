@@ -60,6 +60,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(f"facilitator sync: {err}", file=sys.stderr)
         return getattr(err, "code", 1)
     print(moved.summary(target))
+    for warning in moved.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return 1 if moved.skipped or moved.refused else 0
 
 

@@ -130,28 +130,42 @@ class AuditLog:
         written (``store.admission``); ``verify`` need not re-read such a file while its
         bytes are still those.
         """
+        return self.append_many([dict(at=at, user=user, action=action, record=record, detail=detail,
+                                      file=file, sha256=sha256, strict=strict)])[0]
+
+    def append_many(self, specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Append several entries (each ``append``'s arguments), chained, in one ``write()``
+        and one fsync under the log's lock: after a kill the log holds all of them or none
+        (a torn tail is dropped by the next append). ``store.commit.together`` binds a change
+        spanning several files this way."""
+        if not specs:
+            return []
         make_dirs(self.directory)
         with locked(self.directory / "log"):
             names = self._names()
             # Never append to a month older than the newest file (a clock set back, a
             # changed time zone): the chain runs through the files in name order.
-            path = self.directory / max([f"{at:%Y-%m}.jsonl", *names[-1:]])
+            path = self.directory / max([f"{specs[0]['at']:%Y-%m}.jsonl", *names[-1:]])
             if names:
                 _drop_torn_tail(self.directory / names[-1])
             last = self._last_entry(names)
-            entry = {
-                "seq": (last["seq"] + 1) if last else 1,
-                "at": at.isoformat(timespec="seconds"),
-                "user": user, "action": action, "record": record,
-                "detail": detail or {},
-                "prev": last["hash"] if last else GENESIS,
-            }
-            if file is not None:
-                entry["file"], entry["sha256"] = file, sha256
-                if strict is not None:
-                    entry["strict"] = strict
-            entry["hash"] = entry_hash(entry)
-            line = (json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n").encode()
+            made: list[dict[str, Any]] = []
+            for spec in specs:
+                entry = {
+                    "seq": (last["seq"] + 1) if last else 1,
+                    "at": spec["at"].isoformat(timespec="seconds"),
+                    "user": spec["user"], "action": spec["action"], "record": spec["record"],
+                    "detail": spec.get("detail") or {},
+                    "prev": last["hash"] if last else GENESIS,
+                }
+                if spec.get("file") is not None:
+                    entry["file"], entry["sha256"] = spec["file"], spec.get("sha256")
+                    if spec.get("strict") is not None:
+                        entry["strict"] = spec["strict"]
+                entry["hash"] = entry_hash(entry)
+                made.append(entry)
+                last = entry
+            line = b"".join((json.dumps(e, sort_keys=True, ensure_ascii=False) + "\n").encode() for e in made)
             created = not path.exists()
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK,
                          file_mode_for(self.directory))
@@ -174,7 +188,7 @@ class AuditLog:
                 os.close(fd)
             if created:
                 fsync_dir(self.directory)
-        return entry
+        return made
 
     def entries(self) -> Iterator[tuple[Path, int, dict[str, Any] | None]]:
         """Every line as (file, line number, entry or None when it is not JSON)."""

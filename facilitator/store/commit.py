@@ -35,7 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from facilitator.store.files import FILE_MODE, TEMP_SUFFIX, LockFileRefused, StoreBusy, atomic_write, fsync_dir, locked
+from facilitator.store.files import (
+    FILE_MODE, TEMP_SUFFIX, LockFileRefused, StoreBusy, atomic_write, fsync_dir, locked, write_temp,
+)
 
 BOUND_PATH = re.compile(r"^(clinic\.json|hours/\d{4}-\d{2}\.json|records/\d{4}/\d{2}/[^/.][^/]*\.json"
                         r"|recovery/[^/.][^/]*\.json)$")
@@ -50,27 +52,98 @@ Undoer = Callable[[str, "str | None"], None]
 Checker = Callable[[str, Path, bytes, Any], None]
 
 
+# (relative path, sha256) -> the audit entry's arguments (``AuditLog.append``), for ``together``
+Speller = Callable[[str, str], dict]
+
+
 @dataclass(frozen=True)
 class Binding:
     root: Path
     bind: Binder
     undo: Undoer
     check: Checker
+    spell: Speller | None = None       # the entry ``bind`` would append, unwritten
+    log: Any = None                    # the AuditLog ``bind`` appends to
 
 
 _ACTIVE: ContextVar[Binding | None] = ContextVar("facilitator_binding", default=None)
 
 
 @contextlib.contextmanager
-def binding(root: Path, bind: Binder, undo: Undoer, check: Checker) -> Iterator[None]:
+def binding(root: Path, bind: Binder, undo: Undoer, check: Checker, spell: Speller | None = None,
+            log: Any = None) -> Iterator[None]:
     """Within this block, every data-file write under ``root`` is first admitted by ``check``
     (the strict reader: a state that fails it is never written, so never bound), then bound
     by ``bind``."""
-    token = _ACTIVE.set(Binding(Path(root).absolute(), bind, undo, check))
+    token = _ACTIVE.set(Binding(Path(root).absolute(), bind, undo, check, spell, log))
     try:
         yield
     finally:
         _ACTIVE.reset(token)
+
+
+@dataclass
+class _Staged:
+    binding: Binding
+    rel: str
+    digest: str
+    path: Path
+    tmp: str
+
+
+_TOGETHER: ContextVar[list[_Staged] | None] = ContextVar("facilitator_together", default=None)
+
+
+@contextlib.contextmanager
+def together() -> Iterator[None]:
+    """One commit for every data-file write in this block, across files: all or none.
+
+    Each write is admitted and made whole in its temp file as usual, but not bound or
+    renamed; at the end of the block, their audit entries are appended in one write and one
+    fsync (``AuditLog.append_many``), then every temp file is renamed into place. Killed
+    before that append: no file changed. Killed after it: ``complete_interrupted`` (the next
+    open, ``verify``) renames the rest, since each entry is the newest for its file. The
+    files' locks must be held for the whole block (``files.holding``), or another writer
+    could change a file between its temp and its rename. A block that raises writes nothing.
+    Each file may be written once in the block (a second write would read the first's
+    original).
+    """
+    staged: list[_Staged] = []
+    token = _TOGETHER.set(staged)
+    try:
+        yield
+    except BaseException:
+        _TOGETHER.reset(token)
+        for item in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(item.tmp)
+        raise
+    _TOGETHER.reset(token)
+    if not staged:
+        return
+    logs = {id(item.binding.log) for item in staged}
+    assert len(logs) == 1, "a change spanning files goes to one audit log"
+    try:
+        specs = [item.binding.spell(item.rel, item.digest) for item in staged]
+        staged[0].binding.log.append_many(specs)
+    except BaseException:
+        for item in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(item.tmp)
+        raise
+    failed: OSError | None = None
+    for item in staged:                # logged: from here on each rename only finishes it
+        try:
+            os.replace(item.tmp, item.path)
+            fsync_dir(item.path.parent)
+        except OSError as err:
+            now = file_sha256(item.path)
+            if now != item.digest:
+                with contextlib.suppress(OSError):
+                    item.binding.undo(item.rel, now)
+                failed = failed or err
+    if failed is not None:
+        raise failed
 
 
 def sha256_of(raw: bytes) -> str:
@@ -120,6 +193,12 @@ def write_data_file(path: Path, raw: bytes, data: Any = None) -> None:
         return
     active.check(rel, Path(path), raw, data)     # refused (DamagedFile) before anything is written
     digest = sha256_of(raw)
+    staged = _TOGETHER.get()
+    if staged is not None and active.spell is not None:
+        if any(item.rel == rel for item in staged):
+            raise RuntimeError(f"{rel} written twice in one change spanning files")
+        staged.append(_Staged(active, rel, digest, Path(path), write_temp(path, raw)))
+        return
     bound = []
 
     def before_replace() -> None:

@@ -27,7 +27,7 @@ from facilitator.core.session import (
     AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
 )
 from facilitator.store.files import (
-    DIR_MODE, DamagedFile, _recent_temp_files, audit_month_names, last_line_torn, make_dirs,
+    DIR_MODE, DamagedFile, _recent_temp_files, audit_month_names, holding, last_line_torn, make_dirs,
     sweep_temp_files,
 )
 from facilitator.store.identity import Clock, system_clock
@@ -380,11 +380,13 @@ class DataDir:
         from facilitator.store.commit import binding
         change = Change(action, record, dict(detail or {}), always)
 
+        def spell(rel: str, digest: str) -> dict[str, Any]:
+            return dict(at=self._audit_time(), user=self.user, action=change.action,
+                        record=change.record or rel, detail=change.detail, file=rel, sha256=digest,
+                        strict=STRICT_VERSION)  # ``admit`` passed these bytes before they were written
+
         def bind(rel: str, digest: str) -> None:
-            change.entries.append(self.audit.append(
-                at=self._audit_time(), user=self.user, action=change.action,
-                record=change.record or rel, detail=change.detail, file=rel, sha256=digest,
-                strict=STRICT_VERSION))        # ``admit`` passed these bytes before they were written
+            change.entries.append(self.audit.append(**spell(rel, digest)))
 
         def check(rel: str, path: Path, raw: bytes, dumped: Any) -> None:
             admit(self, rel, path, raw, snapshot_of, dumped)
@@ -394,7 +396,7 @@ class DataDir:
             self.audit.append(at=self._audit_time(), user=self.user, action="write.undone",
                               record=change.record or rel, detail={"of": of}, file=rel, sha256=digest)
 
-        with binding(self.root, bind, undo, check):
+        with binding(self.root, bind, undo, check, spell, self.audit):
             yield change
         if change.always and not change.entries:
             self.record_audit(change.action, change.record or "", change.detail)
@@ -439,27 +441,32 @@ class DataDir:
         by_session: dict[tuple[date, str], list[AttendanceRow]] = {}
         for row in rows:
             by_session.setdefault((row.day, row.group), []).append(row)
-        saved: list[str] = []
-        try:
-            self._import_sessions(by_session, snapshot, saved)
-        except OSError as err:
-            if saved:     # each session is one write with its entry: those before were kept
-                raise PartlySaved(err, len(saved), len(by_session), "sessions") from err
-            raise
+        # One commit for the whole import, all sessions or none, even under a kill
+        # (store.commit.together): each session's file its own audit entry, all appended at once.
+        from facilitator.store.commit import together
+        tz = snapshot.settings.tz
+        paths = [self.session_file(session_id_for(name, datetime.combine(day, snapshot.groups[name].start, tz))).path
+                 for day, name in by_session]
+        for path in paths:
+            make_dirs(path.parent)
+        with holding(paths), together():
+            self._import_sessions(by_session, snapshot, [])
         return len(by_session), sum(len(session_rows) for session_rows in by_session.values())
 
     def _import_sessions(self, by_session: dict[tuple[date, str], list[AttendanceRow]],
                          snapshot: ClinicSnapshot, saved: list[str]) -> None:
         tz = snapshot.settings.tz
+        now = self.now()      # stamped like a key press: sync orders changes by it (issue #20)
         for (day, group_name), session_rows in sorted(by_session.items()):
             group = snapshot.groups[group_name].on(day)      # the schedule in force that day
             start = datetime.combine(day, group.start, tz)
             file = self.session_file(session_id_for(group_name, start))
             entries = [AttendanceEntry(client_id=r.client_id, status=r.status,
-                                       arrived=_local(day, r.arrived, tz), left=_local(day, r.left, tz))
+                                       arrived=_local(day, r.arrived, tz), left=_local(day, r.left, tz),
+                                       updated_at=now)
                        for r in session_rows]
             # One write per session (one file state, one entry), the new file included.
-            with self.change("attendance.import", file.session_id, {"entries": len(session_rows)}):
+            with self.change("attendance.import", file.session_id, {"entries": len(session_rows)}, always=False):
                 if not file.exists():
                     header = SessionHeader(
                         session_id=file.session_id, group=group_name, day=day,

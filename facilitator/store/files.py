@@ -21,7 +21,8 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -192,6 +193,24 @@ def atomic_write(path: Path, data: bytes, before_replace: Callable[[], None] | N
     """
     path = Path(path)
     directory = path.parent
+    tmp = write_temp(path, data)
+    try:
+        if before_replace is not None:
+            before_replace()
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(directory)
+
+
+def write_temp(path: Path, data: bytes) -> str:
+    """A whole, fsynced temp file beside ``path`` holding ``data``, with the mode ``path`` has
+    (or a new file's); ``atomic_write`` renames it over ``path``, ``store.commit.together``
+    later. On any failure nothing is left behind (after a kill, the sweep removes it)."""
+    path = Path(path)
+    directory = path.parent
     try:
         current = os.stat(path)
     except FileNotFoundError:
@@ -211,14 +230,11 @@ def atomic_write(path: Path, data: bytes, before_replace: Callable[[], None] | N
                     os.chown(tmp, -1, current.st_gid)
         else:
             os.chmod(tmp, FILE_MODE)
-        if before_replace is not None:
-            before_replace()
-        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    fsync_dir(directory)
+    return tmp
 
 
 def lock_path(path: Path) -> Path:
@@ -262,9 +278,34 @@ def _acquire(lock: "FileLock", path: Path) -> None:
         raise
 
 
+# Lock files this process holds for a change spanning several files (``holding``): ``locked``
+# on one of them inside that block is already held, not taken again (a second lock of the
+# same file from this process would wait for itself).
+_HELD: ContextVar[frozenset[str]] = ContextVar("facilitator_held_locks", default=frozenset())
+
+
+@contextlib.contextmanager
+def holding(paths: "Iterable[Path]", timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Hold several files' locks at once, taken in path order (so two such blocks never wait
+    for each other), for a change that must commit them together (``store.commit.together``)."""
+    wanted = sorted({str(Path(p).absolute()) for p in paths})
+    with contextlib.ExitStack() as stack:
+        for path in wanted:
+            stack.enter_context(locked(Path(path), timeout))
+        token = _HELD.set(_HELD.get() | {str(lock_path(Path(p))) for p in wanted})
+        try:
+            yield
+        finally:
+            _HELD.reset(token)
+
+
 @contextlib.contextmanager
 def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     """Hold ``path``'s advisory lock (a sibling ``.NAME.lock`` file)."""
+    held = _HELD.get()
+    if held and str(lock_path(Path(path).absolute())) in held:
+        yield                      # this process holds it for a change spanning several files
+        return
     # A short retry interval: filelock polls, and 50 ms (its default) is a whole key-press budget.
     lock = _file_lock(lock_path(path), timeout, poll_interval=0.005)
     _acquire(lock, path)

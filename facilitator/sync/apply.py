@@ -44,7 +44,8 @@ REASON_CHARS = 300
 def actor_of(data: DataDir) -> Actor:
     """The ssh account as the host's clinic.json has it (``NotStaff`` if it is not active staff)."""
     snapshot = data.snapshot()
-    return Actor(data.me(), snapshot.clients, snapshot.groups, data.now().date())
+    now = data.now()
+    return Actor(data.me(), snapshot.clients, snapshot.groups, now.date(), now)
 
 
 def _order(change: dict[str, Any]) -> tuple[int, str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from facilitator.core.clinic import Staff
@@ -28,6 +28,7 @@ from facilitator.core.permissions import PERMISSIONS, allowed
 from facilitator.core.roster import Client, Group
 from facilitator.core.rules import Role
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader, session_id_for
+from facilitator.sync.protocol import CLOCK_LIMIT
 
 Doc = dict[str, Any]
 
@@ -44,6 +45,7 @@ class Actor:
     clients: dict[str, Client]
     groups: dict[str, Group]
     today: date                  # the host's date in the clinic's zone
+    now: datetime | None = None  # the host's clock (a new session may not begin after it)
 
     def not_ahead(self, day: date, what: str) -> None:
         """Nothing is dated after tomorrow on the host (a day's slack for a laptop's clock)."""
@@ -122,6 +124,10 @@ def header(ctx: SessionContext, key: str | None, old: Doc | None, new: Doc | Non
         raise Refused(f"{ctx.session_id} would end before it starts")
     if old is None:
         actor.not_ahead(pushed.day, f"the new session {ctx.session_id}")
+        if actor.now is not None and pushed.start - actor.now > CLOCK_LIMIT:
+            minutes = round((pushed.start - actor.now).total_seconds() / 60)
+            raise Refused(f"the session {ctx.session_id} began {minutes} minutes after the host's clock; "
+                          f"check this laptop's clock")
         if actor.staff.role is not Role.ADMIN and actor.user not in pushed.facilitators:
             raise Refused(f"{actor.user} is not among the facilitators of the new session {ctx.session_id}")
         return
@@ -169,6 +175,10 @@ def attendance(ctx: SessionContext, client_id: str | None, old: Doc | None, new:
             raise Refused(f"an arrival or departure time of {client_id} is not on {ctx.day}")
     if entry.updated_at is not None:     # a change "made" in the future would win every merge
         ctx.actor.not_ahead(entry.updated_at.date(), f"the attendance change for {client_id}")
+        if ctx.actor.now is not None and entry.updated_at - ctx.actor.now > CLOCK_LIMIT:
+            minutes = round((entry.updated_at - ctx.actor.now).total_seconds() / 60)
+            raise Refused(f"the attendance change for {client_id} is stamped {minutes} minutes after the "
+                          f"host's clock; check this laptop's clock")
 
 
 def note(ctx: SessionContext, client_id: str | None, old: Doc | None, new: Doc | None) -> None:

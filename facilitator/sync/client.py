@@ -58,6 +58,7 @@ class Moved:
     conflicts: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)      # changes the host would not make
+    warnings: list[str] = field(default_factory=list)     # said on stderr; the sync still went
 
     def add(self, side: str, what: str, count: int = 1) -> None:
         table = self.pulled if side == "pulled" else self.pushed
@@ -108,10 +109,10 @@ class Connection:
         except FileNotFoundError:
             raise SyncFailed(f"{argv[0]} is not installed here; sync needs OpenSSH's ssh", 2) from None
 
-    def hello(self, device: str) -> dict[str, Any]:
+    def hello(self, device: str, now: datetime | None = None) -> dict[str, Any]:
         try:
             try:
-                proto.send(self.process.stdin, proto.hello(device))
+                proto.send(self.process.stdin, proto.hello(device, now=now))
             except BrokenPipeError:
                 pass            # a host that said its hello and left (another version): read it first
             theirs = proto.receive(self.process.stdout)
@@ -147,6 +148,11 @@ class Connection:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def laptop_clock() -> datetime:
+    """This device's clock, as its hello tells the host (which measures it against its own)."""
+    return datetime.now(timezone.utc)
 
 
 def _progress(done: int, total: int, what: str) -> None:
@@ -190,12 +196,20 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
     for sub in ("records", "plans", "recovery", "audit"):
         make_dirs(root / sub)
     device = store.device_id(root)
+    # The host measures this laptop's clock from the hello (refused beyond protocol.CLOCK_LIMIT).
     try:
-        host_device = str(conn.hello(device).get("device", ""))
+        theirs = conn.hello(device, now=laptop_clock())
     except AccountDeactivated as refused:
         if (root / "clinic.json").exists():      # a laptop that holds the clinic: lock it
             store.lock_clinic(root, refused.account)
         raise
+    host_device = str(theirs.get("device", ""))
+    warning = proto.clock_warning(theirs.get("clock_offset_seconds"))
+    if warning:
+        moved.warnings.append(warning)
+    offset = theirs.get("clock_offset_seconds")
+    skew = timedelta(seconds=offset) if isinstance(offset, int) and not isinstance(offset, bool) \
+        and abs(offset) <= proto.CLOCK_LIMIT.total_seconds() else timedelta(0)
     state = store.load_state(root)
     if state.get("host_device") not in (None, host_device):
         raise SyncFailed(f"{root} was synced with another clinic host; sync {conn.target} into a new "
@@ -242,7 +256,7 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
     for number, rel in enumerate(todo, start=1):
         if rel.startswith("records/"):
             bases[rel] = _sync_record(root, rel, conn, fetched.get(rel), host_files.get(rel),
-                                      bases.get(rel), moved)
+                                      bases.get(rel), moved, skew)
         else:
             hour_bases[rel] = _sync_hours(root, rel, conn, fetched.get(rel), device, host_device,
                                           hour_bases.get(rel), host_files.get(rel), moved)
@@ -279,7 +293,7 @@ def record_changes(host: dict[str, Any] | None, tables: dict[str, list[dict[str,
 
 
 def _sync_record(root: Path, rel: str, conn: Connection, host_raw: bytes | None, host_hash: str | None,
-                 base: dict[str, str] | None, moved: Moved) -> dict[str, str]:
+                 base: dict[str, str] | None, moved: Moved, skew: timedelta = timedelta(0)) -> dict[str, str]:
     host = store.check_record(rel, host_raw) if host_raw is not None else None
     merged: dict[str, Any] = {}
     found: list = []
@@ -289,7 +303,7 @@ def _sync_record(root: Path, rel: str, conn: Connection, host_raw: bytes | None,
         if current is None or host is None:
             tables = canonical_tables(current if host is None else host)
         else:
-            tables, conflicts = merge_record(rel, current, host, base)
+            tables, conflicts = merge_record(rel, current, host, base, skew)
             found.extend(conflicts)
         merged["tables"] = tables
         return tables
@@ -305,13 +319,28 @@ def _sync_record(root: Path, rel: str, conn: Connection, host_raw: bytes | None,
         if len(changes) > len(reply.get("refused", [])) + len(reply.get("stale", [])):
             moved.add("pushed", "records")
         moved.refused.extend(_refusal(r) for r in reply.get("refused", []))
-        # The base is what the host now holds: a refused or stale part differs from it here,
-        # so the next sync offers it again (and it is never silently taken from the host).
-        next_base = {k: str(v) for k, v in reply.get("base", {}).items()}
+        next_base = agreed_base(next_base, reply.get("base", {}), base)
     for conflict in found:
         if str(conflict) not in moved.conflicts:
             moved.conflicts.append(str(conflict))
     return next_base
+
+
+def agreed_base(mine: dict[str, str], host: Any, previous: dict[str, str] | None) -> dict[str, str]:
+    """The next merge's base for a record: each part this laptop and the host now agree on.
+
+    Never the host's reply as it is: it may hold another device's change made since this
+    laptop looked (a stale part), which this laptop has not got; taken as the base, the next
+    sync would see it as "changed here" and push this laptop's older part over it. A part
+    that still differs (stale, refused, or another device's new part) keeps the base both
+    last agreed on, or has none, so the next sync merges it as it is.
+    """
+    host = {str(k): str(v) for k, v in host.items()} if isinstance(host, dict) else {}
+    agreed = {part: digest for part, digest in mine.items() if host.get(part) == digest}
+    for part, digest in (previous or {}).items():
+        if part not in agreed and (part in mine or part in host):
+            agreed[part] = digest
+    return agreed
 
 
 def _sync_plan(root: Path, rel: str, conn: Connection, host_raw: bytes | None, host_hash: str | None,
@@ -394,7 +423,13 @@ def _sync_hours(root: Path, rel: str, conn: Connection, host_raw: bytes | None, 
         if sorted(str(u) for u in reply.get("uids", [])) != sorted(theirs):
             moved.add("pushed", "hours")
         moved.refused.extend(_refusal(r) for r in reply.get("refused", []))
-        uids = sorted(str(u) for u in reply.get("uids", []))
+        # The base is the entries this laptop holds that the host now holds too, never the
+        # reply as it is (issue #20, case 8): another device's entries in it are not here yet
+        # (the next sync takes them); an add the host refused is offered again, a refused
+        # removal comes back. One both held at the last base that another device removed
+        # meanwhile stays in the base, so the next sync removes it here too.
+        held = {str(u) for u in reply.get("uids", [])}
+        uids = sorted(u for u in mine if u in held or u in set(base or ()))
     return uids
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from facilitator.core.notes import addendum_hash
@@ -138,20 +139,37 @@ def _three_way(key: str, laptop: Any, host: Any, base: dict[str, str] | None) ->
     return False, None
 
 
-def _later(laptop: Doc, host: Doc) -> str:
-    """Which attendance entry changed last ("laptop" on a tie or with no times)."""
-    return "host" if (host.get("updated_at") or "") > (laptop.get("updated_at") or "") else "laptop"
+def _later(laptop: Doc, host: Doc, skew: timedelta = timedelta(0)) -> str:
+    """Which attendance entry changed last ("laptop" on a tie or with no times).
+
+    Each time is the clock of the device that made the change; the laptop's is put on the
+    host's clock first (``skew``: how far the laptop's clock is ahead, as the host measured
+    it at this sync), so a laptop whose clock runs fast does not win every conflict."""
+    def when(doc: Doc) -> datetime | None:
+        try:
+            found = datetime.fromisoformat(str(doc["updated_at"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+        return found if found.tzinfo is not None else None
+    mine, theirs = when(laptop), when(host)
+    if theirs is None:
+        return "laptop"
+    if mine is None:
+        return "host"
+    return "host" if theirs > mine - skew else "laptop"
 
 
 def merge_record(path: str, laptop: dict[str, Any], host: dict[str, Any],
-                 base: dict[str, str] | None) -> tuple[dict[str, list[Doc]], list[Conflict]]:
+                 base: dict[str, str] | None,
+                 skew: timedelta = timedelta(0)) -> tuple[dict[str, list[Doc]], list[Conflict]]:
     """Merge a session record's two copies.
 
     - header, blocks: changed on both sides -> the laptop's (it ran the session); the host's
       goes to history and is reported.
     - roster: changed on both sides -> the union (laptop's order, then the host's extras).
-    - attendance, per client: changed on both sides -> the later ``updated_at`` (the laptop's
-      on a tie); the other to history, reported. An entry removed on one side and changed on
+    - attendance, per client: changed on both sides -> the later ``updated_at``, the laptop's
+      put on the host's clock by ``skew`` (the laptop's on a tie; one with a time beats one
+      without); the other to history, reported. An entry removed on one side and changed on
       the other is kept.
     - notes, per client: see ``merge_note``.
     """
@@ -162,7 +180,7 @@ def merge_record(path: str, laptop: dict[str, Any], host: dict[str, Any],
         lv, hv = lp.get(key), hp.get(key)
         settled, value = _three_way(key, lv, hv, base)
         if not settled:
-            value = _resolve(merge, key, lv, hv)
+            value = _resolve(merge, key, lv, hv, skew)
         if value is not None:
             out[key] = value
     return tables_from_parts(out, merge.history), merge.conflicts
@@ -186,7 +204,7 @@ def tables_from_parts(parts: dict[str, Any], history: list[Doc]) -> dict[str, li
     return {k: v for k, v in tables.items() if v}
 
 
-def _resolve(merge: _Merge, key: str, lv: Any, hv: Any) -> Any:
+def _resolve(merge: _Merge, key: str, lv: Any, hv: Any, skew: timedelta = timedelta(0)) -> Any:
     if lv is None or hv is None:
         return hv if lv is None else lv
     if key in ("header", "blocks"):
@@ -197,7 +215,7 @@ def _resolve(merge: _Merge, key: str, lv: Any, hv: Any) -> Any:
         return list(lv) + [c for c in hv if c not in lv]
     client = key.split(":", 1)[1]
     if key.startswith("att:"):
-        winner = _later(lv, hv)
+        winner = _later(lv, hv, skew)
         loser, side = (hv, "host") if winner == "laptop" else (lv, "laptop")
         merge.lose("attendance", client, side, loser,
                    "kept the later change, the other is in the record's history")

@@ -3,9 +3,16 @@
 Each message is a 4-byte big-endian length and that many bytes of UTF-8 JSON (at most
 ``MAX_MESSAGE``). Each side's first message is its hello::
 
-    {"hello": "facilitator-sync", "protocol": 3, "version": "0.1.0", "device": "<id>"}
+    {"hello": "facilitator-sync", "protocol": 4, "version": "0.1.0", "device": "<id>",
+     "now": "<this side's clock, ISO-8601 with its offset>"}
 
-A different ``protocol`` ends the exchange with one sentence naming both versions. Then the
+A different ``protocol`` ends the exchange with one sentence naming both versions. The host
+measures the laptop's clock against its own from the laptop's ``now`` (``clock_offset``):
+over ``CLOCK_WARN`` its hello carries ``clock_offset_seconds`` and the laptop prints a
+warning; over ``CLOCK_LIMIT`` its hello carries an ``error`` instead and nothing moves (the
+laptop keeps its changes until its clock is set right). Every hello from the host carries
+the offset it measured, which the laptop uses to put its own change times on the host's
+clock when it merges (``merge.merge_record``). Then the
 laptop sends requests and the host (``facilitator sync --serve``, ``facilitator.sync.server``)
 answers each one:
 
@@ -40,11 +47,14 @@ from __future__ import annotations
 import base64
 import json
 import struct
+from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
 import facilitator
 
-PROTOCOL = 3      # 3: recovery plans (a protocol-2 laptop could not read a host's listing)
+PROTOCOL = 4      # 4: the laptop's clock in its hello (3: recovery plans)
+CLOCK_WARN = timedelta(minutes=2)      # a laptop's clock further off than this is warned about
+CLOCK_LIMIT = timedelta(minutes=10)    # and further than this, its sync is refused
 MAGIC = "facilitator-sync"
 MAX_MESSAGE = 32 * 1024 * 1024
 MAX_FILE = 8 * 1024 * 1024
@@ -95,15 +105,58 @@ def receive(stream: BinaryIO) -> dict[str, Any]:
     return message
 
 
-def hello(device: str, error: str | None = None, *, deactivated: str | None = None) -> dict[str, Any]:
-    """The first message each way; a host refusing the laptop says why in ``error``, and with
-    ``deactivated`` names the ssh account it refused as deactivated (the laptop then locks)."""
-    message = {"hello": MAGIC, "protocol": PROTOCOL, "version": facilitator.__version__, "device": device}
+def hello(device: str, error: str | None = None, now: datetime | None = None,
+          offset: timedelta | None = None, *, deactivated: str | None = None) -> dict[str, Any]:
+    """The first message each way: the sender's clock (``now``; the host also says the offset it
+    measured); a host refusing the laptop says why in ``error``, and with ``deactivated`` names
+    the ssh account it refused as deactivated (the laptop then locks)."""
+    message: dict[str, Any] = {"hello": MAGIC, "protocol": PROTOCOL, "version": facilitator.__version__,
+                               "device": device}
+    if now is not None:
+        message["now"] = now.isoformat()
+    if offset is not None:
+        message["clock_offset_seconds"] = round(offset.total_seconds())
     if error:
         message["error"] = error
     if deactivated:
         message["deactivated"] = deactivated
     return message
+
+
+def clock_offset(message: dict[str, Any], mine: datetime) -> timedelta:
+    """How far the other side's clock (its hello's ``now``) is ahead of ``mine`` (negative: behind)."""
+    try:
+        theirs = datetime.fromisoformat(str(message["now"]))
+        if theirs.tzinfo is None:
+            raise ValueError
+        return theirs - mine
+    except (KeyError, ValueError, OverflowError):
+        raise ProtocolError("this laptop sent no reading of its clock; upgrade facilitator on it") from None
+
+
+def clock_words(offset: timedelta) -> str:
+    """``"3 minutes ahead of"`` / ``"11 minutes behind"`` (the host's): numbers only."""
+    minutes = round(abs(offset.total_seconds()) / 60)
+    return f"{minutes} minute{'' if minutes == 1 else 's'} {'ahead of' if offset > timedelta(0) else 'behind'}"
+
+
+def clock_refusal(offset: timedelta) -> str | None:
+    """The host's sentence refusing a laptop whose clock is off by more than ``CLOCK_LIMIT``."""
+    if abs(offset) <= CLOCK_LIMIT:
+        return None
+    limit = round(CLOCK_LIMIT.total_seconds() / 60)
+    return (f"this laptop's clock is {clock_words(offset)} the host's (more than {limit}); nothing was "
+            f"pushed or pulled and this laptop keeps its changes: set its clock right and sync again")
+
+
+def clock_warning(seconds: Any) -> str | None:
+    """The laptop's warning for an offset the host measured, over ``CLOCK_WARN``."""
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or abs(seconds) <= CLOCK_WARN.total_seconds():
+        return None
+    limit = round(CLOCK_LIMIT.total_seconds() / 60)
+    seconds = max(-10**9, min(10**9, seconds))      # a host's number, kept to what a timedelta holds
+    return (f"this laptop's clock is {clock_words(timedelta(seconds=seconds))} the host's; set it right "
+            f"(at more than {limit} minutes sync is refused)")
 
 
 def check_hello(message: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ files take part, writing merged copies under their locks) in ``facilitator.sync.
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,8 +17,11 @@ if TYPE_CHECKING:
 
 from facilitator.store.integrity import WitnessBroken
 from facilitator.sync.protocol import (
-    ProtocolError, check_hello, decode, encode, hello, receive, send,
+    MAGIC, PROTOCOL, ProtocolError, check_hello, clock_offset, clock_refusal, decode, encode, hello, receive,
+    send,
 )
+
+DEVICE = re.compile(r"[0-9a-f]{16,64}", re.ASCII)     # a device id as audit lines may carry it
 
 
 class Server:
@@ -107,12 +111,28 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
         if isinstance(err, NotStaff) and err.deactivated:
             deactivated = err.user
             _audit_refusal(Path(root), err.user, first)
-    send(stdout, hello(device, error, deactivated=deactivated))
+    now = data.now() if data is not None else None
+    offset = refusal = None
+    if data is not None and first.get("hello") == MAGIC and first.get("protocol") == PROTOCOL:
+        try:    # the laptop's clock against this one's (a laptop of another protocol gets the version)
+            offset = clock_offset(first, now)
+        except ProtocolError as err:
+            error = str(err)
+        else:
+            error = refusal = clock_refusal(offset)
+    send(stdout, hello(device, error, now=now, offset=offset, deactivated=deactivated))
     try:
         check_hello(first)
     except ProtocolError:
         return 2
     if data is None:
+        return 2
+    if error:
+        if refusal is not None and offset is not None:
+            laptop = str(first.get("device", ""))
+            laptop = laptop if DEVICE.fullmatch(laptop) else "?"
+            data.record_audit("sync.refused", f"device:{laptop}",
+                              {"clock_offset_seconds": round(offset.total_seconds())})
         return 2
     try:
         server = Server(Path(root), str(first.get("device", "")), data)

@@ -34,7 +34,7 @@ from facilitator.store.running import start_session
 from facilitator.store.staff import add_staff
 from facilitator.sync import files as sync_files
 from facilitator.sync import protocol as proto
-from facilitator.sync.client import record_changes
+from facilitator.sync.client import laptop_clock, record_changes
 from facilitator.sync.merge import ordered_tables, record_parts, short_hash, tables_from_parts
 from tests.e2e import accounts
 from tests.faketime import libfaketime
@@ -289,7 +289,9 @@ class WireClient:
         hand_to(user, root)
         self.process = subprocess.Popen(runtime.argv(user, "sync", "--serve", "--data", root),
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        proto.send(self.process.stdin, proto.hello(device))
+        # This hand-made device's clock, as the stock client sends it (the host runs at the
+        # same instant: both are real processes of this machine, under the suite's faketime).
+        proto.send(self.process.stdin, proto.hello(device, now=laptop_clock()))
         self.hello = proto.receive(self.process.stdout)
         assert not self.hello.get("error"), self.hello
 

@@ -110,29 +110,31 @@ def test_a_rename_that_fails_after_its_entry_is_logged_as_undone(tmp_path: Path,
     assert verify(data) == []
 
 
-def test_an_import_stopped_by_a_full_disk_says_how_much_was_saved(tmp_path: Path, monkeypatch) -> None:
+def test_an_import_stopped_by_a_full_disk_saves_none_of_its_sessions(tmp_path: Path, monkeypatch) -> None:
+    """An import is one commit (issue #20): the disk filling up at its second session's file
+    leaves none of its three sessions, no entry, no temp file; the same import then goes whole."""
     root = tmp_path / "clinic"
     data = make_clinic(root)
     rows = [AttendanceRow(n, day, "Evening A", "Z001", Status.PRESENT, None, None)
             for n, day in enumerate((date(2026, 11, 2), date(2026, 11, 4), date(2026, 11, 5)), start=2)]
-    real = commit.atomic_write
+    real = commit.write_temp
     calls = []
 
-    def fill_up(path, raw, before_replace=None):
+    def fill_up(path, raw):
         calls.append(path)
         if len(calls) == 2:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(path, raw, before_replace)
-    monkeypatch.setattr(commit, "atomic_write", fill_up)
-    with pytest.raises(PartlySaved) as raised:
+        return real(path, raw)
+    monkeypatch.setattr(commit, "write_temp", fill_up)
+    with pytest.raises(OSError) as raised:
         data.import_attendance(rows)
     monkeypatch.undo()
-    code, sentence = explain(raised.value)
-    assert code == 1 and "1 of 3 sessions were saved and audited, the other 2 were not" in sentence
-    assert actions(root).count("attendance.import") == 1 and len(list((root / "records").rglob("*.json"))) == 1
+    assert not isinstance(raised.value, PartlySaved) and len(calls) == 2
+    assert actions(root).count("attendance.import") == 0 and list((root / "records").rglob("*.json")) == []
+    assert list((root / "records").rglob(".*.tmp")) == []
     assert verify(data) == []
-    assert data.import_attendance(rows) == (3, 3)                  # the same import again: no doubles
-    assert verify(data) == [] and actions(root).count("attendance.import") == 4
+    assert data.import_attendance(rows) == (3, 3)
+    assert verify(data) == [] and actions(root).count("attendance.import") == 3
 
 
 @pytest.fixture

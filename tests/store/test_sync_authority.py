@@ -213,3 +213,46 @@ def test_end_corrections_are_added_by_their_pusher_and_never_changed(host):
     assert "cannot be changed or removed" in _refused(reply)["header"]
     reply = _push(root, C1, session_id, {"header": dict(ended, end_corrections=[dict(mine, reason="x")])})
     assert "cannot be changed or removed" in _refused(reply)["header"]
+
+
+def test_a_new_session_that_began_in_the_hosts_future_beyond_ten_minutes_is_refused(host):
+    """Issue #20 case 4: a laptop whose clock ran ahead started a session the host has not
+    reached yet. Ten minutes ahead (the clock tolerance) is taken; thirty are refused, by id."""
+    from datetime import datetime
+    from facilitator.core.session import session_id_for
+    from tests.conftest import FakeClock
+    root, session_id, clients = host
+    data = open_as(root, C1)
+    group = data.snapshot().groups[GROUP]
+    day = data.now().date() + timedelta(days=1)
+    while not group.meetings(day, day, data.settings().tz):
+        day += timedelta(days=1)
+    start = datetime.combine(day, group.start, data.settings().tz)
+    ahead = session_id_for(GROUP, start)
+    header = dict(record_parts(record_of(root, session_id))["header"], session_id=ahead, day=day.isoformat(),
+                  scheduled_start=start.isoformat(), scheduled_end=group.end_of(start).isoformat(),
+                  actual_start=start.isoformat(), actual_end=None, state="running")
+    change = [{"part": "header", "was": None, "value": header}]
+    early = apply_record_changes(open_as(root, C1, clock=FakeClock(start - timedelta(minutes=30))),
+                                 _rel(ahead), change)
+    assert early["refused"] == [{"record": ahead, "part": "header", "reason":
+                                 f"the session {ahead} began 30 minutes after the host's clock; "
+                                 f"check this laptop's clock"}]
+    assert not (root / _rel(ahead)).exists()
+    taken = apply_record_changes(open_as(root, C1, clock=FakeClock(start - timedelta(minutes=10))),
+                                 _rel(ahead), change)
+    assert taken["refused"] == [] and (root / _rel(ahead)).exists()
+
+
+def test_an_attendance_change_stamped_beyond_ten_minutes_after_the_hosts_clock_is_refused(host):
+    """Issue #20 case 4: a mark made while the laptop's clock ran two hours fast would win
+    every later conflict. Thirty minutes after the host's clock is refused; five is taken."""
+    root, session_id, clients = host
+    parts = record_parts(record_of(root, session_id))
+    now = open_as(root).now()
+    late = dict(parts[f"att:{clients[2]}"], status="late", updated_at=(now + timedelta(minutes=30)).isoformat())
+    reply = _push(root, C1, session_id, {f"att:{clients[2]}": late})
+    assert _refused(reply) == {f"att:{clients[2]}": f"the attendance change for {clients[2]} is stamped 30 "
+                                                    f"minutes after the host's clock; check this laptop's clock"}
+    soon = dict(late, updated_at=(now + timedelta(minutes=5)).isoformat())
+    assert _push(root, C1, session_id, {f"att:{clients[2]}": soon})["refused"] == []

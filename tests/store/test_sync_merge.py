@@ -315,3 +315,36 @@ def test_a_laptop_synced_with_one_host_refuses_another(pair, tmp_path, demo_temp
     other = copy_clinic(demo_template, tmp_path / "other-host")
     done = run_sync(laptop, other)
     assert done.returncode == 2 and "was synced with another clinic host" in done.stderr
+
+
+def test_a_laptop_clock_running_fast_does_not_win_a_conflict():
+    """Issue #20 case 4, worked by hand: the laptop changed Z001 at 18:05 by its clock, which
+    the host measured 8 minutes fast (so 17:57 on the host's clock); the host changed Z001 at
+    18:02. The host's is the later change. With a right clock (no skew) the laptop's is."""
+    base = base_of(_record([_att("Z001", "present", 0)]))
+    laptop = _record([_att("Z001", "late", 5)])
+    host = _record([_att("Z001", "absent", 2)])
+    fast, _ = merge_record(PATH, laptop, host, base, timedelta(minutes=8))
+    right, _ = merge_record(PATH, laptop, host, base)
+    assert [a["status"] for a in fast["attendance"]] == ["absent"]
+    assert [a["status"] for a in right["attendance"]] == ["late"]
+    # times in different offsets compare as instants, not as text
+    utc = dict(_att("Z001", "late", 5), updated_at=(T0 + timedelta(minutes=5)).astimezone(timezone.utc).isoformat())
+    merged, _ = merge_record(PATH, _record([utc]), host, base)
+    assert [a["status"] for a in merged["attendance"]] == ["late"]
+    # an entry without a time loses to one with a time
+    untimed = dict(_att("Z001", "late", 5), updated_at=None)
+    merged, _ = merge_record(PATH, _record([untimed]), host, base)
+    assert [a["status"] for a in merged["attendance"]] == ["absent"]
+
+
+def test_the_next_base_is_only_what_this_laptop_and_the_host_agree_on():
+    """Issue #20 case 8, on dicts: the host's reply holds another device's change to Z002
+    (stale here) and a part this laptop has not got (Z003); neither becomes the base."""
+    from facilitator.sync.client import agreed_base
+    previous = {"header": "h0", "att:Z001": "a0", "att:Z002": "b0"}
+    mine = {"header": "h0", "att:Z001": "a1", "att:Z002": "b1"}
+    host = {"header": "h0", "att:Z001": "a1", "att:Z002": "b2", "att:Z003": "c2"}
+    assert agreed_base(mine, host, previous) == {"header": "h0", "att:Z001": "a1", "att:Z002": "b0"}
+    assert agreed_base(mine, host, None) == {"header": "h0", "att:Z001": "a1"}
+    assert agreed_base(mine, "not a dict", previous) == previous       # a malformed reply: nothing agreed anew
