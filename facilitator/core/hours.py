@@ -426,7 +426,7 @@ def reach_problem(required_hours: float, groups: Iterable[Group], capacity: Capa
     if offered + _EPSILON >= required_hours * 60:
         return None
     whose = f"{groups[0].name} offers" if len(groups) == 1 else "their groups offer"
-    return (f"{whose} at most {hours_down(offered)} countable hours in a usual week, "
+    return (f"{whose} at most {hours_down(offered)} hours of treatment time in a usual week, "
             f"{required_hours:g} required")
 
 

@@ -308,5 +308,5 @@ def test_every_demo_schedule_can_meet_its_level(demo: DataDir) -> None:
     # Evening IOP B (tue, fri) runs an IOP evening plan for adolescents (6 h) and IOP clients
     # with a 6-hour plan: 2 x 185 = 370 min is short of the adult IOP week, and `groups add`
     # would say so; every client in it can reach their own hours (below).
-    assert "Evening IOP B offers at most 6.1 countable hours" in group_reach_warning(demo, demo_data.GROUP_B)
+    assert "Evening IOP B offers at most 6.1 hours of treatment time" in group_reach_warning(demo, demo_data.GROUP_B)
     assert roster_reach_warnings(demo, list(snap.clients)) == []

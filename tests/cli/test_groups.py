@@ -104,7 +104,7 @@ def test_a_schedule_that_cannot_meet_its_level_warns_in_one_sentence_and_is_adde
                  "--minutes", "180", "--plan", "iop-evening-triggers")
     assert result.code == 0
     assert result.err == ("warning: IOP clients cannot reach their 9 hours a week with this group "
-                          "alone: Evening A offers at most 8.5 countable hours in a usual week, 9 required.\n")
+                          "alone: Evening A offers at most 8.5 hours of treatment time in a usual week, 9 required.\n")
     assert "Evening A" in open_data(empty_clinic).snapshot().groups
 
 
@@ -127,7 +127,7 @@ def test_a_php_day_too_short_for_php_warns(empty_clinic: Path, capsys) -> None:
                  "--minutes", "240", "--plan", "php-day-recovery-skills")
     assert result.code == 0
     assert result.err == ("warning: PHP clients cannot reach their 20 hours a week with this group "
-                          "alone: PHP Day offers at most 15.4 countable hours in a usual week, 20 required.\n")
+                          "alone: PHP Day offers at most 15.4 hours of treatment time in a usual week, 20 required.\n")
 
 
 def test_roster_import_names_the_clients_who_cannot_reach_their_hours(grouped_clinic: Path, tmp_path,

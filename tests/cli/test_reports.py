@@ -157,9 +157,9 @@ def test_report_week_says_why_a_client_cannot_reach_their_hours(rostered_clinic:
     # Q002 (10 h, + Morning B's 2 x 90) has 690 min = 11.5 h and can; Q003 (PHP 20 h) cannot.
     table = run_cli(capsys, "report", "week", "--date", "2026-11-23", "--data", rostered_clinic)
     assert table.code == 0, table.err
-    assert "note: Q001 cannot reach 9 h: Evening A offers at most 8.5 countable hours in a usual week, " \
+    assert "note: Q001 cannot reach 9 h: Evening A offers at most 8.5 hours of treatment time in a usual week, " \
            "9 required." in table.out.splitlines()
-    assert "note: Q003 cannot reach 20 h: Evening A offers at most 8.5 countable hours in a usual week, " \
+    assert "note: Q003 cannot reach 20 h: Evening A offers at most 8.5 hours of treatment time in a usual week, " \
            "20 required." in table.out.splitlines()
     assert "Q002 cannot" not in table.out
     import json
@@ -167,4 +167,4 @@ def test_report_week_says_why_a_client_cannot_reach_their_hours(rostered_clinic:
                               "--data", rostered_clinic).out)
     why = {c["client_id"]: c["cannot_meet"] for c in data["clients"]}
     assert why["Q002"] is None
-    assert why["Q001"] == "Evening A offers at most 8.5 countable hours in a usual week, 9 required"
+    assert why["Q001"] == "Evening A offers at most 8.5 hours of treatment time in a usual week, 9 required"

@@ -24,7 +24,7 @@ def less_break(g: Group) -> int:
 def test_the_readme_example_cannot_meet_iop_and_says_why() -> None:
     assert weekly_capacity([group(180)], less_break) == 510
     assert reach_problem(9.0, [group(180)], less_break) == \
-        "Evening IOP A offers at most 8.5 countable hours in a usual week, 9 required"
+        "Evening IOP A offers at most 8.5 hours of treatment time in a usual week, 9 required"
     assert reach_problem(9.0, [group(190)], less_break) is None        # exactly 540
     assert reach_problem(9.0, [group(195)], less_break) is None
     assert reach_problem(9.0, [group(189)], less_break) is not None    # 537: 3 minutes short
@@ -35,7 +35,7 @@ def test_several_groups_add_up_and_other_levels() -> None:
     assert reach_problem(6.0, [b], less_break) is None                 # 370 >= 360
     assert reach_problem(12.0, [group(195), b], less_break) is None    # 925 >= 720
     assert reach_problem(20.0, [group(195), b], less_break) == \
-        "their groups offer at most 15.4 countable hours in a usual week, 20 required"
+        "their groups offer at most 15.4 hours of treatment time in a usual week, 20 required"
     assert reach_problem(0.0, [group(180)], less_break) is None
     assert reach_problem(9.0, [], less_break) is None
     assert reach_problem(9.0, [group(180)]) is None                     # no capacity: the whole length

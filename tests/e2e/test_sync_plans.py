@@ -28,7 +28,7 @@ from facilitator.store.staff import add_staff
 from facilitator.sync import files as sync_files
 from facilitator.sync.merge import record_parts
 from tests.e2e import accounts
-from tests.e2e.test_sync_forgery import WireClient, account_sshd, audit_lines, hand_to, stock_sync  # noqa: F401
+from tests.e2e.test_sync_forgery import WireClient, account_sshd, audit_lines, hand_to, host_program, stock_sync  # noqa: F401
 from tests.store._sync_support import GROUP, invalid, make_demo, open_as, record_of, run_sync
 
 pytestmark = pytest.mark.e2e
@@ -103,7 +103,7 @@ def test_a_plan_a_supervisors_laptop_changed_is_refused_and_the_rest_of_the_push
         def push():
             hand_to(SUP, root)
             return run_sync(laptop, root, ssh=shlex.join(sshd.ssh_argv()[:-1]), target=f"{SUP}@127.0.0.1",
-                            remote=str(runtime.bin))
+                            remote=host_program(runtime))
     else:
         def push():
             return stock_sync(runtime, laptop, root, SUP)

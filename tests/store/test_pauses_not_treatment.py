@@ -60,7 +60,7 @@ def test_a_pause_is_not_credited_anywhere(clinic, fake_clock):
                       group_type="IOP", topic="Triggers", facilitators=("Casey Counselor",))
     block_minutes = [int(m) for m in re.findall(r"^- .*?: (\d+) min", note, flags=re.M)]
     assert block_minutes == [20, 35, 45, 43, 20] and sum(block_minutes) == 163
-    assert "163 of 163 countable minutes" in note
+    assert "attended 163 of 163 treatment minutes" in note
     assert "173" not in note
 
     # billing: 163 minutes, for both clients

@@ -63,7 +63,7 @@ def run_the_group(term: Terminal) -> int:
     term.keys("n")                                 # the agenda clock starts: 17:58
     term.wait_for("1/6")
     term.keys("9")                                 # a pick on an unmarked client: refused
-    term.capture("pick refused", "a participation word never marks anyone")
+    term.capture("pick refused", "marks anyone.")   # the toast wraps "… a participation word never" / "marks anyone."
     term.keys("l", "h", "a", "P")                  # late, telehealth, absent, the rest present
     term.wait_for("present 9/10")
     for _ in range(12):

@@ -71,7 +71,7 @@ async def test_next_morning_the_app_asks_and_e_enter_ends_it_at_the_scheduled_en
     assert set(notes) == {"T001", "T002"}
     for note in notes.values():
         assert "Time: 18:02-21:00 (178 min)" in note.body
-        assert "168 of 168 countable minutes" in note.body
+        assert "attended 168 of 168 treatment minutes" in note.body
         assert "- Wrap-up (wrap-up): 15 min" in note.body
         assert "867" not in note.body
 
