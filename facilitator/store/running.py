@@ -117,9 +117,17 @@ class RunningSession:
         if problem:
             raise InputError(problem, field=which)
 
-    def set_participation(self, client_id: str, picks: tuple[str, ...], text: str) -> AttendanceEntry:
-        """Picks and a line of text; never attendance: an unmarked client is refused."""
+    def set_participation(self, client_id: str, picks: tuple[str, ...], text: str, *,
+                          block: int | None = None) -> AttendanceEntry:
+        """The participation words shown for ``block`` and a line of text; never attendance:
+        an unmarked client is refused.
+
+        A word belongs to the block it was made in (issue #20): ``picks`` are the words as
+        shown while ``block`` runs (``AttendanceEntry.picks_in``); ``None`` (the agenda not
+        started) is the session's own words. Audited by count and block, never the words."""
         self.data.require("note.write")
+        if block is not None and block not in {b.position for b in self.record().blocks}:
+            raise InputError(f"this session's agenda has no block {block}", field="block")
 
         def change(old: AttendanceEntry | None) -> AttendanceEntry:
             if old is None:
@@ -127,9 +135,10 @@ class RunningSession:
             if picks and not old.status.credits_time:
                 raise InputError(f"the client is marked {old.status.value}; participation is for "
                                  "clients in the room", field="picks")
-            return old.with_changes(picks=tuple(picks), text=text, updated_at=self.data.now())
+            return old.with_block_picks(block, tuple(picks)).with_changes(
+                text=text, updated_at=self.data.now())
 
-        with self._change("participation.save", {"picks": len(picks)}):
+        with self._change("participation.save", {"picks": len(picks), "block": block}):
             entry = self.file.update_attendance(client_id, change)
         return entry
 
