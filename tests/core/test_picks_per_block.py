@@ -153,3 +153,18 @@ def test_likeness_still_sees_the_words() -> None:
     second = draft_note(rec, JORDAN, clients=CLIENTS, group_type="IOP", topic="t", facilitators=())
     assert first.replace("Avery", "X").split("Participation")[1] == \
         second.replace("Jordan", "X").split("Participation")[1]
+
+
+def test_a_block_title_naming_another_member_is_redacted_and_an_unknown_block_is_numbered() -> None:
+    entry = AttendanceEntry("c1", Status.PRESENT, block_picks=(("shared", 1), ("feedback", 7)),
+                            goal_links=((1, 1),))
+    rec = record(entry)
+    rec = replace(rec, blocks=(rec.blocks[0], rec.blocks[1].with_changes(title="Jordan Sampleton's story"),
+                               rec.blocks[2]))
+    text = draft_note(rec, AVERY, clients=CLIENTS, group_type="IOP", topic="t", facilitators=(),
+                      plan=plan())
+    assert "Jordan" not in text and "Sampleton" not in text
+    assert "Avery shared personal experience related to the topic (in J.S.'s story)." in text
+    assert "Avery gave constructive feedback to peers (in block 8)." in text
+    assert goal_line(text, 1).endswith("addressed in J.S.'s story; Avery shared personal experience "
+                                       "related to the topic (in J.S.'s story).")
