@@ -50,3 +50,42 @@ async def test_a_word_before_the_agenda_starts_is_the_sessions(clinic, fake_cloc
         await pilot.press("tab", "2")
         entry = running.record().attendance[cid]
         assert entry.picks == (KEY[1],) and entry.block_picks == ()
+
+
+async def test_the_drafted_note_credits_a_goal_only_its_blocks_words(clinic, fake_clock):
+    """Keys only: goal 2 linked in Check-in, "gave constructive feedback" ticked in block 2;
+    the note written at the end names the block and does not credit the goal with it."""
+    from datetime import date
+
+    from facilitator.core.rules import PARTICIPATION_PHRASES
+    from facilitator.store import recovery
+    from facilitator.tui.goals import GoalLinkModal
+    from facilitator.tui.session_end import EndSessionScreen
+    from tests.tui.helpers import wait_until
+    from tests.tui.session_helpers import cursor_to
+
+    recovery.add(clinic, "T001", "Get my license back", objectives=(), target=date(2027, 3, 1))
+    recovery.add(clinic, "T001", "Say no when coworkers offer a drink", objectives=())
+    fake_clock.set(T0)
+    feedback = next(i for i, (k, _) in enumerate(PARTICIPATION_PICKS) if k == "feedback")
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "P", "n")          # start; all present; Check-in runs
+        await cursor_to(pilot, "T001")
+        await pilot.press("g")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, GoalLinkModal))
+        await pilot.press("2")
+        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, GoalLinkModal))
+        fake_clock.advance(minutes=20)
+        await pilot.press("n", "1234567890duo"[feedback])  # block 2; feedback ticked from the list
+        record = pilot.app.screen.running.record()
+        title = record.blocks[1].title
+        assert record.attendance["T001"].block_picks == (("feedback", 1),)
+        await pilot.press("E", "y")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, EndSessionScreen))
+        running = pilot.app.screen.running
+        await wait_until(pilot, lambda: "T001" in running.file.notes())
+        body = running.file.notes()["T001"].body
+    phrase = PARTICIPATION_PHRASES["feedback"]
+    assert f"Avery {phrase} (in {title})." in body
+    goal = next(line for line in body.splitlines() if line.startswith("- Goal 2,"))
+    assert goal == f'- Goal 2, "Say no when coworkers offer a drink": addressed in {record.blocks[0].title}.'
