@@ -69,3 +69,24 @@ def test_a_file_written_before_words_had_blocks_reads_as_the_sessions(clinic):
     assert "block_picks" not in doc                  # bytes as an older version wrote them
     entry = AttendanceEntry.from_dict(doc)
     assert entry.picks == ("engaged", "shared") and entry.picks_in(3) == ("engaged", "shared")
+
+
+def test_unticking_a_blocks_last_word_leaves_no_word_behind(clinic):
+    """The entry is written whole: a field left out when empty must not keep its old value."""
+    session = start_session(clinic, "Evening IOP")
+    session.mark("T001", Status.PRESENT)
+    session.set_participation("T001", ("feedback",), "", block=1)
+    session.set_participation("T001", (), "", block=1)
+    assert session.record().attendance["T001"].all_picks == ()
+    assert "block_picks" not in stored_entry(session, "T001")
+
+
+def test_unlinking_the_last_goal_leaves_no_link_behind(clinic):
+    from facilitator.store import recovery
+    recovery.add(clinic, "T001", "Invented goal", objectives=())
+    session = start_session(clinic, "Evening IOP")
+    session.mark("T001", Status.PRESENT)
+    session.link_goal("T001", 1, None)
+    session.link_goal("T001", 1, None)          # pressed again: unlinked
+    assert session.record().attendance["T001"].goal_links == ()
+    assert "goal_links" not in stored_entry(session, "T001")
