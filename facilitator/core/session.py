@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from facilitator.core import fields
 from facilitator.core.errors import InputError
@@ -262,6 +262,17 @@ class AttendanceEntry:
             return ()
         return tuple(sorted({b for p, b in self.block_picks if p == pick}))
 
+    def with_blocks_moved(self, moves: Mapping[int, int]) -> "AttendanceEntry":
+        """The entry with the words and goal links made in block ``p`` moved to ``moves[p]``
+        (``attributions_moved``); itself when nothing moves."""
+        if not moves or not any(b in moves for b in (*(b for _, b in self.block_picks),
+                                                     *(b for _, b in self.goal_links))):
+            return self
+        picks = sorted(dict.fromkeys((p, moves.get(b, b)) for p, b in self.block_picks),
+                       key=lambda pb: (pb[1], _PICK_ORDER.get(pb[0], len(_PICK_ORDER)), pb[0]))
+        links = tuple(dict.fromkeys((g, b if b is None else moves.get(b, b)) for g, b in self.goal_links))
+        return replace(self, block_picks=tuple(picks), goal_links=links)
+
     def with_block_picks(self, block: int | None, chosen: Sequence[str]) -> "AttendanceEntry":
         """The entry with ``picks_in(block)`` made ``chosen``: a word unticked goes from the
         session's words and from that block (``None``: from every block); a word ticked is
@@ -384,6 +395,28 @@ class SessionRecord:
                     spans.append((cursor, end))
                 cursor = end
         return spans
+
+
+def attributions_moved(old: Sequence[BlockRun], new: Sequence[BlockRun]) -> dict[int, int]:
+    """Where what was made in a block (participation words, goal links) goes when an agenda
+    step changes which block is which: ``{old position: new position}``, empty for most steps.
+
+    A break inserted renumbers the later blocks, and each keeps its own. ``b`` undoes a
+    mistaken ``n`` "as if it had never been pressed": the block it began is not started any
+    more, so what was made while it showed belongs to the block that was really running (the
+    one resumed)."""
+    if len(new) == len(old) + 1:
+        same = lambda a, b: (a.kind, a.title, a.countable) == (b.kind, b.title, b.countable)  # noqa: E731
+        inserted = next((i for i in range(len(old)) if not same(old[i], new[i])), len(old))
+        return {old[i].position: i + 1 for i in range(inserted, len(old))
+                if old[i].position != i + 1}
+    if len(new) != len(old):
+        return {}
+    undone = [o.position for o, n in zip(old, new) if o.started_at is not None and n.started_at is None]
+    resumed = next((n.position for n in new if n.started_at is not None and n.ended_at is None), None)
+    if resumed is None:
+        return {}
+    return {p: resumed for p in undone if p != resumed}
 
 
 def pause_spans(block: BlockRun, open_end: datetime) -> list[tuple[datetime, datetime]]:

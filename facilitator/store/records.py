@@ -111,7 +111,7 @@ class SessionFile(DataFile):
         with self.transaction() as db:
             table = db.table("attendance")
             for entry in entries:
-                _put_whole(table, entry)
+                put_entry(table, entry)
 
     def update_attendance(self, client_id: str,
                           change: "Callable[[AttendanceEntry | None], AttendanceEntry]") -> AttendanceEntry:
@@ -120,7 +120,7 @@ class SessionFile(DataFile):
             table = db.table("attendance")
             doc = table.get(query().client_id == client_id)
             entry = change(AttendanceEntry.from_dict(doc) if doc else None)
-            _put_whole(table, entry)
+            put_entry(table, entry)
             return entry
 
     def update_header(self, change: "Callable[[SessionHeader], SessionHeader]") -> SessionHeader:
@@ -190,7 +190,7 @@ def session_files(records_dir: Path, first: date, last: date) -> list[SessionFil
     return sorted(found, key=lambda f: f.path.name)
 
 
-def _put_whole(table: Any, entry: AttendanceEntry) -> None:
+def put_entry(table: Any, entry: AttendanceEntry) -> None:
     """Write ``entry`` as its whole document. TinyDB's upsert merges fields into the stored
     document, so a field the entry leaves out when empty (``block_picks``, ``goal_links``)
     would keep its old value: the last word unticked or goal unlinked would stay."""

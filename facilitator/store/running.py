@@ -16,12 +16,12 @@ from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.parsing import parse_typed_time
 from facilitator.core.rules import Role, Status
 from facilitator.core.session import (
-    attendance_time_problem, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source,
+    attendance_time_problem, attributions_moved, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source,
     check_session_id, held_span, session_id_for, status_by_times,
 )
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
-from facilitator.store.records import SessionFile, session_files
+from facilitator.store.records import SessionFile, put_entry, session_files
 
 
 NOT_MARKED = ("mark the client's attendance first; a participation word or note does not "
@@ -190,6 +190,14 @@ class RunningSession:
             record_blocks = tuple(sorted((BlockRun.from_dict(b) for b in db.table("blocks").all()),
                                          key=lambda b: b.position))
             blocks = change(record_blocks, now)
+            moves = attributions_moved(record_blocks, blocks)
+            if moves:   # words and goal links follow their block (issue #20), in this one write
+                table = db.table("attendance")
+                for doc in table.all():
+                    entry = AttendanceEntry.from_dict(doc)
+                    moved = entry.with_blocks_moved(moves)
+                    if moved is not entry:
+                        put_entry(table, moved.with_changes(updated_at=now))
             header = SessionHeader.from_dict(db.table("header").all()[0])
             starts = [b.started_at for b in blocks if b.started_at]
             if starts and header.actual_start is None:

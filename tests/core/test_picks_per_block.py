@@ -168,3 +168,51 @@ def test_a_block_title_naming_another_member_is_redacted_and_an_unknown_block_is
     assert "Avery gave constructive feedback to peers (in block 8)." in text
     assert goal_line(text, 1).endswith("addressed in J.S.'s story; Avery shared personal experience "
                                        "related to the topic (in J.S.'s story).")
+
+
+# --- words and goal links follow their block when the agenda changes shape -------------------
+
+def test_b_undoing_a_mistaken_next_gives_its_words_to_the_block_that_was_really_running() -> None:
+    from facilitator.core.agenda import AgendaClock
+    from facilitator.core.session import attributions_moved
+    blocks = record(AttendanceEntry("c1", Status.PRESENT)).blocks[:2]
+    running = (blocks[0].with_changes(ended_at=None), blocks[1].with_changes(started_at=None, ended_at=None))
+    mistaken = AgendaClock(running).next(at(18, 5))       # n pressed by mistake at 18:05
+    back = AgendaClock(mistaken).back(at(18, 6))          # b a minute later
+    assert attributions_moved(mistaken, back) == {1: 0}
+    entry = AttendanceEntry("c1", Status.PRESENT, picks=("engaged",),
+                            block_picks=(("feedback", 1), ("feedback", 0), ("shared", 1)),
+                            goal_links=((2, 1), (1, None)))
+    moved = entry.with_blocks_moved({1: 0})
+    assert moved.block_picks == (("shared", 0), ("feedback", 0)) and moved.picks == ("engaged",)
+    assert moved.goal_links == ((2, 0), (1, None))
+
+
+def test_a_break_inserted_renumbers_the_later_blocks_and_their_words_follow() -> None:
+    from facilitator.core.agenda import AgendaClock
+    from facilitator.core.session import attributions_moved
+    blocks = record(AttendanceEntry("c1", Status.PRESENT)).blocks
+    # block 1 runs; block 2 already ran once and was undone with b? no: nothing in 2 yet,
+    # but a word made there (a file from a laptop) must still follow its block
+    running = (blocks[0], blocks[1].with_changes(ended_at=None),
+               blocks[2].with_changes(started_at=None, ended_at=None))
+    with_break = AgendaClock(running).insert_break(at(18, 40))
+    assert [b.title for b in with_break] == ["Check-in", "Refusal skills", "Break", "Process group"]
+    assert attributions_moved(running, with_break) == {2: 3}
+    entry = AttendanceEntry("c1", Status.PRESENT, block_picks=(("feedback", 2), ("shared", 1)),
+                            goal_links=((1, 2),))
+    moved = entry.with_blocks_moved({2: 3})
+    assert moved.block_picks == (("shared", 1), ("feedback", 3)) and moved.goal_links == ((1, 3),)
+
+
+def test_an_ordinary_agenda_step_moves_nothing() -> None:
+    from facilitator.core.agenda import AgendaClock
+    from facilitator.core.session import attributions_moved
+    blocks = record(AttendanceEntry("c1", Status.PRESENT)).blocks
+    running = (blocks[0].with_changes(ended_at=None),
+               *(b.with_changes(started_at=None, ended_at=None) for b in blocks[1:]))
+    for step in (lambda c: c.next(at(18, 5)), lambda c: c.pause(at(18, 5)), lambda c: c.skip(at(18, 5)),
+                 lambda c: c.extend(at(18, 5))):
+        assert attributions_moved(running, step(AgendaClock(running))) == {}
+    entry = AttendanceEntry("c1", Status.PRESENT, block_picks=(("feedback", 2),))
+    assert entry.with_blocks_moved({}) is entry

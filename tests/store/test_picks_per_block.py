@@ -90,3 +90,38 @@ def test_unlinking_the_last_goal_leaves_no_link_behind(clinic):
     session.link_goal("T001", 1, None)          # pressed again: unlinked
     assert session.record().attendance["T001"].goal_links == ()
     assert "goal_links" not in stored_entry(session, "T001")
+
+
+def test_words_follow_their_block_through_b_and_an_inserted_break(clinic, fake_clock):
+    """b gives the undone block's words to the block resumed; i renumbers the blocks after the
+    current one and what was made in them moves with them; each in the agenda's one write."""
+    from facilitator.core.agenda import AgendaClock
+    from facilitator.store import recovery
+    recovery.add(clinic, "T001", "Invented goal", objectives=())
+    fake_clock.set(at(18, 0))
+    session = start_session(clinic, "Evening IOP")
+    session.mark("T001", Status.PRESENT)
+    session.update_agenda(lambda blocks, now: AgendaClock(blocks).start(now))
+    fake_clock.set(at(18, 20))
+    session.update_agenda(lambda blocks, now: AgendaClock(blocks).next(now))      # block 1 runs
+    session.set_participation("T001", ("shared",), "", block=1)
+    session.link_goal("T001", 1, 1)
+    fake_clock.set(at(18, 30))
+    session.update_agenda(lambda blocks, now: AgendaClock(blocks).next(now))      # block 2 runs
+    session.set_participation("T001", ("feedback",), "", block=2)
+    fake_clock.set(at(18, 35))
+    session.update_agenda(lambda blocks, now: AgendaClock(blocks).back(now))      # b: block 1 again
+    entry = session.record().attendance["T001"]
+    assert entry.block_picks == (("shared", 1), ("feedback", 1))   # b: block 2's word was block 1's
+    assert entry.goal_links == ((1, 1),) and entry.updated_at == at(18, 35)
+    session.set_participation("T001", ("quiet",), "", block=3)     # as a pushed file may hold
+    later = session.record().blocks[3].title
+    fake_clock.set(at(18, 40))
+    session.update_agenda(lambda blocks, now: AgendaClock(blocks).insert_break(now))
+    record = session.record()
+    entry = record.attendance["T001"]
+    assert record.blocks[2].title == "Break" and record.blocks[4].title == later
+    assert entry.block_picks == (("shared", 1), ("feedback", 1), ("quiet", 4))
+    assert entry.goal_links == ((1, 1),) and entry.updated_at == at(18, 40)
+    audit = "".join(p.read_text() for p in (clinic.root / "audit").glob("*.jsonl"))
+    assert "feedback" not in audit and "shared" not in audit

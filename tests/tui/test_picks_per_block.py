@@ -91,3 +91,22 @@ async def test_the_drafted_note_credits_a_goal_only_its_blocks_words(clinic, fak
     assert f"Avery {phrase} (in {title})." in body
     goal = next(line for line in body.splitlines() if line.startswith("- Goal 2,"))
     assert goal == f'- Goal 2, "Say no when coworkers offer a drink": addressed in {record.blocks[0].title}.'
+
+
+async def test_b_after_a_mistaken_n_gives_the_word_to_the_block_really_running(clinic, fake_clock):
+    running = start(clinic)
+    fake_clock.set(T0)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        cid = screen.table.highlighted_id
+        running.mark(cid, Status.PRESENT)
+        await pilot.press("n")                      # Check-in
+        fake_clock.advance(minutes=5)
+        await pilot.press("n", "3")                 # n by mistake; word 3 ticked "in block 2"
+        assert running.record().attendance[cid].block_picks == ((KEY[2], 1),)
+        await pilot.press("b")                      # undone: Check-in was running all along
+        entry = running.record().attendance[cid]
+        assert entry.block_picks == ((KEY[2], 0),)
+        screen.tick()
+        await pilot.pause()
+        assert screen.query_one("#picks").picks == (KEY[2],)
