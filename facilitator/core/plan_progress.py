@@ -7,8 +7,8 @@ text naming "goal N") and what the client did (their participation words), or th
 "not addressed in this group". A word belongs to the block it was made in (issue #20): a
 goal linked to Check-in is credited only the words made in Check-in (and the session's own
 words, made before the agenda ran or in records older than this rule), each naming its
-block; a goal linked to the whole session, or named in the text, takes every word. A client with no plan gets "No recovery plan on file." and no
-goal is ever invented. Goal words are the client's own and are quoted as written
+block; a goal linked to the whole session, or named in the text, takes every word. A client
+with no plan gets "No recovery plan on file." and no goal is ever invented. Goal words are the client's own and are quoted as written
 (other clients' names in them are redacted like any other text).
 
 Pure; one function, ``plan_progress_part``, hooked into ``drafting.draft_note``.

@@ -7,11 +7,11 @@ pure shapes of its parts. Datetimes are timezone-aware, in the clinic's zone.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
-from collections.abc import Mapping, Sequence
 
 from facilitator.core import fields
 from facilitator.core.errors import InputError
@@ -268,10 +268,9 @@ class AttendanceEntry:
         if not moves or not any(b in moves for b in (*(b for _, b in self.block_picks),
                                                      *(b for _, b in self.goal_links))):
             return self
-        picks = sorted(dict.fromkeys((p, moves.get(b, b)) for p, b in self.block_picks),
-                       key=lambda pb: (pb[1], _PICK_ORDER.get(pb[0], len(_PICK_ORDER)), pb[0]))
+        picks = _in_order((p, moves.get(b, b)) for p, b in self.block_picks)
         links = tuple(dict.fromkeys((g, b if b is None else moves.get(b, b)) for g, b in self.goal_links))
-        return replace(self, block_picks=tuple(picks), goal_links=links)
+        return replace(self, block_picks=picks, goal_links=links)
 
     def with_block_picks(self, block: int | None, chosen: Sequence[str]) -> "AttendanceEntry":
         """The entry with ``picks_in(block)`` made ``chosen``: a word unticked goes from the
@@ -287,8 +286,7 @@ class AttendanceEntry:
             picks += added
         else:
             kept += [(p, block) for p in added]
-        kept = sorted(dict.fromkeys(kept), key=lambda pb: (pb[1], _PICK_ORDER.get(pb[0], len(_PICK_ORDER)), pb[0]))
-        return replace(self, picks=tuple(picks), block_picks=tuple(kept))
+        return replace(self, picks=tuple(picks), block_picks=_in_order(kept))
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -315,6 +313,12 @@ class AttendanceEntry:
             block_picks=_block_picks(data.get("block_picks", [])),
             updated_at=fields.optional_aware(data, "updated_at"),
         )
+
+
+def _in_order(pairs: Any) -> tuple[tuple[str, int], ...]:
+    """(word, block) pairs once each, by block, then in the words' display order."""
+    return tuple(sorted(dict.fromkeys(pairs),
+                        key=lambda pb: (pb[1], _PICK_ORDER.get(pb[0], len(_PICK_ORDER)), pb[0])))
 
 
 def _block_picks(raw: Any) -> tuple[tuple[str, int], ...]:

@@ -16,8 +16,8 @@ from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.parsing import parse_typed_time
 from facilitator.core.rules import Role, Status
 from facilitator.core.session import (
-    attendance_time_problem, attributions_moved, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source,
-    check_session_id, held_span, session_id_for, status_by_times,
+    attendance_time_problem, attributions_moved, AttendanceEntry, BlockRun, SessionHeader, SessionRecord,
+    SessionState, Source, check_session_id, held_span, session_id_for, status_by_times,
 )
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
