@@ -21,7 +21,7 @@ from facilitator.core.errors import InputError
 from facilitator.core.hours import credited_minutes
 from facilitator.core.roster import Client
 from facilitator.core.rules import PARTICIPATION_PHRASES, PARTICIPATION_PICKS, BlockKind, Status
-from facilitator.core.plan_progress import plan_progress_part
+from facilitator.core.plan_progress import in_blocks, plan_progress_part
 from facilitator.core.recovery import RecoveryPlan
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionRecord
 
@@ -174,18 +174,26 @@ def _pick_key(pick: str) -> str:
 NOTHING_RECORDED = "no participation or counselor notes were recorded for this session."
 
 
-def _participation(entry: AttendanceEntry, first: str, redact) -> str:
-    """The client's picks as sentences in their name; never invented.
+def _participation(entry: AttendanceEntry, first: str, redact, titles: Mapping[int, str]) -> str:
+    """The client's picks as sentences in their name, each with the blocks it was made in
+    (issue #20: a word belongs to its block); never invented.
 
     With no pick and no text the draft says that nothing was recorded, so a counselor who
     signs it signs what is true, and the individualization check flags it beside any other.
     """
     if not entry.status.credits_time:
         return f"{first} did not attend this session."
-    keys = list(dict.fromkeys(_pick_key(p) for p in entry.picks if p.strip()))
+    blocks: dict[str, list[int]] = {}
+    for pick in entry.all_picks:
+        if pick.strip():
+            blocks.setdefault(_pick_key(pick), []).extend(entry.blocks_of(pick))
+    session_words = {_pick_key(p) for p in entry.picks}
+    keys = list(blocks)
     known = sorted((k for k in keys if k in PARTICIPATION_PHRASES), key=_ORDER.__getitem__)
     unknown = [k for k in keys if k not in PARTICIPATION_PHRASES]
-    sentences = [f"{first} {PARTICIPATION_PHRASES[k]}." for k in known]
+    sentences = [f"{first} {PARTICIPATION_PHRASES[k]}"
+                 f"{'' if k in session_words else in_blocks(sorted(set(blocks[k])), titles, redact)}."
+                 for k in known]
     if unknown:
         sentences.append(f"Also noted: {redact('; '.join(unknown))}.")
     if sentences:
@@ -282,8 +290,9 @@ def part_attendance(ctx: DraftContext) -> Part:
 
 
 def part_participation(ctx: DraftContext) -> Part:
+    titles = {b.position: b.title for b in ctx.record.blocks}
     lines = [f"{PARTICIPATION_HEADING} "
-             f"{_participation(ctx.entry, ctx.client.first_name, ctx.redact)}"]
+             f"{_participation(ctx.entry, ctx.client.first_name, ctx.redact, titles)}"]
     if ctx.entry.text.strip():
         lines.append(f"{COUNSELOR_HEADING} {ctx.redact(ctx.entry.text.strip())}")
     return Part("participation", tuple(lines), individual=True)

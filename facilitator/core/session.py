@@ -7,6 +7,7 @@ pure shapes of its parts. Datetimes are timezone-aware, in the clinic's zone.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
@@ -14,7 +15,9 @@ from typing import Any
 
 from facilitator.core import fields
 from facilitator.core.errors import InputError
-from facilitator.core.rules import BlockKind, Status
+from facilitator.core.rules import PARTICIPATION_PICKS, BlockKind, Status
+
+_PICK_ORDER = {key: i for i, (key, _) in enumerate(PARTICIPATION_PICKS)}
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -226,6 +229,10 @@ class AttendanceEntry:
     # What the client did, linked to their recovery-plan goals: (goal number, block position
     # or None for the session as a whole). Left out of the file when empty.
     goal_links: tuple[tuple[int, int | None], ...] = ()
+    # Participation words ticked during an agenda block: (word, block position), issue #20.
+    # ``picks`` are the session's own: ticked before the agenda started, imported, or written
+    # before words had blocks (old files: all of them). Left out of the file when empty.
+    block_picks: tuple[tuple[str, int], ...] = ()
     # When a person last changed it (sync keeps the later of two conflicting changes);
     # None for imported or older entries, and left out of the file then.
     updated_at: datetime | None = field(default=None, compare=False)
@@ -237,12 +244,58 @@ class AttendanceEntry:
     def with_changes(self, **changes: Any) -> "AttendanceEntry":
         return replace(self, **changes)
 
+    @property
+    def all_picks(self) -> tuple[str, ...]:
+        """Every participation word, the session's first, then each block's (once each)."""
+        return tuple(dict.fromkeys((*self.picks, *(p for p, _ in self.block_picks))))
+
+    def picks_in(self, block: int | None) -> tuple[str, ...]:
+        """The words shown while ``block`` runs: the session's and that block's. ``None`` (the
+        agenda not started or no agenda): every word, whichever block it was made in."""
+        if block is None:
+            return self.all_picks
+        return tuple(dict.fromkeys((*self.picks, *(p for p, b in self.block_picks if b == block))))
+
+    def blocks_of(self, pick: str) -> tuple[int, ...]:
+        """The blocks ``pick`` was made in, in order; () when it is the session's own (or not made)."""
+        if pick in self.picks:
+            return ()
+        return tuple(sorted({b for p, b in self.block_picks if p == pick}))
+
+    def with_blocks_moved(self, moves: Mapping[int, int]) -> "AttendanceEntry":
+        """The entry with the words and goal links made in block ``p`` moved to ``moves[p]``
+        (``attributions_moved``); itself when nothing moves."""
+        if not moves or not any(b in moves for b in (*(b for _, b in self.block_picks),
+                                                     *(b for _, b in self.goal_links))):
+            return self
+        picks = _in_order((p, moves.get(b, b)) for p, b in self.block_picks)
+        links = tuple(dict.fromkeys((g, b if b is None else moves.get(b, b)) for g, b in self.goal_links))
+        return replace(self, block_picks=picks, goal_links=links)
+
+    def with_block_picks(self, block: int | None, chosen: Sequence[str]) -> "AttendanceEntry":
+        """The entry with ``picks_in(block)`` made ``chosen``: a word unticked goes from the
+        session's words and from that block (``None``: from every block); a word ticked is
+        made in ``block`` (``None``: the session's)."""
+        shown = self.picks_in(block)
+        removed = set(shown) - set(chosen)
+        added = [p for p in dict.fromkeys(chosen) if p not in shown]
+        picks = [p for p in self.picks if p not in removed]
+        kept = [(p, b) for p, b in self.block_picks
+                if not (p in removed and (block is None or b == block))]
+        if block is None:
+            picks += added
+        else:
+            kept += [(p, block) for p in added]
+        return replace(self, picks=tuple(picks), block_picks=_in_order(kept))
+
     def to_dict(self) -> dict[str, Any]:
         data = {
             "client_id": self.client_id, "status": str(self.status),
             "arrived": _iso(self.arrived), "left": _iso(self.left),
             "picks": list(self.picks), "text": self.text,
         }
+        if self.block_picks:
+            data["block_picks"] = [[pick, block] for pick, block in self.block_picks]
         if self.goal_links:
             data["goal_links"] = [[goal, block] for goal, block in self.goal_links]
         if self.updated_at is not None:
@@ -257,8 +310,34 @@ class AttendanceEntry:
             picks=fields.texts(data, "picks"),
             text=fields.text(data, "text", "", max_length=fields.MAX_TEXT),
             goal_links=_goal_links(data.get("goal_links", [])),
+            block_picks=_block_picks(data.get("block_picks", [])),
             updated_at=fields.optional_aware(data, "updated_at"),
         )
+
+
+def _in_order(pairs: Any) -> tuple[tuple[str, int], ...]:
+    """(word, block) pairs once each, by block, then in the words' display order."""
+    return tuple(sorted(dict.fromkeys(pairs),
+                        key=lambda pb: (pb[1], _PICK_ORDER.get(pb[0], len(_PICK_ORDER)), pb[0])))
+
+
+def _block_picks(raw: Any) -> tuple[tuple[str, int], ...]:
+    """Strict: a list of at most 1,000 [word, block position >= 0] pairs."""
+    problem = "must be a list of [participation word, block position] pairs"
+    if not isinstance(raw, list) or len(raw) > 1000:
+        raise InputError(problem, field="block_picks")
+    pairs = []
+    for item in raw:
+        if not (isinstance(item, list) and len(item) == 2):
+            raise InputError(problem, field="block_picks")
+        pick, block = item
+        if not isinstance(pick, str) or not pick.strip() or len(pick) > fields.MAX_SHORT:
+            raise InputError(f"{problem}; a word is a text of at most {fields.MAX_SHORT} characters",
+                             field="block_picks")
+        if isinstance(block, bool) or not isinstance(block, int) or not 0 <= block <= 10_000:
+            raise InputError(f"{problem}; a block position is a whole number from 0", field="block_picks")
+        pairs.append((pick, block))
+    return tuple(pairs)
 
 
 def _goal_links(raw: Any) -> tuple[tuple[int, int | None], ...]:
@@ -320,6 +399,28 @@ class SessionRecord:
                     spans.append((cursor, end))
                 cursor = end
         return spans
+
+
+def attributions_moved(old: Sequence[BlockRun], new: Sequence[BlockRun]) -> dict[int, int]:
+    """Where what was made in a block (participation words, goal links) goes when an agenda
+    step changes which block is which: ``{old position: new position}``, empty for most steps.
+
+    A break inserted renumbers the later blocks, and each keeps its own. ``b`` undoes a
+    mistaken ``n`` "as if it had never been pressed": the block it began is not started any
+    more, so what was made while it showed belongs to the block that was really running (the
+    one resumed)."""
+    if len(new) == len(old) + 1:
+        same = lambda a, b: (a.kind, a.title, a.countable) == (b.kind, b.title, b.countable)  # noqa: E731
+        inserted = next((i for i in range(len(old)) if not same(old[i], new[i])), len(old))
+        return {old[i].position: i + 1 for i in range(inserted, len(old))
+                if old[i].position != i + 1}
+    if len(new) != len(old):
+        return {}
+    undone = [o.position for o, n in zip(old, new) if o.started_at is not None and n.started_at is None]
+    resumed = next((n.position for n in new if n.started_at is not None and n.ended_at is None), None)
+    if resumed is None:
+        return {}
+    return {p: resumed for p in undone if p != resumed}
 
 
 def pause_spans(block: BlockRun, open_end: datetime) -> list[tuple[datetime, datetime]]:

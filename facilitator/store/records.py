@@ -111,7 +111,7 @@ class SessionFile(DataFile):
         with self.transaction() as db:
             table = db.table("attendance")
             for entry in entries:
-                table.upsert(entry.to_dict(), query().client_id == entry.client_id)
+                put_entry(table, entry)
 
     def update_attendance(self, client_id: str,
                           change: "Callable[[AttendanceEntry | None], AttendanceEntry]") -> AttendanceEntry:
@@ -120,7 +120,7 @@ class SessionFile(DataFile):
             table = db.table("attendance")
             doc = table.get(query().client_id == client_id)
             entry = change(AttendanceEntry.from_dict(doc) if doc else None)
-            table.upsert(entry.to_dict(), query().client_id == client_id)
+            put_entry(table, entry)
             return entry
 
     def update_header(self, change: "Callable[[SessionHeader], SessionHeader]") -> SessionHeader:
@@ -188,3 +188,17 @@ def session_files(records_dir: Path, first: date, last: date) -> list[SessionFil
                 continue
             found.append(SessionFile(path))   # read with O_NOFOLLOW: a link or FIFO is refused
     return sorted(found, key=lambda f: f.path.name)
+
+
+def put_entry(table: Any, entry: AttendanceEntry) -> None:
+    """Write ``entry`` as its whole document. TinyDB's upsert merges fields into the stored
+    document, so a field the entry leaves out when empty (``block_picks``, ``goal_links``)
+    would keep its old value: the last word unticked or goal unlinked would stay."""
+    new = entry.to_dict()
+
+    def replace(doc: dict) -> None:
+        doc.clear()
+        doc.update(new)
+
+    if not table.update(replace, query().client_id == entry.client_id):
+        table.insert(new)

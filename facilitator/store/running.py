@@ -16,12 +16,12 @@ from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.parsing import parse_typed_time
 from facilitator.core.rules import Role, Status
 from facilitator.core.session import (
-    attendance_time_problem, AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source,
-    check_session_id, held_span, session_id_for, status_by_times,
+    attendance_time_problem, attributions_moved, AttendanceEntry, BlockRun, SessionHeader, SessionRecord,
+    SessionState, Source, check_session_id, held_span, session_id_for, status_by_times,
 )
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
-from facilitator.store.records import SessionFile, session_files
+from facilitator.store.records import SessionFile, put_entry, session_files
 
 
 NOT_MARKED = ("mark the client's attendance first; a participation word or note does not "
@@ -117,9 +117,17 @@ class RunningSession:
         if problem:
             raise InputError(problem, field=which)
 
-    def set_participation(self, client_id: str, picks: tuple[str, ...], text: str) -> AttendanceEntry:
-        """Picks and a line of text; never attendance: an unmarked client is refused."""
+    def set_participation(self, client_id: str, picks: tuple[str, ...], text: str, *,
+                          block: int | None = None) -> AttendanceEntry:
+        """The participation words shown for ``block`` and a line of text; never attendance:
+        an unmarked client is refused.
+
+        A word belongs to the block it was made in (issue #20): ``picks`` are the words as
+        shown while ``block`` runs (``AttendanceEntry.picks_in``); ``None`` (the agenda not
+        started) is the session's own words. Audited by count and block, never the words."""
         self.data.require("note.write")
+        if block is not None and block not in {b.position for b in self.record().blocks}:
+            raise InputError(f"this session's agenda has no block {block}", field="block")
 
         def change(old: AttendanceEntry | None) -> AttendanceEntry:
             if old is None:
@@ -127,9 +135,10 @@ class RunningSession:
             if picks and not old.status.credits_time:
                 raise InputError(f"the client is marked {old.status.value}; participation is for "
                                  "clients in the room", field="picks")
-            return old.with_changes(picks=tuple(picks), text=text, updated_at=self.data.now())
+            return old.with_block_picks(block, tuple(picks)).with_changes(
+                text=text, updated_at=self.data.now())
 
-        with self._change("participation.save", {"picks": len(picks)}):
+        with self._change("participation.save", {"picks": len(picks), "block": block}):
             entry = self.file.update_attendance(client_id, change)
         return entry
 
@@ -181,6 +190,14 @@ class RunningSession:
             record_blocks = tuple(sorted((BlockRun.from_dict(b) for b in db.table("blocks").all()),
                                          key=lambda b: b.position))
             blocks = change(record_blocks, now)
+            moves = attributions_moved(record_blocks, blocks)
+            if moves:   # words and goal links follow their block (issue #20), in this one write
+                table = db.table("attendance")
+                for doc in table.all():
+                    entry = AttendanceEntry.from_dict(doc)
+                    moved = entry.with_blocks_moved(moves)
+                    if moved is not entry:
+                        put_entry(table, moved.with_changes(updated_at=now))
             header = SessionHeader.from_dict(db.table("header").all()[0])
             starts = [b.started_at for b in blocks if b.started_at]
             if starts and header.actual_start is None:

@@ -268,7 +268,9 @@ class SessionScreen(SessionActions, Screen):
         cid = self.table.highlighted_id
         entry = self.record.attendance.get(cid) if cid else None
         who = self.who(cid) if cid else ""
-        pane.load_client(cid, who, entry.picks if entry else (), entry.text if entry else "")
+        working = self.working_block()     # a participation word belongs to its block (#20)
+        pane.load_client(cid, who, entry.picks_in(working) if entry else (), entry.text if entry else "",
+                         block=working)
         clock = AgendaClock(self.record.blocks)
         position = clock.current()
         if position is None and self.record.blocks:

@@ -49,10 +49,23 @@ class SessionActions:
             return False
         return True
 
-    def save_participation(self, client_id: str, picks: tuple[str, ...], text: str) -> bool:
+    def working_block(self) -> int | None:
+        """The block participation words and goal links made now belong to: the one running,
+        the last once the agenda has finished, None (the session's) before it starts."""
+        if self.record is None:
+            return None
+        clock = AgendaClock(self.record.blocks)
+        position = clock.current()
+        if position is None and self.record.blocks and clock.started:
+            position = len(self.record.blocks) - 1
+        return position
+
+    def save_participation(self, client_id: str, picks: tuple[str, ...], text: str,
+                           block: int | None = None) -> bool:
         assert self.running is not None
         saved = []
-        if not self.store(lambda: saved.append(self.running.set_participation(client_id, picks, text))):
+        if not self.store(lambda: saved.append(self.running.set_participation(client_id, picks, text,
+                                                                             block=block))):
             return False
         if self.record is not None:  # keep what is shown in step until the next reload
             self.record.attendance[client_id] = saved[0]
@@ -175,10 +188,7 @@ class SessionActions:
                         markup=False)
             return
         self.query_one(ParticipationPane).flush()
-        clock = AgendaClock(self.record.blocks)
-        position = clock.current()
-        if position is None and self.record.blocks and clock.started:
-            position = len(self.record.blocks) - 1
+        position = self.working_block()
         title = self.record.blocks[position].title if position is not None else ""
         entry = self.record.attendance.get(cid)
         linked = {g for g, b in (entry.goal_links if entry else ()) if b == position}

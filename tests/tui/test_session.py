@@ -262,7 +262,8 @@ async def test_resume_shows_attendance_notes_and_clock_from_the_file(clinic, fak
         assert screen.table.highlighted_id == row_order(screen)[2], "cursor on the first unmarked"
         text = screen_text(pilot.app)
         assert "12:00 done · 8:00 left" in text  # Check-in, 20 min planned, started 18:00
-        assert running.record().attendance[row_order(screen)[1]].picks == ("engaged",)
+        # made during Check-in, so it is Check-in's (issue #20)
+        assert running.record().attendance[row_order(screen)[1]].block_picks == (("engaged", 0),)
 
 
 async def test_a_co_leaders_marks_appear_within_a_second_or_two(clinic, fake_clock):

@@ -107,7 +107,7 @@ def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
         running = find_running(data)
         record = running.record()
         late = [c for c, a in record.attendance.items() if a.status is Status.LATE]
-        assert len(late) == 1 and record.attendance[late[0]].picks == ("engaged",)
+        assert len(late) == 1 and record.attendance[late[0]].block_picks == (("engaged", 0),)  # Check-in's
         assert record.attendance[late[0]].text == "Spoke about the weekend"
 
         os.kill(_app_pid(session), signal.SIGKILL)   # a crash, mid-session

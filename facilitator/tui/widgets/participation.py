@@ -1,4 +1,6 @@
-"""Participation for the highlighted client (picks + a line of text) and the block's group note.
+"""Participation for the highlighted client (participation words + a line of text) and the
+block's group note. The words shown and ticked are the running block's (issue #20: a word
+belongs to the block it was made in; before the agenda starts, the session's).
 
 Autosave: text is saved 0.8 s after typing stops, and at least every second while typing
 goes on; picks are saved at once; switching clients or blocks saves first. The pane calls
@@ -41,7 +43,7 @@ class PicksBar(Widget, can_focus=True):
     COMPONENT_CLASSES: ClassVar = {"picksbar--on", "picksbar--cursor", "picksbar--key"}
     BINDINGS: ClassVar = [
         *[Binding(key, f"toggle({i})", "Participation word" if i == 0 else "", show=False, id=f"picks.{key}",
-                  tooltip="1-9, 0, d, u, o toggle a pick") for i, key in enumerate(PICK_KEYS)],
+                  tooltip="1-9, 0, d, u, o tick a participation word for this block") for i, key in enumerate(PICK_KEYS)],
         Binding("left", "move(-1)", show=False),
         Binding("right", "move(1)", show=False),
         Binding("space", "toggle_cursor", "Toggle", id="picks.toggle",
@@ -146,7 +148,7 @@ class ParticipationPane(Vertical):
     }
     """
 
-    def __init__(self, save_participation: Callable[[str, tuple[str, ...], str], bool],
+    def __init__(self, save_participation: Callable[[str, tuple[str, ...], str, int | None], bool],
                  save_note: Callable[[int, str], bool],
                  check_names: Callable[[str, str | None], str] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -158,6 +160,7 @@ class ParticipationPane(Vertical):
         self.client_id: str | None = None
         self._shown_title: str | None = None     # the border title's text, set only when it changes
         self.picks: tuple[str, ...] = ()
+        self.pick_block: int | None = None   # the block self.picks are shown for (None: the session)
         self.saved_text = ""
         self.block: int | None = None
         self.saved_note = ""
@@ -192,10 +195,13 @@ class ParticipationPane(Vertical):
 
     # -- loading -------------------------------------------------------------------------
     def load_client(self, client_id: str | None, who: str, picks: tuple[str, ...], text: str,
-                    *, force: bool = False) -> None:
-        """Show this client; keeps what is being typed for the same client unless ``force``."""
+                    *, block: int | None = None, force: bool = False) -> None:
+        """Show this client, with the words shown for ``block``; keeps what is being typed for
+        the same client unless ``force``."""
         if client_id == self.client_id and not force and (self.text_dirty or self.text_input.has_focus):
             self.who = who
+            self.picks, self.pick_block = picks, block     # the words follow the block
+            self.query_one(PicksBar).set_picks(picks)
             self._title()
             return
         moved = client_id != self.client_id
@@ -203,7 +209,7 @@ class ParticipationPane(Vertical):
             self.flush()
         self.client_id = client_id
         self.who = who
-        self.picks = picks
+        self.picks, self.pick_block = picks, block
         self.saved_text = text
         self.query_one(PicksBar).set_picks(picks)
         if self.text_input.value != text:
@@ -280,7 +286,7 @@ class ParticipationPane(Vertical):
         ok = True
         if self.text_dirty and self.client_id is not None:
             value = self.text_input.value
-            if self.save_participation(self.client_id, self.picks, value):
+            if self.save_participation(self.client_id, self.picks, value, self.pick_block):
                 self.saved_text = value
                 self.saved_once = True
             else:
@@ -300,12 +306,15 @@ class ParticipationPane(Vertical):
         self._indicate()
 
     def toggle_pick(self, key: str) -> None:
+        refresh = getattr(self.screen, "show_participation", None)
+        if refresh is not None and getattr(self.screen, "record", None) is not None:
+            refresh()           # the block running now, not the one shown a second ago
         if self.client_id is None:
             return
         picks = tuple(k for k, _ in PARTICIPATION_PICKS
                       if (k in self.picks) != (k == key))
         text = self.text_input.value
-        if self.save_participation(self.client_id, picks, text):
+        if self.save_participation(self.client_id, picks, text, self.pick_block):
             self.picks = picks
             self.saved_text = text
             self.saved_once = True
