@@ -125,9 +125,9 @@ def test_bad_typed_values_name_the_setting_in_one_sentence(key, text):
 
 def test_show_lines(clinic):
     lines = settings_lines(clinic.settings())
-    assert lines[:12] == ["name: Test Clinic", "timezone: America/Chicago", "week-start: monday",
+    assert lines[:13] == ["name: Test Clinic", "timezone: America/Chicago", "week-start: monday",
                           "group-cap: 12", "idle-minutes: 5", "bell: off", "plan-review-days: 30",
                           "billing-code: IOP H0015, IOP-adolescent H0015, OP H0005, PHP S0201",
                           "place-of-service: 57", "telehealth-place-of-service: 10", "telehealth-modifier: 95",
-                          "end-grace-minutes: 15"]
-    assert lines[12].startswith("levels-of-care: ") and "IOP 9 h" in lines[12]
+                          "end-grace-minutes: 15", "session-idle-minutes: 15"]
+    assert lines[13].startswith("levels-of-care: ") and "IOP 9 h" in lines[13]
