@@ -311,6 +311,11 @@ class ParticipationPane(Vertical):
         self._indicate()
 
     def toggle_pick(self, key: str) -> None:
+        # Keys typed faster than the screen redraws (↑ tab 1): the list's cursor has moved but
+        # its RowHighlighted has not reached the screen yet; show the highlighted client first.
+        follow = getattr(self.screen, "show_participation", None)
+        if follow is not None:
+            follow()
         if self.client_id is None:
             return
         picks = tuple(k for k, _ in PARTICIPATION_PICKS
