@@ -129,3 +129,44 @@ async def test_without_a_session_idle_minutes_applies_and_the_lock_shows_no_cloc
         assert isinstance(pilot.app.screen, LockScreen)
         assert len(pilot.app.screen_stack) == 2        # home, the lock: nothing opened
         assert "Session running" not in screen_text(pilot.app)
+
+
+async def test_a_line_being_typed_is_saved_before_the_lock_covers_it(clinic, fake_clock, monkeypatch):
+    monkeypatch.setattr("facilitator.tui.widgets.participation.QUIET_SECONDS", 3600.0)
+    monkeypatch.setattr("facilitator.tui.widgets.participation.MAX_UNSAVED_SECONDS", 3600.0)
+    PinStore(clinic.root, fake_clock).set_pin(clinic.user, PIN)
+    running = start(clinic)
+    fake_clock.set(T0)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await unlocked_session(pilot, running)
+        await pilot.press("tab", "tab", *"Calm")
+        assert running.record().attendance["T001"].text == ""   # (timed autosave is off here)
+        fake_clock.advance(minutes=16)
+        assert await wait_until(pilot, lambda: lock_up(pilot.app), seconds=5)
+        assert running.record().attendance["T001"].text == "Calm"
+
+
+async def test_a_click_just_before_the_lock_is_dropped(clinic, fake_clock):
+    PinStore(clinic.root, fake_clock).set_pin(clinic.user, PIN)
+    running = start(clinic)
+    fake_clock.set(T0)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await unlocked_session(pilot, running)
+        before = running.record()
+        fake_clock.advance(minutes=15, seconds=-1)
+        await pilot.click("#picks", offset=(1, 0))       # on the first word: engaged
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LockScreen)
+        assert running.record().attendance == before.attendance
+
+
+async def test_ctrl_q_just_before_the_lock_still_quits(clinic, fake_clock):
+    PinStore(clinic.root, fake_clock).set_pin(clinic.user, PIN)
+    running = start(clinic)
+    fake_clock.set(T0)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        await unlocked_session(pilot, running)
+        fake_clock.advance(minutes=15, seconds=-1)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not pilot.app.is_running
