@@ -61,8 +61,10 @@ class ClinicApp(App[None]):
         await super().on_event(event)
 
     def exit(self, result: Any = None, return_code: int = 0, message: Any = None) -> None:
-        self.save_typing()
-        super().exit(result, return_code, message)
+        try:
+            self.save_typing()
+        finally:                     # whatever saving did, the app still ends
+            super().exit(result, return_code, message)
 
     def action_help_quit(self) -> None:
         """ctrl+c: Textual's own says "Press [b]ctrl+q[/b] …" with markup, which this app's

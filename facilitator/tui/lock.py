@@ -6,7 +6,11 @@
   the app receives (``App.on_event`` sees each input event first, before it is forwarded
   to the screen);
 - once a second compares that time with the clock: after the clinic's ``idle_minutes``
-  with no input it pushes a ``LockScreen``. Nothing counts ticks, so a suspended laptop or
+  (``session_idle_minutes`` while a session screen is on the stack with its session
+  running) with no input it pushes a ``LockScreen``. A key, click or paste that comes in the
+  last ``DROP_BEFORE_LOCK_SECONDS`` before that (or once it is due) locks at once and is
+  dropped: a PIN typed a moment early never reaches the screen below (issue #20);
+- saves what was typed (``save_typing``) before it covers the screen; Nothing counts ticks, so a suspended laptop or
   a test's ``FakeClock`` jump locks at the next check;
 - while locked refuses every app action but quit (``check_action``), so neither the
   command palette nor a priority key can reach a screen below.
@@ -290,8 +294,10 @@ class LockScreen(ModalScreen[None]):
     }
     """
     HELP_TITLE = "Locked"
-    HOW_TO = ("The screen locked after the clinic's idle minutes, or with ctrl+l. "
-              "Type your PIN and press enter. ctrl+q quits facilitator.")
+    HOW_TO = ("The screen locked after the clinic's idle minutes (while a session runs, its "
+              "session idle minutes), or with ctrl+l. A key pressed in the last 2 seconds before "
+              "the lock is dropped, never applied. During a session the block and its time left "
+              "show here. Type your PIN and press enter. ctrl+q quits facilitator.")
     AUTO_FOCUS = "#pin"
 
     def __init__(self, *, first_launch: bool = False) -> None:
