@@ -53,6 +53,9 @@ IDLE_CHECK_SECONDS = 1.0
 # Keys (and clicks, pastes) that arrive this close to the lock are dropped and lock at once:
 # someone typing their PIN a moment before the lock shows must not tick picks (issue #20).
 DROP_BEFORE_LOCK_SECONDS = 2.0
+# ... and so are those in the first second of the lock it brought up (nobody has seen it yet):
+# the rest of that early PIN is not counted as a wrong one. Real time, not the clinic clock.
+DROP_AFTER_LOCK_SECONDS = 1.0
 SETTINGS_REREAD_SECONDS = 60.0
 LOCKED_TITLE = "Locked — enter your PIN"
 # App actions that still run while locked (ctrl+q quits: that hides the data too).
@@ -72,6 +75,7 @@ class IdleLockMixin:
     _locked: bool = False
     _idle_minutes_cache: int = DEFAULT_IDLE_MINUTES
     _session_idle_minutes_cache: int = DEFAULT_SESSION_IDLE_MINUTES
+    _dropping_until: float = 0.0    # time.monotonic(): keys before it are dropped (see above)
     _idle_clinic_name: str = "facilitator"
     _idle_read_at: float | None = None
     _gate: str | None = None     # "first" or "locked" while the launch gate is up
@@ -119,8 +123,12 @@ class IdleLockMixin:
 
     async def on_event(self: Any, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseEvent, events.Paste)):
+            quitting = isinstance(event, events.Key) and event.key == "ctrl+q"
+            if not quitting and time.monotonic() < self._dropping_until:
+                return          # typed with the one that locked: dropped too
             if self._lock_is_due(event):
                 self.lock_now("idle")
+                self._dropping_until = time.monotonic() + DROP_AFTER_LOCK_SECONDS
                 return          # dropped: never reaches a screen, never becomes data
             self.note_activity()
         await super().on_event(event)  # type: ignore[misc]
