@@ -70,7 +70,7 @@ def _suggestion(typed: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(typed, choices, n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]!r}?"
-    return f"; it is one of {', '.join(choices)}" if len(choices) <= 12 else ""
+    return f"; it is one of {', '.join(choices)}" if len(choices) <= 16 else ""
 
 
 def default_data_dir() -> Path:
@@ -239,11 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
                                "telehealth-place-of-service (10, the member's home, or 02), "
                                "telehealth-modifier (two characters; default 95), end-grace-minutes (0-240; a session still "
                                "running this long after its scheduled end is not continued: the app asks "
-                               "for its real end time, offering the scheduled end).")
+                               "for its real end time, offering the scheduled end), session-idle-minutes (1-60; "
+                               "the idle lock while a session runs; default 15).")
     sset.add_argument("key", metavar="KEY",
                       choices=("name", "timezone", "week-start", "group-cap", "idle-minutes", "bell",
                                "plan-review-days", "billing-code", "place-of-service",
-                               "telehealth-place-of-service", "telehealth-modifier", "end-grace-minutes"))
+                               "telehealth-place-of-service", "telehealth-modifier", "end-grace-minutes",
+                               "session-idle-minutes"))
     sset.add_argument("value", metavar="VALUE", nargs="+",
                       help="the new value (billing-code: a level of care and a code)")
     _data_arg(sset)

@@ -17,6 +17,7 @@ from facilitator.core.rules import (
     DEFAULT_END_GRACE_MINUTES,
     DEFAULT_GROUP_CAP,
     DEFAULT_IDLE_MINUTES,
+    DEFAULT_SESSION_IDLE_MINUTES,
     DEFAULT_PLACE_OF_SERVICE,
     DEFAULT_PLAN_REVIEW_DAYS,
     DEFAULT_TELEHEALTH_MODIFIER,
@@ -93,6 +94,7 @@ class ClinicSettings:
     telehealth_place_of_service: str = DEFAULT_TELEHEALTH_PLACE_OF_SERVICE
     telehealth_modifier: str = DEFAULT_TELEHEALTH_MODIFIER
     end_grace_minutes: int = DEFAULT_END_GRACE_MINUTES
+    session_idle_minutes: int = DEFAULT_SESSION_IDLE_MINUTES   # the idle lock while a session runs
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -108,6 +110,10 @@ class ClinicSettings:
         if isinstance(self.idle_minutes, bool) or not isinstance(self.idle_minutes, int) \
                 or not 1 <= self.idle_minutes <= 10_000:
             raise InputError("idle minutes must be a whole number from 1 to 10000", field="idle_minutes")
+        if isinstance(self.session_idle_minutes, bool) or not isinstance(self.session_idle_minutes, int) \
+                or not 1 <= self.session_idle_minutes <= 10_000:
+            raise InputError("session idle minutes must be a whole number from 1 to 10000",
+                             field="session_idle_minutes")
         if isinstance(self.plan_review_days, bool) or not isinstance(self.plan_review_days, int) \
                 or not 1 <= self.plan_review_days <= 365:
             raise InputError("the plan review interval must be a whole number of days from 1 to 365",
@@ -154,6 +160,7 @@ class ClinicSettings:
             "telehealth_place_of_service": self.telehealth_place_of_service,
             "telehealth_modifier": self.telehealth_modifier,
             "end_grace_minutes": self.end_grace_minutes,
+            "session_idle_minutes": self.session_idle_minutes,
         }
 
     @classmethod
@@ -182,6 +189,8 @@ class ClinicSettings:
                                             max_length=2),
             end_grace_minutes=fields.integer(data, "end_grace_minutes", DEFAULT_END_GRACE_MINUTES,
                                              low=0, high=10_000),
+            session_idle_minutes=fields.integer(data, "session_idle_minutes", DEFAULT_SESSION_IDLE_MINUTES,
+                                                low=1, high=10_000),
         )
 
     def with_changes(self, **changes: Any) -> "ClinicSettings":

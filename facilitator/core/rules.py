@@ -93,6 +93,9 @@ DEFAULT_PLAN_REVIEW_DAYS = 30
 
 # Automatic logoff (HIPAA 164.312(a)(2)(iii)): default idle minutes.
 DEFAULT_IDLE_MINUTES = 5
+# While a session runs the counselor is with the group, not at the keyboard: the clinic may
+# let the lock wait longer then (issue #20: 11 unlocks in one evening at 5 minutes).
+DEFAULT_SESSION_IDLE_MINUTES = 15
 # Minutes past a session's scheduled end after which it is not continued on the clock: the
 # app asks for the real end time instead, offering the scheduled end (issue #20).
 DEFAULT_END_GRACE_MINUTES = 15

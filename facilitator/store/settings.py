@@ -47,6 +47,7 @@ FIELDS: dict[str, str] = {
     "telehealth-place-of-service": "telehealth_place_of_service",
     "telehealth-modifier": "telehealth_modifier",
     "end-grace-minutes": "end_grace_minutes",
+    "session-idle-minutes": "session_idle_minutes",
 }
 KEYS: tuple[str, ...] = tuple(FIELDS)
 KEY_OF: dict[str, str] = {attr: key for key, attr in FIELDS.items()}
@@ -56,6 +57,7 @@ _WHOLE: dict[str, tuple[str, int]] = {
     "idle-minutes": ("idle minutes", MAX_IDLE_MINUTES),
     "plan-review-days": ("the plan review interval (days)", MAX_PLAN_REVIEW_DAYS),
     "end-grace-minutes": ("the end grace (minutes past a session's scheduled end)", MAX_END_GRACE_MINUTES),
+    "session-idle-minutes": ("idle minutes while a session runs", MAX_IDLE_MINUTES),
 }
 _LOW: dict[str, int] = {"end-grace-minutes": 0}   # no grace: past the scheduled end, ask
 _TRUE = ("on", "true", "yes", "1")

@@ -39,9 +39,38 @@ class ClinicApp(App[None]):
         can hold a name, and a name may hold "[/]"."""
         super().notify(message, markup=False, **kwargs)
 
+    def save_typing(self) -> None:
+        """Save now what was typed and not yet saved (a note, a client's line, a group note
+        autosave about a second after typing stops): before the app exits, whatever ends it
+        (q, ctrl+q, a hang-up: all go through ``exit``), on ctrl+c and before the idle lock.
+        Each screen that holds typing has a ``save_typing``; a store refusal is shown by it."""
+        from textual.css.query import NoMatches
+        for screen in list(self.screen_stack):
+            saver = getattr(screen, "save_typing", None)
+            if saver is None or not screen.is_mounted:
+                continue
+            try:
+                saver()
+            except NoMatches:        # a screen still being built: nothing typed in it yet
+                pass
+
+    async def on_event(self, event: Any) -> None:
+        from textual import events
+        if isinstance(event, events.Key) and event.key == "ctrl+c":
+            self.save_typing()       # in a text box ctrl+c copies; either way, typing is kept
+        await super().on_event(event)
+
+    def exit(self, result: Any = None, return_code: int = 0, message: Any = None) -> None:
+        try:
+            self.save_typing()
+        finally:                     # whatever saving did, the app still ends
+            super().exit(result, return_code, message)
+
     def action_help_quit(self) -> None:
         """ctrl+c: Textual's own says "Press [b]ctrl+q[/b] …" with markup, which this app's
-        toasts never read; say it plainly, naming the key that quits on every screen."""
+        toasts never read; say it plainly, naming the key that quits on every screen. What
+        was typed is saved first (a ctrl+c is often someone about to pull the plug)."""
+        self.save_typing()
         self.notify("Press ctrl+q to quit facilitator.",
                     title="Do you want to quit?")
 

@@ -6,7 +6,8 @@ closed terminal as an empty read and keeps polling: the app ran on with PPID 1, 
 clinic open with nobody at it. So the app handles SIGHUP itself and also checks the terminal
 every second; either way it exits (code 129), and if it cannot close in a few seconds
 (its last screen update writes to a dead terminal) the process ends anyway. Every change
-was already saved by then: the store writes each one as it happens.
+was already saved by then: the store writes each one as it happens, and ``app.exit``
+(ClinicApp.exit) first saves what was typed and not yet autosaved (issue #20).
 """
 
 from __future__ import annotations

@@ -6,7 +6,11 @@
   the app receives (``App.on_event`` sees each input event first, before it is forwarded
   to the screen);
 - once a second compares that time with the clock: after the clinic's ``idle_minutes``
-  with no input it pushes a ``LockScreen``. Nothing counts ticks, so a suspended laptop or
+  (``session_idle_minutes`` while a session screen is on the stack with its session
+  running) with no input it pushes a ``LockScreen``. A key, click or paste that comes in the
+  last ``DROP_BEFORE_LOCK_SECONDS`` before that (or once it is due) locks at once and is
+  dropped: a PIN typed a moment early never reaches the screen below (issue #20);
+- saves what was typed (``save_typing``) before it covers the screen; Nothing counts ticks, so a suspended laptop or
   a test's ``FakeClock`` jump locks at the next check;
 - while locked refuses every app action but quit (``check_action``), so neither the
   command palette nor a priority key can reach a screen below.
@@ -39,13 +43,19 @@ from textual.widgets import Input
 from facilitator.tui.widgets.plain import Static
 
 from facilitator.core.errors import InputError
-from facilitator.core.rules import DEFAULT_IDLE_MINUTES
+from facilitator.core.rules import DEFAULT_IDLE_MINUTES, DEFAULT_SESSION_IDLE_MINUTES
 from facilitator.store.files import DamagedFile, StoreBusy
 
 if TYPE_CHECKING:
     from facilitator.tui.clinic_app import ClinicApp
 
 IDLE_CHECK_SECONDS = 1.0
+# Keys (and clicks, pastes) that arrive this close to the lock are dropped and lock at once:
+# someone typing their PIN a moment before the lock shows must not tick picks (issue #20).
+DROP_BEFORE_LOCK_SECONDS = 2.0
+# ... and so are those in the first second of the lock it brought up (nobody has seen it yet):
+# the rest of that early PIN is not counted as a wrong one. Real time, not the clinic clock.
+DROP_AFTER_LOCK_SECONDS = 1.0
 SETTINGS_REREAD_SECONDS = 60.0
 LOCKED_TITLE = "Locked — enter your PIN"
 # App actions that still run while locked (ctrl+q quits: that hides the data too).
@@ -64,6 +74,8 @@ class IdleLockMixin:
     _idle_since: datetime | None = None
     _locked: bool = False
     _idle_minutes_cache: int = DEFAULT_IDLE_MINUTES
+    _session_idle_minutes_cache: int = DEFAULT_SESSION_IDLE_MINUTES
+    _dropping_until: float = 0.0    # time.monotonic(): keys before it are dropped (see above)
     _idle_clinic_name: str = "facilitator"
     _idle_read_at: float | None = None
     _gate: str | None = None     # "first" or "locked" while the launch gate is up
@@ -111,8 +123,49 @@ class IdleLockMixin:
 
     async def on_event(self: Any, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseEvent, events.Paste)):
+            quitting = isinstance(event, events.Key) and event.key == "ctrl+q"
+            if not quitting and time.monotonic() < self._dropping_until:
+                return          # typed with the one that locked: dropped too
+            if self._lock_is_due(event):
+                self.lock_now("idle")
+                self._dropping_until = time.monotonic() + DROP_AFTER_LOCK_SECONDS
+                return          # dropped: never reaches a screen, never becomes data
             self.note_activity()
         await super().on_event(event)  # type: ignore[misc]
+
+    def _lock_is_due(self: Any, event: events.Event) -> bool:
+        """Whether ``event`` (a key, a click, a paste) comes in the last
+        ``DROP_BEFORE_LOCK_SECONDS`` before the lock, or after it is due but not yet shown."""
+        if self._locked or not self.idle_lock_enabled or self._idle_since is None:
+            return False
+        if isinstance(event, events.MouseEvent) and not isinstance(event, (events.MouseDown, events.Click)):
+            return False         # moving the mouse (or letting go of a button) only counts as activity
+        if isinstance(event, events.Key) and event.key == "ctrl+q":
+            return False         # quitting hides the data too
+        idle = self.clock() - self._idle_since
+        if idle < timedelta(0):
+            return False
+        limit = timedelta(minutes=self.idle_minutes_now())
+        return idle >= limit - timedelta(seconds=DROP_BEFORE_LOCK_SECONDS)
+
+    def idle_minutes_now(self: Any) -> int:
+        """The clinic's idle minutes, or its ``session-idle-minutes`` while a session runs on a
+        screen of this app (read when the settings are read)."""
+        if self.agenda_line() is not None:
+            return self._session_idle_minutes_cache
+        return self._idle_minutes_cache
+
+    def agenda_line(self: Any) -> str | None:
+        """The running session's agenda clock (block and time left: no client data), from the
+        session screen on the stack; None when no session runs here."""
+        for screen in reversed(self.screen_stack):
+            line = getattr(screen, "lock_agenda_line", None)
+            if line is not None:
+                try:
+                    return line()
+                except Exception:  # noqa: BLE001 - the lock must show whatever a screen does
+                    return None
+        return None
 
     def note_activity(self: Any) -> None:
         self._idle_since = self.clock()
@@ -124,9 +177,10 @@ class IdleLockMixin:
             pass
         else:
             self._idle_minutes_cache = settings.idle_minutes
+            self._session_idle_minutes_cache = settings.session_idle_minutes
             self._idle_clinic_name = settings.name
         self._idle_read_at = time.monotonic()
-        return self._idle_minutes_cache
+        return self.idle_minutes_now()
 
     @property
     def is_locked(self) -> bool:
@@ -148,7 +202,7 @@ class IdleLockMixin:
         idle = now - self._idle_since
         if self._idle_read_at is None or time.monotonic() - self._idle_read_at > SETTINGS_REREAD_SECONDS:
             self._read_idle_settings()
-        if idle >= timedelta(minutes=self._idle_minutes_cache):
+        if idle >= timedelta(minutes=self.idle_minutes_now()):
             # Re-read first: an admin may have raised the limit since.
             if idle >= timedelta(minutes=self._read_idle_settings()):
                 self.lock_now("idle")
@@ -157,6 +211,7 @@ class IdleLockMixin:
     def lock_now(self: Any, reason: str = "manual") -> None:
         if self._locked:
             return
+        self.save_typing()          # what was typed is stored before the screen covers it
         self._locked = True
         self.clear_notifications()
         self.push_screen(LockScreen())
@@ -228,6 +283,15 @@ class LockScreen(ModalScreen[None]):
         content-align: center middle;
         margin-bottom: 1;
     }
+    LockScreen #lock-agenda {
+        width: 1fr;
+        content-align: center middle;
+        color: $text-accent;
+        display: none;
+    }
+    LockScreen #lock-agenda.-running {
+        display: block;
+    }
     LockScreen #lock-message {
         color: $text-warning;
         height: auto;
@@ -238,8 +302,10 @@ class LockScreen(ModalScreen[None]):
     }
     """
     HELP_TITLE = "Locked"
-    HOW_TO = ("The screen locked after the clinic's idle minutes, or with ctrl+l. "
-              "Type your PIN and press enter. ctrl+q quits facilitator.")
+    HOW_TO = ("The screen locked after the clinic's idle minutes (while a session runs, its "
+              "session idle minutes), or with ctrl+l. A key pressed in the last 2 seconds before "
+              "the lock is dropped, never applied. During a session the block and its time left "
+              "show here. Type your PIN and press enter. ctrl+q quits facilitator.")
     AUTO_FOCUS = "#pin"
 
     def __init__(self, *, first_launch: bool = False) -> None:
@@ -260,6 +326,7 @@ class LockScreen(ModalScreen[None]):
             yield Static(app._idle_clinic_name, id="lock-clinic", markup=False)
             yield Static(LOCKED_TITLE, id="lock-title", markup=False)
             yield Static("", id="lock-who", markup=False)
+            yield Static("", id="lock-agenda", markup=False)
             yield Input(password=True, restrict=r"[0-9]*", max_length=12, placeholder="PIN", id="pin")
             yield Input(password=True, restrict=r"[0-9]*", max_length=12,
                         placeholder="the same PIN again", id="pin2")
@@ -268,7 +335,16 @@ class LockScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self._refresh_mode()
+        self._show_agenda()
         self.set_interval(1.0, self._tick, name="lock-countdown")
+
+    def _show_agenda(self) -> None:
+        """During a running session: its agenda clock (the block, the time left), so the
+        counselor can keep time without unlocking. No client data."""
+        line = self.facilitator.agenda_line()
+        shown = self.query_one("#lock-agenda", Static)
+        shown.update(line or "")
+        shown.set_class(bool(line), "-running")
 
     def on_screen_resume(self) -> None:
         if not self.facilitator.is_locked:  # unlocked on a lock screen above this one
@@ -332,6 +408,7 @@ class LockScreen(ModalScreen[None]):
 
     def _tick(self) -> None:
         self._show_wait()
+        self._show_agenda()
 
     # -- input -----------------------------------------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:

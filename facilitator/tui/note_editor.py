@@ -252,6 +252,10 @@ class NoteEditorScreen(Screen):
         self._flag()
         return True
 
+    def save_typing(self) -> None:
+        """The app is closing or locking (ClinicApp.save_typing): store the text now."""
+        self.save()
+
     def on_unmount(self) -> None:
         try:
             self.save()       # the app closing with a save pending

@@ -7,7 +7,7 @@ changes (a co-leader) appear within a second: the file's generation is polled.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
@@ -24,7 +24,7 @@ from facilitator.core.rules import DEFAULT_GROUP_CAP
 from facilitator.store.files import DamagedFile
 from facilitator.store.running import RunningSession, find_running
 from facilitator.tui.session_actions import SessionActions
-from facilitator.tui.widgets.agenda import AgendaPane
+from facilitator.tui.widgets.agenda import AgendaPane, clock_text
 from facilitator.tui.widgets.attendance import HIDDEN, AttendancePane, AttendanceRow, AttendanceTable
 from facilitator.tui.goals import goal_lines, read_recovery_plans
 from facilitator.tui.widgets.participation import ParticipationPane
@@ -69,8 +69,7 @@ class SessionScreen(SessionActions, Screen):
         "Participation (bottom): the highlighted client's recovery-plan goals, one a line; g then "
         "a goal's number links what they did in this block to it (again: unlinks). "
         "1-9, 0, d, u and o tick participation words for the highlighted client (engaged, "
-        "shared, …; also "
-        "from the list); tab to type a line about them and a group note for the block. "
+        "shared, …; digits once the agenda has started; d, u and o also from the list); tab to type a line about them and a group note for the block. "
         "Everything saves itself within a second; enter or escape returns to the list. "
         "The group note goes into every attendee's note: if it (or the client's line) "
         "names another group member, the pane's lower border says so, by initials; write "
@@ -149,7 +148,7 @@ class SessionScreen(SessionActions, Screen):
             yield AttendancePane(id="attendance")
             yield AgendaPane(id="agenda")
         yield ParticipationPane(self.save_participation, self.save_note, id="participation",
-                                check_names=self.names_flag)
+                                check_names=self.names_flag, digits_refused=self.digits_refused)
         yield Footer(compact=True, show_command_palette=False)
 
     @property
@@ -332,6 +331,41 @@ class SessionScreen(SessionActions, Screen):
 
     def focus_attendance(self) -> None:
         self.table.focus()
+
+    def digits_refused(self) -> str | None:
+        """Why a number key may not tick a participation word now: the agenda has not started
+        (a digit then is more likely a PIN typed early than a word). A session without an
+        agenda has nothing to start."""
+        record = self.record
+        if record is None or not record.blocks or AgendaClock(record.blocks).started:
+            return None
+        return ("The agenda has not started: n starts it. Number keys tick participation "
+                "words only once it has (space ticks the word under the cursor).")
+
+    def lock_agenda_line(self) -> str | None:
+        """What the lock screen shows of this session (tui/lock.py): the block and its time
+        left, never a client; None once the session has ended."""
+        record = self.record
+        if self.running is None or record is None or record.header.actual_end is not None:
+            return None
+        clock = AgendaClock(record.blocks)
+        now = self.now()
+        current = clock.current()
+        if not record.blocks:
+            return "Session running · no agenda"
+        if current is None:
+            return "Session running · agenda finished" if clock.finished else "Session running · agenda not started"
+        block = record.blocks[current]
+        remaining = clock.remaining(current, now)
+        time_left = (f"OVERTIME +{clock_text(-remaining)}" if remaining < timedelta(0)
+                     else f"{clock_text(remaining)} left")
+        paused = " · paused" if clock.paused else ""
+        return f"Session running · {block.title} · {time_left}{paused}"
+
+    def save_typing(self) -> None:
+        """The app is closing or locking (ClinicApp.save_typing): store the pane's lines now."""
+        if self.running is not None:
+            self.query_one(ParticipationPane).flush()
 
     def on_screen_suspend(self) -> None:
         if self.running is not None and self.is_mounted:

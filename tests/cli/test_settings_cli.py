@@ -15,14 +15,14 @@ def test_show_prints_key_value_lines(empty_clinic: Path, capsys) -> None:
     assert result.code == 0, result.err
     assert result.err == ""
     lines = result.out.splitlines()
-    assert lines[:12] == ["name: Invented Recovery Center", "timezone: America/Chicago",
+    assert lines[:13] == ["name: Invented Recovery Center", "timezone: America/Chicago",
                          "week-start: monday", "group-cap: 12", "idle-minutes: 5", "bell: off",
                          "plan-review-days: 30",
                          "billing-code: IOP H0015, IOP-adolescent H0015, OP H0005, PHP S0201",
                          "place-of-service: 57", "telehealth-place-of-service: 10",
                          "telehealth-modifier: 95",
-                          "end-grace-minutes: 15"]
-    assert lines[12].startswith("levels-of-care: ")
+                          "end-grace-minutes: 15", "session-idle-minutes: 15"]
+    assert lines[13].startswith("levels-of-care: ")
 
 
 @pytest.mark.parametrize(("key", "typed", "attr", "value", "shown"), [
@@ -31,6 +31,8 @@ def test_show_prints_key_value_lines(empty_clinic: Path, capsys) -> None:
     ("plan-review-days", "14", "plan_review_days", 14, "14"),
     ("end-grace-minutes", "30", "end_grace_minutes", 30, "30"),
     ("end-grace-minutes", "0", "end_grace_minutes", 0, "0"),
+    ("session-idle-minutes", "45", "session_idle_minutes", 45, "45"),
+    ("session-idle-minutes", " 1 ", "session_idle_minutes", 1, "1"),
     ("bell", "on", "bell", True, "on"),
     ("bell", "Yes", "bell", True, "on"),
     ("bell", "true", "bell", True, "on"),
@@ -69,6 +71,11 @@ def test_set_the_same_value_says_unchanged(empty_clinic: Path, capsys) -> None:
     ("end-grace-minutes", "-5", "not a number"),
     ("end-grace-minutes", "15.5", "not a number"),
     ("end-grace-minutes", "1e3", "not a number"),
+    ("session-idle-minutes", "0", "idle minutes while a session runs"),
+    ("session-idle-minutes", "61", "out of range"),
+    ("session-idle-minutes", "-1", "not a number"),
+    ("session-idle-minutes", "٣٠", "digits 0-9"),
+    ("session-idle-minutes", "", "not a number"),
     ("bell", "maybe", "on or off"),
     ("week-start", "tuesday", "monday or sunday"),
     ("timezone", "Mars/Olympus_Mons", "time zone"),

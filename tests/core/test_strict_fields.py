@@ -119,7 +119,14 @@ def test_missing_fields_are_named() -> None:
 def test_settings_field_by_field() -> None:
     good = ClinicSettings("Invented Clinic", "America/Chicago").to_dict()
     for field, value in (("group_cap", "12"), ("bell", "on"), ("levels_of_care", {"IOP": "nine"}),
-                         ("idle_minutes", 0), ("timezone", 5)):
+                         ("idle_minutes", 0), ("timezone", 5), ("session_idle_minutes", 0),
+                         ("session_idle_minutes", "15"), ("session_idle_minutes", 10_001)):
         with pytest.raises(InputError) as caught:
             ClinicSettings.from_dict(dict(good, **{field: value}))
         assert caught.value.field == field
+
+
+def test_a_clinic_file_from_before_session_idle_minutes_reads_the_default() -> None:
+    old = ClinicSettings("Invented Clinic", "America/Chicago").to_dict()
+    del old["session_idle_minutes"]
+    assert ClinicSettings.from_dict(old).session_idle_minutes == 15

@@ -75,6 +75,10 @@ def test_a_non_admin_is_refused_and_the_refusal_is_audited(clinic, fake_clock, r
     ({"idle_minutes": 0}, "idle-minutes"),
     ({"idle_minutes": MAX_IDLE_MINUTES + 1}, "idle-minutes"),
     ({"idle_minutes": None}, "idle-minutes"),
+    ({"session_idle_minutes": 0}, "session-idle-minutes"),
+    ({"session_idle_minutes": MAX_IDLE_MINUTES + 1}, "session-idle-minutes"),
+    ({"session_idle_minutes": "15"}, "session-idle-minutes"),
+    ({"session_idle_minutes": True}, "session-idle-minutes"),
     ({"bell": "yes"}, "bell"),
     ({"bell": 1}, "bell"),
     ({"week_start": "tuesday"}, "week-start"),
@@ -125,9 +129,9 @@ def test_bad_typed_values_name_the_setting_in_one_sentence(key, text):
 
 def test_show_lines(clinic):
     lines = settings_lines(clinic.settings())
-    assert lines[:12] == ["name: Test Clinic", "timezone: America/Chicago", "week-start: monday",
+    assert lines[:13] == ["name: Test Clinic", "timezone: America/Chicago", "week-start: monday",
                           "group-cap: 12", "idle-minutes: 5", "bell: off", "plan-review-days: 30",
                           "billing-code: IOP H0015, IOP-adolescent H0015, OP H0005, PHP S0201",
                           "place-of-service: 57", "telehealth-place-of-service: 10", "telehealth-modifier: 95",
-                          "end-grace-minutes: 15"]
-    assert lines[12].startswith("levels-of-care: ") and "IOP 9 h" in lines[12]
+                          "end-grace-minutes: 15", "session-idle-minutes: 15"]
+    assert lines[13].startswith("levels-of-care: ") and "IOP 9 h" in lines[13]

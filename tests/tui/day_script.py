@@ -62,24 +62,28 @@ def run_the_group(term: Terminal) -> int:
     term.capture("session", "present 0/10")
     term.keys("n")                                 # the agenda clock starts: 17:58
     term.wait_for("1/6")
-    term.keys("9")                                 # a pick on an unmarked client: refused
-    term.capture("pick refused", "marks anyone.")   # the toast wraps "… a participation word never" / "marks anyone."
+    term.keys("d")                                 # a pick on an unmarked client: refused
+    term.capture("pick refused", "is not marked:")
     term.keys("l", "h", "a", "P")                  # late, telehealth, absent, the rest present
     term.wait_for("present 9/10")
     for _ in range(12):
         term.keys("Up")
     picks = ["12", "3", "", "9", "45", "6", "78", "d", "0", "16"]
     for index, keys in enumerate(picks):
+        if keys:
+            term.keys("Tab")                       # digits tick words in the participation pane
         for key in keys:
             term.keys(key)
         if index == 0:                             # a line about the first client
-            term.keys("Tab", "Tab")
+            term.keys("Tab")
             term.keys("Named the bus stop as a trigger", literal=True)
             term.keys("Tab")                       # the block's group note
             term.keys("Each member rated cravings 0-10", literal=True)
             time.sleep(1.5)
             term.capture("participation")
             term.keys("Enter")
+        elif keys:
+            term.keys("Escape")                    # back to the list
         term.keys("Down")
     term.keys("n")                                 # the next block, with its own group note
     term.wait_for("2/6")

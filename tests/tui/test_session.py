@@ -246,7 +246,7 @@ async def test_resume_shows_attendance_notes_and_clock_from_the_file(clinic, fak
     running = start(clinic)
     fake_clock.set(at(18, 0))
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
-        await pilot.press("n", "p", "l", "up", "1")   # agenda started; two marks; a pick
+        await pilot.press("n", "p", "l", "up", "tab", "1", "escape")   # agenda started; two marks; a pick
         await pilot.pause()
     record = running.record()
     fake_clock.set(at(18, 12))

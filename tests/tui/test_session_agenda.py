@@ -114,9 +114,9 @@ async def test_text_and_block_note_autosave_within_two_seconds(clinic, fake_cloc
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         screen = pilot.app.screen
         cid = screen.table.highlighted_id
-        await pilot.press("p", "up", "3")                       # a pick from the list: saved at once
+        await pilot.press("n", "p", "up", "tab", "3")           # a pick (agenda started): saved at once
         assert running.record().attendance[cid].picks == ("practised",)
-        await pilot.press("tab", "tab")                         # picks, then the text line
+        await pilot.press("tab")                                # the text line
         assert screen.focused.id == "client-text"
         await pilot.press(*"Named two triggers")
         assert await wait_until(pilot, lambda: running.record().attendance[cid].text == "Named two triggers",
@@ -152,7 +152,7 @@ async def test_picks_toggle_with_number_keys_on_the_picks_bar(clinic, fake_clock
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         cid = pilot.app.screen.table.highlighted_id
         running.mark(cid, Status.PRESENT)       # picks are for clients marked in the room
-        await pilot.press("tab", "1", "2", "1", "right", "right", "space")
+        await pilot.press("n", "tab", "1", "2", "1", "right", "right", "space")
         assert running.record().attendance[cid].picks == ("shared", "practised")
 
 
@@ -187,7 +187,7 @@ async def test_quick_picks_on_the_list_all_land_on_the_highlighted_client(clinic
         running.mark(second, Status.PRESENT)
         pilot.app.screen.reload()
         await pilot.pause()
-        await pilot.press("1", "down", "2", "4", "up", "5")
+        await pilot.press("d", "down", "u", "o", "up", "u")    # letters: digits are the pane's
         attendance = running.record().attendance
-        assert attendance[first].picks == ("engaged", "feedback")
-        assert attendance[second].picks == ("shared", "exercise")
+        assert attendance[first].picks == ("distracted", "disruptive")
+        assert attendance[second].picks == ("disruptive", "left_early")

@@ -101,7 +101,7 @@ def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
         _keys(session, "n")                      # start the agenda (17:58)
         _keys(session, "Down", "Down", "l")      # one came late
         _wait_for(session, "1/6 · check in")
-        _keys(session, "Up", "1", "Tab", "Tab")
+        _keys(session, "Up", "Tab", "1", "Tab")  # the pane: a word, then the line
         _keys(session, "Spoke about the weekend", literal=True)
         time.sleep(1.5)                          # autosave: within 2 s of the last key
         running = find_running(data)

@@ -29,20 +29,20 @@ async def test_a_pick_key_on_an_unmarked_client_marks_nobody_and_says_why(clinic
         original = pilot.app.notify
         pilot.app.notify = lambda message, **kw: (seen.append(str(message)), original(message, **kw))
         await cursor_to(pilot, "T001")
-        await pilot.press("9")
+        await pilot.press("d")
         await pilot.pause()
         assert "T001" not in running.record().attendance
         assert any("is not marked" in m and "a participation word never marks anyone" in m for m in seen)
         # once marked, the same key is a pick; absent clients take no picks either
         await pilot.press("p")
         await cursor_to(pilot, "T001")
-        await pilot.press("9")
+        await pilot.press("d")
         await pilot.pause()
-        assert running.record().attendance["T001"].picks == ("quiet",)
+        assert running.record().attendance["T001"].picks == ("distracted",)
         await cursor_to(pilot, "T002")
         await pilot.press("a")
         await cursor_to(pilot, "T002")
-        await pilot.press("1")
+        await pilot.press("u")
         await pilot.pause()
         entry = running.record().attendance["T002"]
         assert (entry.status, entry.picks) == (Status.ABSENT, ())
@@ -55,7 +55,7 @@ async def test_every_pick_has_a_key(clinic, fake_clock):
         await cursor_to(pilot, "T001")
         await pilot.press("p")
         await cursor_to(pilot, "T001")
-        await pilot.press(*"1234567890duo")
+        await pilot.press("n", "tab", *"1234567890duo")      # digits in the pane, agenda started
         await pilot.pause()
         assert running.record().attendance["T001"].picks == tuple(k for k, _ in PARTICIPATION_PICKS)
 

@@ -104,10 +104,13 @@ class AttendanceTable(DataTable):
                 tooltip="Add a client to this session's list", show=False),
         Binding("minus,delete", "remove_client", "Remove", id="attendance.remove",
                 tooltip="Take the highlighted client off this session's list", show=False),
-        *[Binding(key, f"toggle_pick({i})", "Pick" if i == 0 else "", show=False,
+        # Letters only: a digit here could be a PIN typed a moment before the lock (issue
+        # #20); digits tick words in the participation pane, once the agenda has started.
+        *[Binding(key, f"toggle_pick({i})", "Pick" if key == "d" else "", show=False,
                   id=f"attendance.pick{key}",
-                  tooltip="1-9, 0, d, u, o tick the highlighted client's participation words")
-          for i, key in enumerate(PICK_KEYS)],
+                  tooltip="d, u, o tick the highlighted client's distracted, disruptive, left "
+                          "early words (1-9, 0 in the participation pane)")
+          for i, key in enumerate(PICK_KEYS) if not key.isdigit()],
     ]
 
     def __init__(self, **kwargs) -> None:

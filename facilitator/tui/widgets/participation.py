@@ -42,19 +42,23 @@ class PicksBar(Widget, can_focus=True):
     """
     COMPONENT_CLASSES: ClassVar = {"picksbar--on", "picksbar--cursor", "picksbar--key"}
     BINDINGS: ClassVar = [
-        *[Binding(key, f"toggle({i})", "Participation word" if i == 0 else "", show=False, id=f"picks.{key}",
-                  tooltip="1-9, 0, d, u, o tick a participation word for this block") for i, key in enumerate(PICK_KEYS)],
+        *[Binding(key, f"toggle({i}, {key.isdigit()})", "Participation word" if i == 0 else "", show=False,
+                  id=f"picks.{key}", tooltip="1-9, 0, d, u, o tick a participation word for this block (digits once the agenda has started)")
+          for i, key in enumerate(PICK_KEYS)],
         Binding("left", "move(-1)", show=False),
         Binding("right", "move(1)", show=False),
         Binding("space", "toggle_cursor", "Toggle", id="picks.toggle",
                 tooltip="Tick or untick the participation word under the cursor (←/→ move)"),
     ]
 
-    def __init__(self, on_toggle: Callable[[str], None], **kwargs) -> None:
+    def __init__(self, on_toggle: Callable[[str], None],
+                 digits_refused: Callable[[], str | None] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.picks: tuple[str, ...] = ()
         self.cursor = 0
         self.on_toggle = on_toggle
+        # Why a digit may not tick a word now (the agenda has not started), or None.
+        self.digits_refused = digits_refused
 
     def set_picks(self, picks: tuple[str, ...]) -> None:
         if picks == self.picks:
@@ -98,7 +102,12 @@ class PicksBar(Widget, can_focus=True):
                 text.append(" ")
         return text
 
-    def action_toggle(self, index: int) -> None:
+    def action_toggle(self, index: int, digit: bool = False) -> None:
+        if digit and self.digits_refused is not None:
+            refusal = self.digits_refused()
+            if refusal:
+                self.notify(refusal, severity="warning", markup=False)
+                return
         if 0 <= index < len(PARTICIPATION_PICKS):
             self.cursor = index
             self.on_toggle(PARTICIPATION_PICKS[index][0])
@@ -150,8 +159,10 @@ class ParticipationPane(Vertical):
 
     def __init__(self, save_participation: Callable[[str, tuple[str, ...], str, int | None], bool],
                  save_note: Callable[[int, str], bool],
-                 check_names: Callable[[str, str | None], str] | None = None, **kwargs) -> None:
+                 check_names: Callable[[str, str | None], str] | None = None,
+                 digits_refused: Callable[[], str | None] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.digits_refused = digits_refused
         self.save_participation = save_participation
         self.save_note = save_note
         # (text, client id or None for the group note) -> "names another group member (M.N.)"
@@ -171,7 +182,7 @@ class ParticipationPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="participation-goals", markup=False)   # recovery-plan goals (tui/goals.py)
-        yield PicksBar(self.toggle_pick, id="picks")
+        yield PicksBar(self.toggle_pick, self.digits_refused, id="picks")
         with Horizontal():
             yield Label("Client", id="text-label")
             yield Input(id="client-text", compact=True,
@@ -306,9 +317,12 @@ class ParticipationPane(Vertical):
         self._indicate()
 
     def toggle_pick(self, key: str) -> None:
-        refresh = getattr(self.screen, "show_participation", None)
-        if refresh is not None and getattr(self.screen, "record", None) is not None:
-            refresh()           # the block running now, not the one shown a second ago
+        # Keys typed faster than the screen redraws (↑ tab 1): the list's cursor has moved but
+        # its RowHighlighted has not reached the screen yet; show the highlighted client first,
+        # and the block running now, not the one shown a second ago.
+        follow = getattr(self.screen, "show_participation", None)
+        if follow is not None:
+            follow()
         if self.client_id is None:
             return
         picks = tuple(k for k, _ in PARTICIPATION_PICKS

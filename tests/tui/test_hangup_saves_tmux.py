@@ -1,0 +1,121 @@
+"""Issue #20, case 6, the real program in a real 80x24 terminal (tmux) under libfaketime: a
+group note typed a moment before SIGHUP, or before the terminal goes (the tmux session killed,
+as a dropped SSH connection closes its pseudo-terminal), is on disk when the program has ended.
+Autosave waits 0.8 s after typing stops; the hang-up comes sooner.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from facilitator.core.agenda import AgendaClock
+from facilitator.core.rules import Status
+from facilitator.store.identity import os_user
+from facilitator.store.pins import PinStore
+from facilitator.store.running import RunningSession, start_session
+from tests.conftest import CHICAGO, FakeClock, make_test_clinic
+from tests.faketime import program_at
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
+
+PIN = "246810"
+
+
+def at(hh: int, mm: int) -> datetime:
+    return datetime(2026, 11, 23, hh, mm, tzinfo=CHICAGO)
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+def _wait_for(session: str, text: str, seconds: float = 15) -> str:
+    deadline = time.monotonic() + seconds
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _tmux("capture-pane", "-p", "-t", session)
+        if text in screen:
+            return screen
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} did not appear; the screen was:\n{screen}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _ended(pid: int, seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _running_group(root: Path) -> RunningSession:
+    clock = FakeClock(at(17, 55))
+    data = make_test_clinic(root, clock=clock, user=os_user(), display_name="E2E Counselor")
+    PinStore(root, clock).set_pin(os_user(), PIN)
+    running = start_session(data, "Evening IOP")
+    clock.set(at(18, 2))
+    running.update_agenda(lambda b, now: AgendaClock(b).start(now))
+    running.mark("T001", Status.PRESENT)
+    return running
+
+
+def _type_group_note_then(tmp_path: Path, hang_up) -> RunningSession:
+    """Open the running session at 18:10, type a group note and ``hang_up(session, pid)`` as
+    soon as it shows (before the autosave); returns the session once the program has ended."""
+    root = tmp_path / "clinic"
+    running = _running_group(root)
+    program = program_at(tmp_path, at(18, 10))
+    pid_file = tmp_path / "pid"
+    session = f"fac-{uuid.uuid4().hex[:8]}"
+    command = f"echo $$ > {pid_file}; FACILITATOR_DATA={root} exec {program}"
+    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
+    try:
+        _wait_for(session, "Locked")
+        _tmux("send-keys", "-t", session, PIN, "Enter")
+        _wait_for(session, "Participation")
+        pid = int(pid_file.read_text())
+        _tmux("send-keys", "-t", session, "Tab", "Tab", "Tab")
+        time.sleep(0.5)
+        typed = ""
+        words = ("Role", "play", "in", "pairs", "then", "a", "check", "out")
+        for word in words:                               # until one shows before it is saved
+            typed = f"{typed} {word}".strip()
+            _tmux("send-keys", "-t", session, "-l", f" {word}" if typed != word else word)
+            _wait_for(session, typed)
+            if running.record().blocks[0].note != typed:
+                break
+        if running.record().blocks[0].note == typed:     # a machine too loaded to race autosave
+            pytest.skip("autosave saved every word before the hang-up could be sent")
+        hang_up(session, pid)
+        assert _ended(pid), "the program did not end"
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    assert running.record().blocks[0].note == typed
+    return running
+
+
+def test_sighup_saves_the_group_note_typed_just_before(tmp_path: Path) -> None:
+    _type_group_note_then(tmp_path, lambda session, pid: os.kill(pid, signal.SIGHUP))
+
+
+def test_a_dropped_terminal_saves_the_group_note_typed_just_before(tmp_path: Path) -> None:
+    _type_group_note_then(tmp_path, lambda session, pid: _tmux("kill-session", "-t", session))
