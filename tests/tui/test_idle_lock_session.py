@@ -82,11 +82,11 @@ async def test_a_key_before_the_last_two_seconds_is_applied(clinic, fake_clock):
         await pilot.press("tab")
         fake_clock.advance(minutes=15, seconds=-2.5)
         await pilot.press("2")
-        assert running.record().attendance["T001"].picks == ("shared",)
+        assert running.record().attendance["T001"].all_picks == ("shared",)
         assert not isinstance(pilot.app.screen, LockScreen)
         fake_clock.advance(minutes=15, seconds=-2.5)   # the key restarted the idle time
         await pilot.press("3")
-        assert running.record().attendance["T001"].picks == ("shared", "practised")
+        assert running.record().attendance["T001"].all_picks == ("shared", "practised")
 
 
 async def test_a_running_session_waits_session_idle_minutes_and_shows_its_clock(clinic, fake_clock):

@@ -30,15 +30,15 @@ async def test_a_digit_during_block_2_lands_in_block_2(clinic, fake_clock):
         await pilot.press("tab", "4")               # on the words bar: word 4 ticked now
         entry = running.record().attendance[cid]
         assert entry.block_picks == ((KEY[3], 1),) and entry.picks == ()
-        # the bar shows block 2's words; in block 3 it starts empty, and a key from the list
-        # (the attendance table) lands there
+        # the bar shows block 2's words; in block 3 it starts empty, and a digit typed there
+        # (digits tick words only in the participation pane, #20) lands in block 3
         assert screen.query_one("#picks").picks == (KEY[3],)
         fake_clock.advance(minutes=30)
         await pilot.press("shift+tab", "n")
         screen.tick()
         await pilot.pause()
         assert screen.query_one("#picks").picks == ()
-        await pilot.press("1")
+        await pilot.press("tab", "1")
         entry = running.record().attendance[cid]
         assert entry.block_picks == ((KEY[3], 1), (KEY[0], 2))
 
@@ -49,7 +49,8 @@ async def test_a_word_before_the_agenda_starts_is_the_sessions(clinic, fake_cloc
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         cid = pilot.app.screen.table.highlighted_id
         running.mark(cid, Status.PRESENT)
-        await pilot.press("tab", "2")
+        # before the agenda starts a digit ticks nothing (#20 case 7); the cursor and space do
+        await pilot.press("tab", "right", "space")
         entry = running.record().attendance[cid]
         assert entry.picks == (KEY[1],) and entry.block_picks == ()
 
@@ -78,7 +79,7 @@ async def test_the_drafted_note_credits_a_goal_only_its_blocks_words(clinic, fak
         await pilot.press("2")
         await wait_until(pilot, lambda: not isinstance(pilot.app.screen, GoalLinkModal))
         fake_clock.advance(minutes=20)
-        await pilot.press("n", "1234567890duo"[feedback])  # block 2; feedback ticked from the list
+        await pilot.press("n", "tab", "1234567890duo"[feedback], "escape")  # block 2; feedback ticked in the pane
         record = pilot.app.screen.running.record()
         title = record.blocks[1].title
         assert record.attendance["T001"].block_picks == (("feedback", 1),)
@@ -102,7 +103,7 @@ async def test_b_after_a_mistaken_n_gives_the_word_to_the_block_really_running(c
         running.mark(cid, Status.PRESENT)
         await pilot.press("n")                      # Check-in
         fake_clock.advance(minutes=5)
-        await pilot.press("n", "3")                 # n by mistake; word 3 ticked "in block 2"
+        await pilot.press("n", "tab", "3", "escape")  # n by mistake; word 3 ticked "in block 2"
         assert running.record().attendance[cid].block_picks == ((KEY[2], 1),)
         await pilot.press("b")                      # undone: Check-in was running all along
         entry = running.record().attendance[cid]

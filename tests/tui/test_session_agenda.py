@@ -115,13 +115,13 @@ async def test_text_and_block_note_autosave_within_two_seconds(clinic, fake_cloc
         screen = pilot.app.screen
         cid = screen.table.highlighted_id
         await pilot.press("n", "p", "up", "tab", "3")           # a pick (agenda started): saved at once
-        assert running.record().attendance[cid].picks == ("practised",)
+        assert running.record().attendance[cid].all_picks == ("practised",)
         await pilot.press("tab")                                # the text line
         assert screen.focused.id == "client-text"
         await pilot.press(*"Named two triggers")
         assert await wait_until(pilot, lambda: running.record().attendance[cid].text == "Named two triggers",
                                 seconds=2.0)
-        assert running.record().attendance[cid].picks == ("practised",)
+        assert running.record().attendance[cid].all_picks == ("practised",)
         await pilot.press("tab", *"Role play in pairs")
         assert await wait_until(pilot, lambda: running.record().blocks[0].note == "Role play in pairs",
                                 seconds=2.0)
@@ -153,7 +153,7 @@ async def test_picks_toggle_with_number_keys_on_the_picks_bar(clinic, fake_clock
         cid = pilot.app.screen.table.highlighted_id
         running.mark(cid, Status.PRESENT)       # picks are for clients marked in the room
         await pilot.press("n", "tab", "1", "2", "1", "right", "right", "space")
-        assert running.record().attendance[cid].picks == ("shared", "practised")
+        assert running.record().attendance[cid].all_picks == ("shared", "practised")
 
 
 async def test_end_asks_then_ends_and_shows_the_notes_screen(clinic, fake_clock):
