@@ -177,8 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Put the session's end at --at (HH:MM on its day, or e.g. 9p), "
                               "saying why: the agenda stops there and arrivals and departures after it "
                               "are set to it, so nobody is credited past it. Counselors for the sessions "
-                              "they facilitated, admins for any; refused once a note of the session is "
-                              "signed. Audited (who, when; the reason is kept in the session's record).")
+                              "they facilitated, admins for any; a signed note is never edited but gets an "
+                              "automatic addendum. Audited (who, when; the reason is kept in the session's record).")
     send.add_argument("session_id", metavar="SESSION_ID", help="as `session list` shows it, e.g. "
                       "2026-11-23-1800-evening-iop")
     send.add_argument("--at", required=True, metavar="HH:MM", help="when it really ended")

@@ -117,3 +117,23 @@ def addendum_text(record: SessionRecord, correction: AttendanceCorrection, *, wh
             f"now {describe(correction.now)} ({after} minutes credited). "
             f"Corrected by {who} on {correction.when:%a %d %b %Y at %H:%M}. "
             f"Reason: {correction.reason}")
+
+
+END_CORRECTED_AFTER_SIGNING = "end corrected after signing"
+END_ADDENDUM_OPENING = "Session end corrected after signing:"
+
+
+def end_addendum_text(before: SessionRecord, after: SessionRecord, client_id: str, *, who: str) -> str:
+    """The automatic addendum a signed note gets when the session's end is corrected
+    (``session end --at``): the change and the client's minutes, who, when and why."""
+    correction = after.header.end_corrections[-1]
+
+    def minutes(record: SessionRecord) -> int:
+        entry = record.attendance.get(client_id)
+        return 0 if entry is None else credited(record, (entry.status, entry.arrived, entry.left))
+
+    was = f"ended at {correction.was:%H:%M}" if correction.was else "still running"
+    return (f"{END_ADDENDUM_OPENING} was {was} ({minutes(before)} minutes credited); now ends at "
+            f"{correction.end:%H:%M} ({minutes(after)} minutes credited). "
+            f"Corrected by {who} on {correction.when:%a %d %b %Y at %H:%M}. "
+            f"Reason: {correction.reason}")

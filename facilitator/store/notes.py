@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from facilitator.core import notes as core_notes
-from facilitator.core.corrections import CORRECTED_AFTER_SIGNING
+from facilitator.core.corrections import CORRECTED_AFTER_SIGNING, END_CORRECTED_AFTER_SIGNING
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.likeness import session_likeness
 from facilitator.core.notes import Note
@@ -150,7 +150,8 @@ def review_queue(data: DataDir, first: date, last: date) -> tuple[list[QueueItem
             else:
                 continue
             like = alike.get(client_id)
-            flag = CORRECTED_AFTER_SIGNING if corrected_after_signing(entry, note) else ""
+            flag = CORRECTED_AFTER_SIGNING if corrected_after_signing(entry, note) else \
+                END_CORRECTED_AFTER_SIGNING if end_corrected_after_signing(header, note) else ""
             items.append(QueueItem(header.session_id, header.day, header.group, client_id, state,
                                    overdue if state != "unsigned-cosign" else 0,
                                    like.other_id if like else "", header.facilitators, flag))
@@ -163,6 +164,13 @@ def corrected_after_signing(entry, note: Note | None) -> bool:
     if entry is None or note is None or note.signed_at is None:
         return False
     return any(c.when >= note.signed_at for c in entry.corrections)
+
+
+def end_corrected_after_signing(header, note: Note | None) -> bool:
+    """Whether the session's end was corrected after the client's note was signed."""
+    if note is None or note.signed_at is None:
+        return False
+    return any(c.when >= note.signed_at for c in header.end_corrections)
 
 
 def verify_notes(file: SessionFile, notes: "dict[str, core_notes.Note] | None" = None) -> list[str]:
