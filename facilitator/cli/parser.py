@@ -132,11 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     for noun, help_text in (("roster", "import clients from CSV"),
                             ("attendance", "import attendance from CSV")):
         sub = commands.add_parser(noun, help="clients: import from CSV, list" if noun == "roster"
-                                  else help_text).add_subparsers(
+                                  else "attendance: import from CSV, correct after a session").add_subparsers(
             dest="action", parser_class=_Parser, metavar="ACTION", required=True)
         imp = sub.add_parser("import", help=help_text)
         imp.add_argument("file", type=Path, metavar="FILE.csv")
         _data_arg(imp)
+        if noun == "attendance":
+            add_attendance_correct_parser(sub, _data_arg)
         if noun == "roster":
             rlist = sub.add_parser("list", help="every client: id, name, level, required hours, "
                                    "admitted, discharged, groups")
@@ -175,8 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Put the session's end at --at (HH:MM on its day, or e.g. 9p), "
                               "saying why: the agenda stops there and arrivals and departures after it "
                               "are set to it, so nobody is credited past it. Counselors for the sessions "
-                              "they facilitated, admins for any; refused once a note of the session is "
-                              "signed. Audited (who, when; the reason is kept in the session's record).")
+                              "they facilitated, admins for any; a signed note is never edited but gets an "
+                              "automatic addendum. Audited (who, when; the reason is kept in the session's record).")
     send.add_argument("session_id", metavar="SESSION_ID", help="as `session list` shows it, e.g. "
                       "2026-11-23-1800-evening-iop")
     send.add_argument("--at", required=True, metavar="HH:MM", help="when it really ended")
@@ -374,6 +376,25 @@ def add_goals_parser(commands, parser_class: type, data_arg) -> None:
 
 
 NOTE_FORMATS = ("text", "pdf", "fhir")
+
+
+def add_attendance_correct_parser(sub, data_arg) -> None:
+    """`attendance correct` (issue #20; called once from build_parser; action in cli.roster)."""
+    fix = sub.add_parser(
+        "correct", help="correct a client's attendance at an ended session, saying why",
+        description="Correct one client's status, arrival or departure at a session that has ended, "
+        "by the same time rule as marking: times lie inside the session as held, and the times name "
+        "the status (a later arrival is late, an earlier departure left early). Counselors for the "
+        "sessions they facilitated, admins for any. A signed note is never edited: it gets an "
+        "automatic addendum stating the change, who, when and why, and the review queue flags it; "
+        "an unedited draft is re-drafted. Audited by ids and times (the reason is kept in the record).")
+    fix.add_argument("session_id", metavar="SESSION_ID", help="as `session list` shows it")
+    fix.add_argument("client_id", metavar="CLIENT_ID", help="the client's id, e.g. C0101")
+    fix.add_argument("--status", metavar="S", help="present, late, left_early, absent, excused or telehealth")
+    fix.add_argument("--arrived", metavar="HH:MM", help="when the client really arrived")
+    fix.add_argument("--left", metavar="HH:MM", help="when the client really left")
+    fix.add_argument("--reason", required=True, help="why it is corrected (one line, required)")
+    data_arg(fix)
 
 
 def add_notes_parser(commands, parser_class: type, data_arg) -> None:

@@ -42,6 +42,30 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_attendance(args: argparse.Namespace) -> int:
+    return cmd_attendance_correct(args) if args.action == "correct" else cmd_attendance_import(args)
+
+
+def cmd_attendance_correct(args: argparse.Namespace) -> int:
+    from facilitator.core.corrections import describe
+    from facilitator.store.corrections import ADDENDUM, DRAFT_KEPT, REDRAFTED, correct_attendance
+    data = open_clinic(data_dir_of(args))
+    done = correct_attendance(data, args.session_id, args.client_id, status=args.status,
+                              arrived=args.arrived, left=args.left, reason=args.reason)
+    correction = done.entry.corrections[-1]
+    print(f"{done.entry.client_id} in {args.session_id.strip()}: now {describe(correction.now)} "
+          f"({done.credited_now} minutes credited; was {describe(correction.was)}, {done.credited_was}).")
+    if done.note == ADDENDUM:
+        print("The signed note is unchanged; an addendum states the correction, and the review "
+              "queue flags it: attendance corrected after signing.")
+    elif done.note == REDRAFTED:
+        print("The draft note was re-drafted with the corrected attendance.")
+    elif done.note == DRAFT_KEPT:
+        print("warning: the draft note was edited by hand, so it was not re-drafted; check its "
+              "times and minutes before signing.", file=sys.stderr)
+    return 0
+
+
 def cmd_attendance_import(args: argparse.Namespace) -> int:
     from facilitator.core.imports import parse_attendance
     from facilitator.store.csvfile import read_csv_text
@@ -91,4 +115,4 @@ def _client_id(data, typed: str, field: str = "--client") -> str:
     return found
 
 
-COMMANDS = {"roster": cmd_roster, "attendance": cmd_attendance_import, "hours": cmd_hours}
+COMMANDS = {"roster": cmd_roster, "attendance": cmd_attendance, "hours": cmd_hours}

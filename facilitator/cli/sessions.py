@@ -59,7 +59,13 @@ def _end(args: argparse.Namespace) -> int:
     print(f"{h.session_id} now ends at {h.actual_end:%H:%M}"
           + (f" (was {was:%H:%M}{'' if was.date() == h.day else f' on {was:%a %d %b}'})." if was
              else " (it was still running)."))
-    drafts = sum(1 for note in data.session_file(h.session_id).notes().values() if note.signed_at is None)
+    notes = data.session_file(h.session_id).notes().values()
+    signed = sum(1 for note in notes if note.signed and note.addenda
+                 and note.addenda[-1].signed_at == h.end_corrections[-1].when)
+    if signed:
+        print(f"{signed} signed note{'s are' if signed != 1 else ' is'} unchanged; "
+              f"{'each' if signed != 1 else 'it'} got an addendum stating the correction.")
+    drafts = sum(1 for note in notes if note.signed_at is None)
     if drafts:   # drafted with the old end; a draft is the counselor's text, so it is not rewritten
         print(f"warning: {drafts} unsigned draft{'s' if drafts != 1 else ''} of this session "
               f"{'were' if drafts != 1 else 'was'} written with the old end; check the times and "

@@ -217,6 +217,44 @@ def _pauses(data: dict[str, Any]) -> tuple[tuple[datetime, datetime | None], ...
 
 
 @dataclass(frozen=True)
+class AttendanceCorrection:
+    """A client's attendance corrected after the session ended (``attendance correct``): what
+    it was and what it became (status, arrival, departure), by whom, when and why. Kept on the
+    entry, so a sync carries it with the attendance it explains; only ever added to."""
+
+    was: tuple[Status, datetime | None, datetime | None]
+    now: tuple[Status, datetime | None, datetime | None]
+    by: str
+    when: datetime
+    reason: str
+
+    def __post_init__(self) -> None:
+        for value in (*self.was[1:], *self.now[1:], self.when):
+            fields.require_aware(value, field="corrections")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"was": {"status": str(self.was[0]), "arrived": _iso(self.was[1]), "left": _iso(self.was[2])},
+                "now": {"status": str(self.now[0]), "arrived": _iso(self.now[1]), "left": _iso(self.now[2])},
+                "by": self.by, "when": _iso(self.when), "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "AttendanceCorrection":
+        if not isinstance(data, dict):
+            raise InputError("must be a list of corrections", field="corrections")
+
+        def state(name: str) -> tuple[Status, datetime | None, datetime | None]:
+            part = data.get(name)
+            if not isinstance(part, dict):
+                raise InputError("must be a status with its times", field=f"corrections.{name}")
+            return (fields.choice(part, "status", Status), fields.optional_aware(part, "arrived"),
+                    fields.optional_aware(part, "left"))
+
+        return cls(was=state("was"), now=state("now"), by=fields.text(data, "by"),
+                   when=fields.aware(data, "when"),
+                   reason=fields.text(data, "reason", max_length=MAX_REASON))
+
+
+@dataclass(frozen=True)
 class AttendanceEntry:
     """One client's attendance at one session. ``None`` times mean the session's start/end."""
 
@@ -236,6 +274,8 @@ class AttendanceEntry:
     # When a person last changed it (sync keeps the later of two conflicting changes);
     # None for imported or older entries, and left out of the file then.
     updated_at: datetime | None = field(default=None, compare=False)
+    # Corrections made after the session ended, oldest first; left out of the file when none.
+    corrections: tuple[AttendanceCorrection, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("arrived", "left", "updated_at"):
@@ -300,6 +340,8 @@ class AttendanceEntry:
             data["goal_links"] = [[goal, block] for goal, block in self.goal_links]
         if self.updated_at is not None:
             data["updated_at"] = _iso(self.updated_at)
+        if self.corrections:
+            data["corrections"] = [c.to_dict() for c in self.corrections]
         return data
 
     @classmethod
@@ -312,6 +354,7 @@ class AttendanceEntry:
             goal_links=_goal_links(data.get("goal_links", [])),
             block_picks=_block_picks(data.get("block_picks", [])),
             updated_at=fields.optional_aware(data, "updated_at"),
+            corrections=_corrections(data.get("corrections", [])),
         )
 
 
@@ -338,6 +381,12 @@ def _block_picks(raw: Any) -> tuple[tuple[str, int], ...]:
             raise InputError(f"{problem}; a block position is a whole number from 0", field="block_picks")
         pairs.append((pick, block))
     return tuple(pairs)
+
+
+def _corrections(raw: Any) -> tuple[AttendanceCorrection, ...]:
+    if not isinstance(raw, list) or len(raw) > 1000:
+        raise InputError("must be a list of corrections", field="corrections")
+    return tuple(AttendanceCorrection.from_dict(c) for c in raw)
 
 
 def _goal_links(raw: Any) -> tuple[tuple[int, int | None], ...]:

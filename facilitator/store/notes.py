@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from facilitator.core import notes as core_notes
+from facilitator.core.corrections import CORRECTED_AFTER_SIGNING, END_CORRECTED_AFTER_SIGNING
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.likeness import session_likeness
 from facilitator.core.notes import Note
@@ -118,6 +119,7 @@ class QueueItem:
     overdue_days: int
     reads_like: str = ""  # the client id whose note this one nearly repeats (core.likeness)
     facilitators: tuple[str, ...] = ()
+    flag: str = ""        # "attendance corrected after signing" (core.corrections)
 
 
 def review_queue(data: DataDir, first: date, last: date) -> tuple[list[QueueItem], list[DamagedFile]]:
@@ -148,11 +150,27 @@ def review_queue(data: DataDir, first: date, last: date) -> tuple[list[QueueItem
             else:
                 continue
             like = alike.get(client_id)
+            flag = CORRECTED_AFTER_SIGNING if corrected_after_signing(entry, note) else \
+                END_CORRECTED_AFTER_SIGNING if end_corrected_after_signing(header, note) else ""
             items.append(QueueItem(header.session_id, header.day, header.group, client_id, state,
                                    overdue if state != "unsigned-cosign" else 0,
-                                   like.other_id if like else "", header.facilitators))
+                                   like.other_id if like else "", header.facilitators, flag))
     items.sort(key=lambda i: (i.day, i.session_id, i.client_id))
     return items, problems
+
+
+def corrected_after_signing(entry, note: Note | None) -> bool:
+    """Whether the client's attendance was corrected after their note was signed."""
+    if entry is None or note is None or note.signed_at is None:
+        return False
+    return any(c.when >= note.signed_at for c in entry.corrections)
+
+
+def end_corrected_after_signing(header, note: Note | None) -> bool:
+    """Whether the session's end was corrected after the client's note was signed."""
+    if note is None or note.signed_at is None:
+        return False
+    return any(c.when >= note.signed_at for c in header.end_corrections)
 
 
 def verify_notes(file: SessionFile, notes: "dict[str, core_notes.Note] | None" = None) -> list[str]:

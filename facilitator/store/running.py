@@ -12,6 +12,9 @@ from datetime import date, datetime, timedelta
 from tinydb import Query
 
 from facilitator.core import ending
+from facilitator.core import notes as core_notes
+from facilitator.core.corrections import end_addendum_text
+from facilitator.core.notes import Note
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.parsing import parse_typed_time
 from facilitator.core.rules import Role, Status
@@ -281,9 +284,9 @@ class RunningSession:
 def correct_end(data: DataDir, session_id: str, typed: str, reason: str) -> SessionRecord:
     """Put a held session's end at ``typed`` (HH:MM on its day) after the fact, saying why.
 
-    Counselors for the sessions they facilitated, admins for any; refused when a note of the
-    session is signed (a signed note is never edited: the addendum a correction then needs is
-    a later part of issue #20). One audited write (ids and times only: the reason is kept in
+    Counselors for the sessions they facilitated, admins for any. A signed note is never
+    edited: each gets an automatic addendum, signed by the corrector, stating the change, the
+    client's minutes before and after, who, when and why (``core.corrections``). One audited write (ids and times only: the reason is kept in
     the session's header, which the audit entry's hash binds); arrivals and departures after
     the new end are clipped to it, so nobody is credited past it.
     """
@@ -298,16 +301,12 @@ def correct_end(data: DataDir, session_id: str, typed: str, reason: str) -> Sess
     if me.role is not Role.ADMIN and data.user not in header.facilitators:
         raise PermissionDenied(f"{data.user} did not facilitate {session_id}; only its facilitators "
                                "and admins may correct its end.")
-    signed = sorted(cid for cid, note in file.notes().items() if note.signed_at is not None)
-    if signed:
-        raise InputError(f"{len(signed)} note{'s' if len(signed) != 1 else ''} of this session "
-                         f"{'are' if len(signed) != 1 else 'is'} signed; a signed note is never edited, "
-                         "and correcting the end after signing (with an addendum) is not possible yet",
-                         field="SESSION_ID")
     reason = ending.check_reason(reason, field="--reason")
     session = RunningSession(data, file)
     at = session.end_time(typed, field="--at")
     now = data.now()
+    snapshot = data.snapshot()
+    who = snapshot.staff[data.user].display_name if data.user in snapshot.staff else data.user
     with data.change("session.end-correct", session_id) as audited, file.transaction() as db:
         record = SessionRecord(
             header=SessionHeader.from_dict(db.table("header").all()[0]),
@@ -329,6 +328,16 @@ def correct_end(data: DataDir, session_id: str, typed: str, reason: str) -> Sess
         db.table("blocks").insert_multiple(b.to_dict() for b in done.blocks)
         for cid in clipped:
             db.table("attendance").update(done.attendance[cid].to_dict(), Query().client_id == cid)
+        addenda = 0
+        for doc in db.table("notes").all():
+            note = Note.from_dict(doc)
+            if note.signed:
+                text = end_addendum_text(record, done, note.client_id, who=who)
+                note = core_notes.add_addendum(note, text, data.user, now)
+                db.table("notes").upsert(note.to_dict(), Query().client_id == note.client_id)
+                addenda += 1
+        if addenda:
+            audited.detail["addenda"] = addenda
     return done
 
 

@@ -173,12 +173,54 @@ def attendance(ctx: SessionContext, client_id: str | None, old: Doc | None, new:
     for when in (entry.arrived, entry.left):
         if when is not None and when.date() != ctx.day:
             raise Refused(f"an arrival or departure time of {client_id} is not on {ctx.day}")
+    corrections(ctx, client_id, old, entry)
     if entry.updated_at is not None:     # a change "made" in the future would win every merge
         ctx.actor.not_ahead(entry.updated_at.date(), f"the attendance change for {client_id}")
         if ctx.actor.now is not None and entry.updated_at - ctx.actor.now > CLOCK_LIMIT:
             minutes = round((entry.updated_at - ctx.actor.now).total_seconds() / 60)
             raise Refused(f"the attendance change for {client_id} is stamped {minutes} minutes after the "
                           f"host's clock; check this laptop's clock")
+
+
+def corrections(ctx: SessionContext, client_id: str, old: Doc | None, entry: AttendanceEntry) -> None:
+    """Attendance corrected after the session ended (`attendance correct`), as
+    ``store.corrections``: kept as made (added, never changed or removed); each new one by its
+    pusher, a facilitator or an admin, on a session ended on the host, its times inside the
+    session as held there, and the entry as the last correction left it, named by the times."""
+    from facilitator.core.corrections import check_reason
+    from facilitator.core.session import SessionState, attendance_time_problem, held_span, status_by_times
+    before = _parse(AttendanceEntry.from_dict, old, "attendance entry on the host") if old is not None else None
+    kept = before.corrections if before is not None else ()
+    if entry.corrections[:len(kept)] != kept:
+        raise Refused(f"a correction of {client_id}'s attendance cannot be changed or removed by sync")
+    added = entry.corrections[len(kept):]
+    if not added:
+        return
+    ctx.facilitator("attendance")
+    header = ctx.header
+    if header is None or header.state is not SessionState.ENDED or header.actual_end is None:
+        raise Refused(f"{ctx.session_id} has not ended on the host; its attendance is corrected after it ends")
+    start, end = held_span(header)
+    for correction in added:
+        if correction.by != ctx.actor.user:
+            raise Refused(f"a correction of {client_id}'s attendance is in {correction.by}'s name; it can be "
+                          f"pushed only by the account it names")
+        try:
+            check_reason(correction.reason)
+        except InputError:
+            raise Refused(f"a correction of {client_id}'s attendance gives no reason") from None
+        status, arrived, left = correction.now
+        for which, when in (("arrived", arrived), ("left", left)):
+            if when is not None and attendance_time_problem(which, when, start=header.start,
+                                                            end=header.actual_end):
+                raise Refused(f"a correction of {client_id}'s attendance puts a time outside "
+                              f"{ctx.session_id} as held on the host")
+        if (arrived and left and left <= arrived) or \
+                status_by_times(status, arrived, left, start=start, end=end) is not status or \
+                (not status.credits_time and (arrived or left)):
+            raise Refused(f"a correction of {client_id}'s attendance does not follow the one time rule")
+    if added[-1].now != (entry.status, entry.arrived, entry.left):
+        raise Refused(f"the attendance of {client_id} is not what its last correction says")
 
 
 def note(ctx: SessionContext, client_id: str | None, old: Doc | None, new: Doc | None) -> None:

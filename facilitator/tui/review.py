@@ -102,6 +102,8 @@ def due_text(item: "QueueItem", today: date) -> str:
 
 def note_text(item: "QueueItem", queue: Queue) -> str:
     state = STATE_WORDS.get(item.state, item.state)
+    if item.flag:                  # "attendance corrected after signing" (issue #20)
+        state = f"{state}, {item.flag}"
     if item.reads_like:
         other = (queue.initials or {}).get(item.reads_like, "?")
         return f"{state}, like {other}"

@@ -54,6 +54,9 @@ class EndSessionScreen(Screen):
         "y copies the highlighted signed note, with the 42 CFR part 2 notice, to the clipboard "
         "(audited); on a draft it does nothing but say so. In S then y, the y answers the "
         "question and copies nothing.\n"
+        "T corrects the highlighted client's attendance (status, times, and why): by the same "
+        "time rule as marking; a signed note is not edited but gets an addendum stating the "
+        "change, an unedited draft is re-drafted.\n"
         "Escape or h goes home; unsigned notes wait in the review list."
     )
 
@@ -70,6 +73,8 @@ class EndSessionScreen(Screen):
                 tooltip="Co-sign a signed note (supervisors)"),
         Binding("y", "copy_note", "Copy", id="end.copy", show=False,
                 tooltip="Copy the highlighted signed note to the clipboard (audited)"),
+        Binding("T", "correct", "Correct attendance", id="end.correct", show=False,
+                tooltip="Correct the highlighted client's status or times, saying why"),
         Binding("r", "reload", "Refresh", id="end.refresh", show=False,
                 tooltip="Read the session again"),
         Binding("escape", "home", "Home", id="end.home"),
@@ -328,6 +333,31 @@ class EndSessionScreen(Screen):
         from facilitator.tui.note_editor import AddendumScreen, add_addendum
         self.app.push_screen(AddendumScreen(row.name),
                              lambda body: add_addendum(self, self.book, row.client_id, body))
+
+    def action_correct(self) -> None:
+        """Correct the highlighted client's attendance (``store.corrections``)."""
+        row = self._current_row()
+        if row is None or self.record is None:
+            return
+        entry = self.record.attendance.get(row.client_id)
+        if entry is None:
+            return
+        from facilitator.store.corrections import correct_attendance
+        from facilitator.tui.session_modals import CorrectAttendanceModal
+        session_id = self.running.file.session_id
+
+        def save(status, arrived, left, reason) -> None:
+            done = correct_attendance(self.running.data, session_id, row.client_id, status=status,
+                                      arrived=arrived, left=left, reason=reason)
+            self.done = f"Corrected: {row.name}, now {done.credited_now} min."
+
+        def closed(saved: bool | None) -> None:
+            if saved:
+                self.reload()
+
+        hm = (lambda t: f"{t:%H:%M}" if t else "")
+        self.app.push_screen(CorrectAttendanceModal(row.name, entry.status.value, hm(entry.arrived),
+                                                    hm(entry.left), save), closed)
 
     def _store(self, operation, client_id: str) -> bool:
         try:

@@ -353,3 +353,73 @@ class EndTimeModal(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class CorrectAttendanceModal(ModalScreen[bool]):
+    """Correct a client's attendance at an ended session (issue #20): status, times, and the
+    reason, required. ``save(status, arrived, left, reason)`` stores it by the one time rule
+    (``store.corrections``), raising ``InputError`` with a sentence (shown here, kept open);
+    a field left as it was is passed as None (not corrected)."""
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="CorrectAttendanceModal") + """
+    CorrectAttendanceModal Horizontal { height: 1; }
+    CorrectAttendanceModal Horizontal > Label { width: 22; }
+    CorrectAttendanceModal Input { width: 1fr; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("escape", "cancel", "Cancel", id="correct.cancel"),
+    ]
+    HELP_TITLE = "Correct attendance"
+    HOW_TO = ("Change the status (present, late, left_early, absent, excused, telehealth) or the "
+              "times, say why, and press enter. Times lie inside the session as held, and the "
+              "times name the status. A signed note is not edited: it gets an addendum stating "
+              "the change, who, when and why.")
+
+    def __init__(self, who: str, status: str, arrived: str, left: str,
+                 save: Callable[[str | None, str | None, str | None, str], None]) -> None:
+        super().__init__()
+        self.who = who
+        self.initial = {"status": status, "arrived": arrived, "left": left}
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Correct attendance: {self.who}", classes="modal-title", markup=False)
+            for key, label, hint in (("status", "Status:", "present, late, left_early, absent"),
+                                     ("arrived", "Arrived at:", "e.g. 9:15"),
+                                     ("left", "Left at:", "e.g. 11:40")):
+                with Horizontal():
+                    yield Label(label)
+                    yield Input(self.initial[key], id=f"correct-{key}", compact=True, placeholder=hint,
+                                max_length=20)
+            with Horizontal():
+                yield Label("Why (required):")
+                yield Input("", id="correct-reason", compact=True, placeholder="e.g. the sign-in sheet",
+                            max_length=500)
+            yield Static("", classes="modal-error", id="correct-error", markup=False)
+            yield Label("enter saves · tab next field · escape cancels", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#correct-status", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        typed = {key: self.query_one(f"#correct-{key}", Input).value.strip()
+                 for key in ("status", "arrived", "left", "reason")}
+        changed = {key: (typed[key] if typed[key] != self.initial[key].strip() and typed[key] else None)
+                   for key in ("status", "arrived", "left")}
+        error = self.query_one("#correct-error", Static)
+        try:
+            self.save(changed["status"], changed["arrived"], changed["left"], typed["reason"])
+        except InputError as problem:
+            error.update(sentence(problem.message))
+            error.add_class("-shown")
+            return
+        except (PermissionDenied, StoreBusy, DamagedFile, OSError) as problem:
+            error.update(sentence(problem))
+            error.add_class("-shown")
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -150,20 +150,36 @@ def test_an_end_later_than_now_is_refused(left_running: DataDir, tmp_path: Path)
     assert tree_bytes(left_running.root) == before
 
 
-def test_refused_once_a_note_is_signed(left_running: DataDir, tmp_path: Path) -> None:
-    from facilitator.store.notes import NoteBook
+def test_after_signing_each_signed_note_gets_an_addendum_never_an_edit(left_running: DataDir,
+                                                                         tmp_path: Path) -> None:
+    from facilitator.store.notes import NoteBook, review_queue
     from facilitator.store.running import RunningSession
     file = left_running.session_file(SESSION)
-    RunningSession(left_running, file).end(at(21, 0))
+    RunningSession(left_running, file).end(at(21, 0))      # 18:02-21:00 less the break: 168
     book = NoteBook(left_running, file)
     book.save_draft("Q001", "Invented draft text.")
-    book.sign("Q001")
-    before = tree_bytes(left_running.root)
-    result = program(tmp_path, "session", "end", SESSION, "--at", "20:50", "--reason", "x",
+    signed = book.sign("Q001")
+    book.save_draft("Q002", "Another invented draft.")
+    result = program(tmp_path, "session", "end", SESSION, "--at", "20:50", "--reason", "ended late",
                      data=left_running.root)
-    assert result.returncode == 2
-    assert "1 note of this session is signed" in result.stderr and result.stderr.count("\n") == 1
-    assert tree_bytes(left_running.root) == before
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1] == "1 signed note is unchanged; it got an addendum stating the correction."
+    notes = file.notes()
+    assert (notes["Q001"].body, notes["Q001"].content_hash) == ("Invented draft text.", signed.content_hash)
+    [addendum] = notes["Q001"].addenda
+    assert addendum.body.startswith("Session end corrected after signing: was ended at 21:00 (168 "
+                                    "minutes credited); now ends at 20:50 (158 minutes credited). "
+                                    "Corrected by ")
+    assert addendum.body.endswith("Reason: ended late") and addendum.author == os_user()
+    assert notes["Q002"].addenda == () and notes["Q002"].body == "Another invented draft."
+    entry = [e for _, _, e in left_running.audit.entries() if e][-1]
+    assert entry["detail"]["addenda"] == 1 and "ended late" not in json.dumps(entry)
+    items, _ = review_queue(left_running, at(0, 0).date(), at(0, 0).date())
+    assert {i.client_id: i.flag for i in items} == {"Q001": "end corrected after signing", "Q002": ""}
+    rows, _ = billing_days(left_running, at(0, 0).date(), at(0, 0).date())
+    assert {r.minutes for r in rows} == {158}
+    checked = program(tmp_path, "verify", "--full", data=left_running.root)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_unsigned_drafts_written_with_the_old_end_are_pointed_out(left_running: DataDir,

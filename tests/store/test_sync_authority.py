@@ -256,3 +256,58 @@ def test_an_attendance_change_stamped_beyond_ten_minutes_after_the_hosts_clock_i
                                                     f"minutes after the host's clock; check this laptop's clock"}
     soon = dict(late, updated_at=(now + timedelta(minutes=5)).isoformat())
     assert _push(root, C1, session_id, {f"att:{clients[2]}": soon})["refused"] == []
+
+
+def test_attendance_corrections_land_only_by_the_hosts_rules(host):
+    """Issue #20: a correction made on a laptop (`attendance correct`) is taken by the host only
+    from a facilitator or admin, in its own name, on a session ended on the host, by the one time
+    rule, and never changed or removed later."""
+    from facilitator.core.corrections import corrected_entry
+    from facilitator.store.running import RunningSession
+    from tests.store._sync_support import LATER
+    root, session_id, clients = host
+    client = clients[2]
+    part = f"att:{client}"
+    from tests.conftest import FakeClock
+    ended = open_as(root, C1, clock=FakeClock(LATER + timedelta(hours=2)))
+    running = RunningSession(ended, ended.session_file(session_id))
+    late = LATER + timedelta(minutes=30)
+    early = dict(record_parts(record_of(root, session_id))[part], status="late",
+                 arrived=(late).isoformat(), updated_at=LATER.isoformat(),
+                 corrections=[{"was": {"status": "present", "arrived": None, "left": None},
+                               "now": {"status": "late", "arrived": (late).isoformat(),
+                                       "left": None}, "by": C1, "when": LATER.isoformat(), "reason": "sheet"}])
+    assert "has not ended on the host" in _refused(_push(root, C1, session_id, {part: early}))[part]
+    from facilitator.core.agenda import AgendaClock
+    starter = open_as(root, C1)
+    RunningSession(starter, starter.session_file(session_id)).update_agenda(
+        lambda b, now: AgendaClock(b).start(now))
+    running.end(LATER + timedelta(hours=2))              # held 11:00-13:00 on the host
+    record = ended.session_file(session_id).read()
+
+    def made(by, **times):
+        entry = corrected_entry(record, client, status=None, by=by, when=LATER, reason="the sheet says so",
+                                **{"arrived": None, "left": None, **times})
+        return entry.to_dict()
+
+    good = made(C1, arrived=late)          # late, 11:30
+    assert "did not facilitate" in _refused(_push(root, C2, session_id, {part: made(C2, arrived=late)}))[part]
+    assert "in counselor2's name" in _refused(_push(root, C1, session_id, {part: made(C2, arrived=late)}))[part]
+    outside = dict(good, arrived=(LATER - timedelta(minutes=30)).isoformat())
+    outside["corrections"] = [dict(good["corrections"][0], now=dict(good["corrections"][0]["now"],
+                                                                    arrived=outside["arrived"]))]
+    assert "outside" in _refused(_push(root, C1, session_id, {part: outside}))[part]
+    renamed = dict(good, status="present")
+    renamed["corrections"] = [dict(good["corrections"][0], now=dict(good["corrections"][0]["now"], status="present"))]
+    assert "one time rule" in _refused(_push(root, C1, session_id, {part: renamed}))[part]
+    assert "not what its last correction says" in \
+        _refused(_push(root, C1, session_id, {part: dict(good, arrived=(LATER + timedelta(minutes=40)).isoformat(),
+                                                         status="late")}))[part]
+    reasonless = dict(good, corrections=[dict(good["corrections"][0], reason="  ")])
+    assert "gives no reason" in _refused(_push(root, C1, session_id, {part: reasonless}))[part]
+    assert record_parts(record_of(root, session_id))[part].get("corrections") is None   # nothing landed
+    assert _push(root, C1, session_id, {part: good})["refused"] == []
+    landed = record_parts(record_of(root, session_id))[part]
+    assert landed["corrections"][0]["reason"] == "the sheet says so" and landed["status"] == "late"
+    removed = dict(landed, corrections=[])
+    assert "cannot be changed or removed" in _refused(_push(root, C1, session_id, {part: removed}))[part]

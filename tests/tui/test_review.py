@@ -224,3 +224,16 @@ async def test_a_note_that_reads_like_another_is_marked_in_the_queue(clinic, fak
         rows = {r[3]: r[4] for r in rows_text(screen.query_one(ReviewTable))}
         assert rows == {"Avery Testperson": "draft, like B.S.", "Blake Sampleton": "draft, like A.T."}
         assert "nearly the same words as B.S.'s note" in str(screen.query_one("#review-hint").render())
+
+
+def test_a_note_corrected_after_signing_says_so_in_the_queue():
+    """Issue #20: the review queue's note column names the flag the store sets."""
+    from datetime import date
+    from facilitator.store.notes import QueueItem
+    from facilitator.tui.review import Queue, note_text
+    day = date(2026, 11, 23)
+    queue = Queue(items=[], names={}, first=day, today=day, mine_only=False, problems=[], clinic="x", who="y")
+    item = QueueItem("2026-11-23-0900-morning-a", day, "Morning A", "Q001", "unsigned-cosign", 0,
+                     flag="attendance corrected after signing")
+    assert note_text(item, queue).endswith(", attendance corrected after signing")
+    assert "corrected" not in note_text(QueueItem("s", day, "g", "Q002", "unsigned-cosign", 0), queue)

@@ -16,6 +16,7 @@ from facilitator.core.agenda import AgendaClock
 from facilitator.core.hours import credited_minutes
 from facilitator.core.notes import note_hash, verify_note
 from facilitator.core.rules import Status
+from facilitator.store.notes import NoteBook
 from facilitator.store.running import RunningSession, start_session
 from facilitator.store.staff import add_staff
 from facilitator.tui.note_editor import AddendumScreen, NoteEditorScreen
@@ -357,3 +358,62 @@ async def test_ending_and_signing_all_drafts_costs_at_most_three_keys_per_client
             await pilot.pause()
         assert all(n.signed and verify_note(n) == [] for n in running.file.notes().values())
         assert len(keys) <= 3 * len(clients)
+
+
+async def _correct(pilot, screen: EndSessionScreen, client: str, *, arrived: str = "", left: str = "",
+                   reason: str = "") -> None:
+    from facilitator.tui.session_modals import CorrectAttendanceModal
+    await pilot.press("up", "up", "up")                # the first row, then down to the client
+    for _ in range(5):
+        await pilot.pause()
+        if cursor_client(screen) == client:
+            break
+        await pilot.press("down")
+    table = screen.query_one(DataTable)
+    assert cursor_client(screen) == client, (table.cursor_row, table.row_count, [r.client_id for r in screen.rows])
+    await pilot.press("T")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, CorrectAttendanceModal))
+    for value in ("", arrived, left):                   # status, arrived, left
+        if value:
+            await pilot.press("ctrl+a", "ctrl+k", *value)
+        await pilot.press("tab")
+    await pilot.press(*reason, "enter")
+    await pilot.pause()
+
+
+async def test_t_corrects_attendance_after_signing_with_an_addendum_and_redrafts_a_draft(
+        clinic, fake_clock, running):
+    """Issue #20: on the end screen, t corrects the highlighted client's attendance by the one
+    time rule. T002 (late 18:10, 160 min) is signed: corrected to 18:05 she is credited 165,
+    her signed text is unchanged and an addendum says the change. T001's untouched draft is
+    re-drafted when he is corrected to leaving at 20:30."""
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_end_screen(pilot, running)
+        signed = NoteBook(clinic, running.file).sign("T002")
+        await _correct(pilot, screen, "T002", arrived="17:30", reason="sheet")
+        assert "before the session's start (18:00)" in str(pilot.app.screen.query_one("#correct-error").render())
+        assert running.record().attendance["T002"].arrived.strftime("%H:%M") == "18:10"   # nothing stored
+        await pilot.press("escape")
+        await pilot.pause()
+        await _correct(pilot, screen, "T002", arrived="18:05", reason="the sign-in sheet says 18:05")
+        assert pilot.app.screen is screen
+        record = running.record()
+        entry = record.attendance["T002"]
+        assert (entry.status, f"{entry.arrived:%H:%M}") == (Status.LATE, "18:05")
+        assert entry.corrections[-1].reason == "the sign-in sheet says 18:05"
+        note = running.file.notes()["T002"]
+        assert (note.body, note.content_hash) == (signed.body, signed.content_hash)
+        [addendum] = note.addenda
+        assert addendum.body.startswith("Attendance corrected after signing: was late, arrived 18:10 (160 "
+                                        "minutes credited); now late, arrived 18:05 (165 minutes credited).")
+        assert verify_note(note) == []
+        table = screen.query_one(DataTable)
+        rows = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[2]) for i in range(table.row_count)}
+        assert rows["Blake Sampleton"] == "165 min"
+
+        before = running.file.notes()["T001"].body
+        await _correct(pilot, screen, "T001", left="20:30", reason="left for a ride")
+        record = running.record()
+        assert record.attendance["T001"].status is Status.LEFT_EARLY
+        after = running.file.notes()["T001"]
+        assert not after.signed and after.body != before and "20:30" in after.body
