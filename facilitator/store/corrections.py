@@ -25,9 +25,11 @@ from facilitator.core.parsing import parse_typed_time
 from facilitator.core.roster import match_id
 from facilitator.core.rules import Role, Status
 from facilitator.core.session import (
-    AttendanceEntry, BlockRun, SessionHeader, SessionRecord, check_session_id,
+    AttendanceEntry, SessionHeader, SessionRecord,
 )
 from facilitator.store.datadir import DataDir
+from facilitator.store.records import record_in
+from facilitator.store.running import held_session
 
 ADDENDUM = "addendum"          # what happened to the client's note
 REDRAFTED = "redrafted"
@@ -73,12 +75,8 @@ def may_correct(data: DataDir, header: SessionHeader) -> None:
 def correct_attendance(data: DataDir, session_id: str, client_id: str, *, status: str | None = None,
                        arrived: str | None = None, left: str | None = None, reason: str) -> Corrected:
     data.require("attendance.change")
-    session_id = check_session_id(session_id)
-    file = data.session_file(session_id)
-    if not file.exists():
-        raise InputError(f"there is no session {session_id!r} (`facilitator session list` shows "
-                         "the ids)", field="SESSION_ID")
-    header = file.header()
+    file, header = held_session(data, session_id)
+    session_id = header.session_id
     may_correct(data, header)
     snapshot = data.snapshot()
     found = match_id(client_id, snapshot.clients)
@@ -93,7 +91,7 @@ def correct_attendance(data: DataDir, session_id: str, client_id: str, *, status
     who = snapshot.staff[data.user].display_name if data.user in snapshot.staff else data.user
     now = data.now()
     with data.change("attendance.correct", session_id) as audited, file.transaction() as db:
-        record = _record(db)
+        record = record_in(db)
         entry = core.corrected_entry(record, found, status=wanted, arrived=arrived_at, left=left_at,
                                      by=data.user, when=now, reason=reason)
         correction = entry.corrections[-1]
@@ -139,15 +137,6 @@ def draft_body(data: DataDir, snapshot, record: SessionRecord, client) -> str:
              for u in record.header.facilitators]
     return draft_note(record, client, clients=snapshot.clients, group_type=group_type_of(plan),
                       topic=plan.title if plan else NO_TOPIC, facilitators=names, **extra)
-
-
-def _record(db) -> SessionRecord:
-    return SessionRecord(
-        header=SessionHeader.from_dict(db.table("header").all()[0]),
-        blocks=tuple(sorted((BlockRun.from_dict(b) for b in db.table("blocks").all()),
-                            key=lambda b: b.position)),
-        attendance={e.client_id: e for e in map(AttendanceEntry.from_dict, db.table("attendance").all())},
-        roster=tuple(d["client_id"] for d in db.table("roster").all()))
 
 
 def _hm(value: datetime | None) -> str | None:

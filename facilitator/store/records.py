@@ -26,6 +26,17 @@ def record_path(records_dir: Path, session_id: str) -> Path:
     return Path(records_dir) / session_id[:4] / session_id[5:7] / f"{session_id}.json"
 
 
+def record_in(db: Any, *, roster: bool = True) -> SessionRecord:
+    """The record held by ``db``, a session file's TinyDB open in its transaction (already
+    read strictly by the transaction's admission); ``roster=False`` leaves the roster out."""
+    return SessionRecord(
+        header=SessionHeader.from_dict(db.table("header").all()[0]),
+        blocks=tuple(sorted((BlockRun.from_dict(b) for b in db.table("blocks").all()),
+                            key=lambda b: b.position)),
+        attendance={e.client_id: e for e in map(AttendanceEntry.from_dict, db.table("attendance").all())},
+        roster=tuple(d["client_id"] for d in db.table("roster").all()) if roster else ())
+
+
 class SessionFile(DataFile):
     def __init__(self, path: Path) -> None:
         super().__init__(path, KIND)

@@ -24,7 +24,7 @@ from facilitator.core.session import (
 )
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
-from facilitator.store.records import SessionFile, put_entry, session_files
+from facilitator.store.records import SessionFile, put_entry, record_in, session_files
 
 
 NOT_MARKED = ("mark the client's attendance first; a participation word or note does not "
@@ -248,12 +248,7 @@ class RunningSession:
         now = self.data.now()
         grace = self.data.settings().end_grace_minutes
         with self._change("session.end") as audited, self.file.transaction() as db:
-            record = SessionRecord(
-                header=SessionHeader.from_dict(db.table("header").all()[0]),
-                blocks=tuple(sorted((BlockRun.from_dict(b) for b in db.table("blocks").all()),
-                                    key=lambda b: b.position)),
-                attendance={e.client_id: e for e in map(AttendanceEntry.from_dict,
-                                                        db.table("attendance").all())})
+            record = record_in(db, roster=False)
             if record.header.state is SessionState.ENDED and record.header.actual_end is not None:
                 raise InputError(f"the session has already ended (at {record.header.actual_end:%H:%M}); "
                                  "`facilitator session end` corrects its end", field="end")
@@ -281,6 +276,17 @@ class RunningSession:
         return done.header
 
 
+def held_session(data: DataDir, session_id: str) -> tuple[SessionFile, SessionHeader]:
+    """The file and header of the session ``session_id`` names (checked strictly: an id, never
+    a path), or one sentence saying where to find the ids."""
+    session_id = check_session_id(session_id)
+    file = data.session_file(session_id)
+    if not file.exists():
+        raise InputError(f"there is no session {session_id!r} (`facilitator session list` shows "
+                         "the ids)", field="SESSION_ID")
+    return file, file.header()
+
+
 def correct_end(data: DataDir, session_id: str, typed: str, reason: str) -> SessionRecord:
     """Put a held session's end at ``typed`` (HH:MM on its day) after the fact, saying why.
 
@@ -291,12 +297,7 @@ def correct_end(data: DataDir, session_id: str, typed: str, reason: str) -> Sess
     the new end are clipped to it, so nobody is credited past it.
     """
     data.require("session.run")
-    session_id = check_session_id(session_id)
-    file = data.session_file(session_id)
-    if not file.exists():
-        raise InputError(f"there is no session {session_id!r} (`facilitator session list` shows "
-                         "the ids)", field="SESSION_ID")
-    header = file.header()
+    file, header = held_session(data, session_id)
     me = data.me()
     if me.role is not Role.ADMIN and data.user not in header.facilitators:
         raise PermissionDenied(f"{data.user} did not facilitate {session_id}; only its facilitators "
@@ -308,12 +309,7 @@ def correct_end(data: DataDir, session_id: str, typed: str, reason: str) -> Sess
     snapshot = data.snapshot()
     who = snapshot.staff[data.user].display_name if data.user in snapshot.staff else data.user
     with data.change("session.end-correct", session_id) as audited, file.transaction() as db:
-        record = SessionRecord(
-            header=SessionHeader.from_dict(db.table("header").all()[0]),
-            blocks=tuple(sorted((BlockRun.from_dict(b) for b in db.table("blocks").all()),
-                                key=lambda b: b.position)),
-            attendance={e.client_id: e for e in map(AttendanceEntry.from_dict,
-                                                    db.table("attendance").all())})
+        record = record_in(db, roster=False)
         try:
             done = ending.corrected(record, at, now, by=data.user, reason=reason)
         except ValueError as problem:
