@@ -57,7 +57,7 @@ async def test_every_pick_has_a_key(clinic, fake_clock):
         await cursor_to(pilot, "T001")
         await pilot.press("n", "tab", *"1234567890duo")      # digits in the pane, agenda started
         await pilot.pause()
-        assert running.record().attendance["T001"].picks == tuple(k for k, _ in PARTICIPATION_PICKS)
+        assert running.record().attendance["T001"].all_picks == tuple(k for k, _ in PARTICIPATION_PICKS)
 
 
 async def test_ending_with_a_client_unmarked_warns_and_n_keeps_the_session(clinic, fake_clock):
