@@ -12,7 +12,7 @@ import os
 import random
 import shutil
 import tempfile
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,12 +20,17 @@ from facilitator import demo_data as D
 from facilitator.core.clinic import ClinicSettings
 from facilitator.core.drafting import NO_TOPIC, draft_note, group_type_of
 from facilitator.core.notes import Note, cosign, sign
+from facilitator.core.recovery import GoalStatus, RecoveryPlan, add_goal, record_review, set_status
 from facilitator.core.roster import Client, Group, parse_days
 from facilitator.core.rules import Status
 from facilitator.core.session import (
-    AttendanceEntry, BlockRun, SessionHeader, SessionState, Source, session_id_for,
+    AttendanceEntry,
+    BlockRun,
+    SessionHeader,
+    SessionState,
+    Source,
+    session_id_for,
 )
-from facilitator.core.recovery import GoalStatus, RecoveryPlan, add_goal, record_review, set_status
 from facilitator.store import recovery
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DIR_MODE, make_dirs
@@ -239,7 +244,7 @@ def _client(spec: D.ClientSpec, settings: ClinicSettings, history_first: date, t
 
 def _plus(at: datetime, minutes: float) -> datetime:
     """Real minutes after ``at`` (in UTC, so a daylight-saving change is counted right)."""
-    return (at.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(at.tzinfo)
+    return (at.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(at.tzinfo)
 
 
 def _header(group: Group, start: datetime, user: str, rng: random.Random) -> SessionHeader:

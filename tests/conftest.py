@@ -72,8 +72,8 @@ def sample_clients():
 
 def make_test_clinic(root: Path, *, clock=None, user: str = TEST_USER, display_name: str = TEST_USER_NAME):
     """Create the invented clinic in ``root`` (which must not hold one) and open it."""
-    from facilitator.store.clinic import open_clinic
     from facilitator.core.clinic import ClinicSettings
+    from facilitator.store.clinic import open_clinic
     from facilitator.store.datadir import DataDir
 
     clock = clock or FakeClock()

@@ -21,7 +21,7 @@ import glob
 import os
 import shlex
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -60,7 +60,7 @@ def faketime_text(instant: datetime) -> str:
     """FAKETIME's "start at" form for ``instant``, which must be aware; read in UTC (TZ=UTC)."""
     if instant.tzinfo is None:
         raise ValueError("an instant for faketime must be timezone-aware")
-    return "@" + instant.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return "@" + instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def faketime_env(instant: datetime) -> dict[str, str]:
@@ -91,7 +91,7 @@ def program_at(directory: Path, instant: datetime, program: Path = BIN) -> Path:
     """A script in ``directory`` that runs ``program`` (facilitator) at ``instant``."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    script = directory / f"facilitator-at-{instant.astimezone(timezone.utc):%Y%m%dT%H%M%S}"
+    script = directory / f"facilitator-at-{instant.astimezone(UTC):%Y%m%dT%H%M%S}"
     # run_at unsets FAKETIME_SHARED: under an outer faketime (the CI pass), don't share its start.
     script.write_text(f"#!/bin/sh\nexec {run_at(instant)} {shlex.quote(str(program))} \"$@\"\n")
     script.chmod(0o755)

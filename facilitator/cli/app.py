@@ -41,7 +41,7 @@ def _env_data() -> bool:
 
 
 def _demo_default() -> Path:
-    from platformdirs import user_data_dir   # never next to a clinic a config file names
+    from platformdirs import user_data_dir  # never next to a clinic a config file names
     return Path(user_data_dir("facilitator", appauthor=False)).parent / "facilitator-demo"
 
 

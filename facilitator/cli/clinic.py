@@ -186,6 +186,7 @@ def cmd_pin(args: argparse.Namespace) -> int:
 def _issue_pin(data, user: str) -> int:
     """`pin issue USER`: the PIN typed twice without echo, or two lines on standard input."""
     import getpass
+
     from facilitator.store.pins import issue_pin
     if sys.stdin.isatty():
         first, second = getpass.getpass("New PIN: "), getpass.getpass("The same PIN again: ")

@@ -16,12 +16,12 @@ import argparse
 import json
 import sys
 
-from facilitator.cli.parser import data_dir_of
-from facilitator.store.clinic import open_clinic
-from facilitator.core.parsing import parse_date
 from facilitator.cli.output import _csv, _footer, _table
-from facilitator.store import recovery
+from facilitator.cli.parser import data_dir_of
+from facilitator.core.parsing import parse_date
 from facilitator.core.part2 import STATEMENT_1
+from facilitator.store import recovery
+from facilitator.store.clinic import open_clinic
 
 FORMATS = ("table", "csv", "json")
 STATUSES = ("active", "met", "revised")

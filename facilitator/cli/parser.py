@@ -6,7 +6,6 @@ Parsing only; what each command does is in its family's module (see ``facilitato
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from facilitator import __version__

@@ -11,8 +11,8 @@ from facilitator.cli.output import report_problems
 from facilitator.cli.parser import data_dir_of
 from facilitator.core.errors import InputError
 from facilitator.core.hours import OtherHours
-from facilitator.core.roster import match_id
 from facilitator.core.parsing import parse_date, parse_date_range, parse_whole
+from facilitator.core.roster import match_id
 from facilitator.store import otherhours
 from facilitator.store.clinic import open_clinic
 

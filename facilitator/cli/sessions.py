@@ -11,8 +11,8 @@ from datetime import timedelta
 from facilitator.cli import output
 from facilitator.cli.output import report_problems
 from facilitator.cli.parser import data_dir_of
-from facilitator.core.part2 import STATEMENT_1, STATEMENT_2
 from facilitator.core.parsing import parse_date_range
+from facilitator.core.part2 import STATEMENT_1, STATEMENT_2
 from facilitator.store.clinic import open_clinic
 
 LIST_DAYS = 7          # `session list` without dates: the last week, today included

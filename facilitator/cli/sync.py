@@ -14,7 +14,6 @@ from facilitator.sync import files as store
 from facilitator.sync import protocol as proto
 from facilitator.sync.client import Connection, Moved, SyncFailed, parse_target, sync
 
-
 # The host's side of a laptop's sync is a batch job: the counselors' and supervisors' apps
 # on the same host come first (benchmark figure 6: a sync arriving while four counselors
 # take attendance). A lower priority only waits for CPU; locks are held for I/O, not CPU.

@@ -25,7 +25,7 @@ blocks (breaks), are non-countable time (issue #20).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from facilitator.core.rules import BlockKind
 from facilitator.core.session import BlockRun, pause_spans
@@ -44,7 +44,7 @@ class AgendaError(ValueError):
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def _span(start: datetime, end: datetime) -> timedelta:

@@ -17,9 +17,9 @@ from facilitator.core.rules import (
     DEFAULT_END_GRACE_MINUTES,
     DEFAULT_GROUP_CAP,
     DEFAULT_IDLE_MINUTES,
-    DEFAULT_SESSION_IDLE_MINUTES,
     DEFAULT_PLACE_OF_SERVICE,
     DEFAULT_PLAN_REVIEW_DAYS,
+    DEFAULT_SESSION_IDLE_MINUTES,
     DEFAULT_TELEHEALTH_MODIFIER,
     DEFAULT_TELEHEALTH_PLACE_OF_SERVICE,
     LEVELS_OF_CARE,
@@ -164,7 +164,7 @@ class ClinicSettings:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ClinicSettings":
+    def from_dict(cls, data: dict[str, Any]) -> ClinicSettings:
         levels = data.get("levels_of_care", LEVELS_OF_CARE)
         if not isinstance(levels, dict) or len(levels) > 100 or not all(
                 isinstance(k, str) and len(k) <= fields.MAX_SHORT and isinstance(v, (int, float))
@@ -193,7 +193,7 @@ class ClinicSettings:
                                                 low=1, high=10_000),
         )
 
-    def with_changes(self, **changes: Any) -> "ClinicSettings":
+    def with_changes(self, **changes: Any) -> ClinicSettings:
         return replace(self, **changes)
 
 
@@ -224,7 +224,7 @@ class Staff:
                 "role": str(self.role), "active": self.active}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Staff":
+    def from_dict(cls, data: dict[str, Any]) -> Staff:
         return cls(user=fields.text(data, "user"), display_name=fields.name(data, "display_name"),
                    role=fields.choice(data, "role", Role), active=fields.boolean(data, "active", True))
 

@@ -73,7 +73,7 @@ def _fold_char(char: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c)).translate(_PLAIN)
 
 
-def _folded_with_positions(text: str) -> tuple[str, "list[int] | range"]:
+def _folded_with_positions(text: str) -> tuple[str, list[int] | range]:
     """The folded text, and for each of its characters the index of the original one."""
     if text.isascii():
         return text.lower(), range(len(text))      # the common case, one to one

@@ -17,7 +17,13 @@ from facilitator.core.errors import InputError
 from facilitator.core.hours import credited_minutes
 from facilitator.core.rules import Status
 from facilitator.core.session import (
-    MAX_REASON, AttendanceCorrection, AttendanceEntry, SessionRecord, SessionState, attendance_time_problem, held_span,
+    MAX_REASON,
+    AttendanceCorrection,
+    AttendanceEntry,
+    SessionRecord,
+    SessionState,
+    attendance_time_problem,
+    held_span,
     status_by_times,
 )
 

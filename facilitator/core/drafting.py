@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from facilitator.core.confidentiality import PEER, NameFinder
+from facilitator.core.confidentiality import NameFinder
 from facilitator.core.errors import InputError
 from facilitator.core.hours import credited_minutes
-from facilitator.core.roster import Client
-from facilitator.core.rules import PARTICIPATION_PHRASES, PARTICIPATION_PICKS, BlockKind, Status
 from facilitator.core.plan_progress import in_blocks, plan_progress_part
 from facilitator.core.recovery import RecoveryPlan
+from facilitator.core.roster import Client
+from facilitator.core.rules import PARTICIPATION_PHRASES, PARTICIPATION_PICKS, BlockKind, Status
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionRecord
 
 NOT_GIVEN = object()   # draft_note(plan=...) not passed: no plan part (callers that know no plans)
@@ -90,7 +90,7 @@ def redactor(client: Client, others: Iterable[Client]) -> Callable[[str], str]:
 # --- times ----------------------------------------------------------------------------------
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _minutes(delta: timedelta) -> int:
@@ -371,7 +371,7 @@ def draft_note(
     topic: str,
     facilitators: Sequence[str],
     now_end: datetime | None = None,
-    plan: "RecoveryPlan | None | object" = NOT_GIVEN,
+    plan: RecoveryPlan | None | object = NOT_GIVEN,
     extras: Mapping[str, object] | None = None,
 ) -> str:
     """The client's progress note for ``record``, drafted from what happened.

@@ -10,16 +10,22 @@ credited past the time given. Pure: ``now`` is a parameter.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from facilitator.core.errors import InputError
 from facilitator.core.session import (
-    MAX_REASON, AttendanceEntry, BlockRun, EndCorrection, SessionHeader, SessionRecord, SessionState,
+    MAX_REASON,
+    AttendanceEntry,
+    BlockRun,
+    EndCorrection,
+    SessionHeader,
+    SessionRecord,
+    SessionState,
 )
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def due_end(header: SessionHeader) -> datetime:

@@ -25,7 +25,7 @@ class InputError(ValueError):
         self.field = field
 
     def located(self, *, file: str | None = None, line: int | None = None,
-                field: str | None = None) -> "InputError":
+                field: str | None = None) -> InputError:
         """The same error with missing location parts filled in."""
         return InputError(
             self.message,

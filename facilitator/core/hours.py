@@ -16,10 +16,9 @@ The current time is always a parameter (``now``); nothing here reads the clock.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 from typing import Any, Union
 
@@ -42,7 +41,7 @@ Capacity = Union[Mapping[str, int], Callable[[Group], int], None]
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{value!r} has no time zone; hours need aware datetimes")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _merged(spans: Iterable[Span]) -> list[Span]:
@@ -111,7 +110,7 @@ class OtherHours:
                 "minutes": self.minutes, "kind": self.kind}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "OtherHours":
+    def from_dict(cls, data: dict[str, Any]) -> OtherHours:
         from facilitator.core import fields
         return cls(client_id=fields.client_id(data, "client_id"), day=fields.day(data, "day"),
                    minutes=fields.integer(data, "minutes", low=1, high=_MAX_DAY_MINUTES),

@@ -134,7 +134,7 @@ class AttendanceRow:
 
 def parse_attendance(text: str, filename: str, *, known_groups: set[str],
                      clients: Mapping[str, Client],
-                     groups: "Mapping[str, Group] | None" = None) -> list[AttendanceRow]:
+                     groups: Mapping[str, Group] | None = None) -> list[AttendanceRow]:
     """Rows of an attendance CSV, each checked; ``groups`` (by name), when given, also checks
     arrival and departure times against the meeting's hours (``core.session.TIME_RULE``)."""
     rows: list[AttendanceRow] = []

@@ -82,7 +82,7 @@ class Addendum:
                 "signed_at": self.signed_at.isoformat(), "content_hash": self.content_hash}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Addendum":
+    def from_dict(cls, data: dict[str, Any]) -> Addendum:
         return cls(body=fields.text(data, "body", max_length=fields.MAX_TEXT),
                    author=fields.text(data, "author"), signed_at=fields.aware(data, "signed_at"),
                    content_hash=fields.text(data, "content_hash", max_length=128))
@@ -121,7 +121,7 @@ class Note:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Note":
+    def from_dict(cls, data: dict[str, Any]) -> Note:
         addenda = data.get("addenda", []) if isinstance(data, dict) else None
         if not isinstance(addenda, list) or len(addenda) > 10_000:
             raise InputError("must be a list of addenda", field="addenda")

@@ -102,7 +102,7 @@ def parse_typed_time(text: str, *, near: time | None = None, field: str | None =
     hour, minute, meridiem = match.group(1), match.group(2) or "00", match.group(3)
     canonical = f"{hour}:{minute}" + (f" {meridiem}m" if meridiem else "")
     try:
-        from dateutil import parser as dateparser   # ~10 ms to import: only when a time is typed
+        from dateutil import parser as dateparser  # ~10 ms to import: only when a time is typed
         parsed = dateparser.parse(canonical)
     except (ValueError, OverflowError):
         raise InputError(f"{text!r} is not a time (try 6:40p or 18:40)", field=field) from None

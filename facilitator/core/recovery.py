@@ -96,7 +96,7 @@ class StatusChange:
         return {"status": str(self.status), "day": self.day.isoformat(), "by": self.by}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "StatusChange":
+    def from_dict(cls, data: dict[str, Any]) -> StatusChange:
         return cls(status=GoalStatus(data["status"]), day=_day(data["day"], "day"),
                    by=_user(data["by"], "by"))
 
@@ -122,7 +122,7 @@ class Goal:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Goal":
+    def from_dict(cls, data: dict[str, Any]) -> Goal:
         number = data["number"]
         if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 10 * MAX_GOALS:
             raise InputError("a goal number is not a whole number", field="number")
@@ -153,7 +153,7 @@ class Review:
         return {"day": self.day.isoformat(), "by": self.by}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Review":
+    def from_dict(cls, data: dict[str, Any]) -> Review:
         return cls(day=_day(data["day"], "day"), by=_user(data["by"], "by"))
 
 
@@ -199,7 +199,7 @@ class RecoveryPlan:
                 "reviews": [r.to_dict() for r in self.reviews]}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "RecoveryPlan":
+    def from_dict(cls, data: dict[str, Any]) -> RecoveryPlan:
         """Strict: a wrong type, a control character or a repeated goal number raises."""
         goals, reviews = data.get("goals", []), data.get("reviews", [])
         if not isinstance(goals, list) or len(goals) > MAX_GOALS:
@@ -271,7 +271,7 @@ def parse_goal_ref(text: str, *, field: str = "GOAL") -> tuple[str, int]:
 
 # --- authority ------------------------------------------------------------------------------
 
-def may_change_plan(staff: "Staff | None") -> bool:
+def may_change_plan(staff: Staff | None) -> bool:
     """Whether this staff member may change a recovery plan (the store and sync ask this)."""
     return staff is not None and staff.active and allowed(staff.role, "plan.change")
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +28,7 @@ def check_client_id(value: str, *, field: str = "client_id") -> str:
     return value
 
 
-def match_id(typed: str, known: "Iterable[str]") -> str | None:
+def match_id(typed: str, known: Iterable[str]) -> str | None:
     """The stored id (client id, level of care) ``typed`` names, without regard to case:
     ``c0101`` finds ``C0101``. An exact match wins; None when there is none, or when only
     case tells two stored ids apart and ``typed`` matches neither exactly."""
@@ -85,7 +84,7 @@ class Client:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Client":
+    def from_dict(cls, data: dict[str, Any]) -> Client:
         return cls(
             client_id=fields.client_id(data, "client_id"), first_name=fields.name(data, "first_name"),
             last_name=fields.name(data, "last_name"), level_of_care=fields.text(data, "level_of_care"),
@@ -125,7 +124,7 @@ class Schedule:
                 "start": self.start.strftime("%H:%M"), "minutes": self.minutes, "plan": self.plan}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Schedule":
+    def from_dict(cls, data: dict[str, Any]) -> Schedule:
         if not isinstance(data, dict):
             raise InputError("must be a table of an earlier schedule", field="earlier")
         return cls(since=fields.optional_day(data, "since"), days=_weekday_list(data),
@@ -164,7 +163,7 @@ class Closure:
         return {"day": self.day.isoformat(), "group": self.group, "reason": self.reason}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Closure":
+    def from_dict(cls, data: dict[str, Any]) -> Closure:
         return cls(day=fields.day(data, "day"), group=fields.optional_text(data, "group"),
                    reason=fields.text(data, "reason", max_length=MAX_REASON))
 
@@ -230,11 +229,11 @@ class Group:
     def current(self) -> Schedule:
         return Schedule(self.since, self.days, self.start, self.minutes, self.plan)
 
-    def _as(self, schedule: Schedule) -> "Group":
+    def _as(self, schedule: Schedule) -> Group:
         return replace(self, days=schedule.days, start=schedule.start, minutes=schedule.minutes,
                        plan=schedule.plan, since=None, earlier=())
 
-    def on(self, day: date) -> "Group":
+    def on(self, day: date) -> Group:
         """The group with the schedule in force on ``day`` (and no history)."""
         chosen = self.current()
         for schedule in (*self.earlier, chosen):
@@ -244,7 +243,7 @@ class Group:
             return self
         return replace(self._as(chosen), last_day=self.last_day)
 
-    def changed(self, schedule: Schedule) -> "Group":
+    def changed(self, schedule: Schedule) -> Group:
         """The group with ``schedule`` in force from its ``since`` on; a schedule already in
         force from that very day is replaced, those from later days are refused."""
         assert schedule.since is not None
@@ -301,7 +300,7 @@ class Group:
         """The minutes in force that day of real time after ``start`` (added in UTC: aware
         datetimes in one zone add by the wall clock, which is wrong across a daylight-saving change)."""
         minutes = self.on(start.date()).minutes if self.earlier else self.minutes
-        return (start.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
+        return (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -317,7 +316,7 @@ class Group:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Group":
+    def from_dict(cls, data: dict[str, Any]) -> Group:
         days = _weekday_list(data)
         start_time = _start_time(data)
         holidays = data.get("holidays", [])

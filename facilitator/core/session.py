@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -80,7 +80,7 @@ class EndCorrection:
                 "when": _iso(self.when), "reason": self.reason}
 
     @classmethod
-    def from_dict(cls, data: Any) -> "EndCorrection":
+    def from_dict(cls, data: Any) -> EndCorrection:
         if not isinstance(data, dict):
             raise InputError("must be a list of corrections", field="end_corrections")
         return cls(was=fields.optional_aware(data, "was"), end=fields.aware(data, "end"),
@@ -119,7 +119,7 @@ class SessionHeader:
     def end(self) -> datetime:
         return self.actual_end or self.scheduled_end
 
-    def with_changes(self, **changes: Any) -> "SessionHeader":
+    def with_changes(self, **changes: Any) -> SessionHeader:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,7 +134,7 @@ class SessionHeader:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "SessionHeader":
+    def from_dict(cls, data: dict[str, Any]) -> SessionHeader:
         raw = data.get("end_corrections", [])
         if not isinstance(raw, list) or len(raw) > 1000:
             raise InputError("must be a list of corrections", field="end_corrections")
@@ -175,7 +175,7 @@ class BlockRun:
             fields.require_aware(paused, field="pauses")
             fields.require_aware(resumed, field="pauses")
 
-    def with_changes(self, **changes: Any) -> "BlockRun":
+    def with_changes(self, **changes: Any) -> BlockRun:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -188,7 +188,7 @@ class BlockRun:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "BlockRun":
+    def from_dict(cls, data: dict[str, Any]) -> BlockRun:
         return cls(
             position=fields.integer(data, "position", high=10_000),
             kind=fields.choice(data, "kind", BlockKind), title=fields.text(data, "title"),
@@ -238,7 +238,7 @@ class AttendanceCorrection:
                 "by": self.by, "when": _iso(self.when), "reason": self.reason}
 
     @classmethod
-    def from_dict(cls, data: Any) -> "AttendanceCorrection":
+    def from_dict(cls, data: Any) -> AttendanceCorrection:
         if not isinstance(data, dict):
             raise InputError("must be a list of corrections", field="corrections")
 
@@ -281,7 +281,7 @@ class AttendanceEntry:
         for name in ("arrived", "left", "updated_at"):
             fields.require_aware(getattr(self, name), field=name)
 
-    def with_changes(self, **changes: Any) -> "AttendanceEntry":
+    def with_changes(self, **changes: Any) -> AttendanceEntry:
         return replace(self, **changes)
 
     @property
@@ -302,7 +302,7 @@ class AttendanceEntry:
             return ()
         return tuple(sorted({b for p, b in self.block_picks if p == pick}))
 
-    def with_blocks_moved(self, moves: Mapping[int, int]) -> "AttendanceEntry":
+    def with_blocks_moved(self, moves: Mapping[int, int]) -> AttendanceEntry:
         """The entry with the words and goal links made in block ``p`` moved to ``moves[p]``
         (``attributions_moved``); itself when nothing moves."""
         if not moves or not any(b in moves for b in (*(b for _, b in self.block_picks),
@@ -312,7 +312,7 @@ class AttendanceEntry:
         links = tuple(dict.fromkeys((g, b if b is None else moves.get(b, b)) for g, b in self.goal_links))
         return replace(self, block_picks=picks, goal_links=links)
 
-    def with_block_picks(self, block: int | None, chosen: Sequence[str]) -> "AttendanceEntry":
+    def with_block_picks(self, block: int | None, chosen: Sequence[str]) -> AttendanceEntry:
         """The entry with ``picks_in(block)`` made ``chosen``: a word unticked goes from the
         session's words and from that block (``None``: from every block); a word ticked is
         made in ``block`` (``None``: the session's)."""
@@ -345,7 +345,7 @@ class AttendanceEntry:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "AttendanceEntry":
+    def from_dict(cls, data: dict[str, Any]) -> AttendanceEntry:
         return cls(
             client_id=fields.client_id(data, "client_id"), status=fields.choice(data, "status", Status),
             arrived=fields.optional_aware(data, "arrived"), left=fields.optional_aware(data, "left"),
@@ -442,7 +442,7 @@ class SessionRecord:
                 spans.extend(pause_spans(block, block.ended_at or now or self.header.end))
             else:
                 # added in UTC: real minutes, also across a daylight-saving change
-                end = (cursor.astimezone(timezone.utc) + timedelta(minutes=block.planned_minutes)
+                end = (cursor.astimezone(UTC) + timedelta(minutes=block.planned_minutes)
                        ).astimezone(cursor.tzinfo)
                 if not block.countable:
                     spans.append((cursor, end))

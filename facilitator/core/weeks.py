@@ -57,13 +57,13 @@ class Week:
     def __str__(self) -> str:
         return f"{self.label} ({self.first:%a %Y-%m-%d} .. {self.last:%a %Y-%m-%d})"
 
-    def previous(self) -> "Week":
+    def previous(self) -> Week:
         return self._shift(-1)
 
-    def next(self) -> "Week":
+    def next(self) -> Week:
         return self._shift(1)
 
-    def _shift(self, weeks: int) -> "Week":
+    def _shift(self, weeks: int) -> Week:
         step = relativedelta(weeks=weeks)
         return Week(self.first + step, self.last + step)
 

@@ -47,7 +47,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from facilitator.store.files import DamagedFile
-from facilitator.store.records import KIND as RECORD_KIND, SessionFile
+from facilitator.store.records import KIND as RECORD_KIND
+from facilitator.store.records import SessionFile
 from facilitator.store.storage import META, parse_file_bytes
 from facilitator.store.strict import check_client_refs, check_record_refs, read_month, read_plan_bytes
 
@@ -189,7 +190,7 @@ def canonical(value: Any) -> bytes | None:
 
 def check_session_tables(data: Data, file: Any, tables: dict[str, list[dict[str, Any]]]) -> None:
     """What ``verify`` checks of a session record (``checks.check_records``), as ``DamagedFile``."""
-    from facilitator.core.notes import verify_note   # here: the app's start needs no note code
+    from facilitator.core.notes import verify_note  # here: the app's start needs no note code
     record = file.read(tables)
     notes = file.notes(tables)
     snapshot = data.snapshot()

@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.store.files import (
-    audit_month_names, file_mode_for, fsync_dir, last_line_torn, locked, make_dirs,
+    audit_month_names,
+    file_mode_for,
+    fsync_dir,
+    last_line_torn,
+    locked,
+    make_dirs,
 )
 
 try:
@@ -36,7 +41,7 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 
 def entry_hash(entry: dict[str, Any]) -> str:
     body = {k: v for k, v in entry.items() if k != "hash"}
-    import hashlib   # here, not at import: start-up never hashes
+    import hashlib  # here, not at import: start-up never hashes
     return hashlib.sha256(_CANONICAL.encode(body).encode("utf-8")).hexdigest()
 
 
@@ -245,8 +250,8 @@ class AuditLog:
                 yield (path, number, entry, isinstance(entry, dict) and entry.get("hash") == entry_hash(entry),
                        len(line))
 
-    def verify(self, visit: "Callable[[dict[str, Any]], None] | None" = None,
-               inspect: "Callable[[Path, int, int, Any], None] | None" = None) -> list[ChainBreak]:
+    def verify(self, visit: Callable[[dict[str, Any]], None] | None = None,
+               inspect: Callable[[Path, int, int, Any], None] | None = None) -> list[ChainBreak]:
         """Recompute the chain; every break is named by file and line. ``visit`` sees each
         entry in order (``store.integrity`` replays the file bindings in the same pass);
         ``inspect`` sees every line as (file, line number, length in bytes, entry or None),
@@ -274,7 +279,7 @@ class AuditLog:
             prev_seq = seq if isinstance(seq, int) else prev_seq
         return breaks
 
-    def head(self) -> "Head | None":
+    def head(self) -> Head | None:
         """The newest entry, as a head a person can write down; None for an empty log."""
         names = self._names()
         last = self._last_entry(names)
@@ -319,15 +324,16 @@ class Head:
         return {"month": self.month, "seq": self.seq, "hash": self.hash}
 
     @classmethod
-    def from_dict(cls, doc: Any) -> "Head":
+    def from_dict(cls, doc: Any) -> Head:
         if not isinstance(doc, dict):
             raise ValueError("not a head")
         return cls.parse(f"{doc.get('month')} #{doc.get('seq')} {doc.get('hash')}")
 
     @classmethod
-    def parse(cls, text: str) -> "Head":
+    def parse(cls, text: str) -> Head:
         """``2026-11 #1234 9f3a2b1c0d4e5f60`` (as ``facilitator audit head`` prints it)."""
         import re
+
         from facilitator.core.parsing import check_digits
         found = re.fullmatch(r"\s*(\d{4}-\d{2})\s+#?(\d{1,12})\s+([0-9a-fA-F]{8,64})\s*",
                              check_digits(str(text)), re.ASCII)

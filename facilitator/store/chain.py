@@ -52,7 +52,7 @@ class ChainPass:
     end_seq: Any = None
 
 
-def check_run(paths: "Iterable[Path]", prev_hash: str | None = GENESIS, prev_seq: int | None = 0) -> ChainPass:
+def check_run(paths: Iterable[Path], prev_hash: str | None = GENESIS, prev_seq: int | None = 0) -> ChainPass:
     """Check the lines of ``paths`` (month files in chain order). ``prev_hash=None``: the run
     starts after lines checked elsewhere; its first entry's link is left in ``opening``."""
     import hashlib

@@ -76,11 +76,11 @@ def special_files(root: Path) -> list[str]:
     return problems
 
 
-def check_files(data: "DataDir", damaged: set[Path] | None = None,
-                audit_shapes: "AuditShapes | None" = None,
+def check_files(data: DataDir, damaged: set[Path] | None = None,
+                audit_shapes: AuditShapes | None = None,
                 digests: dict[Path, str] | None = None,
-                vouched: "dict[str, str] | None" = None,
-                hashed: "dict[Path, str | None] | None" = None,
+                vouched: dict[str, str] | None = None,
+                hashed: dict[Path, str | None] | None = None,
                 specials: list[str] | None = None) -> list[str]:
     """Every problem with what is in the data directory and with each file's contents.
 
@@ -104,14 +104,14 @@ def check_files(data: "DataDir", damaged: set[Path] | None = None,
     return problems
 
 
-def session_paths(data: "DataDir") -> list[Path]:
+def session_paths(data: DataDir) -> list[Path]:
     """Every session file (``records/**/*.json``, regular files only, never through a link)."""
     return [Path(path) for path, info in walk_names(str(data.records_dir))
             if stat.S_ISREG(info.st_mode) and path.endswith(".json")
             and not os.path.basename(path).startswith(".")]
 
 
-def hash_records(data: "DataDir") -> "dict[Path, str | None]":
+def hash_records(data: DataDir) -> dict[Path, str | None]:
     """Each session file's SHA-256 (None: it could not be read; ``check_records`` says why)."""
     import hashlib
     sha = hashlib.sha256
@@ -124,10 +124,10 @@ def hash_records(data: "DataDir") -> "dict[Path, str | None]":
     return hashed
 
 
-def check_records(data: "DataDir", snapshot: "ClinicSnapshot | None",
+def check_records(data: DataDir, snapshot: ClinicSnapshot | None,
                   damaged: set[Path] | None = None, digests: dict[Path, str] | None = None,
-                  vouched: "dict[str, str] | None" = None,
-                  hashed: "dict[Path, str | None] | None" = None) -> list[str]:
+                  vouched: dict[str, str] | None = None,
+                  hashed: dict[Path, str | None] | None = None) -> list[str]:
     """Each session file read strictly, as ``SessionFile.read`` and ``notes`` do for every
     command; ``digests`` receives each file's SHA-256, hashed from the same bytes that were
     parsed (``verify`` compares it with the audit entry, so each file is read once).
@@ -173,7 +173,7 @@ def check_records(data: "DataDir", snapshot: "ClinicSnapshot | None",
     return problems
 
 
-def check_hours(data: "DataDir", snapshot: "ClinicSnapshot | None",
+def check_hours(data: DataDir, snapshot: ClinicSnapshot | None,
                 damaged: set[Path] | None = None) -> list[str]:
     from facilitator.store import otherhours
     problems = []

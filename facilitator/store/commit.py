@@ -36,7 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.store.files import (
-    FILE_MODE, TEMP_SUFFIX, LockFileRefused, StoreBusy, atomic_write, fsync_dir, locked, write_temp,
+    TEMP_SUFFIX,
+    LockFileRefused,
+    StoreBusy,
+    atomic_write,
+    fsync_dir,
+    locked,
+    write_temp,
 )
 
 BOUND_PATH = re.compile(r"^(clinic\.json|hours/\d{4}-\d{2}\.json|records/\d{4}/\d{2}/[^/.][^/]*\.json"

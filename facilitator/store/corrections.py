@@ -25,7 +25,9 @@ from facilitator.core.parsing import parse_typed_time
 from facilitator.core.roster import match_id
 from facilitator.core.rules import Role, Status
 from facilitator.core.session import (
-    AttendanceEntry, SessionHeader, SessionRecord,
+    AttendanceEntry,
+    SessionHeader,
+    SessionRecord,
 )
 from facilitator.store.datadir import DataDir
 from facilitator.store.records import record_in

@@ -24,19 +24,32 @@ from facilitator.core.permissions import require
 from facilitator.core.roster import Client, Closure, Group
 from facilitator.core.rules import Role
 from facilitator.core.session import (
-    AttendanceEntry, BlockRun, SessionHeader, SessionRecord, SessionState, Source, session_id_for,
+    AttendanceEntry,
+    BlockRun,
+    SessionHeader,
+    SessionRecord,
+    SessionState,
+    Source,
+    session_id_for,
 )
 from facilitator.store.files import (
-    DIR_MODE, DamagedFile, _recent_temp_files, audit_month_names, holding, last_line_torn, make_dirs,
+    DIR_MODE,
+    DamagedFile,
+    _recent_temp_files,
+    audit_month_names,
+    holding,
+    last_line_torn,
+    make_dirs,
     sweep_temp_files,
 )
 from facilitator.store.identity import Clock, system_clock
-from facilitator.store.records import KIND as RECORD_KIND, SessionFile, record_path, session_files
+from facilitator.store.records import KIND as RECORD_KIND
+from facilitator.store.records import SessionFile, record_path, session_files
 from facilitator.store.storage import DataFile, generation_of, parse_file_bytes, query, read_bytes, tables_of
 from facilitator.store.strict import check_record_refs, damaged
 
 if TYPE_CHECKING:
-    from facilitator.core.imports import AttendanceRow   # csv parsing: only imports need it
+    from facilitator.core.imports import AttendanceRow  # csv parsing: only imports need it
     from facilitator.store.audit import AuditLog
 
 CLINIC_KIND = "clinic"
@@ -115,7 +128,7 @@ class ClinicSnapshot:
     generation: int = 0
     closures: tuple[Closure, ...] = ()      # closures added after a group existed (with reasons)
 
-    def copy(self) -> "ClinicSnapshot":
+    def copy(self) -> ClinicSnapshot:
         """The same snapshot with its own dicts (the entries are immutable)."""
         return ClinicSnapshot(self.settings, dict(self.staff), dict(self.clients), dict(self.groups),
                               self.generation, self.closures)
@@ -194,13 +207,13 @@ class DataDir:
         self.clinic_file = DataFile(self.root / "clinic.json", CLINIC_KIND)
         self.records_dir = self.root / "records"
         self.plans_dir = self.root / "plans"
-        self._audit: "AuditLog | None" = None
+        self._audit: AuditLog | None = None
         self._snapshot_cache: tuple[bytes, ClinicSnapshot] | None = None
         # session file -> (its bytes, the record parsed from them): see ``session_record``.
         self._record_cache: dict[Path, tuple[bytes, SessionRecord]] = {}
 
     @property
-    def audit(self) -> "AuditLog":
+    def audit(self) -> AuditLog:
         """The audit log; its module (and the commit protocol's) loads with the first
         write, not at start (an opened clinic that is only read never needs them)."""
         if self._audit is None:
@@ -211,7 +224,7 @@ class DataDir:
     # -- opening -------------------------------------------------------------------
     @classmethod
     def init(cls, root: Path, settings: ClinicSettings, *, user: str, display_name: str,
-             clock: Clock = system_clock, group: str | None = None, **kwargs: Any) -> "DataDir":
+             clock: Clock = system_clock, group: str | None = None, **kwargs: Any) -> DataDir:
         """Create a clinic in a new or empty ``root``; with ``group``, a shared one (see
         ``store.sharing``): every file and folder ever made under it is that group's."""
         root = Path(root)
@@ -241,7 +254,7 @@ class DataDir:
         return data
 
     @classmethod
-    def open(cls, root: Path, *, user: str, clock: Clock = system_clock, **kwargs: Any) -> "DataDir":
+    def open(cls, root: Path, *, user: str, clock: Clock = system_clock, **kwargs: Any) -> DataDir:
         root = Path(root)
         if not (root / "clinic.json").exists():
             raise NotAClinic(root)

@@ -254,7 +254,7 @@ def check_lock_file(lock: Path) -> None:
         raise LockFileRefused(lock, "is not a regular file")
 
 
-def _file_lock(lock: Path, timeout: float, **kwargs: Any) -> "FileLock":
+def _file_lock(lock: Path, timeout: float, **kwargs: Any) -> FileLock:
     # filelock is imported here, not at the top: reading needs no lock, and importing it
     # was a large part of the app's start-up beyond bare Textual (tests/bench/README.md).
     from filelock import FileLock
@@ -263,7 +263,7 @@ def _file_lock(lock: Path, timeout: float, **kwargs: Any) -> "FileLock":
                     **kwargs)
 
 
-def _acquire(lock: "FileLock", path: Path) -> None:
+def _acquire(lock: FileLock, path: Path) -> None:
     from filelock import Timeout
     lock_file = Path(lock.lock_file)
     try:
@@ -285,7 +285,7 @@ _HELD: ContextVar[frozenset[str]] = ContextVar("facilitator_held_locks", default
 
 
 @contextlib.contextmanager
-def holding(paths: "Iterable[Path]", timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+def holding(paths: Iterable[Path], timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     """Hold several files' locks at once, taken in path order (so two such blocks never wait
     for each other), for a change that must commit them together (``store.commit.together``)."""
     wanted = sorted({str(Path(p).absolute()) for p in paths})

@@ -17,6 +17,7 @@ short or rewritten from some point on is caught against a witnessed head
 from __future__ import annotations
 
 import os
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
 
 
-def bound_files(root: Path, known: "dict[str, Path] | None" = None) -> dict[str, Path]:
+def bound_files(root: Path, known: dict[str, Path] | None = None) -> dict[str, Path]:
     """Every data file the audit binds, by its path in the clinic (whatever kind of file it is:
     a FIFO in place of a record is named as differing from its entry). ``known``: ``Path``s
     already made, by their string (a ``Path`` per file was most of this walk's time)."""
@@ -97,7 +98,7 @@ class Replay:
         return self._earlier
 
     @classmethod
-    def of(cls, log: AuditLog) -> "Replay":
+    def of(cls, log: AuditLog) -> Replay:
         replay = cls(log)
         for _path, _number, entry in log.entries():
             if isinstance(entry, dict):
@@ -105,14 +106,14 @@ class Replay:
         return replay
 
     @classmethod
-    def of_run(cls, log: AuditLog, last: dict[str, dict[str, Any]], bound_any: bool) -> "Replay":
+    def of_run(cls, log: AuditLog, last: dict[str, dict[str, Any]], bound_any: bool) -> Replay:
         """The replay ``store.chain``'s pass made of ``log``."""
         replay = cls(log)
         replay.last, replay.bound_any = last, bound_any
         return replay
 
 
-def vouched_records(data: "DataDir", replay: Replay) -> dict[str, str]:
+def vouched_records(data: DataDir, replay: Replay) -> dict[str, str]:
     """The session files ``verify`` need not parse again: path in the clinic -> the SHA-256 their
     last entry binds, for entries saying the strict reader passed those bytes before they were
     written (``strict``, ``store.admission``). None while ``clinic.json`` is not what its own
@@ -131,9 +132,9 @@ def vouched_records(data: "DataDir", replay: Replay) -> dict[str, str]:
     return vouched
 
 
-def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset(),
-                    replay: Replay | None = None, digests: "dict[Path, str] | None" = None,
-                    files: "dict[str, Path] | None" = None) -> list[str]:
+def verify_bindings(data: DataDir, skip: set[Path] | frozenset[Path] = frozenset(),
+                    replay: Replay | None = None, digests: dict[Path, str] | None = None,
+                    files: dict[str, Path] | None = None) -> list[str]:
     """Each difference between the data files and the log's replay, one sentence each.
     ``digests``: files already hashed (from the bytes ``verify`` parsed), not read again;
     ``files``: ``bound_files``, if already found."""
@@ -175,7 +176,7 @@ def verify_bindings(data: "DataDir", skip: "set[Path] | frozenset[Path]" = froze
     return problems
 
 
-def check_witnesses(data: "DataDir") -> list[str]:
+def check_witnesses(data: DataDir) -> list[str]:
     """Each chain kept here that no longer extends the head witnessed for it."""
     problems = []
     for chain, doc in sorted(witnesses(data.root).items()):
@@ -198,19 +199,19 @@ def check_witnesses(data: "DataDir") -> list[str]:
     return problems
 
 
-def check_head(data: "DataDir", text: str) -> list[str]:
+def check_head(data: DataDir, text: str) -> list[str]:
     """``verify --head``: the chain must still hold the head a person wrote down."""
     head = Head.parse(text)
     problem = check_against_witness(data.audit, head)
     return [problem] if problem else []
 
 
-def head_line(data: "DataDir") -> str:
+def head_line(data: DataDir) -> str:
     head = data.audit.head()
     return head.short() if head else "the audit log is empty"
 
 
-def baseline(data: "DataDir") -> int:
+def baseline(data: DataDir) -> int:
     """Record the current state of every data file the log has never bound (a clinic, or the
     files of one, from before content binding): one ``baseline`` entry each, in the acting
     admin's name, so the log shows who vouched for which file and when. Returns how many."""
@@ -229,9 +230,9 @@ def baseline(data: "DataDir") -> int:
     return count
 
 
-def verify_integrity(data: "DataDir", skip: "set[Path] | frozenset[Path]" = frozenset(),
-                     replay: Replay | None = None, digests: "dict[Path, str] | None" = None,
-                     files: "dict[str, Path] | None" = None) -> list[str]:
+def verify_integrity(data: DataDir, skip: set[Path] | frozenset[Path] = frozenset(),
+                     replay: Replay | None = None, digests: dict[Path, str] | None = None,
+                     files: dict[str, Path] | None = None) -> list[str]:
     """The files against the log's replay, and the chains against their witnessed heads
     (files in ``skip`` were already named as damaged; ``replay`` made while checking the chain;
     ``digests`` the files already hashed; ``files`` the bound files already found)."""
@@ -251,7 +252,7 @@ class WitnessBroken(Exception):
 
 def host_answers_heads(root: Path, audit: AuditLog, laptop: str, witnessed: Any) -> dict[str, Any] | None:
     """On the host, for a laptop's ``list``: check the head it kept, keep ours as it saw it."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     if witnessed is not None:
         try:
@@ -266,16 +267,16 @@ def host_answers_heads(root: Path, audit: AuditLog, laptop: str, witnessed: Any)
     now = audit.head()
     if now is None:
         return None
-    record_witness(root, "self", now, by=f"laptop {laptop}", at=datetime.now(timezone.utc))
+    record_witness(root, "self", now, by=f"laptop {laptop}", at=datetime.now(UTC))
     return now.to_dict()
 
 
 def host_keeps_device_head(root: Path, device_dir: Path, laptop: str) -> None:
     """On the host, after a laptop pushed its chain: keep that chain's head."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     head = AuditLog(device_dir).head()
     if head is not None:
-        record_witness(root, f"device:{laptop}", head, by="this host", at=datetime.now(timezone.utc))
+        record_witness(root, f"device:{laptop}", head, by="this host", at=datetime.now(UTC))
 
 
 def laptop_kept_head(root: Path, host_device: str) -> dict[str, Any] | None:
@@ -285,14 +286,14 @@ def laptop_kept_head(root: Path, host_device: str) -> dict[str, Any] | None:
 
 
 def laptop_keeps_host_head(root: Path, host_device: str, head: Any) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
     if head is None:
         return
     record_witness(root, f"host:{host_device}", Head.from_dict(head), by="this laptop",
-                   at=datetime.now(timezone.utc))
+                   at=datetime.now(UTC))
 
 
-def settle_backup(data: "DataDir", dest: Path, copy: Any) -> None:
+def settle_backup(data: DataDir, dest: Path, copy: Any) -> None:
     """Make a backup's files agree with its copy of the log (``backup`` calls this last).
 
     ``backup`` copies each data file under its lock, then the log. A file written between its

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from facilitator.store.audit import AuditLog
-from facilitator.store.datadir import DataDir
-from facilitator.store.integrity import Replay, settle_backup, verify_integrity, vouched_records
-from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
 from facilitator.store.checks import AuditShapes, check_files, regular_files
+from facilitator.store.datadir import DataDir
+from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
+from facilitator.store.integrity import Replay, settle_backup, verify_integrity, vouched_records
 
 
 def data_files(root: Path) -> Iterator[Path]:

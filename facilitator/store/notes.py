@@ -173,7 +173,7 @@ def end_corrected_after_signing(header, note: Note | None) -> bool:
     return any(c.when >= note.signed_at for c in header.end_corrections)
 
 
-def verify_notes(file: SessionFile, notes: "dict[str, core_notes.Note] | None" = None) -> list[str]:
+def verify_notes(file: SessionFile, notes: dict[str, core_notes.Note] | None = None) -> list[str]:
     problems = []
     for client_id, note in (file.notes() if notes is None else notes).items():
         for problem in core_notes.verify_note(note):

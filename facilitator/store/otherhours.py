@@ -17,7 +17,8 @@ from facilitator.core.hours import OtherHours
 from facilitator.store.files import DamagedFile, make_dirs
 from facilitator.store.records import months_between
 from facilitator.store.storage import DataFile
-from facilitator.store.strict import HOURS_KIND as KIND, read_month
+from facilitator.store.strict import HOURS_KIND as KIND
+from facilitator.store.strict import read_month
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
@@ -28,7 +29,7 @@ def month_file(hours_dir: Path, day: date) -> DataFile:
     return DataFile(Path(hours_dir) / f"{day:%Y-%m}.json", KIND)
 
 
-def add(hours_dir: Path, entry: OtherHours, on_id: "Callable[[int], None] | None" = None,
+def add(hours_dir: Path, entry: OtherHours, on_id: Callable[[int], None] | None = None,
         uid: str | None = None) -> int:
     """Store one entry; returns its id within its month file (``on_id`` hears it before the write).
 
@@ -172,7 +173,7 @@ def listed(hours_dir: Path, first: date, last: date, *, clients: Collection[str]
     return between(hours_dir, first, last, clients=clients, named=True)  # type: ignore[return-value]
 
 
-def log(data: "DataDir", entry: OtherHours) -> str:
+def log(data: DataDir, entry: OtherHours) -> str:
     """Log an individual or family session for an enrolled client; returns its ref."""
     from facilitator.core.errors import InputError
     data.require("hours.change")
@@ -190,7 +191,7 @@ def log(data: "DataDir", entry: OtherHours) -> str:
     return ref_of(data, month, uid)
 
 
-def ref_of(data: "DataDir", month: date, uid: str) -> str:
+def ref_of(data: DataDir, month: date, uid: str) -> str:
     """The id ``hours list`` shows for the entry with ``uid`` (read back: it may need more
     digits than usual if another entry of the month shares its first ones)."""
     docs = month_file(data.root / "hours", month).tables().get("entries", [])
@@ -199,7 +200,7 @@ def ref_of(data: "DataDir", month: date, uid: str) -> str:
                 f"{month:%Y-%m}:{_digits(uid)[:SHORT_ID]}")
 
 
-def unlog(data: "DataDir", day: date, entry_id: int | None = None, *, short: str | None = None,
+def unlog(data: DataDir, day: date, entry_id: int | None = None, *, short: str | None = None,
           ) -> OtherHours | None:
     """Remove the entry numbered ``entry_id`` in this device's month file, or the one whose
     id is ``short`` (``2026-11:<short>``); None if there is none."""

@@ -21,7 +21,6 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-
 from facilitator.core.errors import InputError
 from facilitator.store.identity import Clock
 from facilitator.store.storage import DataFile, query
@@ -54,7 +53,7 @@ def check_pin_format(pin: str) -> str:
 
 
 def hash_pin(pin: str, salt: bytes, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> bytes:
-    import hashlib   # loaded when a PIN is checked or set, not at every start
+    import hashlib  # loaded when a PIN is checked or set, not at every start
     return hashlib.scrypt(pin.encode("ascii"), salt=salt, n=n, r=r, p=p, dklen=HASH_BYTES,
                           maxmem=256 * r * n + 1024 * 1024)
 
@@ -199,11 +198,11 @@ def _when(text: Any) -> datetime | None:
 
 
 # -- with the audit ----------------------------------------------------------------------
-def pins_of(data: "DataDir") -> PinStore:
+def pins_of(data: DataDir) -> PinStore:
     return PinStore(data.root, data.clock)
 
 
-def set_first_pin(data: "DataDir", pin: str, repeated: str) -> None:
+def set_first_pin(data: DataDir, pin: str, repeated: str) -> None:
     """Set the acting user's PIN at the lock screen (only when none is set)."""
     check_pin_format(pin)
     if pin != repeated:
@@ -212,7 +211,7 @@ def set_first_pin(data: "DataDir", pin: str, repeated: str) -> None:
     data.record_audit("pin.set", f"staff:{data.user}")
 
 
-def try_unlock(data: "DataDir", pin: str) -> Attempt:
+def try_unlock(data: DataDir, pin: str) -> Attempt:
     """Check the acting user's PIN; audits "unlock" or "pin.fail" (never the PIN)."""
     attempt = pins_of(data).check(data.user, pin)
     if attempt.outcome is Outcome.OK:
@@ -225,7 +224,7 @@ def try_unlock(data: "DataDir", pin: str) -> Attempt:
     return attempt
 
 
-def issue_pin(data: "DataDir", user: str, pin: str, repeated: str) -> None:
+def issue_pin(data: DataDir, user: str, pin: str, repeated: str) -> None:
     """An admin sets ``user``'s PIN (replacing any), e.g. before that account's first launch."""
     data.require("staff.change")
     if user not in data.snapshot().staff:
@@ -237,7 +236,7 @@ def issue_pin(data: "DataDir", user: str, pin: str, repeated: str) -> None:
     data.record_audit("pin.issue", f"staff:{user}")
 
 
-def reset_pin(data: "DataDir", user: str) -> bool:
+def reset_pin(data: DataDir, user: str) -> bool:
     """Clear ``user``'s PIN: your own always (the OS login vouches for you), anyone's as an admin."""
     if user != data.user:
         data.require("staff.change")

@@ -266,7 +266,7 @@ class PlanLibrary:
     sources: dict[str, Path] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, shipped_dir: Path, clinic_dir: Path | None = None) -> "PlanLibrary":
+    def load(cls, shipped_dir: Path, clinic_dir: Path | None = None) -> PlanLibrary:
         """Load ``shipped_dir``, then ``clinic_dir`` (if it exists) over it.
 
         A clinic file that fails to load is reported in ``errors`` and the shipped plan of

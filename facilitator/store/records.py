@@ -46,7 +46,7 @@ class SessionFile(DataFile):
         return self.path.stem
 
     def create(self, header: SessionHeader, blocks: tuple[BlockRun, ...] = (),
-               roster: tuple[str, ...] = (), attendance: "list[AttendanceEntry] | None" = None) -> None:
+               roster: tuple[str, ...] = (), attendance: list[AttendanceEntry] | None = None) -> None:
         make_dirs(self.path.parent)
         with self.transaction(create=True) as db:
             if db.table("header").all():
@@ -125,7 +125,7 @@ class SessionFile(DataFile):
                 put_entry(table, entry)
 
     def update_attendance(self, client_id: str,
-                          change: "Callable[[AttendanceEntry | None], AttendanceEntry]") -> AttendanceEntry:
+                          change: Callable[[AttendanceEntry | None], AttendanceEntry]) -> AttendanceEntry:
         """Read-modify-write one client's entry inside the lock (a co-leader's edits are kept)."""
         with self.transaction() as db:
             table = db.table("attendance")
@@ -134,14 +134,14 @@ class SessionFile(DataFile):
             put_entry(table, entry)
             return entry
 
-    def update_header(self, change: "Callable[[SessionHeader], SessionHeader]") -> SessionHeader:
+    def update_header(self, change: Callable[[SessionHeader], SessionHeader]) -> SessionHeader:
         with self.transaction() as db:
             header = change(SessionHeader.from_dict(db.table("header").all()[0]))
             db.table("header").truncate()
             db.table("header").insert(header.to_dict())
             return header
 
-    def notes(self, tables: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, "Note"]:
+    def notes(self, tables: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, Note]:
         """Each client's progress note in this session, by client id."""
         from facilitator.core.notes import Note
         tables = self.tables() if tables is None else tables
@@ -150,7 +150,7 @@ class SessionFile(DataFile):
         except (KeyError, ValueError, TypeError) as err:
             raise damaged(self.path, err, "a note's ") from None
 
-    def update_note(self, client_id: str, change: "Callable[[Note | None], Note]") -> "Note":
+    def update_note(self, client_id: str, change: Callable[[Note | None], Note]) -> Note:
         """Read-modify-write one client's note inside the lock."""
         from facilitator.core.notes import Note
         with self.transaction() as db:
@@ -160,7 +160,7 @@ class SessionFile(DataFile):
             table.upsert(note.to_dict(), query().client_id == client_id)
             return note
 
-    def put_notes(self, *notes: "Note") -> None:
+    def put_notes(self, *notes: Note) -> None:
         """Set these clients' notes in one write (the demo's history; imports)."""
         with self.transaction() as db:
             table = db.table("notes")

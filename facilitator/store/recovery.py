@@ -20,13 +20,21 @@ from typing import TYPE_CHECKING
 
 from facilitator.core.errors import InputError
 from facilitator.core.recovery import (
-    Goal, GoalStatus, RecoveryPlan, add_goal, goal_ref, may_change_plan, parse_goal_ref, record_review,
+    Goal,
+    GoalStatus,
+    RecoveryPlan,
+    add_goal,
+    goal_ref,
+    may_change_plan,
+    parse_goal_ref,
+    record_review,
     set_status,
 )
 from facilitator.core.roster import Client, check_client_id
 from facilitator.store.files import DamagedFile, make_dirs
 from facilitator.store.storage import DataFile, read_bytes
-from facilitator.store.strict import RECOVERY_KIND as KIND, plan_of, read_plan_bytes  # noqa: F401 (used by sync)
+from facilitator.store.strict import RECOVERY_KIND as KIND  # noqa: F401 (used by sync)
+from facilitator.store.strict import plan_of, read_plan_bytes  # noqa: F401 (plan_of is used by sync)
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
@@ -53,7 +61,7 @@ def read_path(path: Path) -> RecoveryPlan:
     return read_plan_bytes(path, read_bytes(path))
 
 
-def read(data: "DataDir", client_id: str) -> RecoveryPlan | None:
+def read(data: DataDir, client_id: str) -> RecoveryPlan | None:
     """The client's plan, or None when they have none (a damaged file raises DamagedFile)."""
     path = plan_path(data.root, client_id)
     if not path.exists():
@@ -61,7 +69,7 @@ def read(data: "DataDir", client_id: str) -> RecoveryPlan | None:
     return read_path(path)
 
 
-def all_plans(data: "DataDir") -> tuple[dict[str, RecoveryPlan], list[DamagedFile]]:
+def all_plans(data: DataDir) -> tuple[dict[str, RecoveryPlan], list[DamagedFile]]:
     plans: dict[str, RecoveryPlan] = {}
     problems: list[DamagedFile] = []
     folder = data.root / FOLDER
@@ -81,7 +89,7 @@ def all_plans(data: "DataDir") -> tuple[dict[str, RecoveryPlan], list[DamagedFil
     return plans, problems
 
 
-def _change(data: "DataDir", client_id: str,
+def _change(data: DataDir, client_id: str,
             change: Callable[[RecoveryPlan | None, date], RecoveryPlan], action: str,
             detail: Callable[[RecoveryPlan], dict]) -> RecoveryPlan:
     """Read-modify-write one client's plan under its lock (refused unless plan.change); the
@@ -109,7 +117,7 @@ def _change(data: "DataDir", client_id: str,
     return updated
 
 
-def add(data: "DataDir", client_id: str, text: str, *, objectives: Sequence[str] = (),
+def add(data: DataDir, client_id: str, text: str, *, objectives: Sequence[str] = (),
         target: date | None = None) -> Goal:
     """Add a goal (starting the plan if the client has none); returns the new goal."""
     def change(plan: RecoveryPlan | None, today: date) -> RecoveryPlan:
@@ -121,7 +129,7 @@ def add(data: "DataDir", client_id: str, text: str, *, objectives: Sequence[str]
     return plan.goals[-1]
 
 
-def set_goal_status(data: "DataDir", ref: str, status: str) -> Goal:
+def set_goal_status(data: DataDir, ref: str, status: str) -> Goal:
     client_id, number = parse_goal_ref(ref)
     try:
         new = GoalStatus(status)
@@ -138,7 +146,7 @@ def set_goal_status(data: "DataDir", ref: str, status: str) -> Goal:
     return plan.goal(number)
 
 
-def review(data: "DataDir", client_id: str) -> RecoveryPlan:
+def review(data: DataDir, client_id: str) -> RecoveryPlan:
     """Record that the plan was reviewed today (by the acting staff member)."""
     def change(plan: RecoveryPlan | None, today: date) -> RecoveryPlan:
         if plan is None:
@@ -150,7 +158,7 @@ def review(data: "DataDir", client_id: str) -> RecoveryPlan:
     return plan
 
 
-def put_plan(data: "DataDir", plan: RecoveryPlan, *,
+def put_plan(data: DataDir, plan: RecoveryPlan, *,
              merge: Callable[[RecoveryPlan | None, RecoveryPlan], RecoveryPlan] | None = None,
              action: str = "plan.put", detail: dict | None = None) -> RecoveryPlan:
     """Store a whole plan (the demo's history; a plan a laptop pushed, on the host).
@@ -188,7 +196,7 @@ class PlanDue:
         return bool(self.days_overdue)
 
 
-def plans_due(data: "DataDir", today: date) -> tuple[list[PlanDue], list[DamagedFile]]:
+def plans_due(data: DataDir, today: date) -> tuple[list[PlanDue], list[DamagedFile]]:
     """Every client enrolled today with their plan's review due date, most overdue first."""
     snapshot = data.snapshot()
     interval = snapshot.settings.plan_review_days

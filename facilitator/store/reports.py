@@ -9,7 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.core.hours import (
-    WeeklyRow, credited_minutes, plan_level, reach_problem, row_sort_key, weekly_hours,
+    WeeklyRow,
+    credited_minutes,
+    plan_level,
+    reach_problem,
+    row_sort_key,
+    weekly_hours,
 )
 from facilitator.core.roster import Client, Group
 from facilitator.core.rules import BILLING_RULES, Status, billing_units
@@ -17,6 +22,7 @@ from facilitator.core.weeks import Week
 from facilitator.store import otherhours
 from facilitator.store.datadir import ClinicSnapshot, DataDir
 from facilitator.store.files import DamagedFile
+
 
 @dataclass
 class WeekReport:

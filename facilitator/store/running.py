@@ -14,18 +14,27 @@ from tinydb import Query
 from facilitator.core import ending
 from facilitator.core import notes as core_notes
 from facilitator.core.corrections import end_addendum_text
-from facilitator.core.notes import Note
 from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.notes import Note
 from facilitator.core.parsing import parse_typed_time
 from facilitator.core.rules import Role, Status
 from facilitator.core.session import (
-    attendance_time_problem, attributions_moved, AttendanceEntry, BlockRun, SessionHeader, SessionRecord,
-    SessionState, Source, check_session_id, held_span, session_id_for, status_by_times,
+    AttendanceEntry,
+    BlockRun,
+    SessionHeader,
+    SessionRecord,
+    SessionState,
+    Source,
+    attendance_time_problem,
+    attributions_moved,
+    check_session_id,
+    held_span,
+    session_id_for,
+    status_by_times,
 )
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
 from facilitator.store.records import SessionFile, put_entry, record_in, session_files
-
 
 NOT_MARKED = ("mark the client's attendance first; a participation word or note does not "
               "mark anyone present")

@@ -15,13 +15,17 @@ from __future__ import annotations
 from typing import Any
 
 from facilitator.core.clinic import (
-    WEEK_STARTS, ClinicSettings, check_modifier, check_place_of_service, check_service_code,
+    WEEK_STARTS,
+    ClinicSettings,
+    check_modifier,
+    check_place_of_service,
+    check_service_code,
     check_timezone,
 )
-from facilitator.core.rules import TELEHEALTH_PLACES_OF_SERVICE
 from facilitator.core.errors import InputError
 from facilitator.core.names import check_name
 from facilitator.core.parsing import check_digits
+from facilitator.core.rules import TELEHEALTH_PLACES_OF_SERVICE
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from facilitator.store.files import DamagedFile, NotRegularFile, TooLarge, atomic_write, locked, read_regular
+from facilitator.store.files import DamagedFile, NotRegularFile, TooLarge, locked, read_regular
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
@@ -118,7 +118,7 @@ def generation_of(data: dict[str, Any]) -> int:
     return int(_meta_doc(data).get("generation", 0))
 
 
-def query() -> "Query":
+def query() -> Query:
     """TinyDB's ``Query()``. TinyDB loads with the first write: reading needs none of it."""
     from tinydb import Query
     return Query()
@@ -217,7 +217,7 @@ class DataFile:
         self.kind = kind
 
     @contextmanager
-    def transaction(self, create: bool = False) -> Iterator["TinyDB"]:
+    def transaction(self, create: bool = False) -> Iterator[TinyDB]:
         """A fresh TinyDB over the file, inside its lock: read-modify-write safely.
 
         Everything done inside is written once, atomically, when the block ends

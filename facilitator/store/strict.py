@@ -9,9 +9,9 @@ say which file they skipped. ``verify`` runs this same code (``check_files``).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from facilitator.core.errors import InputError
 from facilitator.store.files import DamagedFile
@@ -46,7 +46,7 @@ def damaged(path: Path, err: Exception, what: str = "") -> DamagedFile:
     return DamagedFile(path, f"{what}{field_problem(err)}")
 
 
-def check_record_refs(path: Path, record: "SessionRecord", snapshot: "Snapshot") -> None:
+def check_record_refs(path: Path, record: SessionRecord, snapshot: Snapshot) -> None:
     """Refuse a session record naming a client or facilitator the clinic does not have."""
     for client_id in (*record.roster, *record.attendance):
         if client_id not in snapshot.clients:
@@ -64,7 +64,7 @@ def check_client_refs(path: Path, client_ids: Collection[str], clients: Collecti
 
 # -- the files read whole here (``store.admission`` admits their bytes before every write) ----------
 def read_month(path: Path, raw: bytes | None = None, *, clients: Collection[str] | None = None,
-               ) -> "list[tuple[int, OtherHours]]":
+               ) -> list[tuple[int, OtherHours]]:
     """An hours month file's (id, entry) pairs, strictly (``raw``: its bytes, if already read
     or about to be written); with ``clients``, an entry naming any other client refuses the
     file. ``DamagedFile`` naming ``path`` otherwise."""
@@ -81,13 +81,13 @@ def read_month(path: Path, raw: bytes | None = None, *, clients: Collection[str]
     return entries
 
 
-def read_plan_bytes(path: Path, raw: bytes) -> "RecoveryPlan":
+def read_plan_bytes(path: Path, raw: bytes) -> RecoveryPlan:
     """A recovery plan file's bytes (read here or received by sync), strictly."""
     from facilitator.store.storage import parse_file_bytes
     return plan_of(path, parse_file_bytes(path, raw, RECOVERY_KIND))
 
 
-def plan_of(path: Path, data: dict) -> "RecoveryPlan":
+def plan_of(path: Path, data: dict) -> RecoveryPlan:
     """The plan in a parsed plan file; ``DamagedFile`` naming ``path`` unless it checks."""
     from facilitator.core.recovery import RecoveryPlan
     from facilitator.store.storage import tables_of

@@ -32,7 +32,13 @@ from facilitator.store.storage import generation_of, parse_file_bytes
 from facilitator.sync.authority import Actor, Refused, SessionContext, authorize_part, hours_entry
 from facilitator.sync.files import HOURS_KIND, SyncRefused, _write, check_path, check_tables
 from facilitator.sync.merge import (
-    HISTORY, base_of, content_hash, ordered_tables, record_parts, short_hash, tables_from_parts,
+    HISTORY,
+    base_of,
+    content_hash,
+    ordered_tables,
+    record_parts,
+    short_hash,
+    tables_from_parts,
     with_uids,
 )
 
@@ -221,7 +227,8 @@ def apply_plan_change(data: DataDir, relative: str, was: Any, value: Any) -> dic
     from facilitator.core.recovery import PlanConflict, merge_plans
     from facilitator.store.files import DamagedFile
     from facilitator.store.recovery import put_plan
-    from facilitator.sync.authority import plan as authorize_plan, pushed_plan
+    from facilitator.sync.authority import plan as authorize_plan
+    from facilitator.sync.authority import pushed_plan
     from facilitator.sync.files import RECOVERY_PATH, plan_hash, read_recovery
     relative = check_path(relative)
     found = RECOVERY_PATH.fullmatch(relative)

@@ -11,20 +11,26 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from facilitator.core.errors import printable
 from facilitator.store.clinic import open_clinic
-from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile, make_dirs
-from facilitator.store.identity import os_user
 from facilitator.store.storage import parse_file_bytes
 from facilitator.sync import files as store
 from facilitator.sync import protocol as proto
 from facilitator.sync.merge import (
-    HISTORY, base_of, canonical, canonical_tables, merge_hours, merge_record, ordered_tables, record_parts, short_hash,
+    HISTORY,
+    base_of,
+    canonical,
+    canonical_tables,
+    merge_hours,
+    merge_record,
+    ordered_tables,
+    record_parts,
+    short_hash,
     with_uids,
 )
 
@@ -152,7 +158,7 @@ class Connection:
 
 def laptop_clock() -> datetime:
     """This device's clock, as its hello tells the host (which measures it against its own)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _progress(done: int, total: int, what: str) -> None:
@@ -215,8 +221,8 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
         raise SyncFailed(f"{root} was synced with another clinic host; sync {conn.target} into a new "
                          f"--data directory", 2)
     store.unlock_clinic(root)                     # the host accepts this account again
-    since = datetime.now(timezone.utc).date() - timedelta(days=WINDOW_DAYS)
-    from facilitator.store.integrity import laptop_kept_head, laptop_keeps_host_head
+    since = datetime.now(UTC).date() - timedelta(days=WINDOW_DAYS)
+    from facilitator.store.integrity import laptop_keeps_host_head, laptop_kept_head
     listing = conn.call("list", since=since.isoformat(), wanted=store.local_files(root) + store.local_plans(root),
                         witnessed=laptop_kept_head(root, host_device))   # the host checks it extends
     laptop_keeps_host_head(root, host_device, listing.get("head"))

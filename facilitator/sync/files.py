@@ -163,7 +163,7 @@ def list_files(root: Path, device: str, since: date | None, wanted: list[str]) -
     A damaged file is listed with hash ``"damaged"`` and never exchanged.
     """
     root = Path(root)
-    from facilitator.store.plans import syncable_plan_files   # a bad plan is never sent
+    from facilitator.store.plans import syncable_plan_files  # a bad plan is never sent
     names: set[str] = {"clinic.json"} | {f"plans/{p.name}" for p in syncable_plan_files(root / "plans")}
     if since is not None:
         for path in (root / "records").glob("*/*/*.json"):

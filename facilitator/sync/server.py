@@ -17,7 +17,16 @@ if TYPE_CHECKING:
 
 from facilitator.store.integrity import WitnessBroken
 from facilitator.sync.protocol import (
-    MAGIC, PROTOCOL, ProtocolError, check_hello, clock_offset, clock_refusal, decode, encode, hello, receive,
+    MAGIC,
+    PROTOCOL,
+    ProtocolError,
+    check_hello,
+    clock_offset,
+    clock_refusal,
+    decode,
+    encode,
+    hello,
+    receive,
     send,
 )
 
@@ -27,7 +36,7 @@ DEVICE = re.compile(r"[0-9a-f]{16,64}", re.ASCII)     # a device id as audit lin
 class Server:
     """Answers one laptop's requests against the clinic in ``root``."""
 
-    def __init__(self, root: Path, laptop_device: str, data: "DataDir") -> None:
+    def __init__(self, root: Path, laptop_device: str, data: DataDir) -> None:
         from facilitator.sync.files import device_audit_dir, device_id
         self.root = Path(root)
         self.data = data            # opened as the ssh account: every change is authorized as it

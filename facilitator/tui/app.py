@@ -23,7 +23,7 @@ from facilitator.store.identity import Clock
 from facilitator.tui.clinic_app import ClinicApp
 from facilitator.tui.home import HomeScreen
 from facilitator.tui.lock import IdleLockMixin
-from facilitator.tui.palette import PaletteCommand, FacilitatorCommands
+from facilitator.tui.palette import FacilitatorCommands, PaletteCommand
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
@@ -122,7 +122,7 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
                 show=False, priority=True),
     ]
 
-    def __init__(self, data: "DataDir", *, clock: Clock, user: str) -> None:
+    def __init__(self, data: DataDir, *, clock: Clock, user: str) -> None:
         super().__init__(data, clock=clock, user=user)
         self._crash: BaseException | None = None
         self.theme = DARK_THEME
@@ -222,6 +222,6 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
         self.push_screen(HelpScreen.for_screen(screen))
 
 
-def make_app(data: "DataDir", *, clock: Clock | None = None, user: str | None = None) -> FacilitatorApp:
+def make_app(data: DataDir, *, clock: Clock | None = None, user: str | None = None) -> FacilitatorApp:
     """The app for ``data``, as ``user`` (default ``data.user``) with ``clock`` (default ``data.clock``)."""
     return FacilitatorApp(data, clock=clock or data.clock, user=user or data.user)

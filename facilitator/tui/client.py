@@ -8,23 +8,27 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.hours import OtherHours
 from facilitator.store.datadir import NotStaff
 from facilitator.store.files import DamagedFile, StoreBusy
 from facilitator.tui.clientdata import (
-    ClientHistory, HistoryLine, NoSuchClient, add_other_hours, client_history, remove_other_hours,
+    ClientHistory,
+    HistoryLine,
+    NoSuchClient,
+    add_other_hours,
+    client_history,
+    remove_other_hours,
 )
 from facilitator.tui.live import LiveScreen
+from facilitator.tui.navigation import to_base
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.hoursbar import theme_colours
-from facilitator.tui.widgets.problem import ProblemPanel
+from facilitator.tui.widgets.plain import Label, Static
+from facilitator.tui.widgets.problem import ProblemPanel, refusal_sentence
 from facilitator.tui.widgets.weekchart import WeekChart, chart_text
 from facilitator.tui.widgets.weektable import cell
-from facilitator.tui.navigation import to_base
-from facilitator.tui.widgets.problem import refusal_sentence
 
 WRITE_ERRORS = (PermissionDenied, InputError, NoSuchClient, NotStaff, StoreBusy, DamagedFile, OSError)
 PENDING_NOTES = ("no note", "draft")

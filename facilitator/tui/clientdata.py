@@ -11,11 +11,11 @@ from datetime import date, datetime
 
 from facilitator.core.hours import OtherHours, WeeklyRow, credited_minutes, weekly_hours
 from facilitator.core.notes import Note
+from facilitator.core.recovery import RecoveryPlan
 from facilitator.core.roster import Client
+from facilitator.core.rules import DEFAULT_PLAN_REVIEW_DAYS
 from facilitator.core.session import AttendanceEntry
 from facilitator.core.weeks import Week, week_containing
-from facilitator.core.recovery import RecoveryPlan
-from facilitator.core.rules import DEFAULT_PLAN_REVIEW_DAYS
 from facilitator.store import otherhours, recovery
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile

@@ -25,12 +25,12 @@ if TYPE_CHECKING:
 class ClinicApp(App[None]):
     """One clinic data directory, opened as ``user``, with an injected ``clock``."""
 
-    def __init__(self, data: "DataDir", *, clock: Clock, user: str) -> None:
+    def __init__(self, data: DataDir, *, clock: Clock, user: str) -> None:
         super().__init__()
         self.data = data
         self.clock = clock
         self.user = user
-        self._plans: "PlanLibrary | None" = None
+        self._plans: PlanLibrary | None = None
         self._plan_titles: dict[str, str | None] = {}
 
     def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
@@ -75,20 +75,20 @@ class ClinicApp(App[None]):
                     title="Do you want to quit?")
 
     # -- data helpers for screens ---------------------------------------------------------
-    def snapshot(self) -> "ClinicSnapshot":
+    def snapshot(self) -> ClinicSnapshot:
         """The clinic file now; raises ``DamagedFile`` (or ``FileNotFoundError``)."""
         snapshot = self.data.snapshot()
         self.title = snapshot.settings.name
         return snapshot
 
-    def today(self, snapshot: "ClinicSnapshot") -> "date":
+    def today(self, snapshot: ClinicSnapshot) -> date:
         return self.clock().astimezone(snapshot.settings.tz).date()
 
-    def me(self, snapshot: "ClinicSnapshot") -> "Staff | None":
+    def me(self, snapshot: ClinicSnapshot) -> Staff | None:
         return snapshot.staff.get(self.user)
 
     @property
-    def plans(self) -> "PlanLibrary":
+    def plans(self) -> PlanLibrary:
         if self._plans is None:
             from facilitator.store.plans import PlanLibrary, shipped_plans_dir
             self._plans = PlanLibrary.load(shipped_plans_dir(), self.data.plans_dir)

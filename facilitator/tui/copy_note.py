@@ -25,7 +25,7 @@ NOT_SIGNED = "Only a signed note is copied (a draft may still change); sign it f
 COPIED = "Copied the signed note to the clipboard (with the 42 CFR part 2 notice)."
 
 
-def copy_signed_note(app: "App", data: "DataDir", session_id: str, client_id: str) -> bool:
+def copy_signed_note(app: App, data: DataDir, session_id: str, client_id: str) -> bool:
     """Copy the client's signed note of the session; say what happened. True when copied."""
     from facilitator.core.note_export import note_text
     from facilitator.store.disclosure import disclose_copy, select_notes

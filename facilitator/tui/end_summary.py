@@ -18,9 +18,8 @@ from rich.text import Text
 
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.confidentiality import FLAG, flag_text, mentions
-from facilitator.tui.widgets.problem import refusal_sentence
-from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.drafting import draft_note
+from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.hours import credited_minutes
 from facilitator.core.likeness import session_likeness
 from facilitator.core.notes import Note, due_date
@@ -28,6 +27,7 @@ from facilitator.core.permissions import allowed
 from facilitator.core.rules import Role, Status
 from facilitator.core.session import SessionRecord, SessionState
 from facilitator.store.files import DamagedFile, StoreBusy
+from facilitator.tui.widgets.problem import refusal_sentence
 
 if TYPE_CHECKING:
     from facilitator.core.clinic import Staff
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from facilitator.store.notes import NoteBook
 
 from facilitator.core.drafting import DEFAULT_GROUP_TYPE, GROUP_TYPES, NO_TOPIC, group_type_of  # noqa: E402,F401
+
 STATUS_TEXT: dict[Status, str] = {
     Status.PRESENT: "present",
     Status.LATE: "late",
@@ -49,7 +50,7 @@ MAX_NAMES_LISTED = 3
 STORE_ERRORS = (InputError, PermissionDenied, DamagedFile, StoreBusy, OSError)
 
 
-def may_write(me: "Staff | None", record: SessionRecord) -> bool:
+def may_write(me: Staff | None, record: SessionRecord) -> bool:
     """Whether ``me`` drafts and signs this session's notes (as the store decides it)."""
     if me is None or not me.active or not allowed(me.role, "note.write"):
         return False
@@ -71,12 +72,12 @@ def credited(record: SessionRecord, client_id: str) -> int:
                             record.noncountable_spans())
 
 
-def staff_names(snapshot: "ClinicSnapshot", users: tuple[str, ...]) -> list[str]:
+def staff_names(snapshot: ClinicSnapshot, users: tuple[str, ...]) -> list[str]:
     return [snapshot.staff[u].display_name if u in snapshot.staff else u for u in users]
 
 
-def ensure_drafts(book: "NoteBook", record: SessionRecord, snapshot: "ClinicSnapshot", *,
-                  plan: "SessionPlan | None", topic: str | None) -> int:
+def ensure_drafts(book: NoteBook, record: SessionRecord, snapshot: ClinicSnapshot, *,
+                  plan: SessionPlan | None, topic: str | None) -> int:
     """Draft a note for each attending client without one; returns how many were written."""
     if record.header.state is not SessionState.ENDED:
         return 0
@@ -102,7 +103,7 @@ UNREADABLE_PLAN = ("Progress toward plan goals: the client's recovery plan file 
                    "(facilitator verify names it); complete this part by hand.\n")
 
 
-def _recovery_plan(book: "NoteBook", client_id: str):
+def _recovery_plan(book: NoteBook, client_id: str):
     """(the client's recovery plan or None, whether its file was unreadable)."""
     from facilitator.store import recovery
     from facilitator.store.files import DamagedFile
@@ -163,12 +164,12 @@ def reads_like_text(initials: str) -> str:
     return f"same words as {initials}'s note" if initials else ""
 
 
-def members(record: SessionRecord, snapshot: "ClinicSnapshot") -> list:
+def members(record: SessionRecord, snapshot: ClinicSnapshot) -> list:
     """The session's members as ``Client``s: everyone on its list (absent ones included)."""
     return [snapshot.clients[c] for c in record.participants if c in snapshot.clients]
 
 
-def staff_full_names(snapshot: "ClinicSnapshot") -> list[str]:
+def staff_full_names(snapshot: ClinicSnapshot) -> list[str]:
     """Staff names, written out whole in a note, are nobody's mention of a member."""
     return [s.display_name for s in snapshot.staff.values()]
 
@@ -180,7 +181,7 @@ def names_member(note: Note | None, client, group: list, staff: list[str]) -> st
     return flag_text(mentions(note.body, client, group, staff))
 
 
-def client_rows(record: SessionRecord, snapshot: "ClinicSnapshot",
+def client_rows(record: SessionRecord, snapshot: ClinicSnapshot,
                 notes: dict[str, Note]) -> list[ClientRow]:
     rows = []
     ids = attending(record)
@@ -230,7 +231,7 @@ def wrap_items(label: str, items: list[str], width: int, sep: str = " · ",
     return lines
 
 
-def summary_lines(record: SessionRecord, snapshot: "ClinicSnapshot", notes: dict[str, Note], *,
+def summary_lines(record: SessionRecord, snapshot: ClinicSnapshot, notes: dict[str, Note], *,
                   topic: str | None, now: datetime, width: int = 78) -> list[str]:
     """The summary at the top of the screen: lines of at most ``width`` where it can."""
     header = record.header

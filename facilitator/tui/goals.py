@@ -18,10 +18,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.recovery import NO_PLAN, Goal, RecoveryPlan
 from facilitator.tui.session_modals import MODAL_CSS
+from facilitator.tui.widgets.plain import Label, Static
 
 UNREADABLE = "Recovery plan file unreadable (facilitator verify names it)."
 Plan = RecoveryPlan | None | str   # str: the file could not be read

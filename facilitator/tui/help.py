@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
+
 from facilitator.tui.widgets.plain import Label, Static
 
 GENERAL_HOW_TO = "Press ctrl+p for the command palette: every command, searchable by name."
@@ -74,7 +75,7 @@ class HelpScreen(ModalScreen[None]):
         self.how_to = how_to
 
     @classmethod
-    def for_screen(cls, screen: Screen) -> "HelpScreen":
+    def for_screen(cls, screen: Screen) -> HelpScreen:
         how_to = getattr(screen, "HOW_TO", "")
         title = getattr(screen, "HELP_TITLE", None) or type(screen).__name__.removesuffix("Screen")
         text = "\n".join(p for p in (how_to, GENERAL_HOW_TO) if p)

@@ -8,10 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
-from facilitator.tui.widgets.plain import Label
 
 from facilitator.store.files import DamagedFile
 from facilitator.tui.widgets.header import ClinicHeader
+from facilitator.tui.widgets.plain import Label
 from facilitator.tui.widgets.problem import ProblemPanel, announce_problem, problem_message
 from facilitator.tui.widgets.roster import RosterTable, is_discharged
 from facilitator.tui.widgets.syncstatus import SyncStatus
@@ -28,7 +28,7 @@ POLL_SECONDS = 2.0
 SYNC_STATUS_SECONDS = 30.0
 
 
-def session_state(app: "ClinicApp", group: str, start: "datetime") -> str:
+def session_state(app: ClinicApp, group: str, start: datetime) -> str:
     """Not started / running since HH:MM / ended HH:MM, from the session's file."""
     from facilitator.core.session import SessionState, session_id_for
     try:
@@ -45,7 +45,7 @@ def session_state(app: "ClinicApp", group: str, start: "datetime") -> str:
     return f"running since {since.astimezone(tz):%H:%M}" if since else "open, clock not started"
 
 
-def today_rows(app: "ClinicApp", snapshot: "ClinicSnapshot", day: "date") -> list[TodayRow]:
+def today_rows(app: ClinicApp, snapshot: ClinicSnapshot, day: date) -> list[TodayRow]:
     tz = snapshot.settings.tz
     rows = [
         TodayRow(start=start, end=group.end_of(start), group=group.name,
@@ -93,14 +93,14 @@ class HomeScreen(Screen):
         super().__init__()
         self.include_discharged = False
         self.generation: int | None = None
-        self.shown_day: "date | None" = None
-        self.tz: "ZoneInfo | None" = None
+        self.shown_day: date | None = None
+        self.tz: ZoneInfo | None = None
         self.problem: str | None = None
         self.today: list[TodayRow] = []
         self._just_mounted = False
 
     @property
-    def facilitator(self) -> "ClinicApp":
+    def facilitator(self) -> ClinicApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -10,12 +10,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.errors import InputError
 from facilitator.core.hours import OTHER_KINDS, OtherHours
 from facilitator.core.parsing import parse_date, parse_whole
 from facilitator.core.roster import Client
+from facilitator.tui.widgets.plain import Label, Static
 
 
 def read_form(client: Client, day_text: str, minutes_text: str, kind: object) -> OtherHours:

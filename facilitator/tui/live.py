@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.screen import Screen
 
-from facilitator.tui.widgets.problem import announce_problem, problem_message
 from facilitator.store.files import DamagedFile
 from facilitator.store.records import months_between, session_files
+from facilitator.tui.widgets.problem import announce_problem, problem_message
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
@@ -56,7 +56,7 @@ def _folder(path: Path) -> tuple[Any, ...]:
         return ()
 
 
-def fingerprint(data: "DataDir", first: date, last: date) -> tuple[Any, ...]:
+def fingerprint(data: DataDir, first: date, last: date) -> tuple[Any, ...]:
     """What changes when anything the days ``first``..``last`` are computed from changes:
     the clinic file, the session files of those days, the other-hours month files, the
     clients' recovery plans (reviews due) and the session plans (their breaks)."""
@@ -89,7 +89,7 @@ class LiveScreen(Screen):
         self.problem: str | None = None
 
     @property
-    def facilitator(self) -> "ClinicApp":
+    def facilitator(self) -> ClinicApp:
         return self.app  # type: ignore[return-value]
 
     # -- to be provided ------------------------------------------------------------------

@@ -40,11 +40,11 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input
-from facilitator.tui.widgets.plain import Static
 
 from facilitator.core.errors import InputError
 from facilitator.core.rules import DEFAULT_IDLE_MINUTES, DEFAULT_SESSION_IDLE_MINUTES
 from facilitator.store.files import DamagedFile, StoreBusy
+from facilitator.tui.widgets.plain import Static
 
 if TYPE_CHECKING:
     from facilitator.tui.clinic_app import ClinicApp
@@ -315,7 +315,7 @@ class LockScreen(ModalScreen[None]):
         self.retry_at: datetime | None = None
 
     @property
-    def facilitator(self) -> "LockingApp":
+    def facilitator(self) -> LockingApp:
         # The app, as a ClinicApp with this module's IdleLockMixin: never facilitator.tui.app,
         # which imports this module.
         return self.app  # type: ignore[return-value]

@@ -16,13 +16,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.clinic import staff_name
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.notes import Note
 from facilitator.store.files import DamagedFile, StoreBusy
 from facilitator.tui.widgets.hoursbar import theme_colours
+from facilitator.tui.widgets.plain import Label, Static
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -35,7 +35,7 @@ def _when(at: datetime | None) -> str:
     return f"{at:%a %d %b %Y %H:%M}" if at else ""
 
 
-def note_lines(note: Note | None, muted: str, staff: "Mapping[str, Staff]") -> Text:
+def note_lines(note: Note | None, muted: str, staff: Mapping[str, Staff]) -> Text:
     """The note as read: who signed, co-signed and added each addendum, by name."""
     def who(user: str | None) -> str:
         return staff_name(user, staff)
@@ -105,11 +105,11 @@ class NoteScreen(ModalScreen[bool]):
         self.client_name = client_name
         self.heading = f"{client_name} ({client_id}) · {group} · {day:%a} {day.day} {day:%b %Y}"
         self.note: Note | None = None
-        self.staff: "Mapping[str, Staff]" = {}
+        self.staff: Mapping[str, Staff] = {}
         self.changed = False
 
     @property
-    def facilitator(self) -> "ClinicApp":
+    def facilitator(self) -> ClinicApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -16,7 +16,6 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, TextArea
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.confidentiality import flag_text, mentions, replacements
 from facilitator.core.permissions import allowed
@@ -24,6 +23,7 @@ from facilitator.store.notes import NoteBook
 from facilitator.tui.end_summary import STORE_ERRORS, may_write, sentence
 from facilitator.tui.widgets.addendum import AddendumScreen
 from facilitator.tui.widgets.confirm import ConfirmScreen
+from facilitator.tui.widgets.plain import Label, Static
 
 __all__ = ["AddendumScreen", "NoteEditorScreen", "add_addendum", "locked_text"]
 
@@ -45,7 +45,7 @@ def _when(moment) -> str:
     return f"{moment:%a} {moment.day} {moment:%b %Y %H:%M}"
 
 
-def locked_text(note: "Note", staff: "Mapping[str, Staff]") -> str:
+def locked_text(note: Note, staff: Mapping[str, Staff]) -> str:
     """A signed note as read: body, signature (with its hash), co-signature, addenda; each
     signer by name (core.clinic.staff_name)."""
     from facilitator.core.clinic import staff_name
@@ -120,15 +120,15 @@ class NoteEditorScreen(Screen):
     NoteEditorScreen TextArea { height: 1fr; }
     """
 
-    def __init__(self, running: "RunningSession", client_id: str, name: str, *, editable: bool) -> None:
+    def __init__(self, running: RunningSession, client_id: str, name: str, *, editable: bool) -> None:
         super().__init__()
         self.book = NoteBook(running.data, running.file)
         self.client_id = client_id
         self.client_name = name
         self.editable = editable
-        self.note: "Note | None" = None
+        self.note: Note | None = None
         self.saved_body = ""
-        self._timer: "Timer | None" = None
+        self._timer: Timer | None = None
         self._refused_at = 0.0
         self.may_cosign = False
         self.writer = False
@@ -263,7 +263,7 @@ class NoteEditorScreen(Screen):
             pass
 
     # -- a locked note -----------------------------------------------------------------
-    def on_key(self, event: "events.Key") -> None:
+    def on_key(self, event: events.Key) -> None:
         """A key this note refuses (typing into it, a or c where they do not apply): say why,
         in the store's own sentence, by asking the store (which changes nothing)."""
         key = event.key

@@ -12,23 +12,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from rich.text import Text
 from textual.widgets import DataTable, Footer
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.notes import due_date
 from facilitator.core.rules import Role
 from facilitator.store.files import DamagedFile
 from facilitator.tui import review_queue as rq
 from facilitator.tui.live import LiveScreen
+from facilitator.tui.navigation import to_base
 from facilitator.tui.widgets.confirm import ConfirmScreen
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.hoursbar import theme_colours
+from facilitator.tui.widgets.plain import Label, Static
 from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.weektable import cell
-from facilitator.tui.navigation import to_base
 
 if TYPE_CHECKING:
     from facilitator.store.notes import QueueItem
@@ -39,7 +39,7 @@ STATE_WORDS = {"missing": "no note", "draft": "draft", "unsigned-cosign": "to co
 
 @dataclass(frozen=True)
 class Queue:
-    items: list["QueueItem"]
+    items: list[QueueItem]
     names: dict[str, str]
     first: date
     today: date
@@ -91,7 +91,7 @@ def plans_overdue_line(queue: Queue, width: int) -> str:
     return line if len(line) <= width else line[:max(0, width - 1)] + "…"
 
 
-def due_text(item: "QueueItem", today: date) -> str:
+def due_text(item: QueueItem, today: date) -> str:
     if item.state == "unsigned-cosign":
         return "—"
     if item.overdue_days > 0:
@@ -100,7 +100,7 @@ def due_text(item: "QueueItem", today: date) -> str:
     return "due today" if due == today else f"due {due:%a} {due.day}"
 
 
-def note_text(item: "QueueItem", queue: Queue) -> str:
+def note_text(item: QueueItem, queue: Queue) -> str:
     state = STATE_WORDS.get(item.state, item.state)
     if item.flag:                  # "attendance corrected after signing" (issue #20)
         state = f"{state}, {item.flag}"
@@ -127,7 +127,7 @@ class ReviewTable(DataTable):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, cell_padding=0, **kwargs)
-        self.items: list["QueueItem"] = []
+        self.items: list[QueueItem] = []
 
     def action_first(self) -> None:
         if self.row_count:
@@ -138,12 +138,12 @@ class ReviewTable(DataTable):
             self.move_cursor(row=self.row_count - 1, animate=False)
 
     @property
-    def current(self) -> "QueueItem | None":
+    def current(self) -> QueueItem | None:
         if self.row_count and 0 <= self.cursor_row < len(self.items):
             return self.items[self.cursor_row]
         return None
 
-    def show(self, queue: Queue, items: list["QueueItem"], selected: set[tuple[str, str]],
+    def show(self, queue: Queue, items: list[QueueItem], selected: set[tuple[str, str]],
              colours: dict[str, str], width: int) -> None:
         row = self.cursor_row
         due_w = max([4] + [len(due_text(i, queue.today)) for i in items])
@@ -217,7 +217,7 @@ class ReviewScreen(LiveScreen):
         self.queue: Queue | None = None
         self.filters = rq.Filters()
         self.selected: set[tuple[str, str]] = set()
-        self.shown: list["QueueItem"] = []
+        self.shown: list[QueueItem] = []
 
     def compose(self) -> ComposeResult:
         yield ClinicHeader()
@@ -392,7 +392,7 @@ class ReviewScreen(LiveScreen):
 
         self.app.push_screen(ConfirmScreen(question, detail), answered)
 
-    def _cosign_all(self, chosen: list["QueueItem"]) -> None:
+    def _cosign_all(self, chosen: list[QueueItem]) -> None:
         from facilitator.store.notes import NoteBook
         from facilitator.tui.end_summary import STORE_ERRORS
         from facilitator.tui.widgets.problem import refusal_sentence

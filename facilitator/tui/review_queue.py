@@ -29,7 +29,7 @@ class Filters:
     counselor: str | None = None      # a staff account
 
 
-def keeps(item: "QueueItem", show: str, me: str) -> bool:
+def keeps(item: QueueItem, show: str, me: str) -> bool:
     if show == "mine":
         return item.state != "unsigned-cosign" and me in item.facilitators
     if show == "cosign":
@@ -39,16 +39,16 @@ def keeps(item: "QueueItem", show: str, me: str) -> bool:
     return True
 
 
-def _in_scope(item: "QueueItem", filters: Filters) -> bool:
+def _in_scope(item: QueueItem, filters: Filters) -> bool:
     return ((filters.group is None or item.group == filters.group)
             and (filters.counselor is None or filters.counselor in item.facilitators))
 
 
-def apply(items: Sequence["QueueItem"], filters: Filters, me: str) -> list["QueueItem"]:
+def apply(items: Sequence[QueueItem], filters: Filters, me: str) -> list[QueueItem]:
     return [i for i in items if _in_scope(i, filters) and keeps(i, filters.show, me)]
 
 
-def counts(items: Sequence["QueueItem"], filters: Filters, me: str) -> dict[str, int]:
+def counts(items: Sequence[QueueItem], filters: Filters, me: str) -> dict[str, int]:
     scoped = [i for i in items if _in_scope(i, filters)]
     return {key: sum(1 for i in scoped if keeps(i, key, me)) for key, _ in SHOW_FILTERS}
 
@@ -59,11 +59,11 @@ def next_of(options: Sequence[str], current: str | None) -> str | None:
     return cycle[(cycle.index(current) + 1) % len(cycle)] if current in cycle else None
 
 
-def groups_of(items: Sequence["QueueItem"]) -> list[str]:
+def groups_of(items: Sequence[QueueItem]) -> list[str]:
     return sorted({i.group for i in items})
 
 
-def counselors_of(items: Sequence["QueueItem"]) -> list[str]:
+def counselors_of(items: Sequence[QueueItem]) -> list[str]:
     return sorted({f for i in items for f in i.facilitators})
 
 

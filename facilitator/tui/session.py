@@ -15,19 +15,19 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
-from facilitator.tui.widgets.plain import Label
 
 from facilitator.core.agenda import AgendaClock
-from facilitator.core.hours import credited_minutes
 from facilitator.core.confidentiality import flag_text, mentions
+from facilitator.core.hours import credited_minutes
 from facilitator.core.rules import DEFAULT_GROUP_CAP
 from facilitator.store.files import DamagedFile
 from facilitator.store.running import RunningSession, find_running
+from facilitator.tui.goals import goal_lines, read_recovery_plans
 from facilitator.tui.session_actions import SessionActions
 from facilitator.tui.widgets.agenda import AgendaPane, clock_text
 from facilitator.tui.widgets.attendance import HIDDEN, AttendancePane, AttendanceRow, AttendanceTable
-from facilitator.tui.goals import goal_lines, read_recovery_plans
 from facilitator.tui.widgets.participation import ParticipationPane
+from facilitator.tui.widgets.plain import Label
 from facilitator.tui.widgets.problem import refusal_sentence
 from facilitator.tui.widgets.quiet import put
 
@@ -123,7 +123,7 @@ class SessionScreen(SessionActions, Screen):
     def __init__(self, running: RunningSession | None = None) -> None:
         super().__init__()
         self.running = running
-        self.record: "SessionRecord | None" = None
+        self.record: SessionRecord | None = None
         self.generation: int | None = None
         self.names: dict[str, str] = {}
         self.clients: dict = {}           # client id -> core Client (the names check)
@@ -139,7 +139,7 @@ class SessionScreen(SessionActions, Screen):
         self.recovery_plans: dict[str, Any] = {}   # client id -> RecoveryPlan | None | str (unreadable)
 
     @property
-    def facilitator(self) -> "ClinicApp":
+    def facilitator(self) -> ClinicApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.permissions import allowed
 from facilitator.store.notes import NoteBook
@@ -21,6 +20,7 @@ from facilitator.tui import end_summary as summary
 from facilitator.tui.end_summary import STORE_ERRORS
 from facilitator.tui.widgets.confirm import ConfirmScreen
 from facilitator.tui.widgets.header import ClinicHeader
+from facilitator.tui.widgets.plain import Label, Static
 from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.tables import put_rows
 
@@ -81,18 +81,18 @@ class EndSessionScreen(Screen):
         Binding("h", "home", "Home", id="end.home_h", show=False),
     ]
 
-    def __init__(self, running: "RunningSession") -> None:
+    def __init__(self, running: RunningSession) -> None:
         super().__init__()
         self.running = running
         self.book = NoteBook(running.data, running.file)
         self.rows: list[summary.ClientRow] = []
-        self.notes: dict[str, "Note"] = {}
-        self.me: "Staff | None" = None
-        self.record: "SessionRecord | None" = None
+        self.notes: dict[str, Note] = {}
+        self.me: Staff | None = None
+        self.record: SessionRecord | None = None
         self.done = ""          # what the last key did, said once in the hint line
 
     @property
-    def facilitator(self) -> "ClinicApp":
+    def facilitator(self) -> ClinicApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -166,7 +166,7 @@ class EndSessionScreen(Screen):
         return True
 
     # -- reading -----------------------------------------------------------------------
-    def _topic(self, record: "SessionRecord") -> str | None:
+    def _topic(self, record: SessionRecord) -> str | None:
         return self.facilitator.plan_title(record.header.plan_id)
 
     def reload(self, *, draft: bool = False, advance: bool = False) -> None:
@@ -187,7 +187,7 @@ class EndSessionScreen(Screen):
         self.record, self.notes = record, notes
         self._show(snapshot, record, advance=advance, first=draft)
 
-    def _show(self, snapshot: "ClinicSnapshot", record: "SessionRecord", *,
+    def _show(self, snapshot: ClinicSnapshot, record: SessionRecord, *,
               advance: bool, first: bool) -> None:
         app = self.facilitator
         day = app.today(snapshot)

@@ -10,11 +10,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
-from facilitator.tui.widgets.plain import Label, Static
 from textual.widgets.option_list import Option
 
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.store.files import DamagedFile, StoreBusy
+from facilitator.tui.widgets.plain import Label, Static
 from facilitator.tui.widgets.problem import refusal_sentence as sentence
 
 MODAL_CSS = """

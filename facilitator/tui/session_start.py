@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.session import SessionState
 from facilitator.store.files import DamagedFile, StoreBusy
-from facilitator.store.running import find_running, start_session
+from facilitator.store.running import start_session
 from facilitator.tui.widgets.problem import refusal_sentence
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from facilitator.tui.clinic_app import ClinicApp
 
 
-def show_session(app: "ClinicApp", running: "RunningSession") -> None:
+def show_session(app: ClinicApp, running: RunningSession) -> None:
     """Show ``running``: back to its screen if it is open, else a new session screen on top."""
     from facilitator.tui.session import SessionScreen
     for index, screen in enumerate(app.screen_stack):
@@ -35,7 +35,7 @@ def _span_text(minutes: int) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
-def _off_schedule(app: "ClinicApp", group: str) -> str | None:
+def _off_schedule(app: ClinicApp, group: str) -> str | None:
     """The question to ask when today's meeting of ``group`` is not yet open and starts more
     than ``EARLY_MINUTES`` from now, or started more than ``LATE_MINUTES`` ago; None
     otherwise (and for a session already open: resuming never asks)."""
@@ -60,7 +60,7 @@ def _off_schedule(app: "ClinicApp", group: str) -> str | None:
     return None
 
 
-def open_session(app: "ClinicApp", group: str, plan_id: str | None = None, *,
+def open_session(app: ClinicApp, group: str, plan_id: str | None = None, *,
                  asked: bool = False) -> None:
     """Start today's session of ``group`` (or resume it) and show it; more than 30 minutes
     before or after its time, ask first."""
@@ -93,7 +93,7 @@ def open_session(app: "ClinicApp", group: str, plan_id: str | None = None, *,
     show_session(app, running)
 
 
-def choose_session(app: "ClinicApp", highlight: str | None = None) -> None:
+def choose_session(app: ClinicApp, highlight: str | None = None) -> None:
     """The picker: any group, any plan from the library."""
     from facilitator.tui.session_modals import StartSessionModal
     try:
@@ -117,7 +117,7 @@ def choose_session(app: "ClinicApp", highlight: str | None = None) -> None:
     app.push_screen(StartSessionModal(groups, plans, highlight), chosen)
 
 
-def resume_at_start(app: "ClinicApp") -> None:
+def resume_at_start(app: ClinicApp) -> None:
     """At startup: straight back into a session this user left running (crash, restart)."""
     try:
         running = app.running_at_launch()    # the launch gate's look, if it just took one

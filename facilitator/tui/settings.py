@@ -16,19 +16,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Select, Switch
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.clinic import WEEK_STARTS
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.rules import Role
 from facilitator.store.settings import (
-    FIELDS, MAX_END_GRACE_MINUTES, MAX_GROUP_CAP, MAX_IDLE_MINUTES, MAX_PLAN_REVIEW_DAYS, parse_value,
+    FIELDS,
+    MAX_END_GRACE_MINUTES,
+    MAX_GROUP_CAP,
+    MAX_IDLE_MINUTES,
+    MAX_PLAN_REVIEW_DAYS,
+    parse_value,
 )
 from facilitator.tui.live import LiveScreen
+from facilitator.tui.navigation import to_base
 from facilitator.tui.staff import ROLE_WORDS, problem_sentence
 from facilitator.tui.widgets.header import ClinicHeader
+from facilitator.tui.widgets.plain import Label, Static
 from facilitator.tui.widgets.problem import ProblemPanel
-from facilitator.tui.navigation import to_base
 
 if TYPE_CHECKING:
     from facilitator.core.clinic import ClinicSettings, Staff
@@ -47,8 +52,8 @@ LABELS = {key: label for key, label, _ in FORM}
 
 @dataclass(frozen=True)
 class SettingsView:
-    settings: "ClinicSettings"
-    me: "Staff | None"
+    settings: ClinicSettings
+    me: Staff | None
     today: date
 
 
@@ -220,7 +225,7 @@ class SettingsScreen(LiveScreen):
         if not dirty:
             self.fill(settings)
 
-    def fill(self, settings: "ClinicSettings") -> None:
+    def fill(self, settings: ClinicSettings) -> None:
         """Put the stored values in the form (edits in progress are never overwritten)."""
         self.query_one("#group-cap", Input).value = str(settings.group_cap)
         self.query_one("#idle-minutes", Input).value = str(settings.idle_minutes)

@@ -13,16 +13,15 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.rules import Role
 from facilitator.tui.live import LiveScreen
-from facilitator.tui.staff_modals import AddStaffModal, RenameModal, RoleModal
-from facilitator.tui.widgets.problem import refusal_sentence
-from facilitator.tui.widgets.header import ClinicHeader
-from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.navigation import to_base
+from facilitator.tui.staff_modals import AddStaffModal, RenameModal, RoleModal
+from facilitator.tui.widgets.header import ClinicHeader
+from facilitator.tui.widgets.plain import Label, Static
+from facilitator.tui.widgets.problem import ProblemPanel, refusal_sentence
 from facilitator.tui.widgets.tables import put_rows
 
 if TYPE_CHECKING:
@@ -35,7 +34,7 @@ ROLE_WORDS = {Role.COUNSELOR: "a counselor", Role.SUPERVISOR: "a supervisor", Ro
 problem_sentence = refusal_sentence
 
 
-def who(member: "Staff") -> str:
+def who(member: Staff) -> str:
     """"Jamie Doe (jdoe)", or just "jdoe" when that is also the name."""
     if member.display_name == member.user:
         return member.user
@@ -44,8 +43,8 @@ def who(member: "Staff") -> str:
 
 @dataclass(frozen=True)
 class StaffView:
-    members: tuple["Staff", ...]
-    me: "Staff | None"
+    members: tuple[Staff, ...]
+    me: Staff | None
     clinic: str
     today: date
 
@@ -186,7 +185,7 @@ class StaffScreen(LiveScreen):
         except Exception:  # noqa: BLE001 - no row under the cursor
             return None
 
-    def highlighted(self) -> "Staff | None":
+    def highlighted(self) -> Staff | None:
         user = self.highlighted_user
         if self.view is None or user is None:
             return None
@@ -213,7 +212,7 @@ class StaffScreen(LiveScreen):
             return
         from facilitator.store.staff import add_staff
 
-        def save(user: str, name: str, role: str) -> "Staff":
+        def save(user: str, name: str, role: str) -> Staff:
             known = {m.user: m for m in self.view.members} if self.view else {}
             if user.strip() in known:   # the store says so too, in command-line words
                 member = known[user.strip()]
@@ -221,7 +220,7 @@ class StaffScreen(LiveScreen):
                 raise InputError(f"{member.user} is already on the staff list{state}", field="USER")
             return add_staff(self.facilitator.data, user, name, role)
 
-        def done(member: "Staff | None") -> None:
+        def done(member: Staff | None) -> None:
             if member is not None:
                 self.say(f"Added {member.user} ({member.display_name}) as {ROLE_WORDS[member.role]}.")
                 self.reload()

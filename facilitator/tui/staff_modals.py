@@ -10,11 +10,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
-from facilitator.tui.widgets.plain import Label, Static
 from textual.widgets.option_list import Option
 
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.tui.session_modals import MODAL_CSS
+from facilitator.tui.widgets.plain import Label, Static
 from facilitator.tui.widgets.problem import refusal_sentence as problem_sentence
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class AddStaffModal(ModalScreen["Staff | None"]):
     HOW_TO = ("The account is the person's operating-system login on this computer (or the clinic "
               "host); the name is what notes show. Tab moves between fields; enter or ctrl+s saves.")
 
-    def __init__(self, save: Callable[[str, str, str], "Staff"]) -> None:
+    def __init__(self, save: Callable[[str, str, str], Staff]) -> None:
         super().__init__()
         self.save = save
 

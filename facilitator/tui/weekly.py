@@ -9,18 +9,22 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.hours import Flag, WeeklyRow
 from facilitator.core.weeks import Week, week_containing
 from facilitator.tui.live import LiveScreen
+from facilitator.tui.navigation import to_base
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.hoursbar import (
-    FLAG_WORDS, hours_down, needs_phrase, required_text, theme_colours,
+    FLAG_WORDS,
+    hours_down,
+    needs_phrase,
+    required_text,
+    theme_colours,
 )
+from facilitator.tui.widgets.plain import Label, Static
 from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.weektable import WeekTable, WeekTableData, fit, shown_days
-from facilitator.tui.navigation import to_base
 
 if TYPE_CHECKING:
     from facilitator.store.reports import WeekReport
@@ -35,7 +39,7 @@ class WeekView:
     week: Week
     this_week: Week
     today: date
-    report: "WeekReport"
+    report: WeekReport
     meeting_days: set[date]
     groups: tuple[str, ...]
     clinic: str

@@ -20,8 +20,8 @@ def main(argv: list[str]) -> int:
     if argv[0] == "ssh":
         from facilitator.cli.ssh_entry import main as entry
         return entry()
-    from facilitator.store.clinic import open_clinic
     from facilitator.core.rules import Status
+    from facilitator.store.clinic import open_clinic
     from facilitator.store.notes import NoteBook
     from facilitator.store.pins import set_first_pin
     from facilitator.store.running import start_session

@@ -48,8 +48,15 @@ from tests.accounts import ADMIN, COUNSELOR, STAFF_GROUP, SUPERVISOR, public_dir
 from tests.accounts.test_shared_clinic import assert_shared
 from tests.e2e.sshd import SshServer
 from tests.faketime import faketime_text, libfaketime
-from tests.tui.day_script import (SESSION_ID, Terminal, assert_screens_clean, assert_the_group_stored,
-                                  data_words, run_the_group, tmux)
+from tests.tui.day_script import (
+    SESSION_ID,
+    Terminal,
+    assert_screens_clean,
+    assert_the_group_stored,
+    data_words,
+    run_the_group,
+    tmux,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

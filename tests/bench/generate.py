@@ -36,13 +36,11 @@ from facilitator import demo_data as D
 from facilitator.core.clinic import ClinicSettings
 from facilitator.core.notes import Note, sign
 from facilitator.core.roster import Client, Group, parse_days
-from facilitator.core.rules import Status
 from facilitator.demo import _attendance, _blocks, _header
 from facilitator.store.admission import STRICT_VERSION, admit
-from facilitator.store.datadir import snapshot_of
 from facilitator.store.audit import GENESIS, AuditLog, entry_hash
 from facilitator.store.commit import binding
-from facilitator.store.datadir import DataDir
+from facilitator.store.datadir import DataDir, snapshot_of
 from facilitator.store.files import FILE_MODE, make_dirs
 from facilitator.store.plans import PlanLibrary, shipped_plans_dir
 
@@ -175,7 +173,7 @@ def build(root: Path, spec: ClinicSpec, *, user: str, today: date | None = None)
                 level_of_care=level, required_hours=settings.default_hours(level),
                 admitted=first - timedelta(days=rng.randint(0, 20)), groups=(group.name,)))
         data.import_roster(clients)
-        from facilitator.store.pins import PinStore   # a PIN: the app opens on home, not the gate
+        from facilitator.store.pins import PinStore  # a PIN: the app opens on home, not the gate
         PinStore(root, data.clock).set_pin(user, "246810")
         audit = _AuditWriter(data.audit, user)
         library = PlanLibrary.load(shipped_plans_dir(), data.plans_dir)
@@ -215,7 +213,7 @@ def _note_body(rng: random.Random) -> str:
     return " ".join(rng.sample(NOTE_SENTENCES, rng.randint(5, 8)))
 
 
-def _write_session(data: DataDir, audit: "_AuditWriter", library: PlanLibrary, group: Group,
+def _write_session(data: DataDir, audit: _AuditWriter, library: PlanLibrary, group: Group,
                    start: datetime, members: list[Client], patterns: dict[str, str], user: str,
                    rng: random.Random) -> None:
     plan_blocks = library.get(group.plan).block_runs() if group.plan else ()

@@ -47,8 +47,8 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (Debian: apt-get install valgrind)")
-    from tests.bench.generate import FIVE_YEARS, clone, ensure_clinic
     from facilitator.store.identity import os_user
+    from tests.bench.generate import FIVE_YEARS, clone, ensure_clinic
     with tempfile.TemporaryDirectory() as scratch:
         clinic = args.clinic or clone(ensure_clinic(FIVE_YEARS, user=os_user()).root, Path(scratch) / "5y")
         runs = [("bare", "bare", "-", REPO)]

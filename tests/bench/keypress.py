@@ -24,8 +24,8 @@ import os
 import time
 from pathlib import Path
 
-from facilitator.store.clinic import open_clinic
 from facilitator.core.rules import Status
+from facilitator.store.clinic import open_clinic
 from facilitator.store.running import start_session
 from tests.bench.stats import summary
 from tests.bench.store_figures import _today_group

@@ -154,9 +154,9 @@ def prepare(root: Path) -> tuple[list[str], list[str], list[str]]:
 
 def laptop_push(host: Path, laptop: Path, group: str, env: dict[str, str]) -> float:
     """A session run on the laptop, then `facilitator sync` pushing it: seconds."""
-    from tests.store._sync_support import LOCAL_SSH, open_as, sync_argv
     from facilitator.core.rules import Status
     from facilitator.store.running import start_session
+    from tests.store._sync_support import LOCAL_SSH, open_as, sync_argv
     data = open_as(laptop)
     running = start_session(data, group)
     for client in running.record().roster:
@@ -169,8 +169,8 @@ def laptop_push(host: Path, laptop: Path, group: str, env: dict[str, str]) -> fl
 
 
 def run(presses: int, quiet_seconds: float, log=print) -> dict:
-    from tests.store._sync_support import sync_argv, LOCAL_SSH
     from facilitator.store.identity import os_user
+    from tests.store._sync_support import LOCAL_SSH, sync_argv
     cache = cache_root()
     clinic = ensure_clinic(ONE_MONTH, user=os_user(), cache=cache, log=log)
     scratch = Path(tempfile.mkdtemp(prefix=".peak-", dir=cache))

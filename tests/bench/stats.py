@@ -50,5 +50,5 @@ def machine() -> dict[str, str | int]:
         "os": f"{platform.system()} {platform.release()}",
         "python": sys.version.split()[0], "textual": version("textual"), "tinydb": version("tinydb"),
         "sqlite": __import__("sqlite3").sqlite_version,
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }

@@ -24,10 +24,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from facilitator.store.clinic import open_clinic
 from facilitator.core.rules import Status
 from facilitator.core.session import AttendanceEntry
 from facilitator.core.weeks import week_containing
+from facilitator.store.clinic import open_clinic
 from facilitator.store.datadir import DataDir
 from facilitator.store.reports import week_report
 from facilitator.store.running import RunningSession, start_session

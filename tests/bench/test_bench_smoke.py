@@ -12,8 +12,8 @@ import pytest
 
 from facilitator.store.audit import AuditLog
 from facilitator.store.datadir import DataDir
-from facilitator.store.maintenance import verify
 from facilitator.store.identity import os_user
+from facilitator.store.maintenance import verify
 from tests.bench import instructions, keypress, startup, store_figures
 from tests.bench.__main__ import rows_from, table
 from tests.bench.generate import ClinicSpec, clone, ensure_clinic

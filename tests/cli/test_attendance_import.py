@@ -11,7 +11,14 @@ import pytest
 from facilitator.core.rules import Status
 from facilitator.core.session import Source, session_id_for
 from tests.cli.conftest import (
-    ATTENDANCE_HEADER, TZ, assert_rejected_whole, open_data, record_files, run_cli, tree_bytes, write,
+    ATTENDANCE_HEADER,
+    TZ,
+    assert_rejected_whole,
+    open_data,
+    record_files,
+    run_cli,
+    tree_bytes,
+    write,
 )
 
 CHI = ZoneInfo(TZ)

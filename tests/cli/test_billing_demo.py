@@ -10,7 +10,7 @@ The demo has IOP, PHP and OP clients, and telehealth attendance, so no case is s
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ ADMIN_NAME = "Demo Admin"      # the name `make` gives the demo's admin (this OS
 
 
 def clock() -> datetime:
-    return datetime(2026, 12, 1, 16, 0, tzinfo=timezone.utc)      # 10:00 in Chicago
+    return datetime(2026, 12, 1, 16, 0, tzinfo=UTC)      # 10:00 in Chicago
 
 
 @pytest.fixture(scope="module")

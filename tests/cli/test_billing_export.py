@@ -23,7 +23,14 @@ from facilitator.store.clinic import open_clinic
 from facilitator.store.identity import os_user
 from facilitator.store.notes import NoteBook
 from tests.cli.conftest import (
-    ATTENDANCE_HEADER, ROSTER_HEADER, csv_body, csv_text, open_data, run_cli, tree_bytes, write,
+    ATTENDANCE_HEADER,
+    ROSTER_HEADER,
+    csv_body,
+    csv_text,
+    open_data,
+    run_cli,
+    tree_bytes,
+    write,
 )
 
 CHI = ZoneInfo("America/Chicago")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ TODAY = date(2026, 11, 24)                     # a Tuesday, two days before Than
 
 
 def clock() -> datetime:
-    return datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)   # 10:00 in Chicago
+    return datetime(2026, 11, 24, 16, 0, tzinfo=UTC)   # 10:00 in Chicago
 
 
 USER = os_user()

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -37,7 +37,7 @@ TIMEOUT = 10
 
 
 def _clock() -> datetime:
-    return datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)
+    return datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import (
-    ROSTER_HEADER, assert_rejected_whole, csv_text, run_cli, tree_bytes, write,
+    ROSTER_HEADER,
+    assert_rejected_whole,
+    csv_text,
+    run_cli,
+    tree_bytes,
+    write,
 )
 
 

@@ -14,8 +14,7 @@ import pytest
 from facilitator.cli.output import display_width
 from facilitator.core.errors import InputError
 from facilitator.core.part2 import STATEMENT_2
-from tests.cli.conftest import (ATTENDANCE_HEADER, ROSTER_HEADER, csv_text, open_data, run_cli, tree_bytes,
-                                write)
+from tests.cli.conftest import ATTENDANCE_HEADER, ROSTER_HEADER, csv_text, open_data, run_cli, tree_bytes, write
 
 FULL_50 = "\uff15\uff10"            # ５０
 FULL_DATE = "\uff12\uff10\uff12\uff16-11-17"   # ２０２６-11-17

@@ -17,7 +17,14 @@ import pytest
 from facilitator.cli import output
 from facilitator.store.identity import os_user
 from tests.cli.conftest import (
-    ATTENDANCE_HEADER, ROSTER_HEADER, csv_body, csv_text, open_data, run_cli, tree_bytes, write,
+    ATTENDANCE_HEADER,
+    ROSTER_HEADER,
+    csv_body,
+    csv_text,
+    open_data,
+    run_cli,
+    tree_bytes,
+    write,
 )
 
 ROSTER = [

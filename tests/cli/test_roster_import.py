@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import (
-    ROSTER_HEADER, ROSTER_ROWS, assert_rejected_whole, csv_text, open_data, run_cli, tree_bytes, write,
+    ROSTER_HEADER,
+    ROSTER_ROWS,
+    assert_rejected_whole,
+    csv_text,
+    open_data,
+    run_cli,
+    tree_bytes,
+    write,
 )
 
 

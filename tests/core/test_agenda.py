@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +21,7 @@ from facilitator.core.rules import BlockKind
 from facilitator.core.session import BlockRun
 
 CHI = ZoneInfo("America/Chicago")
-UTC = timezone.utc
+UTC = UTC
 
 
 def at(hour: int, minute: int = 0, second: int = 0) -> datetime:

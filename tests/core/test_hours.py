@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -112,7 +112,7 @@ def test_fall_back_night_counts_real_elapsed_minutes() -> None:
 def test_mixed_offsets_compare_as_instants() -> None:
     # Times read back from ISO strings carry fixed offsets; they mix with zone times.
     start_fixed = datetime.fromisoformat("2026-11-18T18:00:00-06:00")
-    arrived_utc = datetime(2026, 11, 19, 0, 30, tzinfo=timezone.utc)   # 18:30 CST
+    arrived_utc = datetime(2026, 11, 19, 0, 30, tzinfo=UTC)   # 18:30 CST
     assert credited_minutes(Status.LATE, arrived_utc, None, start_fixed, END, BREAK) == 135
 
 

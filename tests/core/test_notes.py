@@ -21,12 +21,26 @@ from hypothesis import strategies as st
 
 from facilitator.core.errors import InputError
 from facilitator.core.notes import (
-    Addendum, Note, add_addendum, business_days_overdue, cosign, draft_note, due_date, edit,
-    note_hash, redact_others, sign, verify_note,
+    Addendum,
+    Note,
+    add_addendum,
+    business_days_overdue,
+    cosign,
+    draft_note,
+    due_date,
+    edit,
+    note_hash,
+    redact_others,
+    sign,
+    verify_note,
 )
 from facilitator.core.roster import Client
 from facilitator.core.rules import (
-    NOTE_DUE_BUSINESS_DAYS, PARTICIPATION_PHRASES, PARTICIPATION_PICKS, BlockKind, Status,
+    NOTE_DUE_BUSINESS_DAYS,
+    PARTICIPATION_PHRASES,
+    PARTICIPATION_PICKS,
+    BlockKind,
+    Status,
 )
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader, SessionRecord
 

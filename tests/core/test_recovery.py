@@ -15,7 +15,7 @@ Every name and goal is invented.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,8 +24,18 @@ from facilitator.core.clinic import ClinicSettings, Staff
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.permissions import allowed, require
 from facilitator.core.recovery import (
-    DEFAULT_REVIEW_DAYS, Goal, GoalStatus, RecoveryPlan, Review, add_goal, goal_ref, may_change_plan,
-    parse_goal_ref, record_review, review_day, set_status,
+    DEFAULT_REVIEW_DAYS,
+    Goal,
+    GoalStatus,
+    RecoveryPlan,
+    Review,
+    add_goal,
+    goal_ref,
+    may_change_plan,
+    parse_goal_ref,
+    record_review,
+    review_day,
+    set_status,
 )
 from facilitator.core.rules import Role
 
@@ -69,10 +79,10 @@ def test_overdue_is_strictly_after_the_due_day() -> None:
 
 def test_review_day_is_the_local_calendar_day_across_dst() -> None:
     spring_eve = datetime(2027, 3, 13, 23, 30, tzinfo=CHI)
-    assert review_day(spring_eve.astimezone(timezone.utc), CHI) == date(2027, 3, 13)
+    assert review_day(spring_eve.astimezone(UTC), CHI) == date(2027, 3, 13)
     p = record_review(plan(date(2027, 2, 1)), day=review_day(spring_eve, CHI), by="dana")
     assert p.review_due(30) == date(2027, 4, 12)
-    fall_night = datetime(2026, 11, 1, 0, 30, tzinfo=timezone.utc)
+    fall_night = datetime(2026, 11, 1, 0, 30, tzinfo=UTC)
     assert review_day(fall_night, CHI) == date(2026, 10, 31)
 
 

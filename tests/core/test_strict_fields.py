@@ -16,7 +16,7 @@ from facilitator.core.errors import InputError
 from facilitator.core.hours import OtherHours
 from facilitator.core.notes import Note
 from facilitator.core.roster import Client, Group
-from facilitator.core.rules import BlockKind, Role, Status
+from facilitator.core.rules import BlockKind, Status
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader
 
 CHICAGO = ZoneInfo("America/Chicago")

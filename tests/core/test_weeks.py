@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from facilitator.core.errors import InputError
-from facilitator.core.weeks import MONDAY, SUNDAY, Week, parse_week_label, week_containing
+from facilitator.core.weeks import MONDAY, SUNDAY, parse_week_label, week_containing
 
 
 def test_monday_start_week_of_a_wednesday() -> None:

@@ -83,7 +83,7 @@ class Runtime:
         self.bin = self.root / "bin" / "facilitator"
 
     @classmethod
-    def build(cls) -> "Runtime":
+    def build(cls) -> Runtime:
         runtime = cls(world_dir("fct-runtime-"))
         for packages in site.getsitepackages():
             for entry in Path(packages).iterdir():

@@ -40,7 +40,7 @@ class SshServer:
             return "sshd needs root to switch to the test user"
         return None
 
-    def start(self, extra_config: str = "") -> "SshServer":
+    def start(self, extra_config: str = "") -> SshServer:
         """Start it; ``extra_config`` goes at the end of sshd_config (e.g. a Match block)."""
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)

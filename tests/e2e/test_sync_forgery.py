@@ -436,6 +436,7 @@ def _a_meeting_the_host_has_no_record_of(root: Path):
     """The latest weekday meeting (up to two weeks back) the host holds no record of, and the
     ids of the clients enrolled in that group that day."""
     from datetime import datetime
+
     from facilitator.core.session import session_id_for
     from facilitator.store.records import record_path
     data = open_as(root)

@@ -17,9 +17,9 @@ import subprocess
 
 import pytest
 
+from facilitator.core.notes import Note
 from facilitator.core.recovery import add_goal
 from facilitator.core.rules import Status
-from facilitator.core.notes import Note
 from facilitator.store import recovery
 from facilitator.store.notes import NoteBook
 from facilitator.store.records import SessionFile, record_path

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import shlex
-import subprocess
 from datetime import timedelta
 
 import pytest
@@ -19,8 +18,18 @@ from facilitator.store.notes import NoteBook
 from facilitator.store.running import RunningSession
 from tests.conftest import FakeClock
 from tests.store._sync_support import (
-    LATER, add_supervisor, copy_clinic, credited, invalid, kill_midway, make_demo, open_as, record_of,
-    run_session, run_sync, sync_argv,
+    LATER,
+    add_supervisor,
+    copy_clinic,
+    credited,
+    invalid,
+    kill_midway,
+    make_demo,
+    open_as,
+    record_of,
+    run_session,
+    run_sync,
+    sync_argv,
 )
 
 pytestmark = pytest.mark.e2e

@@ -19,7 +19,7 @@ import random
 import signal
 import sys
 import traceback
-from datetime import date, time
+from datetime import date
 from pathlib import Path
 
 from facilitator.core.hours import OtherHours

@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from facilitator.store.clinic import open_clinic
 from facilitator.core.rules import Status
+from facilitator.store.clinic import open_clinic
 from facilitator.store.identity import os_user
 from facilitator.store.maintenance import verify
 from facilitator.store.notes import NoteBook

@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from datetime import date, time as clock_time
+from datetime import date
+from datetime import time as clock_time
 from pathlib import Path
 
 import pytest

@@ -18,8 +18,7 @@ import pytest
 
 from facilitator.core.hours import OtherHours
 from facilitator.store import otherhours
-from tests.store._sync_support import (AT, invalid, make_demo, open_as, program, run_session, synced,
-                                       synced_pair)
+from tests.store._sync_support import AT, invalid, make_demo, open_as, program, run_session, synced, synced_pair
 
 
 @pytest.fixture(scope="module")

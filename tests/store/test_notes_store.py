@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from facilitator.store.maintenance import verify
-from facilitator.store.clinic import open_clinic
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.rules import Status
+from facilitator.store.clinic import open_clinic
+from facilitator.store.maintenance import verify
 from facilitator.store.notes import NoteBook, review_queue
 from facilitator.store.running import start_session
 from facilitator.store.staff import add_staff

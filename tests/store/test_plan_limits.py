@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 
 from facilitator.core.errors import InputError
 from facilitator.store.plans import (
-    MAX_PLAN_BYTES, MAX_TOML_DEPTH, MAX_TOML_KEY_PARTS, check_toml_shape, load_plan_file, plan_from_bytes,
+    MAX_PLAN_BYTES,
+    MAX_TOML_DEPTH,
+    MAX_TOML_KEY_PARTS,
+    check_toml_shape,
+    load_plan_file,
+    plan_from_bytes,
     shipped_plans_dir,
 )
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.store.clinic import open_clinic
 from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.store.clinic import open_clinic
 from facilitator.store.settings import (
-    MAX_GROUP_CAP, MAX_IDLE_MINUTES, change_settings, parse_value, settings_lines,
+    MAX_GROUP_CAP,
+    MAX_IDLE_MINUTES,
+    change_settings,
+    parse_value,
+    settings_lines,
 )
 from facilitator.store.staff import add_staff
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import grp
 import os
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from facilitator.store.audit import AuditLog
 from facilitator.store.files import atomic_write, lock_path, locked, make_dirs
 from facilitator.store.sharing import fix_permissions, permission_problems
 
-WHEN = datetime(2026, 11, 18, 18, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 18, 18, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=[0o077, 0o022, 0o002])

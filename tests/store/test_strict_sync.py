@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.sync import files as store_sync
 from facilitator.store.plans import syncable_plan_files
+from facilitator.sync import files as store_sync
 from tests.store._support import make_clinic
 
 REPO = Path(__file__).resolve().parents[2]

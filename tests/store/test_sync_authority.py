@@ -152,6 +152,7 @@ def test_hours_minutes_must_be_a_whole_number(host):
 
 def test_a_session_or_hours_dated_after_tomorrow_on_the_hosts_clock_are_refused(host):
     from datetime import datetime
+
     from facilitator.core.session import session_id_for
     from tests.conftest import FakeClock
     root, session_id, clients = host
@@ -219,6 +220,7 @@ def test_a_new_session_that_began_in_the_hosts_future_beyond_ten_minutes_is_refu
     """Issue #20 case 4: a laptop whose clock ran ahead started a session the host has not
     reached yet. Ten minutes ahead (the clock tolerance) is taken; thirty are refused, by id."""
     from datetime import datetime
+
     from facilitator.core.session import session_id_for
     from tests.conftest import FakeClock
     root, session_id, clients = host

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import struct
 import subprocess
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,18 @@ from facilitator.store.running import RunningSession
 from facilitator.sync.protocol import PROTOCOL
 from tests.conftest import FakeClock
 from tests.store._sync_support import (
-    DAY, GROUP, LATER, LOCAL_SSH, copy_clinic, invalid, make_demo, open_as, program, record_of,
-    run_session, synced,
+    DAY,
+    GROUP,
+    LATER,
+    LOCAL_SSH,
+    copy_clinic,
+    invalid,
+    make_demo,
+    open_as,
+    program,
+    record_of,
+    run_session,
+    synced,
 )
 
 
@@ -136,9 +146,9 @@ def test_a_hello_without_a_clock_reading_is_refused_in_one_sentence(tmp_path, de
                                  "9999-12-31T23:59:59-14:00"])
 def test_a_hostile_clock_reading_is_one_sentence_never_a_crash(now):
     """What a hand-made laptop might send as its clock: the host refuses in one sentence."""
-    from datetime import timezone
+
     from facilitator.sync import protocol as proto
-    host_now = LATER.astimezone(timezone.utc)
+    host_now = LATER.astimezone(UTC)
     message = {"hello": proto.MAGIC, "protocol": PROTOCOL, "device": "a" * 16, "now": now}
     try:
         offset = proto.clock_offset(message, host_now)

@@ -20,7 +20,15 @@ from facilitator.store import otherhours
 from facilitator.store.running import RunningSession
 from tests.conftest import FakeClock
 from tests.store._sync_support import (
-    AT, LATER, LOCAL_SSH, copy_clinic, invalid, make_demo, open_as, record_of, run_session, sync_argv,
+    AT,
+    LATER,
+    copy_clinic,
+    invalid,
+    make_demo,
+    open_as,
+    record_of,
+    run_session,
+    sync_argv,
     synced,
 )
 

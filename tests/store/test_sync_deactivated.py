@@ -18,7 +18,14 @@ from facilitator.store.identity import os_user
 from facilitator.store.records import record_path
 from facilitator.store.staff import add_staff, deactivate, reactivate
 from tests.store._sync_support import (
-    DAY, make_demo, open_as, program, run_session, run_sync, synced, synced_pair,
+    DAY,
+    make_demo,
+    open_as,
+    program,
+    run_session,
+    run_sync,
+    synced,
+    synced_pair,
 )
 
 ADMIN2 = "rt_admin2"

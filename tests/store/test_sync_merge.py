@@ -7,22 +7,35 @@ import json
 import random
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from facilitator.core import notes as core_notes
+from facilitator.core.errors import InputError
 from facilitator.core.notes import Note
 from facilitator.core.rules import Status
-from facilitator.core.errors import InputError
 from facilitator.store.running import RunningSession
 from facilitator.sync.files import pending_pushes
-from facilitator.sync.protocol import PROTOCOL
 from facilitator.sync.merge import base_of, content_hash, merge_hours, merge_record, to_tinydb
+from facilitator.sync.protocol import PROTOCOL
 from tests.conftest import FakeClock
 from tests.store._sync_support import (
-    AT, LATER, add_supervisor, copy_clinic, credited, invalid, kill_midway, make_demo, open_as, record_of,
-    run_session, run_sync, sync_argv, synced, synced_pair,
+    AT,
+    LATER,
+    add_supervisor,
+    copy_clinic,
+    credited,
+    invalid,
+    kill_midway,
+    make_demo,
+    open_as,
+    record_of,
+    run_session,
+    run_sync,
+    sync_argv,
+    synced,
+    synced_pair,
 )
 
 T0 = datetime(2026, 11, 23, 18, 0, tzinfo=timezone(timedelta(hours=-6)))
@@ -329,7 +342,7 @@ def test_a_laptop_clock_running_fast_does_not_win_a_conflict():
     assert [a["status"] for a in fast["attendance"]] == ["absent"]
     assert [a["status"] for a in right["attendance"]] == ["late"]
     # times in different offsets compare as instants, not as text
-    utc = dict(_att("Z001", "late", 5), updated_at=(T0 + timedelta(minutes=5)).astimezone(timezone.utc).isoformat())
+    utc = dict(_att("Z001", "late", 5), updated_at=(T0 + timedelta(minutes=5)).astimezone(UTC).isoformat())
     merged, _ = merge_record(PATH, _record([utc]), host, base)
     assert [a["status"] for a in merged["attendance"]] == ["late"]
     # an entry without a time loses to one with a time

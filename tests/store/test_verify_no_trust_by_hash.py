@@ -196,10 +196,10 @@ def test_a_record_pulled_by_sync_naming_an_unknown_client_is_refused(running) ->
 def test_a_pushed_change_onto_a_host_file_edited_by_hand_is_refused(running) -> None:
     """On the host (``sync.apply`` in the ``sync.receive`` change): the host's file was edited by
     hand; applying a laptop's change would bind the edit, so it is refused, naming the file."""
-    from facilitator.sync.apply import apply_record_changes
-    from facilitator.sync.merge import record_parts, short_hash
     from facilitator.store.records import KIND
     from facilitator.store.storage import parse_file_bytes
+    from facilitator.sync.apply import apply_record_changes
+    from facilitator.sync.merge import record_parts, short_hash
     data, path = running.data, running.file.path
     rel = path.relative_to(data.root).as_posix()
     _rewrite(path, _unknown_client)

@@ -65,7 +65,7 @@ async def settle(pilot, condition: Callable[[], bool] = lambda: True, *, seconds
                          ("the expected state never came" if previous is None else "it kept changing"))
 
 
-def pressing(*keys: str, until: Callable[["FacilitatorApp"], bool] = lambda app: True):
+def pressing(*keys: str, until: Callable[[FacilitatorApp], bool] = lambda app: True):
     """A snapshot's ``run_before``: press ``keys``, then ``settle`` until ``until(app)``."""
     async def run_before(pilot) -> None:
         await pilot.press(*keys)

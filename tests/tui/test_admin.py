@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Switch
 
-from facilitator.store.clinic import open_clinic
 from facilitator.core.rules import Role
+from facilitator.store.clinic import open_clinic
 from facilitator.store.running import start_session
 from facilitator.store.staff import add_staff
 from facilitator.tui.help import HelpScreen

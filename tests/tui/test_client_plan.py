@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from facilitator.store.clinic import open_clinic
 from facilitator.store import recovery
+from facilitator.store.clinic import open_clinic
 from facilitator.store.staff import add_staff
 from facilitator.tui.goals import RecoveryPlanScreen
 from tests.tui.helpers import build_app

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from facilitator.store.clinic import open_clinic
 from facilitator.store import otherhours
+from facilitator.store.clinic import open_clinic
 from facilitator.store.staff import add_staff
 from facilitator.tui.client import ClientScreen, HistoryTable
 from facilitator.tui.hoursform import AddHoursScreen
@@ -14,7 +14,12 @@ from facilitator.tui.widgets.confirm import ConfirmScreen
 from facilitator.tui.widgets.weekchart import WeekChart
 from tests.tui.helpers import build_app, wait_until
 from tests.tui.weekly_support import (
-    LAST_WEEK, THIS_MORNING, audit_actions, import_attendance, rows_text, wait_for_read,
+    LAST_WEEK,
+    THIS_MORNING,
+    audit_actions,
+    import_attendance,
+    rows_text,
+    wait_for_read,
 )
 
 SIZE = (80, 24)

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,15 +23,21 @@ from facilitator.store.identity import os_user
 from facilitator.store.pins import PinStore
 from tests.conftest import make_test_clinic
 from tests.faketime import run_at
+from tests.tui.day_script import (
+    Terminal,
+    assert_screens_clean,
+    assert_the_group_stored,
+    data_words,
+    run_the_group,
+    tmux,
+)
 from tests.tui.session_helpers import add_clients
-from tests.tui.day_script import (Terminal, assert_screens_clean, assert_the_group_stored, data_words,
-                                  run_the_group, tmux)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("tmux") is None or shutil.which("faketime") is None,
                                  reason="needs tmux and faketime")]
 
-FAKE_START = datetime(2026, 11, 23, 23, 58, tzinfo=timezone.utc)   # 17:58 in Chicago
+FAKE_START = datetime(2026, 11, 23, 23, 58, tzinfo=UTC)   # 17:58 in Chicago
 
 
 def test_a_counselors_day_at_80x24(tmp_path: Path):

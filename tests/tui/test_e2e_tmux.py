@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from facilitator.store.identity import os_user
+from facilitator.store.pins import PinStore
 from tests.conftest import FAKE_NOW, FakeClock, make_test_clinic
 from tests.faketime import program_at
-from facilitator.store.pins import PinStore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
               pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -17,8 +16,8 @@ import pytest
 
 from facilitator.store import recovery
 from facilitator.store.identity import os_user
-from facilitator.store.running import find_running
 from facilitator.store.pins import PinStore
+from facilitator.store.running import find_running
 from tests.conftest import FAKE_NOW, FakeClock, make_test_clinic
 from tests.faketime import program_at
 from tests.tui.test_session_e2e_tmux import _keys, _tmux, _wait_for

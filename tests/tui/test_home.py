@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from textual.widgets import DataTable
 
 from facilitator.core.roster import Client

@@ -95,6 +95,7 @@ def test_no_screen_takes_label_or_static_from_textual_directly():
     """Every Label and Static of the app comes from tui/widgets/plain.py (markup off)."""
     import ast
     from pathlib import Path
+
     import facilitator.tui
     offenders = []
     for path in Path(facilitator.tui.__file__).parent.rglob("*.py"):

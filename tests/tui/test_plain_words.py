@@ -106,6 +106,7 @@ async def test_at_80x24_the_current_blocks_prompts_show_and_m_shows_the_rest(cli
     first two show whole, a line says m shows more, and m brings the third; the next block
     starts again at its first prompt. Before the start the blocks are listed from the first."""
     from datetime import datetime
+
     from tests.conftest import CHICAGO
     from tests.tui.session_helpers import start
 
@@ -146,6 +147,7 @@ async def test_at_80x24_no_agenda_line_is_cut_inside_a_number(clinic, fake_clock
     """"Session: plan 185 min · run" lost its number at 80 columns; each line of the agenda
     pane now fits whole, whatever the minutes."""
     from datetime import datetime
+
     from tests.conftest import CHICAGO
     from tests.tui.session_helpers import start
 
@@ -165,6 +167,7 @@ async def test_at_80x24_no_agenda_line_is_cut_inside_a_number(clinic, fake_clock
 
 def test_the_total_line_takes_the_widest_wording_that_fits():
     from datetime import timedelta
+
     from facilitator.tui.widgets.agenda import total_text
     m = lambda n: timedelta(minutes=n)  # noqa: E731
     assert total_text(m(185), None, 30) == "Agenda: 185 min planned"
@@ -196,6 +199,7 @@ async def test_on_a_tall_screen_the_blocks_and_the_prompts_show_together(clinic,
     """The tall layout's rules were scoped to the pane by Textual and never applied: at 120x40
     the prompts did not show. Now the block list and, under it, every prompt of the block."""
     from datetime import datetime
+
     from tests.conftest import CHICAGO
     from tests.tui.session_helpers import start
 
@@ -224,13 +228,14 @@ def test_the_blocks_heading_says_where_the_hidden_ones_are_and_never_cuts_a_numb
 
 async def test_a_signers_name_shows_as_typed_brackets_and_all(clinic, fake_clock):
     """A staff name is shown, never read as markup: "[b]Sam[/b]" co-signs as "[b]Sam[/b]"."""
+    from datetime import date
+
     from facilitator.store.clinic import open_clinic
     from facilitator.store.notes import NoteBook
     from facilitator.store.staff import add_staff
     from facilitator.tui.note import NoteScreen
     from tests.tui.test_review import EARLIER, EARLIER_ID
     from tests.tui.weekly_support import import_attendance
-    from datetime import date
 
     import_attendance(clinic, EARLIER)
     book = NoteBook(clinic, clinic.session_file(EARLIER_ID))

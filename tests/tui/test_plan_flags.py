@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from facilitator.cli import output
-from facilitator.store import recovery
 from facilitator.core.weeks import week_containing
+from facilitator.store import recovery
 from facilitator.store.reports import week_report
 from facilitator.tui.review import ReviewScreen
 from facilitator.tui.weekly import WeeklyScreen

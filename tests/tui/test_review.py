@@ -229,6 +229,7 @@ async def test_a_note_that_reads_like_another_is_marked_in_the_queue(clinic, fak
 def test_a_note_corrected_after_signing_says_so_in_the_queue():
     """Issue #20: the review queue's note column names the flag the store sets."""
     from datetime import date
+
     from facilitator.store.notes import QueueItem
     from facilitator.tui.review import Queue, note_text
     day = date(2026, 11, 23)

@@ -15,7 +15,14 @@ from facilitator.tui.session_modals import PickModal, StartSessionModal, TimeMod
 from tests.conftest import CHICAGO
 from tests.tui.helpers import build_app, wait_until
 from tests.tui.session_helpers import (
-    GROUP, add_clients, all_names, cursor_to, row_order, screen_text, set_settings, start,
+    GROUP,
+    add_clients,
+    all_names,
+    cursor_to,
+    row_order,
+    screen_text,
+    set_settings,
+    start,
 )
 
 SIZE = (80, 24)

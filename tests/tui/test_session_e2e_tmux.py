@@ -13,15 +13,15 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from facilitator.core.rules import Status
 from facilitator.store.identity import os_user
-from facilitator.store.running import find_running
 from facilitator.store.pins import PinStore
+from facilitator.store.running import find_running
 from tests.conftest import make_test_clinic
 from tests.faketime import run_at
 from tests.tui.session_helpers import add_clients
@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow,
 
 # The app runs under faketime from Mon 23 Nov 2026, 17:58 in Chicago (two minutes before the
 # evening group), so nothing depends on the hour the test happens to run at.
-FAKE_START = datetime(2026, 11, 23, 23, 58, tzinfo=timezone.utc)
+FAKE_START = datetime(2026, 11, 23, 23, 58, tzinfo=UTC)
 
 
 def _tmux(*args: str) -> str:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from textual.widgets import DataTable, TextArea
+from textual.widgets import DataTable
 
-from facilitator.store.clinic import open_clinic
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.hours import credited_minutes
 from facilitator.core.notes import note_hash, verify_note
 from facilitator.core.rules import Status
+from facilitator.store.clinic import open_clinic
 from facilitator.store.notes import NoteBook
 from facilitator.store.running import RunningSession, start_session
 from facilitator.store.staff import add_staff

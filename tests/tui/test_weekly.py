@@ -17,7 +17,12 @@ from facilitator.tui.widgets.weektable import WeekTable
 from tests.tui.helpers import build_app, wait_until
 from tests.tui.session_helpers import screen_text
 from tests.tui.weekly_support import (
-    LAST_WEEK, THIS_MORNING, cells, column_keys, import_attendance, wait_for_read,
+    LAST_WEEK,
+    THIS_MORNING,
+    cells,
+    column_keys,
+    import_attendance,
+    wait_for_read,
 )
 
 SIZE = (80, 24)
@@ -213,6 +218,7 @@ async def test_thanksgiving_week_says_holiday_week_and_prorates_instead_of_flagg
     Thanksgiving. A 9 h client is required 9 x 2/3 = 6 h this week, and the screen says why."""
     import dataclasses
     from datetime import date
+
     from tinydb import Query
     group = clinic.snapshot().groups["Evening IOP"]
     closed = dataclasses.replace(group, holidays=(date(2026, 11, 26),))

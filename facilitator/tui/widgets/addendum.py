@@ -9,9 +9,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import TextArea
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.tui.widgets.confirm import ConfirmScreen
+from facilitator.tui.widgets.plain import Label, Static
 
 
 class AddendumScreen(ModalScreen["str | None"]):

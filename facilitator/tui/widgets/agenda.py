@@ -13,10 +13,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ProgressBar
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.session import BlockRun
+from facilitator.tui.widgets.plain import Label, Static
 from facilitator.tui.widgets.quiet import put
 
 

@@ -16,9 +16,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable
-from facilitator.tui.widgets.plain import Label
 
 from facilitator.core.rules import Status
+from facilitator.tui.widgets.plain import Label
 from facilitator.tui.widgets.quiet import put
 from facilitator.tui.widgets.tables import plain
 

@@ -16,14 +16,14 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input
-from facilitator.tui.widgets.plain import Label, Static
 
 from facilitator.core.rules import PARTICIPATION_PICKS
+from facilitator.tui.widgets.plain import Label, Static
 from facilitator.tui.widgets.quiet import put
 
 QUIET_SECONDS = 0.8    # save after typing stops this long

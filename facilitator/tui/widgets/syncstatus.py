@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from textual import work
+
 from facilitator.tui.widgets.plain import Label
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rich.text import Text
-from facilitator.tui.widgets.plain import Static
 
 from facilitator.core.hours import WeeklyRow
 from facilitator.core.weeks import Week
 from facilitator.tui.widgets.hoursbar import FLAG_WORDS, bar, flag_style, hours_down, required_text
+from facilitator.tui.widgets.plain import Static
 
 LABEL_WIDTH = 10       # "W48 23 Nov"
 FIGURE_WIDTH = 9       # " 12.5/20 "

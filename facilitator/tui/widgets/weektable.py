@@ -19,7 +19,12 @@ from textual.widgets.data_table import ColumnKey, RowKey
 from facilitator.core.hours import WeeklyRow
 from facilitator.core.roster import Client
 from facilitator.tui.widgets.hoursbar import (
-    bar, flag_style, flag_text, hours_down, needs_cell, required_text,
+    bar,
+    flag_style,
+    flag_text,
+    hours_down,
+    needs_cell,
+    required_text,
 )
 
 BAR_WIDTH = 5
