@@ -112,7 +112,11 @@ def test_a_laptop_clock_more_than_ten_minutes_off_is_refused_and_keeps_its_chang
     audit = [json.loads(line) for f in sorted((host / "audit").glob("*.jsonl"))
              for line in f.read_bytes().splitlines() if line.strip()]
     assert audit[-1]["action"] == "sync.refused"
-    assert audit[-1]["detail"] == {"clock_offset_seconds": round(off.total_seconds())}
+    # Both programs start at their faked instants and then tick on their own from different
+    # real moments (the host starts after ssh), so a loaded machine can measure a second less.
+    measured = audit[-1]["detail"]["clock_offset_seconds"]
+    assert audit[-1]["detail"] == {"clock_offset_seconds": measured}
+    assert abs(measured - off.total_seconds()) <= 2
     assert invalid(host) == [] and invalid(laptop) == []
     assert sync_at(laptop, host, LATER).returncode == 0          # the clock set right: it goes
     assert status_of(host, session_id, clients[0]) == "late"
