@@ -12,8 +12,9 @@ order than it is stored, and the other invisible format characters. Two ways out
 - ``removed(text)`` drops them: the app's screens (``tui.terminal``) lay text out in cells,
   and every one of these characters is zero cells wide, so dropping them keeps the layout.
 
-Kept: line feed and tab where the caller keeps lines (``shown``), and the zero-width
-non-joiner and joiner (U+200C, U+200D), which Persian and Indic names and emoji need.
+Kept: line feed and tab where the caller keeps lines (``shown``), the zero-width
+non-joiner and joiner (U+200C, U+200D), which Persian and Indic names and emoji need, and
+the byte-order mark (U+FEFF) a CSV starts with.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ import json
 import unicodedata
 
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
-_JOINERS = frozenset({"\u200c", "\u200d"})
+# The joiners, and the byte-order mark every CSV starts with (zero width, drives nothing).
+_KEPT = frozenset({"\u200c", "\u200d", "\ufeff"})
 LINES = "\n\t"
 
 
 def unsafe(char: str, keep: str = "") -> bool:
     """Whether ``char`` can drive a terminal or hide itself when printed."""
-    return (char not in keep and char not in _JOINERS
+    return (char not in keep and char not in _KEPT
             and unicodedata.category(char) in _UNSAFE_CATEGORIES)
 
 
