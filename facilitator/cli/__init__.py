@@ -24,6 +24,7 @@ import sys
 from collections.abc import Sequence
 
 from facilitator.cli.parser import UsageError, build_parser
+from facilitator.cli.terminal import safe_output
 from facilitator.core.errors import InputError, PermissionDenied
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
@@ -56,6 +57,13 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; everything it prints, errors included, goes through ``cli.terminal``
+    (the app draws on ``sys.__stderr__`` itself and filters its own lines: ``tui.terminal``)."""
+    with safe_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return run_command(args)

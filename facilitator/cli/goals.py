@@ -18,6 +18,7 @@ import sys
 
 from facilitator.cli.output import _csv, _footer, _table
 from facilitator.cli.parser import data_dir_of
+from facilitator.core.errors import InputError
 from facilitator.core.parsing import parse_date
 from facilitator.core.part2 import STATEMENT_1
 from facilitator.store import recovery
@@ -34,9 +35,23 @@ def cmd_goals(args: argparse.Namespace) -> int:
         args.action](data, args)
 
 
+MAX_STDIN_TEXT = 64 * 1024
+
+
+def goal_text(value: str) -> str:
+    """``--text``, or for ``-`` the text on standard input: a goal is a client's own words, and
+    words on a command line are seen by every account on the machine (/proc/*/cmdline)."""
+    if value != "-":
+        return value
+    text = sys.stdin.read(MAX_STDIN_TEXT + 1)
+    if len(text) > MAX_STDIN_TEXT:
+        raise InputError(f"is longer than {MAX_STDIN_TEXT} characters", field="--text")
+    return text.rstrip("\r\n")
+
+
 def _add(data, args) -> int:
     target = parse_date(args.target, field="--target") if args.target else None
-    goal = recovery.add(data, args.client.strip(), args.text, objectives=args.objective, target=target)
+    goal = recovery.add(data, args.client.strip(), goal_text(args.text), objectives=args.objective, target=target)
     print(f"Added goal {recovery.ref_of(args.client.strip(), goal)} "
           f"({len(goal.objectives)} objective{'s' if len(goal.objectives) != 1 else ''}).")
     return 0

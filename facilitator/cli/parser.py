@@ -134,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
                                   else "attendance: import from CSV, correct after a session").add_subparsers(
             dest="action", parser_class=_Parser, metavar="ACTION", required=True)
         imp = sub.add_parser("import", help=help_text)
-        imp.add_argument("file", type=Path, metavar="FILE.csv")
+        imp.add_argument("file", type=Path, metavar="FILE.csv",
+                         help="the CSV file, or - to read it from standard input (over ssh)")
         _data_arg(imp)
         if noun == "attendance":
             add_attendance_correct_parser(sub, _data_arg)
@@ -352,7 +353,9 @@ def add_goals_parser(commands, parser_class: type, data_arg) -> None:
         dest="action", parser_class=parser_class, metavar="ACTION", required=True)
     add = goals.add_parser("add", help="add a goal in the client's own words (counselors, admins)")
     add.add_argument("client", metavar="CLIENT")
-    add.add_argument("--text", required=True, help="the goal, in the client's own words")
+    add.add_argument("--text", required=True,
+                     help="the goal, in the client's own words; - reads it from standard input, so it is not "
+                     "on the command line, where every account on the machine can see it")
     add.add_argument("--target", metavar="YYYY-MM-DD", help="the target date")
     add.add_argument("--objective", action="append", default=[], metavar="TEXT",
                      help="a measurable objective (repeatable)")

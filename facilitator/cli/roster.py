@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from facilitator.cli import output
 from facilitator.cli.output import report_problems
@@ -16,6 +17,8 @@ from facilitator.core.roster import match_id
 from facilitator.store import otherhours
 from facilitator.store.clinic import open_clinic
 
+STDIN = "standard input"
+
 
 def cmd_roster(args: argparse.Namespace) -> int:
     if args.action == "list":
@@ -26,16 +29,28 @@ def cmd_roster(args: argparse.Namespace) -> int:
     return cmd_roster_import(args)
 
 
+def csv_argument(path: Path) -> tuple[str, str]:
+    """The CSV's text and the name its errors use: a file, or standard input for ``-`` (an
+    admin imports over SSH: ``ssh facilitator@HOST roster import - < clients.csv``)."""
+    from facilitator.store.csvfile import MAX_CSV_BYTES, csv_text_of, read_csv_text
+    if str(path) != "-":
+        return read_csv_text(path), str(path)
+    raw = sys.stdin.buffer.read(MAX_CSV_BYTES + 1)
+    if len(raw) > MAX_CSV_BYTES:
+        raise InputError(f"is larger than {MAX_CSV_BYTES // 1024 // 1024} MB; split it", file=STDIN)
+    return csv_text_of(raw, STDIN), STDIN
+
+
 def cmd_roster_import(args: argparse.Namespace) -> int:
     from facilitator.core.imports import parse_roster
-    from facilitator.store.csvfile import read_csv_text
     data = open_clinic(data_dir_of(args))
     data.require("roster.change")
     snapshot = data.snapshot()
-    clients = parse_roster(read_csv_text(args.file), str(args.file), known_groups=set(snapshot.groups),
+    text, name = csv_argument(args.file)
+    clients = parse_roster(text, name, known_groups=set(snapshot.groups),
                            levels_of_care=snapshot.settings.levels_of_care, known_clients=snapshot.clients.keys())
     added, updated = data.import_roster(clients)
-    print(f"Imported {len(clients)} clients from {args.file}: {added} added, {updated} updated.")
+    print(f"Imported {len(clients)} clients from {name}: {added} added, {updated} updated.")
     from facilitator.store.reports import roster_reach_warnings
     for warning in roster_reach_warnings(data, [c.client_id for c in clients]):   # imported all the same
         print(f"warning: {warning}", file=sys.stderr)
@@ -68,14 +83,14 @@ def cmd_attendance_correct(args: argparse.Namespace) -> int:
 
 def cmd_attendance_import(args: argparse.Namespace) -> int:
     from facilitator.core.imports import parse_attendance
-    from facilitator.store.csvfile import read_csv_text
     data = open_clinic(data_dir_of(args))
     data.require("attendance.change")
     snapshot = data.snapshot()
-    rows = parse_attendance(read_csv_text(args.file), str(args.file), known_groups=set(snapshot.groups),
+    text, name = csv_argument(args.file)
+    rows = parse_attendance(text, name, known_groups=set(snapshot.groups),
                             clients=snapshot.clients, groups=snapshot.groups)
     sessions, entries = data.import_attendance(rows)
-    print(f"Imported {entries} attendance entries into {sessions} sessions from {args.file}.")
+    print(f"Imported {entries} attendance entries into {sessions} sessions from {name}.")
     return 0
 
 

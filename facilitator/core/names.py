@@ -46,11 +46,67 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def check_new_name(value: str, *, field: str) -> str:
     """A client or group name as a person gives it (a CSV import, ``groups add``): the name
-    rule, and no ``=``, ``+``, ``-`` or ``@`` first, which spreadsheets run as a formula.
+    rule, no ``=``, ``+``, ``-`` or ``@`` first, which spreadsheets run as a formula, and
+    nothing that looks like another name (``check_look_alike``).
     (Names already stored are read under ``check_name`` alone: an old file stays readable.)"""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         raise InputError(f"starts with {value[0]!r}, which spreadsheets run as a formula", field=field)
-    return check_name(value, field=field)
+    return check_look_alike(check_name(value, field=field), field=field)
+
+
+# Letters of these alphabets look alike (Latin "A", Cyrillic "А", Greek "Α"), and none of them
+# needs a zero-width joiner: a joiner next to one hides a second spelling of the same name.
+_LOOK_ALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def _script(char: str) -> str:
+    return unicodedata.name(char, "").split(" ", 1)[0]
+
+
+def _misplaced_joiner(text: str) -> str | None:
+    """A zero-width (non-)joiner that is not between two letters of a script that uses it
+    (Arabic, Devanagari, ...): "Ana\u200d Garcia" looks like "Ana Garcia"."""
+    for i, char in enumerate(text):
+        if char not in _JOINERS:
+            continue
+        around = text[i - 1:i] + text[i + 1:i + 2]
+        if len(around) < 2 or not all(unicodedata.category(c)[0] in "LM" and _script(c) not in _LOOK_ALIKE_SCRIPTS
+                                      for c in around):       # a letter or a mark (a virama)
+            return char
+    return None
+
+
+def _mixed_script_word(text: str) -> str | None:
+    """The first letter of a word that mixes alphabets whose letters look alike ("Аna" with a
+    Cyrillic А), by Unicode's confusables (UTS #39, the confusable-homoglyphs package)."""
+    if text.isascii():              # one alphabet: nothing to mix, and no table to load
+        return None
+    from confusable_homoglyphs import confusables
+    for word in text.split():
+        word = "".join(c for c in word if c not in _JOINERS)    # placed right: _misplaced_joiner
+        if not confusables.is_dangerous(word):
+            continue
+        letters = [c for c in word if c.isalpha()]
+        usual = "LATIN" if any(_script(c) == "LATIN" for c in letters) else _script(letters[0])
+        odd = next((c for c in letters if _script(c) != usual), None)
+        if odd is not None:
+            return odd
+    return None
+
+
+def check_look_alike(value: str, *, field: str) -> str:
+    """Refuse a new name that would look like another: a misplaced zero-width joiner, or a
+    word mixing look-alike alphabets. The message names the code point, never the name."""
+    char = _misplaced_joiner(value)
+    if char is not None:
+        raise InputError(f"holds the invisible character U+{ord(char):04X} outside a word of a script "
+                         f"that joins letters with it; it would look like another name", field=field)
+    char = _mixed_script_word(value)
+    if char is not None:
+        raise InputError(f"mixes alphabets that look alike in one word (U+{ord(char):04X} "
+                         f"{unicodedata.name(char, 'a letter')}); type the name in one alphabet",
+                         field=field)
+    return value
 
 
 def check_name(value: Any, *, field: str, max_length: int = MAX_NAME) -> str:

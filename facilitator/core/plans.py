@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from facilitator.core.errors import InputError
+from facilitator.core.errors import InputError, printable
+from facilitator.core.names import bad_character
 from facilitator.core.rules import BlockKind
 from facilitator.core.session import BlockRun
 
@@ -114,6 +115,18 @@ def _text(value: Any, *, source: str, field: str, what: str, allow_empty: bool =
     return text
 
 
+def _title(value: Any, *, source: str, field: str, what: str) -> str:
+    """A plan's or a block's title: shown on every screen of a session, so it follows the
+    name rule (core.names: no control character, direction override or escape sequence)."""
+    text = _text(value, source=source, field=field, what=what)
+    char = bad_character(text)
+    if char is not None:
+        raise InputError(f"{what} holds the invisible or control character U+{ord(char):04X}; "
+                         f"titles may not hold control characters, direction overrides or escape "
+                         f"sequences", file=source, field=field)
+    return text
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} (true/false)"
@@ -132,12 +145,12 @@ def _block_from_dict(data: Any, index: int, *, source: str) -> Block:
         raise InputError(f"block {index + 1} must be a table ([[blocks]]), not {_describe(data)}",
                          file=source, field=prefix)
     raw_title = data.get("title")
-    named = (f"block {index + 1} ('{raw_title.strip()}')"
+    named = (f"block {index + 1} ('{printable(raw_title.strip())}')"
              if isinstance(raw_title, str) and raw_title.strip() else f"block {index + 1}")
     _check_keys(data, BLOCK_KEYS, REQUIRED_BLOCK_KEYS, source=source,
                 prefix=f"{prefix}.", what=named)
 
-    title = _text(data["title"], source=source, field=f"{prefix}.title",
+    title = _title(data["title"], source=source, field=f"{prefix}.title",
                   what=f"the title of block {index + 1}")
 
     raw_kind = data["kind"]
@@ -209,7 +222,7 @@ def plan_from_dict(data: dict[str, Any], *, source: str,
         raise InputError(f"{chosen!r} is not a valid plan id (use lowercase letters, digits "
                          f"and '-', like 'iop-evening-triggers')", file=source, field="id")
 
-    title = _text(data["title"], source=source, field="title", what="the plan title")
+    title = _title(data["title"], source=source, field="title", what="the plan title")
 
     kind = data["kind"]
     if kind not in PLAN_KINDS:

@@ -30,6 +30,11 @@ def read_csv_text(path: Path) -> str:
         raise InputError("is a directory, not a CSV file", file=name) from None
     except PermissionError:
         raise InputError("cannot be read (permission denied)", file=name) from None
+    return csv_text_of(raw, name)
+
+
+def csv_text_of(raw: bytes, name: str) -> str:
+    """CSV bytes as text (the BOM dropped), or an InputError naming ``name`` and the line."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

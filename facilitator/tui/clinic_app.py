@@ -8,11 +8,14 @@ the crash handling on top of this.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
+from textual.filter import LineFilter
 
 from facilitator.store.identity import Clock
+from facilitator.tui.terminal import TerminalSafe
 
 if TYPE_CHECKING:
     from datetime import date
@@ -32,6 +35,12 @@ class ClinicApp(App[None]):
         self.user = user
         self._plans: PlanLibrary | None = None
         self._plan_titles: dict[str, str | None] = {}
+        self._terminal_safe = TerminalSafe()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then one that keeps every control character and direction
+        override in the clinic's data off the terminal (tui/terminal.py)."""
+        return [*super().get_line_filters(), self._terminal_safe]
 
     def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
         """A toast that shows ``message`` as written: like every widget of the app

@@ -165,3 +165,21 @@ def test_every_break_kind_is_the_only_uncountable_default() -> None:
                 "blocks": [{"kind": kind.value, "title": "B", "minutes": 5}]}
         plan = plan_from_dict(data, source=SRC, plan_id="t")
         assert plan.blocks[0].countable is (kind is not BlockKind.BREAK)
+
+
+@pytest.mark.parametrize("where", ["plan", "block"])
+@pytest.mark.parametrize("evil, code_point", [("\x1b]0;PWNED\x07", "U+001B"), ("\u202eevil", "U+202E"),
+                                              ("line\nbreak", "U+000A")])
+def test_titles_follow_the_name_rule(where: str, evil: str, code_point: str) -> None:
+    """A plan or block title is on every screen of a session: no escape sequence, direction
+    override or line break (#21), named by file, field and code point."""
+    data = good()
+    if where == "plan":
+        data["title"] = "Evening " + evil
+        field = "title"
+    else:
+        data["blocks"][1]["title"] = "Triggers " + evil
+        field = "blocks[1].title"
+    message = str(error_for(data))
+    assert message.startswith(f"{SRC}, field '{field}'") and code_point in message
+    assert "\x1b" not in message and "\u202e" not in message
