@@ -361,3 +361,23 @@ def test_the_next_base_is_only_what_this_laptop_and_the_host_agree_on():
     assert agreed_base(mine, host, previous) == {"header": "h0", "att:Z001": "a1", "att:Z002": "b0"}
     assert agreed_base(mine, host, None) == {"header": "h0", "att:Z001": "a1"}
     assert agreed_base(mine, "not a dict", previous) == previous       # a malformed reply: nothing agreed anew
+
+
+def test_a_return_on_the_host_and_an_addendum_on_the_laptop_both_survive():
+    """#20: the supervisor returns the note on the host while the counselor's laptop adds an
+    addendum; then the host adds one while the laptop types the correction."""
+    signed = _signed()
+    base = base_of(_record(notes=[signed.to_dict()]))
+    returned = core_notes.return_note(signed, "s1", T0 + timedelta(days=1), "Invented reason.")
+    added = core_notes.add_addendum(signed, "Invented addendum.", "c1", T0 + timedelta(days=2))
+    merged, conflicts = merge_record(PATH, _record(notes=[added.to_dict()]),
+                                     _record(notes=[returned.to_dict()]), base)
+    note = Note.from_dict(merged["notes"][0])
+    assert conflicts == [] and note.returned == returned.returned and len(note.addenda) == 1
+    assert core_notes.verify_note(note) == []
+    typing = core_notes.edit(note, "Invented corrected text.")
+    host = core_notes.add_addendum(note, "Invented second.", "c1", T0 + timedelta(days=3))
+    merged, conflicts = merge_record(PATH, _record(notes=[typing.to_dict()]), _record(notes=[host.to_dict()]),
+                                     base_of(_record(notes=[note.to_dict()])))
+    both = Note.from_dict(merged["notes"][0])
+    assert conflicts == [] and both.correction == "Invented corrected text." and len(both.addenda) == 2
