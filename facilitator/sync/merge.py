@@ -325,7 +325,7 @@ def merge_hours(mine: dict[str, Any], my_device: str, theirs: dict[str, Any], th
     """
     base_set = set(base or ())
     my_docs = {doc_id: doc for doc_id, doc in zip(
-        sorted(mine.get("entries", {}), key=int), with_uids(mine, my_device))}
+        sorted(mine.get("entries", {}), key=int), with_uids(mine, my_device), strict=True)}
     their_docs = {d["uid"]: d for d in with_uids(theirs, their_device)}
     mine_uids = {d["uid"] for d in my_docs.values()}
     entries = {k: d for k, d in my_docs.items()
