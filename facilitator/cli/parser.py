@@ -397,7 +397,8 @@ def add_attendance_correct_parser(sub, data_arg) -> None:
 
 
 def add_notes_parser(commands, parser_class: type, data_arg) -> None:
-    """`notes export` and `signin-sheet` (called once from build_parser; actions in cli.notes)."""
+    """`notes export`, `notes return` and `signin-sheet` (called once from build_parser; actions
+    in cli.notes)."""
     notes = commands.add_parser("notes", help="progress notes out of the app").add_subparsers(
         dest="action", parser_class=parser_class, metavar="ACTION", required=True)
     export = notes.add_parser(
@@ -417,6 +418,17 @@ def add_notes_parser(commands, parser_class: type, data_arg) -> None:
     export.add_argument("--out", type=Path, metavar="PATH",
                         help="a new file to write (required for pdf; default for text and fhir: stdout)")
     data_arg(export)
+    back = notes.add_parser(
+        "return", help="return a signed note to its signer for correction (supervisors, admins)",
+        description="Return one client's signed note of a session to the counselor who signed it, "
+        "saying why. The signed text is kept; they correct it and sign it again in the app (the note's "
+        "history keeps both signed texts). Until then the review queue and the counselor's home screen "
+        "show it returned, and `export billing` has note_signed false for that day. Audited by ids "
+        "(the reason is kept with the note, never in the log).")
+    back.add_argument("session_id", metavar="SESSION_ID", help="as `session list` shows it")
+    back.add_argument("client_id", metavar="CLIENT_ID", help="the client's id, e.g. C0101")
+    back.add_argument("--reason", required=True, help="what to correct (one line, required)")
+    data_arg(back)
     sheet = commands.add_parser(
         "signin-sheet", help="a printable sign-in sheet for one group's day (PDF)",
         description="A PDF sign-in sheet: the day's enrolled clients with columns for time in, time "
