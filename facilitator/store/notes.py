@@ -195,9 +195,18 @@ def queue_state(note: Note | None) -> str | None:
     return "unsigned-cosign" if note.cosigned_by is None else None
 
 
-def returned_to(items: list[QueueItem], user: str) -> list[QueueItem]:
-    """The queue's notes returned for correction to ``user`` (who signed them)."""
-    return [i for i in items if i.state == "returned" and i.returned_to == user]
+def returned_count(data: DataDir, user: str, first: date, last: date) -> int:
+    """How many notes of sessions held ``first``..``last`` are returned for correction to
+    ``user`` (who signed them) and not yet signed again; unreadable files are left out (the
+    review queue names them)."""
+    count = 0
+    for record in data.sessions_between(first, last).records:
+        try:
+            notes = data.session_file(record.header.session_id).notes()
+        except DamagedFile:
+            continue
+        count += sum(1 for n in notes.values() if n.returned is not None and n.signed_by == user)
+    return count
 
 
 def corrected_after_signing(entry, note: Note | None) -> bool:

@@ -25,6 +25,8 @@ from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.tables import put_rows
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from facilitator.core.clinic import Staff
     from facilitator.core.notes import Note
     from facilitator.core.session import SessionRecord
@@ -257,7 +259,8 @@ class EndSessionScreen(Screen):
             self.notify(f"There is no note for {row.name} yet.", markup=False)
             return
         from facilitator.tui.note_editor import NoteEditorScreen
-        editable = summary.may_write(self.me, self.record) and not self.notes[row.client_id].signed
+        note = self.notes[row.client_id]      # a returned note is its signer's to correct (#20)
+        editable = summary.may_write(self.me, self.record) and (not note.signed or note.returned is not None)
         self.app.push_screen(NoteEditorScreen(self.running, row.client_id, row.name, editable=editable))
 
     def action_sign_unchanged(self) -> None:
@@ -355,7 +358,9 @@ class EndSessionScreen(Screen):
             if saved:
                 self.reload()
 
-        hm = (lambda t: f"{t:%H:%M}" if t else "")
+        def hm(t: datetime | None) -> str:
+            return f"{t:%H:%M}" if t else ""
+
         self.app.push_screen(CorrectAttendanceModal(row.name, entry.status.value, hm(entry.arrived),
                                                     hm(entry.left), save), closed)
 
