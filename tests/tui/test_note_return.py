@@ -124,3 +124,14 @@ async def test_a_counselor_has_no_return_key_and_help_names_it(clinic, fake_cloc
         assert "R (shift+r) returns the highlighted signed note" in str(
             pilot.app.screen.query_one(".help-how-to").render())
     assert clinic.session_file(EARLIER_ID).notes()["T001"].returned is None
+
+
+def test_the_client_view_says_a_note_is_returned(clinic, fake_clock):
+    from facilitator.tui.clientdata import note_state
+    signed_by_counselor1(clinic)
+    entry = clinic.session_file(EARLIER_ID).read().attendance["T001"]
+    assert note_state(clinic.session_file(EARLIER_ID).notes()["T001"], entry) == "signed"
+    add_staff(clinic, "sup1", "Sam Supervisor", "supervisor")
+    supervisor = open_clinic(clinic.root, user="sup1", clock=fake_clock)
+    NoteBook(supervisor, supervisor.session_file(EARLIER_ID)).return_note("T001", REASON)
+    assert note_state(clinic.session_file(EARLIER_ID).notes()["T001"], entry) == "returned"
