@@ -46,6 +46,7 @@ FORM: tuple[tuple[str, str, str], ...] = (
     ("week-start", "Week starts on", "for weekly hours and reports"),
     ("plan-review-days", "Plan review", f"days between recovery-plan reviews (1–{MAX_PLAN_REVIEW_DAYS})"),
     ("end-grace-minutes", "End grace", f"minutes past the end before E asks (0–{MAX_END_GRACE_MINUTES})"),
+    ("session-idle-minutes", "Idle in session", f"idle lock while a session runs (1–{MAX_IDLE_MINUTES})"),
 )
 LABELS = {key: label for key, label, _ in FORM}
 
@@ -64,11 +65,13 @@ class SettingsScreen(LiveScreen):
     SettingsScreen #settings-form {
         height: auto;
         padding: 0 1;
-        margin-top: 1;
     }
     SettingsScreen .settings-row {
         height: 1;
         margin-bottom: 1;
+    }
+    SettingsScreen .settings-row:last-child {
+        margin-bottom: 0;
     }
     SettingsScreen .settings-label {
         width: 17;
@@ -132,6 +135,9 @@ class SettingsScreen(LiveScreen):
         "group's schedule from a date on (earlier weeks keep the old one).\n"
         "End grace: a session still running this many minutes after its scheduled end was "
         "left running; it is not continued, and E asks when it really ended.\n"
+        "Idle in session: the idle lock's minutes while a session runs (a group's blocks are "
+        "long and the counselor is talking, not typing); the lock then shows only the agenda "
+        "clock.\n"
         "The clinic name and time zone change on the command line: facilitator settings set "
         "name|timezone VALUE."
     )
@@ -233,6 +239,7 @@ class SettingsScreen(LiveScreen):
         self.query_one("#week-start", Select).value = settings.week_start
         self.query_one("#plan-review-days", Input).value = str(settings.plan_review_days)
         self.query_one("#end-grace-minutes", Input).value = str(settings.end_grace_minutes)
+        self.query_one("#session-idle-minutes", Input).value = str(settings.session_idle_minutes)
 
     def show_problem(self, message: str | None) -> None:
         if message and self.view is not None:
@@ -253,6 +260,7 @@ class SettingsScreen(LiveScreen):
             "week-start": str(self.query_one("#week-start", Select).value),
             "plan-review-days": self.query_one("#plan-review-days", Input).value,
             "end-grace-minutes": self.query_one("#end-grace-minutes", Input).value,
+            "session-idle-minutes": self.query_one("#session-idle-minutes", Input).value,
         }
 
     def changes(self) -> dict[str, str]:
