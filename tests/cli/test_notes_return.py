@@ -88,12 +88,20 @@ def test_returned_then_re_signed_billing_says_so_to_the_row(empty_clinic: Path, 
     assert (audit["record"], audit["detail"]) == (SESSION, {"client": "Q001"})
     assert "Goals" not in json.dumps(audit)
 
+    exported = run_cli(capsys, "notes", "export", "--session", SESSION, "--signed-only", "--format", "text",
+                       "--data", empty_clinic)
+    assert (exported.code, exported.out) == (1, "")                       # not final while returned
+    assert "No notes matched" in exported.err
+
     signed.set(at(9, 0, day=24))
     book = NoteBook(as_admin2(empty_clinic, signed), root.session_file(SESSION))
     book.save_draft("Q001", "Avery took part. Goals: goal 1 addressed. Plan: continue Tuesday.")
     assert billed(capsys, empty_clinic) == (245, 1, False)
     book.sign("Q001")
     assert billed(capsys, empty_clinic) == (245, 1, True)
+    exported = run_cli(capsys, "notes", "export", "--session", SESSION, "--signed-only", "--format", "text",
+                       "--data", empty_clinic)
+    assert exported.code == 0 and "Goals: goal 1 addressed" in exported.out
     note = root.session_file(SESSION).notes()["Q001"]
     assert note.earlier[0].body == "Avery took part. Plan: continue." and note.earlier[0].signed_at == at(14, 0)
     assert note.signed_at == at(9, 0, day=24) and note.body.endswith("Tuesday.")
