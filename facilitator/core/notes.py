@@ -402,6 +402,8 @@ def _verify_version(note: Note, previous: str | None) -> list[str]:
     elif _signature_hash(note, previous) != note.content_hash:
         problems.append(BODY_CHANGED)
     returned = note.returned
+    if returned is None and note.correction is not None:
+        problems.append("a correction is kept on a note that was not returned")
     if returned is not None and \
             return_hash(note.content_hash, returned.by, returned.at, returned.reason) != returned.content_hash:
         problems.append("the return for correction was changed")

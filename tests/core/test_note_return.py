@@ -154,6 +154,11 @@ def test_a_changed_history_shows(tamper, problem: str) -> None:
     assert problems and problem in " ".join(problems)
 
 
+def test_a_correction_without_a_return_shows() -> None:
+    assert verify_note(replace(signed(), correction="Typed in by hand.")) == [
+        "a correction is kept on a note that was not returned"]
+
+
 def test_a_changed_return_shows() -> None:
     note = returned()
     assert note.returned is not None

@@ -143,3 +143,20 @@ def test_an_attendance_correction_on_a_returned_note_is_an_addendum_to_the_retur
     assert note.returned is not None and len(note.addenda) == 1
     assert billed(clinic) == (150, False)          # 170 less the 20 minutes before 18:20
     assert verify(clinic) == []
+
+
+def test_verify_names_a_hand_edited_earlier_version_by_ids_only(clinic, fake_clock, signed):
+    fake_clock.advance(minutes=30)
+    NoteBook(as_user(clinic, "supervisor1", fake_clock), signed.file).return_note("T001", REASON)
+    fake_clock.advance(minutes=30)
+    NoteBook(clinic, signed.file).save_draft("T001", "Avery took part. Goals: goal 1. Plan: continue.")
+    NoteBook(clinic, signed.file).sign("T001")
+    assert verify(clinic) == []
+    raw = json.loads(signed.file.path.read_text())
+    doc = next(d for d in raw["notes"].values() if d["client_id"] == "T001")
+    doc["earlier"][0]["body"] = "Avery did not take part."
+    signed.file.path.write_text(json.dumps(raw))
+    problems = verify(clinic)
+    assert any("the note for T001: earlier version 1: the note body or its signature was changed" in p
+               for p in problems)
+    assert "Avery" not in " ".join(problems)
