@@ -130,6 +130,18 @@ class EndSessionScreen(Screen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._hint()
 
+    def _signed_hint(self, note: Note, writer: bool) -> str:
+        """A signed note's keys; a returned one (#20) is its signer's to correct and sign again."""
+        if note.returned is not None:
+            mine = self.me is not None and note.signed_by == self.me.user
+            return "Returned for correction · " + ("Enter corrects it, ctrl+s signs again" if mine and writer
+                                                   else "its signer corrects it and signs again")
+        keys = ["Enter reads it"] + (["a adds an addendum"] if writer else [])
+        if not note.cosigned_by and self._may("note.cosign") and self.me is not None \
+                and note.signed_by != self.me.user:
+            keys.append("c co-signs")
+        return "Signed and locked · " + " · ".join(keys)
+
     def _hint(self) -> None:
         """What the keys do for the highlighted client's note."""
         row = next((r for r in self.rows if r.client_id == self.current_client()), None)
@@ -149,10 +161,7 @@ class EndSessionScreen(Screen):
             elif row.names_member:
                 hint = f"This draft {row.names_member} · " + hint
         else:
-            keys = ["Enter reads it"] + (["a adds an addendum"] if writer else [])
-            if not note.cosigned_by and self._may("note.cosign") and note.signed_by != self.me.user:
-                keys.append("c co-signs")
-            hint = "Signed and locked · " + " · ".join(keys)
+            hint = self._signed_hint(note, writer)
         if self.done:
             hint, self.done = f"{self.done} {hint}", ""
         self.query_one("#end-hint", Static).update(hint)

@@ -135,3 +135,24 @@ def test_the_client_view_says_a_note_is_returned(clinic, fake_clock):
     supervisor = open_clinic(clinic.root, user="sup1", clock=fake_clock)
     NoteBook(supervisor, supervisor.session_file(EARLIER_ID)).return_note("T001", REASON)
     assert note_state(clinic.session_file(EARLIER_ID).notes()["T001"], entry) == "returned"
+
+
+async def test_the_end_screen_says_a_note_is_returned_and_enter_corrects_it(clinic, fake_clock):
+    from tests.tui.test_session_end import open_end_screen, run_short_session
+    running = run_short_session(clinic, fake_clock)                 # Mon 23 Nov, T001 and T002 attended
+    book = NoteBook(clinic, running.file)
+    book.save_draft("T001", FIRST)
+    book.sign("T001")
+    add_staff(clinic, "sup1", "Sam Supervisor", "supervisor")
+    fake_clock.advance(minutes=10)
+    NoteBook(open_clinic(clinic.root, user="sup1", clock=fake_clock), running.file).return_note("T001", REASON)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_end_screen(pilot, running)
+        assert await wait_until(pilot, lambda: screen.current_client() is not None)
+        while screen.current_client() != "T001":
+            await pilot.press("down")
+        assert "Returned for correction · Enter corrects it, ctrl+s signs again" in str(
+            screen.query_one("#end-hint").render())
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, NoteEditorScreen))
+        assert not pilot.app.screen.area.read_only and pilot.app.screen.area.text == FIRST
