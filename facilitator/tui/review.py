@@ -328,9 +328,11 @@ class ReviewScreen(LiveScreen):
         hint = ""
         if item is not None and item.state == "returned" and self.queue is not None:
             who = (self.queue.staff_names or {}).get(item.returned_to, item.returned_to)
-            hint = f"Returned to {who} for correction: {item.reason}"
-            if item.returned_to == self.queue.me:
-                hint += " · Enter opens it to correct and sign again"
+            mine = item.returned_to == self.queue.me
+            opens = " · Enter corrects it" if mine else ""
+            hint = f"Returned to {'you' if mine else who} for correction: {item.reason}"
+            room = max(20, self.app.size.width - 2 - len(opens))
+            hint = (hint if len(hint) <= room else hint[:room - 1] + "…") + opens   # one line, however long
         elif item is not None and item.reads_like and self.queue is not None:
             other = (self.queue.initials or {}).get(item.reads_like, "?")
             hint = (f"This note has nearly the same words as {other}'s note of the same "

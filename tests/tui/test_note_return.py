@@ -22,6 +22,7 @@ EARLIER = "2026-11-12,Evening IOP,T001,present,,\n2026-11-12,Evening IOP,T002,ab
 EARLIER_ID = "2026-11-12-1800-evening-iop"
 FIRST = "Practised refusal skills in role play."
 REASON = "Goals part missing"
+LONG = "Goals part missing; " + "the plan part says nothing of what comes next " * 8
 
 
 def keys_of(text: str) -> list[str]:
@@ -65,15 +66,16 @@ async def test_a_supervisor_returns_a_note_with_a_reason_and_the_counselor_re_si
         assert pilot.app.screen is modal
         assert "reason is required" in str(modal.query_one("#return-error").render())
         assert clinic.session_file(EARLIER_ID).notes()["T001"].returned is None
-        await pilot.press(*keys_of(REASON), "enter")
+        await pilot.press(*keys_of(LONG), "enter")
         assert await wait_until(pilot, lambda: pilot.app.screen is screen)
         stored = clinic.session_file(EARLIER_ID).notes()["T001"]
-        assert stored.returned is not None and stored.returned.reason == REASON and stored.body == FIRST
+        assert stored.returned is not None and stored.returned.reason == LONG.strip() and stored.body == FIRST
         assert await wait_until(pilot, lambda: rows_text(table)[0][4] == "returned")
         assert rows_text(table)[0][5] == "to re-sign"
         assert "returned 1" in str(screen.query_one("#review-filters").render())
-        assert f"Returned to Casey Counselor for correction: {REASON}" in str(
-            screen.query_one("#review-hint").render())
+        hint = str(screen.query_one("#review-hint").render())
+        assert hint.startswith(f"Returned to Casey Counselor for correction: {REASON}")
+        assert hint.endswith("…") and len(hint) <= 78                     # one line at 80 columns
         await pilot.press("R")                                # once only: said, not asked
         await pilot.pause()
         assert pilot.app.screen is screen
@@ -86,6 +88,9 @@ async def test_a_supervisor_returns_a_note_with_a_reason_and_the_counselor_re_si
         screen = await open_review(pilot)
         table = screen.query_one(ReviewTable)
         assert rows_text(table)[0][4] == "returned"
+        hint = str(screen.query_one("#review-hint").render())
+        assert hint.startswith(f"Returned to you for correction: {REASON}")
+        assert hint.endswith("… · Enter corrects it") and len(hint) <= 78
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, NoteEditorScreen))
         editor = pilot.app.screen
