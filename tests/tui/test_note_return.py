@@ -10,6 +10,7 @@ from facilitator.store.clinic import open_clinic
 from facilitator.store.notes import NoteBook
 from facilitator.store.staff import add_staff
 from facilitator.tui.help import HelpScreen
+from facilitator.tui.note import NoteScreen
 from facilitator.tui.note_editor import NoteEditorScreen
 from facilitator.tui.return_note import ReturnNoteModal
 from facilitator.tui.review import ReviewScreen, ReviewTable
@@ -79,6 +80,12 @@ async def test_a_supervisor_returns_a_note_with_a_reason_and_the_counselor_re_si
         await pilot.press("R")                                # once only: said, not asked
         await pilot.pause()
         assert pilot.app.screen is screen
+        await pilot.press("enter")                            # the supervisor reads it: the return shows
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, NoteScreen))
+        shown = str(pilot.app.screen.query_one("#note-body").render())
+        assert "Returned for correction by Sam Supervisor, Mon 23 Nov 2026 17:55: Goals part" in shown
+        assert pilot.app.screen.check_action("cosign", ()) is False
+        await pilot.press("escape")
     fake_clock.advance(minutes=30)
 
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
