@@ -212,6 +212,33 @@ def test_cosign_on_the_host_and_addendum_on_the_laptop_both_survive(pair, addend
     assert synced(laptop, host).startswith("Nothing to move")
 
 
+def test_a_note_returned_on_the_host_is_corrected_and_re_signed_on_the_laptop(pair):
+    """#20 through the real sync: the supervisor returns the laptop's signed note on the host;
+    the next sync brings the return down; its signer corrects and re-signs it on the laptop;
+    the sync after takes the re-signature up, and both sides keep both signed texts."""
+    from facilitator.store.notes import NoteBook
+    laptop, host = pair
+    add_supervisor(host)
+    session_id, clients = run_session(laptop)
+    synced(laptop, host)
+    data = open_as(host, "supervisor1")
+    NoteBook(data, data.session_file(session_id)).return_note(clients[0], "Invented reason.")
+    assert "conflict" not in synced(laptop, host)
+    mine = open_as(laptop, clock=FakeClock(LATER + timedelta(minutes=5)))
+    assert mine.session_file(session_id).notes()[clients[0]].returned is not None
+    book = NoteBook(mine, mine.session_file(session_id))
+    book.save_draft(clients[0], "Invented corrected text.")
+    book.sign(clients[0])
+    out = synced(laptop, host)
+    assert "conflict" not in out and "refused" not in out
+    for root in (laptop, host):
+        note = Note.from_dict(record_of(root, session_id)["notes"]["1"])
+        assert note.body == "Invented corrected text." and note.returned is None
+        assert note.earlier[0].body == "Invented note text for a test." and note.earlier[0].returned is not None
+        assert invalid(root) == []
+    assert synced(laptop, host).startswith("Nothing to move")
+
+
 def test_a_true_conflict_is_reported_and_both_versions_are_kept(pair):
     laptop, host = pair
     session_id, clients = run_session(laptop, sign=False)
