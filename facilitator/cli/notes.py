@@ -1,4 +1,5 @@
-"""The notes family: `notes export` and `signin-sheet`, each a disclosure (store.disclosure)."""
+"""The notes family: `notes export` and `signin-sheet`, each a disclosure (store.disclosure),
+and `notes return` (a signed note back to its signer for correction, issue #20)."""
 
 from __future__ import annotations
 
@@ -78,4 +79,24 @@ def cmd_signin_sheet(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"notes": cmd_notes_export, "signin-sheet": cmd_signin_sheet}
+def cmd_notes_return(args: argparse.Namespace) -> int:
+    from facilitator.core.roster import match_id
+    from facilitator.store.notes import NoteBook
+    from facilitator.store.running import held_session
+    data = open_clinic(data_dir_of(args))
+    data.require("note.return")
+    file, header = held_session(data, args.session_id)
+    found = match_id(args.client_id, data.snapshot().clients)
+    if found is None:
+        raise InputError(f"there is no client with id {args.client_id.strip()[:40]!r}", field="CLIENT_ID")
+    note = NoteBook(data, file).return_note(found, args.reason)
+    print(f"The note for {found} in {header.session_id} is returned to {note.signed_by} for correction. "
+          "Billing counts it as not signed until they correct it and sign it again.")
+    return 0
+
+
+def cmd_notes(args: argparse.Namespace) -> int:
+    return cmd_notes_return(args) if args.action == "return" else cmd_notes_export(args)
+
+
+COMMANDS = {"notes": cmd_notes, "signin-sheet": cmd_signin_sheet}

@@ -122,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--days", required=True, help="e.g. mon,wed,thu")
     add.add_argument("--start", required=True, help="HH:MM, 24-hour")
     add.add_argument("--minutes", required=True, help="1-720, digits 0-9")
-    add.add_argument("--plan", help="the group's usual agenda: an id from the agenda library (sessions/*.toml), e.g. iop-evening-triggers")
+    add.add_argument("--plan", help="the group's usual agenda: an id from the agenda library (sessions/*.toml), "
+                     "e.g. iop-evening-triggers")
     add.add_argument("--holiday", action="append", default=[], metavar="YYYY-MM-DD",
                      help="a date the group does not meet (repeatable)")
     _data_arg(add)
@@ -233,14 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
     _data_arg(settings.add_parser("show", help="print each setting as key: value"))
     sset = settings.add_parser("set", help="change one setting",
                                description="Change one setting: name, timezone, week-start (monday or "
-                               "sunday), group-cap (the group size limit, 1-50; the session screen warns above it), idle-minutes (1-60; the idle "
-                               "lock), bell (on or off; rings a minute before a block ends), plan-review-days "
+                               "sunday), group-cap (the group size limit, 1-50; the session screen warns "
+                               "above it), idle-minutes (1-60; the idle lock), bell (on or off; rings a "
+                               "minute before a block ends), plan-review-days "
                                "(1-365; days between recovery-plan reviews), billing-code LEVEL CODE (the service "
                                "code a level of care is billed under, e.g. `billing-code PHP H0035`), "
                                "place-of-service (the clinic's, two digits; default 57), "
                                "telehealth-place-of-service (10, the member's home, or 02), "
-                               "telehealth-modifier (two characters; default 95), end-grace-minutes (0-240; a session still "
-                               "running this long after its scheduled end is not continued: the app asks "
+                               "telehealth-modifier (two characters; default 95), end-grace-minutes "
+                               "(0-240; a session still running this long after its scheduled end is not "
+                               "continued: the app asks "
                                "for its real end time, offering the scheduled end), session-idle-minutes (1-60; "
                                "the idle lock while a session runs; default 15).")
     sset.add_argument("key", metavar="KEY",
@@ -400,7 +403,8 @@ def add_attendance_correct_parser(sub, data_arg) -> None:
 
 
 def add_notes_parser(commands, parser_class: type, data_arg) -> None:
-    """`notes export` and `signin-sheet` (called once from build_parser; actions in cli.notes)."""
+    """`notes export`, `notes return` and `signin-sheet` (called once from build_parser; actions
+    in cli.notes)."""
     notes = commands.add_parser("notes", help="progress notes out of the app").add_subparsers(
         dest="action", parser_class=parser_class, metavar="ACTION", required=True)
     export = notes.add_parser(
@@ -420,6 +424,17 @@ def add_notes_parser(commands, parser_class: type, data_arg) -> None:
     export.add_argument("--out", type=Path, metavar="PATH",
                         help="a new file to write (required for pdf; default for text and fhir: stdout)")
     data_arg(export)
+    back = notes.add_parser(
+        "return", help="return a signed note to its signer for correction (supervisors, admins)",
+        description="Return one client's signed note of a session to the counselor who signed it, "
+        "saying why. The signed text is kept; they correct it and sign it again in the app (the note's "
+        "history keeps both signed texts). Until then the review queue and the counselor's home screen "
+        "show it returned, and `export billing` has note_signed false for that day. Audited by ids "
+        "(the reason is kept with the note, never in the log).")
+    back.add_argument("session_id", metavar="SESSION_ID", help="as `session list` shows it")
+    back.add_argument("client_id", metavar="CLIENT_ID", help="the client's id, e.g. C0101")
+    back.add_argument("--reason", required=True, help="what to correct (one line, required)")
+    data_arg(back)
     sheet = commands.add_parser(
         "signin-sheet", help="a printable sign-in sheet for one group's day (PDF)",
         description="A PDF sign-in sheet: the day's enrolled clients with columns for time in, time "

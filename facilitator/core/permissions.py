@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "note.write": _CLINICAL,
     "note.sign": _CLINICAL,
     "note.cosign": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "note.return": frozenset({Role.SUPERVISOR, Role.ADMIN}),   # for correction (#20)
     "hours.change": _CLINICAL,
     "backup": frozenset({Role.SUPERVISOR, Role.ADMIN}),
     "audit.read": frozenset({Role.SUPERVISOR, Role.ADMIN}),
@@ -45,6 +46,7 @@ ACTION_WORDS: dict[str, str] = {
     "note.write": "write notes",
     "note.sign": "sign notes",
     "note.cosign": "co-sign notes",
+    "note.return": "return notes for correction",
     "hours.change": "log or remove individual and family hours",
     "backup": "make backups",
     "audit.read": "read the audit log",

@@ -30,7 +30,7 @@ from facilitator.core.session import (
     SessionRecord,
 )
 from facilitator.store.datadir import DataDir
-from facilitator.store.records import record_in
+from facilitator.store.records import put_note, record_in
 from facilitator.store.running import held_session
 
 ADDENDUM = "addendum"          # what happened to the client's note
@@ -120,7 +120,7 @@ def correct_attendance(data: DataDir, session_id: str, client_id: str, *, status
                                **({"note": outcome} if outcome else {})})
         db.table("attendance").upsert(entry.to_dict(), Query().client_id == found)
         if note is not None and outcome != DRAFT_KEPT:
-            db.table("notes").upsert(note.to_dict(), Query().client_id == found)
+            put_note(db.table("notes"), note)
     return Corrected(entry, outcome, core.credited(fixed, correction.was), core.credited(fixed, correction.now))
 
 

@@ -95,7 +95,8 @@ def select_notes(data: DataDir, *, session: str | None = None, first: date | Non
             selection.problems.append(problem)
             continue
         chosen = [n for n in notes.values()
-                  if (client is None or n.client_id == client) and (n.signed or not signed_only)]
+                  if (client is None or n.client_id == client)
+                  and (n.signature_stands or not signed_only)]     # a returned note is not final (#20)
         for note in sorted(chosen, key=lambda n: _client_order(snapshot.clients.get(n.client_id), n.client_id)):
             person = snapshot.clients.get(note.client_id)
             selection.sheets.append(NoteSheet(

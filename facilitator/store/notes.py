@@ -1,7 +1,11 @@
-"""Progress notes in session files: drafts, signing, addenda and co-signatures.
+"""Progress notes in session files: drafts, signing, addenda, co-signatures and returns.
 
 Roles are enforced here: counselors (and admins) draft and sign the notes of sessions
-they facilitated; supervisors co-sign; nobody edits a signed note.
+they facilitated; supervisors co-sign; nobody edits a signed note. A supervisor (or admin)
+returns a signed note for correction (``return_note``); only its signer types the correction
+and signs it again (``save_draft`` and ``sign`` on a returned note). The audit entries of a
+return and a re-signature carry the session and client ids only: the reason is kept, hashed,
+on the note (it may quote the client), never in the log.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ class NoteBook:
             if old is None:
                 return Note(session_id=self.file.session_id, client_id=client_id, body=body,
                             author=self.data.user, drafted_at=now)
+            self._signer_corrects(old)
             return core_notes.edit(old, body)
 
         with self.data.change("note.draft", self.file.session_id):
@@ -78,13 +83,32 @@ class NoteBook:
         self.data.require("note.sign")
         self._own_session()
 
-        def change(old: Note | None) -> Note:
-            if old is None:
-                raise InputError("there is no drafted note to sign for this client")
-            return core_notes.sign(old, self.data.user, self.data.now())
+        with self.data.change("note.sign", self.file.session_id) as audited:
+            def change(old: Note | None) -> Note:
+                if old is None:
+                    raise InputError("there is no drafted note to sign for this client")
+                if old.returned is not None:        # signed again after a return (#20)
+                    self._signer_corrects(old)
+                    audited.action, audited.detail = "note.resign", {"client": client_id}
+                return core_notes.sign(old, self.data.user, self.data.now())
 
-        with self.data.change("note.sign", self.file.session_id):
             note = self.file.update_note(client_id, change)
+        return note
+
+    def _signer_corrects(self, note: Note) -> None:
+        """A returned note is corrected and re-signed by the one who signed it, nobody else."""
+        if note.returned is not None and note.signed_by != self.data.user:
+            self.data.record_audit("denied", "note.resign")
+            raise PermissionDenied(f"this note was returned to {note.signed_by}, who signed it; only they "
+                                   "correct and re-sign it.")
+
+    def return_note(self, client_id: str, reason: str) -> Note:
+        """Return the client's signed note to its signer for correction (supervisors, admins)."""
+        self.data.require("note.return")
+        reason = core_notes.check_return_reason(reason)
+        with self.data.change("note.return", self.file.session_id, {"client": client_id}):
+            note = self.file.update_note(client_id, lambda old: core_notes.return_note(
+                _existing(old), self.data.user, self.data.now(), reason))
         return note
 
     def add_addendum(self, client_id: str, body: str) -> Note:
@@ -115,15 +139,18 @@ class QueueItem:
     day: date
     group: str
     client_id: str
-    state: str            # "missing", "draft", "unsigned-cosign"
+    state: str            # "missing", "draft", "returned", "unsigned-cosign"
     overdue_days: int
     reads_like: str = ""  # the client id whose note this one nearly repeats (core.likeness)
     facilitators: tuple[str, ...] = ()
     flag: str = ""        # "attendance corrected after signing" (core.corrections)
+    returned_to: str = "" # a returned note's signer, who corrects and re-signs it
+    reason: str = ""      # why it was returned (shown in the app, never logged)
 
 
 def review_queue(data: DataDir, first: date, last: date) -> tuple[list[QueueItem], list[DamagedFile]]:
-    """Notes not yet signed (or missing) and signed notes not co-signed, oldest first."""
+    """Notes not yet signed (or missing), returned for correction, and signed notes not
+    co-signed, oldest first."""
     today = data.now().date()
     clients = data.snapshot().clients
     scan = data.sessions_between(first, last)
@@ -143,20 +170,43 @@ def review_queue(data: DataDir, first: date, last: date) -> tuple[list[QueueItem
             if not entry.status.credits_time:
                 continue
             note = notes.get(client_id)
-            if note is None or not note.signed:
-                state = "missing" if note is None else "draft"
-            elif note.cosigned_by is None:
-                state = "unsigned-cosign"
-            else:
+            state = queue_state(note)
+            if state is None:
                 continue
             like = alike.get(client_id)
             flag = CORRECTED_AFTER_SIGNING if corrected_after_signing(entry, note) else \
                 END_CORRECTED_AFTER_SIGNING if end_corrected_after_signing(header, note) else ""
+            returned = note.returned if note is not None else None
             items.append(QueueItem(header.session_id, header.day, header.group, client_id, state,
-                                   overdue if state != "unsigned-cosign" else 0,
-                                   like.other_id if like else "", header.facilitators, flag))
+                                   overdue if state in ("missing", "draft") else 0,
+                                   like.other_id if like else "", header.facilitators, flag,
+                                   note.signed_by or "" if returned and note else "",
+                                   returned.reason if returned else ""))
     items.sort(key=lambda i: (i.day, i.session_id, i.client_id))
     return items, problems
+
+
+def queue_state(note: Note | None) -> str | None:
+    """Where a note stands in the review queue; None once signed and co-signed."""
+    if note is None or not note.signed:
+        return "missing" if note is None else "draft"
+    if note.returned is not None:
+        return "returned"
+    return "unsigned-cosign" if note.cosigned_by is None else None
+
+
+def returned_count(data: DataDir, user: str, first: date, last: date) -> int:
+    """How many notes of sessions held ``first``..``last`` are returned for correction to
+    ``user`` (who signed them) and not yet signed again; unreadable files are left out (the
+    review queue names them)."""
+    count = 0
+    for record in data.sessions_between(first, last).records:
+        try:
+            notes = data.session_file(record.header.session_id).notes()
+        except DamagedFile:
+            continue
+        count += sum(1 for n in notes.values() if n.returned is not None and n.signed_by == user)
+    return count
 
 
 def corrected_after_signing(entry, note: Note | None) -> bool:

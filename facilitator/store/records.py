@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ from facilitator.store.strict import damaged
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
+    from tinydb.table import Table
 
     from facilitator.core.notes import Note
 
@@ -157,7 +158,7 @@ class SessionFile(DataFile):
             table = db.table("notes")
             doc = table.get(query().client_id == client_id)
             note = change(Note.from_dict(doc) if doc else None)
-            table.upsert(note.to_dict(), query().client_id == client_id)
+            put_note(table, note)
             return note
 
     def put_notes(self, *notes: Note) -> None:
@@ -170,6 +171,21 @@ class SessionFile(DataFile):
     def remove_attendance(self, client_id: str) -> None:
         with self.transaction() as db:
             db.table("attendance").remove(query().client_id == client_id)
+
+
+def put_note(table: Table, note: Note) -> None:
+    """The client's note as ``note`` says, whole: a key it no longer has (a return once the
+    note is re-signed) goes too, which TinyDB's upsert, a dict update, would keep."""
+    new = note.to_dict()
+
+    def whole(doc: MutableMapping[Any, Any]) -> None:
+        doc.clear()
+        doc.update(new)
+
+    if table.contains(query().client_id == note.client_id):
+        table.update(whole, query().client_id == note.client_id)
+    else:
+        table.insert(new)
 
 
 def _write_all(db: TinyDB, header: SessionHeader, blocks: tuple[BlockRun, ...]) -> None:

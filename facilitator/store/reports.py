@@ -164,7 +164,8 @@ class BillingDay:
     it was attended by telehealth: its place of service and modifier are the clinic's
     telehealth ones. The rendering clinician is the first facilitator of the session that
     gave the client the most minutes that day (the earliest on a tie); ``note_signed`` is
-    True when the client's note of every session of the day is signed.
+    True when the client's note of every session of the day is signed (and not returned for
+    correction and still to re-sign).
     """
 
     day: date
@@ -221,7 +222,7 @@ def billing_days(data: DataDir, first: date, last: date) -> tuple[list[BillingDa
             note = notes.get(entry.client_id)
             days.setdefault((header.day, entry.client_id), []).append(_Part(
                 header.group, start, stop, minutes, header.facilitators,
-                entry.status is Status.TELEHEALTH, note is not None and note.signed))
+                entry.status is Status.TELEHEALTH, note is not None and note.signature_stands))
     rows = [_claim_line(day, client_id, parts, snapshot) for (day, client_id), parts in days.items()]
     rows.sort(key=lambda r: (r.day, r.client_id))
     return rows, problems

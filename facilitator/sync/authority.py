@@ -17,13 +17,13 @@ the audit log.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from facilitator.core.clinic import Staff
 from facilitator.core.errors import InputError
-from facilitator.core.notes import Note, verify_note
+from facilitator.core.notes import Addendum, Note, verify_note
 from facilitator.core.permissions import PERMISSIONS, allowed
 from facilitator.core.roster import Client, Group
 from facilitator.core.rules import Role
@@ -224,64 +224,121 @@ def corrections(ctx: SessionContext, client_id: str, old: Doc | None, entry: Att
 
 
 def note(ctx: SessionContext, client_id: str | None, old: Doc | None, new: Doc | None) -> None:
-    """Draft, sign, addenda, co-sign: each only by the account it names, in this order only."""
-    actor = ctx.actor
+    """Draft, sign, addenda, co-sign, return and re-sign: each only by the account it names,
+    in this order only."""
     if new is None:
         raise Refused(f"the note for {client_id} would be removed; notes are never removed by sync")
     pushed: Note = _parse(Note.from_dict, new, "note")
     if pushed.session_id != ctx.session_id or pushed.client_id != client_id:
         raise Refused(f"the note for {client_id} names another session or client")
-    actor.client(client_id, ctx.day)
+    ctx.actor.client(client_id, ctx.day)
     before: Note | None = _parse(Note.from_dict, old, "note on the host") if old is not None else None
     problems = verify_note(pushed)
     if problems:
         raise Refused(f"the note for {client_id} does not check: {problems[0]}")
     if before is not None and before.author != pushed.author:
         raise Refused(f"the note for {client_id} would change its author")
-
-    def as_author(action: str, what: str) -> None:
-        actor.need(action, what)
-        ctx.facilitator("notes")
-        if pushed.author != actor.user:
-            raise Refused(f"the note for {client_id} is {pushed.author}'s; only its author "
-                          f"{'signs' if action == 'note.sign' else 'writes'} it")
-
     if not pushed.signed:
         if before is not None and before.signed:
             raise Refused(f"the signed note for {client_id} would go back to a draft")
-        as_author("note.write", "a note")
+        _as_author(ctx, pushed, "note.write", "a note")
         return
     if before is None or not before.signed:
-        if pushed.signed_by != actor.user:
-            raise Refused(f"the note for {client_id} is signed in {pushed.signed_by}'s name; a signature "
-                          f"can be pushed only by the account it names")
-        as_author("note.sign", "a signature")
-        old_addenda: tuple = ()
-        old_cosign: tuple = (None, None, None)
+        _first_signature(ctx, pushed)
+        kept: Note | None = None
+    elif pushed.earlier != before.earlier:
+        _re_signature(ctx, before, pushed)
+        kept = None
     else:
         if pushed.content_hash != before.content_hash:
             raise Refused(f"the signed note for {client_id} was rewritten; a signed note is locked")
-        old_addenda = before.addenda
-        old_cosign = (before.cosigned_by, before.cosigned_at, before.cosign_hash)
+        _return_and_correction(ctx, before, pushed)
+        kept = before
+    _addenda(ctx, kept.addenda if kept else (), pushed)
+    _cosignature(ctx, kept, pushed)
+
+
+def _as_author(ctx: SessionContext, pushed: Note, action: str, what: str) -> None:
+    ctx.actor.need(action, what)
+    ctx.facilitator("notes")
+    if pushed.author != ctx.actor.user:
+        raise Refused(f"the note for {pushed.client_id} is {pushed.author}'s; only its author "
+                      f"{'signs' if action == 'note.sign' else 'writes'} it")
+
+
+def _first_signature(ctx: SessionContext, pushed: Note) -> None:
+    if pushed.signed_by != ctx.actor.user:
+        raise Refused(f"the note for {pushed.client_id} is signed in {pushed.signed_by}'s name; a signature "
+                      f"can be pushed only by the account it names")
+    if pushed.earlier or pushed.returned is not None:
+        raise Refused(f"the note for {pushed.client_id} arrives with a history of returns the host never saw")
+    _as_author(ctx, pushed, "note.sign", "a signature")
+
+
+def _re_signature(ctx: SessionContext, before: Note, pushed: Note) -> None:
+    """A returned note signed again: only by its signer, and the version the host holds
+    (with its return) is the one that moves to the history, whole."""
+    client_id = pushed.client_id
+    if before.returned is None:
+        raise Refused(f"the note for {client_id} was not returned for correction; it is not signed again")
+    if pushed.earlier != before.earlier + (replace(before, correction=None, earlier=()),):
+        raise Refused(f"the history of the note for {client_id} was changed; it only keeps what was signed")
+    if pushed.signed_by != ctx.actor.user or pushed.signed_by != before.signed_by:
+        raise Refused(f"the note for {client_id} was returned to {before.signed_by}; only they re-sign it, "
+                      f"in their own name")
+    ctx.actor.need("note.sign", "a signature")
+    ctx.facilitator("notes")
+
+
+def _return_and_correction(ctx: SessionContext, before: Note, pushed: Note) -> None:
+    """The same signed text: a return added (by a supervisor, in their name), or the
+    correction typed (by the signer); a return is removed only by re-signing."""
+    client_id = pushed.client_id
+    if before.returned is not None and pushed.returned != before.returned:
+        raise Refused(f"the return of the note for {client_id} was removed or changed; it ends when "
+                      f"the note is signed again")
+    if before.returned is None and pushed.returned is not None:
+        if pushed.returned.by != ctx.actor.user:
+            raise Refused(f"the note for {client_id} is returned in {pushed.returned.by}'s name; a return "
+                          f"can be pushed only by the account it names")
+        ctx.actor.need("note.return", "a return for correction")
+    if pushed.correction != before.correction:
+        if pushed.signed_by != ctx.actor.user:
+            raise Refused(f"the note for {client_id} was returned to {pushed.signed_by}; only they "
+                          f"correct it")
+        ctx.actor.need("note.write", "a correction")
+        ctx.facilitator("notes")
+
+
+def _addenda(ctx: SessionContext, old_addenda: tuple[Addendum, ...], pushed: Note) -> None:
+    client_id = pushed.client_id
     if pushed.addenda[:len(old_addenda)] != old_addenda:
         raise Refused(f"an addendum to the note for {client_id} was removed or changed")
     for added in pushed.addenda[len(old_addenda):]:
-        if added.author != actor.user:
+        if added.author != ctx.actor.user:
             raise Refused(f"an addendum to the note for {client_id} is in {added.author}'s name; it can be "
                           f"pushed only by the account it names")
-        actor.need("note.sign", "an addendum")
+        ctx.actor.need("note.sign", "an addendum")
         ctx.facilitator("notes")
+
+
+def _cosignature(ctx: SessionContext, kept: Note | None, pushed: Note) -> None:
+    client_id = pushed.client_id
+    old_cosign = (kept.cosigned_by, kept.cosigned_at, kept.cosign_hash) if kept else (None, None, None)
     new_cosign = (pushed.cosigned_by, pushed.cosigned_at, pushed.cosign_hash)
     if old_cosign[0] is not None:
         if new_cosign != old_cosign:
             raise Refused(f"the co-signature of the note for {client_id} was removed or changed")
     elif pushed.cosigned_by is not None:
-        if pushed.cosigned_by != actor.user:
+        if pushed.cosigned_by != ctx.actor.user:
             raise Refused(f"the note for {client_id} is co-signed in {pushed.cosigned_by}'s name; a "
                           f"co-signature can be pushed only by the account it names")
-        actor.need("note.cosign", "a co-signature")
+        ctx.actor.need("note.cosign", "a co-signature")
         if pushed.cosigned_by == pushed.signed_by:
             raise Refused(f"the note for {client_id} would be co-signed by its signer")
+        if pushed.returned is not None:
+            raise Refused(f"the note for {client_id} is returned for correction; it is co-signed once "
+                          f"signed again")
 
 
 def history(ctx: SessionContext, key: str | None, old: Any, new: Any) -> None:

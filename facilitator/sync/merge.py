@@ -246,7 +246,10 @@ def merge_note(merge: _Merge, client: str, laptop: Doc, host: Doc) -> Doc:
     Both signed, same signed body: addenda as the union by hash, ordered by ``signed_at``
     (if the union does not chain, the host's addenda stay and the laptop's extra ones go to
     history); the co-signature from whichever side has one (the host's if both differ).
-    Both signed, different bodies: the host's stays, the laptop's goes to history.
+    A return for correction (and the correction typed since) from whichever side has one
+    (the host's if both do).
+    Both signed, different bodies (a re-signature on one side): the host's stays, the
+    laptop's goes to history.
     One signed: it wins; the other side's draft goes to history.
     Both drafts: the laptop's (the laptop wrote it); the host's goes to history.
     """
@@ -281,6 +284,9 @@ def merge_note(merge: _Merge, client: str, laptop: Doc, host: Doc) -> Doc:
             [host.get(k) for k in cosign] != [laptop.get(k) for k in cosign]:
         merge.lose("cosign", client, "laptop", {k: laptop.get(k) for k in cosign},
                    "two co-signatures: kept the host's, the laptop's is in the history")
+    for key in ("returned", "correction"):      # issue #20: a return, then its correction
+        if merged.get(key) is None and laptop.get(key) is not None:
+            merged[key] = laptop[key]
     return merged
 
 
@@ -319,7 +325,7 @@ def merge_hours(mine: dict[str, Any], my_device: str, theirs: dict[str, Any], th
     """
     base_set = set(base or ())
     my_docs = {doc_id: doc for doc_id, doc in zip(
-        sorted(mine.get("entries", {}), key=int), with_uids(mine, my_device))}
+        sorted(mine.get("entries", {}), key=int), with_uids(mine, my_device), strict=True)}
     their_docs = {d["uid"]: d for d in with_uids(theirs, their_device)}
     mine_uids = {d["uid"] for d in my_docs.values()}
     entries = {k: d for k, d in my_docs.items()

@@ -69,7 +69,8 @@ def note_state(note: Note | None, entry: AttendanceEntry) -> str:
         return "—"
     if note is None:
         return "no note"
-    state = "draft" if not note.signed else "co-signed" if note.cosigned_by else "signed"
+    state = "draft" if not note.signed else "returned" if note.returned else \
+        "co-signed" if note.cosigned_by else "signed"
     return state + (f" +{len(note.addenda)} add." if note.addenda else "")
 
 

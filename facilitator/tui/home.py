@@ -70,8 +70,15 @@ class HomeScreen(Screen):
         "within a few seconds; press r to read the data again now.\n"
         "Press tab to move between the tables.\n"
         "Enter on one of today's groups starts its session (or goes back to it); s chooses "
-        "any group and any agenda."
+        "any group and any agenda.\n"
+        "A line above today's groups counts your signed notes a supervisor returned for "
+        "correction; v opens the review list (f chooses \"returned\"), Enter on one opens it "
+        "to correct and sign again."
     )
+
+    DEFAULT_CSS = """
+    HomeScreen #home-returned { padding: 0 1; color: $text-warning; text-style: bold; width: 1fr; display: none; }
+    """
 
     BINDINGS: ClassVar = [
         Binding("d", "toggle_discharged", "Discharged", id="home.discharged",
@@ -107,6 +114,7 @@ class HomeScreen(Screen):
         yield ClinicHeader()
         yield SyncStatus(id="sync-status")
         yield ProblemPanel(id="problem")
+        yield Label("", id="home-returned", classes="screen-line")
         yield TodayGroups(id="today")
         yield Label("Roster", classes="section-title", id="roster-title")
         yield RosterTable(id="roster")
@@ -177,6 +185,23 @@ class HomeScreen(Screen):
         if hidden:
             title += f", {hidden} discharged " + ("shown" if self.include_discharged else "hidden (d shows)")
         self.query_one("#roster-title", Label).update(title)
+        self._show_returned(day)
+
+    def _show_returned(self, day: date) -> None:
+        """'1 note returned for correction · v shows it', for the counselor who signed it (#20)."""
+        from datetime import timedelta
+
+        from facilitator.store.notes import returned_count
+        from facilitator.tui.review import WEEKS_BACK
+        app = self.facilitator
+        try:
+            count = returned_count(app.data, app.user, day - timedelta(weeks=WEEKS_BACK), day)
+        except (DamagedFile, OSError):
+            count = 0
+        line = self.query_one("#home-returned", Label)
+        line.update(f"{count} note{'s' if count != 1 else ''} returned for correction · v shows "
+                    f"{'them' if count != 1 else 'it'}" if count else "")
+        line.display = bool(count)
 
     def _show_problem(self, problem: Exception | None) -> None:
         message = problem_message(problem)

@@ -25,7 +25,7 @@ from facilitator.tui.widgets.hoursbar import theme_colours
 from facilitator.tui.widgets.plain import Label, Static
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from facilitator.core.clinic import Staff
     from facilitator.tui.clinic_app import ClinicApp
@@ -57,7 +57,23 @@ def note_lines(note: Note | None, muted: str, staff: Mapping[str, Staff]) -> Tex
         text.append(f"\n\nAddendum {number} · {who(addendum.author)}, {_when(addendum.signed_at)}\n",
                     style="bold")
         text.append(addendum.body)
+    _returns(text, note, who)
     return text
+
+
+def _returns(text: Text, note: Note, who: Callable[[str | None], str]) -> None:
+    """A return for correction, and the versions signed before (issue #20), after the note."""
+    if note.returned is not None:
+        text.append(f"\n\nReturned for correction by {who(note.returned.by)}, {_when(note.returned.at)}: ",
+                    style="bold")
+        text.append(note.returned.reason)
+    for number, version in enumerate(note.earlier, 1):
+        text.append(f"\n\nEarlier version {number} · signed by {who(version.signed_by)}, "
+                    f"{_when(version.signed_at)}; replaced when signed again\n", style="bold")
+        text.append(version.body)
+        if version.returned is not None:
+            text.append(f"\nReturned by {who(version.returned.by)}, {_when(version.returned.at)}: "
+                        f"{version.returned.reason}")
 
 
 class NoteScreen(ModalScreen[bool]):
@@ -136,7 +152,7 @@ class NoteScreen(ModalScreen[bool]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cosign":
-            return bool(self.note and self.note.signed and not self.note.cosigned_by)
+            return bool(self.note and self.note.signature_stands and not self.note.cosigned_by)
         return True
 
     def action_cosign(self) -> None:

@@ -1,9 +1,11 @@
 """One client's progress note: edit the draft (autosaved), sign it, read it, add addenda.
 
 A draft opens in a text area and saves itself ~0.8 s after typing stops; ctrl+s then y
-signs and locks it. A signed note (or any note, for a supervisor) opens read-only with
-its signature and addenda; ``a`` adds a signed addendum, ``c`` co-signs. Trying to type
-into a locked note shows the store's refusal as one sentence.
+signs and locks it. A note returned for correction (issue #20) opens so for its signer: the
+text typed is the correction (the signed text stays), and ctrl+s then y signs it again.
+A signed note (or any note, for a supervisor) opens read-only with its signature and addenda;
+``a`` adds a signed addendum, ``c`` co-signs. Trying to type into a locked note shows the
+store's refusal as one sentence.
 """
 
 from __future__ import annotations
@@ -66,6 +68,13 @@ def locked_text(note: Note, staff: Mapping[str, Staff]) -> str:
     for number, added in enumerate(note.addenda, start=1):
         parts += ["", f"ADDENDUM {number} · signed by {who(added.author)} · {_when(added.signed_at)}",
                   added.body.rstrip("\n")]
+    if note.returned is not None:
+        parts += ["", f"RETURNED FOR CORRECTION by {who(note.returned.by)} · {_when(note.returned.at)}: "
+                      f"{note.returned.reason}"]
+    for number, version in enumerate(note.earlier, start=1):
+        parts += ["", f"EARLIER VERSION {number}, signed by {who(version.signed_by)} · "
+                      f"{_when(version.signed_at)}, replaced when signed again:", "",
+                  locked_text(version, staff).rstrip("\n")]
     return "\n".join(parts) + "\n"
 
 
@@ -100,7 +109,11 @@ class NoteEditorScreen(Screen):
         "ctrl+s then y signs the note and locks it; Escape goes back to the list (the draft "
         "is kept).\n"
         "A signed note is read-only: press a to add a signed addendum (a correction), or c "
-        "to co-sign it (supervisors)."
+        "to co-sign it (supervisors).\n"
+        "A note a supervisor returned for correction opens for the counselor who signed it: "
+        "the line above the text says who returned it and why; correct the text (it saves as "
+        "you type) and press ctrl+s then y to sign it again. The note keeps the text signed "
+        "first, with its signature and the return."
     )
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "sign", "Sign", id="note.sign", tooltip="Sign and lock this note (then y)"),
@@ -171,29 +184,43 @@ class NoteEditorScreen(Screen):
             self.notify(sentence(problem), severity="error", markup=False)
             return
         note = self.note
-        self.editable = self.editable and note is not None and not note.signed
+        self.editable = self.editable and note is not None and (
+            not note.signed or (note.returned is not None and me is not None and note.signed_by == me.user))
         self.may_cosign = (me is not None and allowed(me.role, "note.cosign") and note is not None
-                           and note.signed and not note.cosigned_by and note.signed_by != me.user)
+                           and note.signature_stands and not note.cosigned_by and note.signed_by != me.user)
         area = self.area
         if self.editable and note is not None:
-            self.saved_body = note.body
+            self.saved_body = note.body if note.correction is None else note.correction
             area.read_only = False
-            area.load_text(note.body)
-            self._state("Draft · saves as you type · ctrl+s signs")
+            area.load_text(self.saved_body)
+            self._state(self._returned_line(staff) or "Draft · saves as you type · ctrl+s signs")
             self._flag()
         else:
-            area.read_only = True
-            area.load_text(locked_text(note, staff) if note else "There is no note yet.\n")
-            if note is not None and note.signed:
-                keys = (["a adds an addendum"] if self.writer else []) + \
-                    (["c co-signs"] if self.may_cosign else [])
-                from facilitator.core.notes import verify_note
-                intact = ("unchanged since signing" if not verify_note(note)
-                          else "CHANGED AFTER SIGNING")
-                self._state(" · ".join([f"Signed and locked, {intact}", *keys]))
-            else:
-                self._state("Draft · read-only for you")
+            self._show_locked(note, staff)
         self.refresh_bindings()
+
+    def _show_locked(self, note: Note | None, staff: Mapping[str, Staff]) -> None:
+        area = self.area
+        area.read_only = True
+        area.load_text(locked_text(note, staff) if note else "There is no note yet.\n")
+        if note is not None and note.signed:
+            keys = (["a adds an addendum"] if self.writer else []) + \
+                (["c co-signs"] if self.may_cosign else [])
+            from facilitator.core.notes import verify_note
+            intact = ("unchanged since signing" if not verify_note(note)
+                      else "CHANGED AFTER SIGNING")
+            returned = " · returned for correction" if note.returned else ""
+            self._state(" · ".join([f"Signed and locked, {intact}{returned}", *keys]))
+        else:
+            self._state("Draft · read-only for you")
+
+    def _returned_line(self, staff: Mapping[str, Staff]) -> str:
+        """'Returned by Sam Supervisor: <why> · ctrl+s signs again' ('' unless returned)."""
+        from facilitator.core.clinic import staff_name
+        returned = self.note.returned if self.note is not None else None
+        if returned is None:
+            return ""
+        return f"Returned by {staff_name(returned.by, staff)}: {returned.reason} · ctrl+s signs again"
 
     def _state(self, text: str) -> None:
         self.query_one("#note-state", Static).update(text)
@@ -248,7 +275,8 @@ class NoteEditorScreen(Screen):
             return False
         self.saved_body = text
         now = self.app.clock()  # type: ignore[attr-defined]
-        self._state(f"Draft · saved {now.astimezone(self.note.drafted_at.tzinfo):%H:%M} · ctrl+s signs")
+        what, sign = ("Correction", "signs again") if self.note.returned else ("Draft", "signs")
+        self._state(f"{what} · saved {now.astimezone(self.note.drafted_at.tzinfo):%H:%M} · ctrl+s {sign}")
         self._flag()
         return True
 
@@ -304,11 +332,14 @@ class NoteEditorScreen(Screen):
             self.editable = False
             self.app.pop_screen()
 
-        detail = "A signed note cannot be edited; corrections are addenda."
+        again = self.note is not None and self.note.returned is not None
+        question = "Sign the corrected note again?" if again else "Sign and lock this note?"
+        detail = ("The text signed first stays in the note's history, with its signature and the "
+                  "return." if again else "A signed note cannot be edited; corrections are addenda.")
         if self.flag:
             detail = (f"This draft {self.flag}. A client's record must not identify other "
                       "group members: press n, then ctrl+r to put their initials instead. " + detail)
-        self.app.push_screen(ConfirmScreen("Sign and lock this note?", detail), answered)
+        self.app.push_screen(ConfirmScreen(question, detail), answered)
 
     def action_initials(self) -> None:
         """Each other member's name in the draft becomes their initials: edits of the text

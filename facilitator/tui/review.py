@@ -3,7 +3,9 @@
 A supervisor (or admin) sees every session's; a counselor sees the notes still to write for
 the sessions they facilitated. Filters with counts (``f`` show, ``g`` group, ``p`` counselor),
 Space selects rows, ``c`` co-signs the selected notes (or the highlighted one) after one
-y/n confirmation; the store decides who may. Enter reads the note.
+y/n confirmation; the store decides who may. Enter reads the note. ``R`` returns the
+highlighted signed note to its signer for correction, with a reason (issue #20); the signer's
+Enter on a returned note opens it to correct and sign again.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ if TYPE_CHECKING:
     from facilitator.store.notes import QueueItem
 
 WEEKS_BACK = 8
-STATE_WORDS = {"missing": "no note", "draft": "draft", "unsigned-cosign": "to co-sign"}
+STATE_WORDS = {"missing": "no note", "draft": "draft", "unsigned-cosign": "to co-sign",
+               "returned": "returned"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ def plans_overdue_line(queue: Queue, width: int) -> str:
 def due_text(item: QueueItem, today: date) -> str:
     if item.state == "unsigned-cosign":
         return "—"
+    if item.state == "returned":
+        return "to re-sign"
     if item.overdue_days > 0:
         return f"{item.overdue_days} work day{'s' if item.overdue_days != 1 else ''} late"
     due = due_date(item.day)
@@ -181,8 +186,13 @@ class ReviewScreen(LiveScreen):
         "Progress notes of the last 8 weeks that are missing, still a draft, or signed but "
         "not co-signed, oldest first. Notes are due 3 business days after the session; "
         "Due counts the work days late.\n"
-        "Filters (the numbers are what each shows): f cycles all, mine to sign, to co-sign "
-        "and overdue; g chooses a group; p a counselor (who ran the session).\n"
+        "Filters (the numbers are what each shows): f cycles all, mine to sign, to co-sign, "
+        "overdue and returned; g chooses a group; p a counselor (who ran the session).\n"
+        "R (shift+r) returns the highlighted signed note to the counselor who signed it, for "
+        "correction: type why (one line, required) and press enter. The signed text is kept; "
+        "they see it on their home screen and here, correct it (Enter opens it) and sign it "
+        "again with ctrl+s, and the note keeps both signed texts. Until then billing counts it "
+        "as not signed.\n"
         "Space selects a note to co-sign (a selects every note to co-sign shown); c co-signs "
         "the selected notes, or the highlighted one, after one y/n question.\n"
         "\"like M.G.\" means the note reads nearly the same as M.G.'s note of that session "
@@ -204,6 +214,8 @@ class ReviewScreen(LiveScreen):
                 tooltip="Select every note to co-sign that is shown"),
         Binding("c", "cosign", "Co-sign", id="review.cosign",
                 tooltip="Co-sign the selected notes (or the highlighted one)"),
+        Binding("R", "return_note", "Return", id="review.return", show=False,
+                tooltip="Return the highlighted signed note to its signer for correction, saying why"),
         Binding("y", "copy_note", "Copy", id="review.copy", show=False,
                 tooltip="Copy the highlighted signed note to the clipboard (audited)"),
         Binding("r", "reload", "Refresh", id="review.refresh", show=False,
@@ -289,7 +301,7 @@ class ReviewScreen(LiveScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Co-signing keys leave the footer for a counselor (they only write their notes)."""
-        if action in ("cosign", "toggle_select", "select_all") and self.queue is not None \
+        if action in ("cosign", "toggle_select", "select_all", "return_note") and self.queue is not None \
                 and self.queue.mine_only:
             return False
         return True
@@ -314,7 +326,14 @@ class ReviewScreen(LiveScreen):
     def _hint(self) -> None:
         item = self.query_one(ReviewTable).current
         hint = ""
-        if item is not None and item.reads_like and self.queue is not None:
+        if item is not None and item.state == "returned" and self.queue is not None:
+            who = (self.queue.staff_names or {}).get(item.returned_to, item.returned_to)
+            mine = item.returned_to == self.queue.me
+            opens = " · Enter corrects it" if mine else ""
+            hint = f"Returned to {'you' if mine else who} for correction: {item.reason}"
+            room = max(20, self.app.size.width - 2 - len(opens))
+            hint = (hint if len(hint) <= room else hint[:room - 1] + "…") + opens   # one line, however long
+        elif item is not None and item.reads_like and self.queue is not None:
             other = (self.queue.initials or {}).get(item.reads_like, "?")
             hint = (f"This note has nearly the same words as {other}'s note of the same "
                     "session.")
@@ -420,10 +439,48 @@ class ReviewScreen(LiveScreen):
         item = self.query_one(ReviewTable).current
         if item is None or self.queue is None:
             return
+        if item.state == "returned" and item.returned_to == self.queue.me:
+            self._correct(item)
+            return
         from facilitator.tui.note import NoteScreen
         name = self.queue.names.get(item.client_id, item.client_id)
         self.app.push_screen(NoteScreen(item.session_id, item.client_id, name, item.group, item.day),
                              lambda changed: self.reload() if changed else None)
+
+    def _correct(self, item: QueueItem) -> None:
+        """The signer's returned note in the editor: the correction is typed (saved as typed)
+        and ctrl+s signs it again."""
+        from facilitator.store.running import RunningSession
+        from facilitator.tui.note_editor import NoteEditorScreen
+        data = self.facilitator.data
+        name = self.queue.names.get(item.client_id, item.client_id) if self.queue else item.client_id
+        self.app.push_screen(NoteEditorScreen(RunningSession(data, data.session_file(item.session_id)),
+                                              item.client_id, name, editable=True))
+
+    def action_return_note(self) -> None:
+        from facilitator.tui.return_note import ReturnNoteModal
+        item = self.query_one(ReviewTable).current
+        if item is None or self.queue is None:
+            return
+        if item.state != "unsigned-cosign":
+            self.notify("Only a signed note is returned for correction; this one is "
+                        f"{STATE_WORDS.get(item.state, item.state)}.", markup=False)
+            return
+        data = self.facilitator.data
+        name = self.queue.names.get(item.client_id, item.client_id)
+
+        def save(reason: str) -> str:
+            from facilitator.store.notes import NoteBook
+            note = NoteBook(data, data.session_file(item.session_id)).return_note(item.client_id, reason)
+            return (self.queue.staff_names or {}).get(note.signed_by or "", note.signed_by or "") \
+                if self.queue else ""
+
+        def done(signer: str | None) -> None:
+            if signer:
+                self.notify(f"Returned to {signer} for correction: {name}.", markup=False)
+                self.reload()
+
+        self.app.push_screen(ReturnNoteModal(name, save), done)
 
     def action_copy_note(self) -> None:
         from facilitator.tui.copy_note import copy_signed_note

@@ -1,6 +1,7 @@
 """What the review queue shows: filters with counts, and the rows they keep. Pure.
 
-Filters combine: one "show" filter (all, mine to sign, to co-sign, overdue) with a group
+Filters combine: one "show" filter (all, mine to sign, to co-sign, overdue, returned for
+correction) with a group
 and a counselor (a facilitator of the session). Each show filter's count is worked out
 under the group and counselor chosen, so the line says what pressing ``f`` would show.
 """
@@ -19,6 +20,7 @@ SHOW_FILTERS: tuple[tuple[str, str], ...] = (
     ("mine", "mine to sign"),
     ("cosign", "to co-sign"),
     ("overdue", "overdue"),
+    ("returned", "returned"),
 )
 
 
@@ -36,6 +38,8 @@ def keeps(item: QueueItem, show: str, me: str) -> bool:
         return item.state == "unsigned-cosign"
     if show == "overdue":
         return item.overdue_days > 0
+    if show == "returned":
+        return item.state == "returned"
     return True
 
 

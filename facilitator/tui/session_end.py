@@ -25,6 +25,8 @@ from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.tables import put_rows
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from facilitator.core.clinic import Staff
     from facilitator.core.notes import Note
     from facilitator.core.session import SessionRecord
@@ -128,6 +130,18 @@ class EndSessionScreen(Screen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._hint()
 
+    def _signed_hint(self, note: Note, writer: bool) -> str:
+        """A signed note's keys; a returned one (#20) is its signer's to correct and sign again."""
+        if note.returned is not None:
+            mine = self.me is not None and note.signed_by == self.me.user
+            return "Returned for correction · " + ("Enter corrects it, ctrl+s signs again" if mine and writer
+                                                   else "its signer corrects it and signs again")
+        keys = ["Enter reads it"] + (["a adds an addendum"] if writer else [])
+        if not note.cosigned_by and self._may("note.cosign") and self.me is not None \
+                and note.signed_by != self.me.user:
+            keys.append("c co-signs")
+        return "Signed and locked · " + " · ".join(keys)
+
     def _hint(self) -> None:
         """What the keys do for the highlighted client's note."""
         row = next((r for r in self.rows if r.client_id == self.current_client()), None)
@@ -147,10 +161,7 @@ class EndSessionScreen(Screen):
             elif row.names_member:
                 hint = f"This draft {row.names_member} · " + hint
         else:
-            keys = ["Enter reads it"] + (["a adds an addendum"] if writer else [])
-            if not note.cosigned_by and self._may("note.cosign") and note.signed_by != self.me.user:
-                keys.append("c co-signs")
-            hint = "Signed and locked · " + " · ".join(keys)
+            hint = self._signed_hint(note, writer)
         if self.done:
             hint, self.done = f"{self.done} {hint}", ""
         self.query_one("#end-hint", Static).update(hint)
@@ -257,7 +268,8 @@ class EndSessionScreen(Screen):
             self.notify(f"There is no note for {row.name} yet.", markup=False)
             return
         from facilitator.tui.note_editor import NoteEditorScreen
-        editable = summary.may_write(self.me, self.record) and not self.notes[row.client_id].signed
+        note = self.notes[row.client_id]      # a returned note is its signer's to correct (#20)
+        editable = summary.may_write(self.me, self.record) and (not note.signed or note.returned is not None)
         self.app.push_screen(NoteEditorScreen(self.running, row.client_id, row.name, editable=editable))
 
     def action_sign_unchanged(self) -> None:
@@ -355,7 +367,9 @@ class EndSessionScreen(Screen):
             if saved:
                 self.reload()
 
-        hm = (lambda t: f"{t:%H:%M}" if t else "")
+        def hm(t: datetime | None) -> str:
+            return f"{t:%H:%M}" if t else ""
+
         self.app.push_screen(CorrectAttendanceModal(row.name, entry.status.value, hm(entry.arrived),
                                                     hm(entry.left), save), closed)
 

@@ -46,6 +46,7 @@ FORM: tuple[tuple[str, str, str], ...] = (
     ("week-start", "Week starts on", "for weekly hours and reports"),
     ("plan-review-days", "Plan review", f"days between recovery-plan reviews (1–{MAX_PLAN_REVIEW_DAYS})"),
     ("end-grace-minutes", "End grace", f"minutes past the end before E asks (0–{MAX_END_GRACE_MINUTES})"),
+    ("session-idle-minutes", "Idle in session", f"idle lock while a session runs (1–{MAX_IDLE_MINUTES})"),
 )
 LABELS = {key: label for key, label, _ in FORM}
 
@@ -64,11 +65,13 @@ class SettingsScreen(LiveScreen):
     SettingsScreen #settings-form {
         height: auto;
         padding: 0 1;
-        margin-top: 1;
     }
     SettingsScreen .settings-row {
         height: 1;
         margin-bottom: 1;
+    }
+    SettingsScreen .settings-row:last-child {
+        margin-bottom: 0;
     }
     SettingsScreen .settings-label {
         width: 17;
@@ -129,9 +132,13 @@ class SettingsScreen(LiveScreen):
         "leaves without saving. Only admins can save; every change is in the audit log.\n"
         "ctrl+o adds a closure (a snow day) for the whole clinic or one group: no meeting "
         "that day, and the week's required hours prorate as for a holiday. ctrl+g changes a "
-        "group's schedule from a date on (earlier weeks keep the old one).\n"
+        "group's schedule from a date on (earlier weeks keep the old one); ctrl+t ends a "
+        "group after a day (it asks first; held sessions are kept).\n"
         "End grace: a session still running this many minutes after its scheduled end was "
         "left running; it is not continued, and E asks when it really ended.\n"
+        "Idle in session: the idle lock's minutes while a session runs (a group's blocks are "
+        "long and the counselor is talking, not typing); the lock then shows only the agenda "
+        "clock.\n"
         "The clinic name and time zone change on the command line: facilitator settings set "
         "name|timezone VALUE."
     )
@@ -142,6 +149,8 @@ class SettingsScreen(LiveScreen):
                 tooltip="Close the clinic or one group on a day, e.g. a snow day (admins)"),
         Binding("ctrl+g", "schedule", "Schedule", id="settings.schedule",
                 tooltip="Change a group's days, start, minutes or plan from a date on (admins)"),
+        Binding("ctrl+t", "end_group", "End group", id="settings.end_group", show=False,
+                tooltip="End a group after a day: it meets no more (admins; asks first)"),
         Binding("escape", "back", "Back", id="settings.back", tooltip="Leave without saving"),
     ]
 
@@ -233,6 +242,7 @@ class SettingsScreen(LiveScreen):
         self.query_one("#week-start", Select).value = settings.week_start
         self.query_one("#plan-review-days", Input).value = str(settings.plan_review_days)
         self.query_one("#end-grace-minutes", Input).value = str(settings.end_grace_minutes)
+        self.query_one("#session-idle-minutes", Input).value = str(settings.session_idle_minutes)
 
     def show_problem(self, message: str | None) -> None:
         if message and self.view is not None:
@@ -253,6 +263,7 @@ class SettingsScreen(LiveScreen):
             "week-start": str(self.query_one("#week-start", Select).value),
             "plan-review-days": self.query_one("#plan-review-days", Input).value,
             "end-grace-minutes": self.query_one("#end-grace-minutes", Input).value,
+            "session-idle-minutes": self.query_one("#session-idle-minutes", Input).value,
         }
 
     def changes(self) -> dict[str, str]:
@@ -387,6 +398,36 @@ class SettingsScreen(LiveScreen):
                 self.reload()
 
         self.app.push_screen(ScheduleModal(groups, today, save), done)
+
+    def action_end_group(self) -> None:
+        """ctrl+t: ``groups end`` as a dialog (admins; the store checks and audits)."""
+        from facilitator.core.parsing import parse_date
+        from facilitator.store.groups import end_group
+        from facilitator.tui.staff_modals import EndGroupModal
+        data = self.facilitator.data
+        try:
+            data.require("group.change")          # a refusal is audited
+        except PermissionDenied as problem:
+            self.say(problem_sentence(problem), error=True)
+            return
+        groups = sorted(data.snapshot().groups.values(), key=lambda g: g.name.casefold())
+        if not groups:
+            self.say("No groups yet: an admin adds one with `facilitator groups add`.", error=True)
+            return
+        today = (self.view.today if self.view else self.facilitator.clock().date()).isoformat()
+        shown = [(g.name, f"{g.name} (last day {g.last_day})" if g.last_day else g.name) for g in groups]
+
+        def check(typed: str) -> str:
+            day = parse_date(typed, field="Last day")
+            return f"{day:%a} {day.day} {day:%b %Y}"
+
+        def done(name: str | None) -> None:
+            if name is not None:
+                self.say(f"Ended {name}: it meets no more after its last day.")
+                self.reload()
+
+        self.app.push_screen(EndGroupModal(shown, today, lambda name, typed: end_group(
+            data, name, parse_date(typed, field="Last day")), check), done)
 
     def action_back(self) -> None:
         """Escape goes home from every screen (two presses at most from a dialog on top)."""

@@ -1,4 +1,5 @@
-"""The admin screens' dialogs: add a staff member, change a role, rename, add a closure."""
+"""The admin screens' dialogs: add a staff member, change a role, rename, add a closure,
+change a group's schedule, end a group."""
 
 from __future__ import annotations
 
@@ -359,6 +360,96 @@ class ScheduleModal(ModalScreen["str | None"]):
             error.add_class("-shown")
             return
         self.dismiss(self.groups[index].name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class EndGroupModal(ModalScreen["str | None"]):
+    """End a group on a date (``groups end``): the group, its last day, then one y/n question.
+
+    ``save(name, typed day)`` ends it (the store checks who may, and refuses a day before a
+    session already held); its refusal is shown here and the dialog stays open. Dismisses
+    with the group's name once ended, None when cancelled."""
+
+    DEFAULT_CSS = MODAL_CSS.format(cls="EndGroupModal") + """
+    EndGroupModal .form-row { height: 1; margin-top: 1; }
+    EndGroupModal .form-row > Label { width: 12; }
+    EndGroupModal .form-row > Input { width: 1fr; }
+    EndGroupModal .form-label { margin-top: 1; }
+    EndGroupModal OptionList { height: auto; max-height: 6; }
+    EndGroupModal .modal-error, EndGroupModal .modal-keys { margin-top: 1; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "save", "End it", id="endgroup.save", tooltip="End the group after the day typed"),
+        Binding("escape", "cancel", "Cancel", id="endgroup.cancel"),
+    ]
+    HELP_TITLE = "End a group"
+    HOW_TO = ("The group meets no more after its last day: no meetings, and no hours required from "
+              "its meetings, after it. Sessions already held are kept, and a last day before one of "
+              "them is refused. ↑↓ choose the group; tab moves to the date; ctrl+s (or enter in the "
+              "date) asks once, y ends it. Ending it again with a later day is the only way back.")
+
+    def __init__(self, groups: list[tuple[str, str]], today: str,
+                 save: Callable[[str, str], object], check: Callable[[str], str]) -> None:
+        """``groups``: (name, what the list shows); ``check(typed)`` gives the day as the
+        question shows it or raises ``InputError``."""
+        super().__init__()
+        self.groups, self.today, self.save, self.check = groups, today, save, check
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("End a group", classes="modal-title")
+            yield Label("Group (↑↓ choose):", classes="form-label")
+            yield OptionList(*(Option(shown, id=f"g{i}") for i, (_, shown) in enumerate(self.groups)),
+                             id="endgroup-group", compact=True, markup=False)
+            with Horizontal(classes="form-row"):
+                yield Label("Last day:")
+                yield Input(self.today, id="endgroup-date", compact=True, placeholder="YYYY-MM-DD",
+                            max_length=10)
+            yield Static("", classes="modal-error", id="endgroup-error", markup=False)
+            yield Label("ctrl+s ends it (asks first) · tab next field · escape cancels", classes="modal-keys")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#endgroup-group", OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#endgroup-date", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def _error(self, problem: Exception | None) -> None:
+        error = self.query_one("#endgroup-error", Static)
+        error.update(problem_sentence(problem) if problem else "")
+        error.set_class(problem is not None, "-shown")
+
+    def action_save(self) -> None:
+        from facilitator.tui.widgets.confirm import ConfirmScreen
+        name = self.groups[self.query_one("#endgroup-group", OptionList).highlighted or 0][0]
+        typed = self.query_one("#endgroup-date", Input).value
+        try:
+            day = self.check(typed)
+        except InputError as problem:
+            self._error(problem)
+            return
+        self._error(None)
+        self.app.push_screen(ConfirmScreen(
+            f"End {name} after {day}?",
+            "It meets no more after that day; its held sessions are kept. Ending it again with a "
+            "later day is the only way back."), lambda yes: self._end(name, typed) if yes else None)
+
+    def _end(self, name: str, typed: str) -> None:
+        try:
+            self.save(name, typed)
+        except (InputError, PermissionDenied) as problem:
+            self._error(problem)
+            return
+        self.dismiss(name)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -5,6 +5,7 @@ rest of the push land. Every name is invented."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -313,3 +314,41 @@ def test_attendance_corrections_land_only_by_the_hosts_rules(host):
     assert landed["corrections"][0]["reason"] == "the sheet says so" and landed["status"] == "late"
     removed = dict(landed, corrections=[])
     assert "cannot be changed or removed" in _refused(_push(root, C1, session_id, {part: removed}))[part]
+
+
+def test_a_return_and_a_re_signature_land_only_by_their_own_accounts(host):
+    """#20: only a supervisor (or admin) returns a note, in their own name; only the note's
+    signer corrects and re-signs it; the history of signed texts only grows."""
+    root, session_id, clients = host
+    part = f"note:{clients[1]}"
+    signed = core_notes.Note.from_dict(record_parts(record_of(root, session_id))[part])
+    now = open_as(root).now() + timedelta(minutes=1)
+    by_counselor = core_notes.return_note(signed, C2, now, "Invented reason.")
+    assert "only admins and supervisors" in _refused(_push(root, C2, session_id, {part: by_counselor.to_dict()}))[part]
+    by_sup = core_notes.return_note(signed, SUP, now, "Invented reason.")
+    assert "in supervisor1's name" in _refused(_push(root, C2, session_id, {part: by_sup.to_dict()}))[part]
+    assert _push(root, SUP, session_id, {part: by_sup.to_dict()})["refused"] == []
+    held = core_notes.Note.from_dict(record_parts(record_of(root, session_id))[part])
+    assert held.returned == by_sup.returned and held.body == signed.body
+
+    later = now + timedelta(minutes=5)
+    unreturned = core_notes.Note.from_dict(signed.to_dict())          # the return dropped
+    assert "removed or changed" in _refused(_push(root, C1, session_id, {part: unreturned.to_dict()}))[part]
+    corrected = core_notes.edit(by_sup, "Invented corrected text.")
+    assert "only they correct it" in _refused(_push(root, C2, session_id, {part: corrected.to_dict()}))[part]
+    again = core_notes.sign(corrected, C1, later)
+    assert "only they re-sign it" in _refused(_push(root, C2, session_id, {part: again.to_dict()}))[part]
+    assert "only they re-sign it" in _refused(_push(root, SUP, session_id, {part: again.to_dict()}))[part]
+    rewritten = replace(again, earlier=(replace(again.earlier[0], body="Invented other text."),))
+    assert _refused(_push(root, C1, session_id, {part: rewritten.to_dict()}))[part]
+
+    assert _push(root, C1, session_id, {part: again.to_dict()})["refused"] == []
+    held = core_notes.Note.from_dict(record_parts(record_of(root, session_id))[part])
+    assert held.body == "Invented corrected text." and held.returned is None
+    assert held.earlier[0].body == signed.body and held.earlier[0].signed_at == signed.signed_at
+    assert core_notes.verify_note(held) == []
+    # an unreturned note is not signed again, nor its history cut short
+    resigned_twice = replace(core_notes.sign(core_notes.edit(core_notes.return_note(
+        held, SUP, later, "Invented."), "Invented third."), C1, later), earlier=held.earlier)
+    assert _refused(_push(root, C1, session_id, {part: resigned_twice.to_dict()}))[part]
+    assert "Invented" not in " ".join(json.dumps(e) for e in _audited(root))

@@ -212,6 +212,33 @@ def test_cosign_on_the_host_and_addendum_on_the_laptop_both_survive(pair, addend
     assert synced(laptop, host).startswith("Nothing to move")
 
 
+def test_a_note_returned_on_the_host_is_corrected_and_re_signed_on_the_laptop(pair):
+    """#20 through the real sync: the supervisor returns the laptop's signed note on the host;
+    the next sync brings the return down; its signer corrects and re-signs it on the laptop;
+    the sync after takes the re-signature up, and both sides keep both signed texts."""
+    from facilitator.store.notes import NoteBook
+    laptop, host = pair
+    add_supervisor(host)
+    session_id, clients = run_session(laptop)
+    synced(laptop, host)
+    data = open_as(host, "supervisor1")
+    NoteBook(data, data.session_file(session_id)).return_note(clients[0], "Invented reason.")
+    assert "conflict" not in synced(laptop, host)
+    mine = open_as(laptop, clock=FakeClock(LATER + timedelta(minutes=5)))
+    assert mine.session_file(session_id).notes()[clients[0]].returned is not None
+    book = NoteBook(mine, mine.session_file(session_id))
+    book.save_draft(clients[0], "Invented corrected text.")
+    book.sign(clients[0])
+    out = synced(laptop, host)
+    assert "conflict" not in out and "refused" not in out
+    for root in (laptop, host):
+        note = Note.from_dict(record_of(root, session_id)["notes"]["1"])
+        assert note.body == "Invented corrected text." and note.returned is None
+        assert note.earlier[0].body == "Invented note text for a test." and note.earlier[0].returned is not None
+        assert invalid(root) == []
+    assert synced(laptop, host).startswith("Nothing to move")
+
+
 def test_a_true_conflict_is_reported_and_both_versions_are_kept(pair):
     laptop, host = pair
     session_id, clients = run_session(laptop, sign=False)
@@ -361,3 +388,23 @@ def test_the_next_base_is_only_what_this_laptop_and_the_host_agree_on():
     assert agreed_base(mine, host, previous) == {"header": "h0", "att:Z001": "a1", "att:Z002": "b0"}
     assert agreed_base(mine, host, None) == {"header": "h0", "att:Z001": "a1"}
     assert agreed_base(mine, "not a dict", previous) == previous       # a malformed reply: nothing agreed anew
+
+
+def test_a_return_on_the_host_and_an_addendum_on_the_laptop_both_survive():
+    """#20: the supervisor returns the note on the host while the counselor's laptop adds an
+    addendum; then the host adds one while the laptop types the correction."""
+    signed = _signed()
+    base = base_of(_record(notes=[signed.to_dict()]))
+    returned = core_notes.return_note(signed, "s1", T0 + timedelta(days=1), "Invented reason.")
+    added = core_notes.add_addendum(signed, "Invented addendum.", "c1", T0 + timedelta(days=2))
+    merged, conflicts = merge_record(PATH, _record(notes=[added.to_dict()]),
+                                     _record(notes=[returned.to_dict()]), base)
+    note = Note.from_dict(merged["notes"][0])
+    assert conflicts == [] and note.returned == returned.returned and len(note.addenda) == 1
+    assert core_notes.verify_note(note) == []
+    typing = core_notes.edit(note, "Invented corrected text.")
+    host = core_notes.add_addendum(note, "Invented second.", "c1", T0 + timedelta(days=3))
+    merged, conflicts = merge_record(PATH, _record(notes=[typing.to_dict()]), _record(notes=[host.to_dict()]),
+                                     base_of(_record(notes=[note.to_dict()])))
+    both = Note.from_dict(merged["notes"][0])
+    assert conflicts == [] and both.correction == "Invented corrected text." and len(both.addenda) == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Switch
 
+from facilitator.core.errors import InputError
 from facilitator.core.rules import Role
 from facilitator.store.clinic import open_clinic
 from facilitator.store.running import start_session
@@ -195,7 +196,7 @@ async def test_the_form_shows_the_stored_settings(clinic, fake_clock):
         screen = await open_screen(pilot, "settings", SettingsScreen)
         assert screen.typed() == {"group-cap": "12", "idle-minutes": "5", "bell": "off",
                                   "week-start": "monday", "plan-review-days": "30",
-                                  "end-grace-minutes": "15"}
+                                  "end-grace-minutes": "15", "session-idle-minutes": "15"}
         assert text_of(screen, "#settings-name") == "Test Clinic"
         assert text_of(screen, "#settings-timezone") == "America/Chicago"
 
@@ -267,7 +268,7 @@ async def test_a_new_cap_reaches_the_running_session(clinic, fake_clock):
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         session = pilot.app.screen
         assert await wait_until(pilot, lambda: "· size limit 12" in text_of(session, "#attendance-count"))
-        screen = await open_screen(pilot, "settings", SettingsScreen)
+        await open_screen(pilot, "settings", SettingsScreen)
         await pilot.press("ctrl+u", "2", "ctrl+s")
         assert clinic.settings().group_cap == 2
         await pilot.press("escape")
@@ -324,3 +325,32 @@ async def test_the_form_saves_the_end_grace_and_refuses_a_bad_one(clinic, fake_c
         await pilot.press("ctrl+s")
         assert clinic.settings().end_grace_minutes == 30
         assert audit(clinic)[-1]["detail"]["end_grace_minutes"] == "15 -> 30"
+
+
+@pytest.mark.parametrize("typed", ["0", "61", "x", "-5", "1e3", "٣٠"])
+async def test_the_form_refuses_a_session_idle_limit_as_settings_set_does(clinic, fake_clock, typed):
+    """#20: session-idle-minutes in the form, read by the same parser as `settings set`."""
+    from facilitator.store.settings import parse_value
+    with pytest.raises(InputError) as cli:
+        parse_value("session-idle-minutes", typed)
+    before = (clinic.root / "clinic.json").read_bytes()
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "settings", SettingsScreen)
+        screen.query_one("#session-idle-minutes", Input).value = typed
+        await pilot.press("ctrl+s")
+        message = text_of(screen, "#settings-message")
+        assert cli.value.message.rstrip(".") in message and message.endswith("Nothing was saved.")
+        assert message.startswith("Idle in session:")
+    assert (clinic.root / "clinic.json").read_bytes() == before
+
+
+async def test_the_form_saves_the_session_idle_limit(clinic, fake_clock):
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "settings", SettingsScreen)
+        field = screen.query_one("#session-idle-minutes", Input)
+        field.focus()
+        field.value = ""
+        await pilot.press("4", "5", "enter")
+        assert clinic.settings().session_idle_minutes == 45
+        assert text_of(screen, "#settings-message") == "Saved: idle in session 45."
+        assert audit(clinic)[-1]["detail"]["session_idle_minutes"] == "15 -> 45"

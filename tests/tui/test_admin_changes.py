@@ -151,3 +151,71 @@ async def test_an_admin_changes_a_groups_schedule_from_a_date(clinic, fake_clock
                                                                       "iop-evening-triggers")
     assert group.since == date(2027, 1, 4) and group.on(date(2027, 1, 3)).day_names == "mon,wed,thu"
     assert [(e["action"], e["record"]) for e in audit(clinic)][-1] == ("group.set", "group:Evening IOP")
+
+
+async def _end_dialog(pilot, theme: str):
+    from facilitator.tui.staff_modals import EndGroupModal
+    pilot.app.theme = theme
+    screen = await open_screen(pilot, "settings", SettingsScreen)
+    await pilot.press("ctrl+t")
+    modal = pilot.app.screen
+    assert isinstance(modal, EndGroupModal)
+    for selector in ("#endgroup-group", "#endgroup-date", ".modal-keys"):
+        region = modal.query_one(selector).region
+        assert region.height >= 1 and region.y >= 0 and region.bottom <= 24, (theme, selector)
+    return screen, modal
+
+
+async def test_the_end_group_dialog_fits_80x24_in_both_themes(clinic, fake_clock):
+    for theme in ("textual-light", "textual-dark"):
+        async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+            await _end_dialog(pilot, theme)
+            await pilot.press("escape")
+            assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, SettingsScreen))
+    assert all(g.last_day is None for g in clinic.snapshot().groups.values())
+
+
+async def test_an_admin_ends_a_group_after_one_question_never_before_a_held_session(clinic, fake_clock):
+    """#20: ctrl+t on the settings screen is `groups end` as a dialog. Evening IOP (Mon, Wed,
+    Thu) held a session on Mon 23 Nov 2026, so a last day of Fri 20 Nov is refused; Wed 2 Dec
+    is asked about once and, after y, stored as the group's last day."""
+    from facilitator.store.running import start_session
+    start_session(clinic, "Evening IOP").end()
+    before = (clinic.root / "clinic.json").read_bytes()
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen, modal = await _end_dialog(pilot, "textual-dark")
+        await pilot.press("enter", "ctrl+u", *"2026-11-20", "enter")   # Evening IOP, highlighted first
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("y")
+        assert await wait_until(pilot, lambda: "already has a session on 2026-11-23" in
+                                text_of(modal, "#endgroup-error"))
+        assert pilot.app.screen is modal
+        assert (clinic.root / "clinic.json").read_bytes() == before
+        await pilot.press("ctrl+u", *"2026-12-32", "enter")            # not a date: said before asking
+        assert pilot.app.screen is modal and "2026-12-32" in text_of(modal, "#endgroup-error")
+        await pilot.press("ctrl+u", *"2026-12-02", "ctrl+s")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        assert "End Evening IOP after Wed 2 Dec 2026?" in text_of(pilot.app.screen, "#confirm-question")
+        await pilot.press("n")                                         # no: nothing written
+        assert await wait_until(pilot, lambda: pilot.app.screen is modal)
+        assert (clinic.root / "clinic.json").read_bytes() == before
+        await pilot.press("ctrl+s", "y")
+        assert await wait_until(pilot, lambda: pilot.app.screen is screen)
+        assert "Ended Evening IOP" in text_of(screen, "#settings-message")
+    group = clinic.snapshot().groups["Evening IOP"]
+    assert group.last_day == date(2026, 12, 2)
+    assert clinic.snapshot().groups["Morning Relapse Prevention"].last_day is None
+    assert [(e["action"], e["record"], e["detail"]) for e in audit(clinic)][-1] == (
+        "group.end", "group:Evening IOP", {"last_day": "2026-12-02"})
+
+
+async def test_a_counselor_cannot_end_a_group_and_the_attempt_is_audited(clinic, fake_clock):
+    counselor = as_counselor(clinic, fake_clock)
+    before = (clinic.root / "clinic.json").read_bytes()
+    async with build_app(counselor, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "settings", SettingsScreen)
+        await pilot.press("ctrl+t")
+        assert pilot.app.screen is screen
+        assert "only admins" in text_of(screen, "#settings-message")
+    assert (clinic.root / "clinic.json").read_bytes() == before
+    assert audit(clinic)[-1]["action"] == "denied"
