@@ -12,10 +12,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.errors import InputError
+from facilitator.tui.failures import FAILURE, report_failure
 from facilitator.tui.session_modals import MODAL_CSS
 from facilitator.tui.widgets.plain import Label, Static
-from facilitator.tui.widgets.problem import refusal_sentence as problem_sentence
 
 if TYPE_CHECKING:
     from facilitator.core.clinic import Staff
@@ -87,10 +87,9 @@ class AddStaffModal(ModalScreen["Staff | None"]):
         role = roles.get_option_at_index(index).id or "counselor"
         try:
             member = self.save(user, name, role)
-        except (InputError, PermissionDenied) as problem:
+        except FAILURE as problem:      # the dialog stays open, as typed
             error = self.query_one("#staff-add-error", Static)
-            error.update(problem_sentence(problem))
-            error.add_class("-shown")
+            report_failure(self, problem, label=error)
             if isinstance(problem, InputError) and problem.field == "USER":
                 self.query_one("#staff-user", Input).focus()
             return
@@ -140,10 +139,9 @@ class RoleModal(ModalScreen[str | None]):
             return
         try:
             self.save(role)
-        except (InputError, PermissionDenied) as problem:
+        except FAILURE as problem:      # the dialog stays open, as typed
             error = self.query_one("#role-error", Static)
-            error.update(problem_sentence(problem))
-            error.add_class("-shown")
+            report_failure(self, problem, label=error)
             return
         self.dismiss(role)
 
@@ -189,10 +187,9 @@ class RenameModal(ModalScreen["str | None"]):
         name = self.query_one("#rename-name", Input).value
         try:
             self.save(name)
-        except (InputError, PermissionDenied) as problem:
+        except FAILURE as problem:      # the dialog stays open, as typed
             error = self.query_one("#rename-error", Static)
-            error.update(problem_sentence(problem))
-            error.add_class("-shown")
+            report_failure(self, problem, label=error)
             return
         self.dismiss(name.strip())
 
@@ -264,10 +261,9 @@ class ClosureModal(ModalScreen["str | None"]):
         reason = self.query_one("#closure-reason", Input).value
         try:
             self.save(day, self.chosen_group(), reason)
-        except (InputError, PermissionDenied) as problem:
+        except FAILURE as problem:      # the dialog stays open, as typed
             error = self.query_one("#closure-error", Static)
-            error.update(problem_sentence(problem))
-            error.add_class("-shown")
+            report_failure(self, problem, label=error)
             return
         self.dismiss(day.strip())
 
@@ -353,10 +349,9 @@ class ScheduleModal(ModalScreen["str | None"]):
                  for key in ("from", "days", "start", "minutes", "plan")}
         try:
             self.save(self.groups[index].name, **typed)
-        except (InputError, PermissionDenied) as problem:
+        except FAILURE as problem:      # the dialog stays open, as typed
             error = self.query_one("#schedule-error", Static)
-            error.update(problem_sentence(problem))
-            error.add_class("-shown")
+            report_failure(self, problem, label=error)
             return
         self.dismiss(self.groups[index].name)
 
