@@ -164,3 +164,23 @@ def test_the_command_line_catches_the_root_once(tmp_path, clinic, capsys, case, 
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err and err.count("\n") == 1, err
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")} == before
+
+
+def test_no_screen_keeps_a_list_of_error_types() -> None:
+    """Screens catch the root (``tui.failures.FAILURE``): no ``except (A, B)`` naming one of
+    facilitator's errors, and no module-level tuple of them, anywhere in tui/ but failures.py."""
+    import ast
+    names = {e.__name__ for e in defined_errors()} | {"FacilitatorError", "Refusal", "StoreProblem"}
+    folder = Path(facilitator.__file__).parent / "tui"
+    lists = []
+    for source in sorted(folder.rglob("*.py")):
+        if source.name == "failures.py":
+            continue
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            caught = node.type if isinstance(node, ast.ExceptHandler) else \
+                node.value if isinstance(node, ast.Assign) else None
+            if isinstance(caught, ast.Tuple):
+                named = {getattr(e, "id", getattr(e, "attr", None)) for e in caught.elts}
+                if named & names:
+                    lists.append(f"{source.name}:{node.lineno}")
+    assert lists == []

@@ -38,7 +38,6 @@ def read_recovery_plans(data, client_ids) -> dict[str, Plan]:
     when its bytes differ from the last read (as ``DataDir.snapshot`` does).
     """
     from facilitator.store import recovery
-    from facilitator.store.files import DamagedFile
     from facilitator.store.storage import read_bytes
     plans: dict[str, Plan] = {}
     for cid in client_ids:
@@ -58,7 +57,7 @@ def read_recovery_plans(data, client_ids) -> dict[str, Plan]:
             continue
         try:
             plan: Plan = recovery.read_path(path)
-        except (DamagedFile, OSError, ValueError):
+        except FAILURE:                   # read_path says anything wrong as DamagedFile
             plan = UNREADABLE
         _PARSED[key] = (raw, plan)
         plans[cid] = plan
