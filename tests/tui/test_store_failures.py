@@ -207,8 +207,9 @@ async def test_session_typed_time(clinic, fake_clock, kind):
         fake_clock.set(at(18, 50))
         await pilot.press("l", "up")
         assert running.record().attendance[cid].arrived == at(18, 50)
+        assert await wait_until(pilot, lambda: screen.table.highlighted_id == cid, seconds=10)
         await pilot.press("T")
-        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, TimeModal))
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, TimeModal), seconds=10)
         modal = pilot.app.screen
         await pilot.press("ctrl+u", *"6:40p")
         with fail.at(running.file.path):
@@ -416,3 +417,51 @@ async def test_review_cosign(clinic, fake_clock, kind):
             fail.assert_nothing_written()
         assert screen.query_one(ReviewTable) is not None
     assert all(note.cosigned_by is None for note in clinic.session_file(LATER_ID).notes().values())
+
+
+async def test_remove_logged_hours(clinic, fake_clock, kind):
+    from datetime import date
+
+    from facilitator.core.hours import OtherHours
+    from facilitator.store import otherhours
+    from facilitator.tui.clientdata import add_other_hours
+    from tests.tui.test_client_view import open_client
+    add_other_hours(clinic, OtherHours("T001", date(2026, 11, 23), 60, "individual"))
+    fail = StoreFailure(kind, clinic.root)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_client(pilot, "T001")
+        said = recorded_notifications(pilot.app)
+        await pilot.press("x")
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        with fail.at(clinic.root / "hours" / "2026-11.json"):
+            await pilot.press("y")
+            await pilot.pause()
+            assert still_running(pilot) and pilot.app.screen is screen
+            assert said_in(fail, said), said
+            fail.assert_nothing_written()
+    entries, _ = otherhours.between(clinic.root / "hours", date(2026, 11, 1), date(2026, 11, 30))
+    assert len(entries) == 1
+
+
+async def test_session_agenda_and_roster(clinic, fake_clock, kind):
+    """n (the agenda starts) and + (a client added) each refused, nothing written."""
+    from facilitator.tui.session_modals import PickModal
+    running = start(clinic)
+    fake_clock.set(at(18, 0))
+    fail = StoreFailure(kind, clinic.root)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        said = recorded_notifications(pilot.app)
+        await pilot.press("plus")
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, PickModal))
+        await pilot.press(*"emery")
+        with fail.at(running.file.path):
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: pilot.app.screen is screen)
+            await pilot.press("n")
+            await pilot.pause()
+            assert still_running(pilot) and pilot.app.screen is screen
+            assert sum(fail.said in text for text in said) >= 2, said
+            fail.assert_nothing_written()
+    record = running.record()
+    assert "T005" not in record.roster and not any(block.started_at for block in record.blocks)
