@@ -465,3 +465,73 @@ async def test_session_agenda_and_roster(clinic, fake_clock, kind):
             fail.assert_nothing_written()
     record = running.record()
     assert "T005" not in record.roster and not any(block.started_at for block in record.blocks)
+
+
+async def test_session_block_note(clinic, fake_clock, kind):
+    from facilitator.core.agenda import AgendaClock
+    running = start(clinic)
+    fake_clock.set(at(18, 0))
+    running.update_agenda(lambda blocks, now: AgendaClock(blocks).start(now))
+    fail = StoreFailure(kind, clinic.root)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        said = recorded_notifications(pilot.app)
+        note = pilot.app.screen.query_one("#block-note", Input)
+        assert await wait_until(pilot, lambda: not note.disabled)
+        note.focus()
+        with fail.at(running.file.path):
+            await pilot.press(*"role-play of refusals", "enter")
+            await pilot.pause()
+            assert still_running(pilot) and isinstance(pilot.app.screen, SessionScreen)
+            assert said_in(fail, said), said
+            assert note.value == "role-play of refusals"
+            fail.assert_nothing_written()
+        assert await wait_until(pilot, lambda: running.record().blocks[0].note == "role-play of refusals",
+                                seconds=15)
+
+
+async def test_note_reader_cosign(clinic, fake_clock, kind):
+    from facilitator.store.clinic import open_clinic
+    from facilitator.tui.note import NoteScreen
+    from facilitator.tui.review import ReviewTable
+    from tests.tui.test_review import _signed_history, open_review
+    _signed_history(clinic)
+    add_staff(clinic, "sup1", "Sam Supervisor", "supervisor")
+    supervisor = open_clinic(clinic.root, user="sup1", clock=fake_clock)
+    fail = StoreFailure(kind, clinic.root)
+    async with build_app(supervisor, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_review(pilot)
+        await pilot.press("f", "f")                      # to co-sign
+        item = screen.query_one(ReviewTable).current
+        assert item is not None
+        said = recorded_notifications(pilot.app)
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, NoteScreen))
+        reader = pilot.app.screen
+        await pilot.press("c")
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        with fail.at(clinic.session_file(item.session_id).path):
+            await pilot.press("y")
+            await pilot.pause()
+            assert still_running(pilot) and pilot.app.screen is reader
+            assert said_in(fail, said), said
+            fail.assert_nothing_written()
+    assert clinic.session_file(item.session_id).notes()[item.client_id].cosigned_by is None
+
+
+async def test_staff_reactivate(clinic, fake_clock, kind):
+    from facilitator.store.staff import deactivate
+    add_staff(clinic, "jdoe", "Jamie Doe", "counselor")
+    deactivate(clinic, "jdoe")
+    fail = StoreFailure(kind, clinic.root)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "staff", StaffScreen)
+        await cursor_to(pilot, screen, "jdoe")
+        await pilot.press("u")
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        with fail.at(clinic_json(clinic)):
+            await pilot.press("y")
+            await pilot.pause()
+            assert still_running(pilot) and pilot.app.screen is screen
+            assert fail.said in text_of(screen, "#staff-message")
+            fail.assert_nothing_written()
+    assert not clinic.snapshot().staff["jdoe"].active
