@@ -161,11 +161,11 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
                 # Each file a laptop's change lands in is audited here, write-ahead (store.commit).
                 with data.change("sync.receive", None, {"device": server.laptop}, always=False):
                     reply = {"ok": True, **server.answer(request)}
-            except FacilitatorError as err:     # refused, or the host's store could not (disk, lock)
-                reply = {"ok": False, "error": err.sentence}
-            except (KeyError, TypeError, ValueError) as err:
+            except (KeyError, TypeError, ValueError) as err:     # InputError too: its words may echo data
                 reply = {"ok": False, "error": f"a malformed {request.get('op')!r} request "
                                                f"({type(err).__name__})"}
+            except FacilitatorError as err:     # refused, or the host's store could not (disk, lock)
+                reply = {"ok": False, "error": err.sentence}
             send(stdout, reply)
             if request.get("op") == "bye":
                 return 0
