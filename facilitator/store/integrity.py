@@ -155,8 +155,8 @@ def verify_bindings(data: DataDir, skip: set[Path] | frozenset[Path] = frozenset
         if entry is None:
             problems.append(f"{path} has no audit entry: the log never recorded writing it (it was "
                             f"put there by hand, the log lost the entries about it, or it was written "
-                            f"before the log recorded file contents: then an admin vouches for it with `facilitator audit "
-                            f"baseline`).")
+                            f"before the log recorded file contents: then an admin vouches for it with "
+                            f"`facilitator audit baseline`).")
             continue
         expected = entry.get("sha256")
         digest = (digests or {}).get(path) or file_sha256(path)

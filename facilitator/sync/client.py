@@ -274,7 +274,7 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
             "pulled": sum(moved.pulled.values()), "pushed": sum(moved.pushed.values()),
             "conflicts": len(moved.conflicts)})
     host_audit = listing.get("audit", {})
-    for name, digest in store.audit_listing(root / "audit").items():
+    for name in store.audit_listing(root / "audit"):
         raw = store.complete_lines((root / "audit" / name).read_bytes())
         if store.sha256(raw) != host_audit.get(name):
             moved.add("pushed", "audit", conn.call("put_audit", name=name, data=proto.encode(raw))["added"])

@@ -25,6 +25,8 @@ from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.tables import put_rows
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from facilitator.core.clinic import Staff
     from facilitator.core.notes import Note
     from facilitator.core.session import SessionRecord
@@ -355,7 +357,9 @@ class EndSessionScreen(Screen):
             if saved:
                 self.reload()
 
-        hm = (lambda t: f"{t:%H:%M}" if t else "")
+        def hm(moment: datetime | None) -> str:
+            return f"{moment:%H:%M}" if moment else ""
+
         self.app.push_screen(CorrectAttendanceModal(row.name, entry.status.value, hm(entry.arrived),
                                                     hm(entry.left), save), closed)
 
