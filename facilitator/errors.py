@@ -5,23 +5,13 @@ from __future__ import annotations
 import errno
 import traceback
 
+from facilitator.core.errors import FacilitatorError
+
 
 def explain(err: BaseException) -> tuple[int, str]:
     """(exit code, sentence). Known failures name the file; unknown ones name only the code line."""
-    from facilitator.store.datadir import NotAClinic, NotStaff, PartlySaved
-    from facilitator.store.files import DamagedFile, LockFileRefused, StoreBusy
-
-    if isinstance(err, PartlySaved):
-        cause = ("The disk is full" if err.cause.errno == errno.ENOSPC
-                 else f"Could not write a data file ({err.cause.strerror})")
-        return 1, (f"{cause}: {err.saved} of {err.total} {err.what} were saved and audited, the other "
-                   f"{err.total - err.saved} were not. Free some space and run the same command again "
-                   f"(what was saved is updated, not doubled).")
-
-    if isinstance(err, (NotAClinic, NotStaff)):
-        return 2, str(err)
-    if isinstance(err, (DamagedFile, StoreBusy, LockFileRefused)):
-        return 1, str(err)
+    if isinstance(err, FacilitatorError):
+        return err.exit_code, err.sentence
     if isinstance(err, FileExistsError):
         return 2, str(err)
     if isinstance(err, OSError):

@@ -23,9 +23,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from facilitator.cli.parser import UsageError, build_parser
+from facilitator.cli.parser import build_parser
 from facilitator.cli.terminal import safe_output
-from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.errors import FacilitatorError
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
@@ -67,12 +67,9 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return run_command(args)
-    except UsageError as err:
-        print(err, file=sys.stderr)
-        return EXIT_USAGE
-    except (InputError, PermissionDenied) as err:
-        print(err, file=sys.stderr)
-        return EXIT_USAGE
+    except FacilitatorError as err:     # the one root: a refusal (2) or a store problem (1)
+        print(err.sentence, file=sys.stderr)
+        return err.exit_code
     except KeyboardInterrupt:
         print("Interrupted; nothing more was written.", file=sys.stderr)
         return 130

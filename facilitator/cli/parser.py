@@ -9,10 +9,11 @@ import argparse
 from pathlib import Path
 
 from facilitator import __version__
+from facilitator.core.errors import Refusal
 
 
-class UsageError(Exception):
-    pass
+class UsageError(Refusal):
+    """A command line argparse refuses: one sentence, exit 2."""
 
 
 class _Parser(argparse.ArgumentParser):

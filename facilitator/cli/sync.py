@@ -57,7 +57,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if moved.anything:
             print(moved.summary(target), file=sys.stderr)
         print(f"facilitator sync: {err}", file=sys.stderr)
-        return getattr(err, "code", 1)
+        return err.exit_code
     print(moved.summary(target))
     for warning in moved.warnings:
         print(f"warning: {warning}", file=sys.stderr)

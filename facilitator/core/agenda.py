@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from facilitator.core.errors import Refusal
 from facilitator.core.rules import BlockKind
 from facilitator.core.session import BlockRun, pause_spans
 
@@ -39,7 +40,7 @@ BREAK_TITLE = "Break"
 _ZERO = timedelta(0)
 
 
-class AgendaError(ValueError):
+class AgendaError(Refusal, ValueError):
     """An agenda operation that does not apply now ("next" before the start, ...)."""
 
 

@@ -1,9 +1,44 @@
-"""Errors a user can fix: each renders as one sentence naming file, line and field."""
+"""The one error root, and the errors a user can fix.
+
+Every error facilitator raises on purpose is a ``FacilitatorError`` with one sentence for a
+person (``.sentence``, the same as ``str()``) and the command line's exit code. Two branches:
+
+- ``Refusal``: the user can act on it (bad input, a role that may not, a rule, not staff):
+  nothing was written; exit 2.
+- ``StoreProblem``: the data directory could not do it (a damaged file, a busy lock, a full or
+  read-only disk, a sync's other side): nothing half-written; exit 1.
+
+Screens and the command line catch the root, never a list of types. A sentence names files
+and ids, never a client's name or a note's text.
+"""
 
 from __future__ import annotations
 
 
-class InputError(ValueError):
+class FacilitatorError(Exception):
+    """The root of every error facilitator raises on purpose (module docstring)."""
+
+    exit_code: int = 1
+
+    @property
+    def sentence(self) -> str:
+        """The one sentence a person reads."""
+        return str(self)
+
+
+class Refusal(FacilitatorError):
+    """Refused, and the user can act on it: bad input, a permission, a rule. Nothing written."""
+
+    exit_code = 2
+
+
+class StoreProblem(FacilitatorError):
+    """The store could not do it: damaged file, busy, disk full or read-only, not saved."""
+
+    exit_code = 1
+
+
+class InputError(Refusal, ValueError):
     """Bad input from a person: a CSV row, a plan file, a typed time, a setting.
 
     ``str(err)`` is the one sentence shown to the user, e.g.
@@ -60,5 +95,5 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(Refusal):
     """The acting staff member's role does not allow this action."""

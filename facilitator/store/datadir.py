@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from facilitator.core.clinic import ClinicSettings, Staff
-from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.errors import FacilitatorError, InputError, PermissionDenied, Refusal
 from facilitator.core.permissions import require
 from facilitator.core.roster import Client, Closure, Group
 from facilitator.core.rules import Role
@@ -34,7 +34,9 @@ from facilitator.core.session import (
 )
 from facilitator.store.files import (
     DIR_MODE,
+    NOT_SAVED_ERRNOS,
     DamagedFile,
+    NotSaved,
     _recent_temp_files,
     audit_month_names,
     holding,
@@ -59,21 +61,13 @@ SWEEP_RECORD_MONTHS = 2
 RECORD_CACHE_FILES = 1000
 
 
-class NotAClinic(Exception):
+class NotAClinic(Refusal):
     def __init__(self, root: Path) -> None:
         super().__init__(f"{root} is not a facilitator clinic (it has no clinic.json); "
                          f"create one with `facilitator init --clinic NAME --timezone TZ --data {root}`.")
 
 
-class PartlySaved(Exception):
-    """A write of several files stopped midway: those before it were saved (and audited)."""
-
-    def __init__(self, cause: OSError, saved: int, total: int, what: str) -> None:
-        super().__init__(f"{saved} of {total} {what} saved")
-        self.cause, self.saved, self.total, self.what = cause, saved, total, what
-
-
-class NotStaff(Exception):
+class NotStaff(Refusal):
     def __init__(self, user: str, clinic: str, *, deactivated: bool = False) -> None:
         if deactivated:
             super().__init__(f"The account {user!r} was deactivated in {clinic}; an admin can "
@@ -93,6 +87,18 @@ class ClinicLocked(NotStaff):
                                  f"opens again once an admin reactivates the account and this laptop "
                                  f"syncs (facilitator sync), or when this data directory is removed.")
         self.user, self.deactivated = account, True
+
+
+@contextmanager
+def reported_as_not_saved(change: Change) -> Iterator[None]:
+    """The operating system's refusal of a write in ``change`` (a full or read-only disk, a
+    permission) raised as ``NotSaved`` naming the file, so every caller catches the one root."""
+    try:
+        yield
+    except OSError as err:
+        if isinstance(err, FacilitatorError) or err.errno not in NOT_SAVED_ERRNOS:
+            raise
+        raise NotSaved(change.writing or err.filename or "a data file", err) from err
 
 
 # A laptop's lock (``DIR/locked.json``): written by sync when the host refuses a deactivated
@@ -147,6 +153,7 @@ class Change:
     detail: dict[str, Any]
     always: bool = True
     entries: list[dict[str, Any]] = field(default_factory=list)
+    writing: str | None = None         # the data file (relative path) being written, for NotSaved
 
     def cancel(self) -> None:
         """Nothing changed after all: no entry unless a file was written."""
@@ -402,6 +409,7 @@ class DataDir:
             change.entries.append(self.audit.append(**spell(rel, digest)))
 
         def check(rel: str, path: Path, raw: bytes, dumped: Any) -> None:
+            change.writing = rel
             admit(self, rel, path, raw, snapshot_of, dumped)
 
         def undo(rel: str, digest: str | None) -> None:
@@ -409,10 +417,11 @@ class DataDir:
             self.audit.append(at=self._audit_time(), user=self.user, action="write.undone",
                               record=change.record or rel, detail={"of": of}, file=rel, sha256=digest)
 
-        with binding(self.root, bind, undo, check, spell, self.audit):
-            yield change
-        if change.always and not change.entries:
-            self.record_audit(change.action, change.record or "", change.detail)
+        with reported_as_not_saved(change):
+            with binding(self.root, bind, undo, check, spell, self.audit):
+                yield change
+            if change.always and not change.entries:
+                self.record_audit(change.action, change.record or "", change.detail)
 
     def add_group(self, group: Group) -> None:
         self.require("group.change")

@@ -26,6 +26,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from facilitator.core.errors import StoreProblem
+
 if TYPE_CHECKING:
     from filelock import FileLock
 
@@ -37,7 +39,7 @@ LOCK_TIMEOUT_SECONDS = 15.0
 TEMP_SUFFIX = ".tmp"
 
 
-class DamagedFile(Exception):
+class DamagedFile(StoreProblem):
     """A data file that cannot be read as what it should be. It is never overwritten."""
 
     def __init__(self, path: Path, reason: str) -> None:
@@ -50,7 +52,7 @@ class DamagedFile(Exception):
                 f"Restore it from a backup, then run `facilitator verify`.")
 
 
-class StoreBusy(Exception):
+class StoreBusy(StoreProblem):
     """Another process held a file's lock for too long."""
 
     def __init__(self, path: Path) -> None:
@@ -58,7 +60,35 @@ class StoreBusy(Exception):
         self.path = path
 
 
-class NotRegularFile(OSError):
+class NotSaved(StoreProblem, OSError):
+    """A write the operating system refused (a full or read-only disk, a permission): the change
+    was not saved, and the data and the audit log are as they were (``store.commit``). Still an
+    ``OSError`` with the cause's errno; the sentence names the file (a path of ids, no names)."""
+
+    def __init__(self, path: str | Path, cause: OSError) -> None:
+        super().__init__(cause.errno, cause.strerror, str(path))
+        self.path = str(path)
+        self.cause = cause
+
+    def __str__(self) -> str:
+        if self.errno in (errno.ENOSPC, errno.EDQUOT):
+            return (f"The disk is full, so this change to {self.path} was not saved: the data and the "
+                    f"audit log are as they were. Free some space and try again.")
+        if self.errno in (errno.EACCES, errno.EPERM):
+            return (f"Permission denied for {self.path}, so this change was not saved; check the data "
+                    f"directory's group and mode.")
+        if self.errno == errno.EROFS:
+            return f"{self.path} is on a read-only disk, so this change was not saved."
+        reason = (self.strerror or "it failed").lower()
+        return f"Could not write {self.path} ({reason}), so this change was not saved."
+
+
+# The operating system's refusals of a write that ``DataDir.change`` reports as ``NotSaved``.
+NOT_SAVED_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS,
+                              errno.EIO, errno.EFBIG})
+
+
+class NotRegularFile(StoreProblem, OSError):
     """A path that is a symlink, FIFO, device, socket or directory where a file should be."""
 
     def __init__(self, path: Path, what: str) -> None:
@@ -67,7 +97,7 @@ class NotRegularFile(OSError):
         self.what = what
 
 
-class TooLarge(OSError):
+class TooLarge(StoreProblem, OSError):
     def __init__(self, path: Path, limit: int) -> None:
         super().__init__(f"{path} is larger than {limit} bytes")
         self.path = Path(path)
@@ -129,7 +159,7 @@ def read_regular(path: Path, *, limit: int, follow: bool = False) -> bytes:
         os.close(fd)
 
 
-class LockFileRefused(Exception):
+class LockFileRefused(StoreProblem):
     """A lock file that is not one of ours: a symbolic link, a folder, a pipe, or unopenable."""
 
     def __init__(self, path: Path, what: str) -> None:

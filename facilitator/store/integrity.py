@@ -21,6 +21,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from facilitator.core.errors import StoreProblem
 from facilitator.store.audit import AuditLog, Head, check_against_witness, record_witness, witnesses
 from facilitator.store.commit import BOUND_PATH, file_sha256
 
@@ -154,8 +155,8 @@ def verify_bindings(data: DataDir, skip: set[Path] | frozenset[Path] = frozenset
         if entry is None:
             problems.append(f"{path} has no audit entry: the log never recorded writing it (it was "
                             f"put there by hand, the log lost the entries about it, or it was written "
-                            f"before the log recorded file contents: then an admin vouches for it with `facilitator audit "
-                            f"baseline`).")
+                            f"before the log recorded file contents: then an admin vouches for it with "
+                            f"`facilitator audit baseline`).")
             continue
         expected = entry.get("sha256")
         digest = (digests or {}).get(path) or file_sha256(path)
@@ -240,7 +241,7 @@ def verify_integrity(data: DataDir, skip: set[Path] | frozenset[Path] = frozense
 
 
 # -- sync: each side keeps the other's head ---------------------------------------------------------
-class WitnessBroken(Exception):
+class WitnessBroken(StoreProblem):
     """The host's log no longer holds a head a laptop witnessed (or the head is not one): the sync
     is refused with this one sentence."""
 

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from facilitator.core.clinic import Staff
-from facilitator.core.errors import InputError
+from facilitator.core.errors import InputError, Refusal
 from facilitator.core.notes import Addendum, Note, verify_note
 from facilitator.core.permissions import PERMISSIONS, allowed
 from facilitator.core.roster import Client, Group
@@ -33,7 +33,7 @@ from facilitator.sync.protocol import CLOCK_LIMIT
 Doc = dict[str, Any]
 
 
-class Refused(Exception):
+class Refused(Refusal):
     """A change the host will not make; one sentence with ids only."""
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from facilitator.core.errors import printable
+from facilitator.core.errors import StoreProblem, printable
 from facilitator.store.clinic import open_clinic
 from facilitator.store.files import DamagedFile, make_dirs
 from facilitator.store.storage import parse_file_bytes
@@ -38,12 +38,12 @@ WINDOW_DAYS = 56           # a laptop keeps the host's last eight weeks of recor
 GET_BATCH = 64
 
 
-class SyncFailed(Exception):
+class SyncFailed(StoreProblem):
     """Sync could not go on; one sentence (exit 2 for setup problems, 1 otherwise)."""
 
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
-        self.code = code
+        self.code = self.exit_code = code
 
 
 class AccountDeactivated(SyncFailed):
@@ -274,7 +274,7 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
             "pulled": sum(moved.pulled.values()), "pushed": sum(moved.pushed.values()),
             "conflicts": len(moved.conflicts)})
     host_audit = listing.get("audit", {})
-    for name, digest in store.audit_listing(root / "audit").items():
+    for name in store.audit_listing(root / "audit"):
         raw = store.complete_lines((root / "audit" / name).read_bytes())
         if store.sha256(raw) != host_audit.get(name):
             moved.add("pushed", "audit", conn.call("put_audit", name=name, data=proto.encode(raw))["added"])

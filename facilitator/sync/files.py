@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from facilitator.core.errors import StoreProblem
 from facilitator.store.commit import write_data_file
 from facilitator.store.files import DamagedFile, atomic_write, locked, make_dirs, read_regular
 from facilitator.store.records import KIND as SESSION_KIND
@@ -44,7 +45,7 @@ AUDIT_NAME = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])\.jsonl", re.ASCII)
 DEVICE_ID = re.compile(r"[0-9a-f]{16,64}", re.ASCII)
 
 
-class SyncRefused(Exception):
+class SyncRefused(StoreProblem):
     """A file or message sync will not take; one sentence, no record data."""
 
 

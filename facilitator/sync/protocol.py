@@ -51,6 +51,7 @@ from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
 import facilitator
+from facilitator.core.errors import StoreProblem
 
 PROTOCOL = 4      # 4: the laptop's clock in its hello (3: recovery plans)
 CLOCK_WARN = timedelta(minutes=2)      # a laptop's clock further off than this is warned about
@@ -60,11 +61,15 @@ MAX_MESSAGE = 32 * 1024 * 1024
 MAX_FILE = 8 * 1024 * 1024
 
 
-class ProtocolError(Exception):
+class ProtocolError(StoreProblem):
     """The other side broke off or said something this side cannot read. One sentence."""
 
 
 class VersionMismatch(ProtocolError):
+    """The two sides run sync protocols that do not match: upgrade the older one (exit 2)."""
+
+    exit_code = 2
+
     def __init__(self, theirs: dict[str, Any]) -> None:
         super().__init__(
             f"the host runs facilitator {theirs.get('version', '?')} with sync protocol "

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
 
-from facilitator.store.integrity import WitnessBroken
 from facilitator.sync.protocol import (
     MAGIC,
     PROTOCOL,
@@ -102,9 +101,9 @@ class Server:
 
 def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
     """``facilitator sync --serve``: one laptop's session, until it says bye or hangs up."""
+    from facilitator.core.errors import FacilitatorError
     from facilitator.errors import explain
     from facilitator.store.datadir import NotStaff
-    from facilitator.store.files import DamagedFile, StoreBusy
     from facilitator.sync.files import SyncRefused, device_id
     try:
         first = receive(stdin)
@@ -162,11 +161,11 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
                 # Each file a laptop's change lands in is audited here, write-ahead (store.commit).
                 with data.change("sync.receive", None, {"device": server.laptop}, always=False):
                     reply = {"ok": True, **server.answer(request)}
-            except (SyncRefused, WitnessBroken, DamagedFile, StoreBusy, ProtocolError, NotStaff) as err:
-                reply = {"ok": False, "error": str(err)}
-            except (KeyError, TypeError, ValueError) as err:
+            except (KeyError, TypeError, ValueError) as err:     # InputError too: its words may echo data
                 reply = {"ok": False, "error": f"a malformed {request.get('op')!r} request "
                                                f"({type(err).__name__})"}
+            except FacilitatorError as err:     # refused, or the host's store could not (disk, lock)
+                reply = {"ok": False, "error": err.sentence}
             send(stdout, reply)
             if request.get("op") == "bye":
                 return 0

@@ -9,28 +9,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer
 
-from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.hours import OtherHours
-from facilitator.store.datadir import NotStaff
-from facilitator.store.files import DamagedFile, StoreBusy
 from facilitator.tui.clientdata import (
     ClientHistory,
     HistoryLine,
-    NoSuchClient,
     add_other_hours,
     client_history,
     remove_other_hours,
 )
+from facilitator.tui.failures import FAILURE, report_failure
 from facilitator.tui.live import LiveScreen
 from facilitator.tui.navigation import to_base
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.hoursbar import theme_colours
 from facilitator.tui.widgets.plain import Label, Static
-from facilitator.tui.widgets.problem import ProblemPanel, refusal_sentence
+from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.weekchart import WeekChart, chart_text
 from facilitator.tui.widgets.weektable import cell
 
-WRITE_ERRORS = (PermissionDenied, InputError, NoSuchClient, NotStaff, StoreBusy, DamagedFile, OSError)
 PENDING_NOTES = ("no note", "draft")
 
 
@@ -102,7 +98,6 @@ class ClientScreen(LiveScreen):
         "o logs individual or family time; x removes the highlighted logged entry."
     )
 
-    READ_ERRORS = LiveScreen.READ_ERRORS + (NoSuchClient,)
     BINDINGS: ClassVar = [
         Binding("p", "recovery_plan", "Plan", id="client.plan",
                 tooltip="The client's recovery plan: goals, objectives, reviews"),
@@ -207,8 +202,8 @@ class ClientScreen(LiveScreen):
     def _allowed(self, action: str) -> bool:
         try:
             self.facilitator.data.require(action)
-        except WRITE_ERRORS as problem:
-            self.app.notify(refusal_sentence(problem), title="Not allowed", severity="error", markup=False)
+        except FAILURE as problem:
+            report_failure(self.app, problem, title="Not allowed")
             return False
         return True
 
@@ -216,15 +211,13 @@ class ClientScreen(LiveScreen):
         if self.history is None or not self._allowed("hours.change"):
             return
         from facilitator.tui.hoursform import AddHoursScreen
-        self.app.push_screen(AddHoursScreen(self.history.client, self.today), self._add)
+        data = self.facilitator.data
+        self.app.push_screen(AddHoursScreen(self.history.client, self.today,
+                                            lambda entry: add_other_hours(data, entry)), self._add)
 
     def _add(self, entry: OtherHours | None) -> None:
+        """The form logged ``entry`` (a failure was shown in the form, which stayed open)."""
         if entry is None:
-            return
-        try:
-            add_other_hours(self.facilitator.data, entry)
-        except WRITE_ERRORS as problem:
-            self.app.notify(refusal_sentence(problem), title="Not logged", severity="error", markup=False)
             return
         self.app.notify(f"Logged {entry.minutes} minutes of {entry.kind} time on {entry.day}.", markup=False)
         self.reload()
@@ -245,8 +238,8 @@ class ClientScreen(LiveScreen):
     def _remove(self, day: date, entry_id: int) -> None:
         try:
             removed = remove_other_hours(self.facilitator.data, day, entry_id)
-        except WRITE_ERRORS as problem:
-            self.app.notify(refusal_sentence(problem), title="Not removed", severity="error", markup=False)
+        except FAILURE as problem:
+            report_failure(self.app, problem, title="Not removed")
             return
         self.app.notify("Removed." if removed else "It was already removed.", markup=False)
         self.reload()

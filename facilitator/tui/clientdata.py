@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from facilitator.core.errors import Refusal
 from facilitator.core.hours import OtherHours, WeeklyRow, credited_minutes, weekly_hours
 from facilitator.core.notes import Note
 from facilitator.core.recovery import RecoveryPlan
@@ -59,7 +60,7 @@ class ClientHistory:
                 f"{'' if len(plan.active_goals) == 1 else 's'} · {when} (p shows it)")
 
 
-class NoSuchClient(LookupError):
+class NoSuchClient(Refusal, LookupError):
     def __init__(self, client_id: str) -> None:
         super().__init__(f"There is no client {client_id} in this clinic (any more).")
 

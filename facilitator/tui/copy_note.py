@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from facilitator.core.errors import InputError, PermissionDenied
-from facilitator.store.files import DamagedFile, StoreBusy
+from facilitator.tui.failures import FAILURE
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -35,7 +34,7 @@ def copy_signed_note(app: App, data: DataDir, session_id: str, client_id: str) -
             app.notify(NOT_SIGNED, markup=False)
             return False
         disclose_copy(data, session_id, client_id)
-    except (PermissionDenied, InputError, DamagedFile, StoreBusy, OSError) as problem:
+    except FAILURE as problem:
         from facilitator.tui.widgets.problem import refusal_sentence
         app.notify(refusal_sentence(problem), title="Not copied", severity="error", markup=False)
         return False

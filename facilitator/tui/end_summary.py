@@ -19,14 +19,13 @@ from rich.text import Text
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.confidentiality import FLAG, flag_text, mentions
 from facilitator.core.drafting import draft_note
-from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.hours import credited_minutes
 from facilitator.core.likeness import session_likeness
 from facilitator.core.notes import Note, due_date
 from facilitator.core.permissions import allowed
 from facilitator.core.rules import Role, Status
 from facilitator.core.session import SessionRecord, SessionState
-from facilitator.store.files import DamagedFile, StoreBusy
+from facilitator.store.files import DamagedFile
 from facilitator.tui.widgets.problem import refusal_sentence
 
 if TYPE_CHECKING:
@@ -46,8 +45,6 @@ STATUS_TEXT: dict[Status, str] = {
     Status.TELEHEALTH: "telehealth",
 }
 MAX_NAMES_LISTED = 3
-# What a store call may raise that the screen says in a sentence instead of crashing.
-STORE_ERRORS = (InputError, PermissionDenied, DamagedFile, StoreBusy, OSError)
 
 
 def may_write(me: Staff | None, record: SessionRecord) -> bool:
@@ -106,7 +103,6 @@ UNREADABLE_PLAN = ("Progress toward plan goals: the client's recovery plan file 
 def _recovery_plan(book: NoteBook, client_id: str):
     """(the client's recovery plan or None, whether its file was unreadable)."""
     from facilitator.store import recovery
-    from facilitator.store.files import DamagedFile
     try:
         return recovery.read(book.data, client_id), False
     except DamagedFile:

@@ -20,6 +20,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 
 from facilitator.core.recovery import NO_PLAN, Goal, RecoveryPlan
+from facilitator.tui.failures import FAILURE
 from facilitator.tui.session_modals import MODAL_CSS
 from facilitator.tui.widgets.plain import Label, Static
 
@@ -36,9 +37,7 @@ def read_recovery_plans(data, client_ids) -> dict[str, Plan]:
     The session screen asks on every reload (each mark); a plan file is re-parsed only
     when its bytes differ from the last read (as ``DataDir.snapshot`` does).
     """
-    from facilitator.core.errors import InputError
     from facilitator.store import recovery
-    from facilitator.store.files import DamagedFile
     from facilitator.store.storage import read_bytes
     plans: dict[str, Plan] = {}
     for cid in client_ids:
@@ -48,7 +47,7 @@ def read_recovery_plans(data, client_ids) -> dict[str, Plan]:
         except FileNotFoundError:
             plans[cid] = None
             continue
-        except (DamagedFile, OSError, InputError):
+        except FAILURE:
             plans[cid] = UNREADABLE
             continue
         key = str(path)
@@ -58,7 +57,7 @@ def read_recovery_plans(data, client_ids) -> dict[str, Plan]:
             continue
         try:
             plan: Plan = recovery.read_path(path)
-        except (DamagedFile, OSError, ValueError):
+        except FAILURE:                   # read_path says anything wrong as DamagedFile
             plan = UNREADABLE
         _PARSED[key] = (raw, plan)
         plans[cid] = plan

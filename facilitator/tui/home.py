@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
-from facilitator.store.files import DamagedFile
+from facilitator.tui.failures import FAILURE
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.plain import Label
 from facilitator.tui.widgets.problem import ProblemPanel, announce_problem, problem_message
@@ -36,7 +36,7 @@ def session_state(app: ClinicApp, group: str, start: datetime) -> str:
         if not file.exists():
             return "not started"
         header = file.header()
-    except (DamagedFile, OSError):
+    except FAILURE:
         return "unreadable"
     tz = start.tzinfo
     if header.state is SessionState.ENDED and header.actual_end:
@@ -152,7 +152,7 @@ class HomeScreen(Screen):
         """Cheap check: reload only if the clinic file's generation (or the day) changed."""
         try:
             generation = self.facilitator.data.clinic_file.generation()
-        except (DamagedFile, OSError) as problem:
+        except FAILURE as problem:
             self._show_problem(problem)
             return
         day_changed = self.tz is not None and self.facilitator.clock().astimezone(self.tz).date() != self.shown_day
@@ -163,7 +163,7 @@ class HomeScreen(Screen):
         app = self.facilitator
         try:
             snapshot = app.snapshot()
-        except (DamagedFile, OSError) as problem:
+        except FAILURE as problem:
             self._show_problem(problem)
             return
         self._show_problem(None)
@@ -196,7 +196,7 @@ class HomeScreen(Screen):
         app = self.facilitator
         try:
             count = returned_count(app.data, app.user, day - timedelta(weeks=WEEKS_BACK), day)
-        except (DamagedFile, OSError):
+        except FAILURE:              # a damaged or unreadable record: no count, the rest of home stands
             count = 0
         line = self.query_one("#home-returned", Label)
         line.update(f"{count} note{'s' if count != 1 else ''} returned for correction · v shows "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import ClassVar
 
@@ -15,6 +16,7 @@ from facilitator.core.errors import InputError
 from facilitator.core.hours import OTHER_KINDS, OtherHours
 from facilitator.core.parsing import parse_date, parse_whole
 from facilitator.core.roster import Client
+from facilitator.tui.failures import FAILURE, report_failure
 from facilitator.tui.widgets.plain import Label, Static
 
 
@@ -31,7 +33,8 @@ def read_form(client: Client, day_text: str, minutes_text: str, kind: object) ->
 
 
 class AddHoursScreen(ModalScreen[OtherHours | None]):
-    """Dismisses with the entry to log, or None when cancelled."""
+    """Dismisses with the entry logged, or None when cancelled. ``store(entry)`` logs it while
+    the form is open: a refusal or a store problem is shown here and what was typed stays."""
 
     DEFAULT_CSS = """
     AddHoursScreen {
@@ -80,10 +83,12 @@ class AddHoursScreen(ModalScreen[OtherHours | None]):
         Binding("escape", "cancel", "Cancel", id="hours.cancel"),
     ]
 
-    def __init__(self, client: Client, today: date) -> None:
+    def __init__(self, client: Client, today: date,
+                 store: Callable[[OtherHours], object] | None = None) -> None:
         super().__init__()
         self.client = client
         self.today = today
+        self.store = store
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -123,8 +128,13 @@ class AddHoursScreen(ModalScreen[OtherHours | None]):
             entry = read_form(self.client, self.query_one("#hours-date", Input).value,
                               self.query_one("#hours-minutes", Input).value,
                               self.query_one("#hours-kind", Select).value)
+            if self.store is not None:
+                self.store(entry)
         except InputError as problem:
             self.query_one("#hours-error", Static).update(str(problem))
+            return
+        except FAILURE as problem:        # not logged: the form stays open, as typed
+            report_failure(self, problem, label=self.query_one("#hours-error", Static))
             return
         self.dismiss(entry)
 

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.screen import Screen
 
-from facilitator.store.files import DamagedFile
 from facilitator.store.records import months_between, session_files
+from facilitator.tui.failures import FAILURE
 from facilitator.tui.widgets.problem import announce_problem, problem_message
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class LiveScreen(Screen):
     thread), and ``show`` (main thread). ``reload()`` reads again whatever changed."""
 
     # What a read may raise that is shown as a sentence (the last good view stays).
-    READ_ERRORS: ClassVar[tuple[type[Exception], ...]] = (DamagedFile, OSError)
+    READ_ERRORS: ClassVar[tuple[type[Exception], ...]] = FAILURE
     # Re-read for a change at most this often while changes keep coming (0: every poll).
     REREAD_GAP_SECONDS: ClassVar[float] = 0.0
 

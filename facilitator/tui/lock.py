@@ -43,7 +43,7 @@ from textual.widgets import Input
 
 from facilitator.core.errors import InputError
 from facilitator.core.rules import DEFAULT_IDLE_MINUTES, DEFAULT_SESSION_IDLE_MINUTES
-from facilitator.store.files import DamagedFile, StoreBusy
+from facilitator.tui.failures import FAILURE
 from facilitator.tui.widgets.plain import Static
 
 if TYPE_CHECKING:
@@ -61,7 +61,6 @@ LOCKED_TITLE = "Locked — enter your PIN"
 # App actions that still run while locked (ctrl+q quits: that hides the data too).
 # Tab and shift+tab move between the PIN boxes (setting a PIN needs both).
 ALLOWED_WHILE_LOCKED = frozenset({"quit", "lock", "help_quit", "focus_next", "focus_previous"})
-_STORE_ERRORS = (OSError, StoreBusy, DamagedFile)
 
 
 class IdleLockMixin:
@@ -97,7 +96,7 @@ class IdleLockMixin:
             running = find_running(self.data)
             if running is not None:
                 return "locked"
-        except _STORE_ERRORS:
+        except FAILURE:
             return "locked"        # the lock screen then says what it cannot read
         self._launch_running = (running,)    # no session running: resume_at_start need not look again
         return None
@@ -218,11 +217,11 @@ class IdleLockMixin:
         try:
             from facilitator.store.pins import pins_of
             pins_of(self.data).set_left_locked(self.user, True)
-        except _STORE_ERRORS:
+        except FAILURE:
             pass
         try:
             self.data.record_audit("lock", f"staff:{self.user}", {"reason": reason})
-        except _STORE_ERRORS:
+        except FAILURE:
             pass  # the lock itself matters more than its audit line
 
     def action_lock(self: Any) -> None:
@@ -234,7 +233,7 @@ class IdleLockMixin:
         try:
             from facilitator.store.pins import pins_of
             pins_of(self.data).set_left_locked(self.user, False)
-        except _STORE_ERRORS:
+        except FAILURE:
             pass
         if self._gate is not None:
             self._gate = None
@@ -363,7 +362,7 @@ class LockScreen(ModalScreen[None]):
             has_pin = pins.has_pin(app.user)
             self.setting = not has_pin and self.first_launch
             self.retry_at = pins.retry_at(app.user) if has_pin else None
-        except _STORE_ERRORS as err:
+        except FAILURE as err:
             self._say(f"The PIN file cannot be read: {_sentence(err)} ctrl+q quits.")
             self._enable(False)
             return
@@ -440,7 +439,7 @@ class LockScreen(ModalScreen[None]):
             if "already set" in err.message:
                 self._refresh_mode()
             return
-        except _STORE_ERRORS as err:
+        except FAILURE as err:
             self._clear()
             self._say(f"The PIN could not be saved: {_sentence(err)}")
             return
@@ -454,7 +453,7 @@ class LockScreen(ModalScreen[None]):
         self._clear()
         try:
             attempt = try_unlock(self.facilitator.data, pin)
-        except _STORE_ERRORS as err:
+        except FAILURE as err:
             self._say(f"The PIN could not be checked: {_sentence(err)}")
             return
         if attempt.outcome is Outcome.OK:

@@ -18,11 +18,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer
 
 from facilitator.core.clinic import staff_name
-from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.notes import Note
-from facilitator.store.files import DamagedFile, StoreBusy
+from facilitator.tui.failures import FAILURE, report_failure
 from facilitator.tui.widgets.hoursbar import theme_colours
 from facilitator.tui.widgets.plain import Label, Static
+from facilitator.tui.widgets.problem import refusal_sentence
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -139,10 +139,10 @@ class NoteScreen(ModalScreen[bool]):
         try:
             self.note = data.session_file(self.session_id).notes().get(self.client_id)
             self.staff = self.facilitator.snapshot().staff
-        except (DamagedFile, OSError) as problem:
-            self.query_one("#note-body", Static).update(str(problem))
+            data.record_audit("note.view", self.session_id)   # not shown unless its viewing is logged
+        except FAILURE as problem:
+            self.query_one("#note-body", Static).update(refusal_sentence(problem))
             return
-        data.record_audit("note.view", self.session_id)
         self.show_note()
 
     def show_note(self) -> None:
@@ -164,13 +164,11 @@ class NoteScreen(ModalScreen[bool]):
 
     def _cosign(self) -> None:
         from facilitator.store.notes import NoteBook
-        from facilitator.tui.widgets.problem import refusal_sentence
         data = self.facilitator.data
         try:
             self.note = NoteBook(data, data.session_file(self.session_id)).cosign(self.client_id)
-        except (PermissionDenied, InputError, DamagedFile, StoreBusy, OSError) as problem:
-            self.app.notify(refusal_sentence(problem), title="Not co-signed", severity="error",
-                            markup=False)
+        except FAILURE as problem:
+            report_failure(self.app, problem, title="Not co-signed")
             return
         self.changed = True
         self.app.notify("Co-signed.", markup=False)

@@ -22,7 +22,8 @@ from textual.widgets import Footer, TextArea
 from facilitator.core.confidentiality import flag_text, mentions, replacements
 from facilitator.core.permissions import allowed
 from facilitator.store.notes import NoteBook
-from facilitator.tui.end_summary import STORE_ERRORS, may_write, sentence
+from facilitator.tui.end_summary import may_write, sentence
+from facilitator.tui.failures import FAILURE, report_failure
 from facilitator.tui.widgets.addendum import AddendumScreen
 from facilitator.tui.widgets.confirm import ConfirmScreen
 from facilitator.tui.widgets.plain import Label, Static
@@ -84,8 +85,8 @@ def add_addendum(screen: Screen, book: NoteBook, client_id: str, body: str | Non
         return False
     try:
         book.add_addendum(client_id, body)
-    except STORE_ERRORS as problem:
-        screen.notify(sentence(problem), severity="error", markup=False)
+    except FAILURE as problem:
+        report_failure(screen, problem)
         return False
     screen.notify("Addendum signed and added.", markup=False, timeout=3)
     reload = getattr(screen, "reload", None)
@@ -160,7 +161,7 @@ class NoteEditorScreen(Screen):
     def on_mount(self) -> None:
         try:   # HIPAA audit controls: who viewed a note (by session id, never text or name)
             self.book.data.record_audit("note.view", self.book.file.session_id)
-        except STORE_ERRORS as problem:
+        except FAILURE as problem:
             self.notify(sentence(problem), severity="error", markup=False)
         self.reload()
         self.query_one(TextArea).focus()
@@ -180,7 +181,7 @@ class NoteEditorScreen(Screen):
             self.client = snapshot.clients.get(self.client_id)
             self.members = [snapshot.clients[c] for c in record.participants if c in snapshot.clients]
             self.staff_names = [s.display_name for s in snapshot.staff.values()]
-        except STORE_ERRORS as problem:
+        except FAILURE as problem:
             self.notify(sentence(problem), severity="error", markup=False)
             return
         note = self.note
@@ -270,8 +271,8 @@ class NoteEditorScreen(Screen):
             return True
         try:
             self.note = self.book.save_draft(self.client_id, text)
-        except STORE_ERRORS as problem:
-            self.notify(sentence(problem), severity="error", markup=False)
+        except FAILURE as problem:      # the text stays in the editor, unsaved
+            report_failure(self, problem)
             return False
         self.saved_body = text
         now = self.app.clock()  # type: ignore[attr-defined]
@@ -312,7 +313,7 @@ class NoteEditorScreen(Screen):
     def _refused(self, attempt) -> None:
         try:
             attempt()
-        except STORE_ERRORS as problem:
+        except FAILURE as problem:
             self.notify(sentence(problem), severity="warning", markup=False)
 
     # -- actions -----------------------------------------------------------------------
@@ -325,8 +326,8 @@ class NoteEditorScreen(Screen):
                 return
             try:
                 self.book.sign(self.client_id)
-            except STORE_ERRORS as problem:
-                self.notify(sentence(problem), severity="error", markup=False)
+            except FAILURE as problem:
+                report_failure(self, problem)
                 return
             self.notify(f"Signed and locked: {self.client_name}.", markup=False, timeout=3)
             self.editable = False
@@ -369,8 +370,8 @@ class NoteEditorScreen(Screen):
                 return
             try:
                 self.book.cosign(self.client_id)
-            except STORE_ERRORS as problem:
-                self.notify(sentence(problem), severity="error", markup=False)
+            except FAILURE as problem:
+                report_failure(self, problem)
                 return
             self.notify(f"Co-signed: {self.client_name}.", markup=False, timeout=3)
             self.reload()

@@ -16,9 +16,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.errors import InputError
 from facilitator.core.notes import MAX_RETURN_REASON
-from facilitator.store.files import DamagedFile, StoreBusy
+from facilitator.tui.failures import FAILURE, report_failure
 from facilitator.tui.session_modals import MODAL_CSS
 from facilitator.tui.widgets.plain import Label, Static
 from facilitator.tui.widgets.problem import refusal_sentence
@@ -69,9 +69,8 @@ class ReturnNoteModal(ModalScreen[str | None]):
             error.update(refusal_sentence(problem.message))
             error.add_class("-shown")
             return
-        except (PermissionDenied, StoreBusy, DamagedFile, OSError) as problem:
-            error.update(refusal_sentence(problem))
-            error.add_class("-shown")
+        except FAILURE as problem:
+            report_failure(self, problem, label=error)
             return
         self.dismiss(signer)
 

@@ -21,8 +21,8 @@ from textual.widgets import DataTable, Footer
 
 from facilitator.core.notes import due_date
 from facilitator.core.rules import Role
-from facilitator.store.files import DamagedFile
 from facilitator.tui import review_queue as rq
+from facilitator.tui.failures import FAILURE
 from facilitator.tui.live import LiveScreen
 from facilitator.tui.navigation import to_base
 from facilitator.tui.widgets.confirm import ConfirmScreen
@@ -70,7 +70,7 @@ def read_queue(app, today: date) -> Queue:
         for session_id in {i.session_id for i in items}:
             try:
                 mine[session_id] = app.user in data.session_file(session_id).read().header.facilitators
-            except (DamagedFile, OSError):  # review_queue has reported it
+            except FAILURE:  # review_queue has reported it
                 mine[session_id] = False
         items = [i for i in items if mine[i.session_id] and i.state != "unsigned-cosign"]
     names = {cid: c.name for cid, c in snapshot.clients.items()}
@@ -413,14 +413,13 @@ class ReviewScreen(LiveScreen):
 
     def _cosign_all(self, chosen: list[QueueItem]) -> None:
         from facilitator.store.notes import NoteBook
-        from facilitator.tui.end_summary import STORE_ERRORS
         from facilitator.tui.widgets.problem import refusal_sentence
         data = self.facilitator.data
         done, refused = 0, []
         for item in chosen:
             try:
                 NoteBook(data, data.session_file(item.session_id)).cosign(item.client_id)
-            except STORE_ERRORS as problem:     # each refusal is said; the rest go on
+            except FAILURE as problem:     # each refusal is said; the rest go on
                 refused.append(refusal_sentence(problem))
                 continue
             done += 1

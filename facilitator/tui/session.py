@@ -20,8 +20,8 @@ from facilitator.core.agenda import AgendaClock
 from facilitator.core.confidentiality import flag_text, mentions
 from facilitator.core.hours import credited_minutes
 from facilitator.core.rules import DEFAULT_GROUP_CAP
-from facilitator.store.files import DamagedFile
 from facilitator.store.running import RunningSession, find_running
+from facilitator.tui.failures import FAILURE
 from facilitator.tui.goals import goal_lines, read_recovery_plans
 from facilitator.tui.session_actions import SessionActions
 from facilitator.tui.widgets.agenda import AgendaPane, clock_text
@@ -69,7 +69,8 @@ class SessionScreen(SessionActions, Screen):
         "Participation (bottom): the highlighted client's recovery-plan goals, one a line; g then "
         "a goal's number links what they did in this block to it (again: unlinks). "
         "1-9, 0, d, u and o tick participation words for the highlighted client (engaged, "
-        "shared, …; digits once the agenda has started; d, u and o also from the list); tab to type a line about them and a group note for the block. "
+        "shared, …; digits once the agenda has started; d, u and o also from the list); "
+        "tab to type a line about them and a group note for the block. "
         "Everything saves itself within a second; enter or escape returns to the list. "
         "The group note goes into every attendee's note: if it (or the client's line) "
         "names another group member, the pane's lower border says so, by initials; write "
@@ -180,7 +181,7 @@ class SessionScreen(SessionActions, Screen):
             generation = self.running.file.generation()
             snapshot = self.facilitator.snapshot()
             self.record = self.running.record()
-        except (DamagedFile, OSError) as problem:
+        except FAILURE as problem:
             self.notify(refusal_sentence(problem), title="Cannot read the session", severity="error", markup=False)
             return
         self.generation = generation
@@ -285,7 +286,7 @@ class SessionScreen(SessionActions, Screen):
             return
         try:
             changed = self.running.file.generation() != self.generation
-        except (DamagedFile, OSError):
+        except FAILURE:
             changed = False
         if changed:
             self.reload()

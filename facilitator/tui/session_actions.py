@@ -12,15 +12,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from facilitator.core.agenda import AgendaClock, AgendaError
+from facilitator.core.agenda import AgendaClock
 from facilitator.core.ending import due_end
-from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.rules import Status
-from facilitator.store.files import DamagedFile, StoreBusy
-from facilitator.tui.session_modals import EndTimeModal, PickModal, TimeModal, sentence
+from facilitator.tui.failures import FAILURE, report_failure
+from facilitator.tui.session_modals import EndTimeModal, PickModal, TimeModal
 from facilitator.tui.widgets.confirm import ConfirmScreen
 from facilitator.tui.widgets.participation import ParticipationPane, PicksBar
-from facilitator.tui.widgets.problem import refusal_sentence
 
 AGENDA_OPS: dict[str, Callable[[AgendaClock, datetime], Any]] = {
     "next": lambda c, now: c.next(now) if c.started else c.start(now),
@@ -40,12 +38,8 @@ class SessionActions:
         """Run one store change; a refusal or a problem becomes a message, never a crash."""
         try:
             change()
-        except (InputError, PermissionDenied, AgendaError) as problem:
-            message = problem.message if isinstance(problem, InputError) else str(problem)
-            self.notify(sentence(message), severity="warning", markup=False)
-            return False
-        except (StoreBusy, DamagedFile, OSError) as problem:
-            self.notify(refusal_sentence(problem), title="Not saved", severity="error", markup=False)
+        except FAILURE as problem:       # a refusal (warning) or a store problem ("Not saved")
+            report_failure(self, problem)
             return False
         return True
 
@@ -254,7 +248,7 @@ class SessionActions:
         """Past the scheduled end plus grace (read from the file: another device may have ended it)."""
         try:
             return self.running is not None and self.running.overdue()
-        except (DamagedFile, OSError):
+        except FAILURE:
             return False
 
     def action_end_session(self) -> None:

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer
 from facilitator.core.permissions import allowed
 from facilitator.store.notes import NoteBook
 from facilitator.tui import end_summary as summary
-from facilitator.tui.end_summary import STORE_ERRORS
+from facilitator.tui.failures import FAILURE, report_failure
 from facilitator.tui.widgets.confirm import ConfirmScreen
 from facilitator.tui.widgets.header import ClinicHeader
 from facilitator.tui.widgets.plain import Label, Static
@@ -190,7 +190,7 @@ class EndSessionScreen(Screen):
                 plan = app.plans.plans.get(record.header.plan_id or "")
                 summary.ensure_drafts(self.book, record, snapshot, plan=plan, topic=self._topic(record))
             notes = self.book.all()
-        except STORE_ERRORS as problem:
+        except FAILURE as problem:
             self.query_one(ProblemPanel).show_problem(summary.sentence(problem))
             app.notify(summary.sentence(problem), title="Cannot read this session", severity="error", markup=False)
             return
@@ -254,7 +254,7 @@ class EndSessionScreen(Screen):
         return next(r for r in self.rows if r.client_id == client_id)
 
     def _error(self, problem: Exception) -> None:
-        self.notify(summary.sentence(problem), severity="error", markup=False)
+        report_failure(self, problem)
 
     def _may(self, action: str) -> bool:
         return self.me is not None and allowed(self.me.role, action)
@@ -311,7 +311,7 @@ class EndSessionScreen(Screen):
             snapshot = self.facilitator.snapshot()
             self.book.members_as_initials(row.client_id, summary.members(self.record, snapshot),
                                           summary.staff_full_names(snapshot))
-        except STORE_ERRORS as problem:
+        except FAILURE as problem:
             self._error(problem)
             return
         self.done = "Initials put in place of other members' names."
@@ -367,8 +367,8 @@ class EndSessionScreen(Screen):
             if saved:
                 self.reload()
 
-        def hm(t: datetime | None) -> str:
-            return f"{t:%H:%M}" if t else ""
+        def hm(moment: datetime | None) -> str:
+            return f"{moment:%H:%M}" if moment else ""
 
         self.app.push_screen(CorrectAttendanceModal(row.name, entry.status.value, hm(entry.arrived),
                                                     hm(entry.left), save), closed)
@@ -376,7 +376,7 @@ class EndSessionScreen(Screen):
     def _store(self, operation, client_id: str) -> bool:
         try:
             operation(client_id)
-        except STORE_ERRORS as problem:
+        except FAILURE as problem:
             self._error(problem)
             return False
         return True

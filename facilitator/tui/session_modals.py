@@ -12,10 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from facilitator.core.errors import InputError, PermissionDenied
-from facilitator.store.files import DamagedFile, StoreBusy
+from facilitator.core.errors import InputError
+from facilitator.tui.failures import FAILURE, report_failure
 from facilitator.tui.widgets.plain import Label, Static
-from facilitator.tui.widgets.problem import refusal_sentence as sentence
 
 MODAL_CSS = """
 {cls} {{
@@ -105,15 +104,10 @@ class TimeModal(ModalScreen[bool]):
                 continue
             try:
                 self.save(which, typed)
-            except InputError as problem:
+            except FAILURE as problem:
                 label = "Arrived at" if which == "arrived" else "Left at"
-                error.update(f"{label}: {sentence(problem.message)}")
-                error.add_class("-shown")
-                self.query_one(f"#{which}", Input).focus()
-                return
-            except PermissionDenied as problem:
-                error.update(sentence(str(problem)))
-                error.add_class("-shown")
+                report_failure(self, problem, label=error,
+                               prefix=f"{label}: " if isinstance(problem, InputError) else "")
                 self.query_one(f"#{which}", Input).focus()
                 return
             self.initial[which] = typed
@@ -341,13 +335,9 @@ class EndTimeModal(ModalScreen[bool]):
         error = self.query_one("#end-time-error", Static)
         try:
             self.save(event.value.strip())
-        except InputError as problem:
-            error.update(f"It really ended at: {sentence(problem.message)}")
-            error.add_class("-shown")
-            return
-        except (PermissionDenied, StoreBusy, DamagedFile, OSError) as problem:
-            error.update(sentence(problem))
-            error.add_class("-shown")
+        except FAILURE as problem:
+            report_failure(self, problem, label=error,
+                           prefix="It really ended at: " if isinstance(problem, InputError) else "")
             return
         self.dismiss(True)
 
@@ -411,13 +401,8 @@ class CorrectAttendanceModal(ModalScreen[bool]):
         error = self.query_one("#correct-error", Static)
         try:
             self.save(changed["status"], changed["arrived"], changed["left"], typed["reason"])
-        except InputError as problem:
-            error.update(sentence(problem.message))
-            error.add_class("-shown")
-            return
-        except (PermissionDenied, StoreBusy, DamagedFile, OSError) as problem:
-            error.update(sentence(problem))
-            error.add_class("-shown")
+        except FAILURE as problem:
+            report_failure(self, problem, label=error)
             return
         self.dismiss(True)
 

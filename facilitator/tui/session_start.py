@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.session import SessionState
-from facilitator.store.files import DamagedFile, StoreBusy
 from facilitator.store.running import start_session
+from facilitator.tui.failures import FAILURE, report_failure
 from facilitator.tui.widgets.problem import refusal_sentence
 
 if TYPE_CHECKING:
@@ -49,7 +48,7 @@ def _off_schedule(app: ClinicApp, group: str) -> str | None:
         meetings = spec.meetings(now.date(), now.date(), snapshot.settings.tz)
         if not meetings or app.data.session_file(session_id_for(group, meetings[0])).exists():
             return None
-    except (DamagedFile, OSError):
+    except FAILURE:
         return None
     early = int((meetings[0] - now).total_seconds() // 60)
     late = int((now - meetings[0]).total_seconds() // 60)
@@ -76,11 +75,8 @@ def open_session(app: ClinicApp, group: str, plan_id: str | None = None, *,
     try:
         running = start_session(app.data, group, plan_id=plan_id)
         header = running.record().header
-    except (InputError, PermissionDenied) as problem:
-        app.notify(refusal_sentence(problem), title="Cannot start the session", severity="warning", markup=False)
-        return
-    except (DamagedFile, StoreBusy, OSError) as problem:
-        app.notify(refusal_sentence(problem), title="Cannot start the session", severity="error", markup=False)
+    except FAILURE as problem:
+        report_failure(app, problem, title="Cannot start the session")
         return
     if header.state is SessionState.ENDED:
         from facilitator.tui.session_end import EndSessionScreen
@@ -98,7 +94,7 @@ def choose_session(app: ClinicApp, highlight: str | None = None) -> None:
     from facilitator.tui.session_modals import StartSessionModal
     try:
         snapshot = app.snapshot()
-    except (DamagedFile, OSError) as problem:
+    except FAILURE as problem:
         app.notify(refusal_sentence(problem), title="Cannot read the clinic's data", severity="error", markup=False)
         return
     today = app.today(snapshot)          # the plan in force today (a change may be dated ahead)
@@ -121,7 +117,7 @@ def resume_at_start(app: ClinicApp) -> None:
     """At startup: straight back into a session this user left running (crash, restart)."""
     try:
         running = app.running_at_launch()    # the launch gate's look, if it just took one
-    except (DamagedFile, OSError):
+    except FAILURE:
         return
     if running is not None:
         show_session(app, running)

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Select, Switch
 
 from facilitator.core.clinic import WEEK_STARTS
-from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.errors import InputError
 from facilitator.core.rules import Role
 from facilitator.store.settings import (
     FIELDS,
@@ -28,6 +28,7 @@ from facilitator.store.settings import (
     MAX_PLAN_REVIEW_DAYS,
     parse_value,
 )
+from facilitator.tui.failures import FAILURE
 from facilitator.tui.live import LiveScreen
 from facilitator.tui.navigation import to_base
 from facilitator.tui.staff import ROLE_WORDS, problem_sentence
@@ -318,11 +319,9 @@ class SettingsScreen(LiveScreen):
                 return
             before = self.view.settings if self.view else None
             saved = change_settings(data, **values)
-        except InputError as problem:
-            self.say(problem_sentence(problem) + " Nothing was saved.", error=True)
-            return
-        except PermissionDenied as problem:
-            self.say(problem_sentence(problem), error=True)
+        except FAILURE as problem:      # what was typed stays in the form
+            suffix = " Nothing was saved." if isinstance(problem, InputError) else ""
+            self.say(problem_sentence(problem) + suffix, error=True)
             return
         self.fill(saved)
         if self.view is not None:
@@ -345,10 +344,10 @@ class SettingsScreen(LiveScreen):
         data = self.facilitator.data
         try:
             data.require("group.change")          # a refusal is audited
-        except PermissionDenied as problem:
+            groups = sorted(data.snapshot().groups, key=str.casefold)
+        except FAILURE as problem:
             self.say(problem_sentence(problem), error=True)
             return
-        groups = sorted(data.snapshot().groups, key=str.casefold)
         today = (self.view.today if self.view else self.facilitator.clock().date()).isoformat()
 
         def save(day: str, group: str | None, reason: str) -> object:
@@ -370,10 +369,10 @@ class SettingsScreen(LiveScreen):
         data = self.facilitator.data
         try:
             data.require("group.change")          # a refusal is audited
-        except PermissionDenied as problem:
+            groups = sorted(data.snapshot().groups.values(), key=lambda g: g.name.casefold())
+        except FAILURE as problem:
             self.say(problem_sentence(problem), error=True)
             return
-        groups = sorted(data.snapshot().groups.values(), key=lambda g: g.name.casefold())
         if not groups:
             self.say("No groups yet: an admin adds one with `facilitator groups add`.", error=True)
             return
@@ -407,7 +406,7 @@ class SettingsScreen(LiveScreen):
         data = self.facilitator.data
         try:
             data.require("group.change")          # a refusal is audited
-        except PermissionDenied as problem:
+        except FAILURE as problem:
             self.say(problem_sentence(problem), error=True)
             return
         groups = sorted(data.snapshot().groups.values(), key=lambda g: g.name.casefold())

@@ -14,8 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer
 
-from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.errors import InputError
 from facilitator.core.rules import Role
+from facilitator.tui.failures import FAILURE
 from facilitator.tui.live import LiveScreen
 from facilitator.tui.navigation import to_base
 from facilitator.tui.staff_modals import AddStaffModal, RenameModal, RoleModal
@@ -201,7 +202,7 @@ class StaffScreen(LiveScreen):
         """Ask the store (which audits a refusal); say why not in a sentence."""
         try:
             self.facilitator.data.require("staff.change")
-        except PermissionDenied as problem:
+        except FAILURE as problem:
             self.say(problem_sentence(problem), error=True)
             return False
         return True
@@ -264,7 +265,7 @@ class StaffScreen(LiveScreen):
                 return
             try:
                 deactivate(self.facilitator.data, member.user)
-            except (InputError, PermissionDenied) as problem:
+            except FAILURE as problem:
                 self.say(problem_sentence(problem), error=True)
                 return
             self.say(f"{member.user} can no longer open the clinic.")
@@ -305,7 +306,7 @@ class StaffScreen(LiveScreen):
                 return
             try:
                 reactivate(self.facilitator.data, member.user)
-            except (InputError, PermissionDenied) as problem:
+            except FAILURE as problem:
                 self.say(problem_sentence(problem), error=True)
                 return
             self.say(f"{member.user} can open the clinic again, as {ROLE_WORDS[member.role]}.")

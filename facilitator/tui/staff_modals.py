@@ -13,10 +13,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.errors import InputError
+from facilitator.tui.failures import FAILURE, report_failure
 from facilitator.tui.session_modals import MODAL_CSS
 from facilitator.tui.widgets.plain import Label, Static
-from facilitator.tui.widgets.problem import refusal_sentence as problem_sentence
+from facilitator.tui.widgets.problem import refusal_sentence
 
 if TYPE_CHECKING:
     from facilitator.core.clinic import Staff
@@ -88,10 +89,9 @@ class AddStaffModal(ModalScreen["Staff | None"]):
         role = roles.get_option_at_index(index).id or "counselor"
         try:
             member = self.save(user, name, role)
-        except (InputError, PermissionDenied) as problem:
+        except FAILURE as problem:      # the dialog stays open, as typed
             error = self.query_one("#staff-add-error", Static)
-            error.update(problem_sentence(problem))
-            error.add_class("-shown")
+            report_failure(self, problem, label=error)
             if isinstance(problem, InputError) and problem.field == "USER":
                 self.query_one("#staff-user", Input).focus()
             return
@@ -141,10 +141,9 @@ class RoleModal(ModalScreen[str | None]):
             return
         try:
             self.save(role)
-        except (InputError, PermissionDenied) as problem:
+        except FAILURE as problem:      # the dialog stays open, as typed
             error = self.query_one("#role-error", Static)
-            error.update(problem_sentence(problem))
-            error.add_class("-shown")
+            report_failure(self, problem, label=error)
             return
         self.dismiss(role)
 
@@ -190,10 +189,9 @@ class RenameModal(ModalScreen["str | None"]):
         name = self.query_one("#rename-name", Input).value
         try:
             self.save(name)
-        except (InputError, PermissionDenied) as problem:
+        except FAILURE as problem:      # the dialog stays open, as typed
             error = self.query_one("#rename-error", Static)
-            error.update(problem_sentence(problem))
-            error.add_class("-shown")
+            report_failure(self, problem, label=error)
             return
         self.dismiss(name.strip())
 
@@ -265,10 +263,9 @@ class ClosureModal(ModalScreen["str | None"]):
         reason = self.query_one("#closure-reason", Input).value
         try:
             self.save(day, self.chosen_group(), reason)
-        except (InputError, PermissionDenied) as problem:
+        except FAILURE as problem:      # the dialog stays open, as typed
             error = self.query_one("#closure-error", Static)
-            error.update(problem_sentence(problem))
-            error.add_class("-shown")
+            report_failure(self, problem, label=error)
             return
         self.dismiss(day.strip())
 
@@ -354,10 +351,9 @@ class ScheduleModal(ModalScreen["str | None"]):
                  for key in ("from", "days", "start", "minutes", "plan")}
         try:
             self.save(self.groups[index].name, **typed)
-        except (InputError, PermissionDenied) as problem:
+        except FAILURE as problem:      # the dialog stays open, as typed
             error = self.query_one("#schedule-error", Static)
-            error.update(problem_sentence(problem))
-            error.add_class("-shown")
+            report_failure(self, problem, label=error)
             return
         self.dismiss(self.groups[index].name)
 
@@ -425,7 +421,7 @@ class EndGroupModal(ModalScreen["str | None"]):
 
     def _error(self, problem: Exception | None) -> None:
         error = self.query_one("#endgroup-error", Static)
-        error.update(problem_sentence(problem) if problem else "")
+        error.update(refusal_sentence(problem) if problem else "")
         error.set_class(problem is not None, "-shown")
 
     def action_save(self) -> None:
@@ -446,7 +442,7 @@ class EndGroupModal(ModalScreen["str | None"]):
     def _end(self, name: str, typed: str) -> None:
         try:
             self.save(name, typed)
-        except (InputError, PermissionDenied) as problem:
+        except FAILURE as problem:
             self._error(problem)
             return
         self.dismiss(name)

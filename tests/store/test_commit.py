@@ -26,7 +26,8 @@ from facilitator.core.rules import Status
 from facilitator.errors import explain
 from facilitator.store import commit, otherhours
 from facilitator.store.audit import AuditLog
-from facilitator.store.datadir import DataDir, PartlySaved
+from facilitator.store.datadir import DataDir
+from facilitator.store.files import NotSaved
 from facilitator.store.identity import os_user
 from facilitator.store.maintenance import verify
 from tests.store._support import clock, make_clinic
@@ -129,7 +130,9 @@ def test_an_import_stopped_by_a_full_disk_saves_none_of_its_sessions(tmp_path: P
     with pytest.raises(OSError) as raised:
         data.import_attendance(rows)
     monkeypatch.undo()
-    assert not isinstance(raised.value, PartlySaved) and len(calls) == 2
+    # One commit: nothing of it saved, and said so naming a file by its path (ids, no names).
+    assert isinstance(raised.value, NotSaved) and len(calls) == 2
+    assert str(raised.value).startswith("The disk is full, so this change to records/2026/11/")
     assert actions(root).count("attendance.import") == 0 and list((root / "records").rglob("*.json")) == []
     assert list((root / "records").rglob(".*.tmp")) == []
     assert verify(data) == []
@@ -172,7 +175,8 @@ def test_a_full_disk_saves_nothing_says_so_and_a_retry_logs_once(small_disk: Pat
 
     done = subprocess.run(argv, capture_output=True, text=True)
     assert done.returncode == 1 and done.stdout == ""
-    assert done.stderr == ("The disk is full, so this change was not saved: the data and the audit log "
+    assert done.stderr == ("The disk is full, so this change to hours/2026-11.json was not saved: the data "
+                           "and the audit log "
                            "are as they were. Free some space and try again.\n")
     assert not (root / "hours" / "2026-11.json").exists()             # what it said: not saved
     assert {p.name: p.read_bytes() for p in (root / "audit").glob("*.jsonl")} == audit_before

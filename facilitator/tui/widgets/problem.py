@@ -71,9 +71,10 @@ def refusal_sentence(problem: Exception | str) -> str:
     starts with an account name (``jdoe is a counselor; …``) keeps its case, since account
     names are case-sensitive; anything else is capitalised and ends with a full stop.
     """
-    from facilitator.core.errors import InputError
+    from facilitator.core.errors import FacilitatorError, InputError
 
-    if isinstance(problem, OSError) and not isinstance(problem, FileNotFoundError):
+    # NotSaved is an OSError that already says which change was not saved, and why.
+    if isinstance(problem, OSError) and not isinstance(problem, (FileNotFoundError, FacilitatorError)):
         return os_error_sentence(problem)
     text = (problem.message if isinstance(problem, InputError) else str(problem)).strip()
     if not text:
