@@ -17,7 +17,12 @@ if TYPE_CHECKING:
 
 from facilitator.store.integrity import WitnessBroken
 from facilitator.sync.protocol import (
+    HELLO_DEADLINE,
+    IDLE_DEADLINE,
     MAGIC,
+    MAX_CHANGES,
+    MAX_HOURS_CHANGES,
+    MAX_REQUEST,
     PROTOCOL,
     ProtocolError,
     check_hello,
@@ -71,11 +76,14 @@ class Server:
             return {"files": files}
         if op == "put_changes":
             from facilitator.sync.apply import apply_record_changes
+            _at_most(request.get("changes"), MAX_CHANGES, "changes of one record")
             reply = apply_record_changes(self.data, str(request["path"]), request["changes"])
             self._count(reply, "records")
             return reply
         if op == "put_hours":
             from facilitator.sync.apply import apply_hours_changes
+            _at_most(request.get("add"), MAX_HOURS_CHANGES, "hours entries added")
+            _at_most(request.get("remove"), MAX_HOURS_CHANGES, "hours entries removed")
             reply = apply_hours_changes(self.data, str(request["path"]), self.device,
                                         request.get("add") or [], request.get("remove") or [])
             self._count(reply, "hours")
@@ -100,14 +108,16 @@ class Server:
         raise ProtocolError(f"unknown request {op!r}")
 
 
-def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
-    """``facilitator sync --serve``: one laptop's session, until it says bye or hangs up."""
+def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO, *, hello_deadline: float = HELLO_DEADLINE,
+          idle_deadline: float = IDLE_DEADLINE) -> int:
+    """``facilitator sync --serve``: one laptop's session, until it says bye, hangs up, sends
+    a request over ``MAX_REQUEST`` bytes or stays silent past a deadline (seconds: its hello,
+    then each later request)."""
     from facilitator.errors import explain
     from facilitator.store.datadir import NotStaff
-    from facilitator.store.files import DamagedFile, StoreBusy
     from facilitator.sync.files import SyncRefused, device_id
     try:
-        first = receive(stdin)
+        first = receive(stdin, MAX_REQUEST, hello_deadline)
     except (EOFError, ProtocolError):
         return 2
     data, error, deactivated = None, None, None
@@ -148,26 +158,25 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
     except SyncRefused as err:
         send(stdout, {"ok": False, "error": str(err)})
         return 2
+    return _requests(server, data, stdin, stdout, idle_deadline)
+
+
+def _requests(server: Server, data: DataDir, stdin: BinaryIO, stdout: BinaryIO, idle_deadline: float) -> int:
+    """Answer the laptop's requests after the hellos, until bye, hang-up or a broken frame."""
     try:
         while True:
             try:
-                request = receive(stdin)
+                request = receive(stdin, MAX_REQUEST, idle_deadline)
             except EOFError:
                 return 0
+            except ProtocolError as err:      # too big, not JSON or silent: said once, then ended
+                send(stdout, {"ok": False, "error": str(err)})
+                return 2
             if request.get("op") == "bye" and any(server.received.values()):
                 # Logged before the last answer, so the head it carries (the laptop keeps it) is final.
                 data.record_audit("sync.receive", f"device:{server.laptop}", dict(server.received))
                 server.received = dict.fromkeys(server.received, 0)
-            try:
-                # Each file a laptop's change lands in is audited here, write-ahead (store.commit).
-                with data.change("sync.receive", None, {"device": server.laptop}, always=False):
-                    reply = {"ok": True, **server.answer(request)}
-            except (SyncRefused, WitnessBroken, DamagedFile, StoreBusy, ProtocolError, NotStaff) as err:
-                reply = {"ok": False, "error": str(err)}
-            except (KeyError, TypeError, ValueError) as err:
-                reply = {"ok": False, "error": f"a malformed {request.get('op')!r} request "
-                                               f"({type(err).__name__})"}
-            send(stdout, reply)
+            send(stdout, _reply(server, data, request))
             if request.get("op") == "bye":
                 return 0
     except (BrokenPipeError, EOFError):
@@ -175,6 +184,28 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
     finally:
         if any(server.received.values()):
             data.record_audit("sync.receive", f"device:{server.laptop}", dict(server.received))
+
+
+def _reply(server: Server, data: DataDir, request: dict[str, Any]) -> dict[str, Any]:
+    """One request's answer; a refusal or a malformed request is a sentence, never a traceback."""
+    from facilitator.store.datadir import NotStaff
+    from facilitator.store.files import DamagedFile, StoreBusy
+    from facilitator.sync.files import SyncRefused
+    try:
+        # Each file a laptop's change lands in is audited here, write-ahead (store.commit).
+        with data.change("sync.receive", None, {"device": server.laptop}, always=False):
+            return {"ok": True, **server.answer(request)}
+    except (SyncRefused, WitnessBroken, DamagedFile, StoreBusy, ProtocolError, NotStaff) as err:
+        return {"ok": False, "error": str(err)}
+    except (KeyError, TypeError, ValueError) as err:
+        return {"ok": False, "error": f"a malformed {request.get('op')!r} request ({type(err).__name__})"}
+
+
+def _at_most(items: Any, limit: int, what: str) -> None:
+    """One push carries at most ``limit`` items (``ProtocolError``: nothing of it is taken)."""
+    if isinstance(items, list) and len(items) > limit:
+        raise ProtocolError(f"a push of {len(items)} {what} is over sync's limit of {limit}; nothing of it "
+                            f"was taken")
 
 
 def _audit_refusal(root: Path, user: str, first: Any) -> None:
