@@ -82,7 +82,7 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
         parts = record_parts(current) if current is not None else {}
         history = list(ordered_tables(current).get(HISTORY, [])) if current is not None else []
         header = _header(parts.get("header"))
-        ctx = SessionContext(actor, session_id, day, header)
+        ctx = SessionContext(actor, session_id, day, header, dict(parts))
         ordered = sorted(changes, key=_order)
         for number, change in enumerate(ordered):
             part, new, was = change.get("part"), change.get("value"), change.get("was")

@@ -17,7 +17,7 @@ the audit log.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,7 +28,7 @@ from facilitator.core.permissions import PERMISSIONS, allowed
 from facilitator.core.roster import Client, Group
 from facilitator.core.rules import Role
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader, session_id_for
-from facilitator.sync.protocol import CLOCK_LIMIT
+from facilitator.sync.protocol import CLOCK_LIMIT, MAX_PART
 
 Doc = dict[str, Any]
 
@@ -81,6 +81,7 @@ class SessionContext:
     session_id: str
     day: date
     header: SessionHeader | None
+    held: dict[str, Any] = field(default_factory=dict)   # the record's parts on the host before the push
 
     def facilitator(self, what: str) -> None:
         """Only the session's facilitators (or an admin) write its notes, as in ``store.notes``.
@@ -128,15 +129,16 @@ def header(ctx: SessionContext, key: str | None, old: Doc | None, new: Doc | Non
             minutes = round((pushed.start - actor.now).total_seconds() / 60)
             raise Refused(f"the session {ctx.session_id} began {minutes} minutes after the host's clock; "
                           f"check this laptop's clock")
-        if actor.staff.role is not Role.ADMIN and actor.user not in pushed.facilitators:
-            raise Refused(f"{actor.user} is not among the facilitators of the new session {ctx.session_id}")
+        if pushed.facilitators != (actor.user,):       # as store.running.start_session makes one
+            raise Refused(f"the new session {ctx.session_id} names other facilitators than {actor.user}; a session "
+                          f"is started by its one facilitator")
         return
     before = _parse(SessionHeader.from_dict, old, "session header")
     fixed = ("session_id", "group", "day", "scheduled_start", "scheduled_end", "source")
     if any(getattr(before, f) != getattr(pushed, f) for f in fixed):
         raise Refused(f"the group, day or scheduled times of {ctx.session_id} cannot change")
-    if not set(before.facilitators) <= set(pushed.facilitators):
-        raise Refused(f"a facilitator of {ctx.session_id} cannot be removed by sync")
+    if pushed.facilitators != before.facilitators:     # no local command adds or drops one either
+        raise Refused(f"the facilitators of {ctx.session_id} cannot be changed by sync")
     # Corrections of the end (`session end`) are kept as made: added, never changed or removed;
     # each by its pusher, a facilitator or an admin, as in store.running.correct_end.
     kept = len(before.end_corrections)
@@ -284,16 +286,70 @@ def note(ctx: SessionContext, client_id: str | None, old: Doc | None, new: Doc |
             raise Refused(f"the note for {client_id} would be co-signed by its signer")
 
 
+# Which side's version a merge (``merge._resolve``, ``merge_note``) ever puts in history, per part.
+LOSERS = {"header": ("host",), "blocks": ("host",), "attendance": ("host", "laptop"), "note": ("host", "laptop"),
+          "addenda": ("laptop",), "cosign": ("laptop",)}
+COSIGN_KEYS = {"cosigned_by", "cosigned_at", "cosign_hash"}
+
+
 def history(ctx: SessionContext, key: str | None, old: Any, new: Any) -> None:
-    """A merge's losing versions: only ever added to, by any staff member taking part."""
+    """A merge's losing versions, only ever added to, by any staff member taking part: each new
+    entry is what the merge would put there (``history_entry``) and under ``MAX_PART``."""
     old_list, new_list = list(old or []), list(new or [])
     if new_list[:len(old_list)] != old_list:
         raise Refused(f"the history of {ctx.session_id} can only grow")
     for doc in new_list[len(old_list):]:
         if not isinstance(doc, dict) or set(doc) != {"part", "client_id", "side", "entry"} or \
-                doc["part"] not in ("header", "blocks", "attendance", "note", "addenda", "cosign") or \
-                doc["side"] not in ("laptop", "host"):
+                doc["part"] not in LOSERS or doc["side"] not in ("laptop", "host"):
             raise Refused(f"a history entry of {ctx.session_id} is not a merge's losing version")
+        within_cap(doc, f"a history entry of {ctx.session_id}")
+        history_entry(ctx, doc["part"], doc["client_id"], doc["side"], doc["entry"])
+
+
+def history_entry(ctx: SessionContext, part: str, client_id: Any, side: str, entry: Any) -> None:
+    """The host's side: exactly the part as the host holds it (the push replaced it). The
+    laptop's: a well-formed version of that part for a client on the host (the laptop's own
+    change that lost). A header or agenda only ever loses on the host's side."""
+    if side not in LOSERS[part]:
+        raise Refused(f"a history entry of {ctx.session_id} keeps the {side}'s {part}; a merge only ever keeps "
+                      f"the {LOSERS[part][0]}'s there")
+    if part in ("header", "blocks"):
+        if client_id is not None:
+            raise Refused(f"a history entry of {ctx.session_id} names a client for the {part}")
+    else:
+        ctx.actor.client(client_id, ctx.day)
+    if side == "host":
+        held = part if part in ("header", "blocks") else f"{'att' if part == 'attendance' else 'note'}:{client_id}"
+        if held not in ctx.held or ctx.held[held] != entry:
+            raise Refused(f"a history entry of {ctx.session_id} keeps a {part} as the host's that is not what "
+                          f"the host holds")
+        return
+    _laptop_loser(ctx, part, client_id, entry)
+
+
+def _laptop_loser(ctx: SessionContext, part: str, client_id: str, entry: Any) -> None:
+    from facilitator.core.notes import Addendum
+    what = f"{part} in the history of {ctx.session_id}"
+    if part == "attendance":
+        if _parse(AttendanceEntry.from_dict, entry, what).client_id != client_id:
+            raise Refused(f"the {what} names another client than {client_id}")
+    elif part == "note":
+        kept: Note = _parse(Note.from_dict, entry, what)
+        if kept.session_id != ctx.session_id or kept.client_id != client_id:
+            raise Refused(f"the {what} names another session or client")
+    elif part == "addenda":
+        _parse(Addendum.from_dict, entry, what)
+    elif not isinstance(entry, dict) or set(entry) != COSIGN_KEYS or \
+            not all(isinstance(v, str) and 0 < len(v) <= 200 for v in entry.values()):
+        raise Refused(f"the {what} is not a co-signature")
+
+
+def within_cap(value: Any, what: str) -> None:
+    """A part (or history entry) is at most ``MAX_PART`` bytes of compact JSON."""
+    import json
+    size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    if size > MAX_PART:
+        raise Refused(f"{what} is {size} bytes, over sync's {MAX_PART}-byte limit for one part")
 
 
 AUTHORIZE: dict[str, Callable[[SessionContext, str | None, Any, Any], None]] = {
@@ -307,6 +363,8 @@ def authorize_part(ctx: SessionContext, part: str, old: Any, new: Any) -> None:
     check = AUTHORIZE.get(kind)
     if check is None or (kind in ("att", "note")) != bool(key):
         raise Refused(f"{part!r} is not a part of a session record sync takes")
+    if kind != "history":       # a history part is the whole list; each entry added is capped
+        within_cap(new, f"the pushed {kind} part")
     check(ctx, key or None, old, new)
 
 

@@ -30,6 +30,7 @@ from facilitator.store.files import DamagedFile, atomic_write, locked, make_dirs
 from facilitator.store.records import KIND as SESSION_KIND
 from facilitator.store.storage import SCHEMA, generation_of, parse_file_bytes, read_bytes
 from facilitator.sync.merge import canonical, content_hash, hours_hash, ordered_tables, to_tinydb
+from facilitator.sync.protocol import MAX_FILE
 
 HOURS_KIND = "other-hours"
 # Paths are matched whole (``fullmatch``) with ASCII classes only: ``\d`` would take other
@@ -284,6 +285,10 @@ def check_tables(relative: str, tables: dict[str, list[dict[str, Any]]]) -> None
             Note.from_dict(doc)
     except (KeyError, ValueError, TypeError) as err:
         raise SyncRefused(f"{relative} would not be a valid session record ({type(err).__name__})") from None
+    size = len(json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    if size > MAX_FILE - 64 * 1024:       # room for the file's _meta and TinyDB's ids
+        raise SyncRefused(f"{relative} would grow to {size} bytes, past what sync carries ({MAX_FILE}); "
+                          f"nothing of this push to it was taken")
 
 
 def write_hours(root: Path, relative: str,
