@@ -6,6 +6,7 @@ files take part, writing merged copies under their locks) in ``facilitator.sync.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from datetime import date
@@ -68,11 +69,16 @@ class Server:
                     "audit": store.audit_listing(self.audit_dir) if self.audit_dir.is_dir() else {},
                     "head": head}
         if op == "get":
-            files = {}
+            from facilitator.store.disclosure import disclose_sync
+            files, sent = {}, {}
             for rel in request.get("paths", [])[:256]:
                 path = self.root / store.check_path(str(rel))
                 raw = store.read_for_sync(path)
                 files[rel] = encode(raw) if raw is not None else None
+                if raw is not None:
+                    sent[str(rel)] = raw
+            if sent:        # audited before it leaves: the laptop may be anyone's once it has it
+                disclose_sync(self.data, self.laptop, files=len(sent), **pulled_ids(sent))
             return {"files": files}
         if op == "put_changes":
             from facilitator.sync.apply import apply_record_changes
@@ -199,6 +205,39 @@ def _reply(server: Server, data: DataDir, request: dict[str, Any]) -> dict[str, 
         return {"ok": False, "error": str(err)}
     except (KeyError, TypeError, ValueError) as err:
         return {"ok": False, "error": f"a malformed {request.get('op')!r} request ({type(err).__name__})"}
+
+
+def pulled_ids(sent: dict[str, bytes]) -> dict[str, list[str]]:
+    """The ids the files a laptop pulled hold: sessions and their clients (roster, attendance,
+    notes), hours months and their clients, recovery plans' clients. Ids only."""
+    from facilitator.sync.files import HOURS_PATH, RECORD_PATH, RECOVERY_PATH
+    ids: dict[str, list[str]] = {"clients": [], "sessions": [], "months": []}
+    for rel, raw in sent.items():
+        if RECOVERY_PATH.fullmatch(rel):
+            ids["clients"].append(RECOVERY_PATH.fullmatch(rel).group(1))  # type: ignore[union-attr]
+            continue
+        if RECORD_PATH.fullmatch(rel):
+            ids["sessions"].append(Path(rel).stem)
+        elif HOURS_PATH.fullmatch(rel):
+            ids["months"].append(Path(rel).stem)
+        else:
+            continue
+        ids["clients"] += _client_ids(raw)
+    return ids
+
+
+def _client_ids(raw: bytes) -> list[str]:
+    """Every ``client_id`` in a record's or hours file's tables (a file that does not parse: none)."""
+    try:
+        tables = json.loads(raw)
+    except ValueError:
+        return []
+    found = []
+    for name, table in tables.items() if isinstance(tables, dict) else ():
+        for doc in table.values() if isinstance(table, dict) and name != "_meta" else ():
+            if isinstance(doc, dict) and isinstance(doc.get("client_id"), str):
+                found.append(doc["client_id"])
+    return found
 
 
 def _at_most(items: Any, limit: int, what: str) -> None:

@@ -160,3 +160,45 @@ def test_an_oversized_request_after_the_hello_is_answered_once_and_the_server_en
     reply = proto.receive(wire.process.stdout)
     assert reply["ok"] is False and "limit" in reply["error"]
     assert wire.process.wait(timeout=20) == 2
+
+
+# --- issue #21 case 5: a pull is a disclosure ------------------------------------------------
+
+def _audit(root: Path) -> list[dict]:
+    import json
+    return [json.loads(line) for path in sorted((root / "audit").glob("*.jsonl"))
+            for line in path.read_text().splitlines()]
+
+
+def test_a_sync_get_is_audited_as_a_disclosure_by_ids_and_listed_for_each_client(template, tmp_path):
+    import json
+    host = copy_clinic(template, tmp_path / "host")
+    wire = Wire(host)
+    listing = wire.call("list", since="2026-11-01", wanted=[])
+    records = sorted(p for p in listing["files"] if p.startswith("records/"))[-3:]
+    plans = sorted(p for p in listing["files"] if p.startswith("recovery/"))[:1]
+    assert records and plans
+    reply = wire.call("get", paths=records + plans)
+    assert reply["ok"] is True and all(reply["files"].values())
+    assert wire.call("get", paths=["records/2020/01/2020-01-06-0900-no-such.json"])["ok"] is True
+    assert wire.close() == 0
+    pulls = [e for e in _audit(host) if e["action"] == "disclose.sync"]
+    assert len(pulls) == 1                               # nothing sent, nothing disclosed
+    detail = pulls[0]["detail"]
+    sessions = [Path(p).stem for p in records]
+    assert pulls[0]["record"] == "device:" + "cd" * 8 and detail["sessions"] == sessions
+    assert detail["files"] == 4
+    held = set()
+    for rel in records:
+        tables = json.loads((host / rel).read_bytes())
+        held |= {d["client_id"] for d in tables.get("attendance", {}).values()}
+    plan_client = Path(plans[0]).stem
+    assert held <= set(detail["clients"]) and plan_client in detail["clients"]
+    texts = [json.loads((host / rel).read_bytes()).get("notes", {}) for rel in records]
+    bodies = [n["body"] for table in texts for n in table.values()]
+    assert bodies and not any(body in json.dumps(pulls) for body in bodies)
+    client = sorted(held)[0]
+    done = subprocess.run([str(program(tmp_path)), "audit", "--client", client, "--format", "json",
+                           "--data", str(host)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "disclose.sync" in [e["action"] for e in json.loads(done.stdout)["entries"]]
