@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from facilitator.store.audit import AuditLog, Head, check_against_witness, record_witness, witnesses
 from facilitator.store.commit import BOUND_PATH, file_sha256
+from facilitator.store.files import DamagedFile
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
@@ -154,8 +155,8 @@ def verify_bindings(data: DataDir, skip: set[Path] | frozenset[Path] = frozenset
         if entry is None:
             problems.append(f"{path} has no audit entry: the log never recorded writing it (it was "
                             f"put there by hand, the log lost the entries about it, or it was written "
-                            f"before the log recorded file contents: then an admin vouches for it with `facilitator audit "
-                            f"baseline`).")
+                            f"before the log recorded file contents: then an admin vouches for it with "
+                            f"`facilitator audit baseline`).")
             continue
         expected = entry.get("sha256")
         digest = (digests or {}).get(path) or file_sha256(path)
@@ -178,8 +179,12 @@ def verify_bindings(data: DataDir, skip: set[Path] | frozenset[Path] = frozenset
 
 def check_witnesses(data: DataDir) -> list[str]:
     """Each chain kept here that no longer extends the head witnessed for it."""
-    problems = []
-    for chain, doc in sorted(witnesses(data.root).items()):
+    problems: list[str] = []
+    try:
+        kept = witnesses(data.root)
+    except DamagedFile as err:
+        return [str(err)]
+    for chain, doc in sorted(kept.items()):
         if chain == "self":
             log = data.audit
         elif chain.startswith("device:"):

@@ -28,7 +28,7 @@ from facilitator.core.session import SessionHeader
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import locked, make_dirs
 from facilitator.store.records import KIND as SESSION_KIND
-from facilitator.store.storage import generation_of, parse_file_bytes
+from facilitator.store.storage import generation_of, parse_file_bytes, read_bytes
 from facilitator.sync.authority import Actor, Refused, SessionContext, authorize_part, hours_entry
 from facilitator.sync.files import HOURS_KIND, SyncRefused, _write, check_path, check_tables
 from facilitator.sync.merge import (
@@ -76,7 +76,7 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
     make_dirs(path.parent)
     with locked(path):
         try:
-            current = parse_file_bytes(path, path.read_bytes(), SESSION_KIND)
+            current = parse_file_bytes(path, read_bytes(path), SESSION_KIND)
         except FileNotFoundError:
             current = None
         parts = record_parts(current) if current is not None else {}
@@ -164,7 +164,7 @@ def apply_hours_changes(data: DataDir, relative: str, host_device: str, add: lis
     make_dirs(path.parent)
     with locked(path):
         try:
-            current = parse_file_bytes(path, path.read_bytes(), HOURS_KIND)
+            current = parse_file_bytes(path, read_bytes(path), HOURS_KIND)
         except FileNotFoundError:
             current = {}
         ids = sorted(current.get("entries", {}), key=int)

@@ -394,7 +394,7 @@ def put_device_audit(root: Path, device: str, name: str, raw: bytes, host_device
     raw = complete_lines(raw)
     with locked(directory / "log"):
         try:
-            stored = path.read_bytes()
+            stored = _audit_copy(path)
         except FileNotFoundError:
             stored = b""
         if not raw.startswith(stored):
@@ -410,6 +410,17 @@ def put_device_audit(root: Path, device: str, name: str, raw: bytes, host_device
     return raw.count(b"\n") - stored.count(b"\n")
 
 
+def _audit_copy(path: Path) -> bytes:
+    """A laptop's audit month file as the host keeps it: a regular file only, read without
+    blocking (a FIFO planted there never holds the sync server, and its lock, forever)."""
+    from facilitator.store.files import NotRegularFile, TooLarge
+    try:
+        return read_regular(path, limit=MAX_FILE)
+    except (NotRegularFile, TooLarge) as err:
+        raise SyncRefused(f"the host's copy of this laptop's audit file {path.name} cannot be read ({err}); "
+                          f"nothing was added") from None
+
+
 def _last_chain_entry(raw: bytes) -> dict[str, Any] | None:
     lines = [line for line in raw.splitlines() if line.strip()]
     return json.loads(lines[-1]) if lines else None
@@ -418,7 +429,7 @@ def _last_chain_entry(raw: bytes) -> dict[str, Any] | None:
 def _previous_month_entry(directory: Path, name: str) -> dict[str, Any] | None:
     earlier = sorted(p.name for p in directory.glob("*.jsonl") if AUDIT_NAME.fullmatch(p.name) and p.name < name)
     for previous in reversed(earlier):
-        entry = _last_chain_entry((directory / previous).read_bytes())
+        entry = _last_chain_entry(_audit_copy(directory / previous))
         if entry is not None:
             return entry
     return None

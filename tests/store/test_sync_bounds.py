@@ -170,6 +170,14 @@ def _audit(root: Path) -> list[dict]:
             for line in path.read_text().splitlines()]
 
 
+def _clients_and_bodies(host: Path, records: list[str]) -> tuple[set[str], list[str]]:
+    """The client ids attending the records, and their notes' bodies."""
+    import json
+    tables = [json.loads((host / rel).read_bytes()) for rel in records]
+    held = {d["client_id"] for t in tables for d in t.get("attendance", {}).values()}
+    return held, [n["body"] for t in tables for n in t.get("notes", {}).values()]
+
+
 def test_a_sync_get_is_audited_as_a_disclosure_by_ids_and_listed_for_each_client(template, tmp_path):
     import json
     host = copy_clinic(template, tmp_path / "host")
@@ -188,17 +196,37 @@ def test_a_sync_get_is_audited_as_a_disclosure_by_ids_and_listed_for_each_client
     sessions = [Path(p).stem for p in records]
     assert pulls[0]["record"] == "device:" + "cd" * 8 and detail["sessions"] == sessions
     assert detail["files"] == 4
-    held = set()
-    for rel in records:
-        tables = json.loads((host / rel).read_bytes())
-        held |= {d["client_id"] for d in tables.get("attendance", {}).values()}
-    plan_client = Path(plans[0]).stem
-    assert held <= set(detail["clients"]) and plan_client in detail["clients"]
-    texts = [json.loads((host / rel).read_bytes()).get("notes", {}) for rel in records]
-    bodies = [n["body"] for table in texts for n in table.values()]
+    held, bodies = _clients_and_bodies(host, records)
+    assert held <= set(detail["clients"]) and Path(plans[0]).stem in detail["clients"]
     assert bodies and not any(body in json.dumps(pulls) for body in bodies)
     client = sorted(held)[0]
     done = subprocess.run([str(program(tmp_path)), "audit", "--client", client, "--format", "json",
                            "--data", str(host)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "disclose.sync" in [e["action"] for e in json.loads(done.stdout)["entries"]]
+
+
+# --- issue #21 case 4: a FIFO where the server reads never holds it (or its lock) -------------
+
+def test_a_fifo_as_witnesses_json_is_named_to_the_laptop_and_the_server_ends(template, tmp_path):
+    host = copy_clinic(template, tmp_path / "host")
+    (host / "witnesses.json").unlink(missing_ok=True)
+    os.mkfifo(host / "witnesses.json")
+    wire = Wire(host)
+    reply = wire.call("list", since="2026-11-01", wanted=[])     # before: blocked, holding the lock
+    assert reply["ok"] is False and "witnesses.json is damaged" in reply["error"]
+    assert "FIFO" in reply["error"]
+    assert wire.close() == 0
+
+
+def test_a_fifo_as_a_laptops_audit_copy_is_refused_by_name(template, tmp_path):
+    host = copy_clinic(template, tmp_path / "host")
+    folder = host / "audit" / "devices" / ("cd" * 8)
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "2026-11.jsonl")
+    wire = Wire(host)
+    line = b'{"seq": 1}\n'
+    reply = wire.call("put_audit", name="2026-11.jsonl", data=proto.encode(line))
+    assert reply["ok"] is False and "2026-11.jsonl cannot be read" in reply["error"], reply
+    assert wire.call("list", since="2026-11-01", wanted=[])["ok"] is True
+    assert wire.close() == 0
