@@ -29,7 +29,7 @@ from facilitator.store.datadir import DataDir
 from facilitator.store.files import locked, make_dirs
 from facilitator.store.records import KIND as SESSION_KIND
 from facilitator.store.storage import generation_of, parse_file_bytes, read_bytes
-from facilitator.sync.authority import Actor, Refused, SessionContext, authorize_part, hours_entry
+from facilitator.sync.authority import Actor, Refused, SessionContext, authorize_part, history_added, hours_entry
 from facilitator.sync.files import HOURS_KIND, SyncRefused, _write, check_path, check_tables
 from facilitator.sync.merge import (
     HISTORY,
@@ -96,8 +96,7 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
                                          f"{'s were' if rest > 1 else ' was'} not taken either)")
                 break
             if part == HISTORY:
-                added = [d for d in (new or []) if isinstance(d, dict) and d not in history] \
-                    if isinstance(new, list) else new
+                added = history_added(ctx, new, history)
                 old, new = history, history + added if isinstance(added, list) else added
             else:
                 old = parts.get(part)

@@ -306,6 +306,26 @@ def history(ctx: SessionContext, key: str | None, old: Any, new: Any) -> None:
         history_entry(ctx, doc["part"], doc["client_id"], doc["side"], doc["entry"])
 
 
+def history_added(ctx: SessionContext, new: Any, history: list[Doc]) -> Any:
+    """The entries of a pushed history part that are new to the host, less any that keeps a
+    part "as the host's" which is not what the host holds: after a race (the host's part
+    changed between the laptop's look and its push) that version is one the host itself
+    replaced, and a laptop keeps re-sending it at every sync; refusing it would refuse, with
+    it, the true losing versions of every later sync. Nothing of it is stored. (A part that
+    is not a list is left for ``history`` to refuse.)"""
+    if not isinstance(new, list):
+        return new
+    return [d for d in new if isinstance(d, dict) and d not in history and not _not_held(ctx, d)]
+
+
+def _not_held(ctx: SessionContext, doc: Doc) -> bool:
+    part, client_id = doc.get("part"), doc.get("client_id")
+    if doc.get("side") != "host" or part not in ("header", "blocks", "attendance", "note"):
+        return False
+    key = part if part in ("header", "blocks") else f"{'att' if part == 'attendance' else 'note'}:{client_id}"
+    return ctx.held.get(key) != doc.get("entry")
+
+
 def history_entry(ctx: SessionContext, part: str, client_id: Any, side: str, entry: Any) -> None:
     """The host's side: exactly the part as the host holds it (the push replaced it). The
     laptop's: a well-formed version of that part for a client on the host (the laptop's own
