@@ -111,3 +111,39 @@ def test_a_history_part_over_its_cap_is_refused_and_the_record_stays_syncable(ho
     with pytest.raises(SyncRefused, match="what sync carries"):
         _history(root, C1, session_id, *more)
     assert (root / _rel(session_id)).read_bytes() == before
+
+
+# --- the same through the stock client and a hand-made one, as real processes ------------------
+
+def test_the_stock_client_cannot_add_a_facilitator_to_a_session(template, tmp_path):  # noqa: F811
+    """On a laptop cloned from the host, the laptop's account (this OS account, the demo's
+    admin) adds a colleague to counselor1's session through its own store, and syncs:
+    refused by id, the host's copy kept."""
+    from tests.store._sync_support import copy_clinic, run_sync, synced
+    root, session_id, _ = template
+    clinic = copy_clinic(root, tmp_path / "host")
+    laptop = tmp_path / "laptop"
+    synced(laptop, clinic)
+    held = record_parts(record_of(clinic, session_id))["header"]
+    open_as(laptop).session_file(session_id).update_header(lambda h: h.with_changes(facilitators=(C1, C2)))
+    done = run_sync(laptop, clinic)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"refused: {session_id} header: the facilitators of {session_id} cannot be changed by sync" \
+        in done.stdout + done.stderr
+    assert record_parts(record_of(clinic, session_id))["header"] == held
+
+
+def test_a_hand_made_client_cannot_push_a_history_part_past_its_cap(template, tmp_path):  # noqa: F811
+    from tests.store._sync_support import copy_clinic
+    from tests.store.test_sync_bounds import Wire
+    root, session_id, clients = template
+    clinic = copy_clinic(root, tmp_path / "host")
+    draft = record_parts(record_of(clinic, session_id))[f"note:{clients[0]}"]
+    huge = {"part": "note", "client_id": clients[0], "side": "laptop",
+            "entry": dict(draft, body="Invented " * (proto.MAX_PART // 9))}
+    wire = Wire(clinic)
+    reply = wire.call("put_changes", path=_rel(session_id),
+                      changes=[{"part": "history", "was": None, "value": [huge]}])
+    assert reply["ok"] is True and "over sync's" in reply["refused"][0]["reason"]
+    assert "history" not in record_of(clinic, session_id)
+    assert wire.close() == 0
