@@ -265,31 +265,57 @@ def note(ctx: SessionContext, client_id: str | None, old: Doc | None, new: Doc |
             raise Refused(f"the signed note for {client_id} was rewritten; a signed note is locked")
         old_addenda = before.addenda
         old_cosign = (before.cosigned_by, before.cosigned_at, before.cosign_hash)
+    _addenda(ctx, client_id, pushed, old_addenda)
+    _cosign(ctx, client_id, pushed, old_cosign)
+
+
+def _addenda(ctx: SessionContext, client_id: str | None, pushed: Note, old_addenda: tuple) -> None:
+    """Addenda are only added, each in the pushing account's name, by a facilitator."""
     if pushed.addenda[:len(old_addenda)] != old_addenda:
         raise Refused(f"an addendum to the note for {client_id} was removed or changed")
     for added in pushed.addenda[len(old_addenda):]:
-        if added.author != actor.user:
+        if added.author != ctx.actor.user:
             raise Refused(f"an addendum to the note for {client_id} is in {added.author}'s name; it can be "
                           f"pushed only by the account it names")
-        actor.need("note.sign", "an addendum")
+        ctx.actor.need("note.sign", "an addendum")
         ctx.facilitator("notes")
+        _stamped(ctx, pushed, added.signed_at, f"an addendum to the note for {client_id}")
+
+
+def _cosign(ctx: SessionContext, client_id: str | None, pushed: Note, old_cosign: tuple) -> None:
+    """A co-signature is added once, in the pushing supervisor's or admin's name, never the signer's."""
     new_cosign = (pushed.cosigned_by, pushed.cosigned_at, pushed.cosign_hash)
     if old_cosign[0] is not None:
         if new_cosign != old_cosign:
             raise Refused(f"the co-signature of the note for {client_id} was removed or changed")
-    elif pushed.cosigned_by is not None:
-        if pushed.cosigned_by != actor.user:
-            raise Refused(f"the note for {client_id} is co-signed in {pushed.cosigned_by}'s name; a "
-                          f"co-signature can be pushed only by the account it names")
-        actor.need("note.cosign", "a co-signature")
-        if pushed.cosigned_by == pushed.signed_by:
-            raise Refused(f"the note for {client_id} would be co-signed by its signer")
+        return
+    if pushed.cosigned_by is None:
+        return
+    if pushed.cosigned_by != ctx.actor.user:
+        raise Refused(f"the note for {client_id} is co-signed in {pushed.cosigned_by}'s name; a "
+                      f"co-signature can be pushed only by the account it names")
+    ctx.actor.need("note.cosign", "a co-signature")
+    _stamped(ctx, pushed, pushed.cosigned_at, f"the co-signature of the note for {client_id}")
+    if pushed.cosigned_by == pushed.signed_by:
+        raise Refused(f"the note for {client_id} would be co-signed by its signer")
 
 
 # Which side's version a merge (``merge._resolve``, ``merge_note``) ever puts in history, per part.
 LOSERS = {"header": ("host",), "blocks": ("host",), "attendance": ("host", "laptop"), "note": ("host", "laptop"),
           "addenda": ("laptop",), "cosign": ("laptop",)}
 COSIGN_KEYS = {"cosigned_by", "cosigned_at", "cosign_hash"}
+
+
+def _stamped(ctx: SessionContext, note: Note, when: datetime | None, what: str) -> None:
+    """A time the store would stamp (an addendum's, a co-signature's): after the note was
+    signed, and not beyond ``CLOCK_LIMIT`` after the host's clock (as an attendance change)."""
+    if when is None:
+        return
+    if note.signed_at is not None and when < note.signed_at:
+        raise Refused(f"{what} is dated before the note was signed")
+    if ctx.actor.now is not None and when - ctx.actor.now > CLOCK_LIMIT:
+        minutes = round((when - ctx.actor.now).total_seconds() / 60)
+        raise Refused(f"{what} is stamped {minutes} minutes after the host's clock; check this laptop's clock")
 
 
 def history(ctx: SessionContext, key: str | None, old: Any, new: Any) -> None:

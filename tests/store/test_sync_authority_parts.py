@@ -147,3 +147,24 @@ def test_a_hand_made_client_cannot_push_a_history_part_past_its_cap(template, tm
     assert reply["ok"] is True and "over sync's" in reply["refused"][0]["reason"]
     assert "history" not in record_of(clinic, session_id)
     assert wire.close() == 0
+
+
+def test_an_addendum_or_co_signature_is_stamped_as_the_store_would(host):  # noqa: F811
+    """After the note's signature, and not beyond ten minutes after the host's clock."""
+    root, session_id, clients = host
+    parts = record_parts(record_of(root, session_id))
+    signed = core_notes.Note.from_dict(parts[f"note:{clients[1]}"])
+    now = open_as(root).now()
+    part = f"note:{clients[1]}"
+    when = signed.signed_at - timedelta(days=1)          # core will not make it; a laptop can
+    early = core_notes.Note(**{**signed.__dict__, "addenda": (core_notes.Addendum(
+        "Invented addendum.", C1, when, core_notes.addendum_hash(signed.content_hash, "Invented addendum.", C1,
+                                                                 when)),)})
+    ahead = core_notes.add_addendum(signed, "Invented addendum.", C1, now + timedelta(hours=2))
+    assert "before the note was signed" in _refused(_push(root, C1, session_id, {part: early.to_dict()}))[part]
+    assert "120 minutes after the host's clock" in _refused(_push(root, C1, session_id, {part: ahead.to_dict()}))[part]
+    cosigned = core_notes.cosign(signed, SUP, now + timedelta(hours=1))
+    assert "60 minutes after" in _refused(_push(root, SUP, session_id, {part: cosigned.to_dict()}))[part]
+    assert record_parts(record_of(root, session_id)) == parts
+    fine = core_notes.add_addendum(signed, "Invented addendum.", C1, now + timedelta(minutes=5))
+    assert _push(root, C1, session_id, {part: fine.to_dict()})["refused"] == []
