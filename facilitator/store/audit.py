@@ -371,10 +371,23 @@ def check_against_witness(log: AuditLog, head: Head) -> str | None:
             f"{newest.short() if newest else 'nothing'}); it was cut short or rewritten.")
 
 
+MAX_WITNESSES_BYTES = 1 << 20
+
+
 def witnesses(root: Path) -> dict[str, dict[str, Any]]:
-    """The heads this clinic directory keeps: {chain: {month, seq, hash, by, at}}."""
+    """The heads this clinic directory keeps: {chain: {month, seq, hash, by, at}}.
+
+    Read as a regular file without blocking (``files.read_regular``): a FIFO, device, link or
+    oversized file there is a ``DamagedFile`` naming it (never waited on, never taken for "no
+    heads", which would switch the witness check off)."""
+    from facilitator.store.files import DamagedFile, NotRegularFile, TooLarge, read_regular
+    path = Path(root) / WITNESSES
     try:
-        found = json.loads((Path(root) / WITNESSES).read_text())
+        found = json.loads(read_regular(path, limit=MAX_WITNESSES_BYTES))
+    except NotRegularFile as err:
+        raise DamagedFile(path, f"it is {err.what}, not a regular file; it was not read") from None
+    except TooLarge:
+        raise DamagedFile(path, f"it is larger than {MAX_WITNESSES_BYTES} bytes; it was not read") from None
     except (OSError, ValueError, RecursionError):
         return {}
     heads = found.get("heads") if isinstance(found, dict) else None

@@ -66,13 +66,17 @@ def regular_files(root: Path) -> Iterator[Path]:
 
 
 def special_files(root: Path) -> list[str]:
-    """One sentence per symlink, FIFO, device or socket anywhere in the clinic."""
+    """One sentence per symlink, FIFO, device or socket anywhere in the clinic, and per regular
+    file with more than one hard link."""
     problems = []
     for path, info in walk_names(str(root)):
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
             problems.append(f"{path} is {file_type(info.st_mode)}, not a regular file; facilitator "
                             f"never reads, follows or backs it up. Remove it (the clinic's data "
                             f"directory holds only regular files and folders).")
+        elif stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+            problems.append(f"{path} has {info.st_nlink} hard links: another name outside the audit's view "
+                            f"can change it. Copy it to a file of its own (cp, then mv over it).")
     return problems
 
 

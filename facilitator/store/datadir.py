@@ -42,6 +42,7 @@ from facilitator.store.files import (
     holding,
     last_line_torn,
     make_dirs,
+    read_regular,
     sweep_temp_files,
 )
 from facilitator.store.identity import Clock, system_clock
@@ -111,7 +112,7 @@ def locked_by(root: Path) -> str | None:
     import json
     path = Path(root) / LOCK_FILE
     try:
-        raw = path.read_bytes()[:4096]
+        raw = read_regular(path, limit=1 << 16)[:4096]      # a FIFO there is never waited on
     except FileNotFoundError:
         return None
     except OSError:

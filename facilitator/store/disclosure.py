@@ -7,7 +7,8 @@ signing them (store/notes.py). Asked for another's session by id, a counselor is
 out and counted, so the refusal never names a client.
 
 Every disclosure is one audit entry ``disclose.<what>`` whose record names the export
-(``notes:<session id>`` or ``notes:<from>..<to>``, ``signin:<group>:<day>``) and whose
+(``notes:<session id>`` or ``notes:<from>..<to>``, ``signin:<group>:<day>``; a laptop's sync
+pull, ``device:<id>``) and whose
 details list the client ids and session ids disclosed; `facilitator audit --client ID`
 lists it (rule 1 of cli/audit.py). Never a name or note text.
 
@@ -169,6 +170,16 @@ def disclose_copy(data: DataDir, session_id: str, client_id: str) -> None:
     """A note copied to the clipboard in the app: a disclosure too (client id only)."""
     data.record_audit("disclose.copy", f"notes:{session_id}", {"clients": [client_id],
                                                               "sessions": [session_id]})
+
+
+def disclose_sync(data: DataDir, device: str, *, clients: list[str], sessions: list[str], months: list[str],
+                  files: int) -> None:
+    """Files a laptop pulled over sync (``get``, answered as the ssh account): one entry per
+    request, ``disclose.sync`` of ``device:<id>``, with the client ids, session ids and hours
+    months they hold and how many files went; never a name or a byte of content."""
+    data.record_audit("disclose.sync", f"device:{device}", {
+        "clients": sorted(set(clients)), "sessions": sorted(set(sessions)), "hours": sorted(set(months)),
+        "files": files})
 
 
 @dataclass

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from facilitator.core.errors import StoreProblem
 from facilitator.store.audit import AuditLog, Head, check_against_witness, record_witness, witnesses
 from facilitator.store.commit import BOUND_PATH, file_sha256
+from facilitator.store.files import DamagedFile
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
@@ -179,8 +180,12 @@ def verify_bindings(data: DataDir, skip: set[Path] | frozenset[Path] = frozenset
 
 def check_witnesses(data: DataDir) -> list[str]:
     """Each chain kept here that no longer extends the head witnessed for it."""
-    problems = []
-    for chain, doc in sorted(witnesses(data.root).items()):
+    problems: list[str] = []
+    try:
+        kept = witnesses(data.root)
+    except DamagedFile as err:
+        return [str(err)]
+    for chain, doc in sorted(kept.items()):
         if chain == "self":
             log = data.audit
         elif chain.startswith("device:"):

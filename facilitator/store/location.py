@@ -52,10 +52,14 @@ def read_config(path: Path) -> Path | None:
     A file that exists but is not right is one ``InputError`` naming it, never ignored
     (a clinic host would otherwise quietly open the wrong directory).
     """
+    from facilitator.store.files import NotRegularFile, TooLarge, read_regular
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, limit=1 << 20, follow=True)     # an admin may link it; never a FIFO
     except FileNotFoundError:
         return None
+    except (NotRegularFile, TooLarge) as err:
+        raise InputError(f"the configuration file cannot be read ({err.args[0].removeprefix(str(path) + ' ')})",
+                         file=str(path)) from None
     except OSError as err:
         raise InputError(f"the configuration file cannot be read ({err.strerror})", file=str(path)) from None
     try:

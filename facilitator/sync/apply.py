@@ -28,8 +28,8 @@ from facilitator.core.session import SessionHeader
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import locked, make_dirs
 from facilitator.store.records import KIND as SESSION_KIND
-from facilitator.store.storage import generation_of, parse_file_bytes
-from facilitator.sync.authority import Actor, Refused, SessionContext, authorize_part, hours_entry
+from facilitator.store.storage import generation_of, parse_file_bytes, read_bytes
+from facilitator.sync.authority import Actor, Refused, SessionContext, authorize_part, history_added, hours_entry
 from facilitator.sync.files import HOURS_KIND, SyncRefused, _write, check_path, check_tables
 from facilitator.sync.merge import (
     HISTORY,
@@ -76,13 +76,13 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
     make_dirs(path.parent)
     with locked(path):
         try:
-            current = parse_file_bytes(path, path.read_bytes(), SESSION_KIND)
+            current = parse_file_bytes(path, read_bytes(path), SESSION_KIND)
         except FileNotFoundError:
             current = None
         parts = record_parts(current) if current is not None else {}
         history = list(ordered_tables(current).get(HISTORY, [])) if current is not None else []
         header = _header(parts.get("header"))
-        ctx = SessionContext(actor, session_id, day, header)
+        ctx = SessionContext(actor, session_id, day, header, dict(parts))
         ordered = sorted(changes, key=_order)
         for number, change in enumerate(ordered):
             part, new, was = change.get("part"), change.get("value"), change.get("was")
@@ -96,8 +96,7 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
                                          f"{'s were' if rest > 1 else ' was'} not taken either)")
                 break
             if part == HISTORY:
-                added = [d for d in (new or []) if isinstance(d, dict) and d not in history] \
-                    if isinstance(new, list) else new
+                added = history_added(ctx, new, history)
                 old, new = history, history + added if isinstance(added, list) else added
             else:
                 old = parts.get(part)
@@ -164,7 +163,7 @@ def apply_hours_changes(data: DataDir, relative: str, host_device: str, add: lis
     make_dirs(path.parent)
     with locked(path):
         try:
-            current = parse_file_bytes(path, path.read_bytes(), HOURS_KIND)
+            current = parse_file_bytes(path, read_bytes(path), HOURS_KIND)
         except FileNotFoundError:
             current = {}
         ids = sorted(current.get("entries", {}), key=int)

@@ -17,7 +17,7 @@ the audit log.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,7 +28,7 @@ from facilitator.core.permissions import PERMISSIONS, allowed
 from facilitator.core.roster import Client, Group
 from facilitator.core.rules import Role
 from facilitator.core.session import AttendanceEntry, BlockRun, SessionHeader, session_id_for
-from facilitator.sync.protocol import CLOCK_LIMIT
+from facilitator.sync.protocol import CLOCK_LIMIT, MAX_PART
 
 Doc = dict[str, Any]
 
@@ -81,6 +81,7 @@ class SessionContext:
     session_id: str
     day: date
     header: SessionHeader | None
+    held: dict[str, Any] = field(default_factory=dict)   # the record's parts on the host before the push
 
     def facilitator(self, what: str) -> None:
         """Only the session's facilitators (or an admin) write its notes, as in ``store.notes``.
@@ -128,15 +129,16 @@ def header(ctx: SessionContext, key: str | None, old: Doc | None, new: Doc | Non
             minutes = round((pushed.start - actor.now).total_seconds() / 60)
             raise Refused(f"the session {ctx.session_id} began {minutes} minutes after the host's clock; "
                           f"check this laptop's clock")
-        if actor.staff.role is not Role.ADMIN and actor.user not in pushed.facilitators:
-            raise Refused(f"{actor.user} is not among the facilitators of the new session {ctx.session_id}")
+        if pushed.facilitators != (actor.user,):       # as store.running.start_session makes one
+            raise Refused(f"the new session {ctx.session_id} names other facilitators than {actor.user}; a session "
+                          f"is started by its one facilitator")
         return
     before = _parse(SessionHeader.from_dict, old, "session header")
     fixed = ("session_id", "group", "day", "scheduled_start", "scheduled_end", "source")
     if any(getattr(before, f) != getattr(pushed, f) for f in fixed):
         raise Refused(f"the group, day or scheduled times of {ctx.session_id} cannot change")
-    if not set(before.facilitators) <= set(pushed.facilitators):
-        raise Refused(f"a facilitator of {ctx.session_id} cannot be removed by sync")
+    if pushed.facilitators != before.facilitators:     # no local command adds or drops one either
+        raise Refused(f"the facilitators of {ctx.session_id} cannot be changed by sync")
     # Corrections of the end (`session end`) are kept as made: added, never changed or removed;
     # each by its pusher, a facilitator or an admin, as in store.running.correct_end.
     kept = len(before.end_corrections)
@@ -320,9 +322,12 @@ def _addenda(ctx: SessionContext, old_addenda: tuple[Addendum, ...], pushed: Not
                           f"pushed only by the account it names")
         ctx.actor.need("note.sign", "an addendum")
         ctx.facilitator("notes")
+        _stamped(ctx, pushed, added.signed_at, f"an addendum to the note for {client_id}")
 
 
 def _cosignature(ctx: SessionContext, kept: Note | None, pushed: Note) -> None:
+    """A co-signature is added once, in the pushing supervisor's or admin's name, never the
+    signer's, and never on a note returned for correction."""
     client_id = pushed.client_id
     old_cosign = (kept.cosigned_by, kept.cosigned_at, kept.cosign_hash) if kept else (None, None, None)
     new_cosign = (pushed.cosigned_by, pushed.cosigned_at, pushed.cosign_hash)
@@ -334,6 +339,7 @@ def _cosignature(ctx: SessionContext, kept: Note | None, pushed: Note) -> None:
             raise Refused(f"the note for {client_id} is co-signed in {pushed.cosigned_by}'s name; a "
                           f"co-signature can be pushed only by the account it names")
         ctx.actor.need("note.cosign", "a co-signature")
+        _stamped(ctx, pushed, pushed.cosigned_at, f"the co-signature of the note for {client_id}")
         if pushed.cosigned_by == pushed.signed_by:
             raise Refused(f"the note for {client_id} would be co-signed by its signer")
         if pushed.returned is not None:
@@ -341,16 +347,102 @@ def _cosignature(ctx: SessionContext, kept: Note | None, pushed: Note) -> None:
                           f"signed again")
 
 
+# Which side's version a merge (``merge._resolve``, ``merge_note``) ever puts in history, per part.
+LOSERS = {"header": ("host",), "blocks": ("host",), "attendance": ("host", "laptop"), "note": ("host", "laptop"),
+          "addenda": ("laptop",), "cosign": ("laptop",)}
+COSIGN_KEYS = {"cosigned_by", "cosigned_at", "cosign_hash"}
+
+
+def _stamped(ctx: SessionContext, note: Note, when: datetime | None, what: str) -> None:
+    """A time the store would stamp (an addendum's, a co-signature's): after the note was
+    signed, and not beyond ``CLOCK_LIMIT`` after the host's clock (as an attendance change)."""
+    if when is None:
+        return
+    if note.signed_at is not None and when < note.signed_at:
+        raise Refused(f"{what} is dated before the note was signed")
+    if ctx.actor.now is not None and when - ctx.actor.now > CLOCK_LIMIT:
+        minutes = round((when - ctx.actor.now).total_seconds() / 60)
+        raise Refused(f"{what} is stamped {minutes} minutes after the host's clock; check this laptop's clock")
+
+
 def history(ctx: SessionContext, key: str | None, old: Any, new: Any) -> None:
-    """A merge's losing versions: only ever added to, by any staff member taking part."""
+    """A merge's losing versions, only ever added to, by any staff member taking part: each new
+    entry is what the merge would put there (``history_entry``) and under ``MAX_PART``."""
     old_list, new_list = list(old or []), list(new or [])
     if new_list[:len(old_list)] != old_list:
         raise Refused(f"the history of {ctx.session_id} can only grow")
     for doc in new_list[len(old_list):]:
         if not isinstance(doc, dict) or set(doc) != {"part", "client_id", "side", "entry"} or \
-                doc["part"] not in ("header", "blocks", "attendance", "note", "addenda", "cosign") or \
-                doc["side"] not in ("laptop", "host"):
+                doc["part"] not in LOSERS or doc["side"] not in ("laptop", "host"):
             raise Refused(f"a history entry of {ctx.session_id} is not a merge's losing version")
+        within_cap(doc, f"a history entry of {ctx.session_id}")
+        history_entry(ctx, doc["part"], doc["client_id"], doc["side"], doc["entry"])
+
+
+def history_added(ctx: SessionContext, new: Any, history: list[Doc]) -> Any:
+    """The entries of a pushed history part that are new to the host, less any that keeps a
+    part "as the host's" which is not what the host holds: after a race (the host's part
+    changed between the laptop's look and its push) that version is one the host itself
+    replaced, and a laptop keeps re-sending it at every sync; refusing it would refuse, with
+    it, the true losing versions of every later sync. Nothing of it is stored. (A part that
+    is not a list is left for ``history`` to refuse.)"""
+    if not isinstance(new, list):
+        return new
+    return [d for d in new if isinstance(d, dict) and d not in history and not _not_held(ctx, d)]
+
+
+def _not_held(ctx: SessionContext, doc: Doc) -> bool:
+    part, client_id = doc.get("part"), doc.get("client_id")
+    if doc.get("side") != "host" or part not in ("header", "blocks", "attendance", "note"):
+        return False
+    key = part if part in ("header", "blocks") else f"{'att' if part == 'attendance' else 'note'}:{client_id}"
+    return ctx.held.get(key) != doc.get("entry")
+
+
+def history_entry(ctx: SessionContext, part: str, client_id: Any, side: str, entry: Any) -> None:
+    """The host's side: exactly the part as the host holds it (the push replaced it). The
+    laptop's: a well-formed version of that part for a client on the host (the laptop's own
+    change that lost). A header or agenda only ever loses on the host's side."""
+    if side not in LOSERS[part]:
+        raise Refused(f"a history entry of {ctx.session_id} keeps the {side}'s {part}; a merge only ever keeps "
+                      f"the {LOSERS[part][0]}'s there")
+    if part in ("header", "blocks"):
+        if client_id is not None:
+            raise Refused(f"a history entry of {ctx.session_id} names a client for the {part}")
+    else:
+        ctx.actor.client(client_id, ctx.day)
+    if side == "host":
+        held = part if part in ("header", "blocks") else f"{'att' if part == 'attendance' else 'note'}:{client_id}"
+        if held not in ctx.held or ctx.held[held] != entry:
+            raise Refused(f"a history entry of {ctx.session_id} keeps a {part} as the host's that is not what "
+                          f"the host holds")
+        return
+    _laptop_loser(ctx, part, client_id, entry)
+
+
+def _laptop_loser(ctx: SessionContext, part: str, client_id: str, entry: Any) -> None:
+    from facilitator.core.notes import Addendum
+    what = f"{part} in the history of {ctx.session_id}"
+    if part == "attendance":
+        if _parse(AttendanceEntry.from_dict, entry, what).client_id != client_id:
+            raise Refused(f"the {what} names another client than {client_id}")
+    elif part == "note":
+        kept: Note = _parse(Note.from_dict, entry, what)
+        if kept.session_id != ctx.session_id or kept.client_id != client_id:
+            raise Refused(f"the {what} names another session or client")
+    elif part == "addenda":
+        _parse(Addendum.from_dict, entry, what)
+    elif not isinstance(entry, dict) or set(entry) != COSIGN_KEYS or \
+            not all(isinstance(v, str) and 0 < len(v) <= 200 for v in entry.values()):
+        raise Refused(f"the {what} is not a co-signature")
+
+
+def within_cap(value: Any, what: str) -> None:
+    """A part (or history entry) is at most ``MAX_PART`` bytes of compact JSON."""
+    import json
+    size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    if size > MAX_PART:
+        raise Refused(f"{what} is {size} bytes, over sync's {MAX_PART}-byte limit for one part")
 
 
 AUTHORIZE: dict[str, Callable[[SessionContext, str | None, Any, Any], None]] = {
@@ -364,6 +456,8 @@ def authorize_part(ctx: SessionContext, part: str, old: Any, new: Any) -> None:
     check = AUTHORIZE.get(kind)
     if check is None or (kind in ("att", "note")) != bool(key):
         raise Refused(f"{part!r} is not a part of a session record sync takes")
+    if kind != "history":       # a history part is the whole list; each entry added is capped
+        within_cap(new, f"the pushed {kind} part")
     check(ctx, key or None, old, new)
 
 

@@ -31,6 +31,7 @@ from facilitator.store.files import DamagedFile, atomic_write, locked, make_dirs
 from facilitator.store.records import KIND as SESSION_KIND
 from facilitator.store.storage import SCHEMA, generation_of, parse_file_bytes, read_bytes
 from facilitator.sync.merge import canonical, content_hash, hours_hash, ordered_tables, to_tinydb
+from facilitator.sync.protocol import MAX_FILE
 
 HOURS_KIND = "other-hours"
 # Paths are matched whole (``fullmatch``) with ASCII classes only: ``\d`` would take other
@@ -285,6 +286,10 @@ def check_tables(relative: str, tables: dict[str, list[dict[str, Any]]]) -> None
             Note.from_dict(doc)
     except (KeyError, ValueError, TypeError) as err:
         raise SyncRefused(f"{relative} would not be a valid session record ({type(err).__name__})") from None
+    size = len(json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    if size > MAX_FILE - 64 * 1024:       # room for the file's _meta and TinyDB's ids
+        raise SyncRefused(f"{relative} would grow to {size} bytes, past what sync carries ({MAX_FILE}); "
+                          f"nothing of this push to it was taken")
 
 
 def write_hours(root: Path, relative: str,
@@ -390,7 +395,7 @@ def put_device_audit(root: Path, device: str, name: str, raw: bytes, host_device
     raw = complete_lines(raw)
     with locked(directory / "log"):
         try:
-            stored = path.read_bytes()
+            stored = _audit_copy(path)
         except FileNotFoundError:
             stored = b""
         if not raw.startswith(stored):
@@ -406,6 +411,17 @@ def put_device_audit(root: Path, device: str, name: str, raw: bytes, host_device
     return raw.count(b"\n") - stored.count(b"\n")
 
 
+def _audit_copy(path: Path) -> bytes:
+    """A laptop's audit month file as the host keeps it: a regular file only, read without
+    blocking (a FIFO planted there never holds the sync server, and its lock, forever)."""
+    from facilitator.store.files import NotRegularFile, TooLarge
+    try:
+        return read_regular(path, limit=MAX_FILE)
+    except (NotRegularFile, TooLarge) as err:
+        raise SyncRefused(f"the host's copy of this laptop's audit file {path.name} cannot be read ({err}); "
+                          f"nothing was added") from None
+
+
 def _last_chain_entry(raw: bytes) -> dict[str, Any] | None:
     lines = [line for line in raw.splitlines() if line.strip()]
     return json.loads(lines[-1]) if lines else None
@@ -414,7 +430,7 @@ def _last_chain_entry(raw: bytes) -> dict[str, Any] | None:
 def _previous_month_entry(directory: Path, name: str) -> dict[str, Any] | None:
     earlier = sorted(p.name for p in directory.glob("*.jsonl") if AUDIT_NAME.fullmatch(p.name) and p.name < name)
     for previous in reversed(earlier):
-        entry = _last_chain_entry((directory / previous).read_bytes())
+        entry = _last_chain_entry(_audit_copy(directory / previous))
         if entry is not None:
             return entry
     return None

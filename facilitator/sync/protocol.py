@@ -46,7 +46,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import select
 import struct
+import time
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
@@ -59,10 +62,25 @@ CLOCK_LIMIT = timedelta(minutes=10)    # and further than this, its sync is refu
 MAGIC = "facilitator-sync"
 MAX_MESSAGE = 32 * 1024 * 1024
 MAX_FILE = 8 * 1024 * 1024
+PIECE = 1024 * 1024           # a frame is read at most this much at a time
+MAX_ITEMS = 1_000_000         # JSON values ([, { and , counted) in one message, checked before parsing
+# What the host takes from a laptop: one request (a record's changes or an audit month, base64)
+# is at most MAX_REQUEST bytes; the hello must come within HELLO_DEADLINE and each later request
+# within IDLE_DEADLINE (the laptop merges between requests), or the server ends the sync.
+MAX_REQUEST = MAX_FILE * 4 // 3 + 64 * 1024
+MAX_CHANGES = 512             # parts of one record in one put_changes
+MAX_HOURS_CHANGES = 5000      # hours entries added (or removed) in one put_hours
+MAX_PART = 2 * 1024 * 1024    # one pushed part (or history entry) as compact JSON
+HELLO_DEADLINE = 30.0
+IDLE_DEADLINE = 300.0
 
 
 class ProtocolError(StoreProblem):
     """The other side broke off or said something this side cannot read. One sentence."""
+
+
+class SyncTimeout(ProtocolError):
+    """The other side said nothing within the read deadline."""
 
 
 class VersionMismatch(ProtocolError):
@@ -85,10 +103,24 @@ def send(stream: BinaryIO, message: dict[str, Any]) -> None:
     stream.flush()
 
 
-def _read_exactly(stream: BinaryIO, size: int) -> bytes:
+def _wait(stream: BinaryIO, until: float | None) -> None:
+    """Block until ``stream`` has bytes (or has closed); ``SyncTimeout`` once ``until`` passes."""
+    if until is None:
+        return
+    left = until - time.monotonic()
+    ready = select.select([stream], [], [], max(0.0, left))[0] if left > 0 else []
+    if not ready:
+        raise SyncTimeout("the other side sent nothing in time; the sync was ended")
+
+
+def _read_exactly(stream: BinaryIO, size: int, until: float | None = None) -> bytes:
+    """``size`` bytes read in pieces of at most ``PIECE`` (memory grows only as bytes arrive);
+    with ``until`` (a ``time.monotonic()`` instant) each piece is waited for with ``select``
+    on an unbuffered stream, never past it."""
     chunks, left = [], size
     while left:
-        chunk = stream.read(left)
+        _wait(stream, until)
+        chunk = stream.read(min(left, PIECE)) if until is None else os.read(stream.fileno(), min(left, PIECE))
         if not chunk:
             raise EOFError
         chunks.append(chunk)
@@ -96,14 +128,23 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def receive(stream: BinaryIO) -> dict[str, Any]:
-    """The next message; ``EOFError`` when the other side has gone."""
-    (size,) = struct.unpack(">I", _read_exactly(stream, 4))
-    if size > MAX_MESSAGE:
-        raise ProtocolError(f"the other side sent a {size}-byte message, over the {MAX_MESSAGE} limit")
+def receive(stream: BinaryIO, limit: int = MAX_MESSAGE, deadline: float | None = None) -> dict[str, Any]:
+    """The next message; ``EOFError`` when the other side has gone.
+
+    ``limit``: the largest body taken, checked on the 4-byte length before anything else is
+    read; its JSON may hold at most ``MAX_ITEMS`` values (counted before parsing), so a frame
+    of ``[[],[],…]`` costs its own bytes, not gigabytes. ``deadline``: seconds the whole message
+    may take to arrive (``SyncTimeout``); the stream is then read through its file descriptor."""
+    until = time.monotonic() + deadline if deadline is not None else None
+    (size,) = struct.unpack(">I", _read_exactly(stream, 4, until))
+    if size > limit:
+        raise ProtocolError(f"the other side sent a {size}-byte message, over the {limit}-byte limit")
+    body = _read_exactly(stream, size, until)
+    if sum(body.count(c) for c in (b"[", b"{", b",")) > MAX_ITEMS:
+        raise ProtocolError(f"the other side sent a message of more than {MAX_ITEMS} values")
     try:
-        message = json.loads(_read_exactly(stream, size))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        message = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ProtocolError("the other side sent a message that is not JSON") from None
     if not isinstance(message, dict):
         raise ProtocolError("the other side sent a message that is not a JSON object")

@@ -6,6 +6,7 @@ files take part, writing merged copies under their locks) in ``facilitator.sync.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from datetime import date
@@ -16,7 +17,12 @@ if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
 
 from facilitator.sync.protocol import (
+    HELLO_DEADLINE,
+    IDLE_DEADLINE,
     MAGIC,
+    MAX_CHANGES,
+    MAX_HOURS_CHANGES,
+    MAX_REQUEST,
     PROTOCOL,
     ProtocolError,
     check_hello,
@@ -62,19 +68,27 @@ class Server:
                     "audit": store.audit_listing(self.audit_dir) if self.audit_dir.is_dir() else {},
                     "head": head}
         if op == "get":
-            files = {}
+            from facilitator.store.disclosure import disclose_sync
+            files, sent = {}, {}
             for rel in request.get("paths", [])[:256]:
                 path = self.root / store.check_path(str(rel))
                 raw = store.read_for_sync(path)
                 files[rel] = encode(raw) if raw is not None else None
+                if raw is not None:
+                    sent[str(rel)] = raw
+            if sent:        # audited before it leaves: the laptop may be anyone's once it has it
+                disclose_sync(self.data, self.laptop, files=len(sent), **pulled_ids(sent))
             return {"files": files}
         if op == "put_changes":
             from facilitator.sync.apply import apply_record_changes
+            _at_most(request.get("changes"), MAX_CHANGES, "changes of one record")
             reply = apply_record_changes(self.data, str(request["path"]), request["changes"])
             self._count(reply, "records")
             return reply
         if op == "put_hours":
             from facilitator.sync.apply import apply_hours_changes
+            _at_most(request.get("add"), MAX_HOURS_CHANGES, "hours entries added")
+            _at_most(request.get("remove"), MAX_HOURS_CHANGES, "hours entries removed")
             reply = apply_hours_changes(self.data, str(request["path"]), self.device,
                                         request.get("add") or [], request.get("remove") or [])
             self._count(reply, "hours")
@@ -99,14 +113,16 @@ class Server:
         raise ProtocolError(f"unknown request {op!r}")
 
 
-def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
-    """``facilitator sync --serve``: one laptop's session, until it says bye or hangs up."""
-    from facilitator.core.errors import FacilitatorError
+def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO, *, hello_deadline: float = HELLO_DEADLINE,
+          idle_deadline: float = IDLE_DEADLINE) -> int:
+    """``facilitator sync --serve``: one laptop's session, until it says bye, hangs up, sends
+    a request over ``MAX_REQUEST`` bytes or stays silent past a deadline (seconds: its hello,
+    then each later request)."""
     from facilitator.errors import explain
     from facilitator.store.datadir import NotStaff
     from facilitator.sync.files import SyncRefused, device_id
     try:
-        first = receive(stdin)
+        first = receive(stdin, MAX_REQUEST, hello_deadline)
     except (EOFError, ProtocolError):
         return 2
     data, error, deactivated = None, None, None
@@ -121,7 +137,7 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
             _audit_refusal(Path(root), err.user, first)
     now = data.now() if data is not None else None
     offset = refusal = None
-    if data is not None and first.get("hello") == MAGIC and first.get("protocol") == PROTOCOL:
+    if now is not None and first.get("hello") == MAGIC and first.get("protocol") == PROTOCOL:
         try:    # the laptop's clock against this one's (a laptop of another protocol gets the version)
             offset = clock_offset(first, now)
         except ProtocolError as err:
@@ -147,26 +163,25 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
     except SyncRefused as err:
         send(stdout, {"ok": False, "error": str(err)})
         return 2
+    return _requests(server, data, stdin, stdout, idle_deadline)
+
+
+def _requests(server: Server, data: DataDir, stdin: BinaryIO, stdout: BinaryIO, idle_deadline: float) -> int:
+    """Answer the laptop's requests after the hellos, until bye, hang-up or a broken frame."""
     try:
         while True:
             try:
-                request = receive(stdin)
+                request = receive(stdin, MAX_REQUEST, idle_deadline)
             except EOFError:
                 return 0
+            except ProtocolError as err:      # too big, not JSON or silent: said once, then ended
+                send(stdout, {"ok": False, "error": str(err)})
+                return 2
             if request.get("op") == "bye" and any(server.received.values()):
                 # Logged before the last answer, so the head it carries (the laptop keeps it) is final.
                 data.record_audit("sync.receive", f"device:{server.laptop}", dict(server.received))
                 server.received = dict.fromkeys(server.received, 0)
-            try:
-                # Each file a laptop's change lands in is audited here, write-ahead (store.commit).
-                with data.change("sync.receive", None, {"device": server.laptop}, always=False):
-                    reply = {"ok": True, **server.answer(request)}
-            except (KeyError, TypeError, ValueError) as err:     # InputError too: its words may echo data
-                reply = {"ok": False, "error": f"a malformed {request.get('op')!r} request "
-                                               f"({type(err).__name__})"}
-            except FacilitatorError as err:     # refused, or the host's store could not (disk, lock)
-                reply = {"ok": False, "error": err.sentence}
-            send(stdout, reply)
+            send(stdout, _reply(server, data, request))
             if request.get("op") == "bye":
                 return 0
     except (BrokenPipeError, EOFError):
@@ -174,6 +189,59 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
     finally:
         if any(server.received.values()):
             data.record_audit("sync.receive", f"device:{server.laptop}", dict(server.received))
+
+
+def _reply(server: Server, data: DataDir, request: dict[str, Any]) -> dict[str, Any]:
+    """One request's answer; a refusal or a malformed request is a sentence, never a traceback."""
+    from facilitator.core.errors import FacilitatorError
+    try:
+        # Each file a laptop's change lands in is audited here, write-ahead (store.commit).
+        with data.change("sync.receive", None, {"device": server.laptop}, always=False):
+            return {"ok": True, **server.answer(request)}
+    except (KeyError, TypeError, ValueError) as err:     # InputError too: its words may echo data
+        return {"ok": False, "error": f"a malformed {request.get('op')!r} request ({type(err).__name__})"}
+    except FacilitatorError as err:     # refused, or the host's store could not (disk, lock)
+        return {"ok": False, "error": err.sentence}
+
+
+def pulled_ids(sent: dict[str, bytes]) -> dict[str, list[str]]:
+    """The ids the files a laptop pulled hold: sessions and their clients (roster, attendance,
+    notes), hours months and their clients, recovery plans' clients. Ids only."""
+    from facilitator.sync.files import HOURS_PATH, RECORD_PATH, RECOVERY_PATH
+    ids: dict[str, list[str]] = {"clients": [], "sessions": [], "months": []}
+    for rel, raw in sent.items():
+        if RECOVERY_PATH.fullmatch(rel):
+            ids["clients"].append(RECOVERY_PATH.fullmatch(rel).group(1))  # type: ignore[union-attr]
+            continue
+        if RECORD_PATH.fullmatch(rel):
+            ids["sessions"].append(Path(rel).stem)
+        elif HOURS_PATH.fullmatch(rel):
+            ids["months"].append(Path(rel).stem)
+        else:
+            continue
+        ids["clients"] += _client_ids(raw)
+    return ids
+
+
+def _client_ids(raw: bytes) -> list[str]:
+    """Every ``client_id`` in a record's or hours file's tables (a file that does not parse: none)."""
+    try:
+        tables = json.loads(raw)
+    except ValueError:
+        return []
+    found = []
+    for name, table in tables.items() if isinstance(tables, dict) else ():
+        for doc in table.values() if isinstance(table, dict) and name != "_meta" else ():
+            if isinstance(doc, dict) and isinstance(doc.get("client_id"), str):
+                found.append(doc["client_id"])
+    return found
+
+
+def _at_most(items: Any, limit: int, what: str) -> None:
+    """One push carries at most ``limit`` items (``ProtocolError``: nothing of it is taken)."""
+    if isinstance(items, list) and len(items) > limit:
+        raise ProtocolError(f"a push of {len(items)} {what} is over sync's limit of {limit}; nothing of it "
+                            f"was taken")
 
 
 def _audit_refusal(root: Path, user: str, first: Any) -> None:

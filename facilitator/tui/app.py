@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.screen import Screen
 
 from facilitator.store.identity import Clock
@@ -127,6 +129,12 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
         self._crash: BaseException | None = None
         self.theme = DARK_THEME
 
+    async def _on_resize(self, event: events.Resize) -> None:
+        """A terminal that says it is vast (an ssh client's 65535×65535 window, or an in-band
+        size report it typed) gets a screen of at most ``MAX_SIZE``: drawing the whole of it
+        grew the host's app by ~350 MB/s (issue #21). Runs before Textual's own handler."""
+        event.size = event.virtual_size = clamped_size(event.size)
+
     def run(self, **kwargs: Any) -> None:
         """Run in the terminal (``run_test`` is unchanged). First the objects made so far (the
         loaded code, the clinic's settings) leave the garbage collector's view for good
@@ -220,6 +228,14 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
             screen.dismiss()
             return
         self.push_screen(HelpScreen.for_screen(screen))
+
+
+MAX_SIZE = Size(400, 150)     # columns, rows: the largest screen the app draws
+
+
+def clamped_size(size: Size) -> Size:
+    """``size`` cut to ``MAX_SIZE`` (a smaller terminal is left as it is)."""
+    return Size(max(1, min(size.width, MAX_SIZE.width)), max(1, min(size.height, MAX_SIZE.height)))
 
 
 def make_app(data: DataDir, *, clock: Clock | None = None, user: str | None = None) -> FacilitatorApp:

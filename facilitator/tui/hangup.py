@@ -18,6 +18,7 @@ import signal
 import sys
 import termios
 import threading
+import time
 from typing import Any
 
 CHECK_SECONDS = 1.0
@@ -26,33 +27,50 @@ EXIT_HANGUP = 129     # 128 + SIGHUP, as a shell reports it
 
 
 def watch_terminal(app: Any) -> None:
-    """Call from the app's ``on_mount``; does nothing in headless (test) runs."""
+    """Call from the app's ``on_mount``; does nothing in headless (test) runs.
+
+    Neither watch waits on the event loop, which long work can hold (issue #21): SIGHUP is a
+    plain signal handler (run in the main thread between two bytecodes, busy or not) and the
+    terminal is checked by a thread of its own. Each starts the grace timer at once and then
+    asks the loop, thread-safely, to exit."""
     if app.is_headless:
         return
     try:
-        fd = sys.__stdin__.fileno()
+        fd = sys.__stdin__.fileno()  # type: ignore[union-attr]  # None: caught below
         termios.tcgetattr(fd)
     except (AttributeError, ValueError, OSError, termios.error):
         return       # not on a terminal: nothing to watch
+    loop = asyncio.get_running_loop()
     try:
-        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, hang_up, app)
-    except (NotImplementedError, RuntimeError):
-        pass
+        signal.signal(signal.SIGHUP, lambda signum, frame: hang_up(app, loop))
+    except ValueError:
+        pass         # not the main thread (an embedding): the terminal check still runs
+    threading.Thread(target=_check_terminal, args=(app, loop, fd), daemon=True, name="terminal-watch").start()
 
-    def check() -> None:
+
+def _check_terminal(app: Any, loop: asyncio.AbstractEventLoop, fd: int) -> None:
+    while not getattr(app, "_hung_up", False):
+        time.sleep(CHECK_SECONDS)
         try:
             termios.tcgetattr(fd)
         except (OSError, termios.error):
-            hang_up(app)
+            hang_up(app, loop)
+            return
 
-    app.set_interval(CHECK_SECONDS, check, name="terminal-watch")
 
-
-def hang_up(app: Any) -> None:
+def hang_up(app: Any, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    """End the app: the process ends ``GRACE_SECONDS`` from now whatever happens, and the
+    loop is asked to exit cleanly first (``ClinicApp.exit`` saves what was typed)."""
     if getattr(app, "_hung_up", False):
         return
     app._hung_up = True
     timer = threading.Timer(GRACE_SECONDS, os._exit, args=(EXIT_HANGUP,))
     timer.daemon = True
     timer.start()
-    app.exit(return_code=EXIT_HANGUP)
+    if loop is None:
+        app.exit(return_code=EXIT_HANGUP)
+        return
+    try:
+        loop.call_soon_threadsafe(lambda: app.exit(return_code=EXIT_HANGUP))
+    except RuntimeError:
+        pass         # the loop has closed: the app is ending anyway

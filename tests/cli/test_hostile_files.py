@@ -338,3 +338,39 @@ def test_a_symlinked_top_folder_is_named_and_never_followed(clinic: Path, tmp_pa
     assert checked.returncode == 1
     assert f"{target} is a symbolic link" in checked.stdout
     assert str(elsewhere) not in checked.stdout
+
+
+# --- issue #21 case 4: files that are not regular, wherever they are read ----------------------
+
+def test_a_fifo_as_witnesses_json_is_named_by_verify_and_never_waited_on(clinic: Path) -> None:
+    (clinic / "witnesses.json").unlink(missing_ok=True)
+    os.mkfifo(clinic / "witnesses.json")
+    checked = run(clinic, "verify")                      # before: blocked in open() forever
+    assert checked.returncode == 1, checked.stderr
+    assert f"{clinic / 'witnesses.json'} is a FIFO (named pipe), not a regular file" in checked.stdout
+    assert "Traceback" not in checked.stderr
+
+
+def test_a_fifo_as_a_laptops_lock_mark_or_the_config_file_is_never_waited_on(clinic: Path, tmp_path: Path) -> None:
+    os.mkfifo(clinic / "locked.json")
+    done = run(clinic, "report", "week", "--date", UNAFFECTED_DAY, "--format", "csv")
+    assert done.returncode != 0 and "Traceback" not in done.stderr      # a locked copy, not a hang
+    config = tmp_path / "xdg" / "facilitator" / "config.toml"
+    config.parent.mkdir(parents=True)
+    os.mkfifo(config)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
+    try:
+        where = subprocess.run([sys.executable, "-m", "facilitator.cli", "where"], capture_output=True, text=True,
+                               timeout=TIMEOUT, env={**env, "XDG_CONFIG_HOME": str(tmp_path / "xdg")},
+                               stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        pytest.fail("`facilitator where` waited on a FIFO as its configuration file")
+    assert where.returncode == 2 and str(config) in where.stderr and "FIFO" in where.stderr, where.stderr
+
+
+def test_a_hard_linked_data_file_is_named_by_verify(clinic: Path, tmp_path: Path) -> None:
+    bad = a_record(clinic)
+    os.link(bad, tmp_path / "another-name.json")
+    checked = run(clinic, "verify")
+    assert checked.returncode == 1, checked.stderr
+    assert f"{bad} has 2 hard links" in checked.stdout

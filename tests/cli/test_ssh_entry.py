@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,8 @@ def test_allowed_commands_run_as_facilitator_arguments(line, argv):
     "facilitator sync HOST", "facilitator sync --serve --ssh evil", "facilitator report 'week",
     "facilitator settings set idle-minutes 60", "facilitator demo", "facilitator verify\x1b[2J",
     "facilitator init --clinic X --timezone UTC", "facilitator restore /tmp/x",
+    "facilitator audit baseline", "facilitator audit baseline --data /srv/x", "audit --data /srv/x baseline",
+    "facilitator restore /tmp/x --data /srv/new",
 ])
 def test_anything_else_is_one_sentence(line):
     refused = command_for(line)
@@ -75,3 +78,47 @@ def test_no_command_without_a_terminal_never_opens_the_app(tmp_path, command):
     done = _entry(env)
     assert done.returncode == 2
     assert "no terminal" in done.stderr and done.stdout == ""
+
+
+# --- issue #21 case 3: what one login can make the host spend -----------------------------------
+
+def test_a_login_runs_with_its_address_space_capped(tmp_path):
+    """A sync server, waiting for its hello, shows its limit in /proc (before: unlimited)."""
+    from facilitator.cli.ssh_entry import MEMORY_LIMIT
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path),
+           "SSH_ORIGINAL_COMMAND": f"facilitator sync --serve --data {tmp_path / 'clinic'}"}
+    server = subprocess.Popen([str(ENTRY)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    try:
+        limits = Path(f"/proc/{server.pid}/limits")
+        end = time.monotonic() + 20
+        while True:          # the entry sets it first thing; until then the line says "unlimited"
+            line = next(x for x in limits.read_text().splitlines() if x.startswith("Max address space"))
+            if line.split()[3] != "unlimited" or time.monotonic() > end or server.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert line.split()[3] == str(MEMORY_LIMIT), line
+    finally:
+        server.stdin.close()
+        server.wait(timeout=60)
+
+
+def test_a_vast_login_terminal_is_cut_before_the_app_reads_it():
+    import fcntl
+    import struct
+    import termios
+
+    from facilitator.cli.ssh_entry import MAX_COLUMNS, MAX_ROWS, clamp_terminal
+    main, tty = os.openpty()
+    try:
+        def size() -> tuple[int, int]:
+            rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(tty, termios.TIOCGWINSZ, b"\0" * 8))
+            return rows, cols
+        fcntl.ioctl(tty, termios.TIOCSWINSZ, struct.pack("HHHH", 65535, 65535, 0, 0))
+        clamp_terminal(tty)
+        assert size() == (MAX_ROWS, MAX_COLUMNS)
+        fcntl.ioctl(tty, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        clamp_terminal(tty)
+        assert size() == (24, 80)
+    finally:
+        os.close(main)
+        os.close(tty)

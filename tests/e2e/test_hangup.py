@@ -29,7 +29,7 @@ def _session_leader_ignoring_hangups() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
-def start_app(tmp_path: Path) -> tuple[subprocess.Popen, int]:
+def start_app(tmp_path: Path, argv: list[str] | None = None) -> tuple[subprocess.Popen, int]:
     clinic = tmp_path / "clinic"
     made = subprocess.run([str(BIN), "init", "--clinic", "Test Clinic", "--timezone", "America/Chicago",
                            "--data", str(clinic)], capture_output=True, text=True)
@@ -38,7 +38,7 @@ def start_app(tmp_path: Path) -> tuple[subprocess.Popen, int]:
     fcntl.ioctl(slave, termios.TIOCSWINSZ, b"\x18\x00\x50\x00\x00\x00\x00\x00")   # 24 x 80
     env = {**os.environ, "TERM": "xterm-256color"}
     env.pop("FACILITATOR_DATA", None)
-    app = subprocess.Popen([str(BIN), "--data", str(clinic)], stdin=slave, stdout=slave, stderr=slave,
+    app = subprocess.Popen([*(argv or [str(BIN)]), "--data", str(clinic)], stdin=slave, stdout=slave, stderr=slave,
                            env=env, start_new_session=True, preexec_fn=_session_leader_ignoring_hangups)
     os.close(slave)
     seen = b""
@@ -70,5 +70,18 @@ def test_sighup_ends_the_app_even_if_it_started_with_sighup_ignored(tmp_path):
     try:
         app.send_signal(signal.SIGHUP)
         assert ended(app) == 129
+    finally:
+        os.close(master)
+
+
+def test_sighup_ends_the_app_while_its_event_loop_is_busy(tmp_path):
+    """Issue #21: the handler ran on the event loop, so a loop held by long work never saw
+    SIGHUP and the app ran on after its login was gone. Here the loop spins for good."""
+    busy = [sys.executable, str(Path(__file__).with_name("_busy_app.py"))]
+    app, master = start_app(tmp_path, busy)
+    try:
+        time.sleep(2)                         # the spin has begun (a second after mount)
+        app.send_signal(signal.SIGHUP)
+        assert ended(app) == 129, "the busy app kept running after SIGHUP"
     finally:
         os.close(master)

@@ -186,7 +186,7 @@ def test_history_takes_only_a_merges_losing_versions_and_attendance_no_future_ch
     junk = {"part": "history", "was": None, "value": [{"part": "note", "client_id": clients[0], "side": "laptop",
                                                        "entry": {}, "extra": "Invented"}]}
     losing = {"part": "history", "was": None, "value": [{"part": "attendance", "client_id": clients[0],
-                                                         "side": "host", "entry": {"status": "absent"}}]}
+                                                         "side": "host", "entry": parts[f"att:{clients[0]}"]}]}
     data = open_as(root, C1)
     assert [r["part"] for r in apply_record_changes(data, _rel(session_id), [junk])["refused"]] == ["history"]
     assert apply_record_changes(data, _rel(session_id), [losing])["refused"] == []
