@@ -125,8 +125,9 @@ def billing_rows(program: Path, root: Path) -> tuple[list[dict], list[dict]]:
 
 STATED = re.compile(r"attended (\d+) of (\d+) treatment minutes")
 ADDENDUM = re.compile(r"now [^()]*\((\d+) minutes credited\)")
-BLOCK = re.compile(r"^- .+ \([a-z-]+\): (\d+) min(?: \(cut short\))?(?P<mark> \(client (?:present for part|not "
-                   r"present)\))?$", re.M)
+# A block's line, or the treatment time outside every block (core.drafting.OUTSIDE_BLOCKS).
+BLOCK = re.compile(r"^- (?:.+ \([a-z-]+\)|Outside the agenda's blocks): (\d+) min(?: \(cut short\))?"
+                   r"(?P<mark> \(client (?:present for part|not present)\))?$", re.M)
 
 
 def stated_minutes(body: str, addenda: list[str]) -> int:
