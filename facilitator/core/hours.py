@@ -89,11 +89,14 @@ def credited_minutes(
 
 
 def _session_end(record: SessionRecord, now: datetime | None) -> datetime:
-    """Where a session's credit stops: its end (for one still running, when it is due to end:
-    ``core.ending.due_end``), and never after ``now`` when given."""
+    """Where a session's credit stops: its actual end; for one still running, when it is due
+    to end (``core.ending.due_end``) or ``now`` (when given), whichever comes first. A held
+    session's minutes do not depend on when they are read."""
     from facilitator.core.ending import due_end
     header = record.header
-    end = _utc(header.actual_end if header.actual_end is not None else due_end(header))
+    if header.actual_end is not None:
+        return _utc(header.actual_end)
+    end = _utc(due_end(header))
     return min(end, _utc(now)) if now is not None else end
 
 

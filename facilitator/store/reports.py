@@ -216,7 +216,7 @@ def billing_days(data: DataDir, first: date, last: date) -> tuple[list[BillingDa
             if minutes <= 0:
                 continue
             start = max(entry.arrived or header.start, header.start)
-            stop = min(entry.left or header.end, header.end, now)
+            stop = min(entry.left or header.end, header.end if header.actual_end else min(header.end, now))
             note = notes.get(entry.client_id)
             days.setdefault((header.day, entry.client_id), []).append(_Part(
                 header.group, start, stop, minutes, header.facilitators,
