@@ -73,7 +73,8 @@ def _type_group_note_then(tmp_path: Path, hang_up) -> RunningSession:
         term.keys(PIN, "Enter")
         term.wait_for("Participation")
         pid = int(pid_file.read_text())
-        term.keys("Tab", "Tab", "Tab")
+        time.sleep(1.0)           # the screen under the lock takes focus back first; then tab on
+        term.keys("Tab", "Tab", "Tab")                   # the words, the client's line, the group note
         time.sleep(0.5)
         typed = ""
         words = ("Role", "play", "in", "pairs", "then", "a", "check", "out")
