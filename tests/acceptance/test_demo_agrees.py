@@ -2,9 +2,11 @@
 
 The demo (``facilitator demo``, invented people) is built as of Tuesday 1 December 2026,
 10:00 in Chicago: seven weeks (2026-W43 .. W49) of IOP, PHP and OP groups, with late
-arrivals, early departures, absences, telehealth, breaks, and the Thanksgiving closure. Two
-corrections are then made as a counselor would, with the real program: a late arrival whose
-note is signed is corrected (the note gets an addendum), and a session's end is corrected.
+arrivals, early departures, absences, telehealth, breaks, and the Thanksgiving closure. Then
+Tuesday evening's group is run through the store as the app runs it, stamped to the second,
+with a late arrival and a pause, ended and drafted; and two corrections are made with the real
+program: a late arrival whose note is signed (the note gets an addendum), and a session's end.
+(Before the one computation, tonight's notes' blocks added up to 171 of their 172 minutes.)
 
 For every client and every day the demo holds, these must give the same attended minutes:
 - ``report week --format json`` (``minutes_by_day``, ``attended_minutes``), one per week;
@@ -29,17 +31,25 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from facilitator.core.agenda import AgendaClock
 from facilitator.core.corrections import ADDENDUM_OPENING, END_ADDENDUM_OPENING
 from facilitator.core.hours import hours_down
 from facilitator.core.rules import BILLING_RULES, Status
+from facilitator.core.session import BlockRun
 from facilitator.core.weeks import Week, week_containing
 from facilitator.demo import ensure_demo_clinic
+from facilitator.demo_data import CLINIC_TIMEZONE
 from facilitator.store.clinic import open_clinic
 from facilitator.store.datadir import DataDir
 from facilitator.store.identity import os_user
+from facilitator.store.notes import NoteBook
+from facilitator.store.plans import PlanLibrary, shipped_plans_dir
+from facilitator.store.running import start_session
+from facilitator.tui.end_summary import ensure_drafts
 from facilitator.tui.weekly import WeeklyScreen
 from facilitator.tui.widgets.weektable import WeekTable
 from tests.conftest import FakeClock
@@ -50,7 +60,8 @@ from tests.tui.weekly_support import cells, column_keys, wait_for_read
 pytestmark = [pytest.mark.slow]
 
 TODAY = date(2026, 12, 1)
-NOW = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)        # 10:00 in Chicago
+BUILT = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)      # 10:00 in Chicago: the demo is made
+NOW = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)        # 21:30 in Chicago: tonight's group is over
 USER = os_user()
 FIRST_WEEK = week_containing(TODAY).first - timedelta(weeks=6)
 WEEKS = [week_containing(FIRST_WEEK + timedelta(weeks=n)) for n in range(7)]
@@ -76,12 +87,50 @@ def _late_signed(data: DataDir, week: Week) -> tuple[str, str, datetime]:
     raise AssertionError("the demo holds no signed late arrival that week")
 
 
+def at(hh: int, mm: int, ss: int = 0) -> datetime:
+    return datetime(2026, 12, 1, hh, mm, ss, tzinfo=ZoneInfo(CLINIC_TIMEZONE))
+
+
+def agenda_step(name: str) -> Callable[[tuple[BlockRun, ...], datetime], tuple[BlockRun, ...]]:
+    """The agenda key ``name`` ("start", "next", "pause", "resume") as an agenda change."""
+    def step(blocks: tuple[BlockRun, ...], now: datetime) -> tuple[BlockRun, ...]:
+        return tuple(getattr(AgendaClock(blocks), name)(now))
+    return step
+
+
+def tonight(root: Path) -> None:
+    """Tuesday's Evening IOP B (17:30-20:45) as the app runs it, stamped to the second: opened
+    17:31:07 (everyone present), the agenda only from 17:34:20, one client in at 17:52:30, a
+    pause of 6:40 in the third block, the blocks moved on by hand, ended 20:45; then drafted."""
+    clock = FakeClock(at(17, 31, 7))
+    data = open_clinic(root, user=USER, clock=clock)        # with the plan library, as the app
+    running = start_session(data, "Evening IOP B")
+    members = list(running.record().roster)
+    for cid in members:
+        running.mark(cid, Status.PRESENT)
+    steps = [(at(17, 34, 20), "start"), (at(17, 55, 41), "next"), (at(18, 41, 3), "next"),
+             (at(18, 52, 29), "next"), (at(19, 5, 10), "pause"), (at(19, 11, 50), "resume"),
+             (at(19, 38, 17), "next"), (at(20, 24, 58), "next")]
+    for when, step in steps:
+        clock.set(when)
+        running.update_agenda(agenda_step(step))
+        if when == at(17, 55, 41):
+            running.mark(members[0], Status.LATE, at=at(17, 52, 30))
+    clock.set(at(20, 45))
+    running.end()
+    record = running.record()
+    snapshot = data.snapshot()
+    plan = PlanLibrary.load(shipped_plans_dir(), data.plans_dir).plans.get(record.header.plan_id or "")
+    assert ensure_drafts(NoteBook(data, running.file), record, snapshot, plan=plan, topic=None) == len(members)
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str]]:
     """The demo clinic, corrected twice by the real program; (root, program, what was corrected)."""
     base = tmp_path_factory.mktemp("demo-agrees")
     root = base / "clinic"
-    assert ensure_demo_clinic(root, user=USER, display_name="Demo Admin", today=TODAY, clock=lambda: NOW)
+    assert ensure_demo_clinic(root, user=USER, display_name="Demo Admin", today=TODAY, clock=lambda: BUILT)
+    tonight(root)
     program = program_at(base, NOW)
     data = DataDir.open(root, user=USER, clock=lambda: NOW)
     session_id, client_id, arrived = _late_signed(data, WEEKS[5])
