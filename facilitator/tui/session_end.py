@@ -7,8 +7,10 @@ keys, ``S`` then ``y``, and moves to the next client still to sign.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -89,7 +91,7 @@ class EndSessionScreen(Screen):
         self.notes: dict[str, Note] = {}
         self.me: Staff | None = None
         self.record: SessionRecord | None = None
-        self.done = ""          # what the last key did, said once in the hint line
+        self.done = ""          # what the last key did, in the hint line until the next key
 
     @property
     def facilitator(self) -> ClinicApp:
@@ -128,6 +130,11 @@ class EndSessionScreen(Screen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._hint()
 
+    def on_key(self, event: events.Key) -> None:
+        """A new key: what the last one did has been read. (Re-reads after a write, which
+        redraw the hint, keep it: "Corrected: … now 160 min." used to vanish at once.)"""
+        self.done = ""
+
     def _hint(self) -> None:
         """What the keys do for the highlighted client's note."""
         row = next((r for r in self.rows if r.client_id == self.current_client()), None)
@@ -152,7 +159,7 @@ class EndSessionScreen(Screen):
                 keys.append("c co-signs")
             hint = "Signed and locked · " + " · ".join(keys)
         if self.done:
-            hint, self.done = f"{self.done} {hint}", ""
+            hint = f"{self.done} {hint}"
         self.query_one("#end-hint", Static).update(hint)
         self.refresh_bindings()
 
@@ -355,7 +362,9 @@ class EndSessionScreen(Screen):
             if saved:
                 self.reload()
 
-        hm = (lambda t: f"{t:%H:%M}" if t else "")
+        def hm(t: datetime | None) -> str:
+            return f"{t:%H:%M}" if t else ""
+
         self.app.push_screen(CorrectAttendanceModal(row.name, entry.status.value, hm(entry.arrived),
                                                     hm(entry.left), save), closed)
 

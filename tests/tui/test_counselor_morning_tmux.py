@@ -109,6 +109,10 @@ def tuesday_morning(term: Terminal, file: SessionFile) -> str:
     term.type(REASON)
     term.keys("Enter")
     screen = term.wait_for("late 18:20")
+    term.wait_for("Corrected: ")                          # said on the hint line, and stays
+    time.sleep(2)                                         # past the live re-read of the file
+    screen = term.wait_for("Corrected: ")
+    assert re.search(r"Corrected: \w+ \w+, now 160 min\.", screen), screen
     assert re.search(r"late 18:20 +160 min +signed \+ 1 addendum", screen), screen
     assert "1 of 3 signed" in screen
     term.keys("Escape")
