@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from facilitator.core.errors import InputError
-from facilitator.core.hours import credited_minutes
+from facilitator.core.hours import credited_at
 from facilitator.core.rules import Status
 from facilitator.core.session import (
     MAX_REASON,
@@ -112,8 +112,7 @@ def describe(state: tuple[Status, datetime | None, datetime | None]) -> str:
 def credited(record: SessionRecord, state: tuple[Status, datetime | None, datetime | None]) -> int:
     """The minutes ``state`` credits in ``record`` (``core.hours``, as hours and billing count)."""
     status, arrived, left = state
-    header = record.header
-    return credited_minutes(status, arrived, left, header.start, header.end, record.noncountable_spans())
+    return credited_at(record, status, arrived, left)
 
 
 def addendum_text(record: SessionRecord, correction: AttendanceCorrection, *, who: str) -> str:

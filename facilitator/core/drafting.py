@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from facilitator.core.confidentiality import NameFinder
 from facilitator.core.errors import InputError
-from facilitator.core.hours import credited_minutes
+from facilitator.core.hours import attended_minutes, block_minutes, countable_minutes
 from facilitator.core.plan_progress import in_blocks, plan_progress_part
 from facilitator.core.recovery import RecoveryPlan
 from facilitator.core.roster import Client
@@ -102,20 +102,6 @@ def _clock(value: datetime, like: datetime) -> str:
     return value.astimezone(like.tzinfo).strftime("%H:%M")
 
 
-def _block_minutes(block: BlockRun, end_default: datetime) -> int:
-    """Time the block ran, minus its pauses (an open block or pause runs to ``end_default``)."""
-    assert block.started_at is not None
-    start, end = _utc(block.started_at), _utc(block.ended_at or end_default)
-    if end <= start:
-        return 0
-    total = end - start
-    for p_start, p_end in block.pauses:
-        lo, hi = max(start, _utc(p_start)), min(end, _utc(p_end or end))
-        if hi > lo:
-            total -= hi - lo
-    return _minutes(total)
-
-
 def _presence(block: BlockRun, end_default: datetime, window: tuple[datetime, datetime] | None) -> str:
     """' (client not present)' / ' (client present for part)' against the client's time in the room."""
     if window is None or block.started_at is None:
@@ -129,39 +115,55 @@ def _presence(block: BlockRun, end_default: datetime, window: tuple[datetime, da
     return ""
 
 
-def _interventions(record: SessionRecord, end: datetime, redact,
-                   window: tuple[datetime, datetime] | None) -> list[str]:
-    """Countable blocks as run (actual minutes); as planned when the clock never ran them.
+OUTSIDE_BLOCKS = "- Outside the agenda's blocks: {minutes} min"
 
-    ``window``: the client's time in the room, to mark blocks they missed (None: no marks).
-    Each block's group note (typed in the participation pane) follows its block, redacted;
-    a break is listed only when it carries a note, so no note the counselor typed is lost.
+
+def _break_lines(block: BlockRun, note: str, redact) -> list[str]:
+    """A break is listed only when it carries a note, so no note the counselor typed is lost."""
+    if not note:
+        return []
+    return [f"- {redact(block.title)} (not treatment time)", f"  Group note: {redact(note)}"]
+
+
+def _block_line(record: SessionRecord, block: BlockRun, ran: bool, note: str, redact, now: datetime | None,
+                end: datetime, window: tuple[datetime, datetime] | None) -> tuple[str | None, int]:
+    """A countable block's line (None: not listed) and the treatment minutes it states."""
+    title = redact(block.title)
+    if not ran:
+        return f"- {title} ({block.kind}): {block.planned_minutes} min planned", 0
+    if block.started_at is None:
+        return (f"- {title} ({block.kind}): not held" if note else None), 0
+    minutes = block_minutes(record, block, now)
+    if not minutes and not note:
+        return None, 0
+    cut = " (cut short)" if block.skipped else ""
+    return f"- {title} ({block.kind}): {minutes} min{cut}{_presence(block, end, window)}", minutes
+
+
+def _interventions(ctx: DraftContext) -> list[str]:
+    """Countable blocks as run (their treatment minutes, ``core.hours.block_minutes``); as
+    planned when the clock never ran them. Treatment time outside every block (before the
+    agenda started, say) has a line of its own, so the lines add up to the session's minutes.
+
+    ``ctx.window``: the client's time in the room, to mark blocks they missed (None: no marks).
+    Each block's group note (typed in the participation pane) follows its block, redacted.
     """
+    record, redact = ctx.record, ctx.redact
     ran = any(b.started_at for b in record.blocks)
-    lines = []
+    lines: list[str] = []
+    stated = 0
     for block in record.blocks:
         note = " ".join(block.note.split())
         if block.kind is BlockKind.BREAK or not block.countable:
-            if note:
-                lines.append(f"- {redact(block.title)} (not treatment time)")
-                lines.append(f"  Group note: {redact(note)}")
+            lines += _break_lines(block, note, redact)
             continue
-        title = redact(block.title)
-        if not ran:
-            lines.append(f"- {title} ({block.kind}): {block.planned_minutes} min planned")
-        elif block.started_at is None:
-            if not note:
-                continue
-            lines.append(f"- {title} ({block.kind}): not held")
-        else:
-            minutes = _block_minutes(block, end)
-            if not minutes and not note:
-                continue
-            cut = " (cut short)" if block.skipped else ""
-            lines.append(f"- {title} ({block.kind}): {minutes} min{cut}"
-                         f"{_presence(block, end, window)}")
-        if note:
-            lines.append(f"  Group note: {redact(note)}")
+        line, minutes = _block_line(record, block, ran, note, redact, ctx.now, ctx.end, ctx.window)
+        stated += minutes
+        if line is not None:
+            lines.append(line)
+            lines += [f"  Group note: {redact(note)}"] if note else []
+    if ran and ctx.countable > stated:
+        lines.append(OUTSIDE_BLOCKS.format(minutes=ctx.countable - stated))
     return lines or ["- none recorded"]
 
 
@@ -248,6 +250,7 @@ class DraftContext:
     credited: int
     window: tuple[datetime, datetime] | None
     extras: Mapping[str, object] = field(default_factory=dict)
+    now: datetime | None = None      # a session still running: counted up to here
 
 
 @dataclass(frozen=True)
@@ -280,8 +283,7 @@ def part_header(ctx: DraftContext) -> Part:
 
 
 def part_interventions(ctx: DraftContext) -> Part:
-    return Part("interventions", ("Interventions:",
-                                  *_interventions(ctx.record, ctx.end, ctx.redact, ctx.window)))
+    return Part("interventions", ("Interventions:", *_interventions(ctx)))
 
 
 def part_attendance(ctx: DraftContext) -> Part:
@@ -343,7 +345,7 @@ def draft_context(
     header = record.header
     start = header.start
     end = header.actual_end or now_end or header.scheduled_end
-    spans = record.noncountable_spans()
+    now = now_end if header.actual_end is None else None
     window = None
     if entry.status.credits_time:
         window = (max(_utc(entry.arrived or start), _utc(start)), min(_utc(entry.left or end), _utc(end)))
@@ -352,9 +354,8 @@ def draft_context(
         topic=topic,
         staff=", ".join(f for f in facilitators if f.strip()) or ", ".join(header.facilitators),
         start=start, end=end,
-        countable=credited_minutes(Status.PRESENT, None, None, start, end, spans),
-        credited=credited_minutes(entry.status, entry.arrived, entry.left, start, end, spans),
-        window=window, extras=dict(extras or {}))
+        countable=countable_minutes(record, now), credited=attended_minutes(record, client.client_id, now),
+        window=window, extras=dict(extras or {}), now=now)
 
 
 def draft_parts(ctx: DraftContext,

@@ -20,12 +20,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
-from typing import Any, Union
+from typing import Any
 
 from facilitator.core.errors import InputError
 from facilitator.core.roster import Client, Group
 from facilitator.core.rules import Status
-from facilitator.core.session import SessionRecord
+from facilitator.core.session import BlockRun, SessionRecord
 from facilitator.core.weeks import Week
 
 OTHER_KINDS = ("individual", "family")
@@ -35,7 +35,7 @@ _EPSILON = 1e-6          # minutes; required figures are floats (9 x 2/3 ...)
 Span = tuple[datetime, datetime]
 # Countable minutes per meeting of a group (its length minus the plan's breaks):
 # a mapping by group name, or a callable given the Group. None: the whole length.
-Capacity = Union[Mapping[str, int], Callable[[Group], int], None]
+Capacity = Mapping[str, int] | Callable[[Group], int] | None
 
 
 def _utc(value: datetime) -> datetime:
@@ -86,6 +86,65 @@ def credited_minutes(
     seconds = (end - start).total_seconds()
     seconds -= sum(_overlap(start, end, a, b) for a, b in _merged(noncountable))
     return max(0, int(seconds // 60))
+
+
+def _session_end(record: SessionRecord, now: datetime | None) -> datetime:
+    """Where a session's credit stops: its actual end; for one still running, when it is due
+    to end (``core.ending.due_end``) or ``now`` (when given), whichever comes first. A held
+    session's minutes do not depend on when they are read."""
+    from facilitator.core.ending import due_end
+    header = record.header
+    if header.actual_end is not None:
+        return _utc(header.actual_end)
+    end = _utc(due_end(header))
+    return min(end, _utc(now)) if now is not None else end
+
+
+def credited_at(record: SessionRecord, status: Status, arrived: datetime | None, left: datetime | None,
+                now: datetime | None = None) -> int:
+    """The minutes an attendance of ``status`` from ``arrived`` to ``left`` (None: the session's
+    start, end) is credited at ``record``: ``credited_minutes`` over the session as held, less
+    its breaks and pauses; a session still running counts up to ``now`` (when given), never past
+    when it is due to end. The one computation behind hours, billing, notes and the screens."""
+    start, end = _utc(record.header.start), _session_end(record, now)
+    if end <= start:
+        return 0
+    return credited_minutes(status, arrived, left, start, end, record.noncountable_spans(now))
+
+
+def _possible_at(record: SessionRecord, status: Status, arrived: datetime | None, left: datetime | None,
+                 now: datetime) -> int:
+    """What ``credited_at`` gives once the session has run to its end, as things stand at
+    ``now`` (a pause still open is taken to end now): done plus still to come."""
+    start, end = _utc(record.header.start), _session_end(record, None)
+    if end <= start:
+        return 0
+    return credited_minutes(status, arrived, left, start, end, record.noncountable_spans(now))
+
+
+def attended_minutes(record: SessionRecord, client_id: str, now: datetime | None = None) -> int:
+    """A client's credited minutes at ``record`` (0 when not on its list); see ``credited_at``."""
+    entry = record.attendance.get(client_id)
+    if entry is None:
+        return 0
+    return credited_at(record, entry.status, entry.arrived, entry.left, now)
+
+
+def countable_minutes(record: SessionRecord, now: datetime | None = None) -> int:
+    """The session's treatment minutes: what a client in the room throughout is credited."""
+    return credited_at(record, Status.PRESENT, None, None, now)
+
+
+def block_minutes(record: SessionRecord, block: BlockRun, now: datetime | None = None) -> int:
+    """A block's treatment minutes as a note states them: the whole minutes the running total
+    (``countable_minutes`` up to a moment) gains between the block's start and end. So the
+    blocks, and the time outside them, add up to ``countable_minutes`` exactly; a break gives 0.
+    A block that never ran gives 0."""
+    if block.started_at is None:
+        return 0
+    until = block.ended_at or now or record.header.end
+    return (credited_at(record, Status.PRESENT, None, until, now)
+            - credited_at(record, Status.PRESENT, None, block.started_at, now))
 
 
 @dataclass(frozen=True)
@@ -284,13 +343,12 @@ class _Tally:
 
 @dataclass(frozen=True)
 class _Held:
-    """A session record of the week, with its instants and breaks worked out once."""
+    """A session record of the week, with its instants worked out once."""
 
     record: SessionRecord
     day: date
     start: datetime
     end: datetime
-    spans: list[Span]
 
 
 def _read_sessions(sessions: Iterable[SessionRecord], week: Week, now: datetime) -> list[_Held]:
@@ -298,8 +356,7 @@ def _read_sessions(sessions: Iterable[SessionRecord], week: Week, now: datetime)
     for record in sessions:
         header = record.header
         if header.day in week:
-            held.append(_Held(record, header.day, _utc(header.start), _utc(header.end),
-                              _merged(record.noncountable_spans(now))))
+            held.append(_Held(record, header.day, _utc(header.start), _utc(header.end)))
     return held
 
 
@@ -310,13 +367,11 @@ def _tally_session(t: _Tally, client: Client, s: _Held, now: datetime, open_week
         # Not on the list (yet): a member enrolled that day may still walk in.
         if (open_week and s.record.header.group in client.groups
                 and client.enrolled_on(s.day) and s.end > now):
-            chance = credited_minutes(Status.PRESENT, max(now, s.start), None, s.start, s.end, s.spans)
+            chance = _possible_at(s.record, Status.PRESENT, max(now, s.start), None, now)
             t.potential += chance
             t.left += int(s.start > now and chance > 0)
         return
-    cutoff = min(s.end, now)
-    done = credited_minutes(entry.status, entry.arrived, entry.left, s.start, cutoff, s.spans) \
-        if cutoff > s.start else 0
+    done = credited_at(s.record, entry.status, entry.arrived, entry.left, now)
     t.credit(s.day, done)
     if entry.status is Status.ABSENT:
         t.absent += 1
@@ -325,7 +380,7 @@ def _tally_session(t: _Tally, client: Client, s: _Held, now: datetime, open_week
     elif s.start <= now:
         t.attended += 1
     if open_week:
-        full = credited_minutes(entry.status, entry.arrived, entry.left, s.start, s.end, s.spans)
+        full = _possible_at(s.record, entry.status, entry.arrived, entry.left, now)
         t.potential += max(0, full - done)
         t.left += int(s.start > now and full > 0)
 

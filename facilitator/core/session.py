@@ -465,7 +465,7 @@ def attributions_moved(old: Sequence[BlockRun], new: Sequence[BlockRun]) -> dict
                 if old[i].position != i + 1}
     if len(new) != len(old):
         return {}
-    undone = [o.position for o, n in zip(old, new) if o.started_at is not None and n.started_at is None]
+    undone = [o.position for o, n in zip(old, new, strict=True) if o.started_at is not None and n.started_at is None]
     resumed = next((n.position for n in new if n.started_at is not None and n.ended_at is None), None)
     if resumed is None:
         return {}

@@ -10,7 +10,7 @@ from typing import Any
 
 from facilitator.core.hours import (
     WeeklyRow,
-    credited_minutes,
+    attended_minutes,
     plan_level,
     reach_problem,
     row_sort_key,
@@ -203,22 +203,21 @@ def billing_days(data: DataDir, first: date, last: date) -> tuple[list[BillingDa
     snapshot = data.snapshot()
     scan = data.sessions_between(first, last)
     problems = list(scan.problems)
+    now = data.clock().astimezone(snapshot.settings.tz)
     days: dict[tuple[date, str], list[_Part]] = {}
     for record in scan.records:
         header = record.header
-        spans = record.noncountable_spans()
         try:
             notes = data.session_file(header.session_id).notes()
         except DamagedFile as err:      # its notes cannot be read: counted as not signed
             problems.append(err)
             notes = {}
         for entry in record.attendance.values():
-            minutes = credited_minutes(entry.status, entry.arrived, entry.left,
-                                       header.start, header.end, spans)
+            minutes = attended_minutes(record, entry.client_id, now)   # as hours and notes count
             if minutes <= 0:
                 continue
             start = max(entry.arrived or header.start, header.start)
-            stop = min(entry.left or header.end, header.end)
+            stop = min(entry.left or header.end, header.end if header.actual_end else min(header.end, now))
             note = notes.get(entry.client_id)
             days.setdefault((header.day, entry.client_id), []).append(_Part(
                 header.group, start, stop, minutes, header.facilitators,

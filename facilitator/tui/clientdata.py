@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from facilitator.core.errors import Refusal
-from facilitator.core.hours import OtherHours, WeeklyRow, credited_minutes, weekly_hours
+from facilitator.core.hours import OtherHours, WeeklyRow, attended_minutes, weekly_hours
 from facilitator.core.notes import Note
 from facilitator.core.recovery import RecoveryPlan
 from facilitator.core.roster import Client
@@ -120,9 +120,7 @@ def client_history(data: DataDir, client_id: str, now: datetime, count: int = WE
         except DamagedFile as problem:
             problems.append(problem)
             note = None
-        cutoff = min(header.end, now)
-        minutes = credited_minutes(entry.status, entry.arrived, entry.left, header.start, cutoff,
-                                   record.noncountable_spans()) if cutoff > header.start else 0
+        minutes = attended_minutes(record, client_id, now)
         lines.append(HistoryLine(header.day, header.start.astimezone(tz), header.group,
                                  status_text(entry), minutes, header.session_id, note_state(note, entry)))
     for entry_id, entry in mine:

@@ -19,7 +19,7 @@ from rich.text import Text
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.confidentiality import FLAG, flag_text, mentions
 from facilitator.core.drafting import draft_note
-from facilitator.core.hours import credited_minutes
+from facilitator.core.hours import attended_minutes
 from facilitator.core.likeness import session_likeness
 from facilitator.core.notes import Note, due_date
 from facilitator.core.permissions import allowed
@@ -61,12 +61,7 @@ def attending(record: SessionRecord) -> list[str]:
 
 
 def credited(record: SessionRecord, client_id: str) -> int:
-    entry = record.attendance.get(client_id)
-    if entry is None:
-        return 0
-    header = record.header
-    return credited_minutes(entry.status, entry.arrived, entry.left, header.start, header.end,
-                            record.noncountable_spans())
+    return attended_minutes(record, client_id)
 
 
 def staff_names(snapshot: ClinicSnapshot, users: tuple[str, ...]) -> list[str]:

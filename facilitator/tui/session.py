@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer
 
 from facilitator.core.agenda import AgendaClock
 from facilitator.core.confidentiality import flag_text, mentions
-from facilitator.core.hours import credited_minutes
+from facilitator.core.hours import attended_minutes
 from facilitator.core.rules import DEFAULT_GROUP_CAP
 from facilitator.store.running import RunningSession, find_running
 from facilitator.tui.failures import FAILURE
@@ -222,14 +222,11 @@ class SessionScreen(SessionActions, Screen):
     def rows(self, now: datetime) -> tuple[AttendanceRow, ...]:
         record = self.record
         assert record is not None
-        header = record.header
-        end = header.actual_end or now
-        spans = AgendaClock(record.blocks).noncountable_spans(now)
         rows = []
         for cid in record.participants:
             entry = record.attendance.get(cid)
-            minutes = None if entry is None else credited_minutes(
-                entry.status, entry.arrived, entry.left, header.start, end, spans)
+            # as hours, billing and notes count it (core.hours): up to now, never past the due end
+            minutes = None if entry is None else attended_minutes(record, cid, now)
             rows.append(AttendanceRow(cid, self.names.get(cid, cid), entry.status if entry else None,
                                       entry.arrived if entry else None, entry.left if entry else None,
                                       minutes))

@@ -7,8 +7,10 @@ keys, ``S`` then ``y``, and moves to the next client still to sign.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -91,7 +93,7 @@ class EndSessionScreen(Screen):
         self.notes: dict[str, Note] = {}
         self.me: Staff | None = None
         self.record: SessionRecord | None = None
-        self.done = ""          # what the last key did, said once in the hint line
+        self.done = ""          # what the last key did, in the hint line until the next key
 
     @property
     def facilitator(self) -> ClinicApp:
@@ -142,6 +144,11 @@ class EndSessionScreen(Screen):
             keys.append("c co-signs")
         return "Signed and locked · " + " · ".join(keys)
 
+    def on_key(self, event: events.Key) -> None:
+        """A new key: what the last one did has been read. (Re-reads after a write, which
+        redraw the hint, keep it: "Corrected: … now 160 min." used to vanish at once.)"""
+        self.done = ""
+
     def _hint(self) -> None:
         """What the keys do for the highlighted client's note."""
         row = next((r for r in self.rows if r.client_id == self.current_client()), None)
@@ -163,7 +170,7 @@ class EndSessionScreen(Screen):
         else:
             hint = self._signed_hint(note, writer)
         if self.done:
-            hint, self.done = f"{self.done} {hint}", ""
+            hint = f"{self.done} {hint}"
         self.query_one("#end-hint", Static).update(hint)
         self.refresh_bindings()
 

@@ -6,10 +6,6 @@ E then Enter accept it, and billing says 18:02-21:00, 168 minutes, not 14 hours.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -23,33 +19,13 @@ from facilitator.store.reports import billing_days
 from facilitator.store.running import start_session
 from tests.conftest import CHICAGO, FakeClock, make_test_clinic
 from tests.faketime import program_at
+from tests.tmux import Terminal, needs_tmux
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, needs_tmux]
 
 
 def at(hh: int, mm: int, day: int = 23) -> datetime:
     return datetime(2026, 11, day, hh, mm, tzinfo=CHICAGO)
-
-
-def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
-
-
-def _wait_for(session: str, text: str, seconds: float = 15) -> str:
-    deadline = time.monotonic() + seconds
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = _tmux("capture-pane", "-p", "-t", session)
-        if text in screen:
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} did not appear; the screen was:\n{screen}")
-
-
-def _keys(session: str, *keys: str) -> None:
-    _tmux("send-keys", "-t", session, *keys)
-    time.sleep(0.3)
 
 
 def test_reopened_next_morning_e_enter_ends_it_at_the_scheduled_end(tmp_path: Path) -> None:
@@ -67,21 +43,16 @@ def test_reopened_next_morning_e_enter_ends_it_at_the_scheduled_end(tmp_path: Pa
             running.mark("T002", Status.PRESENT)
 
     program = program_at(tmp_path, at(8, 30, day=24))
-    session = f"fac-{uuid.uuid4().hex[:8]}"
-    command = f"FACILITATOR_DATA={root} {program}; echo EXITED-$?; sleep 5"
-    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
-    try:
-        _wait_for(session, "Locked")                    # a session is running: the PIN first
-        _keys(session, "246810", "Enter")
-        screen = _wait_for(session, "When did Evening IOP end?")
+    with Terminal(f"FACILITATOR_DATA={root} {program}; echo EXITED-$?; sleep 5") as term:
+        term.wait_for("Locked")                         # a session is running: the PIN first
+        term.keys("246810", "Enter")
+        screen = term.wait_for("When did Evening IOP end?")
         assert "21:00" in screen and "OVERTIME" not in screen
-        _keys(session, "E", "Enter")
-        _wait_for(session, "2 attended")                # the end-of-session screen
-        _keys(session, "q")
-        _keys(session, "ctrl+q")
-        _wait_for(session, "EXITED-0")
-    finally:
-        _tmux("kill-session", "-t", session)
+        term.keys("E", "Enter")
+        term.wait_for("2 attended")                     # the end-of-session screen
+        term.keys("q")
+        term.keys("ctrl+q")
+        term.wait_for("EXITED-0")
     header = running.record().header
     assert (header.actual_start, header.actual_end) == (at(18, 2), at(21, 0))
     rows, _ = billing_days(data, at(0, 0).date(), at(0, 0).date())

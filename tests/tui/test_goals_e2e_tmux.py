@@ -6,10 +6,7 @@ own goals and no other client's. Every name and goal is invented.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,10 +17,9 @@ from facilitator.store.pins import PinStore
 from facilitator.store.running import find_running
 from tests.conftest import FAKE_NOW, FakeClock, make_test_clinic
 from tests.faketime import program_at
-from tests.tui.test_session_e2e_tmux import _keys, _tmux, _wait_for
+from tests.tmux import Terminal, needs_tmux
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, needs_tmux]
 
 GOALS = {
     "T001": ("Get my license back", "Stop drinking after work"),
@@ -40,47 +36,45 @@ def test_every_signed_note_names_its_own_clients_goals(tmp_path: Path):
         for text in goals:
             recovery.add(data, client_id, text, objectives=("Checked weekly in group",))
     program = program_at(tmp_path, FAKE_NOW)   # the app starts at the clinic's fake "now"
-    session = f"fac-{uuid.uuid4().hex[:8]}"
     command = f"FACILITATOR_DATA={root} {program}; echo EXITED-$?; sleep 30"
-    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
-    try:
-        _wait_for(session, "Roster")
-        _keys(session, "s")
-        _wait_for(session, "Start a session")
-        _keys(session, "Enter")                          # Evening IOP: T001, T002, T003
-        _wait_for(session, "present 0/3")
-        _keys(session, "P", "n")                         # all present; the agenda starts
-        _wait_for(session, "present 3/3")
-        _keys(session, "Home")
+    with Terminal(command) as term:
+        term.wait_for("Roster")
+        term.keys("s")
+        term.wait_for("Start a session")
+        term.keys("Enter")                          # Evening IOP: T001, T002, T003
+        term.wait_for("present 0/3")
+        term.keys("P", "n")                         # all present; the agenda starts
+        term.wait_for("present 3/3")
+        term.keys("Home")
         order = []
         for step in range(3):                            # link goal 1, 2, 1 in list order
-            screen = _wait_for(session, "Goal 1")
+            screen = term.wait_for("Goal 1")
             shown = next(cid for cid, goals in GOALS.items() if goals[0] in screen)
             order.append(shown)
             assert all(GOALS[other][0] not in screen for other in GOALS if other != shown)
             number = "2" if step == 1 else "1"
-            _keys(session, "g")
-            _wait_for(session, "to a goal")
-            _keys(session, number)
-            _wait_for(session, f"Goal {number} ✓")
-            _keys(session, "Down")
+            term.keys("g")
+            term.wait_for("to a goal")
+            term.keys(number)
+            term.wait_for(f"Goal {number} ✓")
+            term.keys("Down")
         record = find_running(data).record()
         assert {cid: a.goal_links for cid, a in record.attendance.items()} == {
             order[0]: ((1, 0),), order[1]: ((2, 0),), order[2]: ((1, 0),)}
 
-        _keys(session, "E")
-        _wait_for(session, "End the session now?")
-        _keys(session, "y")
-        _wait_for(session, "3 attended")
+        term.keys("E")
+        term.wait_for("End the session now?")
+        term.keys("y")
+        term.wait_for("3 attended")
         assert find_running(data) is None                # ended
         file = data.session_file(record.header.session_id)
         deadline = time.monotonic() + 10
         while len(file.notes()) < 3 and time.monotonic() < deadline:
             time.sleep(0.2)
         for _ in range(3):
-            _keys(session, "S")
-            _wait_for(session, "unchanged and lock it?")
-            _keys(session, "y")
+            term.keys("S")
+            term.wait_for("unchanged and lock it?")
+            term.keys("y")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not all(n.signed for n in file.notes().values()):
             time.sleep(0.2)
@@ -96,5 +90,3 @@ def test_every_signed_note_names_its_own_clients_goals(tmp_path: Path):
             for other, texts in GOALS.items():
                 if other != client_id:
                     assert not any(text in note.body for text in texts)
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

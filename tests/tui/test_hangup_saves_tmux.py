@@ -7,11 +7,8 @@ Autosave waits 0.8 s after typing stops; the hang-up comes sooner.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import subprocess
 import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -24,30 +21,15 @@ from facilitator.store.pins import PinStore
 from facilitator.store.running import RunningSession, start_session
 from tests.conftest import CHICAGO, FakeClock, make_test_clinic
 from tests.faketime import program_at
+from tests.tmux import Terminal, needs_tmux, tmux
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, needs_tmux]
 
 PIN = "246810"
 
 
 def at(hh: int, mm: int) -> datetime:
     return datetime(2026, 11, 23, hh, mm, tzinfo=CHICAGO)
-
-
-def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
-
-
-def _wait_for(session: str, text: str, seconds: float = 15) -> str:
-    deadline = time.monotonic() + seconds
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = _tmux("capture-pane", "-p", "-t", session)
-        if text in screen:
-            return screen
-        time.sleep(0.05)
-    raise AssertionError(f"{text!r} did not appear; the screen was:\n{screen}")
 
 
 def _alive(pid: int) -> bool:
@@ -85,30 +67,27 @@ def _type_group_note_then(tmp_path: Path, hang_up) -> RunningSession:
     running = _running_group(root)
     program = program_at(tmp_path, at(18, 10))
     pid_file = tmp_path / "pid"
-    session = f"fac-{uuid.uuid4().hex[:8]}"
     command = f"echo $$ > {pid_file}; FACILITATOR_DATA={root} exec {program}"
-    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
-    try:
-        _wait_for(session, "Locked")
-        _tmux("send-keys", "-t", session, PIN, "Enter")
-        _wait_for(session, "Participation")
+    with Terminal(command, settle=0) as term:         # no pause after keys: the race is the point
+        term.wait_for("Locked")
+        term.keys(PIN, "Enter")
+        term.wait_for("Participation")
         pid = int(pid_file.read_text())
-        _tmux("send-keys", "-t", session, "Tab", "Tab", "Tab")
+        time.sleep(1.0)           # the screen under the lock takes focus back first; then tab on
+        term.keys("Tab", "Tab", "Tab")                   # the words, the client's line, the group note
         time.sleep(0.5)
         typed = ""
         words = ("Role", "play", "in", "pairs", "then", "a", "check", "out")
         for word in words:                               # until one shows before it is saved
             typed = f"{typed} {word}".strip()
-            _tmux("send-keys", "-t", session, "-l", f" {word}" if typed != word else word)
-            _wait_for(session, typed)
+            term.type(f" {word}" if typed != word else word)
+            term.wait_for(typed, step=0.05)
             if running.record().blocks[0].note != typed:
                 break
         if running.record().blocks[0].note == typed:     # a machine too loaded to race autosave
             pytest.skip("autosave saved every word before the hang-up could be sent")
-        hang_up(session, pid)
+        hang_up(term.name, pid)
         assert _ended(pid), "the program did not end"
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     assert running.record().blocks[0].note == typed
     return running
 
@@ -118,4 +97,4 @@ def test_sighup_saves_the_group_note_typed_just_before(tmp_path: Path) -> None:
 
 
 def test_a_dropped_terminal_saves_the_group_note_typed_just_before(tmp_path: Path) -> None:
-    _type_group_note_then(tmp_path, lambda session, pid: _tmux("kill-session", "-t", session))
+    _type_group_note_then(tmp_path, lambda session, pid: tmux("kill-session", "-t", session))

@@ -9,10 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from facilitator.store.pins import PinStore
 from facilitator.store.running import find_running
 from tests.conftest import make_test_clinic
 from tests.faketime import run_at
+from tests.tmux import Terminal
 from tests.tui.session_helpers import add_clients
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow,
@@ -33,44 +32,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow,
 # The app runs under faketime from Mon 23 Nov 2026, 17:58 in Chicago (two minutes before the
 # evening group), so nothing depends on the hour the test happens to run at.
 FAKE_START = datetime(2026, 11, 23, 23, 58, tzinfo=UTC)
-
-
-def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
-
-
-def _wait_for(session: str, text: str, seconds: float = 10) -> str:
-    deadline = time.monotonic() + seconds
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = _tmux("capture-pane", "-p", "-t", session)
-        if text in screen:
-            return screen
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} did not appear; the screen was:\n{screen}")
-
-
-def _keys(session: str, *keys: str, literal: bool = False) -> None:
-    _tmux("send-keys", "-t", session, *(("-l",) if literal else ()), *keys)
-    time.sleep(0.3)
-
-
-def _app_pid(session: str) -> int:
-    """The facilitator process under the pane's shell."""
-    pane = int(_tmux("list-panes", "-t", session, "-F", "#{pane_pid}").split()[0])
-    for _ in range(50):
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pane and b"facilitator" in cmdline:
-                return int(entry.name)
-        time.sleep(0.1)
-    raise AssertionError("the app process was not found")
 
 
 def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
@@ -84,25 +45,23 @@ def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
     PinStore(root, clock).set_pin(os_user(), "246810")   # no first-launch PIN screen
     add_clients(data)
     program = Path(sys.executable).with_name("facilitator")
-    session = f"fac-{uuid.uuid4().hex[:8]}"
 
     def command() -> str:      # the faked clock carries on from where it is (also after a kill)
         return f"FACILITATOR_DATA={root} {run_at(clock())} {program}; echo EXITED-$?; sleep 30"
 
-    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command())
-    try:
-        _wait_for(session, "Roster")
-        _keys(session, "s")                      # any group, any plan: the picker
-        _wait_for(session, "Start a session")
-        _keys(session, "Enter")                  # Evening IOP with its usual plan
-        _wait_for(session, "present 0/10")
-        _keys(session, "P")                      # everyone is here
-        _wait_for(session, "present 10/10")
-        _keys(session, "n")                      # start the agenda (17:58)
-        _keys(session, "Down", "Down", "l")      # one came late
-        _wait_for(session, "1/6 · check in")
-        _keys(session, "Up", "Tab", "1", "Tab")  # the pane: a word, then the line
-        _keys(session, "Spoke about the weekend", literal=True)
+    with Terminal(command()) as term:
+        term.wait_for("Roster")
+        term.keys("s")                      # any group, any plan: the picker
+        term.wait_for("Start a session")
+        term.keys("Enter")                  # Evening IOP with its usual plan
+        term.wait_for("present 0/10")
+        term.keys("P")                      # everyone is here
+        term.wait_for("present 10/10")
+        term.keys("n")                      # start the agenda (17:58)
+        term.keys("Down", "Down", "l")      # one came late
+        term.wait_for("1/6 · check in")
+        term.keys("Up", "Tab", "1", "Tab")  # the pane: a word, then the line
+        term.type("Spoke about the weekend")
         time.sleep(1.5)                          # autosave: within 2 s of the last key
         running = find_running(data)
         record = running.record()
@@ -110,31 +69,31 @@ def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
         assert len(late) == 1 and record.attendance[late[0]].block_picks == (("engaged", 0),)  # Check-in's
         assert record.attendance[late[0]].text == "Spoke about the weekend"
 
-        os.kill(_app_pid(session), signal.SIGKILL)   # a crash, mid-session
-        _wait_for(session, "EXITED-137")
-        _tmux("respawn-pane", "-k", "-t", session, command())
-        _wait_for(session, "Locked")                 # a session is running: the PIN first
-        _keys(session, "246810", "Enter")
-        screen = _wait_for(session, "present 10/10")  # then straight back into the session
+        os.kill(term.app_pid(), signal.SIGKILL)   # a crash, mid-session
+        term.wait_for("EXITED-137")
+        term.respawn(command())
+        term.wait_for("Locked")                 # a session is running: the PIN first
+        term.keys("246810", "Enter")
+        screen = term.wait_for("present 10/10")  # then straight back into the session
         assert "1/6 · check in" in screen and "late" in screen
         assert find_running(data).record() == record
-        _keys(session, "Down", "Down")
-        _wait_for(session, "1✓engaged")              # the late client's picks are back
+        term.keys("Down", "Down")
+        term.wait_for("1✓engaged")              # the late client's picks are back
         keys_to_sign = 0
-        _keys(session, "E")
-        _wait_for(session, "End the session now?")
-        _keys(session, "y")
+        term.keys("E")
+        term.wait_for("End the session now?")
+        term.keys("y")
         keys_to_sign += 2
-        _wait_for(session, "10 attended")            # the end-of-session screen takes over
+        term.wait_for("10 attended")            # the end-of-session screen takes over
         assert find_running(data) is None
         notes_file = running.file
         deadline = time.monotonic() + 10
         while len(notes_file.notes()) < 10 and time.monotonic() < deadline:
             time.sleep(0.2)                          # drafts are written as the screen opens
         for _ in range(10):                          # S, y: sign the highlighted draft unchanged
-            _keys(session, "S")
-            _wait_for(session, "unchanged and lock it?")
-            _keys(session, "y")
+            term.keys("S")
+            term.wait_for("unchanged and lock it?")
+            term.keys("y")
             keys_to_sign += 2
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -146,5 +105,3 @@ def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
         assert len(notes) == 10 and all(n.signed and n.content_hash for n in notes.values())
         # The budget: ending the session and signing every draft unchanged, <= 3 keys a client.
         assert keys_to_sign <= 3 * 10
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
