@@ -131,3 +131,20 @@ def test_a_part_pushed_as_null_is_removed_and_a_change_to_the_same_bytes_writes_
     assert gone["refused"] == [] and part not in gone["base"]
     assert part not in record_parts(record_of(root, session_id))
     assert record_of(root, session_id)["_meta"]["1"]["generation"] == generation + 1
+
+
+def test_an_hours_entry_the_host_holds_is_not_added_twice_and_one_it_lacks_is_not_removed(host):
+    from facilitator.sync.apply import apply_hours_changes
+    root, session_id, clients = host
+    rel = f"hours/{session_id[:7]}.json"
+    entry = {"client_id": clients[0], "day": session_id[:10], "minutes": 50, "kind": "individual", "uid": "6" * 32}
+    first = apply_hours_changes(open_as(root, C1), rel, "f" * 16, [entry], [])
+    assert first == {"uids": ["6" * 32], "refused": []}
+    before = (root / rel).read_bytes()
+    again = apply_hours_changes(open_as(root, C1), rel, "f" * 16, [dict(entry, minutes=90)], ["7" * 32])
+    assert again == {"uids": ["6" * 32], "refused": []}
+    assert (root / rel).read_bytes() == before
+    assert [e["action"] for e in _audit(root, "hours.add")] == ["hours.add"] and _audit(root, "hours.remove") == []
+    odd = apply_hours_changes(open_as(root, C1), rel, "f" * 16, ["not a dict"], [7])
+    assert [r["record"] for r in odd["refused"]] == [f"hours:{session_id[:7]}:7", f"hours:{session_id[:7]}:None"]
+    assert (root / rel).read_bytes() == before
