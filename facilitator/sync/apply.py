@@ -243,6 +243,66 @@ def uid_ok(uid: Any) -> bool:
     return isinstance(uid, str) and re.fullmatch(r"[0-9a-f]{32}|[0-9a-f]{16,64}:[0-9]{1,9}", uid, re.ASCII) is not None
 
 
+@dataclass
+class _Month:
+    """One hours month file as the host holds it while a push is applied to it, under its lock."""
+
+    actor: Actor
+    month: str
+    entries: dict[str, Any]                 # doc id -> entry
+    by_uid: dict[str, str]                  # uid -> doc id
+    next_id: int
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    done: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+
+def _pushed_uid(month: _Month, uid: Any) -> str | None:
+    """``uid`` if it is an hours entry id; else refused (its first 80 characters named)."""
+    if not uid_ok(uid):
+        month.refused.append((str(uid)[:80], "that is not an hours entry id"))
+        return None
+    return str(uid)
+
+
+def _remove_hours(month: _Month, remove: list[Any]) -> None:
+    """Entries removed by uid (one the host does not hold is already gone)."""
+    for pushed in remove:
+        uid = _pushed_uid(month, pushed)
+        if uid is None or uid not in month.by_uid:
+            continue
+        try:
+            hours_entry(month.actor, month.month, uid, month.entries[month.by_uid[uid]], None)
+        except Refused as why:
+            month.refused.append((uid, str(why)[:REASON_CHARS]))
+            continue
+        month.done.append(("hours.remove", uid, month.entries.pop(month.by_uid.pop(uid))))
+
+
+def _add_hours(month: _Month, add: list[Any]) -> None:
+    """Entries added with their uid (one the host holds already is kept as it is)."""
+    for pushed in add:
+        uid = _pushed_uid(month, pushed.get("uid") if isinstance(pushed, dict) else None)
+        if uid is None or uid in month.by_uid:
+            continue
+        try:
+            doc = {**hours_entry(month.actor, month.month, uid, None, pushed).to_dict(), "uid": uid}
+        except Refused as why:
+            month.refused.append((uid, str(why)[:REASON_CHARS]))
+            continue
+        month.entries[str(month.next_id)] = doc
+        month.by_uid[uid] = str(month.next_id)
+        month.next_id += 1
+        month.done.append(("hours.add", uid, doc))
+
+
+def _audit_hours(data: DataDir, month: _Month) -> None:
+    for uid, reason in month.refused:
+        data.record_audit("sync.refused", f"hours:{month.month}:{uid}", {"part": "hours", "reason": reason})
+    for action, uid, doc in month.done:
+        data.record_audit(action, f"hours:{month.month}:{uid}", {"client": doc.get("client_id"),
+                                                                   "minutes": doc.get("minutes"), "via": "sync"})
+
+
 def apply_hours_changes(data: DataDir, relative: str, host_device: str, add: list[Any],
                         remove: list[Any]) -> dict[str, Any]:
     """Add and remove hours entries by uid; returns ``{uids, refused}``."""
@@ -251,11 +311,8 @@ def apply_hours_changes(data: DataDir, relative: str, host_device: str, add: lis
         raise SyncRefused(f"{relative!r} is not an hours month file")
     if not isinstance(add, list) or not isinstance(remove, list):
         raise SyncRefused("the hours changes are not lists")
-    month = Path(relative).stem
     actor = actor_of(data)
     path = data.root / relative
-    refused: list[tuple[str, str]] = []
-    done: list[tuple[str, str, dict[str, Any]]] = []
     make_dirs(path.parent)
     with locked(path):
         try:
@@ -264,47 +321,17 @@ def apply_hours_changes(data: DataDir, relative: str, host_device: str, add: lis
             current = {}
         ids = sorted(current.get("entries", {}), key=int)
         entries = dict(zip(ids, with_uids(current, host_device), strict=False))
-        by_uid = {doc["uid"]: doc_id for doc_id, doc in entries.items()}
-        for uid in remove:
-            if not uid_ok(uid):
-                refused.append((str(uid)[:80], "that is not an hours entry id"))
-                continue
-            if uid not in by_uid:
-                continue
-            try:
-                hours_entry(actor, month, uid, entries[by_uid[uid]], None)
-            except Refused as why:
-                refused.append((uid, str(why)[:REASON_CHARS]))
-                continue
-            done.append(("hours.remove", uid, entries.pop(by_uid.pop(uid))))
-        next_id = max((int(k) for k in ids), default=0) + 1
-        for doc in add:
-            uid = doc.get("uid") if isinstance(doc, dict) else None
-            if not uid_ok(uid):
-                refused.append((str(uid)[:80], "that is not an hours entry id"))
-                continue
-            if uid in by_uid:
-                continue
-            try:
-                doc = {**hours_entry(actor, month, uid, None, doc).to_dict(), "uid": uid}
-            except Refused as why:
-                refused.append((uid, str(why)[:REASON_CHARS]))
-                continue
-            entries[str(next_id)] = doc
-            by_uid[uid] = str(next_id)
-            next_id += 1
-            done.append(("hours.add", uid, doc))
-        if done:
-            tables = {"entries": entries} if entries else {}
+        month = _Month(actor, Path(relative).stem, entries, {doc["uid"]: doc_id for doc_id, doc in entries.items()},
+                       max((int(k) for k in ids), default=0) + 1)
+        _remove_hours(month, remove)
+        _add_hours(month, add)
+        if month.done:
+            tables = {"entries": month.entries} if month.entries else {}
             _write(path, HOURS_KIND, tables, generation_of(current) + 1 if current else 1)
-    for uid, reason in refused:
-        data.record_audit("sync.refused", f"hours:{month}:{uid}", {"part": "hours", "reason": reason})
-    for action, uid, doc in done:
-        data.record_audit(action, f"hours:{month}:{uid}", {"client": doc.get("client_id"),
-                                                             "minutes": doc.get("minutes"), "via": "sync"})
-    return {"uids": sorted(by_uid),
-            "refused": [{"record": f"hours:{month}:{uid}", "part": "hours", "reason": r} for uid, r in refused]}
-
+    _audit_hours(data, month)
+    return {"uids": sorted(month.by_uid),
+            "refused": [{"record": f"hours:{month.month}:{uid}", "part": "hours", "reason": r}
+                        for uid, r in month.refused]}
 
 
 def apply_plan_change(data: DataDir, relative: str, was: Any, value: Any) -> dict[str, Any]:
