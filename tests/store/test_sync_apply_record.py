@@ -71,6 +71,14 @@ def _attendance(root, session_id: str, client: str) -> dict:
 
 
 
+def test_every_kind_of_part_the_host_authorizes_has_its_way_to_be_read_and_stored():
+    from facilitator.sync.apply import KINDS, PART
+    from facilitator.sync.authority import AUTHORIZE
+    assert set(KINDS) == set(AUTHORIZE)
+    assert all(PART.fullmatch(kind if kind in ("header", "blocks", "roster", "history") else f"{kind}:C1")
+               for kind in KINDS)
+
+
 def test_a_record_the_host_lacks_whose_header_is_refused_is_refused_once_for_all(host):
     root, session_id, clients = host
     ahead, header, start = _next_week(root, session_id)     # dated after tomorrow on the host's clock
