@@ -20,6 +20,7 @@ from facilitator.core.session import (
     MAX_REASON,
     AttendanceCorrection,
     AttendanceEntry,
+    SessionHeader,
     SessionRecord,
     SessionState,
     attendance_time_problem,
@@ -50,43 +51,13 @@ def corrected_entry(record: SessionRecord, client_id: str, *, status: Status | N
     """The client's entry after the correction, the correction appended; InputError (naming
     the option) when the session is not ended, the client not on its list, a time outside the
     session as held, or nothing would change."""
-    header = record.header
-    if header.state is not SessionState.ENDED or header.actual_end is None:
-        raise InputError(f"{header.session_id} has not ended; correct attendance while it runs "
-                         "with the keys in the app", field="SESSION_ID")
-    old = record.attendance.get(client_id)
-    if old is None and client_id not in record.roster:
-        raise InputError(f"client {client_id} is not on the list of {header.session_id}", field="CLIENT_ID")
-    if status is None and old is None:
-        raise InputError(f"client {client_id} has no attendance in this session; give --status",
-                         field="--status")
+    end_held = _held_end(record.header)
+    old = _entry_to_correct(record, client_id, status)
     base = old or AttendanceEntry(client_id=client_id, status=status)  # type: ignore[arg-type]
     new_status = status or base.status
-    if not new_status.credits_time:
-        if arrived or left:
-            raise InputError(f"a client marked {new_status.value} has no arrival or departure time",
-                             field="--arrived" if arrived else "--left")
-        new_arrived = new_left = None
-    elif status is not None and status in (Status.PRESENT, Status.TELEHEALTH):
-        new_arrived, new_left = arrived, left          # the whole session unless times are given
-    else:
-        new_arrived = arrived if arrived is not None else base.arrived
-        new_left = left if left is not None else base.left
-        if status is Status.LATE and left is None:      # "late" says nothing of leaving early
-            new_left = None
-    if new_status is Status.LATE and new_arrived is None:
-        raise InputError("a late arrival needs its time (--arrived HH:MM)", field="--arrived")
-    if new_status is Status.LEFT_EARLY and new_left is None:
-        raise InputError("leaving early needs its time (--left HH:MM)", field="--left")
-    for which, value in (("arrived", arrived), ("left", left)):
-        if value is not None:
-            problem = attendance_time_problem(which, value, start=header.start, end=header.actual_end)
-            if problem:
-                raise InputError(problem, field=f"--{which}")
-    if new_arrived and new_left and new_left <= new_arrived:
-        raise InputError(f"left at {new_left:%H:%M}, not after arriving at {new_arrived:%H:%M}",
-                         field="--left")
-    start, end = held_span(header)
+    new_arrived, new_left = _corrected_times(base, status, new_status, arrived, left)
+    _check_times(record.header.start, end_held, new_status, (new_arrived, new_left), (arrived, left))
+    start, end = held_span(record.header)
     new_status = status_by_times(new_status, new_arrived, new_left, start=start, end=end)
     was = (base.status, base.arrived, base.left) if old is not None else (Status.ABSENT, None, None)
     now = (new_status, new_arrived, new_left)
@@ -96,6 +67,65 @@ def corrected_entry(record: SessionRecord, client_id: str, *, status: Status | N
     correction = AttendanceCorrection(was=was, now=now, by=by, when=when, reason=reason)
     return base.with_changes(status=new_status, arrived=new_arrived, left=new_left, updated_at=when,
                              corrections=base.corrections + (correction,))
+
+
+def _held_end(header: SessionHeader) -> datetime:
+    """When the session ended; refused while it runs."""
+    if header.state is not SessionState.ENDED or header.actual_end is None:
+        raise InputError(f"{header.session_id} has not ended; correct attendance while it runs "
+                         "with the keys in the app", field="SESSION_ID")
+    return header.actual_end
+
+
+def _entry_to_correct(record: SessionRecord, client_id: str, status: Status | None) -> AttendanceEntry | None:
+    """The client's entry (None: on the list, never marked); refused for a client not on the
+    session's list, and without a status for a client never marked."""
+    header = record.header
+    old = record.attendance.get(client_id)
+    if old is None and client_id not in record.roster:
+        raise InputError(f"client {client_id} is not on the list of {header.session_id}", field="CLIENT_ID")
+    if status is None and old is None:
+        raise InputError(f"client {client_id} has no attendance in this session; give --status",
+                         field="--status")
+    return old
+
+
+def _corrected_times(base: AttendanceEntry, status: Status | None, new_status: Status,
+                     arrived: datetime | None, left: datetime | None) -> tuple[datetime | None, datetime | None]:
+    """The arrival and departure after the correction: none for a status that credits no time,
+    only those given for present or telehealth, else those given over the entry's."""
+    if not new_status.credits_time:
+        if arrived or left:
+            raise InputError(f"a client marked {new_status.value} has no arrival or departure time",
+                             field="--arrived" if arrived else "--left")
+        return None, None
+    if status is not None and status in (Status.PRESENT, Status.TELEHEALTH):
+        return arrived, left                           # the whole session unless times are given
+    new_arrived = arrived if arrived is not None else base.arrived
+    new_left = left if left is not None else base.left
+    if status is Status.LATE and left is None:          # "late" says nothing of leaving early
+        new_left = None
+    return new_arrived, new_left
+
+
+def _check_times(start: datetime, end: datetime, new_status: Status,
+                 new: tuple[datetime | None, datetime | None], given: tuple[datetime | None, datetime | None]) -> None:
+    """A late arrival and an early departure have their times; the times given fall inside the
+    session as held, ``start`` to ``end`` (``attendance_time_problem``), and the client left
+    after arriving."""
+    new_arrived, new_left = new
+    if new_status is Status.LATE and new_arrived is None:
+        raise InputError("a late arrival needs its time (--arrived HH:MM)", field="--arrived")
+    if new_status is Status.LEFT_EARLY and new_left is None:
+        raise InputError("leaving early needs its time (--left HH:MM)", field="--left")
+    for which, value in zip(("arrived", "left"), given, strict=True):
+        if value is not None:
+            problem = attendance_time_problem(which, value, start=start, end=end)
+            if problem:
+                raise InputError(problem, field=f"--{which}")
+    if new_arrived and new_left and new_left <= new_arrived:
+        raise InputError(f"left at {new_left:%H:%M}, not after arriving at {new_arrived:%H:%M}",
+                         field="--left")
 
 
 def describe(state: tuple[Status, datetime | None, datetime | None]) -> str:

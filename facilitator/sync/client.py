@@ -196,26 +196,98 @@ def _fetch(conn: Connection, paths: list[str]) -> dict[str, bytes]:
     return out
 
 
-def sync(root: Path, conn: Connection, moved: Moved) -> None:
-    root = Path(root)
-    make_dirs(root)
-    for sub in ("records", "plans", "recovery", "audit"):
-        make_dirs(root / sub)
-    device = store.device_id(root)
-    # The host measures this laptop's clock from the hello (refused beyond protocol.CLOCK_LIMIT).
+def _hello(root: Path, conn: Connection, moved: Moved, device: str) -> tuple[str, timedelta]:
+    """The host's device id, and this laptop's clock offset as the host measured it (refused
+    beyond protocol.CLOCK_LIMIT; none when the host said nothing usable)."""
     try:
         theirs = conn.hello(device, now=laptop_clock())
     except AccountDeactivated as refused:
         if (root / "clinic.json").exists():      # a laptop that holds the clinic: lock it
             store.lock_clinic(root, refused.account)
         raise
-    host_device = str(theirs.get("device", ""))
     warning = proto.clock_warning(theirs.get("clock_offset_seconds"))
     if warning:
         moved.warnings.append(warning)
     offset = theirs.get("clock_offset_seconds")
     skew = timedelta(seconds=offset) if isinstance(offset, int) and not isinstance(offset, bool) \
         and abs(offset) <= proto.CLOCK_LIMIT.total_seconds() else timedelta(0)
+    return str(theirs.get("device", "")), skew
+
+
+def _pull_clinic(root: Path, conn: Connection, moved: Moved, device: str, host_files: dict[str, str]) -> list[str]:
+    """The host's clinic-level files (clinic.json, plans/), copied as they are; returns their paths."""
+    plain = [p for p in host_files if p == "clinic.json" or p.startswith("plans/")]
+    changed = [p for p in plain if host_files[p] != store.file_hash(root, p, device)]
+    for rel, raw in _fetch(conn, changed).items():
+        store.write_plain(root, rel, raw)
+        moved.add("pulled", "clinic" if rel == "clinic.json" else "plans")
+    if not (root / "clinic.json").exists():
+        raise SyncFailed(f"{conn.target} has no clinic.json to clone", 2)
+    return plain
+
+
+def _sync_plans(root: Path, conn: Connection, moved: Moved, device: str, host_files: dict[str, str],
+                bases: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """Clients' recovery plans, merged both ways; returns their paths and the next bases."""
+    plan_bases = dict(bases)
+    recovery = sorted(set(store.local_plans(root)) | {p for p in host_files if store.RECOVERY_PATH.fullmatch(p)})
+    todo = _differing(root, recovery, host_files, device, moved,
+                      agreed=lambda rel, mine: plan_bases.__setitem__(rel, mine))
+    fetched = _fetch(conn, [p for p in todo if p in host_files])
+    for rel in todo:
+        plan_bases[rel] = _sync_plan(root, rel, conn, fetched.get(rel), host_files.get(rel),
+                                     plan_bases.get(rel), moved)
+    return recovery, plan_bases
+
+
+@dataclass
+class _Link:
+    """Who is syncing with whom: this device, the host's, and the laptop's clock offset."""
+
+    conn: Connection
+    device: str
+    host_device: str
+    skew: timedelta
+
+
+def _sync_files(root: Path, link: _Link, moved: Moved, names: list[str], host_files: dict[str, str],
+                state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Session records and hours files, merged both ways; returns the next bases of each."""
+    bases: dict[str, Any] = dict(state.get("records", {}))
+    hour_bases: dict[str, Any] = dict(state.get("hours", {}))
+
+    def agreed(rel: str, mine: str) -> None:
+        if rel.startswith("records/"):
+            bases[rel] = base_of(store.check_record(rel, (root / rel).read_bytes()))
+
+    todo = _differing(root, names, host_files, link.device, moved, agreed=agreed)
+    fetched = _fetch(link.conn, [p for p in todo if p in host_files])
+    for number, rel in enumerate(todo, start=1):
+        if rel.startswith("records/"):
+            bases[rel] = _sync_record(root, rel, link.conn, fetched.get(rel), host_files.get(rel),
+                                      bases.get(rel), moved, link.skew)
+        else:
+            hour_bases[rel] = _sync_hours(root, rel, link.conn, fetched.get(rel), link.device, link.host_device,
+                                          hour_bases.get(rel), host_files.get(rel), moved)
+        _progress(number, len(todo), "merging")
+    return bases, hour_bases
+
+
+def _push_audit(root: Path, conn: Connection, moved: Moved, host_audit: dict[str, Any]) -> None:
+    """This laptop's audit month files the host does not hold as they are here."""
+    for name in store.audit_listing(root / "audit"):
+        raw = store.complete_lines((root / "audit" / name).read_bytes())
+        if store.sha256(raw) != host_audit.get(name):
+            moved.add("pushed", "audit", conn.call("put_audit", name=name, data=proto.encode(raw))["added"])
+
+
+def sync(root: Path, conn: Connection, moved: Moved) -> None:
+    root = Path(root)
+    make_dirs(root)
+    for sub in ("records", "plans", "recovery", "audit"):
+        make_dirs(root / sub)
+    device = store.device_id(root)
+    host_device, skew = _hello(root, conn, moved, device)
     state = store.load_state(root)
     if state.get("host_device") not in (None, host_device):
         raise SyncFailed(f"{root} was synced with another clinic host; sync {conn.target} into a new "
@@ -229,55 +301,19 @@ def sync(root: Path, conn: Connection, moved: Moved) -> None:
     host_files: dict[str, str] = {store.check_path(p): h for p, h in listing["files"].items()}
 
     # 1. the host's clinic-level files, copied as they are
-    plain = [p for p in host_files if p == "clinic.json" or p.startswith("plans/")]
-    changed = [p for p in plain if host_files[p] != store.file_hash(root, p, device)]
-    for rel, raw in _fetch(conn, changed).items():
-        store.write_plain(root, rel, raw)
-        moved.add("pulled", "clinic" if rel == "clinic.json" else "plans")
-    if not (root / "clinic.json").exists():
-        raise SyncFailed(f"{conn.target} has no clinic.json to clone", 2)
+    plain = _pull_clinic(root, conn, moved, device, host_files)
     data = open_clinic(root)
-
     # 2. clients' recovery plans, merged both ways
-    plan_bases: dict[str, Any] = dict(state.get("recovery", {}))
-    recovery = sorted(set(store.local_plans(root)) | {p for p in host_files if store.RECOVERY_PATH.fullmatch(p)})
-    todo = _differing(root, recovery, host_files, device, moved,
-                      agreed=lambda rel, mine: plan_bases.__setitem__(rel, mine))
-    fetched = _fetch(conn, [p for p in todo if p in host_files])
-    for rel in todo:
-        plan_bases[rel] = _sync_plan(root, rel, conn, fetched.get(rel), host_files.get(rel),
-                                     plan_bases.get(rel), moved)
-
+    recovery, plan_bases = _sync_plans(root, conn, moved, device, host_files, state.get("recovery", {}))
     # 3. session records and hours files, merged both ways
-    bases: dict[str, Any] = dict(state.get("records", {}))
-    hour_bases: dict[str, Any] = dict(state.get("hours", {}))
     names = sorted(set(store.local_files(root)) | {p for p in host_files if p not in plain and p not in recovery})
-
-    def agreed(rel: str, mine: str) -> None:
-        if rel.startswith("records/"):
-            bases[rel] = base_of(store.check_record(rel, (root / rel).read_bytes()))
-
-    todo = _differing(root, names, host_files, device, moved, agreed=agreed)
-    fetched = _fetch(conn, [p for p in todo if p in host_files])
-    for number, rel in enumerate(todo, start=1):
-        if rel.startswith("records/"):
-            bases[rel] = _sync_record(root, rel, conn, fetched.get(rel), host_files.get(rel),
-                                      bases.get(rel), moved, skew)
-        else:
-            hour_bases[rel] = _sync_hours(root, rel, conn, fetched.get(rel), device, host_device,
-                                          hour_bases.get(rel), host_files.get(rel), moved)
-        _progress(number, len(todo), "merging")
-
+    bases, hour_bases = _sync_files(root, _Link(conn, device, host_device, skew), moved, names, host_files, state)
     # 4. this laptop's audit chain, after noting this sync in it
     if moved.anything:
         data.record_audit("sync", f"device:{host_device}", {
             "pulled": sum(moved.pulled.values()), "pushed": sum(moved.pushed.values()),
             "conflicts": len(moved.conflicts)})
-    host_audit = listing.get("audit", {})
-    for name in store.audit_listing(root / "audit"):
-        raw = store.complete_lines((root / "audit" / name).read_bytes())
-        if store.sha256(raw) != host_audit.get(name):
-            moved.add("pushed", "audit", conn.call("put_audit", name=name, data=proto.encode(raw))["added"])
+    _push_audit(root, conn, moved, listing.get("audit", {}))
     laptop_keeps_host_head(root, host_device, conn.call("bye").get("head"))   # the host's final head
     store.save_state(root, {"last_sync": data.now().isoformat(timespec="seconds"), "host": conn.target_text,
                             "host_device": host_device, "records": bases, "hours": hour_bases,

@@ -14,7 +14,6 @@ from typing import ClassVar
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
 
 from facilitator.core.hours import WeeklyRow
 from facilitator.core.roster import Client
@@ -26,6 +25,7 @@ from facilitator.tui.widgets.hoursbar import (
     needs_cell,
     required_text,
 )
+from facilitator.tui.widgets.table_cache import replace_rows
 
 BAR_WIDTH = 5
 NAME_MIN, NAME_MAX = 10, 24
@@ -72,6 +72,78 @@ class WeekTableData:
     today: date | None        # marked in the header when it is one of ``days``
 
 
+def hours_text(row: WeeklyRow) -> str:
+    return f"{hours_down(row.credited_minutes)}/{required_text(row.required_hours)}"
+
+
+@dataclass(frozen=True)
+class _Widths:
+    """Each column's width for these rows at ``width`` columns."""
+
+    name: int
+    level: int
+    hours: int
+    day: int
+    needs: int
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (self.name, self.level, self.hours, self.day, self.needs)
+
+    @classmethod
+    def of(cls, data: WeekTableData, width: int) -> _Widths:
+        rows, clients = data.rows, data.clients
+        hours_w = max([len(hours_text(r)) for r in rows] + [5])
+        day_w = max([3] + [len(day_cell(r.minutes_by_day.get(d, 0))) for r in rows for d in data.days])
+        level_w = min(LEVEL_MAX, max([5] + [len(clients[r.client_id].level_of_care) for r in rows]))
+        needs_w = max([5] + [len(needs_cell(r)) for r in rows])
+        fixed = [BAR_WIDTH + 1 + hours_w, *([day_w] * len(data.days)), 3, 7, needs_w]
+        # Every column has a one-space gutter; one more column for the scrollbar.
+        spare = width - sum(fixed) - level_w - (len(fixed) + 2) - 1 - 1
+        wanted = min(NAME_MAX, max([6] + [len(clients[r.client_id].name) for r in rows]))
+        if spare < wanted and level_w > LEVEL_MIN:   # the name matters more than the level
+            cut = min(level_w - LEVEL_MIN, wanted - spare)
+            level_w, spare = level_w - cut, spare + cut
+        if spare < NAME_MIN and needs_w > NEEDS_MIN:  # and more than the needs' wording
+            cut = min(needs_w - NEEDS_MIN, NAME_MIN - spare)
+            needs_w, spare = needs_w - cut, spare + cut
+        return cls(max(NAME_MIN, min(NAME_MAX, spare)), level_w, hours_w, day_w, needs_w)
+
+
+def _columns(data: WeekTableData, w: _Widths) -> list[tuple[str, Text]]:
+    """The columns' keys and labels; today's day underlined."""
+    columns = [
+        ("name", cell("Client", w.name)),
+        ("level", cell("Level", w.level)),
+        ("hours", cell("Hours", BAR_WIDTH + 1 + w.hours)),
+    ]
+    for day in data.days:
+        label = cell(f"{day:%a}", w.day, right=True)
+        if day == data.today:
+            label.stylize("underline", 1)
+        columns.append((day.isoformat(), label))
+    return columns + [("abs", cell("Abs", 3, right=True)), ("flag", cell("Flag", 7)),
+                      ("needs", cell("Needs", w.needs))]
+
+
+def _row_cells(row: WeeklyRow, client: Client, days: list[date], colours: Mapping[str, str],
+               w: _Widths) -> tuple[Text, ...]:
+    """One client's cells, in the columns' order."""
+    style = flag_style(row.flag, colours)
+    hours = bar(row.credited_minutes, row.required_minutes, BAR_WIDTH, style, colours.get("foreground-muted", ""))
+    hours.append(" " + hours_text(row).rjust(w.hours))
+    absences = row.absent            # excused absences are not counted here
+    return (
+        cell(name_in(client, w.name), w.name),
+        cell(client.level_of_care, w.level),
+        cell(hours, BAR_WIDTH + 1 + w.hours),
+        *(cell(day_cell(row.minutes_by_day.get(d, 0)), w.day, right=True) for d in days),
+        cell(str(absences) if absences else "·", 3, right=True),
+        cell(flag_text(row.flag, colours), 7),
+        cell(needs_cell(row), w.needs, style=style),
+    )
+
+
 class WeekTable(DataTable):
     BINDINGS: ClassVar = [
         Binding("enter", "select_cursor", "Client", id="weekly.open", show=False,
@@ -107,75 +179,12 @@ class WeekTable(DataTable):
         with a fresh view's).
         """
         current = self.current_id
-        rows, clients = data.rows, data.clients
-        muted = colours.get("foreground-muted", "")
-        hours_texts = [f"{hours_down(r.credited_minutes)}/{required_text(r.required_hours)}" for r in rows]
-        hours_w = max([len(t) for t in hours_texts] + [5])
-        day_w = max([3] + [len(day_cell(r.minutes_by_day.get(d, 0))) for r in rows for d in data.days])
-        level_w = min(LEVEL_MAX, max([5] + [len(clients[r.client_id].level_of_care) for r in rows]))
-        needs = [needs_cell(r) for r in rows]
-        needs_w = max([5] + [len(n) for n in needs])
-        fixed = [BAR_WIDTH + 1 + hours_w, *([day_w] * len(data.days)), 3, 7, needs_w]
-        # Every column has a one-space gutter; one more column for the scrollbar.
-        spare = width - sum(fixed) - level_w - (len(fixed) + 2) - 1 - 1
-        wanted = min(NAME_MAX, max([6] + [len(clients[r.client_id].name) for r in rows]))
-        if spare < wanted and level_w > LEVEL_MIN:   # the name matters more than the level
-            cut = min(level_w - LEVEL_MIN, wanted - spare)
-            level_w, spare = level_w - cut, spare + cut
-        if spare < NAME_MIN and needs_w > NEEDS_MIN:  # and more than the needs' wording
-            cut = min(needs_w - NEEDS_MIN, NAME_MIN - spare)
-            needs_w, spare = needs_w - cut, spare + cut
-        name_w = max(NAME_MIN, min(NAME_MAX, spare))
-
-        columns = [
-            ("name", cell("Client", name_w)),
-            ("level", cell("Level", level_w)),
-            ("hours", cell("Hours", BAR_WIDTH + 1 + hours_w)),
-        ]
-        for day in data.days:
-            label = cell(f"{day:%a}", day_w, right=True)
-            if day == data.today:
-                label.stylize("underline", 1)
-            columns.append((day.isoformat(), label))
-        columns += [("abs", cell("Abs", 3, right=True)), ("flag", cell("Flag", 7)),
-                    ("needs", cell("Needs", needs_w))]
-
-        # A row's cells depend on the row, its client and these; unchanged rows keep theirs.
-        shape = (name_w, level_w, hours_w, day_w, needs_w, tuple(data.days), tuple(sorted(colours.items())))
-        made: dict[str, tuple[tuple, WeeklyRow, Client, tuple[Text, ...]]] = {}
-        body: list[tuple[str, tuple[Text, ...]]] = []
-        for row, hours_text, need in zip(rows, hours_texts, needs):
-            client = clients[row.client_id]
-            known = self._made.get(row.client_id)
-            if known is not None and known[0] == shape and known[1] == row and known[2] == client:
-                made[row.client_id] = known
-                body.append((row.client_id, known[3]))
-                continue
-            style = flag_style(row.flag, colours)
-            hours = bar(row.credited_minutes, row.required_minutes, BAR_WIDTH, style, muted)
-            hours.append(" " + hours_text.rjust(hours_w))
-            absences = row.absent            # excused absences are not counted here
-            cells = (
-                cell(name_in(client, name_w), name_w),
-                cell(client.level_of_care, level_w),
-                cell(hours, BAR_WIDTH + 1 + hours_w),
-                *(cell(day_cell(row.minutes_by_day.get(d, 0)), day_w, right=True) for d in data.days),
-                cell(str(absences) if absences else "·", 3, right=True),
-                cell(flag_text(row.flag, colours), 7),
-                cell(need, needs_w, style=style),
-            )
-            made[row.client_id] = (shape, row, client, cells)
-            body.append((row.client_id, cells))
-        self._made = made
+        widths = _Widths.of(data, width)
+        columns = _columns(data, widths)
+        body = self._body(data, colours, widths)
         ids = [key for key, _ in body]
         if columns == self._shown_columns and len(ids) == len(self.shown_ids) and set(ids) == set(self.shown_ids):
-            self._update_cells(body)
-            if ids != self.shown_ids:        # hours changed a client's place (by shortfall)
-                place = {id(self.get_cell(key, "name")): i for i, key in enumerate(ids)}
-                self.sort("name", key=lambda name: place[id(name)])
-                self.shown_ids = ids
-                if current in ids:
-                    self.move_cursor(row=ids.index(current), animate=False)
+            self._update_in_place(body, ids, current)
             return
         self.clear(columns=True)
         for key, label in columns:
@@ -183,9 +192,38 @@ class WeekTable(DataTable):
         for key, cells in body:
             self.add_row(*cells, key=key)
         self._shown_columns, self._shown_cells = columns, dict(body)
-        self.shown_ids = [r.client_id for r in rows]
+        self.shown_ids = [r.client_id for r in data.rows]
         if current in self.shown_ids:
             self.move_cursor(row=self.shown_ids.index(current), animate=False)
+
+    def _body(self, data: WeekTableData, colours: Mapping[str, str],
+              widths: _Widths) -> list[tuple[str, tuple[Text, ...]]]:
+        """Each row's cells, by client id; a row's cells depend on the row, its client and
+        ``shape``, so an unchanged row keeps the cells made for it last time."""
+        shape = (*widths.shape, tuple(data.days), tuple(sorted(colours.items())))
+        made: dict[str, tuple[tuple, WeeklyRow, Client, tuple[Text, ...]]] = {}
+        body: list[tuple[str, tuple[Text, ...]]] = []
+        for row in data.rows:
+            client = data.clients[row.client_id]
+            known = self._made.get(row.client_id)
+            if known is not None and known[0] == shape and known[1] == row and known[2] == client:
+                cells = known[3]
+            else:
+                cells = _row_cells(row, client, data.days, colours, widths)
+            made[row.client_id] = (shape, row, client, cells)
+            body.append((row.client_id, cells))
+        self._made = made
+        return body
+
+    def _update_in_place(self, body: list[tuple[str, tuple[Text, ...]]], ids: list[str], current: str | None) -> None:
+        """The same columns and clients: new cells where they differ, and rows moved."""
+        self._update_cells(body)
+        if ids != self.shown_ids:        # hours changed a client's place (by shortfall)
+            place = {id(self.get_cell(key, "name")): i for i, key in enumerate(ids)}
+            self.sort("name", key=lambda name: place[id(name)])
+            self.shown_ids = ids
+            if current in ids:
+                self.move_cursor(row=ids.index(current), animate=False)
 
     def _update_cells(self, body: list[tuple[str, tuple[Text, ...]]]) -> None:
         """Replace the cells that differ from those shown (same rows, same columns)."""
@@ -195,41 +233,16 @@ class WeekTable(DataTable):
             shown = self._shown_cells[row_key]
             if cells != shown:
                 # every cell of a changed row is put in, so the table holds these very cells
-                changed[row_key] = dict(zip(keys, cells))
+                changed[row_key] = dict(zip(keys, cells, strict=False))
                 self._shown_cells[row_key] = cells
         if changed:
             self._replace_cells(changed)
 
     def _replace_cells(self, changed: dict[str, dict[str, Text]]) -> None:
-        """Put new cells in ``changed`` rows, and forget only those rows' rendering.
+        """Put new cells in ``changed`` rows, and forget only those rows' rendering
+        (``table_cache``: ``update_cell`` renders every visible cell again)."""
+        replace_rows(self, changed)
 
-        ``DataTable.update_cell`` makes the table render every visible cell again (each
-        update invalidates all of its caches), about 50 ms for a 120x40 weekly view, which
-        ten supervisors' views paid every few seconds while attendance was being marked
-        (benchmark figure 6). Here only the changed rows' cached renderings are dropped.
-        This uses DataTable's caches (Textual 8.2): without them it falls back to
-        ``update_cell``; tests/tui/test_weekly_follow.py checks the picture after a change.
-        """
-        try:
-            data, cells, rows = self._data, self._cell_render_cache, self._row_render_cache
-            renderables, lines, locations = self._row_renderable_cache, self._line_cache, self._row_locations
-        except AttributeError:       # another Textual: the public way, every cell rendered again
-            for row_key, new in changed.items():
-                for column_key, value in new.items():
-                    self.update_cell(row_key, column_key, value)
-            return
-        row_keys = {RowKey(key) for key in changed}
-        for key, new in changed.items():
-            for column_key, value in new.items():
-                data[RowKey(key)][ColumnKey(column_key)] = value
-        for cache in (cells, rows):           # keyed (row key, ...)
-            for stale in [k for k in cache.keys() if k[0] in row_keys]:
-                cache.discard(stale)
-        indexes = {locations.get(key) for key in row_keys}
-        for stale in [k for k in renderables.keys() if k[1] in indexes]:   # keyed (count, index)
-            renderables.discard(stale)
-        lines.clear()                         # whole lines: rebuilt from the rows kept
-        self.refresh()
 
 def shown_days(week_days: Iterable[date], meeting_days: set[date], rows: Iterable[WeeklyRow]) -> list[date]:
     """The days a group meets or anyone has hours; every day if that leaves none."""
