@@ -20,6 +20,7 @@ from facilitator.core.confidentiality import NameFinder
 from facilitator.core.errors import InputError
 from facilitator.core.hours import credited_minutes
 from facilitator.core.plan_progress import in_blocks, plan_progress_part
+from facilitator.core.plans import SessionPlan
 from facilitator.core.recovery import RecoveryPlan
 from facilitator.core.roster import Client
 from facilitator.core.rules import PARTICIPATION_PHRASES, PARTICIPATION_PICKS, BlockKind, Status
@@ -44,7 +45,7 @@ GROUP_TYPES: dict[str, str] = {
 }
 
 
-def group_type_of(plan) -> str:
+def group_type_of(plan: SessionPlan | None) -> str:
     """The note's group type for a ``core.plans.SessionPlan`` (or None)."""
     if plan is None:
         return DEFAULT_GROUP_TYPE
@@ -129,7 +130,7 @@ def _presence(block: BlockRun, end_default: datetime, window: tuple[datetime, da
     return ""
 
 
-def _interventions(record: SessionRecord, end: datetime, redact,
+def _interventions(record: SessionRecord, end: datetime, redact: Callable[[str], str],
                    window: tuple[datetime, datetime] | None) -> list[str]:
     """Countable blocks as run (actual minutes); as planned when the clock never ran them.
 
@@ -174,7 +175,7 @@ def _pick_key(pick: str) -> str:
 NOTHING_RECORDED = "no participation or counselor notes were recorded for this session."
 
 
-def _participation(entry: AttendanceEntry, first: str, redact, titles: Mapping[int, str]) -> str:
+def _participation(entry: AttendanceEntry, first: str, redact: Callable[[str], str], titles: Mapping[int, str]) -> str:
     """The client's picks as sentences in their name, each with the blocks it was made in
     (issue #20: a word belongs to its block); never invented.
 

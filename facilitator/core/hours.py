@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
-from typing import Any, Union
+from typing import Any
 
 from facilitator.core.errors import InputError
 from facilitator.core.roster import Client, Group
@@ -35,7 +35,7 @@ _EPSILON = 1e-6          # minutes; required figures are floats (9 x 2/3 ...)
 Span = tuple[datetime, datetime]
 # Countable minutes per meeting of a group (its length minus the plan's breaks):
 # a mapping by group name, or a callable given the Group. None: the whole length.
-Capacity = Union[Mapping[str, int], Callable[[Group], int], None]
+Capacity = Mapping[str, int] | Callable[[Group], int] | None
 
 
 def _utc(value: datetime) -> datetime:

@@ -329,7 +329,7 @@ class AttendanceEntry:
         return replace(self, picks=tuple(picks), block_picks=_in_order(kept))
 
     def to_dict(self) -> dict[str, Any]:
-        data = {
+        data: dict[str, Any] = {
             "client_id": self.client_id, "status": str(self.status),
             "arrived": _iso(self.arrived), "left": _iso(self.left),
             "picks": list(self.picks), "text": self.text,
@@ -465,7 +465,7 @@ def attributions_moved(old: Sequence[BlockRun], new: Sequence[BlockRun]) -> dict
                 if old[i].position != i + 1}
     if len(new) != len(old):
         return {}
-    undone = [o.position for o, n in zip(old, new) if o.started_at is not None and n.started_at is None]
+    undone = [o.position for o, n in zip(old, new, strict=True) if o.started_at is not None and n.started_at is None]
     resumed = next((n.position for n in new if n.started_at is not None and n.ended_at is None), None)
     if resumed is None:
         return {}
