@@ -20,7 +20,6 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from types import ModuleType
 from typing import Any
 
 from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
@@ -45,11 +44,10 @@ def _iso(value: datetime | None) -> str | None:
 
 
 
-_orjson: ModuleType | None
 try:
     import orjson as _orjson
 except ImportError:  # pragma: no cover - a dependency; json gives the same bytes, slower
-    _orjson = None
+    _orjson = None  # type: ignore[assignment]  # typed as the module: it is a dependency
 
 # The canonical form: json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 # in UTF-8. One encoder for every hash (json.dumps with options builds one per call).

@@ -50,8 +50,7 @@ def plan_progress_part(plan: RecoveryPlan | None, entry: AttendanceEntry, record
             continue
         linked = [b for g, b in entry.goal_links if g == goal.number]
         blocks = list(dict.fromkeys(redact(titles[b]) if b in titles else "the session" for b in linked))
-        within = None if (None in linked or not linked) else {b for b in linked if b is not None}
-        work = _work(entry, within, titles, redact)
+        work = _work(entry, _within(linked), titles, redact)
         if not blocks and goal.number not in mentioned:
             lines.append(head + NOT_ADDRESSED + ".")
             continue
@@ -59,6 +58,13 @@ def plan_progress_part(plan: RecoveryPlan | None, entry: AttendanceEntry, record
         did = f"; {first_name} {_joined(work)}" if work else ""
         lines.append(head + where + did + ".")
     return lines
+
+
+def _within(linked: list[int | None]) -> set[int] | None:
+    """The blocks a goal's links name; None: the whole session (a link to it, or none)."""
+    if None in linked or not linked:
+        return None
+    return {b for b in linked if b is not None}
 
 
 def _work(entry: AttendanceEntry, linked: set[int] | None, titles: Mapping[int, str],
