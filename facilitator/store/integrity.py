@@ -89,7 +89,7 @@ class Replay:
             current: dict[str, dict[str, Any]] = {}
             for _path, _number, entry in (self.log.entries() if self.log is not None else ()):
                 rel = entry.get("file") if isinstance(entry, dict) else None
-                if not isinstance(rel, str):
+                if not isinstance(entry, dict) or not isinstance(rel, str):
                     continue
                 previous = current.get(rel)
                 if previous is not None and isinstance(previous.get("sha256"), str):
@@ -154,8 +154,8 @@ def verify_bindings(data: DataDir, skip: set[Path] | frozenset[Path] = frozenset
         if entry is None:
             problems.append(f"{path} has no audit entry: the log never recorded writing it (it was "
                             f"put there by hand, the log lost the entries about it, or it was written "
-                            f"before the log recorded file contents: then an admin vouches for it with `facilitator audit "
-                            f"baseline`).")
+                            f"before the log recorded file contents: then an admin vouches for it "
+                            f"with `facilitator audit baseline`).")
             continue
         expected = entry.get("sha256")
         digest = (digests or {}).get(path) or file_sha256(path)
