@@ -21,7 +21,7 @@ import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from facilitator.core.errors import InputError
 from facilitator.core.session import SessionHeader
@@ -84,6 +84,8 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
         header = _header(parts.get("header"))
         ctx = SessionContext(actor, session_id, day, header)
         ordered = sorted(changes, key=_order)
+        old: Any                 # a part's value, before and as pushed: any JSON (authorize_part checks it)
+        new: Any
         for number, change in enumerate(ordered):
             part, new, was = change.get("part"), change.get("value"), change.get("was")
             if not isinstance(part, str) or not PART.fullmatch(part):
@@ -143,7 +145,7 @@ def _header(doc: Any) -> SessionHeader | None:
         return None
 
 
-def uid_ok(uid: Any) -> bool:
+def uid_ok(uid: Any) -> TypeGuard[str]:
     """A uuid4 hex, or a legacy ``<device>:<doc id>``."""
     return isinstance(uid, str) and re.fullmatch(r"[0-9a-f]{32}|[0-9a-f]{16,64}:[0-9]{1,9}", uid, re.ASCII) is not None
 
@@ -168,7 +170,7 @@ def apply_hours_changes(data: DataDir, relative: str, host_device: str, add: lis
         except FileNotFoundError:
             current = {}
         ids = sorted(current.get("entries", {}), key=int)
-        entries = dict(zip(ids, with_uids(current, host_device)))
+        entries = dict(zip(ids, with_uids(current, host_device), strict=True))
         by_uid = {doc["uid"]: doc_id for doc_id, doc in entries.items()}
         for uid in remove:
             if not uid_ok(uid):

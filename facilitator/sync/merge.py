@@ -99,7 +99,8 @@ def record_parts(data: dict[str, Any]) -> dict[str, Any]:
 
 def base_of(data: dict[str, Any]) -> dict[str, str]:
     """The parts' hashes, to be kept as the next merge's base."""
-    return {key: short_hash(value) for key, value in record_parts(data).items()}
+    return {key: digest for key, value in record_parts(data).items()
+            if (digest := short_hash(value)) is not None}         # no part is None
 
 
 class _Merge:
@@ -319,7 +320,7 @@ def merge_hours(mine: dict[str, Any], my_device: str, theirs: dict[str, Any], th
     """
     base_set = set(base or ())
     my_docs = {doc_id: doc for doc_id, doc in zip(
-        sorted(mine.get("entries", {}), key=int), with_uids(mine, my_device))}
+        sorted(mine.get("entries", {}), key=int), with_uids(mine, my_device), strict=True)}
     their_docs = {d["uid"]: d for d in with_uids(theirs, their_device)}
     mine_uids = {d["uid"] for d in my_docs.values()}
     entries = {k: d for k, d in my_docs.items()

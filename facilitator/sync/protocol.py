@@ -48,7 +48,7 @@ import base64
 import json
 import struct
 from datetime import datetime, timedelta
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import facilitator
 
@@ -72,7 +72,7 @@ class VersionMismatch(ProtocolError):
             f"with sync protocol {PROTOCOL} — upgrade the older one.")
 
 
-def send(stream: BinaryIO, message: dict[str, Any]) -> None:
+def send(stream: IO[bytes], message: dict[str, Any]) -> None:
     body = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     if len(body) > MAX_MESSAGE:
         raise ProtocolError(f"a sync message would be {len(body)} bytes, over the {MAX_MESSAGE} limit")
@@ -80,7 +80,7 @@ def send(stream: BinaryIO, message: dict[str, Any]) -> None:
     stream.flush()
 
 
-def _read_exactly(stream: BinaryIO, size: int) -> bytes:
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
     chunks, left = [], size
     while left:
         chunk = stream.read(left)
@@ -91,7 +91,7 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def receive(stream: BinaryIO) -> dict[str, Any]:
+def receive(stream: IO[bytes]) -> dict[str, Any]:
     """The next message; ``EOFError`` when the other side has gone."""
     (size,) = struct.unpack(">I", _read_exactly(stream, 4))
     if size > MAX_MESSAGE:
