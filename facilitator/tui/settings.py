@@ -29,6 +29,7 @@ from facilitator.store.settings import (
     parse_value,
 )
 from facilitator.tui.live import LiveScreen
+from facilitator.tui.lock import IdleLock
 from facilitator.tui.navigation import to_base
 from facilitator.tui.staff import ROLE_WORDS, problem_sentence
 from facilitator.tui.widgets.header import ClinicHeader
@@ -321,9 +322,9 @@ class SettingsScreen(LiveScreen):
                  and getattr(before, attr) != getattr(saved, attr)]
         self.say("Saved: " + ", ".join(parts) + "." if parts else "Nothing to save: no setting was changed.")
         # The idle lock re-reads the settings once a minute; take a new limit at once.
-        reread = getattr(self.app, "_read_idle_settings", None)
-        if callable(reread):
-            reread()
+        idle_lock = getattr(self.app, "idle_lock", None)      # FacilitatorApp's (tui/lock.py)
+        if isinstance(idle_lock, IdleLock):
+            idle_lock.read_idle_settings()
         self.reload()
 
     def action_closure(self) -> None:

@@ -64,9 +64,9 @@ COUNSELOR_APP = textwrap.dedent('''
     from facilitator.core.rules import Status
     from facilitator.store.running import start_session
     from facilitator.tui.session import SessionScreen
-    from facilitator.tui.lock import IdleLockMixin
+    from facilitator.tui.lock import IdleLock
     from tests.tui.helpers import build_app
-    IdleLockMixin.idle_lock_enabled = False   # no PIN gate over the session this process opened
+    IdleLock.enabled = False   # no PIN gate over the session this process opened
 
     root, user, group, presses, pace = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
 
