@@ -30,7 +30,7 @@ def watch_terminal(app: Any) -> None:
     if app.is_headless:
         return
     try:
-        fd = sys.__stdin__.fileno()
+        fd = sys.__stdin__.fileno()  # type: ignore[union-attr]  # None: the AttributeError below
         termios.tcgetattr(fd)
     except (AttributeError, ValueError, OSError, termios.error):
         return       # not on a terminal: nothing to watch

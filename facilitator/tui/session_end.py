@@ -25,6 +25,8 @@ from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.tables import put_rows
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from facilitator.core.clinic import Staff
     from facilitator.core.notes import Note
     from facilitator.core.session import SessionRecord
@@ -148,7 +150,7 @@ class EndSessionScreen(Screen):
                 hint = f"This draft {row.names_member} · " + hint
         else:
             keys = ["Enter reads it"] + (["a adds an addendum"] if writer else [])
-            if not note.cosigned_by and self._may("note.cosign") and note.signed_by != self.me.user:
+            if not note.cosigned_by and self._may("note.cosign") and self.me and note.signed_by != self.me.user:
                 keys.append("c co-signs")
             hint = "Signed and locked · " + " · ".join(keys)
         if self.done:
@@ -331,8 +333,10 @@ class EndSessionScreen(Screen):
                         markup=False)
             return
         from facilitator.tui.note_editor import AddendumScreen, add_addendum
-        self.app.push_screen(AddendumScreen(row.name),
-                             lambda body: add_addendum(self, self.book, row.client_id, body))
+        def added(body: str | None) -> None:
+            add_addendum(self, self.book, row.client_id, body)
+
+        self.app.push_screen(AddendumScreen(row.name), added)
 
     def action_correct(self) -> None:
         """Correct the highlighted client's attendance (``store.corrections``)."""
@@ -355,7 +359,8 @@ class EndSessionScreen(Screen):
             if saved:
                 self.reload()
 
-        hm = (lambda t: f"{t:%H:%M}" if t else "")
+        def hm(t: datetime | None) -> str:
+            return f"{t:%H:%M}" if t else ""
         self.app.push_screen(CorrectAttendanceModal(row.name, entry.status.value, hm(entry.arrived),
                                                     hm(entry.left), save), closed)
 

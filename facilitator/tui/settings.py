@@ -218,8 +218,8 @@ class SettingsScreen(LiveScreen):
             role = ROLE_WORDS.get(me.role, str(me.role)) if me else "not a staff member"
             note = f"You are {role}: only admins change settings, so this form is read-only."
         self.query_one("#settings-note", Label).update(note)
-        for key, _, _ in FORM:
-            self.query_one(f"#{key}").disabled = not self.is_admin
+        for field_key, _, _ in FORM:
+            self.query_one(f"#{field_key}").disabled = not self.is_admin
         if not self.is_admin:
             for row in self.query(".settings-row"):
                 row.remove_class("-current")

@@ -262,9 +262,9 @@ class AgendaPane(Vertical):
             put(time_label, f"{first.planned_minutes} min planned")
             bar.update(progress=0)
         time_label.set_class(overtime, "-overtime")
-        block = blocks[current] if current is not None else None
+        shown_block = blocks[current] if current is not None else None
         width = max(20, self.content_region.width or self.size.width - 4)
-        items = self.prompt_items(block)
+        items = self.prompt_items(shown_block)
         if current != self.prompt_block:
             self.prompt_block, self.prompt_first = current, 0
         self.set_class(bool(items), "-prompting")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding
@@ -144,7 +144,7 @@ class WeekTable(DataTable):
         shape = (name_w, level_w, hours_w, day_w, needs_w, tuple(data.days), tuple(sorted(colours.items())))
         made: dict[str, tuple[tuple, WeeklyRow, Client, tuple[Text, ...]]] = {}
         body: list[tuple[str, tuple[Text, ...]]] = []
-        for row, hours_text, need in zip(rows, hours_texts, needs):
+        for row, hours_text, need in zip(rows, hours_texts, needs, strict=True):
             client = clients[row.client_id]
             known = self._made.get(row.client_id)
             if known is not None and known[0] == shape and known[1] == row and known[2] == client:
@@ -195,7 +195,7 @@ class WeekTable(DataTable):
             shown = self._shown_cells[row_key]
             if cells != shown:
                 # every cell of a changed row is put in, so the table holds these very cells
-                changed[row_key] = dict(zip(keys, cells))
+                changed[row_key] = dict(zip(keys, cells, strict=True))
                 self._shown_cells[row_key] = cells
         if changed:
             self._replace_cells(changed)
@@ -222,12 +222,13 @@ class WeekTable(DataTable):
         for key, new in changed.items():
             for column_key, value in new.items():
                 data[RowKey(key)][ColumnKey(column_key)] = value
-        for cache in (cells, rows):           # keyed (row key, ...)
+        caches: tuple[Any, ...] = (cells, rows)   # Textual's private caches, keyed (row key, ...)
+        for cache in caches:
             for stale in [k for k in cache.keys() if k[0] in row_keys]:
                 cache.discard(stale)
         indexes = {locations.get(key) for key in row_keys}
-        for stale in [k for k in renderables.keys() if k[1] in indexes]:   # keyed (count, index)
-            renderables.discard(stale)
+        for gone in [k for k in renderables.keys() if k[1] in indexes]:   # keyed (count, index)
+            renderables.discard(gone)
         lines.clear()                         # whole lines: rebuilt from the rows kept
         self.refresh()
 
