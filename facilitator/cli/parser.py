@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import NoReturn
 
 from facilitator import __version__
 
@@ -27,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
         self._argv = [str(a) for a in (sys.argv[1:] if args is None else args)]
         return super().parse_args(args, namespace)
 
-    def error(self, message: str) -> None:  # one sentence, exit 2
+    def error(self, message: str) -> NoReturn:  # one sentence, exit 2
         prefix = "unrecognized arguments: "
         if message.startswith(prefix) and self._argv:
             message = self._unknown_option(message[len(prefix):].split()) or message
@@ -122,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--days", required=True, help="e.g. mon,wed,thu")
     add.add_argument("--start", required=True, help="HH:MM, 24-hour")
     add.add_argument("--minutes", required=True, help="1-720, digits 0-9")
-    add.add_argument("--plan", help="the group's usual agenda: an id from the agenda library (sessions/*.toml), e.g. iop-evening-triggers")
+    add.add_argument("--plan", help="the group's usual agenda: an id from the agenda library (sessions/*.toml), "
+                                    "e.g. iop-evening-triggers")
     add.add_argument("--holiday", action="append", default=[], metavar="YYYY-MM-DD",
                      help="a date the group does not meet (repeatable)")
     _data_arg(add)
@@ -228,17 +230,19 @@ def build_parser() -> argparse.ArgumentParser:
     slist.add_argument("--format", choices=("table", "csv", "json"), default="table")
     _data_arg(slist)
     settings = commands.add_parser("settings", help="the clinic's settings (changes: admins only)")
-    settings = settings.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
-    _data_arg(settings.add_parser("show", help="print each setting as key: value"))
-    sset = settings.add_parser("set", help="change one setting",
+    settings_actions = settings.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    _data_arg(settings_actions.add_parser("show", help="print each setting as key: value"))
+    sset = settings_actions.add_parser("set", help="change one setting",
                                description="Change one setting: name, timezone, week-start (monday or "
-                               "sunday), group-cap (the group size limit, 1-50; the session screen warns above it), idle-minutes (1-60; the idle "
+                               "sunday), group-cap (the group size limit, 1-50; the session screen warns above it), "
+                               "idle-minutes (1-60; the idle "
                                "lock), bell (on or off; rings a minute before a block ends), plan-review-days "
                                "(1-365; days between recovery-plan reviews), billing-code LEVEL CODE (the service "
                                "code a level of care is billed under, e.g. `billing-code PHP H0035`), "
                                "place-of-service (the clinic's, two digits; default 57), "
                                "telehealth-place-of-service (10, the member's home, or 02), "
-                               "telehealth-modifier (two characters; default 95), end-grace-minutes (0-240; a session still "
+                               "telehealth-modifier (two characters; default 95), "
+                               "end-grace-minutes (0-240; a session still "
                                "running this long after its scheduled end is not continued: the app asks "
                                "for its real end time, offering the scheduled end), session-idle-minutes (1-60; "
                                "the idle lock while a session runs; default 15).")
