@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from facilitator.core.agenda import AgendaClock, AgendaError
 from facilitator.core.ending import due_end
@@ -25,7 +25,16 @@ from facilitator.tui.widgets.participation import ParticipationPane, PicksBar
 from facilitator.tui.widgets.problem import refusal_sentence
 
 if TYPE_CHECKING:
-    from facilitator.tui.session import SessionScreen
+    from textual.app import App
+    from textual.notifications import SeverityLevel
+    from textual.widget import Widget
+
+    from facilitator.core.session import SessionRecord
+    from facilitator.store.running import RunningSession
+    from facilitator.tui.clinic_app import ClinicApp
+    from facilitator.tui.widgets.attendance import AttendanceTable
+
+    _W = TypeVar("_W", bound=Widget)
 
 AGENDA_OPS: dict[str, Callable[[AgendaClock, datetime], Any]] = {
     "next": lambda c, now: c.next(now) if c.started else c.start(now),
@@ -37,10 +46,36 @@ AGENDA_OPS: dict[str, Callable[[AgendaClock, datetime], Any]] = {
 }
 
 
+class SessionHost(Protocol):
+    """What the actions read and call on the screen that holds them (``SessionScreen``,
+    tui/session.py, which imports this module: a Protocol, not an import back)."""
+
+    running: RunningSession | None
+    record: SessionRecord | None
+    privacy: bool
+    attending: int
+    cap: int
+    recovery_plans: dict[str, Any]
+
+    @property
+    def app(self) -> App[object]: ...
+    @property
+    def facilitator(self) -> ClinicApp: ...
+    @property
+    def table(self) -> AttendanceTable: ...
+    def reload(self) -> None: ...
+    def who(self, client_id: str) -> str: ...
+    def now(self) -> datetime: ...
+    def show_participation(self) -> None: ...
+    def query_one(self, selector: type[_W]) -> _W: ...
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None: ...
+
+
 class SessionActions:
     """The writing half of the session screen."""
 
-    def __init__(self, screen: SessionScreen) -> None:
+    def __init__(self, screen: SessionHost) -> None:
         self.screen = screen
 
     # -- writing -------------------------------------------------------------------------
