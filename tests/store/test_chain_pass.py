@@ -51,43 +51,64 @@ def _rehash(line: bytes, **changes) -> bytes:
 
 
 def edit_field(files):
-    lines = _lines(files[1]); lines[2] = lines[2].replace(b'"rec-', b'"REC-'); _put(files[1], lines)
+    lines = _lines(files[1])
+    lines[2] = lines[2].replace(b'"rec-', b'"REC-')
+    _put(files[1], lines)
 
 
 def drop_line(files):
-    lines = _lines(files[2]); del lines[4]; _put(files[2], lines)
+    lines = _lines(files[2])
+    del lines[4]
+    _put(files[2], lines)
 
 
 def drop_first_line_of_a_month(files):
-    lines = _lines(files[2]); del lines[0]; _put(files[2], lines)
+    lines = _lines(files[2])
+    del lines[0]
+    _put(files[2], lines)
 
 
 def swap_lines(files):
-    lines = _lines(files[0]); lines[1], lines[2] = lines[2], lines[1]; _put(files[0], lines)
+    lines = _lines(files[0])
+    lines[1], lines[2] = lines[2], lines[1]
+    _put(files[0], lines)
 
 
 def not_json(files):
-    lines = _lines(files[3]); lines.insert(1, b"{not json\n"); _put(files[3], lines)
+    lines = _lines(files[3])
+    lines.insert(1, b"{not json\n")
+    _put(files[3], lines)
 
 
 def not_json_opening_a_month(files):
-    lines = _lines(files[1]); lines.insert(0, b"[1, 2]\n"); _put(files[1], lines)
+    lines = _lines(files[1])
+    lines.insert(0, b"[1, 2]\n")
+    _put(files[1], lines)
 
 
 def naive_time_rehashed(files):
-    lines = _lines(files[1]); lines[3] = _rehash(lines[3], at="2026-09-20T09:00:00"); _put(files[1], lines)
+    lines = _lines(files[1])
+    lines[3] = _rehash(lines[3], at="2026-09-20T09:00:00")
+    _put(files[1], lines)
 
 
 def text_seq_opening_a_month(files):
-    lines = _lines(files[2]); lines[0] = _rehash(lines[0], seq="x"); _put(files[2], lines)
+    lines = _lines(files[2])
+    lines[0] = _rehash(lines[0], seq="x")
+    _put(files[2], lines)
 
 
 def too_long(files):
-    lines = _lines(files[1]); lines[5] = _rehash(lines[5], detail={"pad": "x" * 70_000}); _put(files[1], lines)
+    lines = _lines(files[1])
+    lines[5] = _rehash(lines[5], detail={"pad": "x" * 70_000})
+    _put(files[1], lines)
 
 
 def blank_lines_and_extra_field(files):
-    lines = _lines(files[1]); lines.insert(3, b"\n"); lines[5] = _rehash(lines[5], extra=[1]); _put(files[1], lines)
+    lines = _lines(files[1])
+    lines.insert(3, b"\n")
+    lines[5] = _rehash(lines[5], extra=[1])
+    _put(files[1], lines)
 
 
 def month_deleted(files):

@@ -267,7 +267,7 @@ async def test_a_new_cap_reaches_the_running_session(clinic, fake_clock):
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         session = pilot.app.screen
         assert await wait_until(pilot, lambda: "· size limit 12" in text_of(session, "#attendance-count"))
-        screen = await open_screen(pilot, "settings", SettingsScreen)
+        await open_screen(pilot, "settings", SettingsScreen)
         await pilot.press("ctrl+u", "2", "ctrl+s")
         assert clinic.settings().group_cap == 2
         await pilot.press("escape")
