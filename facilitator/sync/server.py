@@ -122,7 +122,7 @@ def serve(root: Path, stdin: BinaryIO, stdout: BinaryIO) -> int:
             _audit_refusal(Path(root), err.user, first)
     now = data.now() if data is not None else None
     offset = refusal = None
-    if data is not None and now is not None and first.get("hello") == MAGIC and first.get("protocol") == PROTOCOL:
+    if now is not None and first.get("hello") == MAGIC and first.get("protocol") == PROTOCOL:   # now: data opened
         try:    # the laptop's clock against this one's (a laptop of another protocol gets the version)
             offset = clock_offset(first, now)
         except ProtocolError as err:
