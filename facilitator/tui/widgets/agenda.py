@@ -272,7 +272,7 @@ class AgendaPane(Vertical):
         tall = self.screen.has_class("-tall")
         text, self.prompts_shown = prompt_text(
             items, width, prompts.size.height or 99, self.prompt_first,
-            heading=f"Prompts for {block.title}:" if tall and block is not None else "")
+            heading=f"Prompts for {shown_block.title}:" if tall and shown_block is not None else "")
         put(prompts, text)
         listing = self.query_one("#agenda-blocks", Static)
         rows = listing.size.height or 99
