@@ -159,7 +159,7 @@ def _recovery_plans(data: DataDir, clients: list[Client], today: date) -> int:
             plan = add_goal(plan, goal.text, objectives=goal.objectives, target=target, day=started)
         for days in spec.reviews:
             plan = record_review(plan, day=today + timedelta(days=days), by=data.user)
-        for goal, number in zip(spec.goals, range(1, len(spec.goals) + 1)):
+        for goal, number in zip(spec.goals, range(1, len(spec.goals) + 1), strict=True):
             if goal.status != "active":
                 plan = set_status(plan, number, GoalStatus(goal.status),
                                   day=today + timedelta(days=goal.changed), by=data.user)
@@ -275,7 +275,7 @@ def _blocks(plan: tuple[BlockRun, ...], header: SessionHeader, rng: random.Rando
             share = spare // len(stretch) + (1 if n < spare % len(stretch) else 0)
             minutes[i] = max(1, minutes[i] + share)
     runs, cursor = [], header.start
-    for block, mins in zip(plan, minutes):
+    for block, mins in zip(plan, minutes, strict=True):
         end = _plus(cursor, mins)
         runs.append(block.with_changes(started_at=cursor, ended_at=end))
         cursor = end

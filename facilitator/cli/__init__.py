@@ -34,26 +34,35 @@ def run_command(args: argparse.Namespace) -> int:
     """Hand parsed arguments to their command family."""
     command = args.command
     if command in (None, "demo"):
-        from facilitator.cli import app as family
+        from facilitator.cli import app
+        return app.COMMANDS[command](args)
     elif command in ("init", "groups", "staff", "settings", "pin", "closures"):
-        from facilitator.cli import clinic as family
+        from facilitator.cli import clinic
+        return clinic.COMMANDS[command](args)
     elif command in ("roster", "attendance", "hours"):
-        from facilitator.cli import roster as family
+        from facilitator.cli import roster
+        return roster.COMMANDS[command](args)
     elif command in ("report", "export"):
-        from facilitator.cli import reports as family
+        from facilitator.cli import reports
+        return reports.COMMANDS[command](args)
     elif command in ("audit", "verify", "backup", "restore"):
-        from facilitator.cli import audit as family
+        from facilitator.cli import audit
+        return audit.COMMANDS[command](args)
     elif command in ("where", "fix-permissions"):
-        from facilitator.cli import host as family
+        from facilitator.cli import host
+        return host.COMMANDS[command](args)
     elif command == "goals":
-        from facilitator.cli import goals as family
+        from facilitator.cli import goals
+        return goals.COMMANDS[command](args)
     elif command in ("notes", "signin-sheet"):
-        from facilitator.cli import notes as family
+        from facilitator.cli import notes
+        return notes.COMMANDS[command](args)
     elif command == "session":
-        from facilitator.cli import sessions as family
+        from facilitator.cli import sessions
+        return sessions.COMMANDS[command](args)
     else:
-        from facilitator.cli import sync as family
-    return family.COMMANDS[command](args)
+        from facilitator.cli import sync
+        return sync.COMMANDS[command](args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from types import EllipsisType
 
 from facilitator.cli import output
 from facilitator.cli.parser import data_dir_of
@@ -68,7 +69,7 @@ def cmd_groups(args: argparse.Namespace) -> int:
         print(f"{args.name!r} meets no more after {last:%a} {last}.")
         return 0
     since = parse_date(args.since, field="--from") if args.since else data.now().date()
-    plan: object = ...
+    plan: str | None | EllipsisType = ...
     if args.plan is not None:
         plan = None if args.plan.strip().lower() == "none" else args.plan.strip()
         if plan is not None:

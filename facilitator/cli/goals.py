@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from facilitator.cli.output import _csv, _footer, _table
 from facilitator.cli.parser import data_dir_of
@@ -100,7 +101,7 @@ def _list(data, args) -> int:
     plan = recovery.read(data, client.client_id)
     interval = data.settings().plan_review_days
     data.record_audit("plan.view", f"plan:{client.client_id}", {"format": args.format})
-    goals = [] if plan is None else [{
+    goals: list[dict[str, Any]] = [] if plan is None else [{
         "goal": recovery.ref_of(client.client_id, g), "number": g.number, "status": str(g.status),
         "text": g.text, "objectives": list(g.objectives),
         "target": g.target.isoformat() if g.target else None, "set_on": g.set_on.isoformat(),
@@ -136,7 +137,7 @@ def _due(data, args) -> int:
     today = parse_date(args.date, field="--date") if args.date else data.now().date()
     rows, problems = recovery.plans_due(data, today)
     data.record_audit("plan.due", "plans", {"clients": len(rows), "format": args.format})
-    dicts = [{
+    dicts: list[dict[str, Any]] = [{
         "client_id": r.client.client_id, "name": r.client.name, "has_plan": r.plan is not None,
         "active_goals": len(r.plan.active_goals) if r.plan else 0,
         "last_review": r.plan.last_review.isoformat() if r.plan and r.plan.last_review else None,

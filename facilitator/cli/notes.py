@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 
 from facilitator.cli.output import report_problems
 from facilitator.cli.parser import data_dir_of
@@ -25,6 +26,8 @@ def cmd_notes_export(args: argparse.Namespace) -> int:
     if args.session is None:
         if args.last is None:
             raise InputError("--from needs --to (the last day, inclusive)", field="--to")
+        first: date | None
+        last: date | None
         first, last = parse_date_range(args.first, args.last, max_days=MAX_DAYS)
         record = f"notes:{first}..{last}"
     else:

@@ -73,7 +73,7 @@ def week_report(report: WeekReport, fmt: str) -> str:
     # The screen's rounding: hours attended down, hours still needed up (core.hours).
     table = [("ID", "Name", "Level", "Required", "Attended", "Status", "Still needed",
               "Sessions left", "Absent", "Excused")]
-    for row, r in zip(report.rows, rows):
+    for row, r in zip(report.rows, rows, strict=True):     # rows: report.as_dicts(), one a row
         table.append((r["client_id"], r["name"], r["level_of_care"], f"{r['required_hours']:g}",
                       hours_down(row.credited_minutes), r["status"],
                       hours_up(row.shortfall_minutes), str(r["sessions_left"]), str(r["absent"]),
@@ -118,10 +118,11 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
-def _table(rows: list[Sequence[str]]) -> str:
+def _table(rows: Sequence[Sequence[str]]) -> str:
     """Columns padded by display width, so a name like 李 小龙 keeps the columns after it."""
     widths = [max(display_width(str(row[i])) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(_pad(str(v), w) for v, w in zip(row, widths)).rstrip() for row in rows]
+    # strict=False: a row shorter than the header prints what it has
+    lines = ["  ".join(_pad(str(v), w) for v, w in zip(row, widths, strict=False)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -171,7 +172,7 @@ def staff(members: list[Any], fmt: str) -> str:
         writer.writerows([safe_cell(d[c]) for c in STAFF_COLUMNS] for d in dicts)
         return buffer.getvalue()
     # Names are checked when stored and read (core.names); printed safely all the same.
-    table = [("User", "Role", "State", "Name")]
+    table: list[tuple[str, ...]] = [("User", "Role", "State", "Name")]
     table += [tuple(printable(d[c]) for c in STAFF_COLUMNS) for d in dicts]
     return _table(table) + "\n"
 

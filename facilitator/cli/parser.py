@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import NoReturn
 
 from facilitator import __version__
 from facilitator.core.errors import Refusal
@@ -28,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
         self._argv = [str(a) for a in (sys.argv[1:] if args is None else args)]
         return super().parse_args(args, namespace)
 
-    def error(self, message: str) -> None:  # one sentence, exit 2
+    def error(self, message: str) -> NoReturn:  # one sentence, exit 2
         prefix = "unrecognized arguments: "
         if message.startswith(prefix) and self._argv:
             message = self._unknown_option(message[len(prefix):].split()) or message
@@ -231,9 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     slist.add_argument("--format", choices=("table", "csv", "json"), default="table")
     _data_arg(slist)
     settings = commands.add_parser("settings", help="the clinic's settings (changes: admins only)")
-    settings = settings.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
-    _data_arg(settings.add_parser("show", help="print each setting as key: value"))
-    sset = settings.add_parser("set", help="change one setting",
+    settings_actions = settings.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    _data_arg(settings_actions.add_parser("show", help="print each setting as key: value"))
+    sset = settings_actions.add_parser("set", help="change one setting",
                                description="Change one setting: name, timezone, week-start (monday or "
                                "sunday), group-cap (the group size limit, 1-50; the session screen warns "
                                "above it), idle-minutes (1-60; the idle lock), bell (on or off; rings a "

@@ -126,7 +126,7 @@ def signin_pdf(clinic: str, group: str, day: date, start: datetime | None, facil
 
     def column_titles() -> None:
         pdf.set_font("Sans", "B", 9)
-        for width, title in zip(widths, ("Client", "Client id", "Time in", "Time out", "Signature")):
+        for width, title in zip(widths, ("Client", "Client id", "Time in", "Time out", "Signature"), strict=True):
             pdf.cell(width, 7, title, border=1)
         pdf.ln(7)
 

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from datetime import timedelta
+from typing import Any
 
 from facilitator.cli import output
 from facilitator.cli.output import report_problems
@@ -30,7 +31,7 @@ def _list(args: argparse.Namespace) -> int:
     last_text = args.last or today.isoformat()
     first, last = parse_date_range(first_text, last_text, max_days=366)
     scan = data.sessions_between(first, last)
-    rows = []
+    rows: list[dict[str, Any]] = []      # JSON rows
     for record in sorted(scan.records, key=lambda r: (r.header.day, r.header.scheduled_start)):
         h = record.header
         rows.append({"session_id": h.session_id, "date": h.day.isoformat(), "group": h.group,

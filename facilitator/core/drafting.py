@@ -20,6 +20,7 @@ from facilitator.core.confidentiality import NameFinder
 from facilitator.core.errors import InputError
 from facilitator.core.hours import attended_minutes, block_minutes, countable_minutes
 from facilitator.core.plan_progress import in_blocks, plan_progress_part
+from facilitator.core.plans import SessionPlan
 from facilitator.core.recovery import RecoveryPlan
 from facilitator.core.roster import Client
 from facilitator.core.rules import PARTICIPATION_PHRASES, PARTICIPATION_PICKS, BlockKind, Status
@@ -44,7 +45,7 @@ GROUP_TYPES: dict[str, str] = {
 }
 
 
-def group_type_of(plan) -> str:
+def group_type_of(plan: SessionPlan | None) -> str:
     """The note's group type for a ``core.plans.SessionPlan`` (or None)."""
     if plan is None:
         return DEFAULT_GROUP_TYPE
@@ -118,14 +119,15 @@ def _presence(block: BlockRun, end_default: datetime, window: tuple[datetime, da
 OUTSIDE_BLOCKS = "- Outside the agenda's blocks: {minutes} min"
 
 
-def _break_lines(block: BlockRun, note: str, redact) -> list[str]:
+def _break_lines(block: BlockRun, note: str, redact: Callable[[str], str]) -> list[str]:
     """A break is listed only when it carries a note, so no note the counselor typed is lost."""
     if not note:
         return []
     return [f"- {redact(block.title)} (not treatment time)", f"  Group note: {redact(note)}"]
 
 
-def _block_line(record: SessionRecord, block: BlockRun, ran: bool, note: str, redact, now: datetime | None,
+def _block_line(record: SessionRecord, block: BlockRun, ran: bool, note: str, redact: Callable[[str], str],
+                now: datetime | None,
                 end: datetime, window: tuple[datetime, datetime] | None) -> tuple[str | None, int]:
     """A countable block's line (None: not listed) and the treatment minutes it states."""
     title = redact(block.title)
@@ -176,7 +178,7 @@ def _pick_key(pick: str) -> str:
 NOTHING_RECORDED = "no participation or counselor notes were recorded for this session."
 
 
-def _participation(entry: AttendanceEntry, first: str, redact, titles: Mapping[int, str]) -> str:
+def _participation(entry: AttendanceEntry, first: str, redact: Callable[[str], str], titles: Mapping[int, str]) -> str:
     """The client's picks as sentences in their name, each with the blocks it was made in
     (issue #20: a word belongs to its block); never invented.
 

@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from facilitator.core.errors import InputError
 from facilitator.core.names import check_new_name
@@ -50,7 +51,7 @@ def _rows(text: str, filename: str, columns: tuple[str, ...]) -> Iterator[tuple[
                 continue
             if len(row) != len(names):
                 raise InputError(f"has {len(row)} fields, the header has {len(names)}", file=filename, line=line)
-            values = dict(zip(names, (cell.strip() for cell in row)))
+            values = dict(zip(names, (cell.strip() for cell in row), strict=True))
             for name, value in values.items():
                 if len(value) > MAX_FIELD:
                     raise InputError(f"is longer than {MAX_FIELD} characters", file=filename, line=line, field=name)
@@ -59,7 +60,10 @@ def _rows(text: str, filename: str, columns: tuple[str, ...]) -> Iterator[tuple[
         raise InputError(f"is not valid CSV ({err})", file=filename, line=reader.line_num) from None
 
 
-def _located(filename: str, line: int, fn: Callable[[], object]):
+_T = TypeVar("_T")
+
+
+def _located(filename: str, line: int, fn: Callable[[], _T]) -> _T:
     try:
         return fn()
     except InputError as err:
@@ -82,7 +86,7 @@ def parse_roster(text: str, filename: str, *, known_groups: set[str],
     clients: list[Client] = []
     seen: dict[str, tuple[str, int]] = {}
     for line, row in _rows(text, filename, ROSTER_COLUMNS):
-        def build(row=row, line=line) -> Client:
+        def build(row: dict[str, str] = row, line: int = line) -> Client:
             typed = check_client_id(row["client_id"])
             client_id = match_id(typed, known_clients) or typed
             if client_id.casefold() in seen:
@@ -140,7 +144,7 @@ def parse_attendance(text: str, filename: str, *, known_groups: set[str],
     rows: list[AttendanceRow] = []
     seen: dict[tuple[date, str, str], int] = {}
     for line, row in _rows(text, filename, ATTENDANCE_COLUMNS):
-        def build(row=row, line=line) -> AttendanceRow:
+        def build(row: dict[str, str] = row, line: int = line) -> AttendanceRow:
             day = parse_date(row["date"], field="date")
             group = row["group"]
             if group not in known_groups:

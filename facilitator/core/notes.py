@@ -54,7 +54,7 @@ def _iso(value: datetime | None) -> str | None:
 try:
     import orjson as _orjson
 except ImportError:  # pragma: no cover - a dependency; json gives the same bytes, slower
-    _orjson = None
+    _orjson = None  # type: ignore[assignment]  # typed as the module: it is a dependency
 
 # The canonical form: json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 # in UTF-8. One encoder for every hash (json.dumps with options builds one per call).
@@ -443,4 +443,4 @@ def business_days_overdue(session_day: date, today: date,
     due = due_date(session_day, business_days)
     if today <= due:
         return 0
-    return _business_days(due, until=today).count()
+    return _business_days(due, until=today).count() or 0   # the stubs allow None; a bounded rule counts

@@ -8,8 +8,9 @@ text naming "goal N") and what the client did (their participation words), or th
 goal linked to Check-in is credited only the words made in Check-in (and the session's own
 words, made before the agenda ran or in records older than this rule), each naming its
 block; a goal linked to the whole session, or named in the text, takes every word. A client
-with no plan gets "No recovery plan on file." and no goal is ever invented. Goal words are the client's own and are quoted as written
-(other clients' names in them are redacted like any other text).
+with no plan gets "No recovery plan on file." and no goal is ever invented. Goal words are
+the client's own and are quoted as written (other clients' names in them are redacted like
+any other text).
 
 Pure; one function, ``plan_progress_part``, hooked into ``drafting.draft_note``.
 """
@@ -49,7 +50,7 @@ def plan_progress_part(plan: RecoveryPlan | None, entry: AttendanceEntry, record
             continue
         linked = [b for g, b in entry.goal_links if g == goal.number]
         blocks = list(dict.fromkeys(redact(titles[b]) if b in titles else "the session" for b in linked))
-        work = _work(entry, None if (None in linked or not linked) else set(linked), titles, redact)
+        work = _work(entry, _within(linked), titles, redact)
         if not blocks and goal.number not in mentioned:
             lines.append(head + NOT_ADDRESSED + ".")
             continue
@@ -57,6 +58,13 @@ def plan_progress_part(plan: RecoveryPlan | None, entry: AttendanceEntry, record
         did = f"; {first_name} {_joined(work)}" if work else ""
         lines.append(head + where + did + ".")
     return lines
+
+
+def _within(linked: list[int | None]) -> set[int] | None:
+    """The blocks a goal's links name; None: the whole session (a link to it, or none)."""
+    if None in linked or not linked:
+        return None
+    return {b for b in linked if b is not None}
 
 
 def _work(entry: AttendanceEntry, linked: set[int] | None, titles: Mapping[int, str],

@@ -308,11 +308,11 @@ def merge_plans(base: RecoveryPlan | None, ours: RecoveryPlan, theirs: RecoveryP
         raise PlanConflict("the two plans are for different clients", field="client_id")
     mine = {g.number: g for g in ours.goals}
     other = {g.number: g for g in theirs.goals}
-    goals = []
+    goals: list[Goal] = []
     for number in sorted(mine.keys() | other.keys()):
         a, b = mine.get(number), other.get(number)
         if a is None or b is None:
-            goals.append(a or b)
+            goals.append(a if a is not None else other[number])
             continue
         if (a.text, a.set_on, a.objectives, a.target) != (b.text, b.set_on, b.objectives, b.target):
             raise PlanConflict(f"goal {number} was added differently on both copies; keep one and "

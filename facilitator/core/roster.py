@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dateutil.rrule import WEEKLY, rrule, rruleset
 
@@ -213,7 +212,7 @@ class Group:
             raise InputError("minutes must be between 1 and 720", field="minutes")
         sinces = [s.since for s in self.earlier] + [self.since]
         if self.earlier and (sinces[0] is not None or any(
-                s is None for s in sinces[1:]) or sinces[1:] != sorted(set(sinces[1:]))):
+                s is None for s in sinces[1:]) or sinces[1:] != sorted({s for s in sinces[1:] if s is not None})):
             raise InputError("the earlier schedules are not in order of their dates", field="earlier")
         if not self.earlier and self.since is not None:
             raise InputError("a group's only schedule has no start date of its own", field="since")
@@ -260,7 +259,7 @@ class Group:
         return [(v, v.since, versions[i + 1].since if i + 1 < len(versions) else None)
                 for i, v in enumerate(versions)]
 
-    def schedule(self, tz: ZoneInfo, from_day: date | None = None) -> rruleset:
+    def schedule(self, tz: tzinfo, from_day: date | None = None) -> rruleset:
         """The current schedule's meetings as a dateutil rruleset of local, aware start times
         (``meetings`` adds earlier schedules and the last day).
 
@@ -276,7 +275,7 @@ class Group:
             rules.exdate(datetime.combine(holiday, self.start, tz))
         return rules
 
-    def meetings(self, first: date, last: date, tz: ZoneInfo) -> list[datetime]:
+    def meetings(self, first: date, last: date, tz: tzinfo) -> list[datetime]:
         """Start times of the meetings on days first..last (inclusive): each day under the
         schedule in force that day, none after ``last_day``."""
         if self.last_day is not None:
@@ -291,7 +290,7 @@ class Group:
                 found.extend(self._as(schedule)._plain_meetings(lo, hi, tz))
         return found
 
-    def _plain_meetings(self, first: date, last: date, tz: ZoneInfo) -> list[datetime]:
+    def _plain_meetings(self, first: date, last: date, tz: tzinfo) -> list[datetime]:
         return self.schedule(tz, first).between(
             datetime.combine(first, time(0), tz),
             datetime.combine(last + timedelta(days=1), time(0), tz), inc=True)

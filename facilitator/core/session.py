@@ -329,7 +329,7 @@ class AttendanceEntry:
         return replace(self, picks=tuple(picks), block_picks=_in_order(kept))
 
     def to_dict(self) -> dict[str, Any]:
-        data = {
+        data: dict[str, Any] = {
             "client_id": self.client_id, "status": str(self.status),
             "arrived": _iso(self.arrived), "left": _iso(self.left),
             "picks": list(self.picks), "text": self.text,

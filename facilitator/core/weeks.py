@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from dateutil.relativedelta import relativedelta, weekday
-from dateutil.relativedelta import weekdays as _WEEKDAYS
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta, weekday
 
 from facilitator.core.errors import InputError
 from facilitator.core.parsing import check_day, check_digits
+
+_WEEKDAYS = (MO, TU, WE, TH, FR, SA, SU)   # dateutil's own `weekdays`, which its stubs do not name
 
 MONDAY = 0
 SUNDAY = 6

@@ -55,7 +55,7 @@ from facilitator.store.strict import check_client_refs, check_record_refs, read_
 try:
     import orjson as _orjson
 except ImportError:  # pragma: no cover - a dependency; without it every document is read again
-    _orjson = None
+    _orjson = None  # type: ignore[assignment]  # typed as the module: it is a dependency
 
 # The strict reader's version: raise it when the reader starts refusing what it passed before,
 # so that ``verify`` reads again every file admitted by the older one.
@@ -71,8 +71,10 @@ _ADMITTED: dict[Path, dict[str, tuple[bytes | None, dict[str, bytes]]]] = {}
 class Clinic(Protocol):
     """What admission needs of the clinic file (``datadir.ClinicSnapshot`` has it)."""
 
-    clients: Mapping[str, Any]
-    staff: Mapping[str, Any]
+    @property
+    def clients(self) -> Mapping[str, Any]: ...
+    @property
+    def staff(self) -> Mapping[str, Any]: ...
 
 
 class Data(Protocol):

@@ -29,7 +29,7 @@ from facilitator.store.files import (
 try:
     import orjson as _orjson
 except ImportError:  # pragma: no cover - a dependency; the json module gives the same answers, slower
-    _orjson = None
+    _orjson = None  # type: ignore[assignment]  # typed as the module: it is a dependency
 
 GENESIS = "0" * 64
 

@@ -17,17 +17,20 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from facilitator.store.audit import GENESIS, ChainBreak, entry_hash
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
 
 try:
     import orjson as _orjson
 except ImportError:  # pragma: no cover - a dependency; the json module decides every line then
-    _orjson = None
+    _orjson = None  # type: ignore[assignment]  # typed as the module: it is a dependency
 
 # A log shorter than this is checked in this process only (forking costs more than it saves).
 PARALLEL_BYTES = 8 * 2**20
@@ -187,7 +190,7 @@ class ChainCheck:
         if parallel is None:
             parallel = (len(self.paths) > 1 and (os.cpu_count() or 1) > 1
                         and sum(os.path.getsize(p) for p in self.paths) >= PARALLEL_BYTES)
-        self._child = None
+        self._child: BaseProcess | None = None
         if parallel and len(self.paths) > 1:
             self._start()
 
@@ -205,7 +208,7 @@ class ChainCheck:
         self._child.start()
         send.close()
 
-    def claim_front(self):
+    def claim_front(self) -> Iterator[Path]:
         """The child's files, oldest first, each claimed as it is reached."""
         while True:
             with self._lock:

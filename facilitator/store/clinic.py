@@ -8,18 +8,23 @@ clinic without importing argv handling.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from facilitator.store.identity import Clock, os_user, system_clock
 
+if TYPE_CHECKING:
+    from facilitator.core.session import BlockRun
+    from facilitator.store.datadir import DataDir
 
-def open_clinic(root: Path, *, user: str | None = None, clock: Clock = system_clock):
+
+def open_clinic(root: Path, *, user: str | None = None, clock: Clock = system_clock) -> DataDir:
     """Open the clinic in ``root`` as the OS user, with the plan library wired in."""
     from facilitator.store.datadir import DataDir
     from facilitator.store.plans import PlanLibrary, shipped_plans_dir
 
     library: dict[str, PlanLibrary] = {}
 
-    def blocks_for(plan_id: str | None):
+    def blocks_for(plan_id: str | None) -> tuple[BlockRun, ...]:
         if not plan_id:
             return ()
         if "lib" not in library:

@@ -29,7 +29,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +100,12 @@ class _Staged:
 _TOGETHER: ContextVar[list[_Staged] | None] = ContextVar("facilitator_together", default=None)
 
 
+def _spelled(item: _Staged) -> dict[str, Any]:
+    """The audit entry a staged write's binding spells (``write`` stages only when it can)."""
+    assert item.binding.spell is not None
+    return item.binding.spell(item.rel, item.digest)
+
+
 @contextlib.contextmanager
 def together() -> Iterator[None]:
     """One commit for every data-file write in this block, across files: all or none.
@@ -130,7 +136,7 @@ def together() -> Iterator[None]:
     logs = {id(item.binding.log) for item in staged}
     assert len(logs) == 1, "a change spanning files goes to one audit log"
     try:
-        specs = [item.binding.spell(item.rel, item.digest) for item in staged]
+        specs = [_spelled(item) for item in staged]
         staged[0].binding.log.append_many(specs)
     except BaseException:
         for item in staged:
@@ -254,7 +260,7 @@ def last_bound_entry(audit_dir: Path, rel: str) -> dict | None:
     return None
 
 
-def complete_interrupted(root: Path, audit_dir: Path, temps: Iterator[Path]) -> list[str]:
+def complete_interrupted(root: Path, audit_dir: Path, temps: Iterable[Path]) -> list[str]:
     """Finish writes killed between their audit entry and their rename; returns their paths.
 
     A temp file whose bytes are exactly what the newest entry for its target says the

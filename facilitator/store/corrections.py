@@ -22,14 +22,14 @@ from facilitator.core import notes as core_notes
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.notes import Note
 from facilitator.core.parsing import parse_typed_time
-from facilitator.core.roster import match_id
+from facilitator.core.roster import Client, match_id
 from facilitator.core.rules import Role, Status
 from facilitator.core.session import (
     AttendanceEntry,
     SessionHeader,
     SessionRecord,
 )
-from facilitator.store.datadir import DataDir
+from facilitator.store.datadir import ClinicSnapshot, DataDir
 from facilitator.store.records import put_note, record_in
 from facilitator.store.running import held_session
 
@@ -124,21 +124,22 @@ def correct_attendance(data: DataDir, session_id: str, client_id: str, *, status
     return Corrected(entry, outcome, core.credited(fixed, correction.was), core.credited(fixed, correction.now))
 
 
-def draft_body(data: DataDir, snapshot, record: SessionRecord, client) -> str:
+def draft_body(data: DataDir, snapshot: ClinicSnapshot, record: SessionRecord, client: Client) -> str:
     """The note ``record`` drafts for ``client``, as the end screen drafts it."""
-    from facilitator.core.drafting import NO_TOPIC, draft_note, group_type_of
+    from facilitator.core.drafting import NO_TOPIC, NOT_GIVEN, draft_note, group_type_of
     from facilitator.store import recovery
     from facilitator.store.files import DamagedFile
     from facilitator.store.plans import load_one_plan, shipped_plans_dir
     plan = load_one_plan(record.header.plan_id or "", shipped_plans_dir(), data.plans_dir)
+    on_file: object       # the client's recovery plan or None; NOT_GIVEN: unreadable, no plan part
     try:
-        extra = {"plan": recovery.read(data, client.client_id)}
+        on_file = recovery.read(data, client.client_id)
     except DamagedFile:
-        extra = {}
+        on_file = NOT_GIVEN
     names = [snapshot.staff[u].display_name if u in snapshot.staff else u
              for u in record.header.facilitators]
     return draft_note(record, client, clients=snapshot.clients, group_type=group_type_of(plan),
-                      topic=plan.title if plan else NO_TOPIC, facilitators=names, **extra)
+                      topic=plan.title if plan else NO_TOPIC, facilitators=names, plan=on_file)
 
 
 def _hm(value: datetime | None) -> str | None:

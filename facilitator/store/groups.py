@@ -10,11 +10,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, time, timedelta
 from pathlib import Path
+from types import EllipsisType
+from typing import TYPE_CHECKING
 
 from facilitator.core.errors import InputError
 from facilitator.core.roster import Closure, Group, Schedule, check_reason
 from facilitator.store.datadir import DataDir
 from facilitator.store.storage import query
+
+if TYPE_CHECKING:
+    from tinydb import TinyDB
 
 # How far ahead a scan for held sessions looks (a session is never dated years ahead).
 _AHEAD = timedelta(days=3660)
@@ -41,13 +46,13 @@ def held_days(data: DataDir, name: str, first: date, last: date) -> list[date]:
     return sorted({r.header.day for r in scan.records if r.header.group == name})
 
 
-def _save(db, group: Group) -> None:
+def _save(db: TinyDB, group: Group) -> None:
     db.table("groups").update(group.to_dict(), query().name == group.name)
 
 
 def set_schedule(data: DataDir, name: str, since: date, *, days: tuple[int, ...] | None = None,
                  start: time | None = None, minutes: int | None = None,
-                 plan: str | None | type[Ellipsis] = ...) -> Group:
+                 plan: str | None | EllipsisType = ...) -> Group:
     """Change the group's schedule from ``since`` on (``plan``: ... keeps it, None clears it)."""
     data.require("group.change")
     group = _group(data, name)
@@ -121,7 +126,9 @@ def add_closure(data: DataDir, day: date, reason: str, group_name: str | None = 
     with data.change("closure.add", f"group:{group_name}" if group_name else "clinic", detail), \
             data.clinic_file.transaction() as db:
         for name in names:
-            group = Group.from_dict(db.table("groups").get(query().name == name))
+            doc = db.table("groups").get(query().name == name)
+            assert doc is not None          # a group of the snapshot; groups are never removed
+            group = Group.from_dict(doc)
             if day not in group.holidays:
                 _save(db, replace(group, holidays=tuple(sorted((*group.holidays, day)))))
         db.table("closures").insert(closure.to_dict())

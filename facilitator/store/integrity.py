@@ -91,7 +91,7 @@ class Replay:
             current: dict[str, dict[str, Any]] = {}
             for _path, _number, entry in (self.log.entries() if self.log is not None else ()):
                 rel = entry.get("file") if isinstance(entry, dict) else None
-                if not isinstance(rel, str):
+                if not isinstance(entry, dict) or not isinstance(rel, str):
                     continue
                 previous = current.get(rel)
                 if previous is not None and isinstance(previous.get("sha256"), str):

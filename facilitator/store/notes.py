@@ -10,6 +10,7 @@ on the note (it may quote the client), never in the log.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +19,9 @@ from facilitator.core.corrections import CORRECTED_AFTER_SIGNING, END_CORRECTED_
 from facilitator.core.errors import InputError, PermissionDenied
 from facilitator.core.likeness import session_likeness
 from facilitator.core.notes import Note
+from facilitator.core.roster import Client
 from facilitator.core.rules import Role
+from facilitator.core.session import AttendanceEntry, SessionHeader
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
 from facilitator.store.records import SessionFile
@@ -58,7 +61,7 @@ class NoteBook:
             note = self.file.update_note(client_id, change)
         return note
 
-    def members_as_initials(self, client_id: str, members, ignore=()) -> Note:
+    def members_as_initials(self, client_id: str, members: Iterable[Client], ignore: Iterable[str] = ()) -> Note:
         """The draft with every other session member's name replaced by their initials
         (``core.confidentiality``): an ordinary edit of the draft, audited as typing is
         ("note.draft", by session id); a signed note is refused as any edit is."""
@@ -209,14 +212,14 @@ def returned_count(data: DataDir, user: str, first: date, last: date) -> int:
     return count
 
 
-def corrected_after_signing(entry, note: Note | None) -> bool:
+def corrected_after_signing(entry: AttendanceEntry | None, note: Note | None) -> bool:
     """Whether the client's attendance was corrected after their note was signed."""
     if entry is None or note is None or note.signed_at is None:
         return False
     return any(c.when >= note.signed_at for c in entry.corrections)
 
 
-def end_corrected_after_signing(header, note: Note | None) -> bool:
+def end_corrected_after_signing(header: SessionHeader, note: Note | None) -> bool:
     """Whether the session's end was corrected after the client's note was signed."""
     if note is None or note.signed_at is None:
         return False

@@ -133,7 +133,7 @@ def entry_refs(month: date, docs: Iterable[dict]) -> dict[int, str]:
 def _common(one: str, other: str) -> int:
     """How many first characters two strings share."""
     count = 0
-    for a, b in zip(one, other):
+    for a, b in zip(one, other, strict=False):
         if a != b:
             break
         count += 1
@@ -159,6 +159,7 @@ def _find(docs: list[dict], month: date, short: str | None, number: int | None) 
     """The one doc an id names (InputError if a short id names more than one)."""
     if number is not None:
         return next((d for d in docs if d["_id"] == number), None)
+    assert short is not None            # an id gives its number or its short id
     found = [d for d in docs if (uid := uid_of(d)) is not None and _digits(uid).startswith(short)]
     if len(found) > 1:
         from facilitator.core.errors import InputError
@@ -209,7 +210,11 @@ def unlog(data: DataDir, day: date, entry_id: int | None = None, *, short: str |
     if not file.exists():
         return None
     month = day.replace(day=1)
-    name = f"{month:%Y-%m}:{short}" if short is not None else entry_ref(day, entry_id)
+    if short is not None:
+        name = f"{month:%Y-%m}:{short}"
+    else:
+        assert entry_id is not None, "unlog needs the entry's number or its short id"
+        name = entry_ref(day, entry_id)
     with data.change("hours.remove", f"hours:{name}", always=False) as change, \
             file.transaction() as db:
         table = db.table("entries")

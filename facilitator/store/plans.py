@@ -122,7 +122,7 @@ def plan_from_bytes(raw: bytes, name: str, plan_id: str) -> SessionPlan:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
+        line: int | None = raw[: err.start].count(b"\n") + 1
         raise InputError(
             f"the file is not UTF-8 text (byte 0x{raw[err.start]:02x}); save it as UTF-8",
             file=name, line=line) from None

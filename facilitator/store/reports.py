@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.core.hours import (
+    Capacity,
     WeeklyRow,
     attended_minutes,
     plan_level,
@@ -112,7 +113,7 @@ def week_report(data: DataDir, week: Week) -> WeekReport:
                       reviews, cannot_meet)
 
 
-def client_reach_problem(client: Client, snapshot: ClinicSnapshot, capacity: dict[str, int]) -> str | None:
+def client_reach_problem(client: Client, snapshot: ClinicSnapshot, capacity: Capacity) -> str | None:
     """Why ``client`` cannot reach their weekly hours at every meeting of their groups, or None."""
     groups = [snapshot.groups[name] for name in client.groups if name in snapshot.groups]
     return reach_problem(client.required_hours, groups, capacity)

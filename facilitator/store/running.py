@@ -7,6 +7,7 @@ attendance) and is audited by record id and kind, never by content.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 
 from tinydb import Query
@@ -32,7 +33,7 @@ from facilitator.core.session import (
     session_id_for,
     status_by_times,
 )
-from facilitator.store.datadir import DataDir
+from facilitator.store.datadir import Change, DataDir
 from facilitator.store.files import DamagedFile
 from facilitator.store.records import SessionFile, put_entry, record_in, session_files
 
@@ -52,7 +53,7 @@ class RunningSession:
     def record(self) -> SessionRecord:
         return self.file.read()
 
-    def _change(self, action: str, detail: dict | None = None):
+    def _change(self, action: str, detail: dict | None = None) -> AbstractContextManager[Change]:
         """The audited change of this session's file (``DataDir.change``)."""
         return self.data.change(action, self.session_id, detail)
 
@@ -124,7 +125,8 @@ class RunningSession:
         header = self.record().header
         ended = header.state is SessionState.ENDED and header.actual_end is not None
         problem = attendance_time_problem(
-            which, when, start=header.start, end=header.actual_end if ended else max(now, header.end),
+            which, when, start=header.start,
+            end=header.actual_end if ended and header.actual_end is not None else max(now, header.end),
             now=None if ended else now)
         if problem:
             raise InputError(problem, field=which)
@@ -272,7 +274,7 @@ class RunningSession:
             except ValueError as problem:
                 raise InputError(str(problem), field="end") from None
             clipped = [cid for cid, e in done.attendance.items() if e != record.attendance[cid]]
-            audited.detail.update({"end": done.header.actual_end.isoformat(),
+            audited.detail.update({"end": _iso_or_none(done.header.actual_end),
                                    "scheduled": done.header.actual_end == record.header.scheduled_end,
                                    "clipped": len(clipped)})
             db.table("header").truncate()
@@ -301,8 +303,9 @@ def correct_end(data: DataDir, session_id: str, typed: str, reason: str) -> Sess
 
     Counselors for the sessions they facilitated, admins for any. A signed note is never
     edited: each gets an automatic addendum, signed by the corrector, stating the change, the
-    client's minutes before and after, who, when and why (``core.corrections``). One audited write (ids and times only: the reason is kept in
-    the session's header, which the audit entry's hash binds); arrivals and departures after
+    client's minutes before and after, who, when and why (``core.corrections``). One audited
+    write (ids and times only: the reason is kept in the session's header, which the audit
+    entry's hash binds); arrivals and departures after
     the new end are clipped to it, so nobody is credited past it.
     """
     data.require("session.run")
@@ -324,7 +327,7 @@ def correct_end(data: DataDir, session_id: str, typed: str, reason: str) -> Sess
         except ValueError as problem:
             raise InputError(str(problem), field="--at") from None
         clipped = [cid for cid, e in done.attendance.items() if e != record.attendance[cid]]
-        audited.detail.update({"end": done.header.actual_end.isoformat(),
+        audited.detail.update({"end": _iso_or_none(done.header.actual_end),
                                "was": _iso_or_none(record.header.actual_end),
                                "clipped": len(clipped)})
         db.table("header").truncate()

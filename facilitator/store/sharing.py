@@ -88,7 +88,8 @@ def permission_problems(root: Path) -> list[str]:
     """One sentence per path whose group or mode is not the clinic's model.
 
     Shared clinic (its folder is setgid): every folder 2770 and every file 0660, all of
-    the top folder's group. Private clinic: no file open to others. A symbolic link, pipe or device anywhere under the clinic is named too.
+    the top folder's group. Private clinic: no file open to others. A symbolic link, pipe or
+    device anywhere under the clinic is named too.
     """
     root = Path(root)
     problems: list[str] = []

@@ -40,6 +40,7 @@ def _change(data: DataDir, user: str, action: str, **changes: object) -> None:
         admins = [s for s in table.all() if s["role"] == "admin" and s.get("active", True) and s["user"] != user]
         demoted = changes.get("role", "admin") != "admin" or changes.get("active") is False
         current = table.get(query().user == user)
+        assert current is not None       # contained, checked above
         if not current.get("active", True) and action == "staff.set-role":
             raise InputError(f"{user} is deactivated; reactivate the account first "
                              f"(facilitator staff reactivate {user})", field="USER")

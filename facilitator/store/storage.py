@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from facilitator.store.files import DamagedFile, NotRegularFile, TooLarge, locked, read_regular
 
@@ -141,7 +141,7 @@ def dump_data_by(data: dict[str, Any]) -> tuple[bytes, bool]:
     try:
         import orjson
     except ImportError:  # pragma: no cover - a dependency
-        orjson = None
+        orjson = None  # type: ignore[assignment]  # typed as the module: it is a dependency
     if orjson is not None:
         try:
             return orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
@@ -227,7 +227,7 @@ class DataFile:
         with locked(self.path):
             db = TinyDB(self.path, storage=AtomicStorage, kind=self.kind, create=create)
             yield db
-            db.storage.flush()
+            cast(AtomicStorage, db.storage).flush()   # opened with storage=AtomicStorage just above
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         """All tables' documents, as of one consistent moment, no lock needed."""

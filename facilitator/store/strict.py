@@ -38,8 +38,10 @@ def field_problem(err: Exception) -> str:
 class Snapshot(Protocol):
     """What the reference checks need of a clinic snapshot (datadir.ClinicSnapshot has it)."""
 
-    clients: Mapping[str, Any]
-    staff: Mapping[str, Any]
+    @property
+    def clients(self) -> Mapping[str, Any]: ...
+    @property
+    def staff(self) -> Mapping[str, Any]: ...
 
 
 def damaged(path: Path, err: Exception, what: str = "") -> DamagedFile:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from facilitator.core.errors import InputError
 from facilitator.core.session import SessionHeader
@@ -237,7 +237,7 @@ def _header(doc: Any) -> SessionHeader | None:
         return None
 
 
-def uid_ok(uid: Any) -> bool:
+def uid_ok(uid: Any) -> TypeGuard[str]:
     """A uuid4 hex, or a legacy ``<device>:<doc id>``."""
     return isinstance(uid, str) and re.fullmatch(r"[0-9a-f]{32}|[0-9a-f]{16,64}:[0-9]{1,9}", uid, re.ASCII) is not None
 

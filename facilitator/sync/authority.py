@@ -175,7 +175,7 @@ def attendance(ctx: SessionContext, client_id: str | None, old: Doc | None, new:
     for when in (entry.arrived, entry.left):
         if when is not None and when.date() != ctx.day:
             raise Refused(f"an arrival or departure time of {client_id} is not on {ctx.day}")
-    corrections(ctx, client_id, old, entry)
+    corrections(ctx, entry.client_id, old, entry)      # the client_id checked just above
     if entry.updated_at is not None:     # a change "made" in the future would win every merge
         ctx.actor.not_ahead(entry.updated_at.date(), f"the attendance change for {client_id}")
         if ctx.actor.now is not None and entry.updated_at - ctx.actor.now > CLOCK_LIMIT:

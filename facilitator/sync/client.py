@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from facilitator.core.errors import StoreProblem, printable
 from facilitator.store.clinic import open_clinic
@@ -114,14 +114,17 @@ class Connection:
             self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         except FileNotFoundError:
             raise SyncFailed(f"{argv[0]} is not installed here; sync needs OpenSSH's ssh", 2) from None
+        assert self.process.stdin is not None and self.process.stdout is not None   # both pipes
+        self.to_host: IO[bytes] = self.process.stdin
+        self.from_host: IO[bytes] = self.process.stdout
 
     def hello(self, device: str, now: datetime | None = None) -> dict[str, Any]:
         try:
             try:
-                proto.send(self.process.stdin, proto.hello(device, now=now))
+                proto.send(self.to_host, proto.hello(device, now=now))
             except BrokenPipeError:
                 pass            # a host that said its hello and left (another version): read it first
-            theirs = proto.receive(self.process.stdout)
+            theirs = proto.receive(self.from_host)
         except (EOFError, BrokenPipeError):
             code = self.process.wait()
             raise SyncFailed(f"{self.target} did not answer as a facilitator sync server (exit code "
@@ -135,8 +138,8 @@ class Connection:
 
     def call(self, op: str, **fields: Any) -> dict[str, Any]:
         try:
-            proto.send(self.process.stdin, {"op": op, **fields})
-            reply = proto.receive(self.process.stdout)
+            proto.send(self.to_host, {"op": op, **fields})
+            reply = proto.receive(self.from_host)
         except (EOFError, BrokenPipeError):
             raise SyncFailed(f"the connection to {self.target} ended midway; nothing is half-written, "
                              f"run sync again") from None
@@ -146,7 +149,7 @@ class Connection:
 
     def close(self) -> None:
         try:
-            self.process.stdin.close()
+            self.to_host.close()
         except BrokenPipeError:
             pass
         try:
@@ -168,7 +171,7 @@ def _progress(done: int, total: int, what: str) -> None:
 
 
 def _differing(root: Path, paths: list[str], host_files: dict[str, str], device: str, moved: Moved,
-               agreed: Callable[[str, str], None]) -> list[str]:
+               agreed: Callable[[str, str | None], None]) -> list[str]:
     """The paths whose content differs between this laptop and the host, to merge. A file
     damaged on either side is skipped and said; ``agreed(path, hash)`` for each that agrees."""
     todo = []
@@ -256,7 +259,7 @@ def _sync_files(root: Path, link: _Link, moved: Moved, names: list[str], host_fi
     bases: dict[str, Any] = dict(state.get("records", {}))
     hour_bases: dict[str, Any] = dict(state.get("hours", {}))
 
-    def agreed(rel: str, mine: str) -> None:
+    def agreed(rel: str, mine: str | None) -> None:
         if rel.startswith("records/"):
             bases[rel] = base_of(store.check_record(rel, (root / rel).read_bytes()))
 
@@ -343,7 +346,9 @@ def _sync_record(root: Path, rel: str, conn: Connection, host_raw: bytes | None,
     def merge_here(current: dict[str, Any] | None) -> dict[str, Any]:
         merged["before"] = canonical(canonical_tables(current)) if current is not None else None
         if current is None or host is None:
-            tables = canonical_tables(current if host is None else host)
+            either = current if host is None else host
+            assert either is not None, "a record is synced when it is on one side at least"
+            tables = canonical_tables(either)
         else:
             tables, conflicts = merge_record(rel, current, host, base, skew)
             found.extend(conflicts)

@@ -197,8 +197,15 @@ def recovery_in_window(root: Path, since: date) -> list[str]:
         clients = snapshot_of(clinic, read_bytes(clinic)).clients
     except (FileNotFoundError, DamagedFile):
         return []
-    return [rel for rel in local_plans(root) if (client := clients.get(RECOVERY_PATH.fullmatch(rel).group(1)))
+    return [rel for rel in local_plans(root) if (client := clients.get(_client_of(rel)))
             and (client.discharged is None or client.discharged >= since)]
+
+
+def _client_of(rel: str) -> str:
+    """The client id a recovery plan's path names (``local_plans`` lists only such paths)."""
+    found = RECOVERY_PATH.fullmatch(rel)
+    assert found is not None
+    return found.group(1)
 
 
 def local_plans(root: Path) -> list[str]:
@@ -448,7 +455,7 @@ def _check_chain(name: str, last: dict[str, Any] | None, added: bytes, first_lin
             raise SyncRefused(f"{where}, is not an audit entry (not JSON); nothing of it was stored") from None
         if not isinstance(entry, dict) or entry.get("hash") != entry_hash(entry):
             raise SyncRefused(f"{where}, is not an intact audit entry; nothing of it was stored")
-        if entry.get("prev") != prev_hash or entry.get("seq") != prev_seq + 1:
+        if entry.get("prev") != prev_hash or not isinstance(prev_seq, int) or entry.get("seq") != prev_seq + 1:
             raise SyncRefused(f"{where}, does not continue this device's chain; nothing of it was stored")
         prev_hash, prev_seq = entry["hash"], entry["seq"]
 

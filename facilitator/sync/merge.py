@@ -99,7 +99,8 @@ def record_parts(data: dict[str, Any]) -> dict[str, Any]:
 
 def base_of(data: dict[str, Any]) -> dict[str, str]:
     """The parts' hashes, to be kept as the next merge's base."""
-    return {key: short_hash(value) for key, value in record_parts(data).items()}
+    return {key: digest for key, value in record_parts(data).items()
+            if (digest := short_hash(value)) is not None}         # no part is None
 
 
 class _Merge:

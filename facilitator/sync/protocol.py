@@ -51,7 +51,7 @@ import select
 import struct
 import time
 from datetime import datetime, timedelta
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import facilitator
 from facilitator.core.errors import StoreProblem
@@ -95,7 +95,7 @@ class VersionMismatch(ProtocolError):
             f"with sync protocol {PROTOCOL} — upgrade the older one.")
 
 
-def send(stream: BinaryIO, message: dict[str, Any]) -> None:
+def send(stream: IO[bytes], message: dict[str, Any]) -> None:
     body = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     if len(body) > MAX_MESSAGE:
         raise ProtocolError(f"a sync message would be {len(body)} bytes, over the {MAX_MESSAGE} limit")
@@ -103,7 +103,7 @@ def send(stream: BinaryIO, message: dict[str, Any]) -> None:
     stream.flush()
 
 
-def _wait(stream: BinaryIO, until: float | None) -> None:
+def _wait(stream: IO[bytes], until: float | None) -> None:
     """Block until ``stream`` has bytes (or has closed); ``SyncTimeout`` once ``until`` passes."""
     if until is None:
         return
@@ -113,7 +113,7 @@ def _wait(stream: BinaryIO, until: float | None) -> None:
         raise SyncTimeout("the other side sent nothing in time; the sync was ended")
 
 
-def _read_exactly(stream: BinaryIO, size: int, until: float | None = None) -> bytes:
+def _read_exactly(stream: IO[bytes], size: int, until: float | None = None) -> bytes:
     """``size`` bytes read in pieces of at most ``PIECE`` (memory grows only as bytes arrive);
     with ``until`` (a ``time.monotonic()`` instant) each piece is waited for with ``select``
     on an unbuffered stream, never past it."""
@@ -128,7 +128,7 @@ def _read_exactly(stream: BinaryIO, size: int, until: float | None = None) -> by
     return b"".join(chunks)
 
 
-def receive(stream: BinaryIO, limit: int = MAX_MESSAGE, deadline: float | None = None) -> dict[str, Any]:
+def receive(stream: IO[bytes], limit: int = MAX_MESSAGE, deadline: float | None = None) -> dict[str, Any]:
     """The next message; ``EOFError`` when the other side has gone.
 
     ``limit``: the largest body taken, checked on the 4-byte length before anything else is

@@ -24,11 +24,14 @@ from textual.screen import Screen
 from facilitator.store.identity import Clock
 from facilitator.tui.clinic_app import ClinicApp
 from facilitator.tui.home import HomeScreen
-from facilitator.tui.lock import IdleLockMixin
+from facilitator.tui.lock import IdleLock
 from facilitator.tui.palette import FacilitatorCommands, PaletteCommand
 
 if TYPE_CHECKING:
+    from textual import events
+
     from facilitator.store.datadir import DataDir
+    from facilitator.store.running import RunningSession
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -99,7 +102,7 @@ PALETTE_COMMANDS: tuple[PaletteCommand, ...] = (
 )
 
 
-class FacilitatorApp(IdleLockMixin, ClinicApp):
+class FacilitatorApp(ClinicApp):
     """The counselor's and supervisor's terminal app for one clinic data directory."""
 
     CSS_PATH = "app.tcss"
@@ -128,6 +131,28 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
         super().__init__(data, clock=clock, user=user)
         self._crash: BaseException | None = None
         self.theme = DARK_THEME
+        self.idle_lock = IdleLock(self, self.open_after_gate)   # tui/lock.py
+
+    # -- the idle lock's hooks (tui/lock.py) ----------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        # App.on_event sees each input event first, before it is forwarded to the screen.
+        if self.idle_lock.takes(event):
+            await super().on_event(event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.idle_lock.allows(action):
+            return False
+        return super().check_action(action, parameters)
+
+    def action_lock(self) -> None:
+        self.idle_lock.lock_now("manual")
+
+    @property
+    def is_locked(self) -> bool:
+        return self.idle_lock.locked
+
+    def running_at_launch(self) -> RunningSession | None:
+        return self.idle_lock.running_at_launch()
 
     async def _on_resize(self, event: events.Resize) -> None:
         """A terminal that says it is vast (an ssh client's 65535×65535 window, or an in-band
@@ -165,8 +190,8 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
 
     # -- screens ---------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
-        self._gate = self.launch_gate()
-        if self._gate is not None:
+        self.idle_lock.gate = self.idle_lock.launch_gate()
+        if self.idle_lock.gate is not None:
             return Screen(id="behind-the-lock")   # nothing of the clinic until the PIN (tui/lock.py)
         return HomeScreen()
 
@@ -199,8 +224,9 @@ class FacilitatorApp(IdleLockMixin, ClinicApp):
         from facilitator.tui.hangup import watch_terminal
         from facilitator.tui.session_start import resume_at_start
         watch_terminal(self)
-        if self._gate is not None:
-            self.lock_at_launch()
+        self.idle_lock.start()
+        if self.idle_lock.gate is not None:
+            self.idle_lock.lock_at_launch()
             return
         resume_at_start(self)
 

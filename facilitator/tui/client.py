@@ -208,7 +208,7 @@ class ClientScreen(LiveScreen):
         return True
 
     def action_add_hours(self) -> None:
-        if self.history is None or not self._allowed("hours.change"):
+        if self.history is None or self.today is None or not self._allowed("hours.change"):
             return
         from facilitator.tui.hoursform import AddHoursScreen
         data = self.facilitator.data

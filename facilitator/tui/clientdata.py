@@ -123,9 +123,9 @@ def client_history(data: DataDir, client_id: str, now: datetime, count: int = WE
         minutes = attended_minutes(record, client_id, now)
         lines.append(HistoryLine(header.day, header.start.astimezone(tz), header.group,
                                  status_text(entry), minutes, header.session_id, note_state(note, entry)))
-    for entry_id, entry in mine:
-        lines.append(HistoryLine(entry.day, None, entry.kind, "logged", entry.minutes,
-                                 hours_id=(entry.day, entry_id)))
+    for entry_id, other in mine:
+        lines.append(HistoryLine(other.day, None, other.kind, "logged", other.minutes,
+                                 hours_id=(other.day, entry_id)))
     lines.sort(key=lambda line: (line.day, f"{line.start:%H:%M}" if line.start else "~"), reverse=True)
     try:
         plan = recovery.read(data, client_id)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from facilitator.core.clinic import Staff
     from facilitator.store.datadir import ClinicSnapshot, DataDir
     from facilitator.store.plans import PlanLibrary
+    from facilitator.store.running import RunningSession
 
 
 class ClinicApp(App[None]):
@@ -41,6 +42,11 @@ class ClinicApp(App[None]):
         """Textual's filters, then one that keeps every control character and direction
         override in the clinic's data off the terminal (tui/terminal.py)."""
         return [*super().get_line_filters(), self._terminal_safe]
+
+    def running_at_launch(self) -> RunningSession | None:
+        """The session this user left running (``FacilitatorApp``'s lock may have just looked)."""
+        from facilitator.store.running import find_running
+        return find_running(self.data)
 
     def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
         """A toast that shows ``message`` as written: like every widget of the app

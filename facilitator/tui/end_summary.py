@@ -222,6 +222,12 @@ def wrap_items(label: str, items: list[str], width: int, sep: str = " · ",
     return lines
 
 
+def _end_of(record: SessionRecord, now: datetime) -> datetime:
+    """The session's end: its actual end once ended, else ``now``."""
+    end = record.header.actual_end
+    return end if record.header.state is SessionState.ENDED and end is not None else now
+
+
 def summary_lines(record: SessionRecord, snapshot: ClinicSnapshot, notes: dict[str, Note], *,
                   topic: str | None, now: datetime, width: int = 78) -> list[str]:
     """The summary at the top of the screen: lines of at most ``width`` where it can."""
@@ -229,7 +235,7 @@ def summary_lines(record: SessionRecord, snapshot: ClinicSnapshot, notes: dict[s
     tz = header.start.tzinfo
     day = header.day
     ended = header.state is SessionState.ENDED
-    start, end = header.start, (header.actual_end if ended else now)
+    start, end = header.start, _end_of(record, now)
     minutes = max(0, int((end - start).total_seconds() // 60))
     when = f"{start.astimezone(tz):%H:%M}–{end.astimezone(tz):%H:%M} ({minutes} min)"
     if not ended:

@@ -18,7 +18,7 @@ every write's ``OSError`` arrives wrapped, as ``NotSaved``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from facilitator.core.errors import FacilitatorError, Refusal
 from facilitator.tui.widgets.problem import refusal_sentence
@@ -27,6 +27,13 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.widget import Widget
     from textual.widgets import Static
+
+class Notifies(Protocol):
+    """Anything that shows a toast: an app, a widget, or a part a screen holds (SessionActions)."""
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None: ...
+
 
 # What a store call may raise, caught in one clause by every screen (module docstring).
 FAILURE: tuple[type[Exception], ...] = (FacilitatorError, OSError)
@@ -38,7 +45,7 @@ def is_refusal(problem: Exception) -> bool:
     return isinstance(problem, Refusal)
 
 
-def report_failure(where: App[Any] | Widget, problem: Exception, *, label: Static | None = None,
+def report_failure(where: App[Any] | Widget | Notifies, problem: Exception, *, label: Static | None = None,
                    title: str | None = None, prefix: str = "", suffix: str = "") -> str:
     """Show why a change failed, in ``label`` (a modal's or a form's error line, given the
     ``-shown`` class) or else as a notification: a refusal as a warning, a store problem as an

@@ -1,6 +1,7 @@
 """The idle lock (HIPAA automatic logoff, 45 CFR 164.312(a)(2)(iii)).
 
-``IdleLockMixin`` goes before ``ClinicApp`` in ``FacilitatorApp``'s bases. It
+``IdleLock`` is a part ``FacilitatorApp`` holds (``app.idle_lock``); the app's input, mount
+and action hooks call it. It
 
 - notes the time (from the app's injected ``clock``) of every key, mouse and paste event
   the app receives (``App.on_event`` sees each input event first, before it is forwarded
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -47,6 +48,9 @@ from facilitator.tui.failures import FAILURE
 from facilitator.tui.widgets.plain import Static
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from facilitator.store.running import RunningSession
     from facilitator.tui.clinic_app import ClinicApp
 
 IDLE_CHECK_SECONDS = 1.0
@@ -63,101 +67,109 @@ LOCKED_TITLE = "Locked — enter your PIN"
 ALLOWED_WHILE_LOCKED = frozenset({"quit", "lock", "help_quit", "focus_next", "focus_previous"})
 
 
-class IdleLockMixin:
-    """Idle tracking and locking for ``FacilitatorApp`` (see the module docstring)."""
+class IdleLock:
+    """Idle tracking and locking: a part ``FacilitatorApp`` holds as ``app.idle_lock``, whose
+    input, mount and action hooks call it (see the module docstring)."""
 
     # Class-wide switch; tests/tui/conftest.py turns it off for tests of other screens,
     # whose FakeClock jumps would otherwise lock them.
-    idle_lock_enabled: ClassVar[bool] = True
+    enabled: ClassVar[bool] = True
 
-    _idle_since: datetime | None = None
-    _locked: bool = False
-    _idle_minutes_cache: int = DEFAULT_IDLE_MINUTES
-    _session_idle_minutes_cache: int = DEFAULT_SESSION_IDLE_MINUTES
-    _dropping_until: float = 0.0    # time.monotonic(): keys before it are dropped (see above)
-    _idle_clinic_name: str = "facilitator"
-    _idle_read_at: float | None = None
-    _gate: str | None = None     # "first" or "locked" while the launch gate is up
-    _launch_running: tuple[Any] | None = None
+    def __init__(self, app: ClinicApp, open_after_gate: Callable[[], None]) -> None:
+        self.app = app
+        self.open_after_gate = open_after_gate     # the launch gate's PIN was typed
+        self.idle_since: datetime | None = None
+        self.locked = False
+        self.idle_minutes_cache = DEFAULT_IDLE_MINUTES
+        self.session_idle_minutes_cache = DEFAULT_SESSION_IDLE_MINUTES
+        self.dropping_until = 0.0        # time.monotonic(): keys before it are dropped (see above)
+        self.clinic_name = "facilitator"
+        self.read_at: float | None = None
+        self.gate: str | None = None     # "first" or "locked" while the launch gate is up
+        self.launch_running: tuple[RunningSession | None] | None = None
 
     # -- the launch gate -------------------------------------------------------------------
-    def launch_gate(self: Any) -> str | None:
+    def launch_gate(self) -> str | None:
         """Whether to open behind the lock: "first" (no PIN yet), "locked", or None."""
-        if not self.idle_lock_enabled:
+        if not self.enabled:
             return None
         from facilitator.store.pins import pins_of
+        app = self.app
         try:
-            doc = pins_of(self.data).user_doc(self.user)     # one read of pins.json
+            doc = pins_of(app.data).user_doc(app.user)     # one read of pins.json
             if not (doc and doc.get("hash")):
                 return "first"
             if doc.get("locked"):
                 return "locked"
             from facilitator.store.running import find_running
-            running = find_running(self.data)
+            running = find_running(app.data)
             if running is not None:
                 return "locked"
         except FAILURE:
             return "locked"        # the lock screen then says what it cannot read
-        self._launch_running = (running,)    # no session running: resume_at_start need not look again
+        self.launch_running = (running,)    # no session running: resume_at_start need not look again
         return None
 
-    def running_at_launch(self: Any) -> Any:
+    def running_at_launch(self) -> RunningSession | None:
         """The session this user left running: the launch gate's look if it took one just
         now (reading today's session files twice cost start-up time), else a fresh one."""
-        cached, self._launch_running = self._launch_running, None
+        cached, self.launch_running = self.launch_running, None
         if cached is not None:
             return cached[0]
         from facilitator.store.running import find_running
-        return find_running(self.data)
+        return find_running(self.app.data)
 
-    def lock_at_launch(self: Any) -> None:
-        self._locked = True
-        self.push_screen(LockScreen(first_launch=self._gate == "first"))
+    def lock_at_launch(self) -> None:
+        self.locked = True
+        self.app.push_screen(LockScreen(self, first_launch=self.gate == "first"))
 
     # -- watching input ------------------------------------------------------------------
-    def _on_mount(self: Any, event: events.Mount) -> None:
-        self._idle_since = self.clock()
-        self._read_idle_settings()
-        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
+    def start(self) -> None:
+        """At the app's mount: idle from now, the settings read, the check every second."""
+        self.idle_since = self.app.clock()
+        self.read_idle_settings()
+        self.app.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
 
-    async def on_event(self: Any, event: events.Event) -> None:
+    def takes(self, event: events.Event) -> bool:
+        """Whether the app passes ``event`` on; a key, click or paste that locks (or comes
+        with one that did) is dropped: it never reaches a screen, never becomes data."""
         if isinstance(event, (events.Key, events.MouseEvent, events.Paste)):
             quitting = isinstance(event, events.Key) and event.key == "ctrl+q"
-            if not quitting and time.monotonic() < self._dropping_until:
-                return          # typed with the one that locked: dropped too
-            if self._lock_is_due(event):
+            if not quitting and time.monotonic() < self.dropping_until:
+                return False          # typed with the one that locked: dropped too
+            if self.lock_is_due(event):
                 self.lock_now("idle")
-                self._dropping_until = time.monotonic() + DROP_AFTER_LOCK_SECONDS
-                return          # dropped: never reaches a screen, never becomes data
+                self.dropping_until = time.monotonic() + DROP_AFTER_LOCK_SECONDS
+                return False
             self.note_activity()
-        await super().on_event(event)  # type: ignore[misc]
+        return True
 
-    def _lock_is_due(self: Any, event: events.Event) -> bool:
+    def lock_is_due(self, event: events.Event) -> bool:
         """Whether ``event`` (a key, a click, a paste) comes in the last
         ``DROP_BEFORE_LOCK_SECONDS`` before the lock, or after it is due but not yet shown."""
-        if self._locked or not self.idle_lock_enabled or self._idle_since is None:
+        if self.locked or not self.enabled or self.idle_since is None:
             return False
         if isinstance(event, events.MouseEvent) and not isinstance(event, (events.MouseDown, events.Click)):
             return False         # moving the mouse (or letting go of a button) only counts as activity
         if isinstance(event, events.Key) and event.key == "ctrl+q":
             return False         # quitting hides the data too
-        idle = self.clock() - self._idle_since
+        idle = self.app.clock() - self.idle_since
         if idle < timedelta(0):
             return False
         limit = timedelta(minutes=self.idle_minutes_now())
         return idle >= limit - timedelta(seconds=DROP_BEFORE_LOCK_SECONDS)
 
-    def idle_minutes_now(self: Any) -> int:
+    def idle_minutes_now(self) -> int:
         """The clinic's idle minutes, or its ``session-idle-minutes`` while a session runs on a
         screen of this app (read when the settings are read)."""
         if self.agenda_line() is not None:
-            return self._session_idle_minutes_cache
-        return self._idle_minutes_cache
+            return self.session_idle_minutes_cache
+        return self.idle_minutes_cache
 
-    def agenda_line(self: Any) -> str | None:
+    def agenda_line(self) -> str | None:
         """The running session's agenda clock (block and time left: no client data), from the
         session screen on the stack; None when no session runs here."""
-        for screen in reversed(self.screen_stack):
+        for screen in reversed(self.app.screen_stack):
             line = getattr(screen, "lock_agenda_line", None)
             if line is not None:
                 try:
@@ -166,88 +178,76 @@ class IdleLockMixin:
                     return None
         return None
 
-    def note_activity(self: Any) -> None:
-        self._idle_since = self.clock()
+    def note_activity(self) -> None:
+        self.idle_since = self.app.clock()
 
-    def _read_idle_settings(self: Any) -> int:
+    def read_idle_settings(self) -> int:
         try:
-            settings = self.data.settings()
+            settings = self.app.data.settings()
         except Exception:  # noqa: BLE001 - a damaged clinic file must not stop the lock
             pass
         else:
-            self._idle_minutes_cache = settings.idle_minutes
-            self._session_idle_minutes_cache = settings.session_idle_minutes
-            self._idle_clinic_name = settings.name
-        self._idle_read_at = time.monotonic()
+            self.idle_minutes_cache = settings.idle_minutes
+            self.session_idle_minutes_cache = settings.session_idle_minutes
+            self.clinic_name = settings.name
+        self.read_at = time.monotonic()
         return self.idle_minutes_now()
 
-    @property
-    def is_locked(self) -> bool:
-        return self._locked
-
-    def check_idle_lock(self: Any) -> None:
+    def check_idle_lock(self) -> None:
         """Lock if the clinic's idle minutes have passed since the last input (by ``clock``)."""
-        if self._locked:
-            if not isinstance(self.screen, LockScreen):
+        if self.locked:
+            if not isinstance(self.app.screen, LockScreen):
                 # Something was pushed over the lock (a dialog from a timer): cover it again.
-                self.push_screen(LockScreen(first_launch=self._gate == "first"))
+                self.app.push_screen(LockScreen(self, first_launch=self.gate == "first"))
             return
-        if not self.idle_lock_enabled:
+        if not self.enabled:
             return
-        now = self.clock()
-        if self._idle_since is None or now < self._idle_since:  # the clock was set back
-            self._idle_since = now
+        now = self.app.clock()
+        if self.idle_since is None or now < self.idle_since:  # the clock was set back
+            self.idle_since = now
             return
-        idle = now - self._idle_since
-        if self._idle_read_at is None or time.monotonic() - self._idle_read_at > SETTINGS_REREAD_SECONDS:
-            self._read_idle_settings()
+        idle = now - self.idle_since
+        if self.read_at is None or time.monotonic() - self.read_at > SETTINGS_REREAD_SECONDS:
+            self.read_idle_settings()
         if idle >= timedelta(minutes=self.idle_minutes_now()):
             # Re-read first: an admin may have raised the limit since.
-            if idle >= timedelta(minutes=self._read_idle_settings()):
+            if idle >= timedelta(minutes=self.read_idle_settings()):
                 self.lock_now("idle")
 
     # -- locking ---------------------------------------------------------------------------
-    def lock_now(self: Any, reason: str = "manual") -> None:
-        if self._locked:
+    def lock_now(self, reason: str = "manual") -> None:
+        if self.locked:
             return
-        self.save_typing()          # what was typed is stored before the screen covers it
-        self._locked = True
-        self.clear_notifications()
-        self.push_screen(LockScreen())
+        app = self.app
+        app.save_typing()          # what was typed is stored before the screen covers it
+        self.locked = True
+        app.clear_notifications()
+        app.push_screen(LockScreen(self))
         try:
             from facilitator.store.pins import pins_of
-            pins_of(self.data).set_left_locked(self.user, True)
+            pins_of(app.data).set_left_locked(app.user, True)
         except FAILURE:
             pass
         try:
-            self.data.record_audit("lock", f"staff:{self.user}", {"reason": reason})
+            app.data.record_audit("lock", f"staff:{app.user}", {"reason": reason})
         except FAILURE:
             pass  # the lock itself matters more than its audit line
 
-    def action_lock(self: Any) -> None:
-        self.lock_now("manual")
-
-    def _unlocked(self: Any) -> None:
-        self._locked = False
-        self._idle_since = self.clock()
+    def unlocked(self) -> None:
+        self.locked = False
+        self.idle_since = self.app.clock()
         try:
             from facilitator.store.pins import pins_of
-            pins_of(self.data).set_left_locked(self.user, False)
+            pins_of(self.app.data).set_left_locked(self.app.user, False)
         except FAILURE:
             pass
-        if self._gate is not None:
-            self._gate = None
-            self.call_later(self.open_after_gate)   # after the lock screen is dismissed
+        if self.gate is not None:
+            self.gate = None
+            self.app.call_later(self.open_after_gate)   # after the lock screen is dismissed
 
-    def check_action(self: Any, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self._locked and action not in ALLOWED_WHILE_LOCKED:
-            return False
-        return super().check_action(action, parameters)  # type: ignore[misc]
-
-
-if TYPE_CHECKING:
-    class LockingApp(IdleLockMixin, ClinicApp):
-        """What the lock screen sees of the app."""
+    def allows(self, action: str) -> bool:
+        """Whether an app action may run: while locked, only those that hide the data too."""
+        return not self.locked or action in ALLOWED_WHILE_LOCKED
 
 
 class LockScreen(ModalScreen[None]):
@@ -307,22 +307,20 @@ class LockScreen(ModalScreen[None]):
               "show here. Type your PIN and press enter. ctrl+q quits facilitator.")
     AUTO_FOCUS = "#pin"
 
-    def __init__(self, *, first_launch: bool = False) -> None:
+    def __init__(self, lock: IdleLock, *, first_launch: bool = False) -> None:
         super().__init__(id=None)
+        self.idle_lock = lock    # not `lock`: Textual's own (an RLock)
         self.first_launch = first_launch      # only then may a first PIN be chosen here
         self.setting = False
         self.retry_at: datetime | None = None
 
     @property
-    def facilitator(self) -> LockingApp:
-        # The app, as a ClinicApp with this module's IdleLockMixin: never facilitator.tui.app,
-        # which imports this module.
+    def facilitator(self) -> ClinicApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        app = self.facilitator
         with Vertical(id="lock-box"):
-            yield Static(app._idle_clinic_name, id="lock-clinic", markup=False)
+            yield Static(self.idle_lock.clinic_name, id="lock-clinic", markup=False)
             yield Static(LOCKED_TITLE, id="lock-title", markup=False)
             yield Static("", id="lock-who", markup=False)
             yield Static("", id="lock-agenda", markup=False)
@@ -340,13 +338,13 @@ class LockScreen(ModalScreen[None]):
     def _show_agenda(self) -> None:
         """During a running session: its agenda clock (the block, the time left), so the
         counselor can keep time without unlocking. No client data."""
-        line = self.facilitator.agenda_line()
+        line = self.idle_lock.agenda_line()
         shown = self.query_one("#lock-agenda", Static)
         shown.update(line or "")
         shown.set_class(bool(line), "-running")
 
     def on_screen_resume(self) -> None:
-        if not self.facilitator.is_locked:  # unlocked on a lock screen above this one
+        if not self.idle_lock.locked:  # unlocked on a lock screen above this one
             self.dismiss()
 
     # -- state -----------------------------------------------------------------------------
@@ -466,7 +464,7 @@ class LockScreen(ModalScreen[None]):
                 self._say(f"Wrong PIN ({attempt.failures} wrong in a row).")
 
     def _unlock(self) -> None:
-        self.facilitator._unlocked()
+        self.idle_lock.unlocked()
         self.dismiss()
 
 

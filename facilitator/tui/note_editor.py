@@ -361,8 +361,10 @@ class NoteEditorScreen(Screen):
                         f"name{'s' if len(found) != 1 else ''}.", markup=False, timeout=3)
 
     def action_addendum(self) -> None:
-        self.app.push_screen(AddendumScreen(self.client_name),
-                             lambda body: add_addendum(self, self.book, self.client_id, body))
+        def added(body: str | None) -> None:
+            add_addendum(self, self.book, self.client_id, body)
+
+        self.app.push_screen(AddendumScreen(self.client_name), added)
 
     def action_cosign(self) -> None:
         def answered(yes: bool | None) -> None:

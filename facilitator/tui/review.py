@@ -79,7 +79,8 @@ def read_queue(app, today: date) -> Queue:
     plans, plan_problems = plans_due(data, today)
     late = tuple(sorted(((r.client.name, r.days_overdue or 0) for r in plans if r.overdue),
                         key=lambda x: -x[1]))
-    return Queue(items, names, first, today, mine_only, list(problems) + list(plan_problems),
+    found: list[Exception] = [*problems, *plan_problems]
+    return Queue(items, names, first, today, mine_only, found,
                  snapshot.settings.name, who,
                  app.user, {u: m.display_name for u, m in snapshot.staff.items()},
                  {cid: c.initials for cid, c in snapshot.clients.items()}, late)

@@ -50,7 +50,7 @@ class SessionHeader(Horizontal):
         yield Label("", id="session-clock", markup=False)
 
 
-class SessionScreen(SessionActions, Screen):
+class SessionScreen(Screen):
     HELP_TITLE = "Session"
     HOW_TO = (
         "Attendance (left): move with ↑/↓ and press one key per status: p present, l late, "
@@ -80,8 +80,9 @@ class SessionScreen(SessionActions, Screen):
         "scheduled end, E asks when it really ended, offering the scheduled end (enter "
         "accepts it). A session left running is asked about when it is opened again."
     )
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (34, "-tall")]
+    # Unannotated: Textual declares them (ClassVar[...] | None, which mypy reads as instance variables).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     DEFAULT_CSS = """
     SessionScreen #session-main { height: 1fr; }
     SessionScreen.-narrow AttendancePane { width: 46; }
@@ -138,6 +139,7 @@ class SessionScreen(SessionActions, Screen):
         self.attending = 0
         self.tz: Any = None
         self.recovery_plans: dict[str, Any] = {}   # client id -> RecoveryPlan | None | str (unreadable)
+        self.actions = SessionActions(self)        # what the keys write (tui/session_actions.py)
 
     @property
     def facilitator(self) -> ClinicApp:
@@ -148,7 +150,7 @@ class SessionScreen(SessionActions, Screen):
         with Horizontal(id="session-main"):
             yield AttendancePane(id="attendance")
             yield AgendaPane(id="agenda")
-        yield ParticipationPane(self.save_participation, self.save_note, id="participation",
+        yield ParticipationPane(self.actions.save_participation, self.actions.save_note, id="participation",
                                 check_names=self.names_flag, digits_refused=self.digits_refused)
         yield Footer(compact=True, show_command_palette=False)
 
@@ -170,8 +172,8 @@ class SessionScreen(SessionActions, Screen):
         self.table.move_cursor(row=first, animate=False)
         self.table.focus()
         self.set_interval(1.0, self.tick)
-        if self.overdue():       # left running (issue #20): not continued; ask when it ended
-            self.call_after_refresh(self.ask_end_time, at_open=True)
+        if self.actions.overdue():       # left running (issue #20): not continued; ask when it ended
+            self.call_after_refresh(self.actions.ask_end_time, at_open=True)
 
     # -- reading -------------------------------------------------------------------------
     def reload(self) -> None:
@@ -265,7 +267,7 @@ class SessionScreen(SessionActions, Screen):
         cid = self.table.highlighted_id
         entry = self.record.attendance.get(cid) if cid else None
         who = self.who(cid) if cid else ""
-        working = self.working_block()     # a participation word belongs to its block (#20)
+        working = self.actions.working_block()     # a participation word belongs to its block (#20)
         pane.load_client(cid, who, entry.picks_in(working) if entry else (), entry.text if entry else "",
                          block=working)
         clock = AgendaClock(self.record.blocks)
@@ -292,26 +294,40 @@ class SessionScreen(SessionActions, Screen):
 
     # -- the attendance table's keys (it posts, this screen marks) -----------------------------
     def on_attendance_table_mark(self, message: AttendanceTable.Mark) -> None:
-        self.mark(message.status)
+        self.actions.mark(message.status)
 
     def on_attendance_table_all_present(self, message: AttendanceTable.AllPresent) -> None:
-        self.mark_all_present()
+        self.actions.mark_all_present()
 
     def on_attendance_table_edit_time(self, message: AttendanceTable.EditTime) -> None:
-        self.edit_time()
+        self.actions.edit_time()
 
     def on_attendance_table_add_client(self, message: AttendanceTable.AddClient) -> None:
-        self.add_client()
+        self.actions.add_client()
 
     def on_attendance_table_remove_client(self, message: AttendanceTable.RemoveClient) -> None:
-        self.remove_client()
+        self.actions.remove_client()
 
     def on_attendance_table_toggle_pick(self, message: AttendanceTable.TogglePick) -> None:
-        self.toggle_pick(message.index)
+        self.actions.toggle_pick(message.index)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if self.record is not None:
             self.show_participation()
+
+    # -- the keys that write (tui/session_actions.py) -------------------------------------
+    def action_agenda(self, operation: str) -> None:
+        self.actions.action_agenda(operation)
+
+    def action_link_goal(self) -> None:
+        """g: link what the highlighted client did in this block to one of their goals."""
+        self.actions.action_link_goal()
+
+    def action_end_session(self) -> None:
+        self.actions.action_end_session()
+
+    def action_leave(self) -> None:
+        self.actions.action_leave()
 
     def action_toggle_privacy(self) -> None:
         self.privacy = not self.privacy

@@ -350,8 +350,10 @@ class EndSessionScreen(Screen):
                         markup=False)
             return
         from facilitator.tui.note_editor import AddendumScreen, add_addendum
-        self.app.push_screen(AddendumScreen(row.name),
-                             lambda body: add_addendum(self, self.book, row.client_id, body))
+        def added(body: str | None) -> None:
+            add_addendum(self, self.book, row.client_id, body)
+
+        self.app.push_screen(AddendumScreen(row.name), added)
 
     def action_correct(self) -> None:
         """Correct the highlighted client's attendance (``store.corrections``)."""

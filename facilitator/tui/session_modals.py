@@ -70,7 +70,7 @@ class TimeModal(ModalScreen[bool]):
     ]
 
     def __init__(self, who: str, arrived: str, left: str, focus_left: bool,
-                 save: Callable[[str, str], None]) -> None:
+                 save: Callable[[str, str], object]) -> None:
         super().__init__()
         self.who = who
         self.initial = {"arrived": arrived, "left": left}

@@ -30,6 +30,7 @@ from facilitator.store.settings import (
 )
 from facilitator.tui.failures import FAILURE
 from facilitator.tui.live import LiveScreen
+from facilitator.tui.lock import IdleLock
 from facilitator.tui.navigation import to_base
 from facilitator.tui.staff import ROLE_WORDS, problem_sentence
 from facilitator.tui.widgets.header import ClinicHeader
@@ -227,8 +228,8 @@ class SettingsScreen(LiveScreen):
             role = ROLE_WORDS.get(me.role, str(me.role)) if me else "not a staff member"
             note = f"You are {role}: only admins change settings, so this form is read-only."
         self.query_one("#settings-note", Label).update(note)
-        for key, _, _ in FORM:
-            self.query_one(f"#{key}").disabled = not self.is_admin
+        for field_key, _, _ in FORM:
+            self.query_one(f"#{field_key}").disabled = not self.is_admin
         if not self.is_admin:
             for row in self.query(".settings-row"):
                 row.remove_class("-current")
@@ -331,9 +332,9 @@ class SettingsScreen(LiveScreen):
                  and getattr(before, attr) != getattr(saved, attr)]
         self.say("Saved: " + ", ".join(parts) + "." if parts else "Nothing to save: no setting was changed.")
         # The idle lock re-reads the settings once a minute; take a new limit at once.
-        reread = getattr(self.app, "_read_idle_settings", None)
-        if callable(reread):
-            reread()
+        idle_lock = getattr(self.app, "idle_lock", None)      # FacilitatorApp's (tui/lock.py)
+        if isinstance(idle_lock, IdleLock):
+            idle_lock.read_idle_settings()
         self.reload()
 
     def action_closure(self) -> None:

@@ -1,5 +1,6 @@
 """Run the copied program as another OS account: ``as_account.py cli ARGS...`` is the
-``facilitator`` command, ``as_account.py ssh`` is ``facilitator-ssh``; ``as_account.py ACTION ROOT WHEN ...`` is a scripted store call
+``facilitator`` command, ``as_account.py ssh`` is ``facilitator-ssh``; ``as_account.py ACTION ROOT
+WHEN ...`` is a scripted store call
 (with the clock fixed at WHEN, an ISO time) for what the CLI does only in the app.
 
 Copied next to ``src/`` and ``site/`` by ``tests.accounts.PublicInstall``.

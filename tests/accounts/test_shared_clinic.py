@@ -121,7 +121,8 @@ def test_three_accounts_share_a_clinic_whatever_their_umask(install, umask):
     assert {ADMIN, COUNSELOR, SUPERVISOR} <= set(owners), owners
     assert ".clinic.json.lock" in owners[ADMIN]
     assert {"2026", "11"} <= owners[ADMIN] and {"12"} <= owners[COUNSELOR]
-    assert {"2027-01.jsonl", ".pins.json.lock"} <= owners[SUPERVISOR]   # pins.json itself is replaced by the last writer
+    # pins.json itself is replaced by the last writer
+    assert {"2027-01.jsonl", ".pins.json.lock"} <= owners[SUPERVISOR]
     # An account outside the staff group can read nothing.
     denied = install.run(OUTSIDER, umask, "cli", "report", "week", "--data", data)
     assert denied.returncode != 0 and "Traceback" not in denied.stderr

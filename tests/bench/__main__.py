@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from facilitator.store.identity import os_user
@@ -106,8 +107,11 @@ def table(rows: list[dict]) -> str:
     head = ("figure", "measured", "reference", "ratio", "target", "result")
     body = [(r["figure"], r["measured"], r["reference"],
              "" if r["ratio"] is None else f"{r['ratio']:.2f}×", r["target"], r["result"]) for r in rows]
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=True)]
+
+    def line(cells: Sequence[object]) -> str:
+        return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
     return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, body)])
 
 

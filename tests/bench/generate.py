@@ -230,7 +230,8 @@ def _write_session(data: DataDir, audit: _AuditWriter, library: PlanLibrary, gro
     # The file's audit binding (path, SHA-256) goes on the session's last entry below.
     # Admitted by the strict reader as every bound write is (``store.admission``).
     with binding(data.root, lambda rel, digest: bound.update(file=rel, sha256=digest, strict=STRICT_VERSION),
-                 lambda rel, digest: None, lambda rel, path, raw, dumped: admit(data, rel, path, raw, snapshot_of, dumped)), \
+                 lambda rel, digest: None,
+                 lambda rel, path, raw, dumped: admit(data, rel, path, raw, snapshot_of, dumped)), \
             file.transaction(create=True) as db:
         db.table("header").insert(header.to_dict())
         if blocks:
@@ -292,7 +293,7 @@ def clone(src: Path, dst: Path) -> Path:
     atomically (so the cache is never changed), real copies of what it appends to."""
     src, dst = Path(src), Path(dst)
     newest_audit = max((src / "audit").glob("*.jsonl"), default=None)
-    for folder, dirs, files in os.walk(src):
+    for folder, _dirs, files in os.walk(src):
         rel = Path(folder).relative_to(src)
         target = dst / rel
         target.mkdir(parents=True, exist_ok=True)

@@ -36,11 +36,11 @@ def session_screen_exists() -> bool:
 
 
 async def _pilot_samples(root: Path, presses: int, log=print) -> tuple[list[float], ...]:
-    from facilitator.tui.lock import IdleLockMixin
+    from facilitator.tui.lock import IdleLock
     from facilitator.tui.session import SessionScreen
     from tests.tui.helpers import build_app
     # The session below is running, so the app would open behind the PIN (tui/lock.py).
-    IdleLockMixin.idle_lock_enabled = False
+    IdleLock.enabled = False
 
     data = open_clinic(root)
     running = start_session(data, _today_group(data))

@@ -64,9 +64,9 @@ COUNSELOR_APP = textwrap.dedent('''
     from facilitator.core.rules import Status
     from facilitator.store.running import start_session
     from facilitator.tui.session import SessionScreen
-    from facilitator.tui.lock import IdleLockMixin
+    from facilitator.tui.lock import IdleLock
     from tests.tui.helpers import build_app
-    IdleLockMixin.idle_lock_enabled = False   # no PIN gate over the session this process opened
+    IdleLock.enabled = False   # no PIN gate over the session this process opened
 
     root, user, group, presses, pace = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
 
@@ -133,7 +133,7 @@ def cpu_shares(pids: list[int], seconds: float) -> list[float]:
     t0 = time.monotonic()
     time.sleep(seconds)
     wall = time.monotonic() - t0
-    return [100 * (cpu_seconds(p) - b) / wall for p, b in zip(pids, before)]
+    return [100 * (cpu_seconds(p) - b) / wall for p, b in zip(pids, before, strict=True)]
 
 
 def prepare(root: Path) -> tuple[list[str], list[str], list[str]]:
@@ -197,7 +197,7 @@ def run(presses: int, quiet_seconds: float, log=print) -> dict:
         counselors = [subprocess.Popen([sys.executable, "-c", COUNSELOR_APP, str(host), user, group,
                                         str(presses), "0.3"], stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, text=True, env=env)
-                      for user, group in zip(couns, groups)]
+                      for user, group in zip(couns, groups, strict=True)]
         processes += counselors
         for proc in counselors:
             if proc.stdout.readline().strip() != "READY":
@@ -223,7 +223,7 @@ def run(presses: int, quiet_seconds: float, log=print) -> dict:
             out, _ = proc.communicate(timeout=600)
             samples += json.loads(out.strip().splitlines()[-1])
         wall = time.monotonic() - t0
-        peak = [100 * (cpu_seconds(p) - b) / wall for p, b in zip(pids, before)]
+        peak = [100 * (cpu_seconds(p) - b) / wall for p, b in zip(pids, before, strict=True)]
         return {"key-to-stored": summary(samples), "supervisor-cpu-quiet": sorted(quiet),
                 "counselor-cpu-quiet": sorted(counselors_quiet),
                 "supervisor-cpu-peak": sorted(peak), "peak-seconds": round(wall, 1),

@@ -83,9 +83,8 @@ def writes(big: Path, small: Path, rounds: int, log=print) -> dict[str, dict]:
 
         def run(i: int) -> None:
             status = Status.EXCUSED if (i // len(roster)) % 2 else Status.ABSENT
-            session.file.update_attendance(
-                roster[(i + 7) % len(roster)],
-                lambda old, cid=roster[(i + 7) % len(roster)]: AttendanceEntry(cid, status))
+            cid = roster[(i + 7) % len(roster)]
+            session.file.update_attendance(cid, lambda old, cid=cid: AttendanceEntry(cid, status))
         return run
 
     connections = {}

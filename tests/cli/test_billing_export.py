@@ -117,7 +117,8 @@ def test_claim_lines_worked_by_hand(billing_clinic: Path, capsys) -> None:
         1, True, "10", "95", False)
     # B3, OP: timed H0005. Late at 10:07 to 11:30 = 83 minutes = 5 x 15 + 8: 6 units.
     op = rows[("2026-11-17", "B3")]
-    assert (op["service"], op["units"], op["billable"], op["minutes"], op["minimum_minutes"]) == ("H0005", 6, True, 83, 8)
+    assert (op["service"], op["units"], op["billable"], op["minutes"], op["minimum_minutes"]) == \
+        ("H0005", 6, True, 83, 8)
     # B4, IOP-adolescent: H0015 with the same 3-hour day; 170 by telehealth: not billable.
     teen = rows[("2026-11-16", "B4")]
     assert (teen["service"], teen["units"], teen["billable"], teen["minutes"], teen["place_of_service"],
@@ -140,7 +141,7 @@ def test_the_csv_has_every_column_in_order_and_yes_no(billing_clinic: Path, caps
     assert out.encode("utf-8").startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(csv_body(out))))
     assert rows[0] == [NOTICE_CELL] and rows[1] == list(BILLING_COLUMNS)
-    line = dict(zip(rows[1], rows[2]))
+    line = dict(zip(rows[1], rows[2], strict=True))
     assert line["date"] == "2026-11-16" and line["client_id"] == "B1"
     assert (line["billable"], line["telehealth"], line["note_signed"], line["units"]) == ("yes", "no", "no", "1")
     assert len(rows) == 2 + 6

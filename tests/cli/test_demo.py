@@ -108,7 +108,7 @@ def test_sessions_are_ended_app_records_with_blocks_end_to_end(history) -> None:
         assert abs((h.actual_end - h.scheduled_end).total_seconds()) <= 10 * 60
         assert record.blocks, h.session_id
         assert record.blocks[0].started_at == h.actual_start
-        for before, after in zip(record.blocks, record.blocks[1:]):
+        for before, after in zip(record.blocks, record.blocks[1:], strict=False):
             assert before.ended_at == after.started_at
         assert all(b.started_at < b.ended_at for b in record.blocks)
         assert record.blocks[-1].ended_at <= h.actual_end

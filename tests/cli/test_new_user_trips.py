@@ -55,7 +55,7 @@ def test_staff_list_is_a_table_padded_by_display_width(empty_clinic, capsys):
     rows = [line for line in lines[2:] if line.startswith("counselor")]
     assert len(rows) == 2
     # the Name column starts at the same terminal cell on every row
-    assert {display_width(line[:line.index(name)]) for line, name in zip(rows, ("李", "José"))} == \
+    assert {display_width(line[:line.index(name)]) for line, name in zip(rows, ("李", "José"), strict=True)} == \
         {display_width(lines[0][:lines[0].index("Name")])}
     assert "42 CFR" not in out            # no client data: no notice
 

@@ -13,7 +13,7 @@ from tests.cli.test_reports import week_clinic  # noqa: F401  (the hand-worked w
 OLD_WORDS = ("credited", "Credited", "Req h", "Cred h", "Need h", "meets_3h_day", "countable")
 
 
-def test_the_week_table_says_required_attended_still_needed(week_clinic, capsys):
+def test_the_week_table_says_required_attended_still_needed(week_clinic, capsys):  # noqa: F811 - pytest passes the imported fixture by name
     out = run_cli(capsys, "report", "week", "--week", "2026-W47", "--data", week_clinic).out
     header = next(line for line in out.splitlines() if line.startswith("ID"))
     assert [c.strip() for c in header.split("  ") if c.strip()] == [
@@ -25,7 +25,7 @@ def test_the_week_table_says_required_attended_still_needed(week_clinic, capsys)
     assert not [w for w in OLD_WORDS if w in out]
 
 
-def test_the_week_csv_and_json_say_attended_hours(week_clinic, capsys):
+def test_the_week_csv_and_json_say_attended_hours(week_clinic, capsys):  # noqa: F811 - pytest passes the imported fixture by name
     args = ("report", "week", "--week", "2026-W47", "--data", week_clinic)
     as_csv = run_cli(capsys, *args, "--format", "csv").out
     rows = list(csv.DictReader(io.StringIO("\n".join(as_csv.splitlines()[1:]))))
@@ -36,7 +36,7 @@ def test_the_week_csv_and_json_say_attended_hours(week_clinic, capsys):
     assert not [w for w in OLD_WORDS if w in as_csv + json.dumps(data)]
 
 
-def test_billing_says_billable_not_meets_3h_day(week_clinic, capsys):
+def test_billing_says_billable_not_meets_3h_day(week_clinic, capsys):  # noqa: F811 - pytest passes the imported fixture by name
     args = ("export", "billing", "--from", "2026-11-16", "--to", "2026-11-22", "--data", week_clinic)
     as_csv = run_cli(capsys, *args, "--format", "csv").out
     header = next(csv.reader([as_csv.splitlines()[1]]))

@@ -67,7 +67,7 @@ class SshServer:
                     return self
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError("sshd exited: " + (self.dir / "sshd.log").read_text())
+                    raise RuntimeError("sshd exited: " + (self.dir / "sshd.log").read_text()) from None
                 time.sleep(0.05)
         raise RuntimeError("sshd did not start listening")
 

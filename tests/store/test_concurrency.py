@@ -22,7 +22,7 @@ PROCS, WRITES = 4, 250
 
 def switches(owners: list[int]) -> int:
     """How often consecutive writes (in doc-id order) came from different processes."""
-    return sum(1 for a, b in zip(owners, owners[1:]) if a != b)
+    return sum(1 for a, b in zip(owners, owners[1:], strict=False) if a != b)
 
 
 def test_four_processes_one_session_file(tmp_path: Path) -> None:

@@ -104,7 +104,8 @@ def test_a_laptop_clock_more_than_ten_minutes_off_is_refused_and_keeps_its_chang
     done = sync_at(laptop, host, LATER + off)
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stderr.strip() == (
-        f"facilitator sync: the clinic host refused the sync: this laptop's clock is {minutes} minutes {word} the host's "
+        f"facilitator sync: the clinic host refused the sync: this laptop's clock is {minutes} minutes "
+        f"{word} the host's "
         f"(more than 10); nothing was pushed or pulled and this laptop keeps its changes: set its clock "
         f"right and sync again")
     assert record_of(host, session_id) == host_before

@@ -143,7 +143,7 @@ def test_fifty_rounds_of_two_laptops_syncing_at_once_keep_every_hours_entry(thre
     one, two, host, session_id, clients = three
     before = len(hours_uids(host))
     rng = random.Random(20)
-    for round_number in range(50):
+    for _round in range(50):
         for n, root in enumerate((one, two, host)):
             log_hours(root, rng.choice(clients), 10 + n)
             mark(root, session_id, rng.choice(clients),

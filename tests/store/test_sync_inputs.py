@@ -127,3 +127,17 @@ def test_the_hosts_own_chain_and_odd_names_are_refused(tmp_path, device, name, m
     with pytest.raises(SyncRefused, match=message):
         put_device_audit(tmp_path, device, name, raw, HOST)
     assert not (tmp_path / "audit").exists()
+
+
+def test_a_stored_month_whose_last_entry_has_no_sequence_number_refuses_the_next_month_by_name(tmp_path):
+    # The host's copy of October edited by hand (or written by an older version): its last
+    # line has no "seq". November cannot be checked against it, so it is refused by name; it
+    # was a TypeError (`None + 1`, a traceback on the host) until mypy found it (#23).
+    log = _laptop_chain(tmp_path, (10, 2), (11, 1))
+    october, november = ((log.directory / n).read_bytes() for n in ("2026-10.jsonl", "2026-11.jsonl"))
+    put_device_audit(tmp_path, LAPTOP, "2026-10.jsonl", october, HOST)
+    edited = _forged(october, lambda e: e.pop("seq"))
+    (tmp_path / "audit" / "devices" / LAPTOP / "2026-10.jsonl").write_bytes(edited)
+    with pytest.raises(SyncRefused, match="2026-11.jsonl, line 1, does not continue this device's chain"):
+        put_device_audit(tmp_path, LAPTOP, "2026-11.jsonl", november, HOST)
+    assert _stored(tmp_path) == {"2026-10.jsonl": edited}

@@ -13,5 +13,5 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _idle_lock_only_where_tested(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    from facilitator.tui.lock import IdleLockMixin
-    monkeypatch.setattr(IdleLockMixin, "idle_lock_enabled", bool(getattr(request.module, "IDLE_LOCK", False)))
+    from facilitator.tui.lock import IdleLock
+    monkeypatch.setattr(IdleLock, "enabled", bool(getattr(request.module, "IDLE_LOCK", False)))

@@ -15,7 +15,7 @@ from facilitator.store.clinic import open_clinic
 from facilitator.store.running import start_session
 from facilitator.store.staff import add_staff
 from facilitator.tui.help import HelpScreen
-from facilitator.tui.lock import IdleLockMixin, LockScreen
+from facilitator.tui.lock import IdleLock, LockScreen
 from facilitator.tui.settings import SettingsScreen
 from facilitator.tui.staff import AddStaffModal, RoleModal, StaffScreen
 from facilitator.tui.widgets.confirm import ConfirmScreen
@@ -279,7 +279,7 @@ async def test_a_new_cap_reaches_the_running_session(clinic, fake_clock):
 
 
 async def test_a_new_idle_time_takes_effect_at_once(clinic, fake_clock, monkeypatch):
-    monkeypatch.setattr(IdleLockMixin, "idle_lock_enabled", True)
+    monkeypatch.setattr(IdleLock, "enabled", True)
     from facilitator.store.pins import PinStore
     PinStore(clinic.root, fake_clock).set_pin(clinic.user, "482913")
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:

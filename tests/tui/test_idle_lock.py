@@ -118,7 +118,7 @@ async def test_the_first_launch_sets_a_pin_then_wrong_pins_lock_out_and_the_righ
         assert await wait_until(pilot, lambda: lock_up(app))
         assert not app.screen.setting
         assert not app.screen.query_one("#pin2", Input).display
-        for attempt in range(3):
+        for _attempt in range(3):
             await type_pin(pilot, "000000")
             assert isinstance(app.screen, LockScreen)
         text = screen_text(app)

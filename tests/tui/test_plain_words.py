@@ -123,7 +123,8 @@ async def test_at_80x24_the_current_blocks_prompts_show_and_m_shows_the_rest(cli
         await pilot.pause()
         shown = " ".join(" ".join(agenda_column(screen_text(pilot.app))).split())
         assert "• How many days has it been, and how has the week gone?" in shown
-        assert "• Any use, close calls or strong cravings since the last group? No judgement, just information." in shown
+        assert ("• Any use, close calls or strong cravings since the last group? No judgement, "
+                "just information.") in shown
         assert "What do you need from the group tonight?" not in shown
         assert "m shows more (1–2 of 3)" in shown
         assert "7:00 done · 13:00 left" in shown and "Agenda 180 min · 7 min done" in shown

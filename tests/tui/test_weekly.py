@@ -37,7 +37,7 @@ def shown(screen: WeeklyScreen) -> dict[str, dict[str, str]]:
     """client id -> column key -> cell text."""
     table = screen.query_one(WeekTable)
     keys = column_keys(table)
-    return {cid: dict(zip(keys, cells(table, i))) for i, cid in enumerate(table.shown_ids)}
+    return {cid: dict(zip(keys, cells(table, i), strict=True)) for i, cid in enumerate(table.shown_ids)}
 
 
 async def open_weekly(pilot) -> WeeklyScreen:

@@ -262,9 +262,9 @@ class AgendaPane(Vertical):
             put(time_label, f"{first.planned_minutes} min planned")
             bar.update(progress=0)
         time_label.set_class(overtime, "-overtime")
-        block = blocks[current] if current is not None else None
+        shown_block = blocks[current] if current is not None else None
         width = max(20, self.content_region.width or self.size.width - 4)
-        items = self.prompt_items(block)
+        items = self.prompt_items(shown_block)
         if current != self.prompt_block:
             self.prompt_block, self.prompt_first = current, 0
         self.set_class(bool(items), "-prompting")
@@ -272,7 +272,7 @@ class AgendaPane(Vertical):
         tall = self.screen.has_class("-tall")
         text, self.prompts_shown = prompt_text(
             items, width, prompts.size.height or 99, self.prompt_first,
-            heading=f"Prompts for {block.title}:" if tall and block is not None else "")
+            heading=f"Prompts for {shown_block.title}:" if tall and shown_block is not None else "")
         put(prompts, text)
         listing = self.query_one("#agenda-blocks", Static)
         rows = listing.size.height or 99

@@ -43,7 +43,8 @@ class PicksBar(Widget, can_focus=True):
     COMPONENT_CLASSES: ClassVar = {"picksbar--on", "picksbar--cursor", "picksbar--key"}
     BINDINGS: ClassVar = [
         *[Binding(key, f"toggle({i}, {key.isdigit()})", "Participation word" if i == 0 else "", show=False,
-                  id=f"picks.{key}", tooltip="1-9, 0, d, u, o tick a participation word for this block (digits once the agenda has started)")
+                  id=f"picks.{key}", tooltip="1-9, 0, d, u, o tick a participation word for this block "
+                                             "(digits once the agenda has started)")
           for i, key in enumerate(PICK_KEYS)],
         Binding("left", "move(-1)", show=False),
         Binding("right", "move(1)", show=False),
@@ -102,7 +103,7 @@ class PicksBar(Widget, can_focus=True):
                 text.append(" ")
         return text
 
-    def action_toggle(self, index: int, digit: bool = False) -> None:
+    def action_toggle(self, index: int, digit: bool = False) -> None:  # type: ignore[override]  # a pick, not DOMNode's attribute toggle
         if digit and self.digits_refused is not None:
             refusal = self.digits_refused()
             if refusal:

@@ -10,14 +10,17 @@ Styling is done with CSS and ``rich.text.Text``, never with markup.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import widgets
+from textual.visual import VisualType
 
 
 class Static(widgets.Static):
-    def __init__(self, content: object = "", *, markup: bool = False, **kwargs) -> None:
+    def __init__(self, content: VisualType = "", *, markup: bool = False, **kwargs: Any) -> None:
         super().__init__(content, markup=markup, **kwargs)
 
 
 class Label(widgets.Label):
-    def __init__(self, content: object = "", *, markup: bool = False, **kwargs) -> None:
+    def __init__(self, content: VisualType = "", *, markup: bool = False, **kwargs: Any) -> None:
         super().__init__(content, markup=markup, **kwargs)

@@ -77,7 +77,7 @@ class RosterTable(DataTable):
             width = self.app.size.width
             self.call_after_refresh(self.on_resize)
         self._fitted_width = width
-        for client, cells in zip(chosen, fit_last_column(rows, columns, width)):
+        for client, cells in zip(chosen, fit_last_column(rows, columns, width), strict=True):
             self.add_row(*map(plain, cells), key=client.client_id)
         self.shown_ids = [c.client_id for c in chosen]
         if current in self.shown_ids:

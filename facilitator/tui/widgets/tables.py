@@ -13,7 +13,7 @@ markup, so a name typed as "Ann [b]Lee" would show "Ann Lee" in bold, and one ho
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -33,14 +33,14 @@ def plain(value: object) -> object:
 
 
 def put_rows(table: DataTable, columns: Sequence[tuple[str, str]],
-             rows: Sequence[tuple[Hashable, Sequence[object]]]) -> None:
+             rows: Sequence[tuple[str, Sequence[object]]]) -> None:
     """Replace ``table``'s columns (label, key) and rows (key, cells), widths fixed to fit."""
     widths = [width_of(label) for label, _ in columns]
     for _, cells in rows:
         for index, value in enumerate(cells):
             widths[index] = max(widths[index], width_of(value))
     table.clear(columns=True)
-    for (label, key), width in zip(columns, widths):
+    for (label, key), width in zip(columns, widths, strict=True):
         table.add_column(label, width=width, key=key)
-    for key, cells in rows:
-        table.add_row(*map(plain, cells), key=key)
+    for row_key, cells in rows:
+        table.add_row(*map(plain, cells), key=row_key)

@@ -86,7 +86,7 @@ class TodayGroups(Vertical):
             self.call_after_refresh(self.on_resize)
         self._fitted_width = width
         put_rows(table, COLUMNS, [(f"{row.group}@{row.start.isoformat()}", texts)
-                                  for row, texts in zip(rows, fit_last_column(cells, headers, width))])
+                                  for row, texts in zip(rows, fit_last_column(cells, headers, width), strict=True)])
         if keep is not None and table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
         table.display = bool(rows)
