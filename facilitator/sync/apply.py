@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from facilitator.core.errors import InputError
+from facilitator.core.errors import InputError, Refusal
 from facilitator.core.session import SessionHeader
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import locked, make_dirs
@@ -60,8 +60,9 @@ def _order(change: dict[str, Any]) -> tuple[int, str]:
     return (0 if part == "header" else 2 if part == "history" else 1, part)
 
 
-class _Stale(Exception):
-    """The host's part no longer hashes to what the laptop last saw: left for the next merge."""
+class _Stale(Refusal):
+    """The host's part no longer hashes to what the laptop last saw: left for the next merge
+    (a refusal the laptop acts on by merging again; it never leaves this module)."""
 
 
 @dataclass

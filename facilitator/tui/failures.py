@@ -26,7 +26,9 @@ from facilitator.tui.widgets.problem import refusal_sentence
 if TYPE_CHECKING:
     from textual.app import App
     from textual.widget import Widget
-    from textual.widgets import Static
+
+    from facilitator.tui.widgets.plain import Static
+
 
 class Notifies(Protocol):
     """Anything that shows a toast: an app, a widget, or a part a screen holds (SessionActions)."""

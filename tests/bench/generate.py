@@ -288,9 +288,10 @@ class _AuditWriter:
         self.flush()
 
 
-def clone(src: Path, dst: Path) -> Path:
+def clone(src: Path, dst: Path, *, copy: bool = False) -> Path:
     """A disposable copy of a cached clinic: hard links for files the app replaces
-    atomically (so the cache is never changed), real copies of what it appends to."""
+    atomically (so the cache is never changed), real copies of what it appends to; with
+    ``copy``, real copies of everything (``verify`` names a hard-linked data file)."""
     src, dst = Path(src), Path(dst)
     newest_audit = max((src / "audit").glob("*.jsonl"), default=None)
     for folder, _dirs, files in os.walk(src):
@@ -302,7 +303,7 @@ def clone(src: Path, dst: Path) -> Path:
             source = Path(folder) / name
             if name.endswith(".lock"):
                 continue
-            if source == newest_audit or name == INFO:
+            if copy or source == newest_audit or name == INFO:
                 shutil.copy2(source, target / name)
                 os.chmod(target / name, 0o640)   # the cache's INFO is 0644; verify names that
             else:

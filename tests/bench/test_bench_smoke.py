@@ -27,7 +27,7 @@ def test_every_figure_returns_numbers(tmp_path):
     assert again.info == small.info and small.info["sessions"] > 0
     assert AuditLog(small.root / "audit").verify() == []
     # Every file matches its audit entry: the generator's clinics verify clean (on a clone).
-    assert verify(DataDir.open(clone(small.root, tmp_path / "verified"), user=user)) == []
+    assert verify(DataDir.open(clone(small.root, tmp_path / "verified", copy=True), user=user)) == []
 
     before = {p: p.read_bytes() for p in small.root.rglob("*") if p.is_file()}
     big = clone(small.root, tmp_path / "big")
