@@ -186,17 +186,74 @@ def bound_relative(root: Path, path: Path) -> str | None:
     return rel if BOUND_PATH.match(rel) else None
 
 
+class UnauditedWrite(RuntimeError):
+    """A programming error, never a user's: a data file written outside ``DataDir.change``
+    (or a file that is not a data file of the clinic that change is open on), or a side file
+    the audit deliberately leaves out that ``write_side_file`` does not know. Raised before
+    any byte is written, lock file included. Every user action is one store function that
+    opens its change (ARCHITECTURE.md, "One change, one fact")."""
+
+
+def bound_or_refuse(path: Path) -> tuple[Binding, str]:
+    """The open binding and ``path`` relative to its clinic, or ``UnauditedWrite``."""
+    active = _ACTIVE.get()
+    if active is None:
+        raise UnauditedWrite(f"{Path(path).name} would be written with no audit entry: no "
+                             f"DataDir.change is open; nothing was written")
+    rel = bound_relative(active.root, path)
+    if rel is None:
+        raise UnauditedWrite(f"{Path(path).name} is not a data file of the clinic whose change is "
+                             f"open ({active.root}); nothing was written")
+    return active, rel
+
+
+# Files deliberately outside the audit chain, each written by ``write_side_file`` only:
+# ``pins.json`` (PIN hashes and wrong-try counts: its changes are audited as ``pin.*`` entries,
+# never its bytes, which would put PIN material's hash in the log), ``witnesses.json`` (heads of
+# the log itself), ``locked.json``, ``sync.json`` and ``device.json`` (a laptop's sync state),
+# a plan copied from the host (``plans/*.toml``, authored outside the app), and a laptop's audit
+# month file kept on the host (``audit/devices/<device>/YYYY-MM.jsonl``: a log, not data).
+SIDE_NAMES = frozenset({"pins.json", "witnesses.json", "locked.json", "sync.json", "device.json"})
+_DEVICE_AUDIT = re.compile(r"[0-9]{4}-[0-9]{2}\.jsonl", re.ASCII)
+
+
+def _in_data_folder(path: Path) -> bool:
+    """Whether ``path`` sits where a data file the audit binds would (``BOUND_PATH``'s folders)."""
+    parent = path.parent
+    if parent.name in ("hours", "recovery", "audit"):
+        return True
+    return (parent.name.isdigit() and len(parent.name) == 2 and parent.parent.name.isdigit()
+            and parent.parent.parent.name == "records")
+
+
+def is_side_file(path: Path) -> bool:
+    """Whether ``path`` is one of the files the audit deliberately leaves out (``SIDE_NAMES``)."""
+    path = Path(path)
+    if path.name in SIDE_NAMES:
+        return not _in_data_folder(path)
+    if path.suffix == ".toml" and path.parent.name == "plans":
+        return not _in_data_folder(path.parent)
+    return (path.parent.parent.name == "devices" and path.parent.parent.parent.name == "audit"
+            and _DEVICE_AUDIT.fullmatch(path.name) is not None)
+
+
+def write_side_file(path: Path, raw: bytes) -> None:
+    """Atomically replace one of the files outside the audit chain (``SIDE_NAMES``); any other
+    path is ``UnauditedWrite`` with nothing written. The caller holds the file's lock."""
+    if not is_side_file(path):
+        raise UnauditedWrite(f"{Path(path).name} is not a file kept outside the audit log; "
+                             f"write it in a DataDir.change; nothing was written")
+    atomic_write(path, raw)
+
+
 def write_data_file(path: Path, raw: bytes, data: Any = None) -> None:
     """Atomically replace a data file, its audit entry appended write-ahead (module docstring).
 
-    Outside a binding, or for a file the audit does not bind, this is ``atomic_write``.
+    Only inside a binding (``DataDir.change``) and only for a data file of its clinic
+    (``BOUND_PATH``): anything else is ``UnauditedWrite``, raised before a byte is written.
     ``data``: what ``raw`` is orjson's sorted dump of, if it is (``storage.dump_data_by``).
     """
-    active = _ACTIVE.get()
-    rel = bound_relative(active.root, path) if active is not None else None
-    if active is None or rel is None:
-        atomic_write(path, raw)
-        return
+    active, rel = bound_or_refuse(path)
     active.check(rel, Path(path), raw, data)     # refused (DamagedFile) before anything is written
     digest = sha256_of(raw)
     staged = _TOGETHER.get()

@@ -163,10 +163,11 @@ class AtomicStorage:
     with the generation bumped. A transaction that raises writes nothing.
     """
 
-    def __init__(self, path: Path, kind: str, create: bool = False) -> None:
+    def __init__(self, path: Path, kind: str, create: bool = False, side: bool = False) -> None:
         self.path = Path(path)
         self.kind = kind
         self.create = create
+        self.side = side                 # a file outside the audit chain (``SideDataFile``)
         self._data: dict[str, Any] | None = None
         self._loaded = False
         self._dirty = False
@@ -199,10 +200,13 @@ class AtomicStorage:
         meta["schema"] = SCHEMA
         meta["kind"] = self.kind
         meta["generation"] = int(meta.get("generation", 0)) + 1
-        from facilitator.store.commit import write_data_file
+        from facilitator.store.commit import write_data_file, write_side_file
         raw, by_orjson = dump_data_by(self._data)
-        # The data too, when orjson made the bytes: admission then need not parse them again.
-        write_data_file(self.path, raw, self._data if by_orjson else None)
+        if self.side:
+            write_side_file(self.path, raw)
+        else:
+            # The data too, when orjson made the bytes: admission then need not parse them again.
+            write_data_file(self.path, raw, self._data if by_orjson else None)
         self._dirty = False
 
     def close(self) -> None:
@@ -212,9 +216,16 @@ class AtomicStorage:
 class DataFile:
     """One TinyDB file of the data directory, with locked transactions and lock-free reads."""
 
+    side = False           # a data file: every write is audited (``SideDataFile`` is not)
+
     def __init__(self, path: Path, kind: str) -> None:
         self.path = Path(path)
         self.kind = kind
+
+    def refuse_unaudited(self) -> None:
+        """``UnauditedWrite`` unless a ``DataDir.change`` of this file's clinic is open."""
+        from facilitator.store.commit import bound_or_refuse
+        bound_or_refuse(self.path)
 
     @contextmanager
     def transaction(self, create: bool = False) -> Iterator[TinyDB]:
@@ -222,10 +233,13 @@ class DataFile:
 
         Everything done inside is written once, atomically, when the block ends
         without an exception; an exception leaves the file exactly as it was.
+        Only inside a ``DataDir.change`` (``store.commit``): outside one this raises
+        ``UnauditedWrite`` before the lock file, or any other byte, is made.
         """
+        self.refuse_unaudited()
         from tinydb import TinyDB
         with locked(self.path):
-            db = TinyDB(self.path, storage=AtomicStorage, kind=self.kind, create=create)
+            db = TinyDB(self.path, storage=AtomicStorage, kind=self.kind, create=create, side=self.side)
             yield db
             db.storage.flush()
 
@@ -238,3 +252,16 @@ class DataFile:
 
     def exists(self) -> bool:
         return self.path.exists()
+
+
+class SideDataFile(DataFile):
+    """A TinyDB file the audit deliberately leaves out (``store.commit.SIDE_NAMES``: pins.json).
+    Its transactions need no change; ``write_side_file`` refuses any other path."""
+
+    side = True
+
+    def refuse_unaudited(self) -> None:
+        from facilitator.store.commit import UnauditedWrite, is_side_file
+        if not is_side_file(self.path):
+            raise UnauditedWrite(f"{self.path.name} is not a file kept outside the audit log; "
+                                 f"nothing was written")

@@ -74,7 +74,9 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
     stale: list[str] = []
     applied: list[str] = []
     make_dirs(path.parent)
-    with locked(path):
+    # Its own change: the record's new state and its "sync.apply" entry commit together
+    # (store.commit), whatever the caller holds open.
+    with data.change("sync.apply", session_id, always=False) as audited, locked(path):
         try:
             current = parse_file_bytes(path, path.read_bytes(), SESSION_KIND)
         except FileNotFoundError:
@@ -121,6 +123,9 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
                 ctx = replace(ctx, header=_header(new))
             applied.append(part)
         tables = tables_from_parts(parts, history)
+        if applied:          # before the write binds the entry; logged even if nothing changed
+            audited.detail.update(changes=len(applied), kinds=sorted({p.partition(":")[0] for p in applied}))
+            audited.always = True
         if applied and (current is None or content_hash(tables) != content_hash(current)):
             check_tables(relative, tables)
             _write(path, SESSION_KIND, tables, generation_of(current) + 1 if current is not None else 1)
@@ -128,9 +133,6 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
     for part, reason in refused:
         kind, _, client = part.partition(":")
         data.record_audit("sync.refused", session_id, {"part": kind, "client": client or None, "reason": reason})
-    if applied:
-        kinds = sorted({p.partition(":")[0] for p in applied})
-        data.record_audit("sync.apply", session_id, {"changes": len(applied), "kinds": kinds})
     return {"hash": content_hash(stored) if stored else None, "base": base_of(stored) if stored else {},
             "refused": [{"record": session_id, "part": p, "reason": r} for p, r in refused],
             "stale": stale}
@@ -162,7 +164,10 @@ def apply_hours_changes(data: DataDir, relative: str, host_device: str, add: lis
     refused: list[tuple[str, str]] = []
     done: list[tuple[str, str, dict[str, Any]]] = []
     make_dirs(path.parent)
-    with locked(path):
+    # Its own change: the month file's new state is bound to a "sync.apply" entry (store.commit);
+    # each entry added or removed is logged by its uid below.
+    with data.change("sync.apply", f"hours:{month}", {"kinds": ["hours"], "via": "sync"}, always=False), \
+            locked(path):
         try:
             current = parse_file_bytes(path, path.read_bytes(), HOURS_KIND)
         except FileNotFoundError:
