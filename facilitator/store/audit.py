@@ -390,4 +390,4 @@ def record_witness(root: Path, chain: str, head: Head, *, by: str, at: datetime)
     with locked(path):
         heads = witnesses(root)
         heads[chain] = dict(head.to_dict(), by=by, at=at.isoformat(timespec="seconds"))
-        write_side_file(path, (json.dumps({"heads": heads}, sort_keys=True, indent=1) + "\n").encode())
+        write_side_file(root, path, (json.dumps({"heads": heads}, sort_keys=True, indent=1) + "\n").encode())

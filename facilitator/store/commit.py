@@ -207,42 +207,37 @@ def bound_or_refuse(path: Path) -> tuple[Binding, str]:
     return active, rel
 
 
-# Files deliberately outside the audit chain, each written by ``write_side_file`` only:
-# ``pins.json`` (PIN hashes and wrong-try counts: its changes are audited as ``pin.*`` entries,
-# never its bytes, which would put PIN material's hash in the log), ``witnesses.json`` (heads of
-# the log itself), ``locked.json``, ``sync.json`` and ``device.json`` (a laptop's sync state),
-# a plan copied from the host (``plans/*.toml``, authored outside the app), and a laptop's audit
-# month file kept on the host (``audit/devices/<device>/YYYY-MM.jsonl``: a log, not data).
-SIDE_NAMES = frozenset({"pins.json", "witnesses.json", "locked.json", "sync.json", "device.json"})
-_DEVICE_AUDIT = re.compile(r"[0-9]{4}-[0-9]{2}\.jsonl", re.ASCII)
+# Files deliberately outside the audit chain, by their path in the clinic, each written by
+# ``write_side_file`` only: ``pins.json`` (PIN hashes and wrong-try counts: its changes are audited
+# as ``pin.*`` entries, never its bytes), ``witnesses.json`` (heads of the log itself),
+# ``locked.json``, ``sync.json`` and ``device.json`` (a laptop's sync state), a plan copied from
+# the host (``plans/*.toml``, authored outside the app, as ``verify`` reads it), and a laptop's
+# audit month file kept on the host (``audit/devices/<device>/YYYY-MM.jsonl``: a log, not data).
+SIDE_PATH = re.compile(r"(?:pins|witnesses|locked|sync|device)\.json|plans/[A-Za-z0-9][A-Za-z0-9._-]*\.toml"
+                       r"|audit/devices/[0-9a-f]{16,64}/[0-9]{4}-[0-9]{2}\.jsonl", re.ASCII)
 
 
-def _in_data_folder(path: Path) -> bool:
-    """Whether ``path`` sits where a data file the audit binds would (``BOUND_PATH``'s folders)."""
-    parent = path.parent
-    if parent.name in ("hours", "recovery", "audit"):
-        return True
-    return (parent.name.isdigit() and len(parent.name) == 2 and parent.parent.name.isdigit()
-            and parent.parent.parent.name == "records")
+def side_relative(root: Path, path: Path) -> str | None:
+    """``path`` relative to the clinic ``root`` if it is one of the files the audit leaves out."""
+    try:
+        rel = Path(path).absolute().relative_to(Path(root).absolute()).as_posix()
+    except ValueError:
+        return None
+    return rel if SIDE_PATH.fullmatch(rel) else None
 
 
-def is_side_file(path: Path) -> bool:
-    """Whether ``path`` is one of the files the audit deliberately leaves out (``SIDE_NAMES``)."""
-    path = Path(path)
-    if path.name in SIDE_NAMES:
-        return not _in_data_folder(path)
-    if path.suffix == ".toml" and path.parent.name == "plans":
-        return not _in_data_folder(path.parent)
-    return (path.parent.parent.name == "devices" and path.parent.parent.parent.name == "audit"
-            and _DEVICE_AUDIT.fullmatch(path.name) is not None)
-
-
-def write_side_file(path: Path, raw: bytes) -> None:
-    """Atomically replace one of the files outside the audit chain (``SIDE_NAMES``); any other
-    path is ``UnauditedWrite`` with nothing written. The caller holds the file's lock."""
-    if not is_side_file(path):
+def refuse_unless_side(root: Path, path: Path) -> None:
+    """``UnauditedWrite`` unless ``path`` is one of the clinic ``root``'s side files (``SIDE_PATH``)."""
+    if side_relative(root, path) is None:
         raise UnauditedWrite(f"{Path(path).name} is not a file kept outside the audit log; "
                              f"write it in a DataDir.change; nothing was written")
+
+
+def write_side_file(root: Path, path: Path, raw: bytes) -> None:
+    """Atomically replace one of the clinic ``root``'s files outside the audit chain
+    (``SIDE_PATH``); any other path is ``UnauditedWrite`` with nothing written. The caller
+    holds the file's lock."""
+    refuse_unless_side(root, path)
     atomic_write(path, raw)
 
 

@@ -90,7 +90,7 @@ class PinStore:
     """The pins file of one clinic directory. Every change is one locked, atomic write."""
 
     def __init__(self, root: Path, clock: Clock) -> None:
-        self.file = SideDataFile(Path(root) / FILE_NAME, KIND)   # outside the audit chain: store.commit
+        self.file = SideDataFile(root, Path(root) / FILE_NAME, KIND)   # outside the audit chain: store.commit
         self.clock = clock
 
     def _doc(self, user: str) -> dict[str, Any] | None:

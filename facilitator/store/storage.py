@@ -163,11 +163,11 @@ class AtomicStorage:
     with the generation bumped. A transaction that raises writes nothing.
     """
 
-    def __init__(self, path: Path, kind: str, create: bool = False, side: bool = False) -> None:
+    def __init__(self, path: Path, kind: str, create: bool = False, side: Path | None = None) -> None:
         self.path = Path(path)
         self.kind = kind
         self.create = create
-        self.side = side                 # a file outside the audit chain (``SideDataFile``)
+        self.side = side            # the clinic of a file outside the audit chain (``SideDataFile``)
         self._data: dict[str, Any] | None = None
         self._loaded = False
         self._dirty = False
@@ -202,8 +202,8 @@ class AtomicStorage:
         meta["generation"] = int(meta.get("generation", 0)) + 1
         from facilitator.store.commit import write_data_file, write_side_file
         raw, by_orjson = dump_data_by(self._data)
-        if self.side:
-            write_side_file(self.path, raw)
+        if self.side is not None:
+            write_side_file(self.side, self.path, raw)
         else:
             # The data too, when orjson made the bytes: admission then need not parse them again.
             write_data_file(self.path, raw, self._data if by_orjson else None)
@@ -216,8 +216,6 @@ class AtomicStorage:
 class DataFile:
     """One TinyDB file of the data directory, with locked transactions and lock-free reads."""
 
-    side = False           # a data file: every write is audited (``SideDataFile`` is not)
-
     def __init__(self, path: Path, kind: str) -> None:
         self.path = Path(path)
         self.kind = kind
@@ -226,6 +224,10 @@ class DataFile:
         """``UnauditedWrite`` unless a ``DataDir.change`` of this file's clinic is open."""
         from facilitator.store.commit import bound_or_refuse
         bound_or_refuse(self.path)
+
+    def side_of(self) -> Path | None:
+        """The clinic of a file outside the audit chain (``SideDataFile``); None: a data file."""
+        return None
 
     @contextmanager
     def transaction(self, create: bool = False) -> Iterator[TinyDB]:
@@ -239,7 +241,7 @@ class DataFile:
         self.refuse_unaudited()
         from tinydb import TinyDB
         with locked(self.path):
-            db = TinyDB(self.path, storage=AtomicStorage, kind=self.kind, create=create, side=self.side)
+            db = TinyDB(self.path, storage=AtomicStorage, kind=self.kind, create=create, side=self.side_of())
             yield db
             db.storage.flush()
 
@@ -255,13 +257,17 @@ class DataFile:
 
 
 class SideDataFile(DataFile):
-    """A TinyDB file the audit deliberately leaves out (``store.commit.SIDE_NAMES``: pins.json).
-    Its transactions need no change; ``write_side_file`` refuses any other path."""
+    """A TinyDB file of the clinic ``root`` that the audit deliberately leaves out
+    (``store.commit.SIDE_PATH``: pins.json). Its transactions need no change; any other path
+    is refused (``UnauditedWrite``) before anything is written."""
 
-    side = True
+    def __init__(self, root: Path, path: Path, kind: str) -> None:
+        super().__init__(path, kind)
+        self.root = Path(root)
 
     def refuse_unaudited(self) -> None:
-        from facilitator.store.commit import UnauditedWrite, is_side_file
-        if not is_side_file(self.path):
-            raise UnauditedWrite(f"{self.path.name} is not a file kept outside the audit log; "
-                                 f"nothing was written")
+        from facilitator.store.commit import refuse_unless_side
+        refuse_unless_side(self.root, self.path)
+
+    def side_of(self) -> Path | None:
+        return self.root

@@ -118,7 +118,7 @@ def device_id(root: Path) -> str:
         if found is not None:
             return found
         made = secrets.token_hex(8)
-        write_side_file(path, (json.dumps({"device": made}) + "\n").encode())
+        write_side_file(root, path, (json.dumps({"device": made}) + "\n").encode())
         return made
 
 
@@ -321,7 +321,7 @@ def write_plain(root: Path, relative: str, raw: bytes) -> None:
         if relative == "clinic.json":
             write_data_file(path, raw)       # audited: the caller's DataDir.change
         else:
-            write_side_file(path, raw)       # a plan is no data file the audit binds
+            write_side_file(root, path, raw)       # a plan is no data file the audit binds
 
 
 def check_recovery(relative: str, raw: bytes) -> Any:
@@ -405,7 +405,7 @@ def put_device_audit(root: Path, device: str, name: str, raw: bytes, host_device
             raise SyncRefused(f"this laptop's audit file {name} comes before {later[0]} already on the host")
         last = _last_chain_entry(stored) if stored else _previous_month_entry(directory, name)
         _check_chain(name, last, raw[len(stored):], first_line=stored.count(b"\n") + 1)
-        write_side_file(path, raw)
+        write_side_file(root, path, raw)
     return raw.count(b"\n") - stored.count(b"\n")
 
 
@@ -457,7 +457,7 @@ def lock_clinic(root: Path, account: str) -> None:
     from facilitator.store.datadir import LOCK_FILE
     path = Path(root) / LOCK_FILE
     with locked(path):
-        write_side_file(path, (json.dumps({"account": account}) + "\n").encode())
+        write_side_file(root, path, (json.dumps({"account": account}) + "\n").encode())
 
 
 def unlock_clinic(root: Path) -> None:
@@ -479,7 +479,7 @@ def load_state(root: Path) -> dict[str, Any]:
 def save_state(root: Path, state: dict[str, Any]) -> None:
     path = state_path(root)
     with locked(path):
-        write_side_file(path, (json.dumps(state, sort_keys=True, indent=1) + "\n").encode())
+        write_side_file(root, path, (json.dumps(state, sort_keys=True, indent=1) + "\n").encode())
 
 
 def pending_pushes(root: Path) -> int:
