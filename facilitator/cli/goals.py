@@ -71,20 +71,9 @@ def _canonical_client(data, args) -> None:
             args.goal = f"{found}:{number}"
 
 
-def _client(data, client_id: str):
-    from facilitator.core.errors import InputError
-    client = data.snapshot().clients.get(client_id)
-    if client is None:
-        raise InputError(f"there is no client with id {client_id!r}", field="CLIENT")
-    return client
-
-
 def _list(data, args) -> int:
-    data.require("plan.read")
-    client = _client(data, args.client.strip())
-    plan = recovery.read(data, client.client_id)
+    client, plan = recovery.view(data, args.client.strip(), {"format": args.format})
     interval = data.settings().plan_review_days
-    data.record_audit("plan.view", f"plan:{client.client_id}", {"format": args.format})
     goals = [] if plan is None else [{
         "goal": recovery.ref_of(client.client_id, g), "number": g.number, "status": str(g.status),
         "text": g.text, "objectives": list(g.objectives),
@@ -117,10 +106,8 @@ def _list(data, args) -> int:
 
 
 def _due(data, args) -> int:
-    data.require("plan.read")
     today = parse_date(args.date, field="--date") if args.date else data.now().date()
-    rows, problems = recovery.plans_due(data, today)
-    data.record_audit("plan.due", "plans", {"clients": len(rows), "format": args.format})
+    rows, problems = recovery.due_list(data, today, {"format": args.format})
     dicts = [{
         "client_id": r.client.client_id, "name": r.client.name, "has_plan": r.plan is not None,
         "active_goals": len(r.plan.active_goals) if r.plan else 0,
