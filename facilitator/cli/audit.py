@@ -29,13 +29,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import shutil
-import stat
 import sys
-import tempfile
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -243,70 +238,17 @@ def _audit_head_or_baseline(data: Any, what: str) -> int:
         # Not audited: an entry would move the head it prints. It names no record.
         print(head_line(data))
         return 0
-    data.require("audit.baseline")
-    count = baseline(data)
+    count = baseline(data)                    # admins only: checked by the store
     print(f"Recorded the current state of {count} data file(s) as baseline audit entries; "
           f"`facilitator verify` now checks them.")
     return 0
 
 
 # -- restore --------------------------------------------------------------------------------
-def _backup_files(src: Path) -> Iterator[Path]:
-    """A backup's data files (lock and temp files, which start with '.', left out)."""
-    for path in sorted(src.rglob("*")):
-        relative = path.relative_to(src)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.is_symlink():
-            raise InputError(f"{path} is a symbolic link, which no facilitator backup holds; "
-                             f"nothing was restored", field="SRC")
-        if path.is_file():
-            yield path
-
-
-def restore(src: Path, dest: Path) -> int:
-    """Copy backup ``src`` into new or empty ``dest`` (all or nothing). Returns files copied.
-
-    Files keep their mode less any world bits (so 0640 stays 0640); directories are 0750.
-    The copy is built in a hidden sibling directory and renamed into place, so a failure
-    (a full disk) leaves ``dest`` as it was.
-    """
-    from facilitator.store.files import DIR_MODE, FILE_MODE, fsync_dir, make_dirs
-    files = list(_backup_files(src))
-    make_dirs(dest.parent)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.restore-", dir=dest.parent))
-    try:
-        os.chmod(staging, DIR_MODE)
-        for path in files:
-            target = staging / path.relative_to(src)
-            make_dirs(target.parent)
-            source_stat = path.stat()
-            shutil.copyfile(path, target)
-            os.chmod(target, (stat.S_IMODE(source_stat.st_mode) & 0o770) or FILE_MODE)
-            os.utime(target, ns=(source_stat.st_atime_ns, source_stat.st_mtime_ns))
-            with open(target, "rb") as handle:
-                os.fsync(handle.fileno())
-        for sub in ("records", "plans", "audit"):  # a backup holds files only, not empty folders
-            make_dirs(staging / sub)
-        for directory in sorted((p for p in staging.rglob("*") if p.is_dir()), reverse=True):
-            fsync_dir(directory)
-        fsync_dir(staging)
-        if dest.exists():
-            dest.rmdir()  # checked empty by the caller
-        os.rename(staging, dest)
-        fsync_dir(dest.parent)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return len(files)
-
-
 def cmd_restore(args: argparse.Namespace) -> int:
-    from facilitator.core.errors import PermissionDenied
-    from facilitator.core.permissions import allowed
-    from facilitator.store.datadir import DataDir, NotStaff
+    from facilitator.store.datadir import DataDir
     from facilitator.store.identity import os_user
-    from facilitator.store.maintenance import verify
+    from facilitator.store.maintenance import may_restore, restore, verify
 
     src = Path(args.src).expanduser()
     dest = data_dir_of(args)
@@ -320,16 +262,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     source, target = src.resolve(), dest.resolve()
     if source == target or target.is_relative_to(source) or source.is_relative_to(target):
         raise InputError(f"{dest} and {src} overlap; restore somewhere else", field="--data")
-    # Only a supervisor or admin of the backed-up clinic restores it. Read-only: nothing is
-    # written into the backup (not even a refusal in its audit log).
     user = os_user()
-    snapshot = DataDir(src, user=user).snapshot()
-    member = snapshot.staff.get(user)
-    if member is None or not member.active:
-        raise NotStaff(user, snapshot.settings.name)
-    if not allowed(member.role, "backup"):
-        raise PermissionDenied(f"{user} is a {member.role}; only a supervisor or admin may restore a clinic.")
-
+    may_restore(src, user)
     count = restore(src, dest)
     data = DataDir(dest, user=user)
     problems = verify(data, full=True)       # a copy from elsewhere: every file read strictly
@@ -367,7 +301,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from facilitator.store.maintenance import backup
     data = open_clinic(data_dir_of(args))
-    data.require("backup")
     dest = Path(args.dest).expanduser()
     if dest.exists() and not dest.is_dir():
         raise InputError(f"{dest} is a file, not a directory", field="DEST")
@@ -375,8 +308,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         # The next backup would copy this one too, and so on.
         raise InputError(f"{dest} is inside the clinic directory {data.root}; back up somewhere else",
                          field="DEST")
-    count = backup(data, dest)
-    data.record_audit("clinic.backup", "clinic", {"files": count})
+    count = backup(data, dest)                # checked ("backup") and audited by the store
     print(f"Backed up {count} files to {args.dest}.")
     return 0
 

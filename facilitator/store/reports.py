@@ -20,7 +20,7 @@ from facilitator.core.roster import Client, Group
 from facilitator.core.rules import BILLING_RULES, Status, billing_units
 from facilitator.core.weeks import Week
 from facilitator.store import otherhours
-from facilitator.store.datadir import ClinicSnapshot, DataDir
+from facilitator.store.datadir import ClinicSnapshot, DataDir, SessionScan
 from facilitator.store.files import DamagedFile
 
 
@@ -255,3 +255,13 @@ def _claim_line(day: date, client_id: str, parts: list[_Part], snapshot: ClinicS
 
 def span_days(first: date, last: date) -> int:
     return (last - first + timedelta(days=1)).days
+
+
+def session_list(data: DataDir, first: date, last: date, detail: dict[str, Any] | None = None) -> SessionScan:
+    """The sessions held ``first``..``last`` as ``session list`` shows them: refused unless the
+    acting user may read the clinic (``clinic.read``); the listing audited "session.list" with
+    the number of sessions and ``detail`` (no client is named)."""
+    data.require("clinic.read")
+    scan = data.sessions_between(first, last)
+    data.record_audit("session.list", f"{first}..{last}", {"sessions": len(scan.records), **(detail or {})})
+    return scan

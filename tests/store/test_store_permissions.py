@@ -87,3 +87,55 @@ def test_hours_are_refused_to_a_supervisor_before_any_form_and_at_the_write(staf
     assert [a for a in actions(staffed) if a[0] == "sup1"] == [("sup1", "denied", "hours.change")] * 2
     otherhours.may_change(staffed)                       # the admin may: nothing raised, nothing logged
     assert [a for a in actions(staffed) if a[0] == "counselor1"][-1][1] != "denied"
+
+
+# -- backup, restore, baseline and the session list: checked by the store, not the CLI ---------
+
+def test_a_counselor_cannot_back_up_and_nothing_is_copied_or_logged_but_the_refusal(
+        staffed: DataDir, fake_clock, tmp_path: Path) -> None:
+    from facilitator.store.maintenance import backup
+    add_staff(staffed, "coun2", "Invented Counselor", "counselor")
+    counselor = open_clinic(staffed.root, user="coun2", clock=fake_clock)
+    before = len(actions(staffed))
+    with pytest.raises(PermissionDenied):
+        backup(counselor, tmp_path / "copy")
+    assert not (tmp_path / "copy").exists()
+    assert actions(staffed)[before:] == [("coun2", "denied", "backup")]
+    sup = open_clinic(staffed.root, user="sup1", clock=fake_clock)
+    count = backup(sup, tmp_path / "copy")
+    assert count > 0 and actions(staffed)[-1] == ("sup1", "clinic.backup", "clinic")
+
+
+def test_restore_is_refused_to_a_counselor_and_an_outsider_with_nothing_written(
+        staffed: DataDir, fake_clock, tmp_path: Path) -> None:
+    from facilitator.store.maintenance import backup, may_restore
+    add_staff(staffed, "coun2", "Invented Counselor", "counselor")
+    backup(staffed, tmp_path / "copy")
+    before = tree(tmp_path / "copy")
+    with pytest.raises(PermissionDenied, match="only a supervisor or admin may restore"):
+        may_restore(tmp_path / "copy", "coun2")
+    for account in ("stranger", "gone1"):
+        with pytest.raises(NotStaff):
+            may_restore(tmp_path / "copy", account)
+    may_restore(tmp_path / "copy", "sup1")
+    assert tree(tmp_path / "copy") == before             # not even a refusal in the backup's log
+
+
+def test_only_an_admin_records_a_baseline(staffed: DataDir, fake_clock) -> None:
+    from facilitator.store.integrity import baseline
+    sup = open_clinic(staffed.root, user="sup1", clock=fake_clock)
+    before = len(actions(staffed))
+    with pytest.raises(PermissionDenied):
+        baseline(sup)
+    assert actions(staffed)[before:] == [("sup1", "denied", "audit.baseline")]
+
+
+def test_the_session_list_is_for_staff_and_logged_by_count(staffed: DataDir, fake_clock) -> None:
+    from facilitator.store.reports import session_list
+    before = tree(staffed.root)
+    with pytest.raises(NotStaff):
+        session_list(DataDir(staffed.root, user="stranger", clock=fake_clock), date(2026, 11, 1), date(2026, 11, 30))
+    assert tree(staffed.root) == before
+    scan = session_list(staffed, date(2026, 11, 1), date(2026, 11, 30), {"format": "table"})
+    assert actions(staffed)[-1] == ("counselor1", "session.list", "2026-11-01..2026-11-30")
+    assert scan.problems == []
