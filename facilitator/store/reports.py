@@ -265,3 +265,21 @@ def session_list(data: DataDir, first: date, last: date, detail: dict[str, Any] 
     scan = data.sessions_between(first, last)
     data.record_audit("session.list", f"{first}..{last}", {"sessions": len(scan.records), **(detail or {})})
     return scan
+
+
+def week_report_out(data: DataDir, week: Week, detail: dict[str, Any] | None = None) -> WeekReport:
+    """``week_report`` as it leaves the app (``report week``): audited "report.week" with the
+    week and the number of clients (no client named). The weekly screen, which only shows it,
+    calls ``week_report``."""
+    report = week_report(data, week)
+    data.record_audit("report.week", f"week:{week.label}", {"clients": len(report.rows), **(detail or {})})
+    return report
+
+
+def billing_export(data: DataDir, first: date, last: date, detail: dict[str, Any] | None = None,
+                   ) -> tuple[list[BillingDay], list[DamagedFile]]:
+    """``billing_days`` as they leave the app (``export billing``, a disclosure to a payer):
+    audited "export.billing" with the span and the number of claim lines (no client named)."""
+    rows, problems = billing_days(data, first, last)
+    data.record_audit("export.billing", f"{first}..{last}", {"rows": len(rows), **(detail or {})})
+    return rows, problems
