@@ -139,3 +139,18 @@ def test_the_session_list_is_for_staff_and_logged_by_count(staffed: DataDir, fak
     scan = session_list(staffed, date(2026, 11, 1), date(2026, 11, 30), {"format": "table"})
     assert actions(staffed)[-1] == ("counselor1", "session.list", "2026-11-01..2026-11-30")
     assert scan.problems == []
+
+
+def test_only_a_supervisor_or_admin_reads_the_log_and_the_reading_is_logged(staffed: DataDir, fake_clock) -> None:
+    from facilitator.store.accounting import read_log
+    add_staff(staffed, "coun2", "Invented Counselor", "counselor")
+    counselor = open_clinic(staffed.root, user="coun2", clock=fake_clock)
+    before = len(actions(staffed))
+    with pytest.raises(PermissionDenied):
+        read_log(counselor, client="T001")
+    assert actions(staffed)[before:] == [("coun2", "denied", "audit.read")]     # the refusal, no reading
+    sup = open_clinic(staffed.root, user="sup1", clock=fake_clock)
+    reading = read_log(sup, client="t001", detail={"format": "json"})          # any case
+    assert reading.breaks == [] and reading.rows
+    assert all(e["record"] in ("plan:T001", "T001") or "T001" in json.dumps(e) for e in reading.rows)
+    assert actions(staffed)[-1] == ("sup1", "audit.read", "client:T001")
