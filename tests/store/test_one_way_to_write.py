@@ -195,3 +195,13 @@ def test_a_plain_data_file_without_a_change_is_refused_even_as_a_new_file(tmp_pa
         with file.transaction(create=True) as db:
             db.table("entries").insert({"minutes": 1})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_only_the_commit_module_calls_the_raw_file_writer() -> None:
+    """``files.atomic_write`` and ``write_temp`` write any path: only ``store.commit`` (behind the
+    refusals above) may call them, so a new writer elsewhere fails here, not at ``verify``."""
+    import facilitator
+    package = Path(facilitator.__file__).parent
+    callers = sorted(path.relative_to(package).as_posix() for path in package.rglob("*.py")
+                     if any(f"{name}(" in path.read_text() for name in ("atomic_write", "write_temp")))
+    assert callers == ["store/commit.py", "store/files.py"]
