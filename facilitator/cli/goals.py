@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from facilitator.cli.output import _csv, _footer, _table
@@ -87,20 +88,9 @@ def _canonical_client(data, args) -> None:
             args.goal = f"{found}:{number}"
 
 
-def _client(data, client_id: str):
-    from facilitator.core.errors import InputError
-    client = data.snapshot().clients.get(client_id)
-    if client is None:
-        raise InputError(f"there is no client with id {client_id!r}", field="CLIENT")
-    return client
-
-
 def _list(data, args) -> int:
-    data.require("plan.read")
-    client = _client(data, args.client.strip())
-    plan = recovery.read(data, client.client_id)
+    client, plan = recovery.view(data, args.client.strip(), {"format": args.format})
     interval = data.settings().plan_review_days
-    data.record_audit("plan.view", f"plan:{client.client_id}", {"format": args.format})
     goals: list[dict[str, Any]] = [] if plan is None else [{
         "goal": recovery.ref_of(client.client_id, g), "number": g.number, "status": str(g.status),
         "text": g.text, "objectives": list(g.objectives),
@@ -133,17 +123,9 @@ def _list(data, args) -> int:
 
 
 def _due(data, args) -> int:
-    data.require("plan.read")
     today = parse_date(args.date, field="--date") if args.date else data.now().date()
-    rows, problems = recovery.plans_due(data, today)
-    data.record_audit("plan.due", "plans", {"clients": len(rows), "format": args.format})
-    dicts: list[dict[str, Any]] = [{
-        "client_id": r.client.client_id, "name": r.client.name, "has_plan": r.plan is not None,
-        "active_goals": len(r.plan.active_goals) if r.plan else 0,
-        "last_review": r.plan.last_review.isoformat() if r.plan and r.plan.last_review else None,
-        "review_due": r.due.isoformat() if r.due else None,
-        "days_overdue": r.days_overdue,
-    } for r in rows]
+    rows, problems = recovery.due_list(data, today, {"format": args.format})
+    dicts: list[dict[str, Any]] = [_due_row(r) for r in rows]
     if args.format == "json":
         sys.stdout.write(json.dumps({"date": today.isoformat(), "notice": STATEMENT_1,
                                      "clients": dicts}, indent=2, ensure_ascii=False) + "\n")
@@ -151,22 +133,37 @@ def _due(data, args) -> int:
         columns = ("client_id", "name", "has_plan", "active_goals", "last_review", "review_due", "days_overdue")
         sys.stdout.write(_csv(columns, [[d[c] for c in columns] for d in dicts]))
     else:
-        overdue = sum(1 for r in rows if r.overdue)
-        print(f"Plan reviews as of {today}: {overdue} overdue, "
-              f"{sum(1 for r in rows if r.plan is None)} without a plan")
-        table = [("ID", "Name", "Goals", "Last review", "Due", "Overdue")]
-        for d in dicts:
-            if not d["has_plan"]:
-                table.append((d["client_id"], d["name"], "-", "-", "no plan", ""))
-                continue
-            late = f"{d['days_overdue']} d" if d["days_overdue"] else ""
-            table.append((d["client_id"], d["name"], str(d["active_goals"]), d["last_review"] or "never",
-                          d["review_due"], late))
-        print(_table(table))
-        print(_footer())
+        _print_due(today, rows, dicts)
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0
+
+
+def _due_row(r: recovery.PlanDue) -> dict[str, object]:
+    plan = r.plan
+    return {
+        "client_id": r.client.client_id, "name": r.client.name, "has_plan": plan is not None,
+        "active_goals": len(plan.active_goals) if plan else 0,
+        "last_review": plan.last_review.isoformat() if plan and plan.last_review else None,
+        "review_due": r.due.isoformat() if r.due else None,
+        "days_overdue": r.days_overdue,
+    }
+
+
+def _print_due(today: object, rows: list[recovery.PlanDue], dicts: list[dict[str, object]]) -> None:
+    overdue = sum(1 for r in rows if r.overdue)
+    print(f"Plan reviews as of {today}: {overdue} overdue, "
+          f"{sum(1 for r in rows if r.plan is None)} without a plan")
+    table: list[Sequence[str]] = [("ID", "Name", "Goals", "Last review", "Due", "Overdue")]
+    for d in dicts:
+        if not d["has_plan"]:
+            table.append((str(d["client_id"]), str(d["name"]), "-", "-", "no plan", ""))
+            continue
+        late = f"{d['days_overdue']} d" if d["days_overdue"] else ""
+        table.append((str(d["client_id"]), str(d["name"]), str(d["active_goals"]), str(d["last_review"] or "never"),
+                      str(d["review_due"]), late))
+    print(_table(table))
+    print(_footer())
 
 
 COMMANDS = {"goals": cmd_goals}

@@ -15,7 +15,7 @@ from facilitator.store.clinic import open_clinic
 
 
 def cmd_report_week(args: argparse.Namespace) -> int:
-    from facilitator.store.reports import week_report
+    from facilitator.store.reports import week_report_out
     data = open_clinic(data_dir_of(args))
     settings = data.settings()
     start = settings.week_start_weekday
@@ -24,22 +24,19 @@ def cmd_report_week(args: argparse.Namespace) -> int:
     else:
         day = parse_date(args.date, field="--date") if args.date else data.now().date()
         week = week_containing(day, start)
-    report = week_report(data, week)
-    data.record_audit("report.week", f"week:{week.label}", {"clients": len(report.rows),
-                                                              "format": args.format})
+    report = week_report_out(data, week, {"format": args.format})         # audited there
     sys.stdout.write(output.week_report(report, args.format))
     report_problems(report.problems)
     return 1 if report.problems else 0
 
 
 def cmd_export_billing(args: argparse.Namespace) -> int:
-    from facilitator.store.reports import billing_days
+    from facilitator.store.reports import billing_export
     data = open_clinic(data_dir_of(args))
     first, last = parse_date_range(args.first, args.last)
     if (last - first).days > 366:
         raise InputError("export at most a year at a time", field="--to")
-    rows, problems = billing_days(data, first, last)
-    data.record_audit("export.billing", f"{first}..{last}", {"rows": len(rows), "format": args.format})
+    rows, problems = billing_export(data, first, last, {"format": args.format})   # audited there
     sys.stdout.write(output.billing(rows, args.format))
     report_problems(problems)
     return 1 if problems else 0

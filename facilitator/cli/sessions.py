@@ -24,13 +24,13 @@ def cmd_session(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from facilitator.store.reports import session_list
     data = open_clinic(data_dir_of(args))
-    data.require("clinic.read")
     today = data.now().date()
     first_text = args.first or (today - timedelta(days=LIST_DAYS - 1)).isoformat()
     last_text = args.last or today.isoformat()
     first, last = parse_date_range(first_text, last_text, max_days=366)
-    scan = data.sessions_between(first, last)
+    scan = session_list(data, first, last, {"format": args.format})      # checked and audited there
     rows: list[dict[str, Any]] = []      # JSON rows
     for record in sorted(scan.records, key=lambda r: (r.header.day, r.header.scheduled_start)):
         h = record.header
@@ -38,7 +38,6 @@ def _list(args: argparse.Namespace) -> int:
                      "start": f"{h.start:%H:%M}",
                      "end": f"{h.actual_end:%H:%M}" if h.actual_end else None,
                      "state": str(h.state), "corrections": len(h.end_corrections)})
-    data.record_audit("session.list", f"{first}..{last}", {"sessions": len(rows), "format": args.format})
     if args.format == "json":
         sys.stdout.write(json.dumps({"from": first.isoformat(), "to": last.isoformat(),
                                      "notice": STATEMENT_1, "sessions": rows}, indent=2) + "\n")

@@ -398,9 +398,9 @@ def record_witness(root: Path, chain: str, head: Head, *, by: str, at: datetime)
     """Keep ``head`` of ``chain`` as witnessed by ``by``: ``self`` (this clinic's own chain, as
     another machine saw it), ``device:ID`` (a laptop's chain copied here) or ``host:ID`` (the
     clinic host's chain, checked at the next sync)."""
-    from facilitator.store.files import atomic_write
+    from facilitator.store.commit import write_side_file
     path = Path(root) / WITNESSES
     with locked(path):
         heads = witnesses(root)
         heads[chain] = dict(head.to_dict(), by=by, at=at.isoformat(timespec="seconds"))
-        atomic_write(path, (json.dumps({"heads": heads}, sort_keys=True, indent=1) + "\n").encode())
+        write_side_file(root, path, (json.dumps({"heads": heads}, sort_keys=True, indent=1) + "\n").encode())

@@ -192,17 +192,69 @@ def bound_relative(root: Path, path: Path) -> str | None:
     return rel if BOUND_PATH.match(rel) else None
 
 
+class UnauditedWrite(RuntimeError):
+    """A programming error, never a user's: a data file written outside ``DataDir.change``
+    (or a file that is not a data file of the clinic that change is open on), or a side file
+    the audit deliberately leaves out that ``write_side_file`` does not know. Raised before
+    any byte is written, lock file included. Every user action is one store function that
+    opens its change (ARCHITECTURE.md, "One change, one fact")."""
+
+
+def bound_or_refuse(path: Path) -> tuple[Binding, str]:
+    """The open binding and ``path`` relative to its clinic, or ``UnauditedWrite``."""
+    active = _ACTIVE.get()
+    if active is None:
+        raise UnauditedWrite(f"{Path(path).name} would be written with no audit entry: no "
+                             f"DataDir.change is open; nothing was written")
+    rel = bound_relative(active.root, path)
+    if rel is None:
+        raise UnauditedWrite(f"{Path(path).name} is not a data file of the clinic whose change is "
+                             f"open ({active.root}); nothing was written")
+    return active, rel
+
+
+# Files deliberately outside the audit chain, by their path in the clinic, each written by
+# ``write_side_file`` only: ``pins.json`` (PIN hashes and wrong-try counts: its changes are audited
+# as ``pin.*`` entries, never its bytes), ``witnesses.json`` (heads of the log itself),
+# ``locked.json``, ``sync.json`` and ``device.json`` (a laptop's sync state), a plan copied from
+# the host (``plans/*.toml``, authored outside the app, as ``verify`` reads it), and a laptop's
+# audit month file kept on the host (``audit/devices/<device>/YYYY-MM.jsonl``: a log, not data).
+SIDE_PATH = re.compile(r"(?:pins|witnesses|locked|sync|device)\.json|plans/[A-Za-z0-9][A-Za-z0-9._-]*\.toml"
+                       r"|audit/devices/[0-9a-f]{16,64}/[0-9]{4}-[0-9]{2}\.jsonl", re.ASCII)
+
+
+def side_relative(root: Path, path: Path) -> str | None:
+    """``path`` relative to the clinic ``root`` if it is one of the files the audit leaves out."""
+    try:
+        rel = Path(path).absolute().relative_to(Path(root).absolute()).as_posix()
+    except ValueError:
+        return None
+    return rel if SIDE_PATH.fullmatch(rel) else None
+
+
+def refuse_unless_side(root: Path, path: Path) -> None:
+    """``UnauditedWrite`` unless ``path`` is one of the clinic ``root``'s side files (``SIDE_PATH``)."""
+    if side_relative(root, path) is None:
+        raise UnauditedWrite(f"{Path(path).name} is not a file kept outside the audit log; "
+                             f"write it in a DataDir.change; nothing was written")
+
+
+def write_side_file(root: Path, path: Path, raw: bytes) -> None:
+    """Atomically replace one of the clinic ``root``'s files outside the audit chain
+    (``SIDE_PATH``); any other path is ``UnauditedWrite`` with nothing written. The caller
+    holds the file's lock."""
+    refuse_unless_side(root, path)
+    atomic_write(path, raw)
+
+
 def write_data_file(path: Path, raw: bytes, data: Any = None) -> None:
     """Atomically replace a data file, its audit entry appended write-ahead (module docstring).
 
-    Outside a binding, or for a file the audit does not bind, this is ``atomic_write``.
+    Only inside a binding (``DataDir.change``) and only for a data file of its clinic
+    (``BOUND_PATH``): anything else is ``UnauditedWrite``, raised before a byte is written.
     ``data``: what ``raw`` is orjson's sorted dump of, if it is (``storage.dump_data_by``).
     """
-    active = _ACTIVE.get()
-    rel = bound_relative(active.root, path) if active is not None else None
-    if active is None or rel is None:
-        atomic_write(path, raw)
-        return
+    active, rel = bound_or_refuse(path)
     active.check(rel, Path(path), raw, data)     # refused (DamagedFile) before anything is written
     digest = sha256_of(raw)
     staged = _TOGETHER.get()

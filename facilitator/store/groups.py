@@ -50,6 +50,12 @@ def _save(db: TinyDB, group: Group) -> None:
     db.table("groups").update(group.to_dict(), query().name == group.name)
 
 
+def may_change_groups(data: DataDir) -> None:
+    """Refuse (``PermissionDenied``, audited "denied") unless the acting user may change groups
+    (schedules, ends, closures): a screen asks before a dialog opens; each change asks again."""
+    data.require("group.change")
+
+
 def set_schedule(data: DataDir, name: str, since: date, *, days: tuple[int, ...] | None = None,
                  start: time | None = None, minutes: int | None = None,
                  plan: str | None | EllipsisType = ...) -> Group:

@@ -220,9 +220,11 @@ def head_line(data: DataDir) -> str:
 def baseline(data: DataDir) -> int:
     """Record the current state of every data file the log has never bound (a clinic, or the
     files of one, from before content binding): one ``baseline`` entry each, in the acting
-    admin's name, so the log shows who vouched for which file and when. Returns how many."""
+    admin's name, so the log shows who vouched for which file and when. Returns how many.
+    Admins only (``audit.baseline``; a refusal is audited), checked before anything is read."""
     from facilitator.core.errors import InputError
     from facilitator.store.files import locked
+    data.require("audit.baseline")
     accounted = set(Replay.of(data.audit).last)
     todo = {rel: path for rel, path in bound_files(data.root).items() if rel not in accounted}
     if not todo:

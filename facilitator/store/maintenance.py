@@ -5,13 +5,17 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.permissions import allowed
 from facilitator.store.audit import AuditLog
 from facilitator.store.checks import AuditShapes, check_files, regular_files
-from facilitator.store.datadir import DataDir
-from facilitator.store.files import TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
+from facilitator.store.datadir import DataDir, NotStaff
+from facilitator.store.files import DIR_MODE, FILE_MODE, TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
 from facilitator.store.integrity import Replay, settle_backup, verify_integrity, vouched_records
 
 
@@ -84,6 +88,7 @@ def permission_problems(root: Path) -> list[str]:
 
 def backup(data: DataDir, dest: Path) -> int:
     """Copy the clinic to ``dest`` (new or empty), each file under its lock. Returns files copied.
+    Supervisors and admins only (``backup``); audited "clinic.backup" with the count.
 
     Files are copied as they are, damaged or not: `verify` on the copy tells.
 
@@ -92,6 +97,7 @@ def backup(data: DataDir, dest: Path) -> int:
     audit log is copied last, under its lock, so it covers every copied change; a file
     changed between its copy and the log's (its entry is written first) is copied again.
     """
+    data.require("backup")           # supervisors and admins; a refusal is audited
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise FileExistsError(f"{dest} is not empty; back up into a new or empty directory.")
@@ -113,6 +119,7 @@ def backup(data: DataDir, dest: Path) -> int:
                 _copy(path, dest / path.relative_to(data.root))
                 copied += 1
         settle_backup(data, dest, _copy)      # files written since their copy: copied again
+    data.record_audit("clinic.backup", "clinic", {"files": copied})
     return copied
 
 
@@ -122,3 +129,68 @@ def _copy(source: Path, target: Path) -> None:
     with open(target, "rb") as handle:
         os.fsync(handle.fileno())
     fsync_dir(target.parent)
+
+
+# -- restore: a whole backup, its data and its log together, into a new directory --------------
+# Deliberately outside ``DataDir.change``: it writes a new clinic whose every file is the
+# backup's, log included, so the copy's log binds its files as the backup's did (``verify``
+# then reads every file strictly) and nothing is written into the backup itself.
+
+def may_restore(src: Path, user: str) -> None:
+    """Refuse unless ``user`` is an active supervisor or admin of the backed-up clinic in
+    ``src`` (``NotStaff``, ``PermissionDenied``). Read-only: nothing is written into the
+    backup, not even a refusal in its audit log."""
+    snapshot = DataDir(src, user=user).snapshot()
+    member = snapshot.staff.get(user)
+    if member is None or not member.active:
+        raise NotStaff(user, snapshot.settings.name)
+    if not allowed(member.role, "backup"):
+        raise PermissionDenied(f"{user} is a {member.role}; only a supervisor or admin may restore a clinic.")
+
+def _backup_files(src: Path) -> Iterator[Path]:
+    """A backup's data files (lock and temp files, which start with '.', left out)."""
+    for path in sorted(src.rglob("*")):
+        relative = path.relative_to(src)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_symlink():
+            raise InputError(f"{path} is a symbolic link, which no facilitator backup holds; "
+                             f"nothing was restored", field="SRC")
+        if path.is_file():
+            yield path
+
+
+def restore(src: Path, dest: Path) -> int:
+    """Copy backup ``src`` into new or empty ``dest`` (all or nothing). Returns files copied.
+
+    Files keep their mode less any world bits (so 0640 stays 0640); directories are 0750.
+    The copy is built in a hidden sibling directory and renamed into place, so a failure
+    (a full disk) leaves ``dest`` as it was.
+    """
+    files = list(_backup_files(src))
+    make_dirs(dest.parent)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.restore-", dir=dest.parent))
+    try:
+        os.chmod(staging, DIR_MODE)
+        for path in files:
+            target = staging / path.relative_to(src)
+            make_dirs(target.parent)
+            source_stat = path.stat()
+            shutil.copyfile(path, target)
+            os.chmod(target, (stat.S_IMODE(source_stat.st_mode) & 0o770) or FILE_MODE)
+            os.utime(target, ns=(source_stat.st_atime_ns, source_stat.st_mtime_ns))
+            with open(target, "rb") as handle:
+                os.fsync(handle.fileno())
+        for sub in ("records", "plans", "audit"):  # a backup holds files only, not empty folders
+            make_dirs(staging / sub)
+        for directory in sorted((p for p in staging.rglob("*") if p.is_dir()), reverse=True):
+            fsync_dir(directory)
+        fsync_dir(staging)
+        if dest.exists():
+            dest.rmdir()  # checked empty by the caller
+        os.rename(staging, dest)
+        fsync_dir(dest.parent)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return len(files)

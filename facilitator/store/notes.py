@@ -37,6 +37,17 @@ class NoteBook:
     def all(self) -> dict[str, Note]:
         return self.file.notes()
 
+    def viewed(self) -> None:
+        """Audit that the acting user opened this session's notes ("note.view", by session id:
+        HIPAA audit controls; never a note's text or a client's name)."""
+        self.data.record_audit("note.view", self.file.session_id)
+
+    def view(self, client_id: str) -> Note | None:
+        """One client's note as a person reads it, audited ("note.view") once it was read."""
+        note = self.file.notes().get(client_id)
+        self.viewed()
+        return note
+
     def _own_session(self) -> None:
         me = self.data.me()
         header = self.file.read().header

@@ -174,10 +174,17 @@ def listed(hours_dir: Path, first: date, last: date, *, clients: Collection[str]
     return between(hours_dir, first, last, clients=clients, named=True)  # type: ignore[return-value]
 
 
+def may_change(data: DataDir) -> None:
+    """Refuse (``PermissionDenied``, audited "denied"; ``NotStaff`` for an account off the staff)
+    unless the acting user may log or remove individual and family hours: a screen asks before
+    its form opens; ``log`` and ``unlog`` ask again."""
+    data.require("hours.change")
+
+
 def log(data: DataDir, entry: OtherHours) -> str:
     """Log an individual or family session for an enrolled client; returns its ref."""
     from facilitator.core.errors import InputError
-    data.require("hours.change")
+    may_change(data)
     client = data.snapshot().clients.get(entry.client_id)
     if client is None:
         raise InputError(f"there is no client with id {entry.client_id!r}", field="client")
@@ -205,7 +212,7 @@ def unlog(data: DataDir, day: date, entry_id: int | None = None, *, short: str |
           ) -> OtherHours | None:
     """Remove the entry numbered ``entry_id`` in this device's month file, or the one whose
     id is ``short`` (``2026-11:<short>``); None if there is none."""
-    data.require("hours.change")
+    may_change(data)
     file = month_file(data.root / "hours", day)
     if not file.exists():
         return None

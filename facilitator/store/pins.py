@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from facilitator.core.errors import InputError
 from facilitator.store.identity import Clock
-from facilitator.store.storage import DataFile, query
+from facilitator.store.storage import SideDataFile, query
 
 if TYPE_CHECKING:
     from facilitator.store.datadir import DataDir
@@ -90,7 +90,7 @@ class PinStore:
     """The pins file of one clinic directory. Every change is one locked, atomic write."""
 
     def __init__(self, root: Path, clock: Clock) -> None:
-        self.file = DataFile(Path(root) / FILE_NAME, KIND)
+        self.file = SideDataFile(root, Path(root) / FILE_NAME, KIND)   # outside the audit chain: store.commit
         self.clock = clock
 
     def _doc(self, user: str) -> dict[str, Any] | None:

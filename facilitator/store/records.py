@@ -48,6 +48,7 @@ class SessionFile(DataFile):
 
     def create(self, header: SessionHeader, blocks: tuple[BlockRun, ...] = (),
                roster: tuple[str, ...] = (), attendance: list[AttendanceEntry] | None = None) -> None:
+        self.refuse_unaudited()                 # before its folder is made
         make_dirs(self.path.parent)
         with self.transaction(create=True) as db:
             if db.table("header").all():

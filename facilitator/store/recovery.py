@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from facilitator.core.errors import InputError
 from facilitator.core.recovery import (
@@ -45,7 +45,8 @@ FOLDER = "recovery"
 SYNC_PATH = re.compile(r"^recovery/[A-Za-z0-9][A-Za-z0-9_.-]{0,31}\.json$")
 
 __all__ = ["FOLDER", "KIND", "SYNC_PATH", "PlanDue", "add", "all_plans", "may_change_plan", "plan_file",
-           "plan_path", "plans_due", "put_plan", "read", "read_path", "review", "set_goal_status"]
+           "plan_path", "plans_due", "put_plan", "read", "read_path", "review", "set_goal_status", "view",
+           "due_list"]
 
 
 def plan_path(root: Path, client_id: str) -> Path:
@@ -211,6 +212,35 @@ def plans_due(data: DataDir, today: date) -> tuple[list[PlanDue], list[DamagedFi
         else:
             rows.append(PlanDue(client, plan, plan.review_due(interval), plan.days_overdue(today, interval)))
     rows.sort(key=lambda r: (r.due is None, r.due or today, r.client.last_name, r.client.first_name))
+    return rows, problems
+
+
+# -- as a person reads them: checked and audited here, so the CLI and the screens only present --
+
+def view(data: DataDir, client_id: str, detail: dict[str, Any] | None = None) -> tuple[Client, RecoveryPlan | None]:
+    """One client's plan as a person reads it (``goals list``, the client screen's ``g``).
+
+    Refused unless the acting user may read plans (``plan.read``; a refusal is audited
+    "denied", an account off the staff is ``NotStaff``); an unknown client is ``InputError``.
+    The reading is audited "plan.view" by client id (and ``detail``, e.g. the format) once the
+    plan was read: a damaged file raises ``DamagedFile`` and logs no view.
+    """
+    data.require("plan.read")
+    client = data.snapshot().clients.get(client_id)
+    if client is None:
+        raise InputError(f"there is no client with id {client_id!r}", field="CLIENT")
+    plan = read(data, client.client_id)
+    data.record_audit("plan.view", f"plan:{client.client_id}", detail)
+    return client, plan
+
+
+def due_list(data: DataDir, today: date, detail: dict[str, Any] | None = None,
+             ) -> tuple[list[PlanDue], list[DamagedFile]]:
+    """``plans_due`` as a person reads it (``goals due``): refused unless ``plan.read``; the
+    reading audited "plan.due" with the number of clients listed (ids of none)."""
+    data.require("plan.read")
+    rows, problems = plans_due(data, today)
+    data.record_audit("plan.due", "plans", {"clients": len(rows), **(detail or {})})
     return rows, problems
 
 

@@ -21,7 +21,7 @@ from facilitator.core.roster import Client, Group
 from facilitator.core.rules import BILLING_RULES, Status, billing_units
 from facilitator.core.weeks import Week
 from facilitator.store import otherhours
-from facilitator.store.datadir import ClinicSnapshot, DataDir
+from facilitator.store.datadir import ClinicSnapshot, DataDir, SessionScan
 from facilitator.store.files import DamagedFile
 
 
@@ -256,3 +256,31 @@ def _claim_line(day: date, client_id: str, parts: list[_Part], snapshot: ClinicS
 
 def span_days(first: date, last: date) -> int:
     return (last - first + timedelta(days=1)).days
+
+
+def session_list(data: DataDir, first: date, last: date, detail: dict[str, Any] | None = None) -> SessionScan:
+    """The sessions held ``first``..``last`` as ``session list`` shows them: refused unless the
+    acting user may read the clinic (``clinic.read``); the listing audited "session.list" with
+    the number of sessions and ``detail`` (no client is named)."""
+    data.require("clinic.read")
+    scan = data.sessions_between(first, last)
+    data.record_audit("session.list", f"{first}..{last}", {"sessions": len(scan.records), **(detail or {})})
+    return scan
+
+
+def week_report_out(data: DataDir, week: Week, detail: dict[str, Any] | None = None) -> WeekReport:
+    """``week_report`` as it leaves the app (``report week``): audited "report.week" with the
+    week and the number of clients (no client named). The weekly screen, which only shows it,
+    calls ``week_report``."""
+    report = week_report(data, week)
+    data.record_audit("report.week", f"week:{week.label}", {"clients": len(report.rows), **(detail or {})})
+    return report
+
+
+def billing_export(data: DataDir, first: date, last: date, detail: dict[str, Any] | None = None,
+                   ) -> tuple[list[BillingDay], list[DamagedFile]]:
+    """``billing_days`` as they leave the app (``export billing``, a disclosure to a payer):
+    audited "export.billing" with the span and the number of claim lines (no client named)."""
+    rows, problems = billing_days(data, first, last)
+    data.record_audit("export.billing", f"{first}..{last}", {"rows": len(rows), **(detail or {})})
+    return rows, problems

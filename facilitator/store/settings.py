@@ -177,6 +177,13 @@ def settings_lines(settings: ClinicSettings) -> list[str]:
     return lines
 
 
+def may_change_settings(data: DataDir) -> None:
+    """Refuse (``PermissionDenied``, audited "denied") unless the acting user may change the
+    clinic's settings: the settings screen asks before it reads what was typed, so a refusal
+    is audited whatever was typed; ``change_settings`` asks again."""
+    data.require("settings.change")
+
+
 def change_settings(data: DataDir, **changes: Any) -> ClinicSettings:
     """Store ``changes`` (attribute names: ``group_cap=10``); returns the settings now stored.
 

@@ -16,6 +16,12 @@ def _role(text: str) -> Role:
         raise InputError(f"{text!r} is not a role (counselor, supervisor, admin)", field="--role") from None
 
 
+def may_change_staff(data: DataDir) -> None:
+    """Refuse (``PermissionDenied``, audited "denied") unless the acting user may change the
+    staff list: the staff screen asks before a dialog opens; each change asks again."""
+    data.require("staff.change")
+
+
 def add_staff(data: DataDir, user: str, display_name: str, role: str) -> Staff:
     data.require("staff.change")
     member = Staff(user=user.strip(), display_name=display_name.strip() or user, role=_role(role))

@@ -163,10 +163,11 @@ class AtomicStorage:
     with the generation bumped. A transaction that raises writes nothing.
     """
 
-    def __init__(self, path: Path, kind: str, create: bool = False) -> None:
+    def __init__(self, path: Path, kind: str, create: bool = False, side: Path | None = None) -> None:
         self.path = Path(path)
         self.kind = kind
         self.create = create
+        self.side = side            # the clinic of a file outside the audit chain (``SideDataFile``)
         self._data: dict[str, Any] | None = None
         self._loaded = False
         self._dirty = False
@@ -199,10 +200,13 @@ class AtomicStorage:
         meta["schema"] = SCHEMA
         meta["kind"] = self.kind
         meta["generation"] = int(meta.get("generation", 0)) + 1
-        from facilitator.store.commit import write_data_file
+        from facilitator.store.commit import write_data_file, write_side_file
         raw, by_orjson = dump_data_by(self._data)
-        # The data too, when orjson made the bytes: admission then need not parse them again.
-        write_data_file(self.path, raw, self._data if by_orjson else None)
+        if self.side is not None:
+            write_side_file(self.side, self.path, raw)
+        else:
+            # The data too, when orjson made the bytes: admission then need not parse them again.
+            write_data_file(self.path, raw, self._data if by_orjson else None)
         self._dirty = False
 
     def close(self) -> None:
@@ -216,16 +220,28 @@ class DataFile:
         self.path = Path(path)
         self.kind = kind
 
+    def refuse_unaudited(self) -> None:
+        """``UnauditedWrite`` unless a ``DataDir.change`` of this file's clinic is open."""
+        from facilitator.store.commit import bound_or_refuse
+        bound_or_refuse(self.path)
+
+    def side_of(self) -> Path | None:
+        """The clinic of a file outside the audit chain (``SideDataFile``); None: a data file."""
+        return None
+
     @contextmanager
     def transaction(self, create: bool = False) -> Iterator[TinyDB]:
         """A fresh TinyDB over the file, inside its lock: read-modify-write safely.
 
         Everything done inside is written once, atomically, when the block ends
         without an exception; an exception leaves the file exactly as it was.
+        Only inside a ``DataDir.change`` (``store.commit``): outside one this raises
+        ``UnauditedWrite`` before the lock file, or any other byte, is made.
         """
+        self.refuse_unaudited()
         from tinydb import TinyDB
         with locked(self.path):
-            db = TinyDB(self.path, storage=AtomicStorage, kind=self.kind, create=create)
+            db = TinyDB(self.path, storage=AtomicStorage, kind=self.kind, create=create, side=self.side_of())
             yield db
             cast(AtomicStorage, db.storage).flush()   # opened with storage=AtomicStorage just above
 
@@ -238,3 +254,20 @@ class DataFile:
 
     def exists(self) -> bool:
         return self.path.exists()
+
+
+class SideDataFile(DataFile):
+    """A TinyDB file of the clinic ``root`` that the audit deliberately leaves out
+    (``store.commit.SIDE_PATH``: pins.json). Its transactions need no change; any other path
+    is refused (``UnauditedWrite``) before anything is written."""
+
+    def __init__(self, root: Path, path: Path, kind: str) -> None:
+        super().__init__(path, kind)
+        self.root = Path(root)
+
+    def refuse_unaudited(self) -> None:
+        from facilitator.store.commit import refuse_unless_side
+        refuse_unless_side(self.root, self.path)
+
+    def side_of(self) -> Path | None:
+        return self.root

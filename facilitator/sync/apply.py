@@ -191,13 +191,11 @@ def _write_record(path: Path, relative: str, current: dict[str, Any] | None, rec
     return tables if record.applied or current is None else ordered_tables(current)
 
 
-def _audit_record(data: DataDir, session_id: str, record: _Record) -> None:
+def _audit_refusals(data: DataDir, session_id: str, record: _Record) -> None:
+    """Each refused part, after the change (whose "sync.apply" entry names what was taken)."""
     for part, reason in record.refused:
         kind, _, client = part.partition(":")
         data.record_audit("sync.refused", session_id, {"part": kind, "client": client or None, "reason": reason})
-    if record.applied:
-        kinds = sorted({p.partition(":")[0] for p in record.applied})
-        data.record_audit("sync.apply", session_id, {"changes": len(record.applied), "kinds": kinds})
 
 
 def _checked_record_push(relative: str, changes: Any) -> str:
@@ -217,15 +215,21 @@ def apply_record_changes(data: DataDir, relative: str, changes: list[dict[str, A
     actor = actor_of(data)
     path = data.root / relative
     make_dirs(path.parent)
-    with locked(path):
+    # Its own change: the record's new state and its "sync.apply" entry commit together
+    # (store.commit), whatever the caller holds open.
+    with data.change("sync.apply", session_id, always=False) as audited, locked(path):
         current = _read_record(path)
         parts = record_parts(current) if current is not None else {}
         history = list(ordered_tables(current).get(HISTORY, [])) if current is not None else []
         record = _Record(SessionContext(actor, session_id, day, _header(parts.get("header")), dict(parts)),
                          parts, history)
         _take_all(record, changes)
+        if record.applied:   # before the write binds the entry; logged even if nothing changed
+            audited.detail.update(changes=len(record.applied),
+                                  kinds=sorted({p.partition(":")[0] for p in record.applied}))
+            audited.always = True
         stored = _write_record(path, relative, current, record)
-    _audit_record(data, session_id, record)
+    _audit_refusals(data, session_id, record)
     return {"hash": content_hash(stored) if stored else None, "base": base_of(stored) if stored else {},
             "refused": [{"record": session_id, "part": p, "reason": r} for p, r in record.refused],
             "stale": record.stale}
@@ -314,7 +318,11 @@ def apply_hours_changes(data: DataDir, relative: str, host_device: str, add: lis
     actor = actor_of(data)
     path = data.root / relative
     make_dirs(path.parent)
-    with locked(path):
+    # Its own change: the month file's new state is bound to a "sync.apply" entry (store.commit);
+    # each entry added or removed is logged by its uid below.
+    with data.change("sync.apply", f"hours:{Path(relative).stem}", {"kinds": ["hours"], "via": "sync"},
+                     always=False), \
+            locked(path):
         try:
             current = parse_file_bytes(path, read_bytes(path), HOURS_KIND)
         except FileNotFoundError:

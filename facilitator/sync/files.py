@@ -1,6 +1,7 @@
 """Sync's file side: which files take part, their hashes, and writing merged copies safely.
 
-Every write here is ``atomic_write`` under the file's lock, reading the current copy inside
+Every write here is ``write_data_file`` (audited, in the caller's ``DataDir.change``) or, for
+sync's own state, ``write_side_file``, under the file's lock, reading the current copy inside
 the lock, so an interrupted sync leaves every file valid and a concurrent writer's change is
 merged, never overwritten. See ``facilitator.sync.merge`` for the merge rules.
 
@@ -26,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.core.errors import StoreProblem
-from facilitator.store.commit import write_data_file
-from facilitator.store.files import DamagedFile, atomic_write, locked, make_dirs, read_regular
+from facilitator.store.commit import write_data_file, write_side_file
+from facilitator.store.files import DamagedFile, locked, make_dirs, read_regular
 from facilitator.store.records import KIND as SESSION_KIND
 from facilitator.store.storage import SCHEMA, generation_of, parse_file_bytes, read_bytes
 from facilitator.sync.merge import canonical, content_hash, hours_hash, ordered_tables, to_tinydb
@@ -119,7 +120,7 @@ def device_id(root: Path) -> str:
         if found is not None:
             return found
         made = secrets.token_hex(8)
-        atomic_write(path, (json.dumps({"device": made}) + "\n").encode())
+        write_side_file(root, path, (json.dumps({"device": made}) + "\n").encode())
         return made
 
 
@@ -330,7 +331,10 @@ def write_plain(root: Path, relative: str, raw: bytes) -> None:
             raise SyncRefused(f"the plan {relative} is not valid ({err.message}); it was not copied") from None
     make_dirs(path.parent)
     with locked(path):
-        write_data_file(path, raw)
+        if relative == "clinic.json":
+            write_data_file(path, raw)       # audited: the caller's DataDir.change
+        else:
+            write_side_file(root, path, raw)       # a plan is no data file the audit binds
 
 
 def check_recovery(relative: str, raw: bytes) -> Any:
@@ -414,7 +418,7 @@ def put_device_audit(root: Path, device: str, name: str, raw: bytes, host_device
             raise SyncRefused(f"this laptop's audit file {name} comes before {later[0]} already on the host")
         last = _last_chain_entry(stored) if stored else _previous_month_entry(directory, name)
         _check_chain(name, last, raw[len(stored):], first_line=stored.count(b"\n") + 1)
-        atomic_write(path, raw)
+        write_side_file(root, path, raw)
     return raw.count(b"\n") - stored.count(b"\n")
 
 
@@ -477,7 +481,7 @@ def lock_clinic(root: Path, account: str) -> None:
     from facilitator.store.datadir import LOCK_FILE
     path = Path(root) / LOCK_FILE
     with locked(path):
-        atomic_write(path, (json.dumps({"account": account}) + "\n").encode())
+        write_side_file(root, path, (json.dumps({"account": account}) + "\n").encode())
 
 
 def unlock_clinic(root: Path) -> None:
@@ -499,7 +503,7 @@ def load_state(root: Path) -> dict[str, Any]:
 def save_state(root: Path, state: dict[str, Any]) -> None:
     path = state_path(root)
     with locked(path):
-        atomic_write(path, (json.dumps(state, sort_keys=True, indent=1) + "\n").encode())
+        write_side_file(root, path, (json.dumps(state, sort_keys=True, indent=1) + "\n").encode())
 
 
 def pending_pushes(root: Path) -> int:

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer
 
 from facilitator.core.hours import OtherHours
+from facilitator.store import otherhours, recovery
 from facilitator.tui.clientdata import (
     ClientHistory,
     HistoryLine,
@@ -199,16 +200,17 @@ class ClientScreen(LiveScreen):
                              lambda changed: self.reload() if changed else None)
 
     # -- actions ---------------------------------------------------------------------------
-    def _allowed(self, action: str) -> bool:
+    def _may_change_hours(self) -> bool:
+        """Asked before a form opens (the store asks again when it writes)."""
         try:
-            self.facilitator.data.require(action)
+            otherhours.may_change(self.facilitator.data)
         except FAILURE as problem:
             report_failure(self.app, problem, title="Not allowed")
             return False
         return True
 
     def action_add_hours(self) -> None:
-        if self.history is None or self.today is None or not self._allowed("hours.change"):
+        if self.history is None or self.today is None or not self._may_change_hours():
             return
         from facilitator.tui.hoursform import AddHoursScreen
         data = self.facilitator.data
@@ -227,7 +229,7 @@ class ClientScreen(LiveScreen):
         if line is None or line.hours_id is None:
             self.app.notify("Only logged individual or family time can be removed here.", markup=False)
             return
-        if not self._allowed("hours.change"):
+        if not self._may_change_hours():
             return
         from facilitator.tui.widgets.confirm import ConfirmScreen
         day, entry_id = line.hours_id
@@ -249,9 +251,12 @@ class ClientScreen(LiveScreen):
             return
         from facilitator.tui.goals import RecoveryPlanScreen
         client = self.history.client
-        self.facilitator.data.record_audit("plan.view", f"plan:{client.client_id}")
-        self.app.push_screen(RecoveryPlanScreen(client.name, self.history.recovery_plan,
-                                                self.history.review_days, self.today))
+        try:                 # checked and audited "plan.view" by the store (ids only)
+            _, plan = recovery.view(self.facilitator.data, client.client_id)
+        except FAILURE as problem:
+            report_failure(self.app, problem, title="Not shown")
+            return
+        self.app.push_screen(RecoveryPlanScreen(client.name, plan, self.history.review_days, self.today))
 
     def action_reload(self) -> None:
         self.facilitator.action_refresh_data()

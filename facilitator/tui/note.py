@@ -136,10 +136,10 @@ class NoteScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         data = self.facilitator.data
-        try:
-            self.note = data.session_file(self.session_id).notes().get(self.client_id)
+        from facilitator.store.notes import NoteBook
+        try:       # read, then audited "note.view" by the store (session id only)
             self.staff = self.facilitator.snapshot().staff
-            data.record_audit("note.view", self.session_id)   # not shown unless its viewing is logged
+            self.note = NoteBook(data, data.session_file(self.session_id)).view(self.client_id)
         except FAILURE as problem:
             self.query_one("#note-body", Static).update(refusal_sentence(problem))
             return

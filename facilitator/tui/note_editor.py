@@ -160,7 +160,7 @@ class NoteEditorScreen(Screen):
 
     def on_mount(self) -> None:
         try:   # HIPAA audit controls: who viewed a note (by session id, never text or name)
-            self.book.data.record_audit("note.view", self.book.file.session_id)
+            self.book.viewed()
         except FAILURE as problem:
             self.notify(sentence(problem), severity="error", markup=False)
         self.reload()

@@ -304,10 +304,10 @@ class SettingsScreen(LiveScreen):
         self.action_save()
 
     def action_save(self) -> None:
-        from facilitator.store.settings import change_settings
+        from facilitator.store.settings import change_settings, may_change_settings
         data = self.facilitator.data
         try:
-            data.require("settings.change")   # a refusal is audited, whatever was typed
+            may_change_settings(data)          # a refusal is audited, whatever was typed
             values = {}
             for key, text in self.changes().items():
                 try:
@@ -340,11 +340,11 @@ class SettingsScreen(LiveScreen):
     def action_closure(self) -> None:
         """ctrl+o: a closure for the whole clinic or one group (admins; the store checks)."""
         from facilitator.core.parsing import parse_date
-        from facilitator.store.groups import add_closure
+        from facilitator.store.groups import add_closure, may_change_groups
         from facilitator.tui.staff_modals import ClosureModal
         data = self.facilitator.data
         try:
-            data.require("group.change")          # a refusal is audited
+            may_change_groups(data)               # a refusal is audited
             groups = sorted(data.snapshot().groups, key=str.casefold)
         except FAILURE as problem:
             self.say(problem_sentence(problem), error=True)
@@ -365,11 +365,11 @@ class SettingsScreen(LiveScreen):
         """ctrl+g: ``groups set`` as a dialog (admins; the store checks and audits)."""
         from facilitator.core.parsing import parse_date, parse_hhmm
         from facilitator.core.roster import parse_days
-        from facilitator.store.groups import set_schedule
+        from facilitator.store.groups import may_change_groups, set_schedule
         from facilitator.tui.staff_modals import ScheduleModal
         data = self.facilitator.data
         try:
-            data.require("group.change")          # a refusal is audited
+            may_change_groups(data)               # a refusal is audited
             groups = sorted(data.snapshot().groups.values(), key=lambda g: g.name.casefold())
         except FAILURE as problem:
             self.say(problem_sentence(problem), error=True)
@@ -402,11 +402,11 @@ class SettingsScreen(LiveScreen):
     def action_end_group(self) -> None:
         """ctrl+t: ``groups end`` as a dialog (admins; the store checks and audits)."""
         from facilitator.core.parsing import parse_date
-        from facilitator.store.groups import end_group
+        from facilitator.store.groups import end_group, may_change_groups
         from facilitator.tui.staff_modals import EndGroupModal
         data = self.facilitator.data
         try:
-            data.require("group.change")          # a refusal is audited
+            may_change_groups(data)               # a refusal is audited
         except FAILURE as problem:
             self.say(problem_sentence(problem), error=True)
             return

@@ -201,7 +201,8 @@ class StaffScreen(LiveScreen):
     def may_change(self) -> bool:
         """Ask the store (which audits a refusal); say why not in a sentence."""
         try:
-            self.facilitator.data.require("staff.change")
+            from facilitator.store.staff import may_change_staff
+            may_change_staff(self.facilitator.data)
         except FAILURE as problem:
             self.say(problem_sentence(problem), error=True)
             return False

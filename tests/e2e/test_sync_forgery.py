@@ -78,7 +78,8 @@ def template(runtime):
         add_staff(open_as(root), user, f"Invented {role.title()}", role)
     data = open_as(root, C1)
     running = start_session(data, GROUP)
-    running.file.update_header(lambda h: h.with_changes(facilitators=(C1, C2)))
+    with data.change("session.facilitators", running.session_id):
+        running.file.update_header(lambda h: h.with_changes(facilitators=(C1, C2)))
     clients = running.record().roster
     assert len(clients) >= 4
     for client in clients:

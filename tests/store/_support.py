@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -50,10 +51,36 @@ def header(session_id: str) -> SessionHeader:
 
 
 def new_session(records_dir: Path, session_id: str) -> SessionFile:
+    """A session file made bare (``bare_binding``): the caller's own ``DataDir.change``, if one
+    is open, binds it instead."""
+    from facilitator.store.commit import UnauditedWrite
     from facilitator.store.records import record_path
     file = SessionFile(record_path(records_dir, session_id))
-    file.create(header(session_id))
+    try:
+        file.create(header(session_id))
+    except UnauditedWrite:                  # refused before anything was written
+        with bare_binding(Path(records_dir).parent):
+            file.create(header(session_id))
     return file
+
+
+# A path the audit binds, for the storage-mechanics tests' own "test" kind of file.
+ITEMS = "hours/2026-01.json"
+
+
+@contextmanager
+def bare_binding(root: Path) -> Iterator[list[tuple[str, str]]]:
+    """For tests of the storage mechanics only (TinyDB, locks, generations, damage): the writes
+    under ``root`` are bound to a list of (path, SHA-256), with no strict reader, as
+    tests/bench/generate.py binds its bulk writes. The audit itself is tested through
+    ``DataDir.change`` (tests/store/test_one_way_to_write.py)."""
+    from facilitator.store.commit import binding
+    from facilitator.store.files import make_dirs
+    bound: list[tuple[str, str]] = []
+    make_dirs(Path(root) / "hours")
+    with binding(Path(root), lambda rel, digest: bound.append((rel, digest)), lambda rel, digest: None,
+                 lambda rel, path, raw, dumped: None):
+        yield bound
 
 
 def run_workers(commands: Sequence[Sequence[str]], timeout: float = 60) -> list[str]:

@@ -19,33 +19,37 @@ from facilitator.store.storage import DataFile
 
 def attendance(path: str, proc: str, count: str) -> None:
     """``count`` writes into one session file, each a new client ``P{proc}-{i}``."""
+    from tests.store._support import bare_binding
     file = SessionFile(Path(path))
-    for i in range(int(count)):
-        file.put_attendance(AttendanceEntry(client_id=f"P{proc}-{i}", status=Status.PRESENT))
+    with bare_binding(Path(path).parents[3]):        # records/YYYY/MM/<id>.json: the mechanics only
+        for i in range(int(count)):
+            file.put_attendance(AttendanceEntry(client_id=f"P{proc}-{i}", status=Status.PRESENT))
 
 
 def insert(path: str, proc: str, count: str) -> None:
     """``count`` inserts into table "items" of a plain data file; prints the ids TinyDB gave."""
+    from tests.store._support import bare_binding
     file = DataFile(Path(path), "test")
     ids = []
     for i in range(int(count)):
-        with file.transaction() as db:
+        with bare_binding(Path(path).parents[1]), file.transaction() as db:      # hours/<month>.json
             ids.append(db.table("items").insert({"proc": int(proc), "i": i}))
     print(" ".join(map(str, ids)))
 
 
 def sessions(records: str, proc: str, count: str, files: str = "25") -> None:
     """``count`` writes spread over this process's own ``files`` session files."""
-    from tests.store._support import header
+    from tests.store._support import bare_binding, header
     own = []
     for n in range(int(files)):
         session_id = f"2026-{int(proc) + 1:02d}-{n + 1:02d}-1800-writer-{proc}"
         own.append(SessionFile(record_path(Path(records), session_id)))
     for i in range(int(count)):
         file = own[i % len(own)]
-        if not file.exists():
-            file.create(header(file.session_id))
-        file.put_attendance(AttendanceEntry(client_id=f"P{proc}-{i}", status=Status.PRESENT))
+        with bare_binding(Path(records).parent):     # the mechanics only
+            if not file.exists():
+                file.create(header(file.session_id))
+            file.put_attendance(AttendanceEntry(client_id=f"P{proc}-{i}", status=Status.PRESENT))
 
 
 def busy(root: str, stop: str) -> None:

@@ -18,7 +18,7 @@ from facilitator.core.roster import Client
 from facilitator.store import files
 from facilitator.store.files import DIR_MODE, FILE_MODE, atomic_write, make_dirs
 from facilitator.store.storage import DataFile
-from tests.store._support import make_clinic
+from tests.store._support import ITEMS, bare_binding, make_clinic
 
 
 def mode(path: Path) -> int:
@@ -27,6 +27,13 @@ def mode(path: Path) -> int:
 
 def temps(directory: Path) -> list[Path]:
     return sorted(directory.glob(".*.tmp"))
+
+
+@pytest.fixture
+def items(tmp_path: Path):
+    """A plain data file of the storage-mechanics tests, written in a bare binding (_support)."""
+    with bare_binding(tmp_path):
+        yield DataFile(tmp_path / ITEMS, "test")
 
 
 @pytest.fixture
@@ -134,8 +141,8 @@ def test_full_disk_through_a_transaction_changes_nothing(tmp_path: Path, monkeyp
     assert temps(data.root) == []
 
 
-def test_a_transaction_that_raises_writes_nothing(tmp_path: Path) -> None:
-    file = DataFile(tmp_path / "items.json", "test")
+def test_a_transaction_that_raises_writes_nothing(items: DataFile) -> None:
+    file = items
     with file.transaction(create=True) as db:
         db.table("items").insert({"n": 1})
     raw, generation = file.path.read_bytes(), file.generation()
@@ -147,8 +154,8 @@ def test_a_transaction_that_raises_writes_nothing(tmp_path: Path) -> None:
     assert file.path.read_bytes() == raw and file.generation() == generation == 1
 
 
-def test_failed_create_leaves_no_file(tmp_path: Path) -> None:
-    file = DataFile(tmp_path / "items.json", "test")
+def test_failed_create_leaves_no_file(items: DataFile) -> None:
+    file = items
     with pytest.raises(RuntimeError):
         with file.transaction(create=True) as db:
             db.table("items").insert({"n": 1})
@@ -156,8 +163,8 @@ def test_failed_create_leaves_no_file(tmp_path: Path) -> None:
     assert not file.exists()
 
 
-def test_generation_bumps_once_per_transaction(tmp_path: Path) -> None:
-    file = DataFile(tmp_path / "items.json", "test")
+def test_generation_bumps_once_per_transaction(items: DataFile) -> None:
+    file = items
     with file.transaction(create=True) as db:
         db.table("items").insert_multiple({"n": n} for n in range(3))
     assert file.generation() == 1
@@ -172,9 +179,9 @@ def test_generation_bumps_once_per_transaction(tmp_path: Path) -> None:
     assert file.generation() == 2
 
 
-def test_generation_tells_a_rewrite_within_one_timestamp_tick(tmp_path: Path) -> None:
+def test_generation_tells_a_rewrite_within_one_timestamp_tick(items: DataFile) -> None:
     """The trap stat-based change checks fall into: same size, same mtime, different data."""
-    file = DataFile(tmp_path / "items.json", "test")
+    file = items
     with file.transaction(create=True) as db:
         db.table("items").insert({"v": "a"})
     first = file.path.stat()
@@ -186,11 +193,11 @@ def test_generation_tells_a_rewrite_within_one_timestamp_tick(tmp_path: Path) ->
     assert file.generation() == 2 and file.tables()["items"][0]["v"] == "b"
 
 
-def test_readers_never_see_a_torn_file_while_one_is_written(tmp_path: Path) -> None:
+def test_readers_never_see_a_torn_file_while_one_is_written(items: DataFile) -> None:
     """A reader racing a writer (threads here; the processes case is test_concurrency) only ever
     sees whole files: the old one or the new one."""
     import threading
-    file = DataFile(tmp_path / "items.json", "test")
+    file = items
     with file.transaction(create=True) as db:
         db.table("items").insert({"blob": "x" * 200_000})
     stop = threading.Event()

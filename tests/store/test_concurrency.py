@@ -13,7 +13,7 @@ import pytest
 
 from facilitator.store.records import session_files
 from facilitator.store.storage import META, DataFile, read_file
-from tests.store._support import new_session, run_workers
+from tests.store._support import ITEMS, bare_binding, new_session, run_workers
 
 pytestmark = pytest.mark.slow
 
@@ -59,8 +59,8 @@ def test_four_processes_different_session_files(tmp_path: Path) -> None:
 
 def test_ids_allocated_inside_the_lock_never_collide(tmp_path: Path) -> None:
     """The id trap: each TinyDB caches its next id; two writers must still get distinct ids."""
-    file = DataFile(tmp_path / "items.json", "test")
-    with file.transaction(create=True) as db:
+    file = DataFile(tmp_path / ITEMS, "test")
+    with bare_binding(tmp_path), file.transaction(create=True) as db:
         db.table("items").insert({"proc": -1, "i": -1})
     outputs = run_workers([("insert", file.path, p, 150) for p in range(2)])
 

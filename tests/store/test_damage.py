@@ -19,7 +19,7 @@ from facilitator.store.datadir import DataDir
 from facilitator.store.files import DamagedFile
 from facilitator.store.identity import os_user
 from facilitator.store.storage import META, DataFile, read_file
-from tests.store._support import clock, make_clinic, new_session
+from tests.store._support import ITEMS, bare_binding, clock, make_clinic, new_session
 
 ROSTER = ("client_id,first_name,last_name,level_of_care,required_hours,admitted,discharged,groups\n"
           "Z009,Jordan,Inventedname,IOP,,2026-11-01,,Evening A\n")
@@ -59,7 +59,7 @@ def test_damaged_clinic_file_is_named_and_left_untouched(root: Path, kind: str, 
     with pytest.raises(DamagedFile):                       # a write is refused before it writes
         data.add_group(Group(name="Other", days=(1,), start=time(10), minutes=60))
     with pytest.raises(DamagedFile):                       # even a raw transaction cannot overwrite it
-        with data.clinic_file.transaction() as db:
+        with data.change("test.raw", "clinic"), data.clinic_file.transaction() as db:
             db.table("groups").insert({"name": "sneaky"})
 
     capsys.readouterr()
@@ -81,9 +81,10 @@ def test_damaged_clinic_file_is_named_and_left_untouched(root: Path, kind: str, 
 
 def test_damaged_session_record_is_reported_and_the_others_still_served(root: Path) -> None:
     data = DataDir.open(root, user=os_user(), clock=clock)
-    good = [new_session(data.records_dir, f"2026-11-{d}-1800-evening-a") for d in (23, 25, 26)]
-    for file in good:
-        file.put_attendance(AttendanceEntry("Z001", Status.PRESENT))
+    with data.change("attendance.mark"):
+        good = [new_session(data.records_dir, f"2026-11-{d}-1800-evening-a") for d in (23, 25, 26)]
+        for file in good:
+            file.put_attendance(AttendanceEntry("Z001", Status.PRESENT))
     bad = good[1].path
     bad.write_bytes(bad.read_bytes()[:40])
 
@@ -91,7 +92,7 @@ def test_damaged_session_record_is_reported_and_the_others_still_served(root: Pa
     assert [r.header.session_id for r in scan.records] == [good[0].session_id, good[2].session_id]
     assert [p.path for p in scan.problems] == [bad]
     assert str(bad) in str(scan.problems[0])
-    with pytest.raises(DamagedFile):
+    with pytest.raises(DamagedFile), data.change("attendance.mark", good[1].session_id):
         good[1].put_attendance(AttendanceEntry("Z002", Status.PRESENT))
     assert len(bad.read_bytes()) == 40
 
@@ -105,7 +106,8 @@ def test_file_from_a_newer_schema_is_refused_and_kept(root: Path) -> None:
     with pytest.raises(DamagedFile, match="newer facilitator"):
         read_file(clinic)
     with pytest.raises(DamagedFile, match="newer facilitator"):
-        with DataFile(clinic, "clinic").transaction() as db:
+        with DataDir(root, user=os_user(), clock=clock).change("test.raw", "clinic"), \
+                DataFile(clinic, "clinic").transaction() as db:
             db.table("groups").insert({"name": "x"})
     assert clinic.read_bytes() == raw
 
@@ -117,7 +119,8 @@ def test_file_of_the_wrong_kind_is_refused(root: Path) -> None:
 
 
 def test_old_schema_migrates_on_read_and_is_written_forward(tmp_path: Path, monkeypatch) -> None:
-    path = tmp_path / "items.json"
+    path = tmp_path / ITEMS
+    path.parent.mkdir()
     old = {META: {"1": {"schema": 1, "kind": "test", "generation": 4}},
            "items": {"1": {"name": "first"}, "2": {"name": "second"}}}
     path.write_text(json.dumps(old))
@@ -134,7 +137,7 @@ def test_old_schema_migrates_on_read_and_is_written_forward(tmp_path: Path, monk
     assert file.tables()["items"] == [{"label": "FIRST", "_id": 1}, {"label": "SECOND", "_id": 2}]
     assert json.loads(path.read_bytes()) == old               # reading never writes
 
-    with file.transaction() as db:
+    with bare_binding(tmp_path), file.transaction() as db:
         db.table("items").insert({"label": "THIRD"})
     written = json.loads(path.read_bytes())
     assert written[META]["1"] == {"schema": 2, "kind": "test", "generation": 5}

@@ -18,6 +18,7 @@ import pytest
 
 from facilitator.core.hours import OtherHours
 from facilitator.store import otherhours
+from tests.store._support import bare_binding
 from tests.store._sync_support import AT, invalid, make_demo, open_as, program, run_session, synced, synced_pair
 
 
@@ -119,8 +120,9 @@ def test_an_entry_from_before_uids_keeps_its_per_device_id_until_synced(tmp_path
     from datetime import date
     hours = tmp_path / "hours"
     day = date(2026, 11, 20)
-    otherhours.add(hours, OtherHours("Z001", day, 50, "individual"))
-    with otherhours.month_file(hours, day).transaction() as db:      # as an old version wrote it
+    with bare_binding(tmp_path):                                     # the file mechanics only
+        otherhours.add(hours, OtherHours("Z001", day, 50, "individual"))
+    with bare_binding(tmp_path), otherhours.month_file(hours, day).transaction() as db:   # as an old version wrote it
         db.table("entries").insert(OtherHours("Z002", day, 40, "family").to_dict())
     found, problems = otherhours.listed(hours, day, day)
     assert problems == [] and [e.client_id for _, e in found] == ["Z001", "Z002"]

@@ -19,7 +19,7 @@ from facilitator.core.session import AttendanceEntry
 from facilitator.store.datadir import DataDir
 from facilitator.store.identity import os_user
 from facilitator.store.plans import load_plan_file
-from tests.store._support import clock, make_clinic, new_session
+from tests.store._support import bare_binding, clock, make_clinic, new_session
 
 MONDAY, WEDNESDAY = "2026-11-23-1800-evening-a", "2026-11-25-1800-evening-a"
 WEEK = (date(2026, 11, 23), date(2026, 11, 29))
@@ -33,7 +33,8 @@ def scan_by_id(data: DataDir):
 def week_with_two_sessions(tmp_path: Path):
     data = make_clinic(tmp_path / "clinic")
     for session_id in (MONDAY, WEDNESDAY):
-        new_session(data.records_dir, session_id).put_attendance(AttendanceEntry("Z001", Status.PRESENT))
+        with data.change("attendance.mark", session_id):
+            new_session(data.records_dir, session_id).put_attendance(AttendanceEntry("Z001", Status.PRESENT))
     return data
 
 
@@ -43,7 +44,8 @@ def test_a_changed_session_file_is_parsed_again_and_an_unchanged_one_is_not(tmp_
 
     # Another writer (its own DataDir, as another process would be) changes Monday only.
     other = DataDir(data.root, user=os_user(), clock=clock)
-    other.session_file(MONDAY).put_attendance(AttendanceEntry("Z002", Status.LATE))
+    with other.change("attendance.mark", MONDAY):
+        other.session_file(MONDAY).put_attendance(AttendanceEntry("Z002", Status.LATE))
     second, problems = scan_by_id(data)
 
     assert problems == []
@@ -93,7 +95,8 @@ def test_a_client_removed_from_the_clinic_is_checked_again_on_a_kept_file(tmp_pa
     every time."""
     data = week_with_two_sessions(tmp_path)
     scan_by_id(data)
-    data.session_file(WEDNESDAY).put_attendance(AttendanceEntry("Z404", Status.PRESENT))
+    with bare_binding(data.root):          # a client the clinic does not know: the strict reader would refuse
+        data.session_file(WEDNESDAY).put_attendance(AttendanceEntry("Z404", Status.PRESENT))
     records, problems = scan_by_id(data)
     assert list(records) == [MONDAY]
     assert "Z404" in str(problems[0]) and problems[0].path == data.session_file(WEDNESDAY).path

@@ -82,7 +82,9 @@ def test_an_addendum_in_another_accounts_name_is_refused_and_ones_own_lands(host
 
 def test_a_draft_rewritten_by_another_counselor_and_a_signed_note_unsigned_are_refused(host):
     root, session_id, clients = host
-    open_as(root, C1).session_file(session_id).update_header(lambda h: h.with_changes(facilitators=(C1, C2)))
+    data = open_as(root, C1)
+    with data.change("session.facilitators", session_id):
+        data.session_file(session_id).update_header(lambda h: h.with_changes(facilitators=(C1, C2)))
     parts = record_parts(record_of(root, session_id))
     draft = dict(parts[f"note:{clients[0]}"], body="Invented other text.")
     unsigned = dict(parts[f"note:{clients[1]}"], signed_by=None, signed_at=None, content_hash=None)

@@ -33,7 +33,7 @@ def start(data) -> RunningSession:
 
 
 def set_settings(data, **changes) -> None:
-    with data.clinic_file.transaction() as db:
+    with data.change("settings.change", "settings"), data.clinic_file.transaction() as db:
         db.table("settings").update(changes)
 
 

@@ -176,7 +176,7 @@ async def test_the_palette_offers_lock_now(clinic, fake_clock):
 
 @pytest.mark.parametrize("minutes", [2])
 async def test_the_clinic_setting_sets_the_idle_time(clinic, fake_clock, minutes):
-    with clinic.clinic_file.transaction() as db:
+    with clinic.change("settings.change", "settings"), clinic.clinic_file.transaction() as db:
         db.table("settings").update({"idle_minutes": minutes})
     PinStore(clinic.root, fake_clock).set_pin(clinic.user, PIN)
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:

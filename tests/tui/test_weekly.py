@@ -222,7 +222,7 @@ async def test_thanksgiving_week_says_holiday_week_and_prorates_instead_of_flagg
     from tinydb import Query
     group = clinic.snapshot().groups["Evening IOP"]
     closed = dataclasses.replace(group, holidays=(date(2026, 11, 26),))
-    with clinic.clinic_file.transaction() as db:
+    with clinic.change("group.set", "group:Evening IOP"), clinic.clinic_file.transaction() as db:
         db.table("groups").update(closed.to_dict(), Query().name == "Evening IOP")
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         screen = await open_weekly(pilot)
