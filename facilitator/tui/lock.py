@@ -70,6 +70,9 @@ class IdleLockMixin:
     # Class-wide switch; tests/tui/conftest.py turns it off for tests of other screens,
     # whose FakeClock jumps would otherwise lock them.
     idle_lock_enabled: ClassVar[bool] = True
+    # How often the idle time is compared with the limit (real seconds); tests shorten it
+    # to see a check run without waiting a real second.
+    idle_check_seconds: ClassVar[float] = IDLE_CHECK_SECONDS
 
     _idle_since: datetime | None = None
     _locked: bool = False
@@ -119,7 +122,7 @@ class IdleLockMixin:
     def _on_mount(self: Any, event: events.Mount) -> None:
         self._idle_since = self.clock()
         self._read_idle_settings()
-        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
+        self.set_interval(self.idle_check_seconds, self.check_idle_lock, name="idle-lock")
 
     async def on_event(self: Any, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseEvent, events.Paste)):
