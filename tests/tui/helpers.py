@@ -51,6 +51,22 @@ async def calls_ran(pilot: Any, calls: list[None], times: int = 1, seconds: floa
     return await wait_until(pilot, lambda: len(calls) >= wanted, seconds=seconds, step=0.02)
 
 
+async def palette_offers(pilot: Any, words: str, seconds: float = 5.0) -> bool:
+    """Until the command palette on top highlights a command whose name has ``words`` (it
+    searches in the background; Enter before then runs nothing or another command)."""
+    from textual.command import CommandList
+
+    def offered() -> bool:
+        found = pilot.app.screen.query(CommandList)
+        if not found or found.first().highlighted is None:
+            return False
+        commands = found.first()
+        prompt = commands.get_option_at_index(commands.highlighted).prompt
+        return words.lower() in str(prompt).lower()
+
+    return await wait_until(pilot, offered, seconds=seconds, step=0.02)
+
+
 async def settle(pilot, condition: Callable[[], bool] = lambda: True, *, seconds: float = 20.0,
                  still: int = 3, step: float = 0.05) -> None:
     """Until the screen shows what a snapshot should picture, and will not change by itself.

@@ -18,7 +18,7 @@ from facilitator.tui.lock import IdleLockMixin, LockScreen
 from facilitator.tui.settings import SettingsScreen
 from facilitator.tui.staff import AddStaffModal, RoleModal, StaffScreen
 from facilitator.tui.widgets.confirm import ConfirmScreen
-from tests.tui.helpers import build_app, settle, wait_until
+from tests.tui.helpers import build_app, palette_offers, settle, wait_until
 
 SIZE = (80, 24)
 
@@ -58,7 +58,7 @@ async def test_palette_lists_staff_and_clinic_settings(clinic, fake_clock):
         names = [c.name for c in pilot.app.palette_commands()]
         assert "Staff" in names and "Clinic settings" in names
         await pilot.press("ctrl+p", *"clinic settings")
-        await pilot.pause(0.5)  # the palette searches in the background
+        assert await palette_offers(pilot, "clinic settings")  # it searches in the background
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, SettingsScreen))
 
@@ -267,7 +267,7 @@ async def test_a_new_cap_reaches_the_running_session(clinic, fake_clock):
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         session = pilot.app.screen
         assert await wait_until(pilot, lambda: "· size limit 12" in text_of(session, "#attendance-count"))
-        screen = await open_screen(pilot, "settings", SettingsScreen)
+        await open_screen(pilot, "settings", SettingsScreen)
         await pilot.press("ctrl+u", "2", "ctrl+s")
         assert clinic.settings().group_cap == 2
         await pilot.press("escape")
