@@ -10,7 +10,7 @@ import pytest
 from facilitator.core.rules import Status
 from facilitator.store.notes import NoteBook
 from facilitator.store.running import start_session
-from tests.tui.helpers import build_app
+from tests.tui.helpers import build_app, settle
 from tests.tui.session_helpers import screen_text
 from tests.tui.weekly_support import LAST_WEEK, import_attendance
 
@@ -44,7 +44,7 @@ async def test_each_screen_fits_80_columns(clinic, fake_clock, keys, where):
         await pilot.pause()
         for key in keys:
             await pilot.press(key)
-            await pilot.pause(0.3)
+            await settle(pilot)             # its read shown, the picture still
         text = screen_text(pilot.app)
         check_screen(text, where)
 
