@@ -85,6 +85,15 @@ def make_test_clinic(root: Path, *, clock=None, user: str = TEST_USER, display_n
     return open_clinic(root, user=user, clock=clock)
 
 
+# Under pytest-xdist (`-n auto --dist loadgroup`, the README's test command) the tests with
+# these marks run one after another on one worker, in the group below: they start sshd,
+# tmux and terminals, make OS accounts, kill writers in loops or time real processes, and
+# are the ones whose waits a second busy worker would stretch. Every other test runs on
+# any worker at once with its own tmp_path.
+SERIAL_MARKERS = ("e2e", "sshd", "accounts", "slow")
+SERIAL_GROUP = "serial"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test that uses the loopback sshd, so `-m "not sshd"` leaves them out (the
     faketime pass in .ci/run does: a faked clock inside the test's own sshd is not under test).
@@ -92,13 +101,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     Mark every test that runs processes as other OS accounts (``runuser``) ``accounts``
     (``-m accounts`` selects them; they share the fct_* accounts, so never two runs at once).
     The faketime pass runs them: ``tests/faketime.as_account`` keeps libfaketime's root-owned
-    start-time semaphore away from the other account's processes."""
+    start-time semaphore away from the other account's processes.
+
+    Put every test with one of ``SERIAL_MARKERS`` (after the two above) in the xdist group
+    ``serial``: one worker runs them all, one at a time."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "sshd" in fixtures:
             item.add_marker(pytest.mark.sshd)
         if "runtime" in fixtures or "/accounts/" in str(getattr(item, "path", "")):
             item.add_marker(pytest.mark.accounts)
+        if any(item.get_closest_marker(name) for name in SERIAL_MARKERS):
+            item.add_marker(pytest.mark.xdist_group(SERIAL_GROUP))
 
 
 @pytest.fixture

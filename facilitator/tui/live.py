@@ -77,6 +77,9 @@ class LiveScreen(Screen):
     READ_ERRORS: ClassVar[tuple[type[Exception], ...]] = FAILURE
     # Re-read for a change at most this often while changes keep coming (0: every poll).
     REREAD_GAP_SECONDS: ClassVar[float] = 0.0
+    # How often the screen on top polls (real seconds); tests shorten it to see polls run
+    # without waiting real seconds.
+    poll_seconds: ClassVar[float] = POLL_SECONDS
 
     def __init__(self) -> None:
         super().__init__()
@@ -111,7 +114,7 @@ class LiveScreen(Screen):
 
     # -- machinery -----------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.set_interval(POLL_SECONDS, self.poll)
+        self.set_interval(self.poll_seconds, self.poll)
         self.reload()
 
     def reload(self) -> None:

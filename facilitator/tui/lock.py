@@ -74,6 +74,12 @@ class IdleLock:
     # Class-wide switch; tests/tui/conftest.py turns it off for tests of other screens,
     # whose FakeClock jumps would otherwise lock them.
     enabled: ClassVar[bool] = True
+    # How often the idle time is compared with the limit (real seconds); tests shorten it
+    # to see a check run without waiting a real second.
+    idle_check_seconds: ClassVar[float] = IDLE_CHECK_SECONDS
+    # Keys this long after the one that locked are dropped too (real seconds); a test on a
+    # busy machine, whose keys arrive slower than a person's, widens it.
+    drop_after_lock_seconds: ClassVar[float] = DROP_AFTER_LOCK_SECONDS
 
     def __init__(self, app: ClinicApp, open_after_gate: Callable[[], None]) -> None:
         self.app = app
@@ -125,10 +131,10 @@ class IdleLock:
 
     # -- watching input ------------------------------------------------------------------
     def start(self) -> None:
-        """At the app's mount: idle from now, the settings read, the check every second."""
+        """At the app's mount: idle from now, the settings read, the check every idle_check_seconds."""
         self.idle_since = self.app.clock()
         self.read_idle_settings()
-        self.app.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
+        self.app.set_interval(self.idle_check_seconds, self.check_idle_lock, name="idle-lock")
 
     def takes(self, event: events.Event) -> bool:
         """Whether the app passes ``event`` on; a key, click or paste that locks (or comes
@@ -139,7 +145,7 @@ class IdleLock:
                 return False          # typed with the one that locked: dropped too
             if self.lock_is_due(event):
                 self.lock_now("idle")
-                self.dropping_until = time.monotonic() + DROP_AFTER_LOCK_SECONDS
+                self.dropping_until = time.monotonic() + self.drop_after_lock_seconds
                 return False
             self.note_activity()
         return True

@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from filelock import FileLock
+
 import facilitator
 from tests.faketime import as_account
 
@@ -59,12 +61,20 @@ def ensure_account(name: str, *groups: str, full_name: str = "") -> None:
     subprocess.run(["usermod", "-p", "*", "-G", ",".join(groups), name], check=True)
 
 
+def accounts_lock() -> FileLock:
+    """The machine-wide lock held while an fct_* account or group is made or changed: two
+    pytest-xdist workers (or two runs) calling useradd/usermod at once would race on
+    /etc/passwd ("cannot lock /etc/passwd") or both try to add the same account."""
+    return FileLock(Path(tempfile.gettempdir()) / "fct-accounts.lock")
+
+
 def ensure_staff_accounts() -> None:
-    ensure_group(STAFF_GROUP)
-    ensure_account(ADMIN, STAFF_GROUP, full_name="Ada Admin")
-    ensure_account(COUNSELOR, STAFF_GROUP, full_name="Cole Counselor")
-    ensure_account(SUPERVISOR, STAFF_GROUP, full_name="Sue Supervisor")
-    ensure_account(OUTSIDER, full_name="Otto Outsider")
+    with accounts_lock():
+        ensure_group(STAFF_GROUP)
+        ensure_account(ADMIN, STAFF_GROUP, full_name="Ada Admin")
+        ensure_account(COUNSELOR, STAFF_GROUP, full_name="Cole Counselor")
+        ensure_account(SUPERVISOR, STAFF_GROUP, full_name="Sue Supervisor")
+        ensure_account(OUTSIDER, full_name="Otto Outsider")
 
 
 def public_dir(prefix: str) -> Path:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import facilitator
+from tests.accounts import accounts_lock
 from tests.faketime import as_account
 
 PREFIX = "fct_sy_"      # accounts these tests make; nothing else is touched
@@ -120,8 +121,9 @@ def runtime_for(users: Iterable[str], tests: str) -> Iterator[Runtime]:
     if reason:
         print(f"skipping the OS-account {tests}: {reason}")
         pytest.skip(reason)
-    for user in users:
-        ensure_account(user)
+    with accounts_lock():
+        for user in users:
+            ensure_account(user)
     built = Runtime.build()
     yield built
     built.remove()

@@ -7,11 +7,17 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from facilitator.core.roster import Client
 from facilitator.store.files import LOCK_TIMEOUT_SECONDS
+from tests.conftest import SERIAL_GROUP
 from tests.store._support import make_clinic
 
 
+# A time budget: under pytest-xdist it runs in the serial group, never beside another
+# worker's test on a 2-core machine (there it took 14.4 s against 4 s).
+@pytest.mark.xdist_group(SERIAL_GROUP)
 def test_roster_import_of_600_clients_is_quick(tmp_path: Path) -> None:
     # With a deep copy of the whole file on every TinyDB read (three per upsert) this took
     # ~8 s for 600 clients and ~25 s for 1,000 (longer than the 15 s lock timeout).

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
+
+import pytest
 
 from facilitator.tui.app import FacilitatorApp, make_app
 
@@ -24,6 +27,44 @@ async def wait_until(pilot, condition: Callable[[], bool], seconds: float = 2.5,
             return True
         await pilot.pause(step)
     return condition()
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[None]:
+    """Wrap the method ``owner.name`` so each call that returns adds an item to the list
+    returned. Wrap before the app is built: a timer holds the bound method it was given."""
+    calls: list[None] = []
+    original = getattr(owner, name)
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        calls.append(None)
+        return result
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+async def calls_ran(pilot: Any, calls: list[None], times: int = 1, seconds: float = 5.0) -> bool:
+    """Pause until ``times`` more calls counted by ``count_calls`` have returned: a timer's
+    check has run (a condition, where a fixed pause hoped it had)."""
+    wanted = len(calls) + times
+    return await wait_until(pilot, lambda: len(calls) >= wanted, seconds=seconds, step=0.02)
+
+
+async def palette_offers(pilot: Any, words: str, seconds: float = 5.0) -> bool:
+    """Until the command palette on top highlights a command whose name has ``words`` (it
+    searches in the background; Enter before then runs nothing or another command)."""
+    from textual.command import CommandList
+
+    def offered() -> bool:
+        found = pilot.app.screen.query(CommandList)
+        if not found or found.first().highlighted is None:
+            return False
+        commands = found.first()
+        prompt = commands.get_option_at_index(commands.highlighted).prompt
+        return words.lower() in str(prompt).lower()
+
+    return await wait_until(pilot, offered, seconds=seconds, step=0.02)
 
 
 async def settle(pilot, condition: Callable[[], bool] = lambda: True, *, seconds: float = 20.0,

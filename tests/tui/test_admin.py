@@ -19,7 +19,7 @@ from facilitator.tui.lock import IdleLock, LockScreen
 from facilitator.tui.settings import SettingsScreen
 from facilitator.tui.staff import AddStaffModal, RoleModal, StaffScreen
 from facilitator.tui.widgets.confirm import ConfirmScreen
-from tests.tui.helpers import build_app, settle, wait_until
+from tests.tui.helpers import build_app, palette_offers, settle, wait_until
 
 SIZE = (80, 24)
 
@@ -59,7 +59,7 @@ async def test_palette_lists_staff_and_clinic_settings(clinic, fake_clock):
         names = [c.name for c in pilot.app.palette_commands()]
         assert "Staff" in names and "Clinic settings" in names
         await pilot.press("ctrl+p", *"clinic settings")
-        await pilot.pause(0.5)  # the palette searches in the background
+        assert await palette_offers(pilot, "clinic settings")  # it searches in the background
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, SettingsScreen))
 

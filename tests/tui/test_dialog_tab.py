@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from facilitator.core.rules import Status
+from facilitator.tui.client import ClientScreen
 from facilitator.tui.hoursform import AddHoursScreen
 from facilitator.tui.session_modals import TimeModal
 from tests.conftest import CHICAGO
-from tests.tui.helpers import build_app
+from tests.tui.helpers import build_app, wait_until
 from tests.tui.session_helpers import cursor_to, start
+from tests.tui.test_weekly import open_weekly
+from tests.tui.weekly_support import wait_for_read
 
 SIZE = (80, 24)
 
@@ -37,10 +40,10 @@ async def test_tab_in_the_time_dialog(clinic, fake_clock):
 
 async def test_tab_in_the_hours_form(clinic, fake_clock):
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
-        await pilot.press("w")
-        await pilot.pause(0.5)
+        await open_weekly(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.5)
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, ClientScreen))
+        await wait_for_read(pilot, pilot.app.screen)
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(pilot.app.screen, AddHoursScreen)

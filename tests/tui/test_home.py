@@ -15,7 +15,7 @@ from facilitator.tui.home import HomeScreen
 from facilitator.tui.widgets.header import ClinicHeader, header_line
 from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.roster import RosterTable
-from tests.tui.helpers import build_app, wait_until
+from tests.tui.helpers import build_app, palette_offers, wait_until
 
 SIZE = (80, 24)
 
@@ -138,7 +138,7 @@ async def test_palette_command_runs(clinic, fake_clock):
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p")
         await pilot.press(*"toggle light")
-        await pilot.pause(0.5)  # the palette searches in the background
+        assert await palette_offers(pilot, "light")  # the palette searches in the background
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: pilot.app.theme == "textual-light")
 

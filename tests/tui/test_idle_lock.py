@@ -11,9 +11,9 @@ from textual.widgets import Input
 
 from facilitator.store.pins import FIRST_WAIT_SECONDS, PinStore
 from facilitator.tui.home import HomeScreen
-from facilitator.tui.lock import LOCKED_TITLE, LockScreen
+from facilitator.tui.lock import LOCKED_TITLE, IdleLock, LockScreen
 from tests.conftest import sample_clients
-from tests.tui.helpers import build_app, wait_until
+from tests.tui.helpers import build_app, calls_ran, count_calls, wait_until
 
 IDLE_LOCK = True  # tests/tui/conftest.py keeps the lock on for this module
 SIZE = (100, 30)
@@ -26,6 +26,13 @@ def screen_text(app) -> str:
     import re
     svg = app.export_screenshot()
     return html.unescape(re.sub(r"<[^>]+>", " ", svg)).replace("\xa0", " ")
+
+
+def quick_idle_checks(monkeypatch: pytest.MonkeyPatch) -> list[None]:
+    """Idle checks every 20 ms instead of every second, each counted (see ``calls_ran``):
+    a test waits for a check to have run, never a fixed second and a bit."""
+    monkeypatch.setattr(IdleLock, "idle_check_seconds", 0.02)
+    return count_calls(monkeypatch, IdleLock, "check_idle_lock")
 
 
 def client_names() -> list[str]:
@@ -55,9 +62,10 @@ async def type_pin(pilot, pin: str, box: str = "#pin") -> None:
     await pilot.pause()
 
 
-async def test_idle_minutes_without_input_lock_and_hide_every_client(clinic, fake_clock):
+async def test_idle_minutes_without_input_lock_and_hide_every_client(clinic, fake_clock, monkeypatch):
     PinStore(clinic.root, fake_clock).set_pin(clinic.user, PIN)
     idle = clinic.settings().idle_minutes
+    checks = quick_idle_checks(monkeypatch)
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         app = pilot.app
         assert isinstance(app.screen, HomeScreen)
@@ -65,12 +73,12 @@ async def test_idle_minutes_without_input_lock_and_hide_every_client(clinic, fak
         assert "Testperson" in before, "the roster should show the invented clients first"
 
         fake_clock.advance(minutes=idle - 1)
-        await pilot.pause(1.3)  # a check ran: not yet
+        assert await calls_ran(pilot, checks, 2)  # checks ran: not yet
         assert not isinstance(app.screen, LockScreen)
 
         await pilot.press("down")  # input restarts the idle time
         fake_clock.advance(minutes=idle - 0.5)
-        await pilot.pause(1.3)
+        assert await calls_ran(pilot, checks, 2)
         assert not isinstance(app.screen, LockScreen)
 
         fake_clock.advance(minutes=1)

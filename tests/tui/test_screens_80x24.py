@@ -10,7 +10,7 @@ import pytest
 from facilitator.core.rules import Status
 from facilitator.store.notes import NoteBook
 from facilitator.store.running import start_session
-from tests.tui.helpers import build_app
+from tests.tui.helpers import build_app, settle
 from tests.tui.session_helpers import screen_text
 from tests.tui.weekly_support import LAST_WEEK, import_attendance
 
@@ -41,10 +41,10 @@ def cut_mid_word(line: str, width: int = 80) -> bool:
 async def test_each_screen_fits_80_columns(clinic, fake_clock, keys, where):
     import_attendance(clinic, LAST_WEEK)
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)                 # painted, footer and all (a bare pause was not, under load)
         for key in keys:
             await pilot.press(key)
-            await pilot.pause(0.3)
+            await settle(pilot)             # its read shown, the picture still
         text = screen_text(pilot.app)
         check_screen(text, where)
 
@@ -60,12 +60,12 @@ async def test_the_end_screen_fits_and_says_signed_notes_are_unchanged(clinic, f
     from facilitator.tui.session_end import EndSessionScreen
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await pilot.app.push_screen(EndSessionScreen(running))
-        await pilot.pause()
+        await settle(pilot)
         check_screen(screen_text(pilot.app), "end")
         await pilot.press("S", "y")
         await pilot.pause()
         await pilot.press("up", "enter")
-        await pilot.pause()
+        await settle(pilot, lambda: hasattr(pilot.app.screen, "area"))
         text = pilot.app.screen.area.text
         assert "unchanged since signing" in text and "sha256" not in text
         check_screen(screen_text(pilot.app), "note")
@@ -91,6 +91,7 @@ async def test_the_weekly_table_fits_80_columns_in_a_holiday_week(tmp_path):
     async with build_app(data, clock).run_test(size=SIZE) as pilot:
         await pilot.press("w")
         assert await wait_until(pilot, lambda: "holiday" in screen_text(pilot.app), seconds=5)
+        await settle(pilot)
         text = screen_text(pilot.app)
         check_screen(text, "weekly")
         table = [line for line in text.split("\n") if " h " in line and ("below" in line or "at-risk" in line)]

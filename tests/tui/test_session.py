@@ -13,7 +13,7 @@ from facilitator.store.running import find_running
 from facilitator.tui.session import SessionScreen
 from facilitator.tui.session_modals import PickModal, StartSessionModal, TimeModal
 from tests.conftest import CHICAGO
-from tests.tui.helpers import build_app, wait_until
+from tests.tui.helpers import build_app, palette_offers, wait_until
 from tests.tui.session_helpers import (
     GROUP,
     add_clients,
@@ -232,7 +232,7 @@ async def test_privacy_from_the_palette(clinic, fake_clock):
     start(clinic)
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p", *"hide client")
-        await pilot.pause(0.5)
+        assert await palette_offers(pilot, "hide client")
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: getattr(pilot.app.screen, "privacy", False))
 

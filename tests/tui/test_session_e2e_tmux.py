@@ -62,7 +62,11 @@ def test_a_session_by_keys_survives_a_kill(tmp_path: Path):
         term.wait_for("1/6 · check in")
         term.keys("Up", "Tab", "1", "Tab")  # the pane: a word, then the line
         term.type("Spoke about the weekend")
-        time.sleep(1.5)                          # autosave: within 2 s of the last key
+        deadline = time.monotonic() + 10         # autosave: within 2 s of the last key
+        while time.monotonic() < deadline:
+            if any(a.text == "Spoke about the weekend" for a in find_running(data).record().attendance.values()):
+                break
+            time.sleep(0.1)
         running = find_running(data)
         record = running.record()
         late = [c for c, a in record.attendance.items() if a.status is Status.LATE]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from facilitator.core.rules import Status
 from facilitator.store.running import start_session
-from tests.tui.helpers import build_app, wait_until
+from facilitator.tui.widgets.syncstatus import SyncStatus
+from tests.tui.helpers import build_app, count_calls, wait_until
 
 
 async def test_a_laptop_shows_its_last_sync_and_what_waits(clinic, fake_clock):
@@ -23,8 +26,10 @@ async def test_a_laptop_shows_its_last_sync_and_what_waits(clinic, fake_clock):
         assert "1 record waiting to push" in text
 
 
-async def test_a_directory_that_never_synced_shows_nothing(clinic, fake_clock):
+async def test_a_directory_that_never_synced_shows_nothing(clinic, fake_clock, monkeypatch: pytest.MonkeyPatch):
+    checks = count_calls(monkeypatch, SyncStatus, "check")
     async with build_app(clinic, fake_clock).run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        assert await wait_until(pilot, lambda: len(checks) >= 1)   # home looked for sync.json
+        await pilot.app.workers.wait_for_complete()
         status = pilot.app.screen.query_one("#sync-status")
         assert not status.has_class("-shown") and str(status.render()) == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from textual.geometry import Region
 
 from facilitator.core.hours import OtherHours
@@ -12,7 +13,7 @@ from facilitator.tui.clientdata import add_other_hours
 from facilitator.tui.help import HelpScreen
 from facilitator.tui.weekly import WeeklyScreen
 from facilitator.tui.widgets.weektable import WeekTable
-from tests.tui.helpers import build_app, wait_until
+from tests.tui.helpers import build_app, calls_ran, count_calls, wait_until
 from tests.tui.test_weekly import SIZE, open_weekly, shown
 from tests.tui.weekly_support import THIS_MORNING, import_attendance
 
@@ -21,7 +22,10 @@ def t001_hours(screen: WeeklyScreen) -> str:
     return shown(screen)["T001"]["hours"]
 
 
-async def test_under_another_screen_it_reads_nothing_and_on_top_again_it_catches_up_at_once(clinic, fake_clock):
+async def test_under_another_screen_it_reads_nothing_and_on_top_again_it_catches_up_at_once(
+        clinic, fake_clock, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(WeeklyScreen, "poll_seconds", 0.05)   # polls every 50 ms, each counted
+    polls = count_calls(monkeypatch, WeeklyScreen, "poll")
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         screen = await open_weekly(pilot)
         assert t001_hours(screen).endswith(" 0.0/9")
@@ -29,7 +33,8 @@ async def test_under_another_screen_it_reads_nothing_and_on_top_again_it_catches
         assert isinstance(pilot.app.screen, HelpScreen)
 
         import_attendance(clinic, THIS_MORNING)          # another writer, while help is shown
-        await pilot.pause(2.5)                            # on top, two polls would have read it
+        assert await calls_ran(pilot, polls, 3)          # on top, any one of them would have read it
+        await pilot.app.workers.wait_for_complete()
         assert not screen._busy and t001_hours(screen).endswith(" 0.0/9")
 
         await pilot.press("escape")
