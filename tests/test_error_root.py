@@ -36,8 +36,13 @@ def defined_errors() -> list[type[BaseException]]:
     return [found[name] for name in sorted(found)]
 
 
+# Not a user's error but the program's: a write outside an audited change is a bug, and ends
+# as "facilitator hit an internal error" (facilitator.errors.explain), never as a sentence to act on.
+PROGRAMMING_ERRORS = {"UnauditedWrite"}
+
+
 def test_every_error_class_is_under_the_root_in_one_branch() -> None:
-    errors = defined_errors()
+    errors = [e for e in defined_errors() if e.__qualname__ not in PROGRAMMING_ERRORS]
     assert len(errors) >= 20
     strays = [e.__qualname__ for e in errors if not issubclass(e, FacilitatorError)]
     assert strays == []

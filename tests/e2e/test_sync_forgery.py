@@ -38,6 +38,7 @@ from facilitator.sync.client import laptop_clock, record_changes
 from facilitator.sync.merge import ordered_tables, record_parts, short_hash, tables_from_parts
 from tests.e2e import accounts
 from tests.faketime import libfaketime, program_at
+from tests.store._support import bare_binding
 from tests.store._sync_support import GROUP, LATER, LOCAL_SSH, invalid, make_demo, open_as, record_of, run_sync
 
 pytestmark = pytest.mark.e2e
@@ -231,10 +232,11 @@ def _stock_attack(runtime, root: Path, session_id: str, clients: tuple, laptop: 
     changes, refused, legit = make(before, clients, now)
     rel = rel_of(session_id)
     history = ordered_tables(record_of(laptop, session_id)).get("history", [])
-    sync_files.write_record(laptop, rel, {}, "(forge)", lambda current: tables_from_parts(
-        forge(record_parts(current), changes), history))
-    if attack == "a":        # and 600 minutes of individual hours, logged straight into the file
-        otherhours.add(laptop / "hours", OtherHours(clients[0], now.date(), 600, "individual"))
+    with bare_binding(laptop):       # the attacker writes the laptop's files, not through its store
+        sync_files.write_record(laptop, rel, {}, "(forge)", lambda current: tables_from_parts(
+            forge(record_parts(current), changes), history))
+        if attack == "a":        # and 600 minutes of individual hours, logged straight into the file
+            otherhours.add(laptop / "hours", OtherHours(clients[0], now.date(), 600, "individual"))
     done = push()
     assert done.returncode == 1, done.stdout + done.stderr
     told = done.stdout
@@ -275,11 +277,12 @@ def test_stock_client_an_unknown_group_and_client_never_reach_the_host(runtime, 
     laptop = tmp_path / "laptop"
     assert stock_sync(runtime, laptop, root, C1).returncode == 0
     ghost_id, parts = _unknown_session(session_id)
-    sync_files.write_record(laptop, rel_of(ghost_id), tables_from_parts(parts, []), None, lambda current: {})
     before = record_parts(host_record(root, session_id))
     mark = dict(before[f"att:{clients[3]}"], status=str(Status.EXCUSED), arrived=None, left=None)
-    sync_files.write_record(laptop, rel_of(session_id), {}, "(forge)", lambda current: tables_from_parts(
-        forge(record_parts(current), {f"att:{clients[3]}": mark}), ordered_tables(current).get("history", [])))
+    with bare_binding(laptop):       # the attacker writes the laptop's files, not through its store
+        sync_files.write_record(laptop, rel_of(ghost_id), tables_from_parts(parts, []), None, lambda current: {})
+        sync_files.write_record(laptop, rel_of(session_id), {}, "(forge)", lambda current: tables_from_parts(
+            forge(record_parts(current), {f"att:{clients[3]}": mark}), ordered_tables(current).get("history", [])))
     done = stock_sync(runtime, laptop, root, C1)
     assert done.returncode == 1 and f"refused: {ghost_id} header: there is no group 'Ghost Group'" in done.stdout
     assert not (root / rel_of(ghost_id)).exists()

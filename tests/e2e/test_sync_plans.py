@@ -29,6 +29,7 @@ from facilitator.sync import files as sync_files
 from facilitator.sync.merge import record_parts
 from tests.e2e import accounts
 from tests.e2e.test_sync_forgery import WireClient, account_sshd, audit_lines, hand_to, host_program, stock_sync  # noqa: F401
+from tests.store._support import bare_binding
 from tests.store._sync_support import GROUP, invalid, make_demo, open_as, record_of, run_sync
 
 pytestmark = pytest.mark.e2e
@@ -112,8 +113,9 @@ def test_a_plan_a_supervisors_laptop_changed_is_refused_and_the_rest_of_the_push
     NoteBook(open_as(laptop, SUP), SessionFile(record_path(laptop / "records", session_id))).cosign(client)
     # not: the laptop's store refuses a supervisor, so the plan file is edited straight
     today = open_as(laptop).now().date()
-    sync_files.write_recovery(laptop, f"recovery/{CLIENT}.json",
-                              lambda current: add_goal(current, WORDS, objectives=(), target=None, day=today))
+    with bare_binding(laptop):
+        sync_files.write_recovery(laptop, f"recovery/{CLIENT}.json",
+                                  lambda current: add_goal(current, WORDS, objectives=(), target=None, day=today))
     host_file = (root / "recovery" / f"{CLIENT}.json").read_bytes()
     done = push()
     assert done.returncode == 1, done.stdout + done.stderr

@@ -125,7 +125,9 @@ def test_the_stock_client_cannot_add_a_facilitator_to_a_session(template, tmp_pa
     laptop = tmp_path / "laptop"
     synced(laptop, clinic)
     held = record_parts(record_of(clinic, session_id))["header"]
-    open_as(laptop).session_file(session_id).update_header(lambda h: h.with_changes(facilitators=(C1, C2)))
+    data = open_as(laptop)
+    with data.change("session.header", session_id):      # the laptop's own store, audited there
+        data.session_file(session_id).update_header(lambda h: h.with_changes(facilitators=(C1, C2)))
     done = run_sync(laptop, clinic)
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"refused: {session_id} header: the facilitators of {session_id} cannot be changed by sync" \
