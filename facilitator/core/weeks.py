@@ -103,6 +103,5 @@ def parse_week_label(text: str, week_start_weekday: int = MONDAY, *, field: str 
         week = week_containing(monday, week_start_weekday)
     except (ValueError, OverflowError):
         raise InputError(f"{text!r} is not a week ({year} has no week {number})", field=field) from None
-    check_day(week.first, field=field)
-    check_day(week.last, field=field)
+    check_day(monday, field=field)     # the day the label names; a Sunday week may begin the day before
     return week

@@ -112,6 +112,16 @@ def test_properties(day: date, start: int) -> None:
     assert week.next().first == week.last + timedelta(days=1)
 
 
+def test_the_first_week_of_the_first_year_parses_when_it_starts_the_sunday_before() -> None:
+    # Hypothesis found it: 1990-W01 of a Sunday clinic runs Sun 1989-12-31 .. Sat 1990-01-06;
+    # it holds 1990-01-01, so its label names a week a clinic's records may cover.
+    week = week_containing(date(1990, 1, 1), SUNDAY)
+    assert week.first == date(1989, 12, 31)
+    assert parse_week_label("1990-W01", SUNDAY) == week
+    with pytest.raises(InputError, match="outside the dates"):
+        parse_week_label("1989-W52", SUNDAY)
+
+
 @pytest.mark.parametrize("text", ["0000-W01", "0001-W01"])
 def test_parse_label_out_of_calendar(text: str) -> None:
     # Year 0 does not exist; the Sunday before 0001-01-01 would be before the calendar.
