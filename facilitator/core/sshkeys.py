@@ -195,7 +195,7 @@ def check_key_name(user: str, *, field: str = "USER") -> str:
     return user
 
 
-def _check_path(path: str, field: str) -> str:
+def check_path(path: str, field: str) -> str:
     if not isinstance(path, str) or not path.startswith("/"):
         raise InputError("must be an absolute path", field=field)
     if any(c in '"\\' or c.isspace() or _is_control(c) for c in path):
@@ -210,6 +210,6 @@ def authorized_keys_line(key: str, user: str, entry: str, data: str) -> str:
     if not isinstance(key, str) or parse_public_key(key) != key:
         raise InputError("is not a stored public key (TYPE BASE64)", field="key")
     check_key_name(user)
-    _check_path(entry, "ssh_entry")
-    _check_path(data, "data")
+    check_path(entry, "ssh_entry")
+    check_path(data, "data")
     return f'restrict,pty,command="{entry} --staff {user} --data {data}" {key} facilitator:{user}'
