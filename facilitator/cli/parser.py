@@ -213,7 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     sadd.add_argument("user", metavar="USER", help="the operating-system account name")
     sadd.add_argument("--name", required=True, help="the name shown on notes")
     sadd.add_argument("--role", required=True, choices=("counselor", "supervisor", "admin"))
+    sadd.add_argument("--key", metavar="FILE|-", help="on a host: their SSH public key (an .pub file as "
+                      "ssh-keygen writes it, or - for standard input); USER is then a staff name, not "
+                      "an OS account")
     _data_arg(sadd)
+    add_staff_key_parser(staff, _Parser, _data_arg)
     srole = staff.add_parser("set-role", help="change a staff member's role")
     srole.add_argument("user", metavar="USER")
     srole.add_argument("role", choices=("counselor", "supervisor", "admin"))
@@ -346,6 +350,29 @@ def add_clinic_changes_parser(commands, groups, parser_class: type, data_arg) ->
     clist = closures.add_parser("list", help="every closed day, its group (or the clinic) and why")
     clist.add_argument("--format", choices=("table", "json"), default="table")
     data_arg(clist)
+
+
+def add_staff_key_parser(staff, parser_class: type, data_arg) -> None:
+    """`staff key add/remove/list` (issue #21; action in cli.staffkeys)."""
+    keys = staff.add_parser("key", help="staff members' SSH keys on a host (admins)").add_subparsers(
+        dest="key_action", parser_class=parser_class, metavar="ACTION", required=True)
+    kadd = keys.add_parser("add", help="add an SSH public key to a staff member",
+                           description="Add one public key (one line as ssh-keygen writes it; its comment "
+                           "is dropped) to a staff member. A key belongs to one staff member only; keys "
+                           "with options, DSA keys and RSA keys under 2048 bits are refused. On the host, "
+                           "the service account's authorized_keys is rewritten at once.")
+    kadd.add_argument("user", metavar="USER")
+    kadd.add_argument("key", metavar="FILE|-", help="the .pub file, or - for standard input")
+    data_arg(kadd)
+    krm = keys.add_parser("remove", help="remove one of a staff member's SSH keys")
+    krm.add_argument("user", metavar="USER")
+    krm.add_argument("key", metavar="FILE|-|FINGERPRINT",
+                     help="the .pub file, - for standard input, or its fingerprint as `staff key list` "
+                     "shows it (SHA256:...)")
+    data_arg(krm)
+    klist = keys.add_parser("list", help="staff members' keys: type and SHA256 fingerprint (as ssh-keygen -l)")
+    klist.add_argument("user", metavar="USER", nargs="?", help="only this staff member's")
+    data_arg(klist)
 
 
 GOAL_FORMATS = ("table", "csv", "json")

@@ -156,7 +156,7 @@ def test_an_overlong_line_is_refused_without_reading_it_all():
 
 def test_no_refusal_repeats_the_comment():
     for text in (f"{ED25519} secret-comment\x1b[2J", f'command="secret-comment" {ED25519}',
-                 f"ssh-ed25519 secret-comment", f"{ED25519} secret-comment {ED25519}"):
+                 "ssh-ed25519 secret-comment", f"{ED25519} secret-comment {ED25519}"):
         assert "secret-comment" not in refused(text)
 
 
