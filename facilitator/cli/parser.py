@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--group", required=True, metavar="GROUP")
     _data_arg(fix)
     _data_arg(commands.add_parser("where", help="print the data directory and what decided it"))
+    add_host_parser(commands, _Parser)
 
     groups = commands.add_parser("groups", help="manage groups").add_subparsers(
         dest="action", parser_class=_Parser, metavar="ACTION", required=True)
@@ -350,6 +351,38 @@ def add_clinic_changes_parser(commands, groups, parser_class: type, data_arg) ->
     clist = closures.add_parser("list", help="every closed day, its group (or the clinic) and why")
     clist.add_argument("--format", choices=("table", "json"), default="table")
     data_arg(clist)
+
+
+def add_host_parser(commands, parser_class: type) -> None:
+    """`host init` and `host adopt` (issue #21; actions in cli.host): as root, on a clinic host."""
+    host = commands.add_parser("host", help="set up a clinic host: one service account owns the clinic (root)"
+                               ).add_subparsers(dest="action", parser_class=parser_class, metavar="ACTION",
+                                                required=True)
+    init = host.add_parser(
+        "init", help="create the service account (if missing), the clinic and its first admin (root)",
+        description="As root: create the system account --service-user if missing, the data directory "
+        "(0700, the service account's; refused if it exists and is not empty), the clinic (made by the "
+        "service account itself), its first admin --admin (a staff name, not an OS account of the host) "
+        "with the key --admin-key, the service account's authorized_keys (each key bound to the forced "
+        "command facilitator-ssh --staff USER) and the system configuration file naming the clinic.")
+    init.add_argument("--service-user", required=True, metavar="ACCOUNT", help="e.g. facilitator")
+    init.add_argument("--data", required=True, type=Path, metavar="DIR", help="e.g. /srv/facilitator")
+    init.add_argument("--clinic", required=True, metavar="NAME")
+    init.add_argument("--timezone", required=True, metavar="TZ")
+    init.add_argument("--admin", required=True, metavar="USER", help="the first admin's staff name")
+    init.add_argument("--admin-name", required=True, metavar="NAME", help="the name shown on notes")
+    init.add_argument("--admin-key", required=True, metavar="FILE.pub", help="their SSH public key (- for stdin)")
+    adopt = host.add_parser(
+        "adopt", help="hand an existing (group-shared) clinic to one service account (root)",
+        description="As root: create the service account if missing; make every path of the clinic its "
+        "own (the top folder 0700, folders 0750, files 0640, setgid bits gone; a link, special file or "
+        "hard link is refused first); take each active staff member's keys from their OS account's "
+        "~/.ssh/authorized_keys (options dropped; refused lines listed); set the clinic's service "
+        "account and forced command and write authorized_keys; list the members with no key yet.")
+    adopt.add_argument("--data", required=True, type=Path, metavar="DIR")
+    adopt.add_argument("--service-user", required=True, metavar="ACCOUNT", help="e.g. facilitator")
+    adopt.add_argument("--admin", required=True, metavar="USER",
+                       help="an active admin of the clinic: the audit log names them for the changes")
 
 
 def add_staff_key_parser(staff, parser_class: type, data_arg) -> None:

@@ -213,3 +213,44 @@ def authorized_keys_line(key: str, user: str, entry: str, data: str) -> str:
     check_path(entry, "ssh_entry")
     check_path(data, "data")
     return f'restrict,pty,command="{entry} --staff {user} --data {data}" {key} facilitator:{user}'
+
+
+def _first_field(line: str) -> str:
+    """The line up to its first space or tab outside double quotes (an options field may
+    quote spaces: ``command="a b"``)."""
+    quoted, escaped = False, False
+    for at, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char in " \t" and not quoted:
+            return line[:at]
+    return line
+
+
+def without_options(line: str) -> str:
+    """An ``authorized_keys`` line with its options field (if any) dropped."""
+    text = line.strip(" \t")
+    first = _first_field(text)
+    if first in ACCEPTED_TYPES + REFUSED_TYPES:
+        return text
+    return text[len(first):].lstrip(" \t")
+
+
+def authorized_keys_entries(text: str) -> list[tuple[int, str | InputError]]:
+    """Each key line of an ``authorized_keys`` file (blank lines and ``#`` comments skipped),
+    by line number: the key as ``parse_public_key`` gives it, options dropped, or why it is
+    refused. For ``host adopt``, which takes staff members' keys from their OS accounts."""
+    found: list[tuple[int, str | InputError]] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        stripped = line.strip(" \t\r")
+        if not stripped or stripped.startswith("#"):
+            continue
+        try:
+            found.append((number, parse_public_key(without_options(stripped))))
+        except InputError as err:
+            found.append((number, err))
+    return found

@@ -195,3 +195,20 @@ def test_only_a_stored_key_goes_into_the_line():
     for key in (f"{ED25519} comment", f'command="sh" {ED25519}', RSA1024, "ssh-ed25519 AAAA"):
         with pytest.raises(InputError):
             authorized_keys_line(key, "mrivera", "/usr/bin/facilitator-ssh", "/srv/facilitator")
+
+
+def test_authorized_keys_lines_lose_their_options_and_refused_ones_say_why():
+    from facilitator.core.sshkeys import authorized_keys_entries, without_options
+    text = (f"# my keys\n\n{ED25519} plain@laptop\n"
+            f'command="echo a b",no-pty {RSA2048} with@options\n'
+            f'from="10.0.0.*" {DSA} old@dsa\n'
+            f"restrict {RSA1024}\n"
+            f'environment="X=1 2" {ED25519} {ECDSA256}\n'
+            "garbage line\n")
+    found = authorized_keys_entries(text)
+    assert [n for n, _ in found] == [3, 4, 5, 6, 7, 8]
+    assert found[0][1] == ED25519 and found[1][1] == RSA2048
+    assert [type(k).__name__ for _, k in found[2:]] == ["InputError"] * 4
+    assert "ssh-dss" in str(found[2][1]) and "1024 bits" in str(found[3][1])
+    assert "several keys" in str(found[4][1])
+    assert without_options(f'command="a \\" b" {ED25519} c') == f"{ED25519} c"
