@@ -125,6 +125,13 @@ class ClinicSettings:
                 or not 1 <= self.plan_review_days <= 365:
             raise InputError("the plan review interval must be a whole number of days from 1 to 365",
                              field="plan_review_days")
+        self._check_billing()
+        if isinstance(self.end_grace_minutes, bool) or not isinstance(self.end_grace_minutes, int) \
+                or not 0 <= self.end_grace_minutes <= 10_000:
+            raise InputError("the end grace must be a whole number of minutes from 0 to 10000",
+                             field="end_grace_minutes")
+
+    def _check_billing(self) -> None:
         if not isinstance(self.billing_codes, dict) or len(self.billing_codes) > 100:
             raise InputError("must be a table of levels of care and service codes", field="billing_codes")
         for level, code in self.billing_codes.items():
@@ -137,10 +144,6 @@ class ClinicSettings:
                              f"service ({' or '.join(TELEHEALTH_PLACES_OF_SERVICE)})",
                              field="telehealth_place_of_service")
         check_modifier(self.telehealth_modifier)
-        if isinstance(self.end_grace_minutes, bool) or not isinstance(self.end_grace_minutes, int) \
-                or not 0 <= self.end_grace_minutes <= 10_000:
-            raise InputError("the end grace must be a whole number of minutes from 0 to 10000",
-                             field="end_grace_minutes")
 
     def _check_host(self) -> None:
         if self.service_user is not None:
