@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.core.clinic import ClinicSettings
-from facilitator.core.errors import InputError, Refusal, printable
+from facilitator.core.errors import InputError, Refusal, StoreProblem, printable
 from facilitator.store.hostsetup import (
     check_new_data_dir,
     ensure_service_account,
@@ -47,16 +47,12 @@ def cmd_fix_permissions(args: argparse.Namespace) -> int:
 
 # --- host init / host adopt (issue #21): as root ------------------------------------------
 
-class ServiceStepFailed(Refusal):
-    """The service account's half of a host command refused or failed: its sentence, as given."""
+class ServiceRefused(Refusal):
+    """The service account's half of a host command refused: its sentence, as it gave it."""
 
-    def __init__(self, sentence: str, code: int) -> None:
-        super().__init__(sentence)
-        self.code = code
 
-    @property
-    def exit_code(self) -> int:  # type: ignore[override]
-        return self.code
+class ServiceFailed(StoreProblem):
+    """The service account's half of a host command failed (a file it could not write...)."""
 
 
 def run_as_service(account: pwd.struct_passwd, job: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +68,8 @@ def run_as_service(account: pwd.struct_passwd, job: dict[str, Any]) -> dict[str,
                           timeout=600)
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or [f"the service account's part stopped (exit {done.returncode})"]
-        raise ServiceStepFailed(f"As the service account {account.pw_name}: {lines[-1]}", done.returncode or 1)
+        failure = ServiceRefused if done.returncode == 2 else ServiceFailed
+        raise failure(f"As the service account {account.pw_name}: {printable(lines[-1])}")
     return json.loads(done.stdout)
 
 
@@ -110,7 +107,7 @@ def _init_checks(args: argparse.Namespace) -> tuple[Path, ClinicSettings, str, s
     from facilitator.core.sshkeys import check_key_name, check_path
     require_root("host init")
     check_key_name(args.service_user, field="--service-user")
-    root = Path(check_path(str(args.data), "--data"))
+    root = Path(os.path.normpath(check_path(str(args.data), "--data")))
     settings = _host_settings(args, installed_entry())
     check_key_name(args.admin, field="--admin")
     name = check_name(args.admin_name.strip(), field="--admin-name")
@@ -126,10 +123,15 @@ def _init_checks(args: argparse.Namespace) -> tuple[Path, ClinicSettings, str, s
 def cmd_host_init(args: argparse.Namespace) -> int:
     root, settings, name, key, config = _init_checks(args)
     account, made = ensure_service_account(args.service_user)
-    make_data_dir(root, account)
+    existed = make_data_dir(root, account)
     job = {"action": "init", "data": str(root), "settings": settings.to_dict(), "admin": args.admin,
            "admin_name": name, "key": key}
-    result = run_as_service(account, job)
+    try:
+        result = run_as_service(account, job)
+    except (ServiceRefused, ServiceFailed) as err:
+        # The folder was new or empty: nothing of a clinic is left half made (the account stays).
+        _empty_again(root, existed)
+        raise type(err)(f"{err.sentence.rstrip('.')}; nothing of the clinic was kept in {root}.") from None
     write_site_config(config, root)
     from facilitator.core.sshkeys import fingerprint
     print(f"Created clinic {settings.name!r} in {root}, the service account {account.pw_name}'s alone (0700)"
@@ -139,6 +141,17 @@ def cmd_host_init(args: argparse.Namespace) -> int:
     print(f"{config} names the clinic. Staff log in as {account.pw_name}@this-host with their keys "
           f"(facilitator staff add USER --name N --role R --key FILE.pub).")
     return 0
+
+
+def _empty_again(root: Path, existed: bool) -> None:
+    if existed:
+        for path in root.iterdir():
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+    else:
+        shutil.rmtree(root)
 
 
 def _members_keys(root: Path, admin: str) -> tuple[dict[str, list[str]], list[str], list[str]]:
@@ -165,7 +178,7 @@ def cmd_host_adopt(args: argparse.Namespace) -> int:
     from facilitator.core.sshkeys import check_key_name, check_path
     require_root("host adopt")
     check_key_name(args.service_user, field="--service-user")
-    root = Path(check_path(str(args.data), "--data"))
+    root = Path(os.path.normpath(check_path(str(args.data), "--data")))
     if not (root / "clinic.json").is_file():
         raise InputError(f"{root} is not a facilitator clinic (it has no clinic.json)", field="--data")
     entry = installed_entry()

@@ -42,7 +42,7 @@ def key_text(argument: str) -> tuple[str, str]:
     else:
         raw, name = _key_bytes(Path(argument)), argument
     try:
-        return raw.decode("utf-8"), name
+        return raw.decode("utf-8-sig"), name      # a BOM (Notepad) is not part of the key
     except UnicodeDecodeError:
         raise InputError("is not text (a public key is one line of text)", file=name) from None
 

@@ -93,15 +93,17 @@ def check_new_data_dir(path: Path) -> bool:
     return True
 
 
-def make_data_dir(path: Path, account: pwd.struct_passwd) -> None:
-    """The clinic's folder: the service account's, 0700, no setgid bit (parents made 0755)."""
+def make_data_dir(path: Path, account: pwd.struct_passwd) -> bool:
+    """The clinic's folder: the service account's, 0700, no setgid bit (parents made 0755).
+    True if it existed (empty)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+    existed = False
     try:
         os.mkdir(path, DATA_DIR_MODE)
     except FileExistsError:
-        check_new_data_dir(path)
-    os.chown(path, account.pw_uid, account.pw_gid, follow_symlinks=False)
-    os.chmod(path, DATA_DIR_MODE)
+        existed = check_new_data_dir(path)
+    _own(path, path.lstat(), account, DATA_DIR_MODE)
+    return existed
 
 
 def write_site_config(config: Path, data: Path) -> None:
@@ -162,10 +164,20 @@ def take_over(root: Path, account: pwd.struct_passwd) -> int:
 
 
 def _own(path: Path, info: os.stat_result, account: pwd.struct_passwd, mode: int) -> int:
+    """Give ``path`` to the service account with ``mode``, through a descriptor opened without
+    following a link, and only if it is still the file ``info`` describes (not swapped since)."""
     if (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (account.pw_uid, account.pw_gid, mode):
         return 0
-    os.chown(path, account.pw_uid, account.pw_gid, follow_symlinks=False)
-    os.chmod(path, mode)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        now = os.fstat(fd)
+        if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+            raise InputError("changed while facilitator was taking it over; nothing more was changed",
+                             file=str(path))
+        os.fchown(fd, account.pw_uid, account.pw_gid)
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
     return 1
 
 

@@ -189,6 +189,24 @@ def test_host_init_refusals_make_nothing(host, install, change, says):
         pwd.getpwnam(SERVICE)
 
 
+def test_host_init_where_the_service_account_cannot_reach_keeps_nothing(host, install):
+    """A data folder under a folder only root may enter (/root/clinic, say): the service
+    account's half fails; one sentence, exit 1, no half-made clinic left behind."""
+    key = host / "ada.pub"
+    key.write_text(ED25519 + "\n")
+    private = host / "root-only"
+    private.mkdir(mode=0o700)
+    data = private / "clinic"
+    done = as_root(install, host, "host", "init", "--service-user", SERVICE, "--data", str(data), "--clinic",
+                   "Invented Recovery", "--timezone", "America/Chicago", "--admin", "ada", "--admin-name",
+                   "Ada Inventedname", "--admin-key", str(key))
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done
+    assert done.stderr.startswith(f"As the service account {SERVICE}: Permission denied"), done.stderr
+    assert "nothing of the clinic was kept" in done.stderr
+    assert not data.exists()
+    assert not (host / "xdg").exists()
+
+
 def shared_clinic(root: Path) -> None:
     """A clinic as the group-shared model left it: fct_hk_staff's, folders 2770, files 0660."""
     settings = ClinicSettings(name="Invented Recovery", timezone="America/Chicago")
