@@ -42,7 +42,7 @@ def add_staff(data: DataDir, user: str, display_name: str, role: str, keys: Sequ
         raise InputError(f"{user!r} is not an account name", field="USER")
     detail: dict[str, Any] = {"role": str(member.role)}
     if member.keys:
-        detail["keys"] = [fingerprint(k) for k in member.keys]
+        detail["keys"] = " ".join(fingerprint(k) for k in member.keys)
     with data.change("staff.add", f"staff:{member.user}", detail), data.clinic_file.transaction() as db:
         table = db.table("staff")
         if table.contains(query().user == member.user):

@@ -66,7 +66,7 @@ def test_add_with_keys_is_one_audited_change_with_fingerprints_only(host):
     assert [s.get("keys") for s in stored["staff"].values()] == [None, [ED25519, RSA2048]]
     entry = entries(host)[-1]
     assert (entry["action"], entry["record"], entry["user"]) == ("staff.add", "staff:mrivera", "ada_admin")
-    assert entry["detail"] == {"role": "counselor", "keys": [fingerprint(ED25519), fingerprint(RSA2048)]}
+    assert entry["detail"] == {"role": "counselor", "keys": f"{fingerprint(ED25519)} {fingerprint(RSA2048)}"}
     log = "".join(p.read_text() for p in (host.root / "audit").glob("*.jsonl"))
     assert "AAAAC3Nza" not in log and "mar@laptop" not in log and "Mar Rivera" not in log
     assert host.audit.verify() == []
