@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from facilitator.core.errors import InputError
 from facilitator.core.sshkeys import authorized_keys_line
-from facilitator.store.files import fsync_dir
+from facilitator.store.files import fsync_dir, locked
 
 if TYPE_CHECKING:
     from facilitator.core.clinic import Staff
@@ -78,7 +78,11 @@ def write_authorized_keys(data: DataDir, *, account: tuple[str, Path] | None = N
     name, home = account
     if settings.service_user is None or settings.service_user != name or settings.ssh_entry is None:
         return None
-    text = authorized_keys_text(list(snapshot.staff.values()), settings.ssh_entry, str(Path(data.root).resolve()))
     path = _ssh_dir(home) / "authorized_keys"
-    _replace(path, text)
+    # Two staff changes at once: each reads the staff list under this lock, after its own
+    # commit, so the last one to write wrote what both committed.
+    with locked(path):
+        latest = data.snapshot()
+        entry = latest.settings.ssh_entry or settings.ssh_entry
+        _replace(path, authorized_keys_text(list(latest.staff.values()), entry, str(Path(data.root).resolve())))
     return path
