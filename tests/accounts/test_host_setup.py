@@ -98,6 +98,15 @@ def service_python(install, snippet: str, *args: str) -> subprocess.CompletedPro
     return as_user(SERVICE, install.python, "-s", "-c", code, *args)
 
 
+def verify_as_service(install, root: Path, admin: str) -> None:
+    """`verify` by the service account (acting as ``admin``): every file reads and is bound."""
+    done = service_python(install, "from pathlib import Path\n"
+                          "from facilitator.store.clinic import open_clinic\n"
+                          "from facilitator.store.maintenance import verify\n"
+                          "print(verify(open_clinic(Path(sys.argv[1]), user=sys.argv[2])))\n", str(root), admin)
+    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done
+
+
 def test_host_init_as_root_makes_a_clinic_the_service_account_owns(host, install):
     key = host / "ada.pub"
     key.write_text(f"{ED25519} ada@laptop\n")
@@ -144,18 +153,21 @@ def test_host_init_as_root_makes_a_clinic_the_service_account_owns(host, install
     assert config.read_text().splitlines()[-1] == f'data = "{data}"'
     assert stat.S_IMODE(config.stat().st_mode) == 0o644 and config.stat().st_uid == 0
 
-    # A staff change made as the service account rewrites its real authorized_keys.
+    # A staff change made as the service account rewrites its real authorized_keys; a
+    # deactivated member keeps their line (the forced command refuses them itself).
     added = service_python(install, "from pathlib import Path\n"
                            "from facilitator.store.clinic import open_clinic\n"
-                           "from facilitator.store.staff import add_staff\n"
-                           "add_staff(open_clinic(Path(sys.argv[1]), user='ada'), 'jlee', 'Jo Lee', 'counselor',"
-                           " keys=[sys.argv[2]])\n", str(data), RSA2048 + " jo@laptop")
+                           "from facilitator.store.staff import add_staff, deactivate\n"
+                           "data = open_clinic(Path(sys.argv[1]), user='ada')\n"
+                           "add_staff(data, 'jlee', 'Jo Lee', 'counselor', keys=[sys.argv[2]])\n"
+                           "deactivate(data, 'jlee')\n", str(data), RSA2048 + " jo@laptop")
     assert added.returncode == 0, added.stderr
     assert authorized.read_text().splitlines()[-2:] == [
         line, f'restrict,pty,command="{entry} --staff jlee --data {data}" {RSA2048} facilitator:jlee']
     assert_service_owns(data, account)
 
-    # A counselor with an OS account on the host (and root's own group) is locked out.
+    verify_as_service(install, data, "ada")
+    # A counselor with an OS account on the host is locked out.
     assert_locked_out(COUNSELOR, data)
 
     # Again: refused, the clinic as it was.
@@ -276,6 +288,7 @@ def test_host_adopt_takes_over_a_shared_clinic_and_the_staff_keys(host, install)
 
     for user in (COUNSELOR, ADMIN, SUPERVISOR):
         assert_locked_out(user, root)
+    verify_as_service(install, root, ADMIN)
 
     # Adopting again changes nothing more and adds no key twice.
     again = as_root(install, host, "host", "adopt", "--data", str(root), "--service-user", SERVICE, "--admin", ADMIN)
