@@ -73,8 +73,8 @@ def write_authorized_keys(data: DataDir, *, account: tuple[str, Path] | None = N
     snapshot = data.snapshot()
     settings = snapshot.settings
     if account is None:
-        entry = pwd.getpwuid(os.geteuid())
-        account = (entry.pw_name, Path(entry.pw_dir))
+        found = pwd.getpwuid(os.geteuid())
+        account = (found.pw_name, Path(found.pw_dir))
     name, home = account
     if settings.service_user is None or settings.service_user != name or settings.ssh_entry is None:
         return None
