@@ -126,3 +126,10 @@ def test_one_key_one_member_and_unknown_members_over_the_cli(empty_clinic, tmp_p
     assert "not a staff member" in refused(capsys, empty_clinic, "staff", "key", "list", "nobody")
     assert "cannot have an SSH key" in refused(
         capsys, empty_clinic, "staff", "add", "Bad Name", "--name", "Bad Name", "--role", "counselor", "--key", key)
+
+
+def test_settings_set_cannot_name_the_service_account_or_the_entry(empty_clinic, capsys):
+    """Only host init / host adopt set them (as root, on the host)."""
+    for key in ("service-user", "service_user", "ssh-entry"):
+        line = refused(capsys, empty_clinic, "settings", "set", key, "facilitator")
+        assert f"unknown KEY {key!r}" in line, line
