@@ -328,3 +328,41 @@ def test_host_adopt_needs_an_active_admin(host, install):
                        "--admin", admin)
         assert done.returncode == 2 and "is not an active admin" in done.stderr, done
     assert {str(p): p.lstat().st_mode for p in paths_under(root)} == before
+
+
+def invented_key(n: int) -> str:
+    """An ed25519 public key line of 32 invented bytes (the parser checks form, not the curve)."""
+    import base64
+    import struct
+    raw = b"".join(struct.pack(">I", len(p)) + p for p in (b"ssh-ed25519", bytes([n]) * 32))
+    return "ssh-ed25519 " + base64.b64encode(raw).decode()
+
+
+def test_two_staff_changes_at_once_leave_every_key_in_authorized_keys(host, install):
+    """Two service-account processes add members with keys at the same time: every key ends
+    up in authorized_keys (end to end; the lock that orders the writers is not forced into a
+    bad interleaving here, so this would not catch a missing lock on its own)."""
+    key = host / "ada.pub"
+    key.write_text(ED25519 + "\n")
+    data = host / "clinic"
+    done = as_root(install, host, "host", "init", "--service-user", SERVICE, "--data", str(data), "--clinic",
+                   "Invented Recovery", "--timezone", "America/Chicago", "--admin", "ada", "--admin-name",
+                   "Ada Inventedname", "--admin-key", str(key))
+    assert done.returncode == 0, done.stderr
+    snippet = ("from pathlib import Path\n"
+               "from facilitator.store.clinic import open_clinic\n"
+               "from facilitator.store.staff import add_staff\n"
+               "data = open_clinic(Path(sys.argv[1]), user='ada')\n"
+               "for n, key in enumerate(sys.argv[3:]):\n"
+               "    add_staff(data, f'{sys.argv[2]}{n}', f'Invented Person', 'counselor', keys=[key])\n")
+    code = (f"import sys; sys.path[:0] = [{str(install.dir / 'src')!r}, {str(install.dir / 'site')!r}]\n" + snippet)
+    keys = {"amy": [invented_key(n) for n in range(1, 6)], "bob": [invented_key(n) for n in range(11, 16)]}
+    writers = [subprocess.Popen([*as_account(SERVICE), install.python, "-s", "-c", code, str(data), who, *found],
+                                cwd="/", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for who, found in keys.items()]
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+    lines = (Path(pwd.getpwnam(SERVICE).pw_dir) / ".ssh" / "authorized_keys").read_text().splitlines()
+    listed = {line.split('" ', 1)[1].rsplit(" ", 1)[0] for line in lines if not line.startswith("#")}
+    assert listed == {ED25519, *keys["amy"], *keys["bob"]}
