@@ -113,9 +113,15 @@ def _minutes(value: str) -> int:
 def cmd_staff(args: argparse.Namespace) -> int:
     from facilitator.store import staff
     data = open_clinic(data_dir_of(args))
+    if args.action == "key":
+        from facilitator.cli.staffkeys import cmd_key
+        return cmd_key(args)
     if args.action == "add":
-        member = staff.add_staff(data, args.user, args.name, args.role)
-        print(f"Added {member.user} ({member.display_name}) as a {member.role}.")
+        from facilitator.cli.staffkeys import parsed_key
+        keys = [parsed_key(args.key)] if args.key is not None else []
+        member = staff.add_staff(data, args.user, args.name, args.role, keys=keys)
+        with_key = " with 1 key" if keys else ""
+        print(f"Added {member.user} ({member.display_name}) as a {member.role}{with_key}.")
     elif args.action == "set-role":
         staff.set_role(data, args.user, args.role)
         print(f"{args.user} is now a {args.role}.")

@@ -155,13 +155,13 @@ def report_problems(problems: Iterable[object]) -> None:
         print(f"warning (left out of this report): {problem}", file=sys.stderr)
 
 
-STAFF_COLUMNS = ("user", "role", "state", "display_name")
+STAFF_COLUMNS = ("user", "role", "state", "keys", "display_name")
 
 
 def staff(members: list[Any], fmt: str) -> str:
     """``staff list``: a table (like ``report week``'s), csv or json (no client data: no notice)."""
     dicts = [{"user": m.user, "role": str(m.role), "state": "active" if m.active else "inactive",
-              "display_name": m.display_name} for m in members]
+              "keys": len(m.keys), "display_name": m.display_name} for m in members]
     if fmt == "json":
         return json.dumps({"staff": dicts}, indent=2) + "\n"
     if fmt == "csv":
@@ -172,9 +172,14 @@ def staff(members: list[Any], fmt: str) -> str:
         writer.writerows([safe_cell(d[c]) for c in STAFF_COLUMNS] for d in dicts)
         return buffer.getvalue()
     # Names are checked when stored and read (core.names); printed safely all the same.
-    table: list[tuple[str, ...]] = [("User", "Role", "State", "Name")]
-    table += [tuple(printable(d[c]) for c in STAFF_COLUMNS) for d in dicts]
+    table: list[tuple[str, ...]] = [("User", "Role", "State", "Keys", "Name")]
+    table += [tuple(printable(str(d[c])) for c in STAFF_COLUMNS) for d in dicts]
     return _table(table) + "\n"
+
+
+def staff_keys(rows: list[tuple[str, str, str]]) -> str:
+    """``staff key list``: user, key type and SHA256 fingerprint (as ``ssh-keygen -l`` shows it)."""
+    return _table([("User", "Type", "Fingerprint"), *[tuple(printable(c) for c in row) for row in rows]]) + "\n"
 
 
 def _day_text(day: Any) -> str:

@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--group", required=True, metavar="GROUP")
     _data_arg(fix)
     _data_arg(commands.add_parser("where", help="print the data directory and what decided it"))
+    add_host_parser(commands, _Parser)
 
     groups = commands.add_parser("groups", help="manage groups").add_subparsers(
         dest="action", parser_class=_Parser, metavar="ACTION", required=True)
@@ -213,7 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
     sadd.add_argument("user", metavar="USER", help="the operating-system account name")
     sadd.add_argument("--name", required=True, help="the name shown on notes")
     sadd.add_argument("--role", required=True, choices=("counselor", "supervisor", "admin"))
+    sadd.add_argument("--key", metavar="FILE|-", help="on a host: their SSH public key (an .pub file as "
+                      "ssh-keygen writes it, or - for standard input); USER is then a staff name, not "
+                      "an OS account")
     _data_arg(sadd)
+    add_staff_key_parser(staff, _Parser, _data_arg)
     srole = staff.add_parser("set-role", help="change a staff member's role")
     srole.add_argument("user", metavar="USER")
     srole.add_argument("role", choices=("counselor", "supervisor", "admin"))
@@ -346,6 +351,61 @@ def add_clinic_changes_parser(commands, groups, parser_class: type, data_arg) ->
     clist = closures.add_parser("list", help="every closed day, its group (or the clinic) and why")
     clist.add_argument("--format", choices=("table", "json"), default="table")
     data_arg(clist)
+
+
+def add_host_parser(commands, parser_class: type) -> None:
+    """`host init` and `host adopt` (issue #21; actions in cli.host): as root, on a clinic host."""
+    host = commands.add_parser("host", help="set up a clinic host: one service account owns the clinic (root)"
+                               ).add_subparsers(dest="action", parser_class=parser_class, metavar="ACTION",
+                                                required=True)
+    init = host.add_parser(
+        "init", help="create the service account (if missing), the clinic and its first admin (root)",
+        description="As root: create the system account --service-user if missing, the data directory "
+        "(0700, the service account's; refused if it exists and is not empty), the clinic (made by the "
+        "service account itself), its first admin --admin (a staff name, not an OS account of the host) "
+        "with the key --admin-key, the service account's authorized_keys (each key bound to the forced "
+        "command facilitator-ssh --staff USER) and the system configuration file naming the clinic.")
+    init.add_argument("--service-user", required=True, metavar="ACCOUNT", help="e.g. facilitator")
+    init.add_argument("--data", required=True, type=Path, metavar="DIR", help="e.g. /srv/facilitator")
+    init.add_argument("--clinic", required=True, metavar="NAME")
+    init.add_argument("--timezone", required=True, metavar="TZ")
+    init.add_argument("--admin", required=True, metavar="USER", help="the first admin's staff name")
+    init.add_argument("--admin-name", required=True, metavar="NAME", help="the name shown on notes")
+    init.add_argument("--admin-key", required=True, metavar="FILE.pub", help="their SSH public key (- for stdin)")
+    adopt = host.add_parser(
+        "adopt", help="hand an existing (group-shared) clinic to one service account (root)",
+        description="As root: create the service account if missing; make every path of the clinic its "
+        "own (the top folder 0700, folders 0750, files 0640, setgid bits gone; a link, special file or "
+        "hard link is refused first); take each active staff member's keys from their OS account's "
+        "~/.ssh/authorized_keys (options dropped; refused lines listed); set the clinic's service "
+        "account and forced command and write authorized_keys; list the members with no key yet.")
+    adopt.add_argument("--data", required=True, type=Path, metavar="DIR")
+    adopt.add_argument("--service-user", required=True, metavar="ACCOUNT", help="e.g. facilitator")
+    adopt.add_argument("--admin", required=True, metavar="USER",
+                       help="an active admin of the clinic: the audit log names them for the changes")
+
+
+def add_staff_key_parser(staff, parser_class: type, data_arg) -> None:
+    """`staff key add/remove/list` (issue #21; action in cli.staffkeys)."""
+    keys = staff.add_parser("key", help="staff members' SSH keys on a host (admins)").add_subparsers(
+        dest="key_action", parser_class=parser_class, metavar="ACTION", required=True)
+    kadd = keys.add_parser("add", help="add an SSH public key to a staff member",
+                           description="Add one public key (one line as ssh-keygen writes it; its comment "
+                           "is dropped) to a staff member. A key belongs to one staff member only; keys "
+                           "with options, DSA keys and RSA keys under 2048 bits are refused. On the host, "
+                           "the service account's authorized_keys is rewritten at once.")
+    kadd.add_argument("user", metavar="USER")
+    kadd.add_argument("key", metavar="FILE|-", help="the .pub file, or - for standard input")
+    data_arg(kadd)
+    krm = keys.add_parser("remove", help="remove one of a staff member's SSH keys")
+    krm.add_argument("user", metavar="USER")
+    krm.add_argument("key", metavar="FILE|-|FINGERPRINT",
+                     help="the .pub file, - for standard input, or its fingerprint as `staff key list` "
+                     "shows it (SHA256:...)")
+    data_arg(krm)
+    klist = keys.add_parser("list", help="staff members' keys: type and SHA256 fingerprint (as ssh-keygen -l)")
+    klist.add_argument("user", metavar="USER", nargs="?", help="only this staff member's")
+    data_arg(klist)
 
 
 GOAL_FORMATS = ("table", "csv", "json")

@@ -26,6 +26,7 @@ from facilitator.core.rules import (
     TELEHEALTH_PLACES_OF_SERVICE,
     Role,
 )
+from facilitator.core.sshkeys import MAX_LINE, check_key_name, check_path, parse_public_key
 
 WEEK_STARTS = ("monday", "sunday")
 
@@ -95,8 +96,14 @@ class ClinicSettings:
     telehealth_modifier: str = DEFAULT_TELEHEALTH_MODIFIER
     end_grace_minutes: int = DEFAULT_END_GRACE_MINUTES
     session_idle_minutes: int = DEFAULT_SESSION_IDLE_MINUTES   # the idle lock while a session runs
+    # A clinic on a host (issue #21): the OS account that owns it and whose authorized_keys
+    # lists the staff keys, and the absolute path of the forced command written there. Set
+    # only by `host init` / `host adopt`, never by `settings set`; None on a laptop.
+    service_user: str | None = None
+    ssh_entry: str | None = None
 
     def __post_init__(self) -> None:
+        self._check_host()
         if not isinstance(self.name, str) or not self.name.strip():
             raise InputError("the clinic needs a name", field="name")
         check_name(self.name, field="name")
@@ -118,6 +125,13 @@ class ClinicSettings:
                 or not 1 <= self.plan_review_days <= 365:
             raise InputError("the plan review interval must be a whole number of days from 1 to 365",
                              field="plan_review_days")
+        self._check_billing()
+        if isinstance(self.end_grace_minutes, bool) or not isinstance(self.end_grace_minutes, int) \
+                or not 0 <= self.end_grace_minutes <= 10_000:
+            raise InputError("the end grace must be a whole number of minutes from 0 to 10000",
+                             field="end_grace_minutes")
+
+    def _check_billing(self) -> None:
         if not isinstance(self.billing_codes, dict) or len(self.billing_codes) > 100:
             raise InputError("must be a table of levels of care and service codes", field="billing_codes")
         for level, code in self.billing_codes.items():
@@ -130,10 +144,15 @@ class ClinicSettings:
                              f"service ({' or '.join(TELEHEALTH_PLACES_OF_SERVICE)})",
                              field="telehealth_place_of_service")
         check_modifier(self.telehealth_modifier)
-        if isinstance(self.end_grace_minutes, bool) or not isinstance(self.end_grace_minutes, int) \
-                or not 0 <= self.end_grace_minutes <= 10_000:
-            raise InputError("the end grace must be a whole number of minutes from 0 to 10000",
-                             field="end_grace_minutes")
+
+    def _check_host(self) -> None:
+        if self.service_user is not None:
+            check_key_name(self.service_user, field="service_user")
+            if self.service_user == "root":     # its authorized_keys would lock root out
+                raise InputError("may not be root; use a system account such as facilitator",
+                                 field="service_user")
+        if self.ssh_entry is not None:
+            check_path(self.ssh_entry, "ssh_entry")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -161,7 +180,8 @@ class ClinicSettings:
             "telehealth_modifier": self.telehealth_modifier,
             "end_grace_minutes": self.end_grace_minutes,
             "session_idle_minutes": self.session_idle_minutes,
-        }
+        } | {key: value for key, value in (("service_user", self.service_user),
+                                           ("ssh_entry", self.ssh_entry)) if value is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ClinicSettings:
@@ -191,6 +211,8 @@ class ClinicSettings:
                                              low=0, high=10_000),
             session_idle_minutes=fields.integer(data, "session_idle_minutes", DEFAULT_SESSION_IDLE_MINUTES,
                                                 low=1, high=10_000),
+            service_user=fields.optional_text(data, "service_user", max_length=32),
+            ssh_entry=fields.optional_text(data, "ssh_entry", max_length=4096),
         )
 
     def with_changes(self, **changes: Any) -> ClinicSettings:
@@ -208,25 +230,42 @@ def _billing_codes(data: dict[str, Any]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Staff:
-    """A staff member, identified by their operating-system account name."""
+    """A staff member, identified by their operating-system account name (a laptop, a
+    single-user clinic) or, on a host, by their SSH keys (``keys``: each ``"TYPE BASE64"``,
+    see ``core.sshkeys``; the acting user comes from the forced command of the key's line)."""
 
     user: str
     display_name: str
     role: Role
     active: bool = True
+    keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_name(self.user, field="user")
         check_name(self.display_name, field="display_name")
+        if not isinstance(self.keys, tuple) or len(self.keys) > MAX_KEYS:
+            raise InputError(f"must be a list of at most {MAX_KEYS} keys", field="keys")
+        if self.keys:
+            check_key_name(self.user, field="user")
+            if len(set(self.keys)) != len(self.keys):
+                raise InputError("lists one key twice", field="keys")
+            for key in self.keys:
+                if not isinstance(key, str) or parse_public_key(key) != key:
+                    raise InputError("must hold only public keys as TYPE BASE64", field="keys")
 
     def to_dict(self) -> dict[str, Any]:
+        # "keys" only when there are any: a clinic without keys keeps its bytes.
         return {"user": self.user, "display_name": self.display_name,
-                "role": str(self.role), "active": self.active}
+                "role": str(self.role), "active": self.active} | ({"keys": list(self.keys)} if self.keys else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Staff:
         return cls(user=fields.text(data, "user"), display_name=fields.name(data, "display_name"),
-                   role=fields.choice(data, "role", Role), active=fields.boolean(data, "active", True))
+                   role=fields.choice(data, "role", Role), active=fields.boolean(data, "active", True),
+                   keys=fields.texts(data, "keys", max_items=MAX_KEYS, max_length=MAX_LINE))
+
+
+MAX_KEYS = 20      # one staff member's keys (a laptop, a phone, a hardware key or two...)
 
 
 def _as_read(name: str) -> str:

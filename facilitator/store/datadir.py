@@ -195,7 +195,19 @@ def snapshot_of(path: Path, raw: bytes) -> ClinicSnapshot:
             raise DamagedFile(path, f"client {client.client_id} is in a group the clinic does not have")
     if any(c.group is not None and c.group not in snapshot.groups for c in snapshot.closures):
         raise DamagedFile(path, "a closure names a group the clinic does not have")
+    if shared := _key_on_two(snapshot.staff):
+        raise DamagedFile(path, f"one SSH key is listed for two staff members ({shared[0]} and {shared[1]})")
     return snapshot
+
+
+def _key_on_two(staff: dict[str, Staff]) -> tuple[str, str] | None:
+    """Two staff members listing one key (one key belongs to one staff member: issue #21)."""
+    owner: dict[str, str] = {}
+    for member in staff.values():
+        for key in member.keys:
+            if owner.setdefault(key, member.user) != member.user:
+                return owner[key], member.user
+    return None
 
 
 BlocksFor = Callable[[str | None], tuple[BlockRun, ...]]

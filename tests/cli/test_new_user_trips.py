@@ -51,7 +51,7 @@ def test_staff_list_is_a_table_padded_by_display_width(empty_clinic, capsys):
                    "--data", empty_clinic).code == 0
     out = run_cli(capsys, "staff", "list", "--data", empty_clinic).out
     lines = out.splitlines()
-    assert "\t" not in out and lines[0].split() == ["User", "Role", "State", "Name"]
+    assert "\t" not in out and lines[0].split() == ["User", "Role", "State", "Keys", "Name"]
     rows = [line for line in lines[2:] if line.startswith("counselor")]
     assert len(rows) == 2
     # the Name column starts at the same terminal cell on every row
