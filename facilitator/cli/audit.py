@@ -102,9 +102,11 @@ def _archive_source(arg: str) -> tuple[BinaryIO, str]:
 def _restoring_as(args: argparse.Namespace) -> tuple[str, tuple[int, int] | None, dict[str, object]]:
     """Who restores (the audit entry's user), who will own the copy, and the entry's detail.
 
-    A staff member restores as themselves (their OS account, as every command). Root is no
-    staff member: it must name, with ``--as``, the supervisor or admin of the backed-up clinic
-    it acts for; the entry names that member, with ``by: root`` (and ``owner``) in its detail."""
+    A staff member restores as themselves (their OS account, as every command). Root, on a
+    host where it is no staff member, names with ``--as`` the supervisor or admin of the
+    backed-up clinic it acts for; the entry names that member, with ``by: root`` (and
+    ``owner``) in its detail. Without ``--as``, root acts as the account ``root``, which must
+    then be a supervisor or admin of that clinic like anyone else."""
     from facilitator.store.identity import os_user
     owner = getattr(args, "owner", None)
     acting = getattr(args, "acting", None)
@@ -114,11 +116,8 @@ def _restoring_as(args: argparse.Namespace) -> tuple[str, tuple[int, int] | None
             raise InputError("is for root only (a staff member restores as themselves, "
                              "owning the copy); nothing was changed", field=option)
         return os_user(), None, {}
-    if not acting:
-        raise InputError("root restores on behalf of a supervisor or admin of the backed-up clinic: "
-                         "name them with --as STAFF (the audit entry names them); nothing was changed",
-                         field="--as")
-    detail: dict[str, object] = {"by": "root"}
+    detail: dict[str, object] = {"by": "root"} if acting else {}
+    acting = acting or os_user()
     if not owner:
         return acting, None, detail
     try:
