@@ -362,17 +362,24 @@ def _seekable(source: BinaryIO) -> bool:
         return False
 
 
+# PEP 706's ``data`` filter is in Python 3.11.4 and later; Debian 12's system Python (3.11.2)
+# lacks it. ``screen`` refuses everything the filter would (and more: any link, any device,
+# hidden names), so without it the screened members are extracted as they are, and
+# ``_settle_modes`` sets every mode after.
+FILTER: dict[str, str] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+
+
 def _extract_all(source: BinaryIO, into: Path, tally: Tally) -> None:
     if _seekable(source):
         # Every header first (the data is skipped, so a sparse 10 GB member costs nothing),
         # then the members, each again through the data filter.
         with tarfile.open(fileobj=source, mode="r:") as tar:
             members = list(_screened(tar, tally))
-            tar.extractall(into, members=members, filter="data")
+            tar.extractall(into, members=members, **FILTER)  # type: ignore[arg-type]
     else:
         # A pipe: each member screened as its header arrives, before its data is read.
         with tarfile.open(fileobj=source, mode="r|") as tar:
-            tar.extractall(into, members=_screened(tar, tally), filter="data")
+            tar.extractall(into, members=_screened(tar, tally), **FILTER)  # type: ignore[arg-type]
 
 
 def _settle_modes(root: Path, label: str) -> None:
@@ -396,7 +403,7 @@ def extract(source: BinaryIO, into: Path, label: str) -> int:
     tally = Tally(label)
     try:
         _extract_all(source, into, tally)
-    except tarfile.FilterError as err:
+    except getattr(tarfile, "FilterError", ()) as err:
         name = printable(err.tarinfo.name)
         raise InputError(f"{label}: member {name!r} was refused by the data filter ({err}); nothing "
                          f"was extracted", field="ARCHIVE") from None

@@ -267,3 +267,28 @@ def test_verify_names_a_problem_inside_the_archive(archive_file: Path, tmp_path:
     assert result.code == 1, result.out + result.err
     assert f"{forged}:clinic.json" in result.out
     assert result.err == f"verify: {len(result.out.splitlines())} problem(s) in {forged}.\n"
+
+
+@pytest.mark.parametrize("case", ["dot-dot", "absolute", "symlink-then-file", "hard-link-to-shadow", "device",
+                                  "setuid", "sparse-10-GB"])
+def test_the_screening_alone_refuses_them_where_python_lacks_the_data_filter(
+        tmp_path: Path, private_tmp: Path, capsys, monkeypatch, case: str) -> None:
+    """Debian 12's Python 3.11.2 has no `filter=` (PEP 706 came in 3.11.4): there, restore and
+    verify extract without it, and the screening must hold on its own."""
+    monkeypatch.setattr(archive, "FILTER", {})
+    path, name = hostile(tmp_path, case)
+    result = run_cli(capsys, "restore", path, "--data", tmp_path / "restored")
+    assert result.code == 2
+    assert repr(name) in result.one_line_error()
+    assert not (tmp_path / "restored").exists() and not (tmp_path / "escaped.txt").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".restored")]
+
+
+def test_verify_archive_checks_a_head_written_down_elsewhere(clinic: Path, tmp_path: Path, capsys) -> None:
+    head = run_cli(capsys, "audit", "head", "--data", clinic).out.strip()   # written down, then a backup
+    archive_file = tmp_path / "later.tar"
+    assert run_cli(capsys, "backup", archive_file, "--data", clinic).code == 0
+    assert run_cli(capsys, "verify", "--archive", archive_file, "--head", head).code == 0
+    month, _, digest = head.rpartition(" ")
+    result = run_cli(capsys, "verify", "--archive", archive_file, "--head", f"{month} {'0' * len(digest)}")
+    assert result.code == 1, result.out + result.err
