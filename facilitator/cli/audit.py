@@ -131,6 +131,7 @@ def _restoring_as(args: argparse.Namespace) -> tuple[str, tuple[int, int] | None
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from facilitator.store.archive import Restore, restore_archive
+    from facilitator.store.datadir import NotStaff
 
     dest = data_dir_of(args)
     user, owner, detail = _restoring_as(args)
@@ -138,7 +139,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         if source is not sys.stdin.buffer:
             stack.enter_context(source)
-        restored = restore_archive(Restore(source, label, Path(os.path.abspath(dest)), user, owner, detail))
+        try:
+            restored = restore_archive(Restore(source, label, Path(os.path.abspath(dest)), user, owner, detail))
+        except NotStaff:
+            if os.geteuid() != 0 or getattr(args, "acting", None):
+                raise
+            raise InputError("root is not a staff member of the backed-up clinic: name the supervisor "
+                             "or admin you restore for with --as STAFF (nothing was changed)",
+                             field="--as") from None
     for problem in restored.problems:
         print(problem)
     if restored.problems:

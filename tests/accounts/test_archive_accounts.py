@@ -170,7 +170,8 @@ def test_root_restores_for_the_service_account(install, clinic, tmp_path: Path, 
     dest = parent / "facilitator"
     capsys.readouterr()
     assert main(["restore", str(archive), "--data", str(dest), "--owner", SERVICE]) == 2   # root is no staff
-    assert not dest.exists()
+    assert "--as STAFF" in capsys.readouterr().err
+    assert not dest.exists() and list(parent.iterdir()) == []
     capsys.readouterr()
     assert main(["restore", str(archive), "--data", str(dest), "--owner", "fct_ar_nobody", "--as", ADMIN]) == 2
     assert "not an account" in capsys.readouterr().err
