@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from facilitator.core.errors import InputError, printable
+from facilitator.core.errors import InputError, StoreProblem, printable
 from facilitator.store.checks import MAX_AUDIT_FILE_BYTES, regular_files, walk_names
 from facilitator.store.datadir import DataDir
 from facilitator.store.files import file_type, locked
@@ -244,14 +244,25 @@ def write_tar(staging: Path, out: BinaryIO) -> int:
     return files
 
 
+class BackupCut(StoreProblem):
+    """The reader of a backup written to a pipe went away before it was whole."""
+
+    def __init__(self) -> None:
+        super().__init__("The backup's reader closed the pipe before the archive was whole; that "
+                         "copy is incomplete and no backup was recorded.")
+
+
 def backup_archive(data: DataDir, out: BinaryIO) -> int:
     """Write a consistent tar of the clinic to ``out``. Supervisors and admins (``backup``);
-    audited "clinic.backup" with the count of files. Returns the files written."""
+    audited "clinic.backup" with the count of files, once the archive is whole. Returns the
+    files written."""
     data.require("backup")           # supervisors and admins; a refusal is audited
     staging = Path(tempfile.mkdtemp(prefix="facilitator-backup-"))    # 0700, this process's own
     try:
         take_copy(data, staging)
         files = write_tar(staging, out)
+    except BrokenPipeError:
+        raise BackupCut() from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     data.record_audit("clinic.backup", "clinic", {"files": files})

@@ -73,6 +73,22 @@ def test_backup_to_standard_output_is_the_same_archive_and_verifies_from_stdin(c
     assert checked.stdout.decode() == "verify: every file parses and the audit chain holds in standard input.\n"
 
 
+def test_a_reader_that_goes_away_cuts_the_backup_in_one_sentence(clinic: Path, tmp_path: Path) -> None:
+    # Records enough that the archive outgrows a pipe's buffer (64 KB) before the reader leaves.
+    for n in range(40):
+        write(clinic / "plans" / f"filler-{n:02d}.toml", f'title = "Filler {n}"\n' + "# x\n" * 2000)
+    before = (sorted((clinic / "audit").glob("*.jsonl"))[-1]).read_bytes()
+    backup = subprocess.Popen([sys.executable, "-m", "facilitator.cli", "backup", "-", "--data", str(clinic)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert backup.stdout is not None and backup.stderr is not None
+    assert len(backup.stdout.read(512)) == 512
+    backup.stdout.close()                     # the reader goes away
+    err = backup.stderr.read()
+    assert backup.wait(timeout=120) == 1
+    assert err.count(b"\n") == 1 and b"closed the pipe" in err, err
+    assert b"clinic.backup" not in sorted((clinic / "audit").glob("*.jsonl"))[-1].read_bytes()[len(before):]
+
+
 @pytest.mark.parametrize("case", ["existing-file", "existing-folder", "link-to-a-file", "dangling-link",
                                   "missing-folder", "group-writable-folder", "inside-the-clinic"])
 def test_backup_writes_only_a_new_file_in_a_folder_no_one_else_may_change(clinic: Path, tmp_path: Path,
