@@ -272,9 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
     _data_arg(verify)
     backup = commands.add_parser("backup", help="a consistent tar of the clinic, to a new file or to "
                                  "standard output (-), e.g. `ssh facilitator@HOST backup - > clinic.tar`")
-    backup.add_argument("dest", metavar="FILE|-",
+    backup.add_argument("dest", metavar="FILE|-", nargs="?", default="-",
                         help="a new file (refused if anything is there, or if its folder could be "
-                             "changed by another account), or - for standard output")
+                             "changed by another account), or - for standard output (the default: "
+                             "`ssh facilitator@HOST backup > clinic.tar`)")
     _data_arg(backup)
 
     audit = commands.add_parser("audit", help="list audit entries (supervisors and admins)",

@@ -62,8 +62,9 @@ def test_backup_to_a_new_file_then_verify_the_archive(archive_file: Path, privat
     assert list(private_tmp.iterdir()) == []                      # the private folder is gone
 
 
-def test_backup_to_standard_output_is_the_same_archive_and_verifies_from_stdin(clinic: Path) -> None:
-    done = facilitator("backup", "-", "--data", clinic)
+@pytest.mark.parametrize("dest", [["-"], []])
+def test_backup_to_standard_output_is_the_same_archive_and_verifies_from_stdin(clinic: Path, dest) -> None:
+    done = facilitator("backup", *dest, "--data", clinic)      # without FILE: standard output
     assert done.returncode == 0, done.stderr
     assert done.stderr.decode().startswith("Backed up ") and "standard output" in done.stderr.decode()
     with tarfile.open(fileobj=io.BytesIO(done.stdout), mode="r:") as tar:
