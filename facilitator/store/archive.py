@@ -514,9 +514,9 @@ def restore_archive(job: Restore) -> Restored:
     try:
         _claim(parent, name, job.dest)
         staging_name = f".{name}.restore-{os.urandom(4).hex()}"
-        os.mkdir(staging_name, ARCHIVE_DIR_MODE, dir_fd=parent)
         staging = Path(resolve_links(job.dest.parent, "--data")) / staging_name
         try:
+            os.mkdir(staging_name, ARCHIVE_DIR_MODE, dir_fd=parent)
             restored = _restore_into(job, staging)
             os.rename(staging_name, name, src_dir_fd=parent, dst_dir_fd=parent)
         except BaseException:

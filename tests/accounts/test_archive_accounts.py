@@ -85,6 +85,15 @@ def test_a_colleagues_folder_is_refused_as_a_backup_destination(install, clinic,
     assert "belongs to another account" in refused(backup_as_admin(install, clinic, folder / "clinic.tar"))
     assert "already exists" in refused(backup_as_admin(install, clinic, folder))
     assert list(folder.iterdir()) == []
+    # Nor is a restore made in it (nor in the colleague's folder as DIR).
+    archive = home(ADMIN) / "clinic.tar"
+    archive.unlink(missing_ok=True)
+    assert backup_as_admin(install, clinic, archive).returncode == 0
+    for dest in (folder / "restored", folder):
+        done = install.run(ADMIN, "077", "cli", "restore", str(archive), "--data", str(dest))
+        refused(done)
+    assert list(folder.iterdir()) == []
+    archive.unlink()
     # The colleague's link to the admin's .ssh folder, in a folder anyone may write (sticky).
     sticky = public / "drop"
     sticky.mkdir()
