@@ -308,7 +308,7 @@ def _name_problem(member: tarfile.TarInfo, tally: Tally) -> str | None:
     parts = [part for part in name.split("/") if part not in ("", ".")]
     if ".." in parts:
         return "climbs out of the archive with '..'"
-    if any(not ch.isprintable() or ch == "\\" for ch in name):
+    if not name.isprintable() or "\\" in name:
         return "has a control character or backslash in its name"
     if any(part.startswith(".") for part in parts):
         return "is a hidden file, which no backup holds"

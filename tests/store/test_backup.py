@@ -162,3 +162,9 @@ def test_a_link_or_fifo_in_the_clinic_is_never_archived(data: DataDir, tmp_path:
     raw = backup_bytes(data)
     assert "records/link.json" not in archive_files(raw) and "plans-fifo" not in archive_files(raw)
     assert b"not the clinic's" not in raw
+
+
+def test_anyone_holding_an_archive_may_check_it(data: DataDir) -> None:
+    """`verify --archive` needs no clinic: an account that is no staff member of it checks it."""
+    raw = backup_bytes(data)
+    assert verify_archive(io.BytesIO(raw), "clinic.tar", "not-on-staff") == []
