@@ -196,3 +196,56 @@ def test_root_restores_for_the_service_account(install, clinic, tmp_path: Path, 
     last = sorted((dest / "audit").glob("*.jsonl"))[-1].read_text().splitlines()[-1]
     assert '"user": "fct_ar_admin"' in last and '"by": "root"' in last and '"owner": "fct_ar_svc"' in last
     subprocess.run(["rm", "-rf", str(parent)], check=True)
+
+
+ARCHIVE_SWAPPER = r'''
+stop="$1"; spot="$2"; target="$3"; real="$4"
+while [ ! -e "$stop" ]; do
+  ln -s "$target" "$spot.link" 2>/dev/null; mv -T "$spot.link" "$spot" 2>/dev/null
+  cp "$real" "$spot.copy" 2>/dev/null; mv -T "$spot.copy" "$spot" 2>/dev/null
+done
+'''
+
+
+def test_a_restore_from_a_colleagues_swapped_archive_never_reads_the_admins_key(install, clinic,
+                                                                                admins_keys) -> None:
+    """The old restore race: the archive's path swapped in a loop between a real backup and a
+    link to the admin's private key while the admin restores it, again and again."""
+    secret = "-----BEGIN OPENSSH PRIVATE KEY----- invented, for a test\n"
+    key = admins_keys.parent / "id_ed25519"
+    key.write_text(secret)
+    account = pwd.getpwnam(ADMIN)
+    os.chown(key, account.pw_uid, account.pw_gid)
+    key.chmod(0o600)
+    public = public_dir("fct-ar-restore-")
+    public.chmod(0o1777)
+    mine = home(ADMIN) / "clinic.tar"
+    mine.unlink(missing_ok=True)
+    assert backup_as_admin(install, clinic, mine).returncode == 0
+    made = as_user(COLLEAGUE, 'mkdir "$1"', str(public / "colleague"))
+    assert made.returncode == 0, made.stderr
+    real = public / "colleague" / "real.tar"
+    subprocess.run([*as_account(COLLEAGUE), "sh", "-c", 'cat > "$1"', "sh", str(real)], input=mine.read_bytes(),
+                   check=True)
+    spot, stop = public / "colleague" / "clinic.tar", public / "stop"
+    swapper = subprocess.Popen([*as_account(COLLEAGUE), "sh", "-c", ARCHIVE_SWAPPER, "sh", str(stop), str(spot),
+                                str(key), str(real)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    codes: list[int] = []
+    restored: list[Path] = []
+    try:
+        for n in range(8):
+            dest = home(ADMIN) / f"restored-{n}"
+            done = install.run(ADMIN, "077", "cli", "restore", str(spot), "--data", str(dest))
+            assert done.returncode in (0, 2) and "Traceback" not in done.stderr, done.stderr
+            assert "PRIVATE KEY" not in done.stdout + done.stderr
+            codes.append(done.returncode)
+            restored.append(dest)
+    finally:
+        stop.touch()
+        swapper.wait(timeout=30)
+    for dest in restored:
+        for path in dest.rglob("*") if dest.exists() else ():
+            assert not path.is_file() or b"PRIVATE KEY" not in path.read_bytes(), path
+    assert key.read_text() == secret
+    subprocess.run(["rm", "-rf", str(public), str(mine), *map(str, restored)], check=True)
+    key.unlink()
