@@ -49,7 +49,7 @@ def test_the_marked_tests_share_one_group_and_no_other_test_is_in_it() -> None:
             assert group == "-", node
     in_mixed = {node.split("::")[1]: group for node, group in found.items() if node.startswith(MIXED)}
     assert in_mixed["test_backup_while_another_process_writes"] == SERIAL_GROUP
-    assert in_mixed["test_backup_into_a_non_empty_dir_is_refused"] == "-"
+    assert in_mixed["test_a_counselor_may_not_back_up"] == "-"
     assert set(SERIAL) | set(PARALLEL) <= {node.split("::")[0] for node in found}
 
 

@@ -11,10 +11,13 @@ audited there).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import pwd
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from facilitator.cli.parser import data_dir_of
 from facilitator.core.errors import InputError
@@ -89,42 +92,77 @@ def _audit_head_or_baseline(data: Any, what: str) -> int:
 
 
 # -- restore --------------------------------------------------------------------------------
-def cmd_restore(args: argparse.Namespace) -> int:
-    from facilitator.store.datadir import DataDir
-    from facilitator.store.identity import os_user
-    from facilitator.store.maintenance import may_restore, restore, verify
+def _archive_source(arg: str) -> tuple[BinaryIO, str]:
+    from facilitator.store.archive import open_archive_file
+    if arg == "-":
+        return sys.stdin.buffer, "standard input"
+    return open_archive_file(Path(arg).expanduser()), arg
 
-    src = Path(args.src).expanduser()
+
+def _restoring_as(args: argparse.Namespace) -> tuple[str, tuple[int, int] | None, dict[str, object]]:
+    """Who restores (the audit entry's user), who will own the copy, and the entry's detail.
+
+    A staff member restores as themselves (their OS account, as every command). Root, on a
+    host where it is no staff member, names with ``--as`` the supervisor or admin of the
+    backed-up clinic it acts for; the entry names that member, with ``by: root`` (and
+    ``owner``) in its detail. Without ``--as``, root acts as the account ``root``, which must
+    then be a supervisor or admin of that clinic like anyone else."""
+    from facilitator.store.identity import os_user
+    owner = getattr(args, "owner", None)
+    acting = getattr(args, "acting", None)
+    if os.geteuid() != 0:
+        if owner or acting:
+            option = "--owner" if owner else "--as"
+            raise InputError("is for root only (a staff member restores as themselves, "
+                             "owning the copy); nothing was changed", field=option)
+        return os_user(), None, {}
+    detail: dict[str, object] = {"by": "root"} if acting else {}
+    acting = acting or os_user()
+    if not owner:
+        return acting, None, detail
+    try:
+        account = pwd.getpwnam(owner)
+    except KeyError:
+        raise InputError(f"{owner!r} is not an account on this machine; nothing was changed",
+                         field="--owner") from None
+    detail["owner"] = owner
+    return acting, (account.pw_uid, account.pw_gid), detail
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from facilitator.store.archive import Restore, restore_archive
+    from facilitator.store.datadir import NotStaff
+
     dest = data_dir_of(args)
-    if not (src / "clinic.json").is_file():
-        raise InputError(f"{src} is not a facilitator backup (it has no clinic.json)", field="SRC")
-    if dest.exists() and not dest.is_dir():
-        raise InputError(f"{dest} is a file, not a directory", field="--data")
-    if dest.exists() and any(dest.iterdir()):
-        raise InputError(f"{dest} is not empty; restore into a new or empty directory "
-                         f"(nothing was changed)", field="--data")
-    source, target = src.resolve(), dest.resolve()
-    if source == target or target.is_relative_to(source) or source.is_relative_to(target):
-        raise InputError(f"{dest} and {src} overlap; restore somewhere else", field="--data")
-    user = os_user()
-    may_restore(src, user)
-    count = restore(src, dest)
-    data = DataDir(dest, user=user)
-    problems = verify(data, full=True)       # a copy from elsewhere: every file read strictly
-    for problem in problems:
+    user, owner, detail = _restoring_as(args)
+    source, label = _archive_source(str(args.src))
+    with contextlib.ExitStack() as stack:
+        if source is not sys.stdin.buffer:
+            stack.enter_context(source)
+        try:
+            restored = restore_archive(Restore(source, label, Path(os.path.abspath(dest)), user, owner, detail))
+        except NotStaff:
+            if os.geteuid() != 0 or getattr(args, "acting", None):
+                raise
+            raise InputError("root is not a staff member of the backed-up clinic: name the supervisor "
+                             "or admin you restore for with --as STAFF (nothing was changed)",
+                             field="--as") from None
+    for problem in restored.problems:
         print(problem)
-    if problems:
-        print(f"restore: copied {count} files to {dest}, but verify found {len(problems)} problem(s); "
-              f"do not use this copy until they are resolved.", file=sys.stderr)
+    if restored.problems:
+        print(f"restore: extracted {restored.files} files to {dest}, but verify found "
+              f"{len(restored.problems)} problem(s); do not use this copy until they are resolved.",
+              file=sys.stderr)
         return 1
-    data.record_audit("clinic.restore", "clinic", {"files": count})
-    print(f"Restored {count} files from {src} to {dest}; verify passes.")
+    print(f"Restored {restored.files} files from {label} to {dest}; verify passes.")
     return 0
 
 
 # -- verify and backup -----------------------------------------------------------------------
 def cmd_verify(args: argparse.Namespace) -> int:
     from facilitator.store.maintenance import verify
+    if getattr(args, "archive", None):
+        return _verify_archive(args)
     data = open_clinic(data_dir_of(args))
     problems = verify(data, full=bool(getattr(args, "full", False)))
     if getattr(args, "head", None):
@@ -133,28 +171,68 @@ def cmd_verify(args: argparse.Namespace) -> int:
             problems += check_head(data, args.head)
         except ValueError as err:
             raise InputError(str(err), field="--head") from None
+    return _report_verify(problems, str(data.root))
+
+
+def _report_verify(problems: list[str], where: str) -> int:
     for problem in problems:
         print(problem)
     if problems:
-        print(f"verify: {len(problems)} problem(s) in {data.root}.", file=sys.stderr)
+        print(f"verify: {len(problems)} problem(s) in {where}.", file=sys.stderr)
         return 1
-    print(f"verify: every file parses and the audit chain holds in {data.root}.")
+    print(f"verify: every file parses and the audit chain holds in {where}.")
     return 0
+
+
+def _verify_archive(args: argparse.Namespace) -> int:
+    """Anyone holding an archive may check it: it needs no clinic, and writes only a private
+    temp folder, removed after."""
+    from facilitator.store.archive import verify_archive
+    from facilitator.store.identity import os_user
+    source, label = _archive_source(str(args.archive))
+    with contextlib.ExitStack() as stack:
+        if source is not sys.stdin.buffer:
+            stack.enter_context(source)
+        problems = verify_archive(source, label, os_user(), getattr(args, "head", None))
+    return _report_verify(problems, label)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from facilitator.store.maintenance import backup
+    from facilitator.store.archive import backup_archive
     data = open_clinic(data_dir_of(args))
-    dest = Path(args.dest).expanduser()
-    if dest.exists() and not dest.is_dir():
-        raise InputError(f"{dest} is a file, not a directory", field="DEST")
-    if dest.resolve().is_relative_to(data.root.resolve()):
-        # The next backup would copy this one too, and so on.
+    data.require("backup")                    # before a file is made; checked and audited by the store
+    if args.dest == "-":
+        out = sys.stdout.buffer
+        if out.isatty():
+            raise InputError("standard output is a terminal; redirect it to a file "
+                             "(facilitator backup - > clinic.tar)", field="FILE")
+        count = backup_archive(data, out)
+        print(f"Backed up {count} files to standard output.", file=sys.stderr)
+        return 0
+    dest = Path(os.path.abspath(Path(args.dest).expanduser()))
+    if Path(os.path.realpath(dest.parent)).is_relative_to(data.root.resolve()):
+        # The next backup would hold this one too, and verify would name it.
         raise InputError(f"{dest} is inside the clinic directory {data.root}; back up somewhere else",
-                         field="DEST")
-    count = backup(data, dest)                # checked ("backup") and audited by the store
+                         field="FILE")
+    count = _backup_to_new_file(data, dest)
     print(f"Backed up {count} files to {args.dest}.")
     return 0
+
+
+def _backup_to_new_file(data: Any, dest: Path) -> int:
+    from facilitator.store.archive import backup_archive, create_new_file
+    handle, parent, name = create_new_file(dest, "FILE")
+    try:
+        with handle:
+            count = backup_archive(data, handle)
+            os.fsync(handle.fileno())
+        os.fsync(parent)
+    except BaseException:
+        os.unlink(name, dir_fd=parent)        # the file this command made, never another
+        raise
+    finally:
+        os.close(parent)
+    return count
 
 
 COMMANDS = {"audit": cmd_audit, "verify": cmd_verify, "backup": cmd_backup, "restore": cmd_restore}

@@ -269,9 +269,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="read every session file strictly, even those whose bytes are what the audit "
                              "log vouches for as strictly read when written (after an upgrade, or when "
                              "the log itself may have been forged)")
+    verify.add_argument("--archive", metavar="FILE|-",
+                        help="check a backup archive instead of a data directory (- reads it from "
+                             "standard input): it is extracted into a private temp folder, every member "
+                             "screened (hostile names, links, devices, too many or too large members are "
+                             "refused, exit 2), and verified in full")
     _data_arg(verify)
-    backup = commands.add_parser("backup", help="a consistent copy of the clinic")
-    backup.add_argument("dest", type=Path, metavar="DEST")
+    backup = commands.add_parser("backup", help="a consistent tar of the clinic, to a new file or to "
+                                 "standard output (-), e.g. `ssh facilitator@HOST backup - > clinic.tar`")
+    backup.add_argument("dest", metavar="FILE|-", nargs="?", default="-",
+                        help="a new file (refused if anything is there, or if its folder could be "
+                             "changed by another account), or - for standard output (the default: "
+                             "`ssh facilitator@HOST backup > clinic.tar`)")
     _data_arg(backup)
 
     audit = commands.add_parser("audit", help="list audit entries (supervisors and admins)",
@@ -289,8 +298,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--format", choices=("table", "csv", "json"), default="table")
     _data_arg(audit)
     restore = commands.add_parser("restore",
-                                  help="copy a backup into a new or empty directory, then verify it")
-    restore.add_argument("src", type=Path, metavar="SRC", help="the backup directory")
+                                  help="extract a backup archive into a new directory, verify it, then "
+                                       "put it in place")
+    restore.add_argument("src", metavar="ARCHIVE", help="the tar `facilitator backup` wrote (- reads "
+                         "standard input)")
+    restore.add_argument("--owner", metavar="USER",
+                         help="(root only) give every file and folder to USER and USER's primary group, "
+                              "e.g. the service account")
+    restore.add_argument("--as", dest="acting", metavar="STAFF",
+                         help="(root only, and required for root) the supervisor or admin of the "
+                              "backed-up clinic on whose behalf root restores; the audit entry names them")
     _data_arg(restore)
     pin = commands.add_parser("pin", help="the idle lock's PIN").add_subparsers(
         dest="action", parser_class=_Parser, metavar="ACTION", required=True)

@@ -1,22 +1,18 @@
-"""verify and backup: the checks and copies audits and restores rely on."""
+"""verify, and who may restore: the checks audits and restores rely on (backups and restore
+themselves: ``store.archive``)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from facilitator.core.errors import InputError, PermissionDenied
+from facilitator.core.errors import PermissionDenied
 from facilitator.core.permissions import allowed
 from facilitator.store.audit import AuditLog
 from facilitator.store.checks import AuditShapes, check_files, regular_files
 from facilitator.store.datadir import DataDir, NotStaff
-from facilitator.store.files import DIR_MODE, FILE_MODE, TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
-from facilitator.store.integrity import Replay, settle_backup, verify_integrity, vouched_records
+from facilitator.store.files import TEMP_SUFFIX, DamagedFile
+from facilitator.store.integrity import Replay, verify_integrity, vouched_records
 
 
 def data_files(root: Path) -> Iterator[Path]:
@@ -86,55 +82,10 @@ def permission_problems(root: Path) -> list[str]:
     return problems_under(root)
 
 
-def backup(data: DataDir, dest: Path) -> int:
-    """Copy the clinic to ``dest`` (new or empty), each file under its lock. Returns files copied.
-    Supervisors and admins only (``backup``); audited "clinic.backup" with the count.
-
-    Files are copied as they are, damaged or not: `verify` on the copy tells.
-
-    The clinic file's lock is held throughout, so no roster or settings change
-    lands mid-copy; each session file is copied whole under its own lock; the
-    audit log is copied last, under its lock, so it covers every copied change; a file
-    changed between its copy and the log's (its entry is written first) is copied again.
-    """
-    data.require("backup")           # supervisors and admins; a refusal is audited
-    dest = Path(dest)
-    if dest.exists() and any(dest.iterdir()):
-        raise FileExistsError(f"{dest} is not empty; back up into a new or empty directory.")
-    make_dirs(dest)
-    copied = 0
-    audit_files = []
-    with locked(data.clinic_file.path):
-        for path in data_files(data.root):
-            relative = path.relative_to(data.root)
-            if relative.parts[0] == "audit":
-                audit_files.append(path)
-                continue
-            lock = contextlib.nullcontext() if path == data.clinic_file.path else locked(path)
-            with lock:
-                _copy(path, dest / relative)
-            copied += 1
-        with locked(data.audit.directory / "log"):
-            for path in audit_files:
-                _copy(path, dest / path.relative_to(data.root))
-                copied += 1
-        settle_backup(data, dest, _copy)      # files written since their copy: copied again
-    data.record_audit("clinic.backup", "clinic", {"files": copied})
-    return copied
-
-
-def _copy(source: Path, target: Path) -> None:
-    make_dirs(target.parent)
-    shutil.copy2(source, target, follow_symlinks=False)
-    with open(target, "rb") as handle:
-        os.fsync(handle.fileno())
-    fsync_dir(target.parent)
-
-
-# -- restore: a whole backup, its data and its log together, into a new directory --------------
-# Deliberately outside ``DataDir.change``: it writes a new clinic whose every file is the
-# backup's, log included, so the copy's log binds its files as the backup's did (``verify``
-# then reads every file strictly) and nothing is written into the backup itself.
+# -- restore: who may (the rest is store.archive) ----------------------------------------------
+# Restore is deliberately outside ``DataDir.change``: it writes a new clinic whose every file
+# is the backup's, log included, so the copy's log binds its files as the backup's did
+# (``verify`` then reads every file strictly) and nothing is written into the archive.
 
 def may_restore(src: Path, user: str) -> None:
     """Refuse unless ``user`` is an active supervisor or admin of the backed-up clinic in
@@ -146,51 +97,3 @@ def may_restore(src: Path, user: str) -> None:
         raise NotStaff(user, snapshot.settings.name)
     if not allowed(member.role, "backup"):
         raise PermissionDenied(f"{user} is a {member.role}; only a supervisor or admin may restore a clinic.")
-
-def _backup_files(src: Path) -> Iterator[Path]:
-    """A backup's data files (lock and temp files, which start with '.', left out)."""
-    for path in sorted(src.rglob("*")):
-        relative = path.relative_to(src)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.is_symlink():
-            raise InputError(f"{path} is a symbolic link, which no facilitator backup holds; "
-                             f"nothing was restored", field="SRC")
-        if path.is_file():
-            yield path
-
-
-def restore(src: Path, dest: Path) -> int:
-    """Copy backup ``src`` into new or empty ``dest`` (all or nothing). Returns files copied.
-
-    Files keep their mode less any world bits (so 0640 stays 0640); directories are 0750.
-    The copy is built in a hidden sibling directory and renamed into place, so a failure
-    (a full disk) leaves ``dest`` as it was.
-    """
-    files = list(_backup_files(src))
-    make_dirs(dest.parent)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.restore-", dir=dest.parent))
-    try:
-        os.chmod(staging, DIR_MODE)
-        for path in files:
-            target = staging / path.relative_to(src)
-            make_dirs(target.parent)
-            source_stat = path.stat()
-            shutil.copyfile(path, target)
-            os.chmod(target, (stat.S_IMODE(source_stat.st_mode) & 0o770) or FILE_MODE)
-            os.utime(target, ns=(source_stat.st_atime_ns, source_stat.st_mtime_ns))
-            with open(target, "rb") as handle:
-                os.fsync(handle.fileno())
-        for sub in ("records", "plans", "audit"):  # a backup holds files only, not empty folders
-            make_dirs(staging / sub)
-        for directory in sorted((p for p in staging.rglob("*") if p.is_dir()), reverse=True):
-            fsync_dir(directory)
-        fsync_dir(staging)
-        if dest.exists():
-            dest.rmdir()  # checked empty by the caller
-        os.rename(staging, dest)
-        fsync_dir(dest.parent)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return len(files)

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import stat
+import tarfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -173,11 +174,21 @@ def test_audit_reports_a_broken_chain(busy_clinic: Path, capsys) -> None:
 
 # -- restore ----------------------------------------------------------------------------------
 @pytest.fixture
-def backup_dir(busy_clinic: Path, tmp_path: Path, capsys) -> Path:
-    dest = tmp_path / "backup"
+def backup_tar(busy_clinic: Path, tmp_path: Path, capsys) -> Path:
+    dest = tmp_path / "clinic.tar"
     result = run_cli(capsys, "backup", dest, "--data", busy_clinic)
     assert result.code == 0, result.err
     return dest
+
+
+def archived(path: Path) -> dict[str, bytes]:
+    with tarfile.open(path) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isreg()}  # type: ignore[union-attr]
+
+
+def audit_of(files: dict[str, bytes]) -> list[dict]:
+    return [json.loads(line) for name in sorted(files) if name.startswith("audit/")
+            for line in files[name].decode().splitlines() if line.strip()]
 
 
 def modes(root: Path) -> dict[str, int]:
@@ -185,93 +196,118 @@ def modes(root: Path) -> dict[str, int]:
             for p in sorted(root.rglob("*")) if not p.name.startswith(".")}
 
 
-def test_restore_copies_a_backup_that_then_verifies(backup_dir: Path, tmp_path: Path, capsys) -> None:
+def test_restore_extracts_a_backup_that_then_verifies(backup_tar: Path, tmp_path: Path, capsys) -> None:
+    (tmp_path / "restored").mkdir()
     target = tmp_path / "restored" / "clinic"
-    backup_bytes = tree_bytes(backup_dir)
-    result = run_cli(capsys, "restore", backup_dir, "--data", target)
+    archive_before = backup_tar.read_bytes()
+    result = run_cli(capsys, "restore", backup_tar, "--data", target)
     assert result.code == 0, result.err
     assert "verify passes" in result.out
     restored = tree_bytes(target)
-    audit_names = {n for n in restored if n.startswith("audit/")}
-    assert {n: b for n, b in restored.items() if n not in audit_names} == \
-        {n: b for n, b in backup_bytes.items() if n not in audit_names}
-    # The restored log is the backup's plus one "clinic.restore" entry.
+    in_archive = archived(backup_tar)
+    assert {n: b for n, b in restored.items() if not n.startswith("audit/")} == \
+        {n: b for n, b in in_archive.items() if not n.startswith("audit/")}
+    # The restored log is the archive's plus one "clinic.restore" entry, naming the restorer.
     entries = audit_lines(target)
-    assert entries[:-1] == audit_lines(backup_dir)
-    assert entries[-1]["action"] == "clinic.restore"
+    assert entries[:-1] == audit_of(in_archive)
+    assert (entries[-1]["action"], entries[-1]["user"]) == ("clinic.restore", os_user())
     for name, mode in modes(target).items():
-        assert mode == (0o750 if (target / name).is_dir() else 0o640), name
-    assert stat.S_IMODE(target.stat().st_mode) == 0o750
+        assert mode == (0o700 if (target / name).is_dir() else 0o600), name
+    assert stat.S_IMODE(target.stat().st_mode) == 0o700
     assert all((target / sub).is_dir() for sub in ("records", "plans", "audit"))
     assert run_cli(capsys, "verify", "--data", target).code == 0
-    assert tree_bytes(backup_dir) == backup_bytes  # the backup is untouched
-    assert not [p for p in target.parent.iterdir() if p.name.startswith(".")]  # no staging left
+    assert backup_tar.read_bytes() == archive_before  # the archive is untouched
+    assert [p.name for p in target.parent.iterdir()] == ["clinic"]  # no staging left
 
 
-def test_restore_into_an_existing_empty_directory(backup_dir: Path, tmp_path: Path, capsys) -> None:
-    target = tmp_path / "empty"
-    target.mkdir()
-    assert run_cli(capsys, "restore", backup_dir, "--data", target).code == 0
-    assert (target / "clinic.json").is_file()
+def test_restore_reads_the_archive_from_standard_input(backup_tar: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    with open(backup_tar, "rb") as handle:
+        cat = subprocess.Popen(["cat"], stdin=handle, stdout=subprocess.PIPE)
+        done = subprocess.run([sys.executable, "-m", "facilitator.cli", "restore", "-", "--data",
+                               str(tmp_path / "r")], stdin=cat.stdout, capture_output=True, timeout=300)
+        cat.stdout.close()                  # type: ignore[union-attr]
+        cat.wait()
+    assert done.returncode == 0, done.stderr
+    assert b"from standard input" in done.stdout
+    assert (tmp_path / "r" / "clinic.json").read_bytes() == archived(backup_tar)["clinic.json"]
 
 
-def test_restore_refuses_a_non_empty_directory(backup_dir: Path, busy_clinic: Path, tmp_path: Path,
-                                               capsys) -> None:
-    before = tree_bytes(busy_clinic)
-    result = run_cli(capsys, "restore", backup_dir, "--data", busy_clinic)
+@pytest.mark.parametrize("existing", ["empty-folder", "clinic", "file", "link"])
+def test_restore_refuses_a_folder_that_exists(backup_tar: Path, busy_clinic: Path, tmp_path: Path, capsys,
+                                              existing: str) -> None:
+    target = {"empty-folder": tmp_path / "empty", "clinic": busy_clinic, "file": tmp_path / "file",
+              "link": tmp_path / "link"}[existing]
+    if existing == "empty-folder":
+        target.mkdir()
+    elif existing == "file":
+        target.write_text("x")
+    elif existing == "link":
+        (tmp_path / "elsewhere").mkdir()
+        target.symlink_to(tmp_path / "elsewhere")
+    before = tree_bytes(tmp_path)
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    result = run_cli(capsys, "restore", backup_tar, "--data", target)
     assert result.code == 2
-    assert "not empty" in result.one_line_error()
-    assert tree_bytes(busy_clinic) == before
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "notes.txt").write_text("someone's file")
-    assert run_cli(capsys, "restore", backup_dir, "--data", other).code == 2
-    assert [p.name for p in other.iterdir()] == ["notes.txt"]
+    assert "already exists" in result.one_line_error()
+    assert tree_bytes(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing          # no staging folder left
+    assert list((tmp_path / "elsewhere").iterdir() if existing == "link" else []) == []
 
 
-@pytest.mark.parametrize("case", ["missing", "not-a-backup", "inside-source", "is-a-file"])
-def test_restore_refuses_bad_sources_and_targets(backup_dir: Path, tmp_path: Path, capsys, case) -> None:
-    src, target = backup_dir, tmp_path / "target"
-    if case == "missing":
-        src = tmp_path / "nowhere"
-    elif case == "not-a-backup":
-        src = tmp_path / "plain"
+@pytest.mark.parametrize("case", ["missing", "not-an-archive", "a-folder", "a-link", "a-fifo"])
+def test_restore_refuses_bad_archives(backup_tar: Path, tmp_path: Path, capsys, case: str) -> None:
+    import os
+    src = {"missing": tmp_path / "nowhere.tar", "not-an-archive": write(tmp_path / "x.txt", "x\n" * 600),
+           "a-folder": tmp_path / "folder", "a-link": tmp_path / "link.tar", "a-fifo": tmp_path / "fifo"}[case]
+    if case == "a-folder":
         src.mkdir()
-        (src / "x.txt").write_text("x")
-    elif case == "inside-source":
-        target = backup_dir / "records" / "new"
-    else:
-        target = write(tmp_path / "file", "x")
-    before = tree_bytes(backup_dir)
+        (src / "clinic.json").write_bytes(archived(backup_tar)["clinic.json"])   # the old directory form
+    elif case == "a-link":
+        src.symlink_to(backup_tar)
+    elif case == "a-fifo":
+        os.mkfifo(src)
+    target = tmp_path / "target"
     result = run_cli(capsys, "restore", src, "--data", target)
     assert result.code == 2
     result.one_line_error()
-    assert tree_bytes(backup_dir) == before
-    if case != "is-a-file":
-        assert not target.exists()
+    assert not target.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".target")]
 
 
-def test_restore_of_a_tampered_backup_exits_1(backup_dir: Path, tmp_path: Path, capsys) -> None:
-    path = sorted((backup_dir / "audit").glob("*.jsonl"))[0]
-    lines = path.read_text().splitlines(keepends=True)
-    entry = json.loads(lines[1])
-    entry["user"] = "someone-else"
-    lines[1] = json.dumps(entry, sort_keys=True) + "\n"
-    path.write_text("".join(lines))
+def test_restore_of_a_tampered_backup_exits_1(backup_tar: Path, tmp_path: Path, capsys) -> None:
+    from tests.cli.test_archive import rewritten
+
+    def forge(name: str, data: bytes) -> bytes:
+        if not name.startswith("audit/"):
+            return data
+        lines = data.decode().splitlines(keepends=True)
+        entry = json.loads(lines[1])
+        entry["user"] = "someone-else"
+        lines[1] = json.dumps(entry, sort_keys=True) + "\n"
+        return "".join(lines).encode()
+    forged = rewritten(backup_tar, tmp_path / "forged.tar", forge)
     target = tmp_path / "restored"
-    result = run_cli(capsys, "restore", backup_dir, "--data", target)
+    result = run_cli(capsys, "restore", forged, "--data", target)
     assert result.code == 1
-    assert "altered" in result.out
+    assert "altered" in result.out and str(target) in result.out and ".restore-" not in result.out
     assert "verify found" in result.err
     assert (target / "clinic.json").is_file()  # kept for inspection, with nothing added
-    assert audit_lines(target) == audit_lines(backup_dir)
+    assert audit_lines(target) == audit_of(archived(forged))
 
 
-def test_restore_drops_world_permissions(backup_dir: Path, tmp_path: Path, capsys) -> None:
-    (backup_dir / "clinic.json").chmod(0o644)
+def test_restore_gives_every_file_the_archives_private_modes(backup_tar: Path, tmp_path: Path, capsys) -> None:
+    from tests.cli.test_archive import member, tar_of
+    with tarfile.open(backup_tar) as tar:
+        members = []
+        for info in tar.getmembers():
+            info.mode = 0o644 if info.isreg() else 0o755      # as a plain `tar` of a folder would hold
+            members.append((info, tar.extractfile(info).read() if info.isreg() else None))  # type: ignore[union-attr]
+    loose = tar_of(tmp_path / "loose.tar", members + [member("notes", tarfile.DIRTYPE, mode=0o777)])
     target = tmp_path / "restored"
-    assert run_cli(capsys, "restore", backup_dir, "--data", target).code == 0
-    assert stat.S_IMODE((target / "clinic.json").stat().st_mode) == 0o640
+    assert run_cli(capsys, "restore", loose, "--data", target).code == 0
+    assert set(modes(target).values()) == {0o600, 0o700}
 
 
 def test_restore_needs_a_supervisor_or_admin_of_the_backed_up_clinic(busy_clinic: Path, tmp_path: Path,
@@ -279,17 +315,28 @@ def test_restore_needs_a_supervisor_or_admin_of_the_backed_up_clinic(busy_clinic
     me = os_user()
     assert run_cli(capsys, "staff", "add", "admin2", "--name", "Second Admin", "--role", "admin",
                    "--data", busy_clinic).code == 0
-    assert run_cli(capsys, "staff", "set-role", me, "supervisor", "--data", busy_clinic).code == 0
-    assert run_cli(capsys, "backup", tmp_path / "b", "--data", busy_clinic).code == 0
     from facilitator.store.clinic import open_clinic
     from facilitator.store.staff import set_role
-    set_role(open_clinic(tmp_path / "b", user="admin2"), me, "counselor")
-    before = tree_bytes(tmp_path / "b")
-    result = run_cli(capsys, "restore", tmp_path / "b", "--data", tmp_path / "r")
+    set_role(open_clinic(busy_clinic, user="admin2"), me, "counselor")
+    (tmp_path / "backup").mkdir()
+    tar = tmp_path / "backup" / "clinic.tar"
+    assert run_cli(capsys, "backup", tar, "--data", busy_clinic, ).code == 2     # a counselor may not
+    set_role(open_clinic(busy_clinic, user="admin2"), me, "supervisor")
+    assert run_cli(capsys, "backup", tar, "--data", busy_clinic).code == 0
+    set_role(open_clinic(busy_clinic, user="admin2"), me, "counselor")
+    # The archive says `me` was a supervisor: restoring it is allowed; as a counselor, not.
+    assert run_cli(capsys, "restore", tar, "--data", tmp_path / "ok").code == 0
+    # An archive in which `me` is a counselor (taken by the other admin): refused.
+    from facilitator.store.archive import backup_archive
+    demoted = tmp_path / "backup" / "demoted.tar"
+    with open(demoted, "xb") as out:
+        backup_archive(open_clinic(busy_clinic, user="admin2"), out)
+    before = demoted.read_bytes()
+    result = run_cli(capsys, "restore", demoted, "--data", tmp_path / "r")
     assert result.code == 2
     assert "supervisor or admin" in result.one_line_error()
     assert not (tmp_path / "r").exists()
-    assert tree_bytes(tmp_path / "b") == before  # not even a "denied" line in the backup
+    assert demoted.read_bytes() == before
 
 
 def test_restore_from_the_demo_clinic(tmp_path: Path, capsys) -> None:
@@ -298,8 +345,8 @@ def test_restore_from_the_demo_clinic(tmp_path: Path, capsys) -> None:
     demo = tmp_path / "demo"
     made_at = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo(TZ))   # the demo as of this Tuesday
     assert ensure_demo_clinic(demo, user=os_user(), display_name="Demo Admin", clock=FakeClock(made_at))
-    assert run_cli(capsys, "backup", tmp_path / "b", "--data", demo).code == 0
-    result = run_cli(capsys, "restore", tmp_path / "b", "--data", tmp_path / "r")
+    assert run_cli(capsys, "backup", tmp_path / "b.tar", "--data", demo).code == 0
+    result = run_cli(capsys, "restore", tmp_path / "b.tar", "--data", tmp_path / "r")
     assert result.code == 0, result.err
     # Disclose the demo's history, then account for one client who attended in it.
     data = open_data(tmp_path / "r")

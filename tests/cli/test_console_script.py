@@ -60,12 +60,12 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     clean = facilitator("verify", data=root)
     assert clean.returncode == 0, clean.stderr + clean.stdout
 
-    backup = facilitator("--data", root, "backup", tmp_path / "copy")
+    backup = facilitator("--data", root, "backup", tmp_path / "copy.tar")
     assert backup.returncode == 0, backup.stderr
-    assert facilitator("verify", "--data", tmp_path / "copy").returncode == 0
-    occupied = facilitator("--data", root, "backup", tmp_path / "copy")
+    assert facilitator("verify", "--archive", tmp_path / "copy.tar").returncode == 0
+    occupied = facilitator("--data", root, "backup", tmp_path / "copy.tar")
     assert occupied.returncode == 2
-    assert "not empty" in one_line(occupied.stderr)
+    assert "already exists" in one_line(occupied.stderr)
 
     log = sorted((root / "audit").glob("*.jsonl"))[-1]
     log.write_text(log.read_text().replace('"roster.import"', '"roster.imported"'))

@@ -21,7 +21,7 @@ USAGE = [
     pytest.param(["init"], "--clinic", id="init-no-args"),
     pytest.param(["init", "--clinic", "X", "--timezone", "UTC", "--week-start", "friday"], "friday",
                  id="init-bad-week-start"),
-    pytest.param(["backup"], "DEST", id="backup-no-dest"),
+    pytest.param(["backup", "a.tar", "b.tar"], "unrecognized", id="backup-two-files"),
     pytest.param(["verify", "--frobnicate"], "unknown option", id="unknown-option"),
     pytest.param(["--data"], "--data", id="data-no-value"),
 ]

@@ -1,4 +1,4 @@
-"""`facilitator verify` (0 clean, 1 problem) and `facilitator backup` (then verify the copy)."""
+"""`facilitator verify` (0 clean, 1 problem) and `facilitator backup` (then `verify --archive` the copy)."""
 
 from __future__ import annotations
 
@@ -88,55 +88,49 @@ def test_verify_world_readable_file(busy_clinic: Path, capsys) -> None:
     assert str(target) in result.out and "chmod" in result.out
 
 
+def archived(path: Path) -> dict[str, bytes]:
+    import tarfile
+    with tarfile.open(path) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isreg()}  # type: ignore[union-attr]
+
+
 def test_backup_then_verify_the_copy(busy_clinic: Path, tmp_path: Path, capsys) -> None:
-    dest = tmp_path / "backup"
+    dest = tmp_path / "backup.tar"
     result = run_cli(capsys, "backup", dest, "--data", busy_clinic)
     assert result.code == 0, result
     assert result.err == ""
-    copied = tree_bytes(dest)
+    copied = archived(dest)
     assert "clinic.json" in copied
     assert len([k for k in copied if k.startswith("records/")]) == 2
     assert copied["clinic.json"] == (busy_clinic / "clinic.json").read_bytes()
-    assert run_cli(capsys, "verify", "--data", dest).code == 0
+    assert run_cli(capsys, "verify", "--archive", dest).code == 0
     # the backup itself is in the original's audit log, and the original still verifies
     assert "clinic.backup" in audit_files(busy_clinic)[-1].read_text()
     assert run_cli(capsys, "verify", "--data", busy_clinic).code == 0
 
 
-def test_backup_into_an_existing_empty_directory(busy_clinic: Path, tmp_path: Path, capsys) -> None:
-    dest = tmp_path / "empty"
-    dest.mkdir()
-    assert run_cli(capsys, "backup", dest, "--data", busy_clinic).code == 0
-    assert run_cli(capsys, "verify", "--data", dest).code == 0
-
-
-def test_backup_refuses_a_non_empty_destination(busy_clinic: Path, tmp_path: Path, capsys) -> None:
+@pytest.mark.parametrize("occupied", ["empty-folder", "folder", "file"])
+def test_backup_refuses_a_destination_that_exists(busy_clinic: Path, tmp_path: Path, capsys, occupied) -> None:
     dest = tmp_path / "occupied"
-    dest.mkdir()
-    (dest / "keep-me.txt").write_text("invented\n")
-    before = tree_bytes(busy_clinic)
+    if occupied == "file":
+        dest.write_text("invented\n")
+    else:
+        dest.mkdir()
+        if occupied == "folder":
+            (dest / "keep-me.txt").write_text("invented\n")
+    before, outside = tree_bytes(busy_clinic), tree_bytes(tmp_path)
     result = run_cli(capsys, "backup", dest, "--data", busy_clinic)
     assert result.code == 2
     line = result.one_line_error()
-    assert str(dest) in line and "not empty" in line
-    assert sorted(p.name for p in dest.iterdir()) == ["keep-me.txt"]
-    assert tree_bytes(busy_clinic) == before
+    assert str(dest) in line and "already exists" in line
+    assert tree_bytes(busy_clinic) == before and tree_bytes(tmp_path) == outside
 
 
 def test_backup_of_a_damaged_clinic_copies_and_verify_tells(busy_clinic: Path, tmp_path: Path, capsys) -> None:
     record_files(busy_clinic)[0].write_bytes(b"{torn")
-    dest = tmp_path / "backup"
+    dest = tmp_path / "backup.tar"
     assert run_cli(capsys, "backup", dest, "--data", busy_clinic).code == 0
-    assert run_cli(capsys, "verify", "--data", dest).code == 1
-
-
-def test_backup_onto_a_file_is_bad_usage(busy_clinic: Path, tmp_path: Path, capsys) -> None:
-    target = tmp_path / "a-file"
-    target.write_text("invented\n")
-    result = run_cli(capsys, "backup", target, "--data", busy_clinic)
-    assert result.code == 2
-    assert "not a directory" in result.one_line_error()
-    assert target.read_text() == "invented\n"
+    assert run_cli(capsys, "verify", "--archive", dest).code == 1
 
 
 @pytest.mark.parametrize("inside", ["backup", "records/backup", "."])
@@ -144,6 +138,7 @@ def test_backup_inside_the_clinic_is_refused(busy_clinic: Path, capsys, inside: 
     before = tree_bytes(busy_clinic)
     result = run_cli(capsys, "backup", busy_clinic / inside, "--data", busy_clinic)
     assert result.code == 2
-    assert "inside the clinic directory" in result.one_line_error()
+    words = "already exists" if inside == "." else "inside the clinic directory"   # "." is the clinic itself
+    assert words in result.one_line_error()
     assert tree_bytes(busy_clinic) == before
     assert not (busy_clinic / "backup").exists()

@@ -93,24 +93,33 @@ def test_hours_are_refused_to_a_supervisor_before_any_form_and_at_the_write(staf
 
 def test_a_counselor_cannot_back_up_and_nothing_is_copied_or_logged_but_the_refusal(
         staffed: DataDir, fake_clock, tmp_path: Path) -> None:
-    from facilitator.store.maintenance import backup
+    import io
+
+    from facilitator.store.archive import backup_archive
     add_staff(staffed, "coun2", "Invented Counselor", "counselor")
     counselor = open_clinic(staffed.root, user="coun2", clock=fake_clock)
     before = len(actions(staffed))
+    out = io.BytesIO()
     with pytest.raises(PermissionDenied):
-        backup(counselor, tmp_path / "copy")
-    assert not (tmp_path / "copy").exists()
+        backup_archive(counselor, out)
+    assert out.getvalue() == b""
     assert actions(staffed)[before:] == [("coun2", "denied", "backup")]
     sup = open_clinic(staffed.root, user="sup1", clock=fake_clock)
-    count = backup(sup, tmp_path / "copy")
+    count = backup_archive(sup, out)
     assert count > 0 and actions(staffed)[-1] == ("sup1", "clinic.backup", "clinic")
 
 
 def test_restore_is_refused_to_a_counselor_and_an_outsider_with_nothing_written(
         staffed: DataDir, fake_clock, tmp_path: Path) -> None:
-    from facilitator.store.maintenance import backup, may_restore
+    import io
+
+    from facilitator.store.archive import backup_archive, extract
+    from facilitator.store.maintenance import may_restore
     add_staff(staffed, "coun2", "Invented Counselor", "counselor")
-    backup(staffed, tmp_path / "copy")
+    out = io.BytesIO()
+    backup_archive(staffed, out)
+    (tmp_path / "copy").mkdir()
+    extract(io.BytesIO(out.getvalue()), tmp_path / "copy", "clinic.tar")
     before = tree(tmp_path / "copy")
     with pytest.raises(PermissionDenied, match="only a supervisor or admin may restore"):
         may_restore(tmp_path / "copy", "coun2")
