@@ -91,7 +91,7 @@ def _audit_head_or_baseline(data: Any, what: str) -> int:
 # -- restore --------------------------------------------------------------------------------
 def cmd_restore(args: argparse.Namespace) -> int:
     from facilitator.store.datadir import DataDir
-    from facilitator.store.identity import os_user
+    from facilitator.store.identity import acting_user
     from facilitator.store.maintenance import may_restore, restore, verify
 
     src = Path(args.src).expanduser()
@@ -106,7 +106,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     source, target = src.resolve(), dest.resolve()
     if source == target or target.is_relative_to(source) or source.is_relative_to(target):
         raise InputError(f"{dest} and {src} overlap; restore somewhere else", field="--data")
-    user = os_user()
+    user = acting_user()
     may_restore(src, user)
     count = restore(src, dest)
     data = DataDir(dest, user=user)

@@ -20,7 +20,7 @@ def main(argv: list[str]) -> int:
         return cli(argv[1:])
     if argv[0] == "ssh":
         from facilitator.cli.ssh_entry import main as entry
-        return entry()
+        return entry(argv[1:])
     from facilitator.core.rules import Status
     from facilitator.store.clinic import open_clinic
     from facilitator.store.notes import NoteBook
