@@ -249,14 +249,11 @@ def staff_role(data: Path, user: str) -> Role:
 
 
 def role_or_none(data: Path, user: str, original: str) -> Role | None:
-    """The role; None (not refused here) for a laptop's sync, which the sync server answers."""
-    from facilitator.store.datadir import NotStaff
-    try:
-        return staff_role(data, user)
-    except NotStaff:
-        if _is_sync_serve(original):
-            return None
-        raise
+    """The role; None for a laptop's sync, which the sync server answers itself (a deactivated
+    account's laptop is told so and locks its copy; a missing clinic is named to it)."""
+    if _is_sync_serve(original):
+        return None
+    return staff_role(data, user)
 
 
 def _is_sync_serve(original: str) -> bool:
