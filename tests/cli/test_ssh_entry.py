@@ -336,3 +336,43 @@ def test_a_vast_login_terminal_is_cut_before_the_app_reads_it():
     finally:
         os.close(main)
         os.close(tty)
+
+
+# -- a guard for options added later ------------------------------------------------------------
+
+def _options(parser, path=()):
+    import argparse
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _options(sub, (*path, name))
+        elif action.dest not in ("help", "version"):
+            yield path, action
+
+
+def test_every_option_naming_a_host_path_is_held_to_dash_over_ssh():
+    """A new option that takes a file (type=Path, or a FILE/DEST/PATH/SRC/DIR metavar) must be
+    one check_paths holds to ``-``: type=Path, or a dest in PATH_DESTS. Fails when one is added
+    that the entry would let name a host file."""
+    from facilitator.cli.parser import build_parser
+    from facilitator.cli.ssh_entry import NEVER, PATH_DESTS
+    loose = []
+    for path, action in _options(build_parser()):
+        if action.dest == "data" or (path and (path[0] in NEVER or path[0] == "sync")):
+            continue
+        metavar = str(action.metavar or "")
+        names_a_path = any(word in metavar for word in ("FILE", "DEST", "PATH", "SRC", "DIR", "ARCHIVE"))
+        if names_a_path and action.type is not Path and action.dest not in PATH_DESTS:
+            loose.append(f"{' '.join(path)} {action.dest}")
+    assert loose == []
+
+
+def test_a_path_option_given_as_a_string_is_held_to_dash_too():
+    import argparse
+
+    from facilitator.cli.ssh_entry import check_paths
+    check_paths(argparse.Namespace(command="verify", archive="-", data=None))
+    check_paths(argparse.Namespace(command="settings", action="set", key="bell", value=["on"]))
+    for dest in ("archive", "key", "file", "out"):
+        with pytest.raises(EntryRefused):
+            check_paths(argparse.Namespace(command="staff", action="key", **{dest: "/var/lib/x/.ssh/id_ed25519"}))
