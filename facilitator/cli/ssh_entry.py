@@ -38,10 +38,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from facilitator.core.errors import FacilitatorError
+from facilitator.core.errors import FacilitatorError, Refusal
 from facilitator.core.rules import Role
 
-EXIT_REFUSED = 2
 MEMORY_LIMIT = 2 * 2**30          # RLIMIT_AS of a login: the app and a sync server need well under this
 MAX_COLUMNS, MAX_ROWS = 400, 150  # the largest terminal a login's app is given (as tui.app.MAX_SIZE)
 STAFF_NAME = re.compile(r"[a-z_][a-z0-9_.-]{0,31}")   # a name that may go into authorized_keys
@@ -74,8 +73,8 @@ PATH_DESTS = ("archive", "key", "file", "path", "out", "dest", "src")
 SHOWN_AS = {"out": "--out", "dest": "DEST", "file": "FILE", "src": "SRC", "archive": "--archive", "key": "--key"}
 
 
-class EntryRefused(Exception):
-    """A client's command this entry will not run; ``str()`` is the one sentence."""
+class EntryRefused(Refusal):
+    """A client's command this entry will not run: one sentence, exit 2."""
 
 
 # -- this program's own argv: written by facilitator into authorized_keys ------------------
@@ -285,10 +284,7 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
         scrub_environment(data)
         with acting_as(user):
             return run_as(user, data, original)
-    except EntryRefused as err:
-        print(str(err), file=sys.stderr)
-        return EXIT_REFUSED
-    except FacilitatorError as err:        # not staff, not a clinic, a damaged clinic.json
+    except FacilitatorError as err:        # refused here; not staff, not a clinic, a damaged clinic.json
         print(err.sentence, file=sys.stderr)
         return err.exit_code
 
