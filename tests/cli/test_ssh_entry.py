@@ -376,3 +376,11 @@ def test_a_path_option_given_as_a_string_is_held_to_dash_too():
     for dest in ("archive", "key", "file", "out"):
         with pytest.raises(EntryRefused):
             check_paths(argparse.Namespace(command="staff", action="key", **{dest: "/var/lib/x/.ssh/id_ed25519"}))
+
+
+def test_only_the_ssh_entry_sets_the_acting_user():
+    """identity.acting_as has one caller in the program: the forced command, with its own argv."""
+    import facilitator
+    root = Path(facilitator.__file__).parent
+    callers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "acting_as(" in p.read_text())
+    assert callers == ["cli/ssh_entry.py", "store/identity.py"]
