@@ -8,7 +8,7 @@ from pathlib import Path
 
 from facilitator.cli.parser import data_dir_of
 from facilitator.store.clinic import open_clinic
-from facilitator.store.identity import Clock, os_user, os_user_display_name, system_clock
+from facilitator.store.identity import Clock, acting_user, os_user_display_name, system_clock
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -26,7 +26,7 @@ def open_app(root: Path, clock: Clock = system_clock) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from facilitator.demo import ensure_demo_clinic
     root = data_dir_of(args) if args.data or _env_data() else _demo_default()
-    created = ensure_demo_clinic(root, user=os_user(), display_name=os_user_display_name())
+    created = ensure_demo_clinic(root, user=acting_user(), display_name=os_user_display_name())
     from facilitator.demo_data import DEMO_PIN
     print(f"{'Made' if created else 'Reopened'} the demo clinic in {root}; its idle-lock PIN is "
           f"{DEMO_PIN}.", file=sys.stderr)

@@ -107,7 +107,7 @@ def _restoring_as(args: argparse.Namespace) -> tuple[str, tuple[int, int] | None
     backed-up clinic it acts for; the entry names that member, with ``by: root`` (and
     ``owner``) in its detail. Without ``--as``, root acts as the account ``root``, which must
     then be a supervisor or admin of that clinic like anyone else."""
-    from facilitator.store.identity import os_user
+    from facilitator.store.identity import acting_user
     owner = getattr(args, "owner", None)
     acting = getattr(args, "acting", None)
     if os.geteuid() != 0:
@@ -115,9 +115,9 @@ def _restoring_as(args: argparse.Namespace) -> tuple[str, tuple[int, int] | None
             option = "--owner" if owner else "--as"
             raise InputError("is for root only (a staff member restores as themselves, "
                              "owning the copy); nothing was changed", field=option)
-        return os_user(), None, {}
+        return acting_user(), None, {}
     detail: dict[str, object] = {"by": "root"} if acting else {}
-    acting = acting or os_user()
+    acting = acting or acting_user()
     if not owner:
         return acting, None, detail
     try:
@@ -188,12 +188,12 @@ def _verify_archive(args: argparse.Namespace) -> int:
     """Anyone holding an archive may check it: it needs no clinic, and writes only a private
     temp folder, removed after."""
     from facilitator.store.archive import verify_archive
-    from facilitator.store.identity import os_user
+    from facilitator.store.identity import acting_user
     source, label = _archive_source(str(args.archive))
     with contextlib.ExitStack() as stack:
         if source is not sys.stdin.buffer:
             stack.enter_context(source)
-        problems = verify_archive(source, label, os_user(), getattr(args, "head", None))
+        problems = verify_archive(source, label, acting_user(), getattr(args, "head", None))
     return _report_verify(problems, label)
 
 

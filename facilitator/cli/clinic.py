@@ -14,7 +14,7 @@ from facilitator.core.names import check_new_name
 from facilitator.core.parsing import parse_date, parse_hhmm, parse_whole
 from facilitator.core.roster import Group, parse_days
 from facilitator.store.clinic import open_clinic
-from facilitator.store.identity import os_user, os_user_display_name
+from facilitator.store.identity import acting_user, os_user_display_name
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -24,9 +24,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     if root.exists() and not root.is_dir():
         raise InputError(f"{root} is a file, not a directory", field="--data")
     group = getattr(args, "group", None)
-    DataDir.init(root, settings, user=os_user(), display_name=os_user_display_name(), group=group)
+    DataDir.init(root, settings, user=acting_user(), display_name=os_user_display_name(), group=group)
     shared = f", shared with the group {group}" if group else ""
-    print(f"Created clinic {settings.name!r} in {root}{shared}; {os_user()} is its admin.")
+    print(f"Created clinic {settings.name!r} in {root}{shared}; {acting_user()} is its admin.")
     return 0
 
 

@@ -9,7 +9,7 @@ import sys
 
 from facilitator.cli.parser import data_dir_of
 from facilitator.store.datadir import DataDir
-from facilitator.store.identity import os_user
+from facilitator.store.identity import acting_user
 from facilitator.sync import files as store
 from facilitator.sync import protocol as proto
 from facilitator.sync.client import Connection, Moved, SyncFailed, parse_target, sync
@@ -46,7 +46,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         conn = Connection([*shlex.split(args.ssh), host, remote], host, target)
         try:
             # Each file sync writes here is audited, write-ahead (store.commit), as a "sync.pull".
-            with DataDir(data_dir_of(args), user=os_user()).change("sync.pull", None, always=False):
+            with DataDir(data_dir_of(args), user=acting_user()).change("sync.pull", None, always=False):
                 sync(data_dir_of(args), conn, moved)
         finally:
             conn.close()

@@ -1,4 +1,4 @@
-"""Opening a clinic the way every command, the app and the sync server do: as the OS user,
+"""Opening a clinic the way every command, the app and the sync server do: as the acting user,
 with the plan library wired in.
 
 Lives in the store, not the command line, so that the sync server (and tests) can open a
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from facilitator.store.identity import Clock, os_user, system_clock
+from facilitator.store.identity import Clock, acting_user, system_clock
 
 if TYPE_CHECKING:
     from facilitator.core.session import BlockRun
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def open_clinic(root: Path, *, user: str | None = None, clock: Clock = system_clock) -> DataDir:
-    """Open the clinic in ``root`` as the OS user, with the plan library wired in."""
+    """Open the clinic in ``root`` as ``user`` (default: the acting user), with the plan library wired in."""
     from facilitator.store.datadir import DataDir
     from facilitator.store.plans import PlanLibrary, shipped_plans_dir
 
@@ -32,4 +32,4 @@ def open_clinic(root: Path, *, user: str | None = None, clock: Clock = system_cl
         lib = library["lib"]
         return lib.plans[plan_id].block_runs() if plan_id in lib.plans else ()
 
-    return DataDir.open(root, user=user or os_user(), clock=clock, blocks_for=blocks_for)
+    return DataDir.open(root, user=user or acting_user(), clock=clock, blocks_for=blocks_for)

@@ -1,7 +1,8 @@
 """Run the copied program as another OS account: ``as_account.py cli ARGS...`` is the
-``facilitator`` command, ``as_account.py ssh`` is ``facilitator-ssh``; ``as_account.py ACTION ROOT
-WHEN ...`` is a scripted store call
-(with the clock fixed at WHEN, an ISO time) for what the CLI does only in the app.
+``facilitator`` command, ``as_account.py ssh`` is ``facilitator-ssh``; ``as_account.py [--staff USER]
+ACTION ROOT WHEN ...`` is a scripted store call
+(with the clock fixed at WHEN, an ISO time) for what the CLI does only in the app, as the OS
+account or as staff member USER (on a service account's clinic).
 
 Copied next to ``src/`` and ``site/`` by ``tests.accounts.PublicInstall``.
 """
@@ -20,16 +21,19 @@ def main(argv: list[str]) -> int:
         return cli(argv[1:])
     if argv[0] == "ssh":
         from facilitator.cli.ssh_entry import main as entry
-        return entry()
+        return entry(argv[1:])
     from facilitator.core.rules import Status
     from facilitator.store.clinic import open_clinic
     from facilitator.store.notes import NoteBook
     from facilitator.store.pins import set_first_pin
     from facilitator.store.running import start_session
 
+    staff = None
+    if argv[0] == "--staff":             # as this staff member (a service account's clinic), not the OS account
+        staff, argv = argv[1], argv[2:]
     action, root, when, *rest = argv
     moment = datetime.fromisoformat(when)
-    data = open_clinic(Path(root), clock=lambda: moment)
+    data = open_clinic(Path(root), user=staff, clock=lambda: moment)
     if action == "run-session":          # GROUP: start today's session, mark everyone, sign one note
         running = start_session(data, rest[0])
         clients = running.record().roster

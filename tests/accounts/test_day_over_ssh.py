@@ -1,32 +1,33 @@
-"""The day at 80x24 with two OS accounts: a counselor runs and signs the evening group, then
-a supervisor logs in over real OpenSSH on 127.0.0.1 (key login, the ForceCommand entry
-``facilitator-ssh``), filters the review queue and co-signs the notes in one batch.
+"""The day at 80x24 on a service-account host (issue #21): a counselor runs and signs the
+evening group, then a supervisor filters the review queue and co-signs the notes in one batch.
+Both log in over real OpenSSH on 127.0.0.1 as the one service account, ``fct_svc``, each
+with their own key (``ssh -tt``); neither has an OS account of their own: the key's forced
+command, ``facilitator-ssh --staff USER --data DIR``, decides who acts.
 
-Setup as the README's host section: root makes the clinic folder (staff group, 2770), the
-admin runs ``facilitator init --group`` (a shared clinic), adds the two staff members, the
-evening and morning groups and ten invented clients; each account's PIN is set beforehand so
-no PIN screen comes first. That morning the admin ran the morning group (one note signed, one
-not written): the rows the supervisor's filters must leave out. The counselor works in a
-terminal on the host (``runuser``, the keys of ``tests/tui/day_script.py``); the
-supervisor's app is the one sshd starts.
+Setup: the service account makes the clinic (0700, its own) and names the admin; the admin,
+over ssh with their key, adds the two staff members, the evening and morning groups and ten
+invented clients (``roster import -`` from standard input) and issues each PIN beforehand
+(``pin issue``, two lines on standard input) so no PIN screen comes first. That morning the
+admin ran the morning group (one note signed, one not written): the rows the supervisor's
+filters must leave out.
 
 The supervisor's keys, counted for the README's budget: ``v`` (the queue), ``f`` ``f`` (to
 co-sign), ``g`` (the evening group), ``p`` ``p`` (counselors go in account order: the admin,
 then the counselor), ``Space`` (one row), ``a`` (every row shown), ``c`` ``y``.
 
-The clock. Every process sees a fixed instant through libfaketime (``faketime``), never the
-wall clock: the counselor's under ``faketime`` at Mon 23 Nov 2026 17:58 Chicago; the
-supervisor's at 21:30 the same evening. sshd passes no environment of the client's but
-``LANG``/``LC_*``, so the test's sshd sets it itself: a ``Match User`` block with ``SetEnv``
-for ``FAKETIME``, ``TZ`` and ``LD_PRELOAD`` (libfaketime), and ``FACILITATOR_DATA`` (where a
-real host has /etc/xdg/facilitator/config.toml, which this test leaves alone). Only this
-test's sshd has that block; the ForceCommand entry and the program are the ones installed.
+The clock. Every process sees a fixed instant through libfaketime, never the wall clock: the
+counselor's login at Mon 23 Nov 2026 17:58 Chicago, the supervisor's at 21:30 the same
+evening. sshd passes no environment of the client's but ``LANG``/``LC_*``, so each phase has
+its own sshd whose ``Match User`` block sets ``FAKETIME``, ``TZ`` and ``LD_PRELOAD``
+(libfaketime) for the service account. Only these test sshds do; the forced command and the
+program are the ones installed.
 
-What is checked: every screen of both accounts for lines cut mid-word and engineer's words;
-the filter counts on screen; the nine notes co-signed in the supervisor's name at 21:30 (and
-still signed by the counselor), the admin's morning note not co-signed; nine ``note.cosign``
-audit entries by the supervisor, read back with ``ssh host facilitator audit --format json``;
-``verify`` passes over ssh; every path still the staff group's (folders 2770, files 0660).
+What is checked: every screen of both logins for lines cut mid-word and engineer's words;
+the filter counts on screen; the nine notes signed by the counselor and co-signed in the
+supervisor's name at 21:30, the admin's morning note not co-signed; nine ``note.sign``
+entries by the counselor and nine ``note.cosign`` by the supervisor, read back with
+``ssh fct_svc@host audit --format json``; ``verify`` passes over ssh; the clinic is still
+the service account's alone (0700).
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import shlex
 import shutil
+import stat
 import subprocess
 import uuid
 from datetime import datetime
@@ -44,8 +47,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from facilitator.store.datadir import DataDir
-from tests.accounts import ADMIN, COUNSELOR, STAFF_GROUP, SUPERVISOR, public_dir
-from tests.accounts.test_shared_clinic import assert_shared
+from tests.accounts import ADMIN, COUNSELOR, SUPERVISOR, PublicInstall, public_dir
+from tests.e2e.service_keys import (
+    SERVICE,
+    authorized_keys_line,
+    ensure_service_account,
+    new_key,
+    normalised_key,
+    write_authorized_keys,
+)
 from tests.e2e.sshd import SshServer
 from tests.faketime import faketime_text, libfaketime
 from tests.tui.day_script import (
@@ -75,96 +85,109 @@ ROSTER = "client_id,first_name,last_name,level_of_care,required_hours,admitted,d
         ("T017", "Parker", "Imaginary")])
 
 
+class Host:
+    """The clinic, its keys and the program, and one sshd per phase (each at its own instant)."""
+
+    def __init__(self, place: Path, install: PublicInstall, root: Path) -> None:
+        self.place, self.install, self.root = place, install, root
+        self.keys = {who: new_key(place, who) for who in (ADMIN, COUNSELOR, SUPERVISOR)}
+        entry = str(install.dir / "bin" / "facilitator-ssh")
+        write_authorized_keys(SERVICE, [authorized_keys_line(normalised_key(Path(f"{key}.pub")), who, entry,
+                                                             str(root)) for who, key in self.keys.items()])
+        self.servers: list[SshServer] = []
+
+    def sshd_at(self, instant: datetime | None) -> SshServer:
+        server = SshServer(self.place / f"sshd-{len(self.servers)}")
+        clock = "" if instant is None else (f'    SetEnv TZ=UTC "FAKETIME={faketime_text(instant)}" '
+                                            f"LD_PRELOAD={libfaketime()}\n")
+        self.servers.append(server.start(extra_config=f"\nMatch User {SERVICE}\n"
+                                                      f"    AuthorizedKeysFile .ssh/authorized_keys\n{clock}"))
+        return server
+
+    def argv(self, server: SshServer, who: str, tty: bool = False) -> list[str]:
+        return server.ssh_argv(user=SERVICE, key=self.keys[who], tty=tty)
+
+    def ssh(self, server: SshServer, who: str, command: str, stdin: str | None = None) -> str:
+        done = subprocess.run(self.argv(server, who) + [command], capture_output=True, text=True, timeout=120,
+                              input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
+        assert done.returncode == 0, (command, done.stderr)
+        return done.stdout
+
+
 @pytest.fixture
-def clinic(install):
+def host():
     missing = [t for t in ("tmux", "faketime") if shutil.which(t) is None]
     reason = SshServer.unavailable() or (f"{' and '.join(missing)} not installed" if missing else None) \
         or (None if libfaketime() else "libfaketime.so.1 not found")
     if reason:
         pytest.skip(reason)
+    home = ensure_service_account()
+    install = PublicInstall(SERVICE)
+    if install.python is None:
+        install.remove()
+        pytest.skip("no Python of this version that the service account may run")
     place = public_dir("fct-day-")
-    root = place / "clinic"
-    subprocess.run(["install", "-d", "-o", "root", "-g", STAFF_GROUP, "-m", "2770", str(root)], check=True)
-    roster = place / "roster.csv"
-    roster.write_text(ROSTER)
-    os.chmod(roster, 0o644)
+    root = home / f"clinic-{uuid.uuid4().hex[:8]}"
+    made = install.run(SERVICE, "077", "cli", "init", "--clinic", "Test Clinic", "--timezone", "America/Chicago",
+                       "--data", str(root))
+    assert made.returncode == 0, made.stderr
+    os.chmod(root, 0o700)                 # as `host init` makes it: the service account's alone
+    added = install.run(SERVICE, "077", "cli", "staff", "add", ADMIN, "--name", "Ada Admin", "--role", "admin",
+                        "--data", str(root))
+    assert added.returncode == 0, added.stderr
+    made = Host(place, install, root)
+    try:
+        yield made
+    finally:
+        for server in made.servers:
+            server.stop()
+        install.remove()
+        shutil.rmtree(place, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
 
-    def cli(user: str, *args: str) -> str:
-        done = install.run(user, "077", "cli", *args, "--data", str(root))
-        assert done.returncode == 0, done.stderr
-        return done.stdout
 
-    cli(ADMIN, "init", "--clinic", "Test Clinic", "--timezone", "America/Chicago", "--group", STAFF_GROUP)
-    cli(ADMIN, "staff", "add", COUNSELOR, "--name", "Cole Counselor", "--role", "counselor")
-    cli(ADMIN, "staff", "add", SUPERVISOR, "--name", "Sue Supervisor", "--role", "supervisor")
-    cli(ADMIN, "groups", "add", GROUP, "--days", "mon,wed,thu", "--start", "18:00", "--minutes", "180",
-        "--plan", "iop-evening-triggers")
-    cli(ADMIN, "groups", "add", MORNING, "--days", "mon,thu", "--start", "10:00", "--minutes", "90")
-    cli(ADMIN, "roster", "import", str(roster))
+def set_up_as_the_admin(host: Host, server: SshServer) -> None:
+    """The admin's day-zero work, over ssh with their key (no clock of its own: set-up)."""
+    def admin(command: str, stdin: str | None = None) -> None:
+        host.ssh(server, ADMIN, command, stdin)
+    admin(f"staff deactivate {SERVICE}")          # init's own admin: the service account is nobody
+    admin(f"staff add {COUNSELOR} --name 'Cole Counselor' --role counselor")
+    admin(f"staff add {SUPERVISOR} --name 'Sue Supervisor' --role supervisor")
+    admin(f"groups add '{GROUP}' --days mon,wed,thu --start 18:00 --minutes 180 --plan iop-evening-triggers")
+    admin(f"groups add '{MORNING}' --days mon,thu --start 10:00 --minutes 90")
+    admin("roster import -", ROSTER)
     for user in (COUNSELOR, SUPERVISOR):
-        done = install.run(user, "077", "set-pin", str(root), COUNSELOR_AT.isoformat(), PIN)
-        assert done.returncode == 0, done.stderr
+        admin(f"pin issue {user}", f"{PIN}\n{PIN}\n")
     # That morning the admin (a clinician too) ran the morning group: one note signed, waiting
     # for a co-signature, one not written yet.
-    done = install.run(ADMIN, "077", "run-session", str(root), "2026-11-23T10:05:00-06:00", MORNING)
+    done = host.install.run(SERVICE, "077", "--staff", ADMIN, "run-session", str(host.root),
+                            "2026-11-23T10:05:00-06:00", MORNING)
     assert done.returncode == 0, done.stderr
-    yield root
-    shutil.rmtree(place, ignore_errors=True)
 
 
-def login_env(user: str, install, root: Path) -> list[str]:
-    return ["env", "-i", f"HOME={pwd.getpwnam(user).pw_dir}", f"PATH={install.dir / 'bin'}:/usr/bin:/bin",
-            "LANG=C.UTF-8", "TERM=xterm-256color", "TZ=UTC", f"FACILITATOR_DATA={root}"]
+def login(host: Host, server: SshServer, who: str, name: str) -> Terminal:
+    line = shlex.join(host.argv(server, who, tty=True))
+    tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24",
+         f"env -u COLORTERM TERM=xterm-256color {line}; echo EXITED-$?; sleep 30")
+    return Terminal(name)
 
 
-def over_ssh(server: SshServer, key: Path, command: str) -> subprocess.CompletedProcess:
-    """A command as the supervisor, through the ForceCommand entry (SSH_ORIGINAL_COMMAND)."""
-    return subprocess.run(server.ssh_argv(user=SUPERVISOR, key=key) + [command],
-                          capture_output=True, text=True, timeout=120)
-
-
-@pytest.fixture
-def sshd():
-    place = public_dir("fct-sshd-")       # every account may pass through to its own key
-    server = SshServer(place / "sshd")
-    yield server
-    server.stop()
-    shutil.rmtree(place, ignore_errors=True)
-
-
-def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(install, clinic, sshd):
-    root = clinic
-    # -- the counselor, in a terminal on the host, as their own account ---------------------
-    name = f"day-c-{uuid.uuid4().hex[:8]}"
-    # libfaketime preloaded, not the faketime wrapper (tests/faketime.run_at says why).
-    line = " ".join(["runuser", "-u", COUNSELOR, "--", *login_env(COUNSELOR, install, root),
-                     f"LD_PRELOAD={libfaketime()}", f"FAKETIME='{faketime_text(COUNSELOR_AT)}'",
-                     str(install.dir / "bin" / "facilitator")])
-    tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", f"{line}; echo EXITED-$?; sleep 30")
-    counselor = Terminal(name)
+def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(host):
+    root = host.root
+    set_up_as_the_admin(host, host.sshd_at(None))
+    # -- the counselor, over ssh with their key, at 17:58 ----------------------------------
+    counselor = login(host, host.sshd_at(COUNSELOR_AT), COUNSELOR, f"day-c-{uuid.uuid4().hex[:8]}")
     try:
         assert run_the_group(counselor) == 20
         counselor.keys("q")
         counselor.wait_for("EXITED-0")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        subprocess.run(["tmux", "kill-session", "-t", counselor.name], capture_output=True)
 
-    # -- the supervisor, over ssh with a key, through the ForceCommand entry ----------------
-    server = sshd.start(extra_config=(
-        f"\nMatch Group {STAFF_GROUP}\n"
-        f"    ForceCommand {install.dir / 'bin' / 'facilitator-ssh'}\n"
-        "    AllowTcpForwarding no\n    X11Forwarding no\n"
-        # The test's clock and clinic (see the module's docstring): only this sshd sets them.
-        f"Match User {SUPERVISOR}\n"
-        f'    SetEnv TZ=UTC "FAKETIME={faketime_text(SUPERVISOR_AT)}" LD_PRELOAD={libfaketime()} '
-        f"FACILITATOR_DATA={root}\n"))
-    os.chmod(server.dir, 0o711)          # sshd reads each account's keys as that account
-    key = server.add_key(SUPERVISOR)
+    # -- the supervisor, over ssh with their key, at 21:30 the same evening ------------------
+    server = host.sshd_at(SUPERVISOR_AT)
     name = f"day-s-{uuid.uuid4().hex[:8]}"
-    ssh_line = " ".join(server.ssh_argv(user=SUPERVISOR, key=key, tty=True))
-    tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24",
-         f"env -u COLORTERM TERM=xterm-256color {ssh_line}; echo EXITED-$?; sleep 30")
-    supervisor = Terminal(name)
+    supervisor = login(host, server, SUPERVISOR, name)
     keys = []
 
     def press(*pressed: str) -> None:
@@ -219,7 +242,9 @@ def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(install, clinic, 
         assert note.cosigned_by == SUPERVISOR and note.cosign_hash
         assert note.cosigned_at is not None
         assert note.cosigned_at.astimezone(CHICAGO).strftime("%Y-%m-%d %H:%M") == "2026-11-23 21:30"
-    audit = over_ssh(server, key, "facilitator audit --from 2026-11-23 --to 2026-11-23 --format json")
+    audit = subprocess.run(host.argv(server, SUPERVISOR) + ["facilitator audit --from 2026-11-23 --to 2026-11-23 "
+                                                            "--format json"], capture_output=True, text=True,
+                           timeout=120, stdin=subprocess.DEVNULL)
     morning = [data.session_file(r.header.session_id).notes() for r in
                data.sessions_between(SUPERVISOR_AT.date(), SUPERVISOR_AT.date()).records
                if r.header.group == MORNING]
@@ -232,6 +257,8 @@ def test_a_counselors_group_then_a_supervisor_cosigns_over_ssh(install, clinic, 
     assert {e["record"] for e in cosigns} == {SESSION_ID}
     signs = [e for e in entries if e["action"] == "note.sign" and e["record"] == SESSION_ID]
     assert len(signs) == 9 and {e["user"] for e in signs} == {COUNSELOR}
-    verify = over_ssh(server, key, "facilitator verify")
+    verify = subprocess.run(host.argv(server, SUPERVISOR) + ["facilitator verify"], capture_output=True,
+                            text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert verify.returncode == 0, verify.stdout + verify.stderr
-    assert_shared(root)
+    info = root.stat()
+    assert stat.S_IMODE(info.st_mode) == 0o700 and info.st_uid == pwd.getpwnam(SERVICE).pw_uid

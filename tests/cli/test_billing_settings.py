@@ -86,7 +86,7 @@ def test_other_settings_still_take_one_value(empty_clinic: Path, capsys) -> None
 
 def test_a_counselor_cannot_change_a_billing_code(empty_clinic: Path, capsys, monkeypatch) -> None:
     add_staff(open_data(empty_clinic), "counselor2", "Sam Counselor", "counselor")
-    monkeypatch.setattr("facilitator.store.clinic.os_user", lambda: "counselor2")
+    monkeypatch.setattr("facilitator.store.clinic.acting_user", lambda: "counselor2")
     before = (empty_clinic / "clinic.json").read_bytes()
     result = run_cli(capsys, "settings", "set", "billing-code", "PHP", "H0035", "--data", empty_clinic)
     assert result.code == 2 and "only admins" in result.one_line_error()

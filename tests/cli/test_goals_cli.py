@@ -110,7 +110,7 @@ def test_a_supervisor_is_refused_changes_but_may_list(rostered_clinic: Path, cap
     assert goals(capsys, "add", "Q001", "--text", GOAL, "--data", rostered_clinic).code == 0
     assert run_cli(capsys, "staff", "add", "sup9", "--name", "Sue Pervisor", "--role", "supervisor",
                    "--data", rostered_clinic).code == 0
-    monkeypatch.setattr("facilitator.store.clinic.os_user", lambda: "sup9")
+    monkeypatch.setattr("facilitator.store.clinic.acting_user", lambda: "sup9")
     refused = goals(capsys, "set-status", "Q001:1", "met", "--data", rostered_clinic)
     assert refused.code == 2 and "only admins and counselors" in refused.one_line_error()
     assert goals(capsys, "list", "Q001", "--data", rostered_clinic).code == 0

@@ -103,7 +103,7 @@ def test_an_unknown_key_is_a_usage_error(empty_clinic: Path, capsys) -> None:
 
 def test_a_counselor_is_refused(empty_clinic: Path, capsys, monkeypatch) -> None:
     add_staff(open_data(empty_clinic), "counselor2", "Sam Counselor", "counselor")
-    monkeypatch.setattr("facilitator.store.clinic.os_user", lambda: "counselor2")
+    monkeypatch.setattr("facilitator.store.clinic.acting_user", lambda: "counselor2")
     before = (empty_clinic / "clinic.json").read_bytes()
     shown = run_cli(capsys, "settings", "show", "--data", empty_clinic)
     assert shown.code == 0 and "group-cap: 12" in shown.out

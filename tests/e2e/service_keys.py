@@ -1,0 +1,69 @@
+"""The service account of a clinic host, for the SSH end-to-end tests (issue #21).
+
+``authorized_keys_line`` writes exactly the contract's line,
+``restrict,pty,command="<entry> --staff <user> --data <data>" <key> facilitator:<user>``;
+once ``facilitator.core.sshkeys.authorized_keys_line`` and ``store.hostkeys`` exist (the
+engineer "staffkeys"), ``write_authorized_keys`` here can be pointed at them.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import subprocess
+from pathlib import Path
+
+from tests.accounts import accounts_lock
+
+SERVICE = "fct_svc"
+
+
+def ensure_service_account(name: str = SERVICE) -> Path:
+    """A system account with a home and /bin/sh, no password (only a key logs in); its home."""
+    assert name.startswith("fct_")
+    with accounts_lock():
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            subprocess.run(["useradd", "--system", "--create-home", "--home-dir", f"/var/lib/{name}",
+                            "--shell", "/bin/sh", name], check=True)
+        subprocess.run(["usermod", "-p", "*", "--shell", "/bin/sh", name], check=True)
+    return Path(pwd.getpwnam(name).pw_dir)
+
+
+def normalised_key(public_file: Path) -> str:
+    """``<type> <base64>`` of a key ssh-keygen wrote (its comment dropped)."""
+    kind, blob = public_file.read_text().split()[:2]
+    return f"{kind} {blob}"
+
+
+def authorized_keys_line(key: str, user: str, entry: str, data: str) -> str:
+    for word in (user, entry, data):
+        assert not any(c in word for c in '"\\') and not any(c.isspace() or ord(c) < 32 for c in word), word
+    return f'restrict,pty,command="{entry} --staff {user} --data {data}" {key} facilitator:{user}'
+
+
+def write_authorized_keys(account: str, lines: list[str]) -> Path:
+    """The account's ``~/.ssh/authorized_keys`` (0600; ``.ssh`` 0700), owned by it."""
+    entry = pwd.getpwnam(account)
+    ssh = Path(entry.pw_dir) / ".ssh"
+    ssh.mkdir(mode=0o700, exist_ok=True)
+    path = ssh / "authorized_keys"
+    temp = ssh / "authorized_keys.tmp"
+    temp.write_text("".join(f"{line}\n" for line in lines))
+    for made in (ssh, temp):
+        os.chown(made, entry.pw_uid, entry.pw_gid)
+    os.chmod(temp, 0o600)
+    os.replace(temp, path)
+    return path
+
+
+def new_key(directory: Path, name: str, owner: str | None = None) -> Path:
+    """A fresh ed25519 key pair in ``directory``; the private file (owned by ``owner`` if given)."""
+    key = directory / f"key_{name}"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@laptop", "-f", str(key)],
+                   check=True)
+    if owner:
+        entry = pwd.getpwnam(owner)
+        os.chown(key, entry.pw_uid, entry.pw_gid)
+    return key
