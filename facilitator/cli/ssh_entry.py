@@ -120,16 +120,6 @@ def parse(words: list[str]) -> argparse.Namespace | None:
         raise EntryRefused(err.sentence) from None
 
 
-def parse_backup(words: list[str]) -> tuple[list[str], argparse.Namespace | None]:
-    """``backup`` with no DEST streams to stdout over ssh: it is ``backup -``."""
-    try:
-        return words, parse(words)
-    except EntryRefused:
-        if words[:1] != ["backup"] or "-" in words:
-            raise
-        return [*words, "-"], parse([*words, "-"])
-
-
 def command_key(args: argparse.Namespace) -> tuple[str | None, str | None]:
     return args.command, getattr(args, "action", None)
 
@@ -166,6 +156,11 @@ def check_never(args: argparse.Namespace) -> None:
     if key == ("audit", None) and getattr(args, "what", None) == "baseline":
         raise EntryRefused(f"{PREFIX}`audit baseline` vouches for files as they are and is not allowed "
                            f"over ssh; run it at the host's console, after `verify`.")
+    if args.command == "verify" and getattr(args, "archive", None) is not None:
+        # An archive is checked where it is: over ssh it would be unpacked into the host's
+        # temp space (up to 8 GB) for nothing the host needs.
+        raise EntryRefused(f"{PREFIX}`verify --archive` is not run over ssh; check an archive on the "
+                           f"computer that holds it (facilitator verify --archive FILE).")
     if args.command == "sync" and (not args.serve or args.target is not None or args.ssh != "ssh"
                                    or args.remote_command != "facilitator"):
         raise EntryRefused(f"{PREFIX}only a laptop's `sync --serve` runs over ssh; the host does not "
@@ -191,7 +186,8 @@ def command_for(original: str, *, data: Path, user: str, role: Role | None) -> l
     """The ``facilitator`` argv to run for the client's command line (``--data`` first), or
     ``EntryRefused``. ``role`` None: ``user`` is not active staff, so only ``sync --serve``
     runs (the sync server answers it)."""
-    words, args = parse_backup(client_words(original))
+    words = client_words(original)
+    args = parse(words)
     if role is None and (args is None or args.command != "sync"):
         raise EntryRefused(f"{PREFIX}{user} is not active staff of this clinic (nothing was run).")
     if args is None:                     # --help or --version: they only print

@@ -127,8 +127,19 @@ def test_the_client_command_runs_after_this_keys_data():
     assert decide("--data /srv/clinic", C) == ["--data", "/srv/clinic"]
 
 
+def test_an_archive_is_verified_where_it_is_never_unpacked_on_the_host():
+    for line in ("verify --archive -", "verify --archive /srv/clinic/../x.tar", "verify --archive=-"):
+        decided = decide(line, A)
+        assert isinstance(decided, str) and "verify --archive" in decided and "\n" not in decided
+    assert decide("verify", S) == ["--data", "/srv/clinic", "verify"]
+
+
 def test_backup_without_dest_streams_to_stdout():
-    assert decide("backup", A) == ["--data", "/srv/clinic", "backup", "-"]
+    from facilitator.cli.parser import build_parser
+    decided = decide("backup", A)
+    assert decided == ["--data", "/srv/clinic", "backup"]
+    assert build_parser().parse_args(decided).dest == "-"       # backup's FILE defaults to stdout
+    assert decide("backup -", A) == ["--data", "/srv/clinic", "backup", "-"]
 
 
 # -- the attacks a colleague tries first --------------------------------------------------------

@@ -1,9 +1,10 @@
 """The service account of a clinic host, for the SSH end-to-end tests (issue #21).
 
-``authorized_keys_line`` writes exactly the contract's line,
-``restrict,pty,command="<entry> --staff <user> --data <data>" <key> facilitator:<user>``;
-once ``facilitator.core.sshkeys.authorized_keys_line`` and ``store.hostkeys`` exist (the
-engineer "staffkeys"), ``write_authorized_keys`` here can be pointed at them.
+``authorized_keys_line`` is the program's own (``facilitator.core.sshkeys``):
+``restrict,pty,command="<entry> --staff <user> --data <data>" <key> facilitator:<user>``.
+``write_authorized_keys`` here writes lines as root for tests that give one account keys of
+several members by hand; tests/accounts/test_host_readme.py and test_host_setup.py check the
+file the program writes itself from the staff list (``store.hostkeys``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import pwd
 import subprocess
 from pathlib import Path
 
+from facilitator.core.sshkeys import authorized_keys_line
 from tests.accounts import accounts_lock
+
+__all__ = ["authorized_keys_line", "ensure_service_account", "new_key", "normalised_key", "write_authorized_keys"]
 
 SERVICE = "fct_svc"
 
@@ -35,12 +39,6 @@ def normalised_key(public_file: Path) -> str:
     """``<type> <base64>`` of a key ssh-keygen wrote (its comment dropped)."""
     kind, blob = public_file.read_text().split()[:2]
     return f"{kind} {blob}"
-
-
-def authorized_keys_line(key: str, user: str, entry: str, data: str) -> str:
-    for word in (user, entry, data):
-        assert not any(c in word for c in '"\\') and not any(c.isspace() or ord(c) < 32 for c in word), word
-    return f'restrict,pty,command="{entry} --staff {user} --data {data}" {key} facilitator:{user}'
 
 
 def write_authorized_keys(account: str, lines: list[str]) -> Path:
