@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.store.files import (
+    FILE_MODE,
     audit_month_names,
-    file_mode_for,
     fsync_dir,
     last_line_torn,
     locked,
@@ -173,12 +173,12 @@ class AuditLog:
             line = b"".join((json.dumps(e, sort_keys=True, ensure_ascii=False) + "\n").encode() for e in made)
             created = not path.exists()
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK,
-                         file_mode_for(self.directory))
+                         FILE_MODE)
             try:
                 if not stat.S_ISREG(os.fstat(fd).st_mode):
                     raise OSError(errno.EINVAL, "not a regular file", str(path))
                 if created:
-                    os.fchmod(fd, file_mode_for(self.directory))   # whatever the umask
+                    os.fchmod(fd, FILE_MODE)   # whatever the umask
                 start = os.fstat(fd).st_size
                 try:
                     # One write() of the whole line; a short one (a full disk) is undone,

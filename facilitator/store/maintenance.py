@@ -15,7 +15,16 @@ from facilitator.core.permissions import allowed
 from facilitator.store.audit import AuditLog
 from facilitator.store.checks import AuditShapes, check_files, regular_files
 from facilitator.store.datadir import DataDir, NotStaff
-from facilitator.store.files import DIR_MODE, FILE_MODE, TEMP_SUFFIX, DamagedFile, fsync_dir, locked, make_dirs
+from facilitator.store.files import (
+    FILE_MODE,
+    TEMP_SUFFIX,
+    TOP_DIR_MODE,
+    DamagedFile,
+    fsync_dir,
+    locked,
+    make_dirs,
+    make_top_dir,
+)
 from facilitator.store.integrity import Replay, settle_backup, verify_integrity, vouched_records
 
 
@@ -80,10 +89,10 @@ def verify(data: DataDir, *, full: bool = False, parallel: bool | None = None) -
 
 
 def permission_problems(root: Path) -> list[str]:
-    """Every path whose group or mode is wrong for the clinic (shared or private), one
-    sentence each; see ``store.sharing``."""
-    from facilitator.store.sharing import permission_problems as problems_under
-    return problems_under(root)
+    """Everything in the clinic folder that another account could use, one sentence each;
+    see ``store.ownership``."""
+    from facilitator.store.ownership import ownership_problems
+    return ownership_problems(root)
 
 
 def backup(data: DataDir, dest: Path) -> int:
@@ -101,7 +110,7 @@ def backup(data: DataDir, dest: Path) -> int:
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise FileExistsError(f"{dest} is not empty; back up into a new or empty directory.")
-    make_dirs(dest)
+    make_top_dir(dest)               # a copy of the clinic: this account's alone (0700), like it
     copied = 0
     audit_files = []
     with locked(data.clinic_file.path):
@@ -163,7 +172,8 @@ def _backup_files(src: Path) -> Iterator[Path]:
 def restore(src: Path, dest: Path) -> int:
     """Copy backup ``src`` into new or empty ``dest`` (all or nothing). Returns files copied.
 
-    Files keep their mode less any world bits (so 0640 stays 0640); directories are 0750.
+    Files keep their mode less any world bits (so 0640 stays 0640); folders are 0750, the
+    clinic's own 0700.
     The copy is built in a hidden sibling directory and renamed into place, so a failure
     (a full disk) leaves ``dest`` as it was.
     """
@@ -171,7 +181,7 @@ def restore(src: Path, dest: Path) -> int:
     make_dirs(dest.parent)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.restore-", dir=dest.parent))
     try:
-        os.chmod(staging, DIR_MODE)
+        os.chmod(staging, TOP_DIR_MODE)      # the clinic's folder: this account's alone
         for path in files:
             target = staging / path.relative_to(src)
             make_dirs(target.parent)

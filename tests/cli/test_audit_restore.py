@@ -201,7 +201,7 @@ def test_restore_copies_a_backup_that_then_verifies(backup_dir: Path, tmp_path: 
     assert entries[-1]["action"] == "clinic.restore"
     for name, mode in modes(target).items():
         assert mode == (0o750 if (target / name).is_dir() else 0o640), name
-    assert stat.S_IMODE(target.stat().st_mode) == 0o750
+    assert stat.S_IMODE(target.stat().st_mode) == 0o700          # the clinic folder: its account's alone
     assert all((target / sub).is_dir() for sub in ("records", "plans", "audit"))
     assert run_cli(capsys, "verify", "--data", target).code == 0
     assert tree_bytes(backup_dir) == backup_bytes  # the backup is untouched
