@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import stat
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta, timezone
@@ -150,6 +151,7 @@ def pair(tmp_path, demo_template):
 
 def test_a_clone_holds_the_clinic_and_a_second_sync_moves_nothing(pair):
     laptop, host = pair
+    assert stat.S_IMODE(laptop.stat().st_mode) == 0o700      # made by the first sync: this account's alone
     assert (laptop / "clinic.json").read_bytes() == (host / "clinic.json").read_bytes()
     assert len(list((laptop / "records").rglob("*.json"))) == len(list((host / "records").rglob("*.json")))
     assert pending_pushes(laptop) == 0
