@@ -72,7 +72,7 @@ class NotSaved(StoreProblem, OSError):
                     f"audit log are as they were. Free some space and try again.")
         if self.errno in (errno.EACCES, errno.EPERM):
             return (f"Permission denied for {self.path}, so this change was not saved; check the data "
-                    f"directory's group and mode.")
+                    f"directory's owner and mode.")
         if self.errno == errno.EROFS:
             return f"{self.path} is on a read-only disk, so this change was not saved."
         reason = (self.strerror or "it failed").lower()
