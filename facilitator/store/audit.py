@@ -61,7 +61,8 @@ def _drop_torn_tail(path: Path) -> None:
     Such a line was never a complete entry (its append never returned), and left in
     place the next entry would be glued onto it and lost. Called under the log's lock.
     """
-    # O_NOFOLLOW: a month file a group member replaced with a link must not cut the link's target.
+    # O_NOFOLLOW: a month file replaced with a link (only root or the clinic's account could
+    # put one there) must not cut the link's target.
     fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb+") as handle:
         size = handle.seek(0, os.SEEK_END)

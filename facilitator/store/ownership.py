@@ -15,6 +15,7 @@ device.
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import pwd
@@ -51,6 +52,16 @@ def shared_clinic(root: Path) -> str | None:
     return None
 
 
+class WritableByAll(Refusal):
+    """A clinic folder every account may write in: anyone could replace its files."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(f"{root} can be written by every account on this machine, so anyone could "
+                         f"replace its records and facilitator will not use it; nothing was changed: "
+                         f"as its owner, run `chmod 700 {root}`.")
+        self.root = Path(root)
+
+
 class NotYours(Refusal):
     """A clinic folder this account cannot enter: another account's alone."""
 
@@ -62,10 +73,14 @@ class NotYours(Refusal):
 
 def refuse_unusable(root: Path) -> None:
     """Before a clinic is opened: ``SharedClinic`` for one on the group-shared model,
-    ``NotYours`` for another account's (nothing under it can be reached)."""
+    ``WritableByAll`` for one any account may write in, ``NotYours`` for another account's
+    (nothing under it can be reached)."""
     group = shared_clinic(root)
     if group is not None:
         raise SharedClinic(root, group)
+    with contextlib.suppress(FileNotFoundError):
+        if os.stat(root).st_mode & stat.S_IWOTH:
+            raise WritableByAll(root)
     try:
         os.stat(Path(root) / "clinic.json")
     except PermissionError:

@@ -211,7 +211,7 @@ def test_open_clinic_as_the_service_account_from_their_own_python_fails(host, un
 
 @pytest.mark.parametrize("attacker", ATTACKERS)
 @pytest.mark.parametrize("command", [("staff", "add", STRANGER, "--name", "New Admin", "--role", "admin"),
-                                     ("report", "week", "--week", "2026-11-16"), ("verify",),
+                                     ("report", "week", "--week", "2026-W47"), ("verify",),
                                      ("audit",)])
 def test_the_program_run_by_a_staff_member_on_the_host_is_refused_in_one_sentence(
         host, untouched, install, attacker, command):

@@ -111,7 +111,7 @@ def test_verify_names_a_path_another_account_owns(empty_clinic, capsys):
 
 
 @pytest.mark.parametrize("shared", [0o2770, 0o770, 0o2750])
-@pytest.mark.parametrize("command", [("verify",), ("report", "week", "--week", "2026-11-23"),
+@pytest.mark.parametrize("command", [("verify",), ("report", "week", "--week", "2026-W48"),
                                      ("staff", "add", "fct_nobody", "--name", "New Person", "--role",
                                       "counselor"), ("settings", "show")])
 def test_a_clinic_on_the_shared_group_model_is_refused_and_left_as_it_was(grouped_clinic, capsys,
@@ -139,3 +139,17 @@ def test_the_store_refuses_a_shared_clinic_for_every_caller_the_app_and_sync_too
         DataDir.open(grouped_clinic, user="anyone", clock=FakeClock())
     assert refused.value.exit_code == 2
     assert mode(grouped_clinic) == 0o2770
+
+
+def test_a_clinic_folder_every_account_may_write_in_is_refused_and_left_as_it_was(grouped_clinic, capsys):
+    os.chmod(grouped_clinic, 0o707)              # not the group's: everyone's
+    before_bytes, before_modes = tree_bytes(grouped_clinic), modes(grouped_clinic)
+    result = run_cli(capsys, "report", "week", "--week", "2026-W48", "--data", grouped_clinic)
+    assert result.code == 2
+    assert result.one_line_error() == (
+        f"{grouped_clinic} can be written by every account on this machine, so anyone could replace its "
+        f"records and facilitator will not use it; nothing was changed: as its owner, run "
+        f"`chmod 700 {grouped_clinic}`.")
+    assert tree_bytes(grouped_clinic) == before_bytes and modes(grouped_clinic) == before_modes
+    os.chmod(grouped_clinic, 0o700)
+    assert run_cli(capsys, "report", "week", "--week", "2026-W48", "--data", grouped_clinic).code == 0
