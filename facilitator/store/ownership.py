@@ -15,7 +15,6 @@ device.
 
 from __future__ import annotations
 
-import contextlib
 import grp
 import os
 import pwd
@@ -74,19 +73,23 @@ class NotYours(Refusal):
 def refuse_unusable(root: Path) -> None:
     """Before a clinic is opened: ``SharedClinic`` for one on the group-shared model,
     ``WritableByAll`` for one any account may write in, ``NotYours`` for another account's
-    (nothing under it can be reached)."""
-    group = shared_clinic(root)
-    if group is not None:
-        raise SharedClinic(root, group)
-    with contextlib.suppress(FileNotFoundError):
-        if os.stat(root).st_mode & stat.S_IWOTH:
-            raise WritableByAll(root)
+    (nothing under it can be reached). A folder with no clinic.json is left to ``NotAClinic``."""
     try:
         os.stat(Path(root) / "clinic.json")
     except PermissionError:
+        _refuse_open_to_others(root)
         raise NotYours(root, account_name(os.stat(root).st_uid)) from None
     except OSError:
-        return                    # missing: NotAClinic follows
+        return
+    _refuse_open_to_others(root)
+
+
+def _refuse_open_to_others(root: Path) -> None:
+    group = shared_clinic(root)
+    if group is not None:
+        raise SharedClinic(root, group)
+    if os.stat(root).st_mode & stat.S_IWOTH:
+        raise WritableByAll(root)
 
 
 def ownership_problems(root: Path) -> list[str]:

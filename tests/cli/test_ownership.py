@@ -153,3 +153,13 @@ def test_a_clinic_folder_every_account_may_write_in_is_refused_and_left_as_it_wa
     assert tree_bytes(grouped_clinic) == before_bytes and modes(grouped_clinic) == before_modes
     os.chmod(grouped_clinic, 0o700)
     assert run_cli(capsys, "report", "week", "--week", "2026-W48", "--data", grouped_clinic).code == 0
+
+
+def test_a_setgid_folder_that_holds_no_clinic_is_named_as_no_clinic(tmp_path, capsys):
+    root = tmp_path / "not-a-clinic"
+    root.mkdir()
+    os.chmod(root, 0o2777)
+    result = run_cli(capsys, "report", "week", "--week", "2026-W48", "--data", root)
+    assert result.code == 2
+    assert result.one_line_error().startswith(f"{root} is not a facilitator clinic (it has no clinic.json)")
+    assert list(root.iterdir()) == [] and stat.S_IMODE(root.stat().st_mode) == 0o2777
