@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -34,15 +33,14 @@ from facilitator.core.session import (
 )
 from facilitator.store.files import (
     NOT_SAVED_ERRNOS,
-    TOP_DIR_MODE,
     DamagedFile,
     NotSaved,
     _recent_temp_files,
     audit_month_names,
+    claim_top_dir,
     holding,
     last_line_torn,
     make_dirs,
-    make_top_dir,
     read_regular,
     sweep_temp_files,
 )
@@ -67,16 +65,6 @@ class NotAClinic(Refusal):
     def __init__(self, root: Path) -> None:
         super().__init__(f"{root} is not a facilitator clinic (it has no clinic.json); "
                          f"create one with `facilitator init --clinic NAME --timezone TZ --data {root}`.")
-
-
-def _make_private(root: Path) -> None:
-    """An existing empty folder ``init`` was given becomes 0700, this account's alone."""
-    try:
-        os.chmod(root, TOP_DIR_MODE)
-    except PermissionError:
-        raise InputError(f"{root} belongs to another account, so it cannot be this account's alone "
-                         f"as a clinic folder must be; nothing was made: choose a new directory",
-                         field="--data") from None
 
 
 class NotStaff(Refusal):
@@ -251,8 +239,7 @@ class DataDir:
             raise InputError(f"{root} already holds a clinic; nothing was changed", field="--data")
         if root.exists() and any(p for p in root.iterdir() if not p.name.startswith(".")):
             raise InputError(f"{root} is not empty; choose an empty or new directory", field="--data")
-        if not make_top_dir(root):
-            _make_private(root)
+        claim_top_dir(root, field="--data")
         for sub in ("records", "plans", "audit"):
             make_dirs(root / sub)
         data = cls(root, user=user, clock=clock, **kwargs)

@@ -23,7 +23,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from facilitator.core.errors import StoreProblem
+from facilitator.core.errors import InputError, StoreProblem
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -195,6 +195,20 @@ def make_top_dir(root: Path) -> bool:
         return False
     os.chmod(root, TOP_DIR_MODE)
     return True
+
+
+def claim_top_dir(root: Path, *, field: str) -> None:
+    """A data directory's top folder for a new clinic or copy: made 0700 (``make_top_dir``), or
+    an existing (empty) folder set 0700, this account's alone from now on. One of another
+    account is refused (``InputError`` naming ``field``): it could never be this account's alone."""
+    if make_top_dir(root):
+        return
+    try:
+        os.chmod(root, TOP_DIR_MODE)
+    except PermissionError:
+        raise InputError(f"{root} belongs to another account, so it cannot be this account's alone "
+                         f"as a clinic folder must be; nothing was made: choose a new directory",
+                         field=field) from None
 
 
 def fsync_dir(path: Path) -> None:

@@ -20,10 +20,10 @@ from facilitator.store.files import (
     TEMP_SUFFIX,
     TOP_DIR_MODE,
     DamagedFile,
+    claim_top_dir,
     fsync_dir,
     locked,
     make_dirs,
-    make_top_dir,
 )
 from facilitator.store.integrity import Replay, settle_backup, verify_integrity, vouched_records
 
@@ -110,7 +110,7 @@ def backup(data: DataDir, dest: Path) -> int:
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise FileExistsError(f"{dest} is not empty; back up into a new or empty directory.")
-    make_top_dir(dest)               # a copy of the clinic: this account's alone (0700), like it
+    claim_top_dir(dest, field="DEST")     # a copy of the clinic: this account's alone (0700), like it
     copied = 0
     audit_files = []
     with locked(data.clinic_file.path):

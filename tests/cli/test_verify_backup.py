@@ -105,8 +105,9 @@ def test_backup_then_verify_the_copy(busy_clinic: Path, tmp_path: Path, capsys) 
 
 def test_backup_into_an_existing_empty_directory(busy_clinic: Path, tmp_path: Path, capsys) -> None:
     dest = tmp_path / "empty"
-    dest.mkdir()
+    dest.mkdir(mode=0o755)
     assert run_cli(capsys, "backup", dest, "--data", busy_clinic).code == 0
+    assert dest.stat().st_mode & 0o777 == 0o700      # a copy of the clinic: this account's alone
     assert run_cli(capsys, "verify", "--data", dest).code == 0
 
 
