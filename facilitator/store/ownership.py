@@ -109,7 +109,7 @@ def ownership_problems(root: Path) -> list[str]:
 
 def _top_problems(root: str, top: os.stat_result) -> list[str]:
     mode = stat.S_IMODE(top.st_mode)
-    if not mode & 0o7077:
+    if not mode & 0o077:
         return []
     return [f"{root} can be entered by other accounts on this machine (mode {mode:o}); a data "
             f"directory is its own account's alone: run `chmod 700 {root}`."]

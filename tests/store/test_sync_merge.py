@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import stat
 import subprocess
@@ -157,6 +158,17 @@ def test_a_clone_holds_the_clinic_and_a_second_sync_moves_nothing(pair):
     assert pending_pushes(laptop) == 0
     assert synced(laptop, host).startswith("Nothing to move")
     assert invalid(laptop) == [] and invalid(host) == []
+
+
+def test_a_first_sync_into_an_empty_folder_makes_it_0700_and_a_later_one_changes_no_mode(tmp_path, demo_template):
+    host = copy_clinic(demo_template, tmp_path / "host")
+    laptop = tmp_path / "laptop"
+    laptop.mkdir(mode=0o755)
+    synced(laptop, host)
+    assert stat.S_IMODE(laptop.stat().st_mode) == 0o700
+    os.chmod(laptop, 0o750)                 # the owner's own choice afterwards: named by verify, not undone
+    synced(laptop, host)
+    assert stat.S_IMODE(laptop.stat().st_mode) == 0o750
 
 
 def test_sync_with_no_host_uses_the_one_this_laptop_last_synced_with(pair):
