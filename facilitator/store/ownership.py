@@ -94,8 +94,9 @@ def _refuse_open_to_others(root: Path) -> None:
 
 def ownership_problems(root: Path) -> list[str]:
     """One sentence per thing in the clinic folder that another account could use: the top
-    folder open to its group or others, a path owned by another account than the top folder's,
-    a file others may read, and any symbolic link, FIFO, socket or device."""
+    folder open to its group or others, a parent folder another account may change, a path
+    owned by another account than the top folder's, a file others may read, and any symbolic
+    link, FIFO, socket or device."""
     root = Path(root)
     top = os.stat(root)
     problems = _top_problems(str(root), top)
@@ -108,11 +109,28 @@ def ownership_problems(root: Path) -> list[str]:
 
 
 def _top_problems(root: str, top: os.stat_result) -> list[str]:
+    problems = []
     mode = stat.S_IMODE(top.st_mode)
-    if not mode & 0o077:
-        return []
-    return [f"{root} can be entered by other accounts on this machine (mode {mode:o}); a data "
-            f"directory is its own account's alone: run `chmod 700 {root}`."]
+    if mode & 0o077:
+        problems.append(f"{root} can be entered by other accounts on this machine (mode {mode:o}); a "
+                        f"data directory is its own account's alone: run `chmod 700 {root}`.")
+    parent = _parent_problem(os.path.dirname(os.path.abspath(root)), top.st_uid)
+    if parent is not None:
+        problems.append(parent)
+    return problems
+
+
+def _parent_problem(parent: str, owner: int) -> str | None:
+    """Whoever may rename entries in the clinic folder's parent could move the whole clinic away
+    and put another in its place: only root or the clinic's account may (or a sticky folder)."""
+    found = os.stat(parent)
+    loose = found.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not found.st_mode & stat.S_ISVTX
+    if found.st_uid in (0, owner) and not loose:
+        return None
+    return (f"{parent}, the folder that holds the clinic, can be changed by another account than "
+            f"root or {account_name(owner)} (owner {account_name(found.st_uid)}, mode "
+            f"{stat.S_IMODE(found.st_mode):o}), which could move the clinic away and put another in "
+            f"its place: make it root's or {account_name(owner)}'s, writable by its owner only.")
 
 
 def _path_problem(path: str, found: os.stat_result, owner: int) -> str | None:

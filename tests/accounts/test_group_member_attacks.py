@@ -141,8 +141,9 @@ ATTACKS = {
     "link an audit month": 'ln -sf "$3" "$1/audit/2099-01.jsonl"',
     "FIFO for the clinic's lock": 'mkfifo "$1/.clinic.json.lock"',
     "FIFO for an audit month": 'mkfifo "$1/audit/2099-01.jsonl"',
-    # loosen the folder itself
+    # loosen the folder itself, or move it away to put a forged clinic in its place
     "chmod the clinic folder": 'chmod 777 "$1"',
+    "move the clinic folder away": 'mv "$1" "$1.gone"',
 }
 
 
@@ -151,7 +152,7 @@ def attackers_file(request):
     """A file of the attacker's that any account could write, which the program must never
     touch (the target of every planted link)."""
     attacker = request.getfixturevalue("attacker")
-    path = Path(pwd.getpwnam(attacker).pw_dir) / "fct-rt-target"
+    path = Path(pwd.getpwnam(attacker).pw_dir) / f"fct-rt-target-{os.getpid()}"   # one per worker
     path.write_text(KEEP)
     os.chown(path, pwd.getpwnam(attacker).pw_uid, -1)
     os.chmod(path, 0o666)

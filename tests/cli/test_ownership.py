@@ -163,3 +163,16 @@ def test_a_setgid_folder_that_holds_no_clinic_is_named_as_no_clinic(tmp_path, ca
     assert result.code == 2
     assert result.one_line_error().startswith(f"{root} is not a facilitator clinic (it has no clinic.json)")
     assert list(root.iterdir()) == [] and stat.S_IMODE(root.stat().st_mode) == 0o2777
+
+
+@pytest.mark.parametrize(("parent_mode", "named"), [(0o777, True), (0o775, True), (0o1777, False),
+                                                    (0o755, False)])
+def test_verify_names_a_parent_folder_another_account_may_change(tmp_path, capsys, parent_mode, named):
+    parent = tmp_path / "srv"
+    root = parent / "clinic"
+    assert run_cli(capsys, "init", "--clinic", "Invented Center", "--timezone", TZ, "--data", root).code == 0
+    os.chmod(parent, parent_mode)      # 1777: sticky, like /tmp: no one renames what is not theirs
+    result = verify(capsys, root)
+    said = f"{parent}, the folder that holds the clinic, can be changed by another account"
+    assert (said in result.out) is named
+    assert result.code == (1 if named else 0)
