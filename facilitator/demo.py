@@ -33,7 +33,7 @@ from facilitator.core.session import (
 )
 from facilitator.store import recovery
 from facilitator.store.datadir import DataDir
-from facilitator.store.files import DIR_MODE, make_dirs
+from facilitator.store.files import TOP_DIR_MODE, make_dirs
 from facilitator.store.identity import Clock, system_clock
 from facilitator.store.plans import PlanLibrary, shipped_plans_dir
 from facilitator.store.staff import add_staff
@@ -62,7 +62,7 @@ def ensure_demo_clinic(root: Path, *, user: str, display_name: str,
     make_dirs(root.parent)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.building-", dir=root.parent))
     try:
-        os.chmod(staging, DIR_MODE)
+        os.chmod(staging, TOP_DIR_MODE)      # the clinic's folder: this account's alone
         _build(staging, user=user, display_name=display_name, today=today, clock=clock)
         try:
             os.replace(staging, root)   # replaces a missing or empty directory

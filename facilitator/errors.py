@@ -22,7 +22,7 @@ def explain(err: BaseException) -> tuple[int, str]:
             return 1, ("The disk is full, so this change was not saved: the data and the audit log "
                        "are as they were. Free some space and try again.")
         if err.errno in (errno.EACCES, errno.EPERM):
-            return 1, f"Permission denied for{where or ' a data file'}; check the data directory's group and mode."
+            return 1, f"Permission denied for{where or ' a data file'}; check the data directory's owner and mode."
         return 1, f"Could not read or write{where or ' a data file'}: {err.strerror}."
     frame = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
     place = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""

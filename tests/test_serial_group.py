@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
 
 SERIAL = ("tests/e2e/test_ssh.py", "tests/tui/test_e2e_tmux.py", "tests/store/test_kill.py",
-          "tests/accounts/test_shared_clinic.py", "tests/e2e/test_sync_forgery.py")
+          "tests/accounts/test_group_member_attacks.py", "tests/e2e/test_sync_forgery.py")
 PARALLEL = ("tests/core/test_hours.py", "tests/tui/test_idle_lock.py")
 MIXED = "tests/store/test_backup.py"      # one slow test among quick ones
 

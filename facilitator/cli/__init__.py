@@ -48,7 +48,7 @@ def run_command(args: argparse.Namespace) -> int:
     elif command in ("audit", "verify", "backup", "restore"):
         from facilitator.cli import audit
         return audit.COMMANDS[command](args)
-    elif command in ("where", "fix-permissions", "host"):
+    elif command in ("where", "host"):
         from facilitator.cli import host
         return host.COMMANDS[command](args)
     elif command == "goals":

@@ -23,10 +23,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     settings = ClinicSettings(name=args.clinic, timezone=args.timezone, week_start=args.week_start)
     if root.exists() and not root.is_dir():
         raise InputError(f"{root} is a file, not a directory", field="--data")
-    group = getattr(args, "group", None)
-    DataDir.init(root, settings, user=acting_user(), display_name=os_user_display_name(), group=group)
-    shared = f", shared with the group {group}" if group else ""
-    print(f"Created clinic {settings.name!r} in {root}{shared}; {acting_user()} is its admin.")
+    DataDir.init(root, settings, user=acting_user(), display_name=os_user_display_name())
+    print(f"Created clinic {settings.name!r} in {root}; {acting_user()} is its admin.")
     return 0
 
 

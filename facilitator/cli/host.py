@@ -1,5 +1,5 @@
-"""Commands for a clinic host: where the clinic is, sharing it with a staff group, and setting a host
-up for one service account (``host init``, ``host adopt``: issue #21)."""
+"""Commands for a clinic host: where the clinic is, and setting a host up for one service
+account (``host init``, ``host adopt``: issue #21)."""
 
 from __future__ import annotations
 
@@ -31,17 +31,6 @@ def cmd_where(args: argparse.Namespace) -> int:
     found = find_data_dir(getattr(args, "data", None))
     print(found.path)
     print(f"decided by {found.source}")
-    return 0
-
-
-def cmd_fix_permissions(args: argparse.Namespace) -> int:
-    from facilitator.store.location import find_data_dir
-    from facilitator.store.sharing import fix_permissions
-    root = find_data_dir(getattr(args, "data", None)).path
-    if not (Path(root) / "clinic.json").is_file():
-        raise InputError(f"{root} is not a facilitator clinic (it has no clinic.json)", field="--data")
-    changed = fix_permissions(root, args.group)
-    print(f"{root} is shared with the group {args.group}: {changed} paths changed.")
     return 0
 
 
@@ -208,4 +197,4 @@ def _adopt_report(root: Path, service: str, made: bool, changed: int, result: di
         print(f"No key yet (facilitator staff key add USER FILE.pub): {', '.join(keyless)}")
 
 
-COMMANDS = {"where": cmd_where, "fix-permissions": cmd_fix_permissions, "host": cmd_host}
+COMMANDS = {"where": cmd_where, "host": cmd_host}

@@ -107,14 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--clinic", required=True, metavar="NAME")
     init.add_argument("--timezone", required=True, metavar="TZ")
     init.add_argument("--week-start", choices=("monday", "sunday"), default="monday")
-    init.add_argument("--group", metavar="GROUP",
-                      help="share the clinic with this Unix group: every file and folder ever made "
-                      "in it is the group's and group-writable (a clinic host)")
     _data_arg(init)
-    fix = commands.add_parser("fix-permissions",
-                              help="make an existing clinic shared by a group (or repair it)")
-    fix.add_argument("--group", required=True, metavar="GROUP")
-    _data_arg(fix)
     _data_arg(commands.add_parser("where", help="print the data directory and what decided it"))
     add_host_parser(commands, _Parser)
 

@@ -62,7 +62,7 @@ ADMINS: frozenset[tuple[str | None, str | None]] = frozenset({
     ("staff", None), ("groups", None), ("closures", None), ("settings", None), ("pin", "issue"),
     ("roster", "import"), ("attendance", "import"), ("backup", None),
 })
-NEVER = ("restore", "init", "demo", "host", "fix-permissions", "signin-sheet")
+NEVER = ("restore", "init", "demo", "host", "signin-sheet")
 ROLE_MAY: dict[Role, frozenset[tuple[str | None, str | None]]] = {
     Role.COUNSELOR: EVERY_ROLE,
     Role.SUPERVISOR: EVERY_ROLE | SUPERVISING,

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from facilitator.store.files import (
+    FILE_MODE,
     audit_month_names,
-    file_mode_for,
     fsync_dir,
     last_line_torn,
     locked,
@@ -61,7 +61,8 @@ def _drop_torn_tail(path: Path) -> None:
     Such a line was never a complete entry (its append never returned), and left in
     place the next entry would be glued onto it and lost. Called under the log's lock.
     """
-    # O_NOFOLLOW: a month file a group member replaced with a link must not cut the link's target.
+    # O_NOFOLLOW: a month file replaced with a link (only root or the clinic's account could
+    # put one there) must not cut the link's target.
     fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb+") as handle:
         size = handle.seek(0, os.SEEK_END)
@@ -173,12 +174,12 @@ class AuditLog:
             line = b"".join((json.dumps(e, sort_keys=True, ensure_ascii=False) + "\n").encode() for e in made)
             created = not path.exists()
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK,
-                         file_mode_for(self.directory))
+                         FILE_MODE)
             try:
                 if not stat.S_ISREG(os.fstat(fd).st_mode):
                     raise OSError(errno.EINVAL, "not a regular file", str(path))
                 if created:
-                    os.fchmod(fd, file_mode_for(self.directory))   # whatever the umask
+                    os.fchmod(fd, FILE_MODE)   # whatever the umask
                 start = os.fstat(fd).st_size
                 try:
                     # One write() of the whole line; a short one (a full disk) is undone,

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -33,12 +32,12 @@ from facilitator.core.session import (
     session_id_for,
 )
 from facilitator.store.files import (
-    DIR_MODE,
     NOT_SAVED_ERRNOS,
     DamagedFile,
     NotSaved,
     _recent_temp_files,
     audit_month_names,
+    claim_top_dir,
     holding,
     last_line_torn,
     make_dirs,
@@ -244,26 +243,15 @@ class DataDir:
     # -- opening -------------------------------------------------------------------
     @classmethod
     def init(cls, root: Path, settings: ClinicSettings, *, user: str, display_name: str,
-             clock: Clock = system_clock, group: str | None = None, **kwargs: Any) -> DataDir:
-        """Create a clinic in a new or empty ``root``; with ``group``, a shared one (see
-        ``store.sharing``): every file and folder ever made under it is that group's."""
+             clock: Clock = system_clock, **kwargs: Any) -> DataDir:
+        """Create a clinic in a new or empty ``root``: the folder is made (or set) 0700, the
+        account's alone (``store.ownership``)."""
         root = Path(root)
-        if group is not None:
-            from facilitator.store.sharing import group_id
-            group_id(group)          # an unknown group is refused before anything is made
         if (root / "clinic.json").exists():
             raise InputError(f"{root} already holds a clinic; nothing was changed", field="--data")
         if root.exists() and any(p for p in root.iterdir() if not p.name.startswith(".")):
             raise InputError(f"{root} is not empty; choose an empty or new directory", field="--data")
-        existed = root.exists()
-        make_dirs(root)
-        if group is not None:
-            from facilitator.store.sharing import share
-            share(root, group)
-        elif not existed:
-            # A new private clinic does not inherit sharing from a setgid folder around it
-            # (it would make every file group-writable by that folder's group).
-            os.chmod(root, DIR_MODE)
+        claim_top_dir(root, field="--data")
         for sub in ("records", "plans", "audit"):
             make_dirs(root / sub)
         data = cls(root, user=user, clock=clock, **kwargs)
@@ -276,6 +264,8 @@ class DataDir:
     @classmethod
     def open(cls, root: Path, *, user: str, clock: Clock = system_clock, **kwargs: Any) -> DataDir:
         root = Path(root)
+        from facilitator.store.ownership import refuse_unusable
+        refuse_unusable(root)
         if not (root / "clinic.json").exists():
             raise NotAClinic(root)
         account = locked_by(root)

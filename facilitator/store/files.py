@@ -3,15 +3,12 @@
 Every write: serialise, write a temp file in the same directory, fsync,
 ``os.replace``, fsync the directory.
 
-Two permission models, chosen per folder, whatever the writer's umask:
-
-- **private** (a laptop, one account): new files 0640, folders 0750; a replaced file
-  keeps its mode and group.
-- **shared** (a clinic host, git's ``--shared=group``): a folder with the setgid bit
-  (``facilitator init --group``) is shared. Everything made in it (files, lock files,
-  temp files, sub-folders) belongs to the folder's group and is group-writable: files
-  0660, folders 2770 (setgid, so the group is inherited all the way down), nothing for
-  others.
+A data directory is its OS account's alone (issue #21): its top folder is 0700
+(``TOP_DIR_MODE``, set by whatever creates it: ``init``, ``demo``, a laptop's first sync,
+``restore``), so no other account can reach anything inside. Inside it, whatever the
+writer's umask, new files are 0640 and folders 0750; a replaced file keeps its mode and
+group. There is no shared mode: ``store.ownership`` names a clinic left on the old
+group-shared model and refuses to open it.
 """
 
 from __future__ import annotations
@@ -26,15 +23,14 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from facilitator.core.errors import StoreProblem
+from facilitator.core.errors import InputError, StoreProblem
 
 if TYPE_CHECKING:
     from filelock import FileLock
 
 FILE_MODE = 0o640
 DIR_MODE = 0o750
-SHARED_FILE_MODE = 0o660
-SHARED_DIR_MODE = 0o2770
+TOP_DIR_MODE = 0o700      # the clinic's own folder: nothing for any other account
 LOCK_TIMEOUT_SECONDS = 15.0
 TEMP_SUFFIX = ".tmp"
 
@@ -76,7 +72,7 @@ class NotSaved(StoreProblem, OSError):
                     f"audit log are as they were. Free some space and try again.")
         if self.errno in (errno.EACCES, errno.EPERM):
             return (f"Permission denied for {self.path}, so this change was not saved; check the data "
-                    f"directory's group and mode.")
+                    f"directory's owner and mode.")
         if self.errno == errno.EROFS:
             return f"{self.path} is on a read-only disk, so this change was not saved."
         reason = (self.strerror or "it failed").lower()
@@ -169,40 +165,50 @@ class LockFileRefused(StoreProblem):
         self.path = Path(path)
 
 
-def is_shared(directory: Path) -> bool:
-    """A folder of a shared clinic: it has the setgid bit (see the module's docstring)."""
-    try:
-        return bool(os.stat(directory).st_mode & stat.S_ISGID)
-    except FileNotFoundError:
-        return False
-
-
-def file_mode_for(directory: Path) -> int:
-    """The mode of a new file in ``directory``."""
-    return SHARED_FILE_MODE if is_shared(directory) else FILE_MODE
-
-
-def dir_mode_for(parent: Path) -> int:
-    """The mode of a new folder in ``parent``."""
-    return SHARED_DIR_MODE if is_shared(parent) else DIR_MODE
-
-
 def make_dirs(path: Path) -> None:
-    """Create ``path`` and its missing parents: owner/group-only, or shared if their parent is."""
+    """Create ``path`` and its missing parents, each 0750 whatever the umask (a folder that
+    exists already is left as it is)."""
     missing = []
     current = Path(path)
     while not current.exists():
         missing.append(current)
         current = current.parent
     for directory in reversed(missing):
-        mode = dir_mode_for(directory.parent)
         try:
-            directory.mkdir(mode=mode & 0o777)
+            directory.mkdir(mode=DIR_MODE)
         except FileExistsError:
             continue
-        # mkdir's mode is cut by the umask; the setgid bit is inherited from a setgid
-        # parent (with its group) on Linux; chmod sets both explicitly.
-        os.chmod(directory, mode)
+        os.chmod(directory, DIR_MODE)      # mkdir's mode is cut by the umask
+
+
+def make_top_dir(root: Path) -> bool:
+    """Create a data directory's top folder (and its missing parents, 0750), 0700 whatever the
+    umask. Returns whether it was made; an existing one is left as it is (its owner's choice,
+    which ``verify`` names if it lets another account in)."""
+    root = Path(root)
+    if root.exists():
+        return False
+    make_dirs(root.parent)
+    try:
+        root.mkdir(mode=TOP_DIR_MODE)
+    except FileExistsError:
+        return False
+    os.chmod(root, TOP_DIR_MODE)
+    return True
+
+
+def claim_top_dir(root: Path, *, field: str) -> None:
+    """A data directory's top folder for a new clinic or copy: made 0700 (``make_top_dir``), or
+    an existing (empty) folder set 0700, this account's alone from now on. One of another
+    account is refused (``InputError`` naming ``field``): it could never be this account's alone."""
+    if make_top_dir(root):
+        return
+    try:
+        os.chmod(root, TOP_DIR_MODE)
+    except PermissionError:
+        raise InputError(f"{root} belongs to another account, so it cannot be this account's alone "
+                         f"as a clinic folder must be; nothing was made: choose a new directory",
+                         field=field) from None
 
 
 def fsync_dir(path: Path) -> None:
@@ -251,9 +257,7 @@ def write_temp(path: Path, data: bytes) -> str:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if is_shared(directory):
-            os.chmod(tmp, SHARED_FILE_MODE)      # the folder's group, inherited by mkstemp
-        elif current is not None:
+        if current is not None:
             os.chmod(tmp, stat.S_IMODE(current.st_mode))
             if current.st_gid != os.stat(tmp).st_gid:
                 with contextlib.suppress(PermissionError):
@@ -272,8 +276,9 @@ def lock_path(path: Path) -> Path:
 
 
 def check_lock_file(lock: Path) -> None:
-    """Refuse a lock file that is not a regular file (a group member could have replaced it
-    with a symbolic link to someone's file, or a pipe or folder that blocks every writer)."""
+    """Refuse a lock file that is not a regular file (a symbolic link to someone's file, or a
+    pipe or folder that blocks every writer: only the clinic's own account or root can put one
+    there, but the program never follows or waits on one)."""
     try:
         found = os.lstat(lock)
     except FileNotFoundError:
@@ -289,7 +294,7 @@ def _file_lock(lock: Path, timeout: float, **kwargs: Any) -> FileLock:
     # was a large part of the app's start-up beyond bare Textual (tests/bench/README.md).
     from filelock import FileLock
     check_lock_file(lock)
-    return FileLock(lock, timeout=timeout, mode=file_mode_for(lock.parent), thread_local=False,
+    return FileLock(lock, timeout=timeout, mode=FILE_MODE, thread_local=False,
                     **kwargs)
 
 

@@ -76,10 +76,10 @@ def verify(data: DataDir, *, full: bool = False, parallel: bool | None = None) -
 
 
 def permission_problems(root: Path) -> list[str]:
-    """Every path whose group or mode is wrong for the clinic (shared or private), one
-    sentence each; see ``store.sharing``."""
-    from facilitator.store.sharing import permission_problems as problems_under
-    return problems_under(root)
+    """Everything in the clinic folder that another account could use, one sentence each;
+    see ``store.ownership``."""
+    from facilitator.store.ownership import ownership_problems
+    return ownership_problems(root)
 
 
 # -- restore: who may (the rest is store.archive) ----------------------------------------------

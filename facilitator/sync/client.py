@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from facilitator.core.errors import StoreProblem, printable
 from facilitator.store.clinic import open_clinic
-from facilitator.store.files import DamagedFile, make_dirs
+from facilitator.store.files import DamagedFile, claim_top_dir, make_dirs
 from facilitator.store.storage import parse_file_bytes
 from facilitator.sync import files as store
 from facilitator.sync import protocol as proto
@@ -286,7 +286,8 @@ def _push_audit(root: Path, conn: Connection, moved: Moved, host_audit: dict[str
 
 def sync(root: Path, conn: Connection, moved: Moved) -> None:
     root = Path(root)
-    make_dirs(root)
+    if not (root / "clinic.json").exists():
+        claim_top_dir(root, field="--data")    # a laptop's first sync: this account's alone (0700)
     for sub in ("records", "plans", "recovery", "audit"):
         make_dirs(root / sub)
     device = store.device_id(root)

@@ -298,7 +298,7 @@ def clone(src: Path, dst: Path, *, copy: bool = False) -> Path:
         rel = Path(folder).relative_to(src)
         target = dst / rel
         target.mkdir(parents=True, exist_ok=True)
-        os.chmod(target, 0o750)
+        os.chmod(target, 0o700 if target == dst else 0o750)   # the clinic's folder: its account's alone
         for name in files:
             source = Path(folder) / name
             if name.endswith(".lock"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -49,6 +50,10 @@ def history(demo: DataDir):
     scan = demo.sessions_between(TODAY - timedelta(days=70), TODAY + timedelta(days=7))
     assert scan.problems == []
     return scan.records
+
+
+def test_the_demo_clinic_folder_is_this_accounts_alone(demo: DataDir) -> None:
+    assert stat.S_IMODE(demo.root.stat().st_mode) == 0o700
 
 
 def test_clinic_settings_and_admin(demo: DataDir) -> None:

@@ -80,7 +80,8 @@ def test_new_files_and_dirs_are_private_even_with_umask_zero(tmp_path: Path, uma
     atomic_write(directory / "new.json", b"{}")
     assert mode(directory / "new.json") == FILE_MODE == 0o640
     data = make_clinic(tmp_path / "clinic")              # a whole clinic made under umask 0
-    for path in [data.root, *data.root.rglob("*")]:
+    assert mode(data.root) == 0o700                      # the account's alone: no one else enters
+    for path in data.root.rglob("*"):
         assert mode(path) & 0o007 == 0, path             # nothing readable by other accounts
         if path.is_dir():
             assert mode(path) == 0o750, path

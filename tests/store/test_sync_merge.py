@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import stat
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta, timezone
@@ -150,11 +152,23 @@ def pair(tmp_path, demo_template):
 
 def test_a_clone_holds_the_clinic_and_a_second_sync_moves_nothing(pair):
     laptop, host = pair
+    assert stat.S_IMODE(laptop.stat().st_mode) == 0o700      # made by the first sync: this account's alone
     assert (laptop / "clinic.json").read_bytes() == (host / "clinic.json").read_bytes()
     assert len(list((laptop / "records").rglob("*.json"))) == len(list((host / "records").rglob("*.json")))
     assert pending_pushes(laptop) == 0
     assert synced(laptop, host).startswith("Nothing to move")
     assert invalid(laptop) == [] and invalid(host) == []
+
+
+def test_a_first_sync_into_an_empty_folder_makes_it_0700_and_a_later_one_changes_no_mode(tmp_path, demo_template):
+    host = copy_clinic(demo_template, tmp_path / "host")
+    laptop = tmp_path / "laptop"
+    laptop.mkdir(mode=0o755)
+    synced(laptop, host)
+    assert stat.S_IMODE(laptop.stat().st_mode) == 0o700
+    os.chmod(laptop, 0o750)                 # the owner's own choice afterwards: named by verify, not undone
+    synced(laptop, host)
+    assert stat.S_IMODE(laptop.stat().st_mode) == 0o750
 
 
 def test_sync_with_no_host_uses_the_one_this_laptop_last_synced_with(pair):
