@@ -181,7 +181,7 @@ def test_backup_without_dest_streams_to_stdout():
     ("scp -t /tmp", "unknown command"),
     ("report 'week", "quotes do not match"),
     ("verify\x1b[2J", "control character"),
-    ("fix-permissions --group staff", "never run over ssh"),
+    ("fix-permissions --group staff", "unknown command"),         # gone with the shared model (#21)
 ])
 def test_attacks_are_one_sentence_for_every_role(line, words):
     for role in (C, S, A):
