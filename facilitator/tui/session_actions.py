@@ -78,9 +78,10 @@ class SessionActions:
 
     # -- writing -------------------------------------------------------------------------
     def store(self, change: Callable[[], Any]) -> bool:
-        """Run one store change now, on the loop (a dialog that waits for its answer);
-        a refusal or a problem becomes a message, never a crash."""
+        """Run one store change now, on the loop (a dialog that waits for its answer), after
+        the queued ones (key order); a refusal or a problem becomes a message, never a crash."""
         try:
+            self.screen.facilitator.writes.drain()
             change()
         except FAILURE as problem:       # a refusal (warning) or a store problem ("Not saved")
             report_failure(self.screen, problem)
@@ -334,6 +335,7 @@ class SessionActions:
         title = f"When did {header.group} end?" if at_open else "End the session at"
 
         def save(typed: str) -> None:
+            self.screen.facilitator.writes.drain()     # after every queued change (key order)
             running.end(running.end_time(typed))
 
         def answered(done: bool | None) -> None:
