@@ -91,8 +91,31 @@ class SessionActions:
     def write(self, change: Callable[[], Any], done: Callable[[Any], None] | None = None,
               failed: Callable[[Exception], None] | None = None) -> None:
         """Queue one store change off the loop, after those asked before it (tui/writes.py);
-        ``done`` runs on the loop once it is stored; a failure is shown on this screen."""
-        self.screen.facilitator.writes.ask(change, done=done, failed=failed, where=self.screen)
+        ``done`` runs on the loop once it is stored; a failure is shown on this screen. An
+        answer that comes after the screen has closed shows nothing of it (a failure is
+        still said, by the app)."""
+        writes = self.screen.facilitator.writes
+
+        def answered(result: Any) -> None:
+            if done is not None and self.on_screen():
+                done(result)
+
+        def refused(problem: Exception) -> None:
+            if failed is not None and self.on_screen():
+                failed(problem)
+            else:
+                writes.report(problem, self.screen if self.on_screen() else None)
+
+        writes.ask(change, done=answered, failed=refused, where=self.screen)
+
+    def on_screen(self) -> bool:
+        """The screen is still shown, with its panes (not closed, nor being taken down)."""
+        from textual.css.query import NoMatches
+        try:
+            self.screen.query_one(ParticipationPane)
+        except NoMatches:
+            return False
+        return bool(getattr(self.screen, "is_attached", True))
 
     def stored(self, _result: object = None) -> None:
         """A queued change is stored: show the file as it is now."""
