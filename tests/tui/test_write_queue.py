@@ -220,3 +220,34 @@ async def test_the_queue_runs_on_while_the_lock_screen_is_up(clinic, fake_clock)
         await app.writes.idle()
     entry = running.record().attendance[first]
     assert entry.status is Status.PRESENT and entry.text == "steady"
+
+
+async def test_the_note_editor_keeps_taking_typing_while_its_save_waits_and_signs_after_it(clinic, fake_clock):
+    """The draft's autosave waits behind a held lock; the editor answers every key meanwhile
+    (the text grows as typed); ctrl+s then y signs what was typed, after the save."""
+    from facilitator.tui.note_editor import NoteEditorScreen
+    from facilitator.tui.widgets.confirm import ConfirmScreen
+    from tests.tui.test_session_end import open_end_screen, run_short_session
+    running = run_short_session(clinic, fake_clock)
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        await open_end_screen(pilot, running)
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, NoteEditorScreen))
+        editor = app.screen
+        client = editor.client_id
+        editor.area.move_cursor(editor.area.document.end)
+        with HeldLock(running.file.path) as held:
+            await pilot.press(*"Named two supports.")
+            editor.save()                                # the autosave, now: queued behind the lock
+            await pilot.press(*" Calm.")
+            assert editor.area.text.endswith("Named two supports. Calm.")
+            assert app.writes.pending == 1 and app.screen is editor
+            await pilot.press("ctrl+s")                  # saves the rest, then asks
+            held.release()
+            assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), seconds=20)
+        await pilot.press("y")
+        await app.writes.idle()
+        assert await wait_until(pilot, lambda: app.screen is not editor)
+    note = running.file.notes()[client]
+    assert note.signed and note.body.rstrip("\n").endswith("Named two supports. Calm.")
