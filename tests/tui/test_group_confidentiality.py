@@ -21,7 +21,7 @@ from facilitator.tui.end_summary import members, staff_full_names
 from facilitator.tui.note_editor import NoteEditorScreen
 from facilitator.tui.session_end import EndSessionScreen
 from facilitator.tui.widgets.confirm import ConfirmScreen
-from tests.tui.helpers import build_app, wait_until
+from tests.tui.helpers import build_app, stored, wait_until
 from tests.tui.session_helpers import cursor_to, start
 from tests.tui.test_session_end import open_end_screen, run_short_session
 
@@ -79,6 +79,7 @@ async def test_the_editor_flags_a_typed_name_and_ctrl_r_puts_initials(clinic, fa
         assert isinstance(confirm, ConfirmScreen)
         assert "names another group member (M.N., B.S.)" in confirm.detail and "ctrl+r" in confirm.detail
         await pilot.press("n")
+        await stored(pilot)
         assert pilot.app.screen is editor and not running.file.notes()["T001"].signed
         before = audit_text(clinic).count('"note.draft"')
         await pilot.press("ctrl+r")

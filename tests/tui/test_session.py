@@ -13,7 +13,7 @@ from facilitator.store.running import find_running
 from facilitator.tui.session import SessionScreen
 from facilitator.tui.session_modals import PickModal, StartSessionModal, TimeModal
 from tests.conftest import CHICAGO
-from tests.tui.helpers import build_app, palette_offers, wait_until
+from tests.tui.helpers import build_app, palette_offers, stored, wait_until
 from tests.tui.session_helpers import (
     GROUP,
     add_clients,
@@ -113,6 +113,7 @@ async def test_capital_p_marks_every_unmarked_client_present_and_keeps_the_other
         order = row_order(screen)
         await pilot.press("down", "a")
         await pilot.press("P")
+        await stored(pilot)
         attendance = running.record().attendance
         assert attendance[order[1]].status is Status.ABSENT
         assert {cid for cid in order if attendance[cid].status is Status.PRESENT} == set(order) - {order[1]}
@@ -123,6 +124,7 @@ async def test_ten_clients_all_present_in_one_key_from_the_session_screen(clinic
     add_clients(clinic)
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await pilot.press("enter", "P")
+        await stored(pilot)
         record = find_running(clinic).record()
         assert len(record.roster) == 10
         assert all(record.attendance[c].status is Status.PRESENT for c in record.roster)
@@ -135,6 +137,7 @@ async def test_typed_time_is_stored_and_a_bad_one_is_explained_and_stores_nothin
         cid = row_order(screen)[0]
         fake_clock.set(at(18, 50))
         await pilot.press("l", "up")
+        await stored(pilot)
         assert running.record().attendance[cid].arrived == at(18, 50)
         await pilot.press("T")
         modal = pilot.app.screen
@@ -171,17 +174,20 @@ async def test_add_and_remove_a_client_touches_nobody_else(clinic, fake_clock):
         offered = {key for key, _ in modal.items}
         assert offered == {"T005"}, "not the discharged T004, not anyone already listed"
         await pilot.press(*"emery", "enter")
+        await stored(pilot)
         record = running.record()
         assert "T005" in record.roster
         assert screen.table.highlighted_id == "T005"
         await pilot.press("minus")
         assert "Take Emery Notreal off" in screen_text(pilot.app)
         await pilot.press("y")
+        await stored(pilot)
         record = running.record()
         assert "T005" not in record.roster
         assert record.attendance[first].text == "Spoke up early."
         await cursor_to(pilot, "T001")
         await pilot.press("delete", "n")
+        await stored(pilot)
         assert "T001" in running.record().roster
 
 
@@ -193,6 +199,7 @@ async def test_the_cap_warns_but_does_not_block(clinic, fake_clock):
         await pilot.press("p", "p")
         assert not any("cap" in n.message for n in pilot.app._notifications)
         await pilot.press("p")
+        await stored(pilot)
         assert len(running.record().attendance) == 3
         assert any("over the group size limit of 2" in n.message for n in pilot.app._notifications)
         assert screen.query_one("#attendance-count").has_class("-over")
@@ -222,6 +229,7 @@ async def test_f9_hides_every_name_and_note_until_pressed_again(clinic, fake_clo
             rendered = str(widget.render())
             assert not any(name in rendered for name in all_names(clinic)), widget
         await pilot.press("p")  # still works blind: marks the highlighted row
+        await stored(pilot)
         assert running.record().attendance[first].status is Status.PRESENT
         await pilot.press("f9", "up")
         await pilot.pause()

@@ -22,7 +22,7 @@ from facilitator.store.staff import add_staff
 from facilitator.tui.note_editor import AddendumScreen, NoteEditorScreen
 from facilitator.tui.session_end import EndSessionScreen
 from facilitator.tui.widgets.confirm import ConfirmScreen
-from tests.tui.helpers import build_app, wait_until
+from tests.tui.helpers import build_app, stored, wait_until
 
 SIZE = (80, 24)
 # (minutes after 18:00 the clock moves on to the next block) for the plan's six blocks
@@ -205,6 +205,7 @@ async def test_editing_a_draft_autosaves_and_ctrl_s_signs(clinic, fake_clock, ru
         assert isinstance(editor, NoteEditorScreen) and not editor.area.read_only
         editor.area.move_cursor(editor.area.document.end)
         await pilot.press(*"Asked about supports.")
+        await stored(pilot)
         assert await wait_until(pilot, lambda: "Asked about supports." in running.file.notes()[client].body)
         assert not running.file.notes()[client].signed
         await pilot.press("ctrl+s")
