@@ -147,8 +147,12 @@ class SessionActions:
 
         def failed(problem: Exception) -> None:
             self.screen.facilitator.writes.report(problem, self.screen)
-            self.pane().not_saved(client_id=client_id)
-            self.screen.show_participation()
+            record = self.screen.record
+            entry = record.attendance.get(client_id) if record is not None else None
+            # the words shown go back to the stored ones (a refused tick is not kept);
+            # a line typed and not stored is kept and saved again shortly
+            self.pane().not_saved(client_id=client_id, picks=entry.picks_in(block) if entry else (),
+                                  text_changed=text != (entry.text if entry else ""))
 
         self.write(partial(running.set_participation, client_id, picks, text, block=block), saved, failed)
         return True

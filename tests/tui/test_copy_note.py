@@ -106,6 +106,7 @@ async def test_end_screen_S_y_still_signs_and_copies_nothing_then_y_copies(clini
         assert screen.current_client() == first
         await pilot.press("y")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.file.notes()[first].body.strip() in pilot.app.clipboard
     [entry] = copies(clinic)
     assert entry["detail"]["clients"] == [first]

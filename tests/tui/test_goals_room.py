@@ -87,8 +87,10 @@ async def test_goals_show_a_link_is_stored_and_only_that_clients_goals_reach_the
         assert f'Goal 2, "{AVERY_GOALS[1]}": addressed in ' in avery
         assert f'Goal 1, "{AVERY_GOALS[0]}" (target 2027-03-01): not addressed in this group.' in avery
         assert BLAKE_GOAL not in avery
+        await pilot.app.writes.idle()
         blake = running.file.notes()["T002"].body
         assert BLAKE_GOAL in blake and AVERY_GOALS[0] not in blake and AVERY_GOALS[1] not in blake
+        await pilot.app.writes.idle()
         casey = running.file.notes()["T003"].body
         assert "No recovery plan on file." in casey and "Goal 1" not in casey
 

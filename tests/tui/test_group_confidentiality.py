@@ -73,6 +73,7 @@ async def test_the_editor_flags_a_typed_name_and_ctrl_r_puts_initials(clinic, fa
                                 in str(flag.render()))
         assert "Maria" not in str(flag.render()) and "Blake" not in str(flag.render())
         # stored as typed (the autosave), then replaced: an ordinary, audited draft edit
+        await pilot.app.writes.idle()
         assert "maria NUNEZ drove Blake's car" in running.file.notes()["T001"].body
         await pilot.press("ctrl+s")          # signing asks, and the question names the flag
         confirm = pilot.app.screen
@@ -84,6 +85,7 @@ async def test_the_editor_flags_a_typed_name_and_ctrl_r_puts_initials(clinic, fa
         before = audit_text(clinic).count('"note.draft"')
         await pilot.press("ctrl+r")
         await pilot.pause()
+        await pilot.app.writes.idle()
         body = running.file.notes()["T001"].body
         assert body.startswith("M.N. drove B.S.'s car; Avery will hope. GROUP PROGRESS NOTE")
         assert editor.query_one(TextArea).text == body
@@ -101,6 +103,7 @@ async def test_the_end_screen_flags_the_draft_and_i_replaces_before_signing(clin
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         screen = await open_end_screen(pilot, running)
         book = NoteBook(running.data, running.file)
+        await pilot.app.writes.idle()
         body = running.file.notes()["T002"].body
         book.save_draft("T002", body + "Sat with Núñez, Maria and Avery Testperson.\n")
         screen.reload()
@@ -118,12 +121,14 @@ async def test_the_end_screen_flags_the_draft_and_i_replaces_before_signing(clin
         await pilot.press("n")
         await pilot.press("i")
         await pilot.pause()
+        await pilot.app.writes.idle()
         stored = running.file.notes()["T002"]
         assert stored.body == body + "Sat with M.N. and A.T.\n"
         assert not stored.signed
         assert "names another" not in row_note(screen, "T002")
         await pilot.press("S", "y")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.file.notes()["T002"].signed
 
 

@@ -68,6 +68,7 @@ async def test_a_pin_typed_just_before_the_lock_is_not_clinical_data(
         await pilot.press(*"112358", "enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, LockScreen)
+        await pilot.app.writes.idle()
         after = running.record()
         assert after.attendance == before.attendance   # no pick, no time, nothing
         assert not any(isinstance(s, TimeModal) for s in pilot.app.screen_stack)

@@ -117,6 +117,7 @@ async def test_digits_on_the_list_tick_nothing_and_open_nothing(clinic, fake_clo
         await cursor_to(pilot, "T001")
         await pilot.press(*"112358")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.record().attendance["T001"].all_picks == ()
         assert not isinstance(pilot.app.screen, TimeModal)
 
@@ -130,6 +131,7 @@ async def test_digits_in_the_pane_tick_words_only_once_the_agenda_has_started(cl
         await cursor_to(pilot, "T001")
         await pilot.press("tab", *"2358")              # the pane has focus; no agenda yet
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.record().attendance["T001"].all_picks == ()
         assert any("The agenda has not started: n starts it." in m for m in seen)
         await pilot.press("space")                     # the word under the cursor, on purpose
@@ -137,4 +139,5 @@ async def test_digits_in_the_pane_tick_words_only_once_the_agenda_has_started(cl
         assert running.record().attendance["T001"].all_picks == ("engaged",)
         await pilot.press("escape", "n", "tab", "2")   # started: a digit ticks its word
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.record().attendance["T001"].all_picks == ("engaged", "shared")

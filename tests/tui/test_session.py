@@ -39,6 +39,7 @@ async def test_enter_on_todays_group_starts_its_session_with_the_enrolled_roster
         assert isinstance(pilot.app.screen, SessionScreen)
         running = find_running(clinic)
         assert running is not None
+        await pilot.app.writes.idle()
         record = running.record()
         assert record.header.group == GROUP
         assert record.header.plan_id == "iop-evening-triggers"
@@ -65,6 +66,7 @@ async def test_s_chooses_any_group_and_any_plan(clinic, fake_clock):
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(pilot.app.screen, SessionScreen)
+        await pilot.app.writes.idle()
         header = pilot.app.screen.running.record().header
         assert header.group == "Morning Relapse Prevention"
         assert header.plan_id == chosen != "rp-high-risk-situations"
@@ -86,6 +88,7 @@ async def test_one_key_per_status_stores_status_and_clock_times_and_moves_down(c
         fake_clock.set(at(19, 31))
         await pilot.press("e")
         assert screen.table.cursor_row == 6  # each mark moved the cursor down a row
+        await pilot.app.writes.idle()
         attendance = running.record().attendance
         statuses = [attendance[cid].status for cid in order[:6]]
         assert statuses == [Status.PRESENT, Status.LATE, Status.ABSENT, Status.EXCUSED,
@@ -146,9 +149,11 @@ async def test_typed_time_is_stored_and_a_bad_one_is_explained_and_stores_nothin
         assert pilot.app.screen is modal, "a bad time keeps the dialog open"
         error = modal.query_one("#time-error")
         assert error.has_class("-shown") and "25:99" in str(error.render())
+        await pilot.app.writes.idle()
         assert running.record().attendance[cid].arrived == at(18, 50)
         await pilot.press("ctrl+u", *"6:40p", "enter")
         assert isinstance(pilot.app.screen, SessionScreen)
+        await pilot.app.writes.idle()
         assert running.record().attendance[cid].arrived == at(18, 40)
         assert "18:40→" in [r for r in screen.table.get_row_at(0)][2]
 

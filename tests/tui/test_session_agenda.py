@@ -34,6 +34,7 @@ async def test_agenda_keys_change_the_stored_blocks_and_the_clock_shown(clinic, 
         await pilot.press("n")                                   # start: Check-in, 20 min
         await stored(pilot)
         blocks = running.record().blocks
+        await pilot.app.writes.idle()
         assert blocks[0].started_at == T0 and running.record().header.actual_start == T0
         fake_clock.advance(minutes=7)
         assert "7:00 done · 13:00 left" in await tick(pilot)
@@ -131,6 +132,7 @@ async def test_text_and_block_note_autosave_within_two_seconds(clinic, fake_cloc
         await stored(pilot)
         assert await wait_until(pilot, lambda: running.record().attendance[cid].text == "Named two triggers",
                                 seconds=2.0)
+        await pilot.app.writes.idle()
         assert running.record().attendance[cid].all_picks == ("practised",)
         await pilot.press("tab", *"Role play in pairs")
         await stored(pilot)
@@ -149,6 +151,7 @@ async def test_switching_clients_saves_at_once_and_shows_the_next_clients_text(c
         running.set_participation(second, (), "Second's line")
         await pilot.press("tab", "tab", *"First's line", "enter")  # enter saves, back to the list
         assert screen.focused is screen.table
+        await pilot.app.writes.idle()
         assert running.record().attendance[first].text == "First's line"
         await pilot.press("down")
         await pilot.pause()
@@ -179,9 +182,11 @@ async def test_end_asks_then_ends_and_shows_the_notes_screen(clinic, fake_clock)
         assert "End the session now?" in screen_text(pilot.app)
         await pilot.press("n")
         assert isinstance(pilot.app.screen, SessionScreen)
+        await pilot.app.writes.idle()
         assert running.record().header.state is SessionState.RUNNING
         await pilot.press("E", "y")
         await pilot.pause()
+        await pilot.app.writes.idle()
         record = running.record()
         assert record.header.state is SessionState.ENDED
         assert record.header.actual_end == T0 + timedelta(minutes=10)

@@ -206,6 +206,7 @@ async def test_session_typed_time(clinic, fake_clock, kind):
         cid = row_order(screen)[0]
         fake_clock.set(at(18, 50))
         await pilot.press("l", "up")
+        await pilot.app.writes.idle()
         assert running.record().attendance[cid].arrived == at(18, 50)
         assert await wait_until(pilot, lambda: screen.table.highlighted_id == cid, seconds=10)
         await pilot.press("T")

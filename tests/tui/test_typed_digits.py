@@ -34,4 +34,5 @@ async def test_a_full_width_typed_time_is_explained_and_stores_nothing(clinic, f
         assert running.file.path.read_bytes() == before
         await pilot.press("ctrl+u", *"6:40p", "enter")
         assert isinstance(pilot.app.screen, SessionScreen)
+        await pilot.app.writes.idle()
         assert running.record().attendance[cid].arrived == datetime(2026, 11, 23, 18, 40, tzinfo=CHICAGO)

@@ -332,11 +332,16 @@ class ParticipationPane(Vertical):
             self.last_change = 0.0
         self._indicate()
 
-    def not_saved(self, client_id: str | None = None, block: int | None = None) -> None:
-        """A queued save failed (and was shown): the client's line (``client_id``) or the
-        block's group note (``block``) is still as typed; the autosave tries again shortly."""
+    def not_saved(self, client_id: str | None = None, block: int | None = None, *,
+                  picks: tuple[str, ...] | None = None, text_changed: bool = True) -> None:
+        """A queued save failed (and was shown): the client's words go back to ``picks``
+        (the stored ones); their line (when ``text_changed``) or the block's group note
+        (``block``) is still as typed, and the autosave tries again shortly."""
         if client_id is not None and client_id == self.client_id:
-            self.retry_text = True
+            if picks is not None:
+                self.picks = picks
+                self.query_one(PicksBar).set_picks(picks)
+            self.retry_text = self.retry_text or text_changed
         if block is not None and block == self.block:
             self.retry_note = True
         if self.retry_text or self.retry_note:
