@@ -16,6 +16,7 @@ from textual.filter import LineFilter
 
 from facilitator.store.identity import Clock
 from facilitator.tui.terminal import TerminalSafe
+from facilitator.tui.writes import Writes
 
 if TYPE_CHECKING:
     from datetime import date
@@ -37,6 +38,7 @@ class ClinicApp(App[None]):
         self._plans: PlanLibrary | None = None
         self._plan_titles: dict[str, str | None] = {}
         self._terminal_safe = TerminalSafe()
+        self.writes = Writes(self)      # the screens' store writes, off the loop, in order (tui/writes.py)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters, then one that keeps every control character and direction
@@ -75,9 +77,15 @@ class ClinicApp(App[None]):
             self.save_typing()       # in a text box ctrl+c copies; either way, typing is kept
         await super().on_event(event)
 
+    def on_writes_answered(self, message: Writes.Answered) -> None:
+        """A queued store write has run: its screen's refresh, or its failure shown."""
+        self.writes.answered(message)
+
     def exit(self, result: Any = None, return_code: int = 0, message: Any = None) -> None:
+        """Save what was typed, wait (bounded) for every queued write, then end."""
         try:
             self.save_typing()
+            self.writes.drain()
         finally:                     # whatever saving did, the app still ends
             super().exit(result, return_code, message)
 

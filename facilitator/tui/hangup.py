@@ -6,7 +6,8 @@ closed terminal as an empty read and keeps polling: the app ran on with PPID 1, 
 clinic open with nobody at it. So the app handles SIGHUP itself and also checks the terminal
 every second; either way it exits (code 129), and if it cannot close in a few seconds
 (its last screen update writes to a dead terminal) the process ends anyway. Every change
-was already saved by then: the store writes each one as it happens, and ``app.exit``
+was already saved by then: the store writes each one as it happens (queued off the loop,
+tui/writes.py: the process ends only once the queue has run, bounded), and ``app.exit``
 (ClinicApp.exit) first saves what was typed and not yet autosaved (issue #20).
 """
 
@@ -58,13 +59,23 @@ def _check_terminal(app: Any, loop: asyncio.AbstractEventLoop, fd: int) -> None:
             return
 
 
+def _end_after_writes(app: Any) -> None:
+    """The grace is over: end the process, once the queued store writes have run (at most
+    ``writes.DRAIN_SECONDS`` more; ``ClinicApp.exit`` drains them too if the loop gets there)."""
+    writes = getattr(app, "writes", None)
+    if writes is not None:
+        from facilitator.tui.writes import DRAIN_SECONDS
+        writes.wait_stored(DRAIN_SECONDS)
+    os._exit(EXIT_HANGUP)
+
+
 def hang_up(app: Any, loop: asyncio.AbstractEventLoop | None = None) -> None:
     """End the app: the process ends ``GRACE_SECONDS`` from now whatever happens, and the
     loop is asked to exit cleanly first (``ClinicApp.exit`` saves what was typed)."""
     if getattr(app, "_hung_up", False):
         return
     app._hung_up = True
-    timer = threading.Timer(GRACE_SECONDS, os._exit, args=(EXIT_HANGUP,))
+    timer = threading.Timer(GRACE_SECONDS, _end_after_writes, args=(app,))
     timer.daemon = True
     timer.start()
     if loop is None:

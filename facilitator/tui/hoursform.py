@@ -16,7 +16,7 @@ from facilitator.core.errors import InputError
 from facilitator.core.hours import OTHER_KINDS, OtherHours
 from facilitator.core.parsing import parse_date, parse_whole
 from facilitator.core.roster import Client
-from facilitator.tui.failures import FAILURE, report_failure
+from facilitator.tui.failures import report_failure
 from facilitator.tui.widgets.plain import Label, Static
 
 
@@ -89,6 +89,7 @@ class AddHoursScreen(ModalScreen[OtherHours | None]):
         self.client = client
         self.today = today
         self.store = store
+        self._saving = False          # the entry is in the write queue
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -124,19 +125,35 @@ class AddHoursScreen(ModalScreen[OtherHours | None]):
             self.dismiss(None)
 
     def save(self) -> None:
+        """Read the form here; log the entry in the write queue (tui/writes.py). The form
+        stays open, answering keys, until the store answers; a refusal shows in its error line."""
+        if self._saving:
+            return
         try:
             entry = read_form(self.client, self.query_one("#hours-date", Input).value,
                               self.query_one("#hours-minutes", Input).value,
                               self.query_one("#hours-kind", Select).value)
-            if self.store is not None:
-                self.store(entry)
         except InputError as problem:
             self.query_one("#hours-error", Static).update(str(problem))
             return
-        except FAILURE as problem:        # not logged: the form stays open, as typed
-            report_failure(self, problem, label=self.query_one("#hours-error", Static))
+        if self.store is None:
+            self.dismiss(entry)
             return
-        self.dismiss(entry)
+        self._saving = True
+        store = self.store
+        self.app.writes.ask(lambda: store(entry), done=lambda _none: self._logged(entry),  # type: ignore[attr-defined]
+                            failed=self._not_logged)
+
+    def _logged(self, entry: OtherHours) -> None:
+        self._saving = False
+        if self.is_attached:
+            self.dismiss(entry)
+
+    def _not_logged(self, problem: Exception) -> None:
+        """Not logged: the form stays open, as typed, with the sentence."""
+        self._saving = False
+        if self.is_attached:
+            report_failure(self, problem, label=self.query_one("#hours-error", Static))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -31,7 +31,7 @@ from facilitator.tui.widgets.plain import Label, Static
 __all__ = ["AddendumScreen", "NoteEditorScreen", "add_addendum", "locked_text"]
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from textual import events
     from textual.timer import Timer
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from facilitator.core.clinic import Staff
     from facilitator.core.notes import Note
     from facilitator.store.running import RunningSession
+    from facilitator.tui.clinic_app import ClinicApp
 
 AUTOSAVE_SECONDS = 0.8
 REFUSAL_REPEAT_SECONDS = 3.0
@@ -143,6 +144,8 @@ class NoteEditorScreen(Screen):
         self.note: Note | None = None
         self.saved_body = ""
         self._timer: Timer | None = None
+        self._asked: str | None = None         # the text queued to be saved, not yet answered
+        self._save_failed = False              # the last save failed (shown); the next tries again
         self._refused_at = 0.0
         self.may_cosign = False
         self.writer = False
@@ -165,6 +168,10 @@ class NoteEditorScreen(Screen):
             self.notify(sentence(problem), severity="error", markup=False)
         self.reload()
         self.query_one(TextArea).focus()
+
+    @property
+    def facilitator(self) -> ClinicApp:
+        return self.app  # type: ignore[return-value]
 
     @property
     def area(self) -> TextArea:
@@ -259,27 +266,54 @@ class NoteEditorScreen(Screen):
             self._timer.stop()
         self._timer = self.set_timer(AUTOSAVE_SECONDS, self.save)
 
-    def save(self) -> bool:
-        """Store the text if it changed; False (and a notification) if the store refused."""
+    def save(self, then: Callable[[], None] | None = None) -> bool:
+        """Queue the text if it changed (tui/writes.py), ``then`` once it is stored (at once if
+        nothing needs saving). False only if the last save failed: the text stays in the
+        editor, unsaved, the failure shown, and the next save tries again."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if not self.editable:
-            return True
         text = self.area.text
-        if text == self.saved_body:
-            return True
-        try:
-            self.note = self.book.save_draft(self.client_id, text)
-        except FAILURE as problem:      # the text stays in the editor, unsaved
-            report_failure(self, problem)
-            return False
-        self.saved_body = text
-        now = self.app.clock()  # type: ignore[attr-defined]
-        what, sign = ("Correction", "signs again") if self.note.returned else ("Draft", "signs")
-        self._state(f"{what} · saved {now.astimezone(self.note.drafted_at.tzinfo):%H:%M} · ctrl+s {sign}")
-        self._flag()
+        if not self.editable or text in (self.saved_body, self._asked):
+            self._after_saves(then)
+            return not self._save_failed
+        self._asked = text
+        self._state("Draft · saving…")
+        self.facilitator.writes.ask(
+            lambda: self.book.save_draft(self.client_id, text),
+            done=lambda note: self._saved(text, note, then), failed=self._not_saved, where=self)
         return True
+
+    def _after_saves(self, then: Callable[[], None] | None) -> None:
+        """``then`` after every save already queued has been answered (none: now)."""
+        if then is None:
+            return
+        if self.facilitator.writes.pending:
+            self.facilitator.writes.ask(lambda: None, done=lambda _none: then() if not self._save_failed else None)
+        elif not self._save_failed:
+            then()
+
+    def _saved(self, text: str, note: Note, then: Callable[[], None] | None) -> None:
+        self._save_failed = False
+        if self._asked == text:
+            self._asked = None
+        self.note = note
+        self.saved_body = text
+        if not self.is_attached:
+            return
+        now = self.facilitator.clock()
+        what, sign = ("Correction", "signs again") if note.returned else ("Draft", "signs")
+        self._state(f"{what} · saved {now.astimezone(note.drafted_at.tzinfo):%H:%M} · ctrl+s {sign}")
+        self._flag()
+        if then is not None:
+            then()
+
+    def _not_saved(self, problem: Exception) -> None:
+        self._save_failed = True
+        self._asked = None
+        self.facilitator.writes.report(problem, self)
+        if self.is_attached:
+            self._state("Draft · NOT SAVED · it saves again as you type (ctrl+s tries now)")
 
     def save_typing(self) -> None:
         """The app is closing or locking (ClinicApp.save_typing): store the text now."""
@@ -318,20 +352,26 @@ class NoteEditorScreen(Screen):
 
     # -- actions -----------------------------------------------------------------------
     def action_sign(self) -> None:
-        if not self.save():
-            return
+        self._save_failed = False            # ctrl+s tries a failed save again first
+        self.save(self._ask_sign)
+
+    def _ask_sign(self) -> None:
+        """The text is stored: ask, then sign what was stored (queued, after any save)."""
+        text = self.area.text
+
+        def signed(_note: object) -> None:
+            self.notify(f"Signed and locked: {self.client_name}.", markup=False, timeout=3)
+            self.editable = False
+            if self.is_attached and self.app.screen is self:
+                self.app.pop_screen()
 
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            try:
-                self.book.sign(self.client_id)
-            except FAILURE as problem:
-                report_failure(self, problem)
+            if self.editable and self.area.text != text:      # typed on behind the dialog? never
+                self.save(self._ask_sign)
                 return
-            self.notify(f"Signed and locked: {self.client_name}.", markup=False, timeout=3)
-            self.editable = False
-            self.app.pop_screen()
+            self.facilitator.writes.ask(lambda: self.book.sign(self.client_id), done=signed, where=self)
 
         again = self.note is not None and self.note.returned is not None
         question = "Sign the corrected note again?" if again else "Sign and lock this note?"
@@ -356,9 +396,8 @@ class NoteEditorScreen(Screen):
         for start, end, initials in reversed(found):     # from the end: offsets stay true
             area.replace(initials, document.get_location_from_index(start),
                          document.get_location_from_index(end))
-        if self.save():
-            self.notify(f"Initials put in place of {len(found)} "
-                        f"name{'s' if len(found) != 1 else ''}.", markup=False, timeout=3)
+        self.save(lambda: self.notify(f"Initials put in place of {len(found)} "
+                                      f"name{'s' if len(found) != 1 else ''}.", markup=False, timeout=3))
 
     def action_addendum(self) -> None:
         def added(body: str | None) -> None:
@@ -370,16 +409,20 @@ class NoteEditorScreen(Screen):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            try:
-                self.book.cosign(self.client_id)
-            except FAILURE as problem:
-                report_failure(self, problem)
-                return
-            self.notify(f"Co-signed: {self.client_name}.", markup=False, timeout=3)
-            self.reload()
+
+            def cosigned(_note: object) -> None:
+                self.notify(f"Co-signed: {self.client_name}.", markup=False, timeout=3)
+                if self.is_attached:
+                    self.reload()
+
+            self.facilitator.writes.ask(lambda: self.book.cosign(self.client_id), done=cosigned, where=self)
 
         self.app.push_screen(ConfirmScreen(f"Co-sign {self.client_name}'s signed note?"), answered)
 
     def action_back(self) -> None:
-        if self.save():
-            self.app.pop_screen()
+        """Back to the list once the text is stored; a failed save keeps the editor open."""
+        def back() -> None:
+            if self.is_attached and self.app.screen is self:
+                self.app.pop_screen()
+
+        self.save(back)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -33,6 +34,7 @@ from facilitator.tui.widgets.problem import ProblemPanel
 from facilitator.tui.widgets.weektable import cell
 
 if TYPE_CHECKING:
+    from facilitator.store.datadir import DataDir
     from facilitator.store.notes import QueueItem
 
 WEEKS_BACK = 8
@@ -84,6 +86,21 @@ def read_queue(app, today: date) -> Queue:
                  snapshot.settings.name, who,
                  app.user, {u: m.display_name for u, m in snapshot.staff.items()},
                  {cid: c.initials for cid, c in snapshot.clients.items()}, late)
+
+
+def _cosign_each(data: DataDir, chosen: list[QueueItem]) -> tuple[list[QueueItem], list[str]]:
+    """In the write queue: co-sign each note; (the ones co-signed, each refusal's sentence)."""
+    from facilitator.store.notes import NoteBook
+    from facilitator.tui.widgets.problem import refusal_sentence
+    done, refused = [], []
+    for item in chosen:
+        try:
+            NoteBook(data, data.session_file(item.session_id)).cosign(item.client_id)
+        except FAILURE as problem:     # each refusal is said; the rest go on
+            refused.append(refusal_sentence(problem))
+            continue
+        done.append(item)
+    return done, refused
 
 
 def plans_overdue_line(queue: Queue, width: int) -> str:
@@ -413,23 +430,21 @@ class ReviewScreen(LiveScreen):
         self.app.push_screen(ConfirmScreen(question, detail), answered)
 
     def _cosign_all(self, chosen: list[QueueItem]) -> None:
-        from facilitator.store.notes import NoteBook
-        from facilitator.tui.widgets.problem import refusal_sentence
-        data = self.facilitator.data
-        done, refused = 0, []
-        for item in chosen:
-            try:
-                NoteBook(data, data.session_file(item.session_id)).cosign(item.client_id)
-            except FAILURE as problem:     # each refusal is said; the rest go on
-                refused.append(refusal_sentence(problem))
-                continue
-            done += 1
+        """Co-sign each chosen note, in the write queue (tui/writes.py): the list stays
+        responsive while a lock is waited for; each refusal is counted, the rest go on."""
+        self.facilitator.writes.ask(partial(_cosign_each, self.facilitator.data, chosen),
+                                    done=self._cosigned, where=self)
+
+    def _cosigned(self, answer: tuple[list[QueueItem], list[str]]) -> None:
+        done, refused = answer
+        for item in done:
             self.selected.discard((item.session_id, item.client_id))
         if done:
-            self.notify(f"Co-signed {done} note{'s' if done != 1 else ''}.", markup=False)
+            self.notify(f"Co-signed {len(done)} note{'s' if len(done) != 1 else ''}.", markup=False)
         if refused:
             self.notify(f"{len(refused)} not co-signed: {refused[0]}", severity="error", markup=False)
-        self.reload()
+        if self.is_attached:
+            self.reload()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.render_queue)

@@ -151,7 +151,8 @@ class SessionScreen(Screen):
             yield AttendancePane(id="attendance")
             yield AgendaPane(id="agenda")
         yield ParticipationPane(self.actions.save_participation, self.actions.save_note, id="participation",
-                                check_names=self.names_flag, digits_refused=self.digits_refused)
+                                check_names=self.names_flag, digits_refused=self.digits_refused,
+                                saving=lambda: self.facilitator.writes.pending > 0)
         yield Footer(compact=True, show_command_palette=False)
 
     @property

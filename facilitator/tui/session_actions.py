@@ -78,13 +78,49 @@ class SessionActions:
 
     # -- writing -------------------------------------------------------------------------
     def store(self, change: Callable[[], Any]) -> bool:
-        """Run one store change; a refusal or a problem becomes a message, never a crash."""
+        """Run one store change now, on the loop (a dialog that waits for its answer), after
+        the queued ones (key order); a refusal or a problem becomes a message, never a crash."""
         try:
+            self.screen.facilitator.writes.drain()
             change()
         except FAILURE as problem:       # a refusal (warning) or a store problem ("Not saved")
             report_failure(self.screen, problem)
             return False
         return True
+
+    def write(self, change: Callable[[], Any], done: Callable[[Any], None] | None = None,
+              failed: Callable[[Exception], None] | None = None) -> None:
+        """Queue one store change off the loop, after those asked before it (tui/writes.py);
+        ``done`` runs on the loop once it is stored; a failure is shown on this screen. An
+        answer that comes after the screen has closed shows nothing of it (a failure is
+        still said, by the app)."""
+        writes = self.screen.facilitator.writes
+
+        def answered(result: Any) -> None:
+            if done is not None and self.on_screen():
+                done(result)
+
+        def refused(problem: Exception) -> None:
+            if failed is not None and self.on_screen():
+                failed(problem)
+            else:
+                writes.report(problem, self.screen if self.on_screen() else None)
+
+        writes.ask(change, done=answered, failed=refused, where=self.screen)
+
+    def on_screen(self) -> bool:
+        """The screen is still shown, with its panes (not closed, nor being taken down)."""
+        from textual.css.query import NoMatches
+        try:
+            self.screen.query_one(ParticipationPane)
+        except NoMatches:
+            return False
+        return bool(getattr(self.screen, "is_attached", True))
+
+    def stored(self, _result: object = None) -> None:
+        """A queued change is stored: show the file as it is now."""
+        if self.screen.running is not None:
+            self.screen.reload()
 
     def working_block(self) -> int | None:
         """The block participation words and goal links made now belong to: the one running,
@@ -99,36 +135,65 @@ class SessionActions:
 
     def save_participation(self, client_id: str, picks: tuple[str, ...], text: str,
                            block: int | None = None) -> bool:
+        """Queue the client's words and line (the pane's autosave); True: asked. A failure is
+        shown and the pane tries again (its typing kept); a refused pick shows the stored ones."""
         running = self.screen.running
         assert running is not None
-        saved = []
-        if not self.store(lambda: saved.append(running.set_participation(client_id, picks, text, block=block))):
-            return False
-        if self.screen.record is not None:  # keep what is shown in step until the next reload
-            self.screen.record.attendance[client_id] = saved[0]
+
+        def saved(entry: Any) -> None:
+            if self.screen.record is not None:  # keep what is shown in step until the next reload
+                self.screen.record.attendance[client_id] = entry
+            self.screen.show_participation()
+
+        def failed(problem: Exception) -> None:
+            self.screen.facilitator.writes.report(problem, self.screen)
+            record = self.screen.record
+            entry = record.attendance.get(client_id) if record is not None else None
+            # the words shown go back to the stored ones (a refused tick is not kept);
+            # a line typed and not stored is kept and saved again shortly
+            self.pane().not_saved(client_id=client_id, picks=entry.picks_in(block) if entry else (),
+                                  text_changed=text != (entry.text if entry else ""))
+
+        self.write(partial(running.set_participation, client_id, picks, text, block=block), saved, failed)
         return True
 
     def save_note(self, position: int, text: str) -> bool:
+        """Queue the block's group note (the pane's autosave); True: asked."""
         running = self.screen.running
         assert running is not None
-        if not self.store(lambda: running.set_block_note(position, text)):
-            return False
-        if self.screen.record is not None:
-            blocks = self.screen.record.blocks
-            self.screen.record = replace(self.screen.record, blocks=tuple(
-                b.with_changes(note=text) if b.position == position else b for b in blocks))
+
+        def saved(_none: object) -> None:
+            if self.screen.record is not None:
+                blocks = self.screen.record.blocks
+                self.screen.record = replace(self.screen.record, blocks=tuple(
+                    b.with_changes(note=text) if b.position == position else b for b in blocks))
+
+        def failed(problem: Exception) -> None:
+            self.screen.facilitator.writes.report(problem, self.screen)
+            self.pane().not_saved(block=position)
+
+        self.write(partial(running.set_block_note, position, text), saved, failed)
         return True
 
+    def pane(self) -> ParticipationPane:
+        return self.screen.query_one(ParticipationPane)
+
     def mark(self, status: Status) -> None:
+        """Queue the mark at the key's time; the cursor moves on at once (the next key marks
+        the next client), and the list shows the stored mark when it is answered."""
         cid = self.screen.table.highlighted_id
         running = self.screen.running
         if cid is None or running is None:
             return
+        at = self.screen.now()
         before = self.screen.attending
-        if self.store(lambda: running.mark(cid, status)):
-            self.screen.reload()
-            self.screen.table.step_down()
+        self.screen.table.step_down()
+
+        def marked(_entry: object) -> None:
+            self.stored()
             self.warn_cap(before)
+
+        self.write(partial(running.mark, cid, status, at), marked)
 
     def mark_all_present(self) -> None:
         running = self.screen.running
@@ -136,12 +201,21 @@ class SessionActions:
             return
         unmarked = [r.client_id for r in self.screen.table.shown if r.status is None]
         before = self.screen.attending
-        for cid in unmarked:
-            if not self.store(partial(running.mark, cid, Status.PRESENT)):
-                break
-        self.screen.reload()
-        self.screen.notify(f"{len(unmarked)} marked present." if unmarked else "Everyone is already marked.")
-        self.warn_cap(before)
+        at = self.screen.now()
+        if not unmarked:
+            self.screen.notify("Everyone is already marked.")
+            return
+        for cid in unmarked[:-1]:
+            self.write(partial(running.mark, cid, Status.PRESENT, at))
+
+        def marked(_entry: object) -> None:
+            self.stored()
+            self.screen.notify(f"{len(unmarked)} marked present.")
+            self.warn_cap(before)
+
+        # (a failure is shown once for the burst; the list shows what was stored at the next
+        # tick, which sees the file's generation move)
+        self.write(partial(running.mark, unmarked[-1], Status.PRESENT, at), marked)
 
     def warn_cap(self, before: int) -> None:
         if self.screen.attending > self.screen.cap and self.screen.attending > before:
@@ -177,12 +251,15 @@ class SessionActions:
                         if c.client_id not in on_list and (c.discharged is None or c.discharged >= today)),
                        key=lambda item: item[1].casefold())
 
+        def shown(cid: str) -> None:
+            self.stored()
+            ids = [r.client_id for r in self.screen.table.shown]
+            if cid in ids:
+                self.screen.table.move_cursor(row=ids.index(cid), animate=False)
+
         def added(cid: str | None) -> None:
-            if cid and self.store(lambda: running.add_client(cid)):
-                self.screen.reload()
-                ids = [r.client_id for r in self.screen.table.shown]
-                if cid in ids:
-                    self.screen.table.move_cursor(row=ids.index(cid), animate=False)
+            if cid:
+                self.write(partial(running.add_client, cid), lambda _none: shown(cid))
 
         self.screen.app.push_screen(PickModal("Add a client to this session", items,
                                        "Every current client is already on the list."), added)
@@ -194,8 +271,8 @@ class SessionActions:
             return
 
         def answered(yes: bool | None) -> None:
-            if yes and self.store(lambda: running.remove_client(cid)):
-                self.screen.reload()
+            if yes:
+                self.write(partial(running.remove_client, cid), self.stored)
 
         self.screen.app.push_screen(ConfirmScreen(
             f"Take {self.screen.who(cid)} off this session's list?",
@@ -259,9 +336,9 @@ class SessionActions:
         if operation == "next" and clock is not None and clock.finished:
             self.screen.notify("The agenda has finished; E ends the session.")
             return
-        if self.store(lambda: running.update_agenda(
-                lambda blocks, now: AGENDA_OPS[operation](AgendaClock(blocks), now))):
-            self.screen.reload()
+        at = self.screen.now()           # the key's time, whenever the queue reaches it
+        self.write(lambda: running.update_agenda(
+            lambda blocks, _now: AGENDA_OPS[operation](AgendaClock(blocks), at)), self.stored)
 
     def ask_end_time(self, *, at_open: bool = False) -> None:
         """The session is past its scheduled end plus the clinic's grace: ask when it really
@@ -285,6 +362,7 @@ class SessionActions:
         title = f"When did {header.group} end?" if at_open else "End the session at"
 
         def save(typed: str) -> None:
+            self.screen.facilitator.writes.drain()     # after every queued change (key order)
             running.end(running.end_time(typed))
 
         def answered(done: bool | None) -> None:

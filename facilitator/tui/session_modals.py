@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -76,6 +77,7 @@ class TimeModal(ModalScreen[bool]):
         self.initial = {"arrived": arrived, "left": left}
         self.focus_left = focus_left
         self.save = save
+        self._saving = False          # an enter's fields are in the write queue
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -95,24 +97,45 @@ class TimeModal(ModalScreen[bool]):
         self.query_one("#left" if self.focus_left else "#arrived", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Store the changed fields, in order, off the loop (tui/writes.py); the dialog stays
+        open, answering keys, until they are stored, and shows a refusal in its error line."""
         event.stop()
-        error = self.query_one("#time-error", Static)
-        changed = False
-        for which in ("arrived", "left"):
-            typed = self.query_one(f"#{which}", Input).value.strip()
-            if typed == self.initial[which].strip() or not typed:
-                continue
+        if self._saving:
+            return
+        fields = [(which, typed) for which in ("arrived", "left")
+                  if (typed := self.query_one(f"#{which}", Input).value.strip())
+                  and typed != self.initial[which].strip()]
+        if not fields:
+            self.dismiss(False)
+            return
+        self._saving = True
+        self.app.writes.ask(partial(self._store, fields), done=self._stored)  # type: ignore[attr-defined]
+
+    def _store(self, fields: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], str | None, Exception | None]:
+        """In the write queue: each field in turn; the first refused stops the rest."""
+        stored: list[tuple[str, str]] = []
+        for which, typed in fields:
             try:
                 self.save(which, typed)
             except FAILURE as problem:
-                label = "Arrived at" if which == "arrived" else "Left at"
-                report_failure(self, problem, label=error,
-                               prefix=f"{label}: " if isinstance(problem, InputError) else "")
-                self.query_one(f"#{which}", Input).focus()
-                return
-            self.initial[which] = typed
-            changed = True
-        self.dismiss(changed)
+                return stored, which, problem
+            stored.append((which, typed))
+        return stored, None, None
+
+    def _stored(self, answer: tuple[list[tuple[str, str]], str | None, Exception | None]) -> None:
+        self._saving = False
+        stored, which, problem = answer
+        for field, typed in stored:
+            self.initial[field] = typed
+        if not self.is_attached:
+            return                          # cancelled meanwhile: the list shows what was stored
+        if which is None or problem is None:
+            self.dismiss(True)
+            return
+        label = "Arrived at" if which == "arrived" else "Left at"
+        report_failure(self, problem, label=self.query_one("#time-error", Static),
+                       prefix=f"{label}: " if isinstance(problem, InputError) else "")
+        self.query_one(f"#{which}", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -18,6 +18,13 @@ def build_app(data, clock=None) -> FacilitatorApp:
     return app
 
 
+async def stored(pilot: Any) -> None:
+    """Until every store write the keys asked for has run and the screen has shown its answer
+    (the app's write queue, tui/writes.py), then one more idle pass of the app."""
+    await pilot.app.writes.idle()
+    await pilot.pause()
+
+
 async def wait_until(pilot, condition: Callable[[], bool], seconds: float = 2.5, step: float = 0.1) -> bool:
     """Pause the pilot until ``condition()`` holds or ``seconds`` of real time pass."""
     loop = asyncio.get_running_loop()

@@ -19,7 +19,7 @@ from facilitator.tui.lock import IdleLock, LockScreen
 from facilitator.tui.settings import SettingsScreen
 from facilitator.tui.staff import AddStaffModal, RoleModal, StaffScreen
 from facilitator.tui.widgets.confirm import ConfirmScreen
-from tests.tui.helpers import build_app, palette_offers, settle, wait_until
+from tests.tui.helpers import build_app, palette_offers, settle, stored, wait_until
 
 SIZE = (80, 24)
 
@@ -113,6 +113,7 @@ async def test_an_admin_adds_changes_and_deactivates_staff(clinic, fake_clock):
         await pilot.press("x")
         assert isinstance(pilot.app.screen, ConfirmScreen)
         await pilot.press("y")
+        await stored(pilot)
         assert await wait_until(pilot, lambda: not clinic.snapshot().staff["jdoe"].active)
         assert text_of(screen, "#staff-message") == "jdoe can no longer open the clinic."
         assert await wait_until(pilot, lambda: "deactivated" in text_of(screen, "#staff-title"))
@@ -152,6 +153,7 @@ async def test_a_display_name_with_an_escape_or_override_is_refused_in_the_form(
         error = text_of(modal, "#staff-add-error")
         assert "U+" in error and "Jamie" not in error
         await pilot.press("escape")
+        await stored(pilot)
     assert (clinic.root / "clinic.json").read_bytes() == before
 
 

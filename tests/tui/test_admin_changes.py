@@ -13,7 +13,7 @@ from facilitator.tui.settings import SettingsScreen
 from facilitator.tui.staff import StaffScreen
 from facilitator.tui.staff_modals import ClosureModal, RenameModal
 from facilitator.tui.widgets.confirm import ConfirmScreen
-from tests.tui.helpers import build_app, wait_until
+from tests.tui.helpers import build_app, stored, wait_until
 from tests.tui.test_admin import SIZE, as_counselor, audit, cursor_to, open_screen, text_of
 
 
@@ -28,6 +28,7 @@ async def test_an_admin_renames_and_reactivates_a_member(clinic, fake_clock):
         await pilot.press("u")
         assert isinstance(pilot.app.screen, ConfirmScreen)
         await pilot.press("y")
+        await stored(pilot)
         assert await wait_until(pilot, lambda: clinic.snapshot().staff["jdoe"].active)
         assert text_of(screen, "#staff-message") == "jdoe can open the clinic again, as a counselor."
 

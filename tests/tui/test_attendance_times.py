@@ -51,6 +51,7 @@ async def test_a_departure_typed_with_T_is_left_early_like_e(clinic, fake_clock)
         await cursor_to(pilot, "T002")
         await pilot.press("e")                      # 19:40 from the clock
         await pilot.pause()
+        await pilot.app.writes.idle()
         attendance = running.record().attendance
         assert (attendance["T001"].status, attendance["T001"].left) == (Status.LEFT_EARLY, at(19, 38))
         assert (attendance["T002"].status, attendance["T002"].left) == (Status.LEFT_EARLY, at(19, 40))
@@ -67,17 +68,20 @@ async def test_an_arrival_typed_with_T_is_late_and_p_makes_it_present_again(clin
         await pilot.press("p")
         await cursor_to(pilot, "T003")
         await type_time(pilot, "arrived", "6:12p")
+        await pilot.app.writes.idle()
         entry = running.record().attendance["T003"]
         assert (entry.status, entry.arrived) == (Status.LATE, at(18, 12))
         assert "late" in shown_status(screen, "T003")
         # typed in the start's own minute, the mark stands (the minute cannot say which side)
         await type_time(pilot, "arrived", "6:00p")
+        await pilot.app.writes.idle()
         entry = running.record().attendance["T003"]
         assert (entry.status, entry.arrived) == (Status.LATE, at(18, 0))
         # p: in the room the whole session, both times cleared
         await cursor_to(pilot, "T003")
         await pilot.press("p")
         await pilot.pause()
+        await pilot.app.writes.idle()
         entry = running.record().attendance["T003"]
         assert (entry.status, entry.arrived, entry.left) == (Status.PRESENT, None, None)
 
@@ -90,6 +94,7 @@ async def test_a_time_typed_in_the_start_minute_leaves_a_present_client_present(
         await pilot.press("p")
         await cursor_to(pilot, "T001")
         await type_time(pilot, "arrived", "6:00p")
+        await pilot.app.writes.idle()
         entry = running.record().attendance["T001"]
         assert (entry.status, entry.arrived) == (Status.PRESENT, at(18, 0))
         # l in the minute the group started stands as late (stamped 18:00)
@@ -97,6 +102,7 @@ async def test_a_time_typed_in_the_start_minute_leaves_a_present_client_present(
         await cursor_to(pilot, "T002")
         await pilot.press("l")
         await pilot.pause()
+        await pilot.app.writes.idle()
         entry = running.record().attendance["T002"]
         assert (entry.status, entry.arrived) == (Status.LATE, at(18, 0))
 
@@ -111,10 +117,12 @@ async def test_late_then_left_early_keeps_both_times_and_p_clears_them(clinic, f
         await cursor_to(pilot, "T002")
         await pilot.press("e")
         await pilot.pause()
+        await pilot.app.writes.idle()
         entry = running.record().attendance["T002"]
         assert (entry.status, entry.arrived, entry.left) == (Status.LEFT_EARLY, at(18, 20), at(20, 0))
         await cursor_to(pilot, "T002")
         await pilot.press("p")
         await pilot.pause()
+        await pilot.app.writes.idle()
         entry = running.record().attendance["T002"]
         assert (entry.status, entry.arrived, entry.left) == (Status.PRESENT, None, None)

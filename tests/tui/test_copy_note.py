@@ -12,7 +12,7 @@ from facilitator.store.staff import add_staff
 from facilitator.tui.note import NoteScreen
 from facilitator.tui.session_end import EndSessionScreen
 from facilitator.tui.widgets.confirm import ConfirmScreen
-from tests.tui.helpers import build_app, wait_until
+from tests.tui.helpers import build_app, stored, wait_until
 from tests.tui.test_review import EARLIER, EARLIER_ID, open_review
 from tests.tui.test_session_end import recorded_notifications, run_short_session
 from tests.tui.weekly_support import import_attendance
@@ -97,6 +97,7 @@ async def test_end_screen_S_y_still_signs_and_copies_nothing_then_y_copies(clini
         await pilot.pause()
         assert isinstance(pilot.app.screen, ConfirmScreen)
         await pilot.press("y")                       # answers the question
+        await stored(pilot)
         assert await wait_until(pilot, lambda: running.file.notes()[first].signed)
         assert pilot.app.clipboard == "" and copies(clinic) == []
         # The cursor moved on to the next draft; back up to the signed one and copy it.
@@ -105,6 +106,7 @@ async def test_end_screen_S_y_still_signs_and_copies_nothing_then_y_copies(clini
         assert screen.current_client() == first
         await pilot.press("y")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.file.notes()[first].body.strip() in pilot.app.clipboard
     [entry] = copies(clinic)
     assert entry["detail"]["clients"] == [first]

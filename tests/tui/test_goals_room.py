@@ -13,7 +13,7 @@ from facilitator.store.running import find_running
 from facilitator.tui.goals import GoalLinkModal
 from facilitator.tui.session import SessionScreen
 from facilitator.tui.session_end import EndSessionScreen
-from tests.tui.helpers import build_app, wait_until
+from tests.tui.helpers import build_app, stored, wait_until
 from tests.tui.session_helpers import cursor_to, screen_text
 
 SIZE = (80, 24)
@@ -80,14 +80,17 @@ async def test_goals_show_a_link_is_stored_and_only_that_clients_goals_reach_the
         while pilot.app.screen.current_client() != "T001":
             await pilot.press("down")
         await pilot.press("S", "y")
+        await stored(pilot)
         await wait_until(pilot, lambda: running.file.notes()["T001"].signed)
         avery = running.file.notes()["T001"].body
         assert "Progress toward plan goals:" in avery
         assert f'Goal 2, "{AVERY_GOALS[1]}": addressed in ' in avery
         assert f'Goal 1, "{AVERY_GOALS[0]}" (target 2027-03-01): not addressed in this group.' in avery
         assert BLAKE_GOAL not in avery
+        await pilot.app.writes.idle()
         blake = running.file.notes()["T002"].body
         assert BLAKE_GOAL in blake and AVERY_GOALS[0] not in blake and AVERY_GOALS[1] not in blake
+        await pilot.app.writes.idle()
         casey = running.file.notes()["T003"].body
         assert "No recovery plan on file." in casey and "Goal 1" not in casey
 

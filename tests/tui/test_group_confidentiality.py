@@ -21,7 +21,7 @@ from facilitator.tui.end_summary import members, staff_full_names
 from facilitator.tui.note_editor import NoteEditorScreen
 from facilitator.tui.session_end import EndSessionScreen
 from facilitator.tui.widgets.confirm import ConfirmScreen
-from tests.tui.helpers import build_app, wait_until
+from tests.tui.helpers import build_app, stored, wait_until
 from tests.tui.session_helpers import cursor_to, start
 from tests.tui.test_session_end import open_end_screen, run_short_session
 
@@ -73,16 +73,19 @@ async def test_the_editor_flags_a_typed_name_and_ctrl_r_puts_initials(clinic, fa
                                 in str(flag.render()))
         assert "Maria" not in str(flag.render()) and "Blake" not in str(flag.render())
         # stored as typed (the autosave), then replaced: an ordinary, audited draft edit
+        await pilot.app.writes.idle()
         assert "maria NUNEZ drove Blake's car" in running.file.notes()["T001"].body
         await pilot.press("ctrl+s")          # signing asks, and the question names the flag
         confirm = pilot.app.screen
         assert isinstance(confirm, ConfirmScreen)
         assert "names another group member (M.N., B.S.)" in confirm.detail and "ctrl+r" in confirm.detail
         await pilot.press("n")
+        await stored(pilot)
         assert pilot.app.screen is editor and not running.file.notes()["T001"].signed
         before = audit_text(clinic).count('"note.draft"')
         await pilot.press("ctrl+r")
         await pilot.pause()
+        await pilot.app.writes.idle()
         body = running.file.notes()["T001"].body
         assert body.startswith("M.N. drove B.S.'s car; Avery will hope. GROUP PROGRESS NOTE")
         assert editor.query_one(TextArea).text == body
@@ -100,6 +103,7 @@ async def test_the_end_screen_flags_the_draft_and_i_replaces_before_signing(clin
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         screen = await open_end_screen(pilot, running)
         book = NoteBook(running.data, running.file)
+        await pilot.app.writes.idle()
         body = running.file.notes()["T002"].body
         book.save_draft("T002", body + "Sat with Núñez, Maria and Avery Testperson.\n")
         screen.reload()
@@ -117,12 +121,14 @@ async def test_the_end_screen_flags_the_draft_and_i_replaces_before_signing(clin
         await pilot.press("n")
         await pilot.press("i")
         await pilot.pause()
+        await pilot.app.writes.idle()
         stored = running.file.notes()["T002"]
         assert stored.body == body + "Sat with M.N. and A.T.\n"
         assert not stored.signed
         assert "names another" not in row_note(screen, "T002")
         await pilot.press("S", "y")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.file.notes()["T002"].signed
 
 

@@ -60,6 +60,7 @@ async def test_starting_more_than_30_minutes_early_asks_and_n_starts_nothing(cli
         await pilot.press("enter", "y")
         await pilot.pause()
         assert isinstance(pilot.app.screen, SessionScreen)
+        await pilot.app.writes.idle()
         assert find_running(clinic).record().header.group == "Evening IOP"
 
 
@@ -88,6 +89,7 @@ async def test_starting_more_than_30_minutes_late_asks_and_n_starts_nothing(clin
         await pilot.press("enter", "y")
         await pilot.pause()
         assert isinstance(pilot.app.screen, SessionScreen)
+        await pilot.app.writes.idle()
         assert find_running(clinic).record().header.group == "Evening IOP"
 
 

@@ -26,7 +26,7 @@ from facilitator.tui.lock import IdleLock, LockScreen
 from facilitator.tui.session import SessionScreen
 from facilitator.tui.session_modals import TimeModal
 from tests.conftest import CHICAGO
-from tests.tui.helpers import build_app, calls_ran, wait_until
+from tests.tui.helpers import build_app, calls_ran, stored, wait_until
 from tests.tui.session_helpers import all_names, cursor_to, screen_text, start
 from tests.tui.test_idle_lock import lock_up, quick_idle_checks, type_pin
 
@@ -61,12 +61,14 @@ async def test_a_pin_typed_just_before_the_lock_is_not_clinical_data(
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await unlocked_session(pilot, running)
         await pilot.press("tab")                       # the picks bar: digits would tick words
+        await stored(pilot)
         before = running.record()
         assert before.attendance["T001"].status is Status.PRESENT
         fake_clock.advance(minutes=15, seconds=-1.5)   # 1.5 s before the session's lock
         await pilot.press(*"112358", "enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, LockScreen)
+        await pilot.app.writes.idle()
         after = running.record()
         assert after.attendance == before.attendance   # no pick, no time, nothing
         assert not any(isinstance(s, TimeModal) for s in pilot.app.screen_stack)
@@ -90,10 +92,12 @@ async def test_a_key_before_the_last_two_seconds_is_applied(clinic, fake_clock):
         await pilot.press("tab")
         fake_clock.advance(minutes=15, seconds=-2.5)
         await pilot.press("2")
+        await stored(pilot)
         assert running.record().attendance["T001"].all_picks == ("shared",)
         assert not isinstance(pilot.app.screen, LockScreen)
         fake_clock.advance(minutes=15, seconds=-2.5)   # the key restarted the idle time
         await pilot.press("3")
+        await stored(pilot)
         assert running.record().attendance["T001"].all_picks == ("shared", "practised")
 
 
@@ -155,6 +159,7 @@ async def test_a_line_being_typed_is_saved_before_the_lock_covers_it(clinic, fak
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await unlocked_session(pilot, running)
         await pilot.press("tab", "tab", *"Calm")
+        await stored(pilot)
         assert running.record().attendance["T001"].text == ""   # (timed autosave is off here)
         fake_clock.advance(minutes=16)
         assert await wait_until(pilot, lambda: lock_up(pilot.app), seconds=5)

@@ -20,7 +20,7 @@ from facilitator.core.rules import Status
 from facilitator.tui.session import SessionScreen
 from facilitator.tui.session_modals import TimeModal
 from tests.conftest import CHICAGO
-from tests.tui.helpers import build_app
+from tests.tui.helpers import build_app, stored
 from tests.tui.session_helpers import cursor_to, start
 from tests.tui.test_session_end import cursor_client, open_end_screen, run_short_session
 
@@ -50,8 +50,10 @@ async def test_a_line_typed_then_ctrl_q_at_once_is_on_disk(clinic, fake_clock):
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await cursor_to(pilot, "T001")
         await pilot.press("tab", "tab", *"Named two triggers", "tab", *"Role play")
+        await stored(pilot)
         assert running.record().attendance["T001"].text == ""     # autosave has not run yet
         await pilot.press("ctrl+q")
+        await stored(pilot)
     record = running.record()
     assert record.attendance["T001"].text == "Named two triggers"
     assert record.blocks[0].note == "Role play"
@@ -64,8 +66,10 @@ async def test_ctrl_c_in_a_text_box_saves_what_was_typed_at_once(clinic, fake_cl
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await cursor_to(pilot, "T001")
         await pilot.press("tab", "tab", *"Quiet today")
+        await stored(pilot)
         assert running.record().attendance["T001"].text == ""
         await pilot.press("ctrl+c")          # in a text box it copies; the line is saved first
+        await stored(pilot)
         assert running.record().attendance["T001"].text == "Quiet today"
         assert isinstance(pilot.app.screen, SessionScreen)    # and nothing else happened
 
@@ -80,6 +84,7 @@ async def test_ctrl_c_on_the_list_saves_and_says_how_to_quit(clinic, fake_clock)
         await pilot.press("tab", "tab", *"Left at the break")
         pilot.app.screen.focus_attendance()    # typing left unsaved, the focus elsewhere
         await pilot.press("ctrl+c")
+        await stored(pilot)
         assert running.record().attendance["T001"].text == "Left at the break"
         assert "Press ctrl+q to quit facilitator." in seen
 
@@ -94,8 +99,10 @@ async def test_a_note_typed_then_ctrl_q_at_once_is_on_disk(clinic, fake_clock):
         editor = pilot.app.screen
         editor.area.move_cursor(editor.area.document.end)
         await pilot.press(*" Asked about supports.")
+        await stored(pilot)
         assert "Asked about supports." not in running.file.notes()[client].body
         await pilot.press("ctrl+q")
+        await stored(pilot)
     note = running.file.notes()[client]
     assert note.body.endswith(" Asked about supports.") and not note.signed
 
@@ -110,6 +117,7 @@ async def test_digits_on_the_list_tick_nothing_and_open_nothing(clinic, fake_clo
         await cursor_to(pilot, "T001")
         await pilot.press(*"112358")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.record().attendance["T001"].all_picks == ()
         assert not isinstance(pilot.app.screen, TimeModal)
 
@@ -123,10 +131,13 @@ async def test_digits_in_the_pane_tick_words_only_once_the_agenda_has_started(cl
         await cursor_to(pilot, "T001")
         await pilot.press("tab", *"2358")              # the pane has focus; no agenda yet
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.record().attendance["T001"].all_picks == ()
         assert any("The agenda has not started: n starts it." in m for m in seen)
         await pilot.press("space")                     # the word under the cursor, on purpose
+        await stored(pilot)
         assert running.record().attendance["T001"].all_picks == ("engaged",)
         await pilot.press("escape", "n", "tab", "2")   # started: a digit ticks its word
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.record().attendance["T001"].all_picks == ("engaged", "shared")

@@ -66,6 +66,7 @@ async def test_a_supervisor_returns_a_note_with_a_reason_and_the_counselor_re_si
         await pilot.pause()
         assert pilot.app.screen is modal
         assert "reason is required" in str(modal.query_one("#return-error").render())
+        await pilot.app.writes.idle()
         assert clinic.session_file(EARLIER_ID).notes()["T001"].returned is None
         await pilot.press(*keys_of(LONG), "enter")
         assert await wait_until(pilot, lambda: pilot.app.screen is screen)
@@ -107,6 +108,7 @@ async def test_a_supervisor_returns_a_note_with_a_reason_and_the_counselor_re_si
         await pilot.press("ctrl+s")
         assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
         await pilot.press("y")
+        await pilot.app.writes.idle()
         assert await wait_until(pilot, lambda: clinic.session_file(EARLIER_ID).notes()["T001"].returned is None)
         note = clinic.session_file(EARLIER_ID).notes()["T001"]
         assert note.body == FIRST + " Goal 1 addressed." and note.signed_by == "counselor1"

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from facilitator.core.rules import PARTICIPATION_PICKS, Status
 from tests.conftest import CHICAGO
-from tests.tui.helpers import build_app
+from tests.tui.helpers import build_app, stored
 from tests.tui.session_helpers import start
 
 SIZE = (80, 24)
@@ -26,8 +26,10 @@ async def test_a_digit_during_block_2_lands_in_block_2(clinic, fake_clock):
         await pilot.press("n")                      # the agenda starts: block 1, Check-in
         fake_clock.advance(minutes=20)
         await pilot.press("n")                      # block 2
+        await stored(pilot)
         assert running.record().blocks[1].started_at is not None
         await pilot.press("tab", "4")               # on the words bar: word 4 ticked now
+        await stored(pilot)
         entry = running.record().attendance[cid]
         assert entry.block_picks == ((KEY[3], 1),) and entry.picks == ()
         # the bar shows block 2's words; in block 3 it starts empty, and a digit typed there
@@ -39,6 +41,7 @@ async def test_a_digit_during_block_2_lands_in_block_2(clinic, fake_clock):
         await pilot.pause()
         assert screen.query_one("#picks").picks == ()
         await pilot.press("tab", "1")
+        await stored(pilot)
         entry = running.record().attendance[cid]
         assert entry.block_picks == ((KEY[3], 1), (KEY[0], 2))
 
@@ -51,6 +54,7 @@ async def test_a_word_before_the_agenda_starts_is_the_sessions(clinic, fake_cloc
         running.mark(cid, Status.PRESENT)
         # before the agenda starts a digit ticks nothing (#20 case 7); the cursor and space do
         await pilot.press("tab", "right", "space")
+        await stored(pilot)
         entry = running.record().attendance[cid]
         assert entry.picks == (KEY[1],) and entry.block_picks == ()
 
@@ -80,6 +84,7 @@ async def test_the_drafted_note_credits_a_goal_only_its_blocks_words(clinic, fak
         await wait_until(pilot, lambda: not isinstance(pilot.app.screen, GoalLinkModal))
         fake_clock.advance(minutes=20)
         await pilot.press("n", "tab", "1234567890duo"[feedback], "escape")  # block 2; feedback ticked in the pane
+        await stored(pilot)
         record = pilot.app.screen.running.record()
         title = record.blocks[1].title
         assert record.attendance["T001"].block_picks == (("feedback", 1),)
@@ -104,8 +109,10 @@ async def test_b_after_a_mistaken_n_gives_the_word_to_the_block_really_running(c
         await pilot.press("n")                      # Check-in
         fake_clock.advance(minutes=5)
         await pilot.press("n", "tab", "3", "escape")  # n by mistake; word 3 ticked "in block 2"
+        await stored(pilot)
         assert running.record().attendance[cid].block_picks == ((KEY[2], 1),)
         await pilot.press("b")                      # undone: Check-in was running all along
+        await stored(pilot)
         entry = running.record().attendance[cid]
         assert entry.block_picks == ((KEY[2], 0),)
         screen.tick()

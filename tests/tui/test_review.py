@@ -59,9 +59,11 @@ async def test_a_supervisor_co_signs_from_the_queue(clinic, fake_clock):
         assert "Practised refusal skills" in str(note.query_one("#note-body").render())
         await pilot.press("c")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert clinic.session_file(EARLIER_ID).notes()["T001"].cosigned_by is None   # asks first
         await pilot.press("y")
         await pilot.pause()
+        await pilot.app.writes.idle()
         stored = clinic.session_file(EARLIER_ID).notes()["T001"]
         assert stored.cosigned_by == "sup1"
         shown = str(note.query_one("#note-body").render())
@@ -92,6 +94,7 @@ async def test_a_counselor_cannot_co_sign_and_is_told_so(clinic, fake_clock):
                                                clinic.session_file(EARLIER_ID).read().header.day))
         await pilot.press("c", "y")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert clinic.session_file(EARLIER_ID).notes()["T001"].cosigned_by is None
     assert ("couns2", "denied", "note.cosign") in audit_actions(clinic)
 
@@ -166,6 +169,7 @@ async def test_filters_with_counts_home_end_and_batch_co_sign_with_one_confirmat
         # a selects every note to co-sign shown; one confirmation for all
         await pilot.press("a", "c", "y")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert clinic.session_file(LATER_ID).notes()["T002"].cosigned_by == "sup1"
         assert await wait_until(pilot, lambda: table.row_count == 0)
         # n co-signs nothing: nothing left here anyway; the filter line's counts follow
@@ -189,6 +193,7 @@ async def test_n_co_signs_nothing_and_a_draft_cannot_be_selected(clinic, fake_cl
         await pilot.press("f", "f", "f", "a", "c", "n")  # round to "to co-sign"; select all; no
         await pilot.pause()
         for sid in (EARLIER_ID, LATER_ID):
+            await pilot.app.writes.idle()
             assert all(n.cosigned_by is None for n in clinic.session_file(sid).notes().values())
 
 

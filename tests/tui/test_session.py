@@ -13,7 +13,7 @@ from facilitator.store.running import find_running
 from facilitator.tui.session import SessionScreen
 from facilitator.tui.session_modals import PickModal, StartSessionModal, TimeModal
 from tests.conftest import CHICAGO
-from tests.tui.helpers import build_app, palette_offers, wait_until
+from tests.tui.helpers import build_app, palette_offers, stored, wait_until
 from tests.tui.session_helpers import (
     GROUP,
     add_clients,
@@ -39,6 +39,7 @@ async def test_enter_on_todays_group_starts_its_session_with_the_enrolled_roster
         assert isinstance(pilot.app.screen, SessionScreen)
         running = find_running(clinic)
         assert running is not None
+        await pilot.app.writes.idle()
         record = running.record()
         assert record.header.group == GROUP
         assert record.header.plan_id == "iop-evening-triggers"
@@ -65,6 +66,7 @@ async def test_s_chooses_any_group_and_any_plan(clinic, fake_clock):
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(pilot.app.screen, SessionScreen)
+        await pilot.app.writes.idle()
         header = pilot.app.screen.running.record().header
         assert header.group == "Morning Relapse Prevention"
         assert header.plan_id == chosen != "rp-high-risk-situations"
@@ -86,6 +88,7 @@ async def test_one_key_per_status_stores_status_and_clock_times_and_moves_down(c
         fake_clock.set(at(19, 31))
         await pilot.press("e")
         assert screen.table.cursor_row == 6  # each mark moved the cursor down a row
+        await pilot.app.writes.idle()
         attendance = running.record().attendance
         statuses = [attendance[cid].status for cid in order[:6]]
         assert statuses == [Status.PRESENT, Status.LATE, Status.ABSENT, Status.EXCUSED,
@@ -113,6 +116,7 @@ async def test_capital_p_marks_every_unmarked_client_present_and_keeps_the_other
         order = row_order(screen)
         await pilot.press("down", "a")
         await pilot.press("P")
+        await stored(pilot)
         attendance = running.record().attendance
         assert attendance[order[1]].status is Status.ABSENT
         assert {cid for cid in order if attendance[cid].status is Status.PRESENT} == set(order) - {order[1]}
@@ -123,6 +127,7 @@ async def test_ten_clients_all_present_in_one_key_from_the_session_screen(clinic
     add_clients(clinic)
     async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
         await pilot.press("enter", "P")
+        await stored(pilot)
         record = find_running(clinic).record()
         assert len(record.roster) == 10
         assert all(record.attendance[c].status is Status.PRESENT for c in record.roster)
@@ -135,6 +140,7 @@ async def test_typed_time_is_stored_and_a_bad_one_is_explained_and_stores_nothin
         cid = row_order(screen)[0]
         fake_clock.set(at(18, 50))
         await pilot.press("l", "up")
+        await stored(pilot)
         assert running.record().attendance[cid].arrived == at(18, 50)
         await pilot.press("T")
         modal = pilot.app.screen
@@ -143,9 +149,11 @@ async def test_typed_time_is_stored_and_a_bad_one_is_explained_and_stores_nothin
         assert pilot.app.screen is modal, "a bad time keeps the dialog open"
         error = modal.query_one("#time-error")
         assert error.has_class("-shown") and "25:99" in str(error.render())
+        await pilot.app.writes.idle()
         assert running.record().attendance[cid].arrived == at(18, 50)
         await pilot.press("ctrl+u", *"6:40p", "enter")
         assert isinstance(pilot.app.screen, SessionScreen)
+        await pilot.app.writes.idle()
         assert running.record().attendance[cid].arrived == at(18, 40)
         assert "18:40→" in [r for r in screen.table.get_row_at(0)][2]
 
@@ -171,17 +179,20 @@ async def test_add_and_remove_a_client_touches_nobody_else(clinic, fake_clock):
         offered = {key for key, _ in modal.items}
         assert offered == {"T005"}, "not the discharged T004, not anyone already listed"
         await pilot.press(*"emery", "enter")
+        await stored(pilot)
         record = running.record()
         assert "T005" in record.roster
         assert screen.table.highlighted_id == "T005"
         await pilot.press("minus")
         assert "Take Emery Notreal off" in screen_text(pilot.app)
         await pilot.press("y")
+        await stored(pilot)
         record = running.record()
         assert "T005" not in record.roster
         assert record.attendance[first].text == "Spoke up early."
         await cursor_to(pilot, "T001")
         await pilot.press("delete", "n")
+        await stored(pilot)
         assert "T001" in running.record().roster
 
 
@@ -193,6 +204,7 @@ async def test_the_cap_warns_but_does_not_block(clinic, fake_clock):
         await pilot.press("p", "p")
         assert not any("cap" in n.message for n in pilot.app._notifications)
         await pilot.press("p")
+        await stored(pilot)
         assert len(running.record().attendance) == 3
         assert any("over the group size limit of 2" in n.message for n in pilot.app._notifications)
         assert screen.query_one("#attendance-count").has_class("-over")
@@ -222,6 +234,7 @@ async def test_f9_hides_every_name_and_note_until_pressed_again(clinic, fake_clo
             rendered = str(widget.render())
             assert not any(name in rendered for name in all_names(clinic)), widget
         await pilot.press("p")  # still works blind: marks the highlighted row
+        await stored(pilot)
         assert running.record().attendance[first].status is Status.PRESENT
         await pilot.press("f9", "up")
         await pilot.pause()

@@ -22,7 +22,7 @@ from facilitator.store.staff import add_staff
 from facilitator.tui.note_editor import AddendumScreen, NoteEditorScreen
 from facilitator.tui.session_end import EndSessionScreen
 from facilitator.tui.widgets.confirm import ConfirmScreen
-from tests.tui.helpers import build_app, wait_until
+from tests.tui.helpers import build_app, stored, wait_until
 
 SIZE = (80, 24)
 # (minutes after 18:00 the clock moves on to the next block) for the plan's six blocks
@@ -154,6 +154,7 @@ async def test_block_notes_and_picks_reach_the_drafts_and_alike_drafts_are_marke
         await pilot.pause()
         states = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[3]) for i in range(table.row_count)}
         assert states == {"Avery Testperson": "draft", "Blake Sampleton": "draft"}
+        await pilot.app.writes.idle()
         assert not any(n.signed for n in running.file.notes().values())
 
 
@@ -170,6 +171,7 @@ async def test_sign_unchanged_is_two_keys_per_client(clinic, fake_clock, running
                 await pilot.press(key)
                 await pilot.pause()
             if len(keys) == 2:      # after the first: the signed note, and the cursor moved on
+                await pilot.app.writes.idle()
                 note = running.file.notes()[first]
                 assert note.signed and note.body == drafts[first]
                 assert note.content_hash == note_hash(note) and verify_note(note) == []
@@ -192,6 +194,7 @@ async def test_n_cancels_signing(clinic, fake_clock, running):
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(pilot.app.screen, EndSessionScreen)
+        await pilot.app.writes.idle()
         assert not any(n.signed for n in running.file.notes().values())
 
 
@@ -205,6 +208,7 @@ async def test_editing_a_draft_autosaves_and_ctrl_s_signs(clinic, fake_clock, ru
         assert isinstance(editor, NoteEditorScreen) and not editor.area.read_only
         editor.area.move_cursor(editor.area.document.end)
         await pilot.press(*"Asked about supports.")
+        await stored(pilot)
         assert await wait_until(pilot, lambda: "Asked about supports." in running.file.notes()[client].body)
         assert not running.file.notes()[client].signed
         await pilot.press("ctrl+s")
@@ -212,11 +216,13 @@ async def test_editing_a_draft_autosaves_and_ctrl_s_signs(clinic, fake_clock, ru
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(pilot.app.screen, EndSessionScreen)
+        await pilot.app.writes.idle()
         note = running.file.notes()[client]
         assert note.signed and "Asked about supports." in note.body and verify_note(note) == []
         # The audit names the session and the kind of change, never a client or note text.
         actions = [e["action"] for _, _, e in clinic.audit.entries() if e]
         assert {"note.draft", "note.view", "note.sign"} <= set(actions)
+        await pilot.app.writes.idle()
         audit_text = "".join(p.read_text() for p in clinic.audit.directory.iterdir() if p.is_file())
         for secret in ("Sampleton", "Testperson", "Asked about supports"):
             assert secret not in audit_text
@@ -230,6 +236,7 @@ async def test_a_signed_note_is_read_only_and_takes_a_signed_addendum(clinic, fa
         client = cursor_client(screen)
         await pilot.press("S", "y")
         await pilot.pause()
+        await pilot.app.writes.idle()
         signed = running.file.notes()[client]
         screen.query_one(DataTable).move_cursor(row=[r.client_id for r in screen.rows].index(client))
         await pilot.press("enter")
@@ -240,6 +247,7 @@ async def test_a_signed_note_is_read_only_and_takes_a_signed_addendum(clinic, fa
         await pilot.press("x")
         await pilot.pause()
         assert any("signed and locked" in m for m in seen)
+        await pilot.app.writes.idle()
         assert running.file.notes()[client] == signed
         fake_clock.advance(minutes=30)
         await pilot.press("a")
@@ -247,6 +255,7 @@ async def test_a_signed_note_is_read_only_and_takes_a_signed_addendum(clinic, fa
         assert isinstance(pilot.app.screen, AddendumScreen)
         await pilot.press(*"Arrival time confirmed.", "ctrl+s", "y")
         await pilot.pause()
+        await pilot.app.writes.idle()
         note = running.file.notes()[client]
         assert note.body == signed.body and note.content_hash == signed.content_hash
         assert [a.body for a in note.addenda] == ["Arrival time confirmed."]
@@ -294,9 +303,11 @@ async def test_supervisor_cosigns_but_cannot_edit_or_sign(clinic, fake_clock, ru
         assert isinstance(pilot.app.screen, ConfirmScreen)
         await pilot.press("y")
         await pilot.pause()
+        await pilot.app.writes.idle()
         note = running.file.notes()["T001"]
         assert note.cosigned_by == "sup1" and verify_note(note) == []
         assert note.body == before["T001"].body
+        await pilot.app.writes.idle()
         assert running.file.notes()["T002"] == before["T002"]
 
 
@@ -356,6 +367,7 @@ async def test_ending_and_signing_all_drafts_costs_at_most_three_keys_per_client
             keys += ["S", "y"]
             await pilot.press("S", "y")
             await pilot.pause()
+        await pilot.app.writes.idle()
         assert all(n.signed and verify_note(n) == [] for n in running.file.notes().values())
         assert len(keys) <= 3 * len(clients)
 
@@ -397,10 +409,12 @@ async def test_t_corrects_attendance_after_signing_with_an_addendum_and_redrafts
         await pilot.pause()
         await _correct(pilot, screen, "T002", arrived="18:05", reason="the sign-in sheet says 18:05")
         assert pilot.app.screen is screen
+        await pilot.app.writes.idle()
         record = running.record()
         entry = record.attendance["T002"]
         assert (entry.status, f"{entry.arrived:%H:%M}") == (Status.LATE, "18:05")
         assert entry.corrections[-1].reason == "the sign-in sheet says 18:05"
+        await pilot.app.writes.idle()
         note = running.file.notes()["T002"]
         assert (note.body, note.content_hash) == (signed.body, signed.content_hash)
         [addendum] = note.addenda

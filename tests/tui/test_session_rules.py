@@ -31,6 +31,7 @@ async def test_a_pick_key_on_an_unmarked_client_marks_nobody_and_says_why(clinic
         await cursor_to(pilot, "T001")
         await pilot.press("d")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert "T001" not in running.record().attendance
         assert any("is not marked" in m and "a participation word never marks anyone" in m for m in seen)
         # once marked, the same key is a pick; absent clients take no picks either
@@ -38,12 +39,14 @@ async def test_a_pick_key_on_an_unmarked_client_marks_nobody_and_says_why(clinic
         await cursor_to(pilot, "T001")
         await pilot.press("d")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.record().attendance["T001"].picks == ("distracted",)
         await cursor_to(pilot, "T002")
         await pilot.press("a")
         await cursor_to(pilot, "T002")
         await pilot.press("u")
         await pilot.pause()
+        await pilot.app.writes.idle()
         entry = running.record().attendance["T002"]
         assert (entry.status, entry.picks) == (Status.ABSENT, ())
 
@@ -57,6 +60,7 @@ async def test_every_pick_has_a_key(clinic, fake_clock):
         await cursor_to(pilot, "T001")
         await pilot.press("n", "tab", *"1234567890duo")      # digits in the pane, agenda started
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.record().attendance["T001"].all_picks == tuple(k for k, _ in PARTICIPATION_PICKS)
 
 
@@ -74,10 +78,12 @@ async def test_ending_with_a_client_unmarked_warns_and_n_keeps_the_session(clini
         assert "they get no note and no hours" in confirm.detail
         await pilot.press("n")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.record().header.state.value == "running"
         await pilot.press("P", "E")
         await pilot.pause()
         assert "not marked" not in pilot.app.screen.detail
         await pilot.press("y")
         await pilot.pause()
+        await pilot.app.writes.idle()
         assert running.record().header.state.value == "ended"

@@ -27,7 +27,7 @@ from facilitator.tui.staff import StaffScreen
 from facilitator.tui.staff_modals import AddStaffModal, ClosureModal, RenameModal, RoleModal, ScheduleModal
 from facilitator.tui.widgets.confirm import ConfirmScreen
 from tests.conftest import CHICAGO
-from tests.tui.helpers import build_app, wait_until
+from tests.tui.helpers import build_app, stored, wait_until
 from tests.tui.session_helpers import row_order, start
 from tests.tui.store_failure import KINDS, StoreFailure
 from tests.tui.test_admin import SIZE, cursor_to, open_screen, text_of
@@ -57,7 +57,7 @@ async def test_settings_save(clinic, fake_clock, kind):
         await pilot.press("ctrl+u", "1", "0")                # the group size limit, typed
         with fail.at(clinic_json(clinic)):
             await pilot.press("ctrl+s")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is screen
             assert fail.said in text_of(screen, "#settings-message")
             assert screen.query_one("#settings-message").has_class("-error")
@@ -74,7 +74,7 @@ async def test_staff_add(clinic, fake_clock, kind):
         assert isinstance(modal, AddStaffModal)
         with fail.at(clinic_json(clinic)):
             await pilot.press("enter")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is modal
             assert fail.said in text_of(modal, "#staff-add-error")
             assert modal.query_one("#staff-user", Input).value == "jdoe"
@@ -95,7 +95,7 @@ async def test_staff_rename(clinic, fake_clock, kind):
         await pilot.press(*"Jamie Q. Doe")
         with fail.at(clinic_json(clinic)):
             await pilot.press("enter")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is modal
             assert fail.said in text_of(modal, "#rename-error")
             assert modal.query_one("#rename-name", Input).value == "Jamie Q. Doe"
@@ -113,7 +113,7 @@ async def test_staff_role(clinic, fake_clock, kind):
         assert isinstance(modal, RoleModal)
         with fail.at(clinic_json(clinic)):
             await pilot.press("enter")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is modal
             assert fail.said in text_of(modal, "#role-error")
             assert modal.query_one("#role-list").highlighted == 1       # the choice stays
@@ -130,7 +130,7 @@ async def test_staff_deactivate(clinic, fake_clock, kind):
         assert isinstance(pilot.app.screen, ConfirmScreen)
         with fail.at(clinic_json(clinic)):
             await pilot.press("y")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is screen
             assert fail.said in text_of(screen, "#staff-message")
             fail.assert_nothing_written()
@@ -148,7 +148,7 @@ async def test_closure_dialog(clinic, fake_clock, kind):
         await pilot.press(*"2026-12-02", "tab", "down", "tab", *"snow day")
         with fail.at(clinic_json(clinic)):
             await pilot.press("enter")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is modal
             assert fail.said in text_of(modal, "#closure-error")
             assert modal.query_one("#closure-date", Input).value == "2026-12-02"
@@ -169,7 +169,7 @@ async def test_schedule_dialog(clinic, fake_clock, kind):
         await pilot.pause()
         with fail.at(clinic_json(clinic)):
             await pilot.press("enter")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is modal
             assert fail.said in text_of(modal, "#schedule-error")
             assert modal.query_one("#schedule-minutes", Input).value == "150"
@@ -191,7 +191,7 @@ async def test_session_mark(clinic, fake_clock, kind):
         fake_clock.set(at(18, 0))
         with fail.at(running.file.path):
             await pilot.press("p")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is screen
             assert said_in(fail, said), said
             fail.assert_nothing_written()
@@ -206,6 +206,7 @@ async def test_session_typed_time(clinic, fake_clock, kind):
         cid = row_order(screen)[0]
         fake_clock.set(at(18, 50))
         await pilot.press("l", "up")
+        await pilot.app.writes.idle()
         assert running.record().attendance[cid].arrived == at(18, 50)
         assert await wait_until(pilot, lambda: screen.table.highlighted_id == cid, seconds=10)
         await pilot.press("T")
@@ -214,7 +215,7 @@ async def test_session_typed_time(clinic, fake_clock, kind):
         await pilot.press("ctrl+u", *"6:40p")
         with fail.at(running.file.path):
             await pilot.press("enter")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is modal
             error = modal.query_one("#time-error")
             assert error.has_class("-shown") and fail.said in str(error.render())
@@ -236,7 +237,7 @@ async def test_session_end_time(clinic, fake_clock, kind):
         await pilot.press(*"9:05p")
         with fail.at(running.file.path):
             await pilot.press("enter")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is modal
             error = modal.query_one("#end-time-error")
             assert fail.said in str(error.render())
@@ -258,7 +259,7 @@ async def test_session_participation_text(clinic, fake_clock, kind):
         text.focus()
         with fail.at(running.file.path):                    # (an autosave while typing fails too)
             await pilot.press(*"shared a plan", "enter")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and isinstance(pilot.app.screen, SessionScreen)
             assert said_in(fail, said), said
             assert text.value == "shared a plan"
@@ -279,7 +280,7 @@ async def test_session_word_pick(clinic, fake_clock, kind):
         await pilot.press("tab", "right")
         with fail.at(running.file.path):
             await pilot.press("space")                       # a word ticked for the session
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and isinstance(pilot.app.screen, SessionScreen)
             assert said_in(fail, said), said
             fail.assert_nothing_written()
@@ -306,7 +307,7 @@ async def test_session_goal_link(clinic, fake_clock, kind):
         assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, GoalLinkModal))
         with fail.at(running.file.path):
             await pilot.press("1")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot)
             assert said_in(fail, said), said
             fail.assert_nothing_written()
@@ -324,7 +325,7 @@ async def test_end_screen_sign(clinic, fake_clock, kind):
         assert isinstance(pilot.app.screen, ConfirmScreen)
         with fail.at(running.file.path):
             await pilot.press("y")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is screen
             assert said_in(fail, said), said
             fail.assert_nothing_written()
@@ -344,7 +345,7 @@ async def test_end_screen_correct_attendance(clinic, fake_clock, kind):
         modal.query_one("#correct-status", Input).value = "excused"
         with fail.at(running.file.path):
             await pilot.press("enter")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is modal
             assert fail.said in str(modal.query_one("#correct-error").render())
             assert modal.query_one("#correct-reason", Input).value == "the sign-in sheet"
@@ -366,7 +367,7 @@ async def test_note_editor_save(clinic, fake_clock, kind):
             editor.area.move_cursor(editor.area.document.end)
             await pilot.press(*"Asked about supports.")
             await pilot.press("ctrl+s")                      # saves the draft first: refused
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is editor
             assert said_in(fail, said), said
             assert "Asked about supports." in editor.query_one(TextArea).text
@@ -388,7 +389,7 @@ async def test_hours_form(clinic, fake_clock, kind):
         await pilot.press(*"50")
         with fail.at(clinic.root / "hours" / "2026-11.json"):
             await pilot.press("enter")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is form
             assert fail.said in str(form.query_one("#hours-error").render())
             assert form.query_one("#hours-minutes", Input).value == "50"
@@ -411,7 +412,7 @@ async def test_review_cosign(clinic, fake_clock, kind):
         assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
         with fail.at(clinic.session_file(LATER_ID).path):
             await pilot.press("y")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is screen
             assert said_in(fail, said), said
             fail.assert_nothing_written()
@@ -435,7 +436,7 @@ async def test_remove_logged_hours(clinic, fake_clock, kind):
         assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
         with fail.at(clinic.root / "hours" / "2026-11.json"):
             await pilot.press("y")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is screen
             assert said_in(fail, said), said
             fail.assert_nothing_written()
@@ -458,8 +459,9 @@ async def test_session_agenda_and_roster(clinic, fake_clock, kind):
         with fail.at(running.file.path):
             await pilot.press("enter")
             await wait_until(pilot, lambda: pilot.app.screen is screen)
+            await stored(pilot)                          # (two failures apart: each shown)
             await pilot.press("n")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is screen
             assert sum(fail.said in text for text in said) >= 2, said
             fail.assert_nothing_written()
@@ -480,7 +482,7 @@ async def test_session_block_note(clinic, fake_clock, kind):
         note.focus()
         with fail.at(running.file.path):
             await pilot.press(*"role-play of refusals", "enter")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and isinstance(pilot.app.screen, SessionScreen)
             assert said_in(fail, said), said
             assert note.value == "role-play of refusals"
@@ -511,7 +513,7 @@ async def test_note_reader_cosign(clinic, fake_clock, kind):
         assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
         with fail.at(clinic.session_file(item.session_id).path):
             await pilot.press("y")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is reader
             assert said_in(fail, said), said
             fail.assert_nothing_written()
@@ -530,7 +532,7 @@ async def test_staff_reactivate(clinic, fake_clock, kind):
         assert isinstance(pilot.app.screen, ConfirmScreen)
         with fail.at(clinic_json(clinic)):
             await pilot.press("y")
-            await pilot.pause()
+            await stored(pilot)
             assert still_running(pilot) and pilot.app.screen is screen
             assert fail.said in text_of(screen, "#staff-message")
             fail.assert_nothing_written()

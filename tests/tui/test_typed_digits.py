@@ -9,7 +9,7 @@ from datetime import datetime
 from facilitator.tui.session import SessionScreen
 from facilitator.tui.session_modals import TimeModal
 from tests.conftest import CHICAGO
-from tests.tui.helpers import build_app
+from tests.tui.helpers import build_app, stored
 from tests.tui.session_helpers import row_order, start
 
 SIZE = (80, 24)
@@ -22,6 +22,7 @@ async def test_a_full_width_typed_time_is_explained_and_stores_nothing(clinic, f
         cid = row_order(screen)[0]
         fake_clock.set(datetime(2026, 11, 23, 18, 50, tzinfo=CHICAGO))
         await pilot.press("l", "up")
+        await stored(pilot)
         before = running.file.path.read_bytes()
         await pilot.press("T")
         modal = pilot.app.screen
@@ -33,4 +34,5 @@ async def test_a_full_width_typed_time_is_explained_and_stores_nothing(clinic, f
         assert running.file.path.read_bytes() == before
         await pilot.press("ctrl+u", *"6:40p", "enter")
         assert isinstance(pilot.app.screen, SessionScreen)
+        await pilot.app.writes.idle()
         assert running.record().attendance[cid].arrived == datetime(2026, 11, 23, 18, 40, tzinfo=CHICAGO)

@@ -4,7 +4,10 @@ belongs to the block it was made in; before the agenda starts, the session's).
 
 Autosave: text is saved 0.8 s after typing stops, and at least every second while typing
 goes on; picks are saved at once; switching clients or blocks saves first. The pane calls
-``save_participation`` / ``save_note`` (given by the screen), which return True once stored.
+``save_participation`` / ``save_note`` (given by the screen), which return True once the write
+is asked (the session screen queues it off the loop, tui/writes.py); a write that then fails
+calls ``not_saved`` and the autosave tries again. While ``saving()`` says writes are still
+queued, what is shown is not reloaded over what was typed.
 """
 
 from __future__ import annotations
@@ -53,8 +56,12 @@ class PicksBar(Widget, can_focus=True):
     ]
 
     def __init__(self, on_toggle: Callable[[str], None],
-                 digits_refused: Callable[[], str | None] | None = None, **kwargs) -> None:
+                 digits_refused: Callable[[], str | None] | None = None,
+                 saving: Callable[[], bool] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.saving = saving or (lambda: False)
+        self.retry_text = False      # a queued save of the line failed: save it again
+        self.retry_note = False
         self.picks: tuple[str, ...] = ()
         self.cursor = 0
         self.on_toggle = on_toggle
@@ -161,8 +168,12 @@ class ParticipationPane(Vertical):
     def __init__(self, save_participation: Callable[[str, tuple[str, ...], str, int | None], bool],
                  save_note: Callable[[int, str], bool],
                  check_names: Callable[[str, str | None], str] | None = None,
-                 digits_refused: Callable[[], str | None] | None = None, **kwargs) -> None:
+                 digits_refused: Callable[[], str | None] | None = None,
+                 saving: Callable[[], bool] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.saving = saving or (lambda: False)
+        self.retry_text = False      # a queued save of the line failed: save it again
+        self.retry_note = False
         self.digits_refused = digits_refused
         self.save_participation = save_participation
         self.save_note = save_note
@@ -210,10 +221,12 @@ class ParticipationPane(Vertical):
                     *, block: int | None = None, force: bool = False) -> None:
         """Show this client, with the words shown for ``block``; keeps what is being typed for
         the same client unless ``force``."""
-        if client_id == self.client_id and not force and (self.text_dirty or self.text_input.has_focus):
+        if client_id == self.client_id and not force and (self.text_dirty or self.text_input.has_focus
+                                                          or self.saving()):
             self.who = who
-            self.picks, self.pick_block = picks, block     # the words follow the block
-            self.query_one(PicksBar).set_picks(picks)
+            if block != self.pick_block or not self.saving():  # (queued picks: the newest are shown)
+                self.picks, self.pick_block = picks, block     # the words follow the block
+                self.query_one(PicksBar).set_picks(picks)
             self._title()
             return
         moved = client_id != self.client_id
@@ -234,7 +247,7 @@ class ParticipationPane(Vertical):
     def load_block(self, position: int | None, title: str, note: str) -> None:
         if position != self.block:
             self.flush()
-        elif self.note_dirty or self.note_input.has_focus:
+        elif self.note_dirty or self.note_input.has_focus or self.saving():
             return
         changed = position != self.block or note != self.saved_note
         self.block = position
@@ -264,11 +277,11 @@ class ParticipationPane(Vertical):
     # -- saving --------------------------------------------------------------------------
     @property
     def text_dirty(self) -> bool:
-        return self.client_id is not None and self.text_input.value != self.saved_text
+        return self.client_id is not None and (self.retry_text or self.text_input.value != self.saved_text)
 
     @property
     def note_dirty(self) -> bool:
-        return self.block is not None and self.note_input.value != self.saved_note
+        return self.block is not None and (self.retry_note or self.note_input.value != self.saved_note)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.check_for_names()
@@ -298,6 +311,7 @@ class ParticipationPane(Vertical):
         ok = True
         if self.text_dirty and self.client_id is not None:
             value = self.text_input.value
+            self.retry_text = False
             if self.save_participation(self.client_id, self.picks, value, self.pick_block):
                 self.saved_text = value
                 self.saved_once = True
@@ -305,6 +319,7 @@ class ParticipationPane(Vertical):
                 ok = False
         if self.note_dirty and self.block is not None:
             value = self.note_input.value
+            self.retry_note = False
             if self.save_note(self.block, value):
                 self.saved_note = value
                 self.saved_once = True
@@ -314,6 +329,23 @@ class ParticipationPane(Vertical):
             self.first_change = None
         elif not ok:
             self.first_change = time.monotonic()  # try again shortly
+            self.last_change = 0.0
+        self._indicate()
+
+    def not_saved(self, client_id: str | None = None, block: int | None = None, *,
+                  picks: tuple[str, ...] | None = None, text_changed: bool = True) -> None:
+        """A queued save failed (and was shown): the client's words go back to ``picks``
+        (the stored ones); their line (when ``text_changed``) or the block's group note
+        (``block``) is still as typed, and the autosave tries again shortly."""
+        if client_id is not None and client_id == self.client_id:
+            if picks is not None:
+                self.picks = picks
+                self.query_one(PicksBar).set_picks(picks)
+            self.retry_text = self.retry_text or text_changed
+        if block is not None and block == self.block:
+            self.retry_note = True
+        if self.retry_text or self.retry_note:
+            self.first_change = time.monotonic()
             self.last_change = 0.0
         self._indicate()
 
