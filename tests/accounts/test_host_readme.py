@@ -224,6 +224,21 @@ def test_the_backup_block_streams_a_tar_that_verifies_anywhere(host):
     assert not any(name.startswith("/") or ".." in name.split("/") for name in names)
 
 
+def test_root_restores_the_archive_for_the_service_account_and_it_verifies(host):
+    restored = host["clinic"].parent / "restored"
+    swaps = {"/srv/facilitator-restored": str(restored), "--owner facilitator": f"--owner {SERVICE}",
+             }
+    done = subprocess.run(["sh", "-e", "-x", "-c", substituted(readme_block("restore"), swaps)],
+                          cwd=host["admin"].dir, capture_output=True, text=True, timeout=300,
+                          env={"PATH": host["path"], "HOME": "/root", "LANG": "C.UTF-8"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "verify passes" in done.stdout, done.stdout
+    account = pwd.getpwnam(SERVICE)
+    assert (os.stat(restored).st_uid, os.stat(restored).st_mode & 0o777) == (account.pw_uid, 0o700)
+    assert all(os.lstat(path).st_uid == account.pw_uid for path in restored.rglob("*"))
+    assert (restored / "clinic.json").read_bytes() == (host["clinic"] / "clinic.json").read_bytes()
+
+
 def _tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
 
