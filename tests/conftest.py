@@ -10,6 +10,7 @@ Every name here is made up ("Avery Testperson"); no real client data is ever use
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -120,7 +121,28 @@ def fake_clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def clinic_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The invented clinic, built once per worker at ``FAKE_NOW`` (#23: its audited, fsynced
+    writes cost ~0.2 s a test). The build is deterministic (tests/test_clinic_template.py
+    proves a copy has a fresh build's bytes and modes); tests get copies, never this."""
+    root = tmp_path_factory.mktemp("clinic-template") / "clinic"
+    make_test_clinic(root, clock=FakeClock())
+    return root
+
+
+def copy_test_clinic(template: Path, root: Path, clock: FakeClock):
+    """A copy of ``template`` in ``root`` (``copytree`` keeps modes), opened as ``counselor1``."""
+    from facilitator.store.clinic import open_clinic
+
+    shutil.copytree(template, root, symlinks=True)
+    return open_clinic(root, user=TEST_USER, clock=clock)
+
+
 @pytest.fixture
-def clinic(tmp_path: Path, fake_clock: FakeClock):
-    """The invented "Test Clinic" in ``tmp_path / 'clinic'``, opened as ``counselor1``."""
-    return make_test_clinic(tmp_path / "clinic", clock=fake_clock)
+def clinic(tmp_path: Path, fake_clock: FakeClock, clinic_template: Path):
+    """The invented "Test Clinic" in ``tmp_path / 'clinic'``, opened as ``counselor1``: a copy
+    of the worker's template, or built afresh when the test moved the clock first."""
+    if fake_clock.now != FAKE_NOW or fake_clock.now.tzinfo is not FAKE_NOW.tzinfo:
+        return make_test_clinic(tmp_path / "clinic", clock=fake_clock)
+    return copy_test_clinic(clinic_template, tmp_path / "clinic", fake_clock)
