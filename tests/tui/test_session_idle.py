@@ -16,13 +16,21 @@ async def test_ticks_with_nothing_changed_lay_out_and_redraw_nothing(clinic, fak
     async with build_app(clinic, fake_clock).run_test(size=(120, 40)) as pilot:
         screen = SessionScreen(running)
         await pilot.app.push_screen(screen)
-        await pilot.pause(0.5)
         ticks, redraws = [], []
         generation = running.file.generation          # each tick asks it (has the file changed?)
         monkeypatch.setattr(running.file, "generation", lambda: (ticks.append(1), generation())[1])
         refresh = Widget.refresh
         monkeypatch.setattr(Widget, "refresh", lambda self, *a, **k: (
             redraws.append(type(self).__name__), refresh(self, *a, **k))[1])
+        # The screen has settled once a whole tick passes with nothing redrawn (a fixed 0.5 s
+        # was too short on a busy machine: the footer was still being laid out; #23).
+        for _ in range(10):
+            redraws.clear()
+            since = len(ticks)
+            assert await wait_until(pilot, lambda since=since: len(ticks) >= since + 2, seconds=5)
+            if not redraws:
+                break
+        ticks.clear()
         assert await wait_until(pilot, lambda: len(ticks) >= 2, seconds=5)
         assert redraws == []
 
