@@ -5,7 +5,8 @@ Every name here is made up ("Avery Testperson"); no real client data is ever use
 - ``FakeClock``: a callable returning a settable, aware datetime; ``advance(minutes=…)``.
 - ``fake_clock``: a ``FakeClock`` at Monday 2026-11-23 17:55 America/Chicago.
 - ``clinic``: a ``DataDir`` (plan library wired in, as the CLI opens it) for "Test Clinic",
-  acting user ``counselor1`` (admin), with two groups and five clients. See ``make_test_clinic``.
+  acting user ``counselor1`` (admin), with two groups and five clients. See ``make_test_clinic``;
+  each test gets a copy of ``clinic_template``, built once per worker (#23).
 """
 
 from __future__ import annotations
