@@ -5,11 +5,13 @@ Every name here is made up ("Avery Testperson"); no real client data is ever use
 - ``FakeClock``: a callable returning a settable, aware datetime; ``advance(minutes=…)``.
 - ``fake_clock``: a ``FakeClock`` at Monday 2026-11-23 17:55 America/Chicago.
 - ``clinic``: a ``DataDir`` (plan library wired in, as the CLI opens it) for "Test Clinic",
-  acting user ``counselor1`` (admin), with two groups and five clients. See ``make_test_clinic``.
+  acting user ``counselor1`` (admin), with two groups and five clients. See ``make_test_clinic``;
+  each test gets a copy of ``clinic_template``, built once per worker (#23).
 """
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -85,13 +87,28 @@ def make_test_clinic(root: Path, *, clock=None, user: str = TEST_USER, display_n
     return open_clinic(root, user=user, clock=clock)
 
 
-# Under pytest-xdist (`-n auto --dist loadgroup`, the README's test command) the tests with
-# these marks run one after another on one worker, in the group below: they start sshd,
-# tmux and terminals, make OS accounts, kill writers in loops or time real processes, and
-# are the ones whose waits a second busy worker would stretch. Every other test runs on
-# any worker at once with its own tmp_path.
-SERIAL_MARKERS = ("e2e", "sshd", "accounts", "slow")
-SERIAL_GROUP = "serial"
+# How the README's test command runs the suite (#23), and why:
+# - ``accounts`` tests run alone, after the rest, in one process (the second pytest run): they
+#   make and use the shared fct_* OS accounts and write the machine's config (/etc), which
+#   other tests read; in one run with the rest, even as one xdist group, the README
+#   host-section tests raced on them (two of four runs failed).
+# - ``e2e`` tests (a real terminal: tmux, a pty, SIGHUP) run in the parallel run as one xdist
+#   group, ``terminal``, one at a time on one worker: they share this account's tmux server,
+#   and the hang-up tests are the suite's most timing-sensitive. The other worker meanwhile
+#   runs the rest: the terminal tests mostly wait, so they cost the run little wall time.
+#   (Every sshd test is e2e today.)
+# - The other ``slow`` tests (kill loops, concurrent syncs, the demo's acceptance) need
+#   nothing shared (each its own tmp_path; their waits are deadlines, not figures) and run
+#   on any worker.
+ALONE_MARKERS = ("accounts",)
+TERMINAL_MARKER = "e2e"
+TERMINAL_GROUP = "terminal"
+
+# The clock pass (README: faketime-command) reruns every test but those with ``any_hour``:
+# tests/core (the domain is pure: no wall clock, by contract) and the loops that repeat one
+# write path hundreds of times with injected clocks or instants they set themselves; the
+# paths they repeat run at the hostile instant in the ordinary tests.
+ANY_HOUR_MARKER = "any_hour"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -103,16 +120,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     The faketime pass runs them: ``tests/faketime.as_account`` keeps libfaketime's root-owned
     start-time semaphore away from the other account's processes.
 
-    Put every test with one of ``SERIAL_MARKERS`` (after the two above) in the xdist group
-    ``serial``: one worker runs them all, one at a time."""
+    Mark every test under tests/core ``any_hour``. Put every ``e2e`` test that is not
+    ``accounts`` in the xdist group ``terminal``: one worker runs them, one at a time."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
+        path = str(getattr(item, "path", ""))
         if "sshd" in fixtures:
             item.add_marker(pytest.mark.sshd)
-        if "runtime" in fixtures or "/accounts/" in str(getattr(item, "path", "")):
+        if "runtime" in fixtures or "/accounts/" in path:
             item.add_marker(pytest.mark.accounts)
-        if any(item.get_closest_marker(name) for name in SERIAL_MARKERS):
-            item.add_marker(pytest.mark.xdist_group(SERIAL_GROUP))
+        if "/tests/core/" in path:
+            item.add_marker(pytest.mark.any_hour)
+        alone = any(item.get_closest_marker(name) for name in ALONE_MARKERS)
+        if item.get_closest_marker(TERMINAL_MARKER) and not alone:
+            item.add_marker(pytest.mark.xdist_group(TERMINAL_GROUP))
 
 
 @pytest.fixture
@@ -120,7 +141,28 @@ def fake_clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def clinic_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The invented clinic, built once per worker at ``FAKE_NOW`` (#23: its audited, fsynced
+    writes cost ~0.2 s a test). The build is deterministic (tests/test_clinic_template.py
+    proves a copy has a fresh build's bytes and modes); tests get copies, never this."""
+    root = tmp_path_factory.mktemp("clinic-template") / "clinic"
+    make_test_clinic(root, clock=FakeClock())
+    return root
+
+
+def copy_test_clinic(template: Path, root: Path, clock: FakeClock):
+    """A copy of ``template`` in ``root`` (``copytree`` keeps modes), opened as ``counselor1``."""
+    from facilitator.store.clinic import open_clinic
+
+    shutil.copytree(template, root, symlinks=True)
+    return open_clinic(root, user=TEST_USER, clock=clock)
+
+
 @pytest.fixture
-def clinic(tmp_path: Path, fake_clock: FakeClock):
-    """The invented "Test Clinic" in ``tmp_path / 'clinic'``, opened as ``counselor1``."""
-    return make_test_clinic(tmp_path / "clinic", clock=fake_clock)
+def clinic(tmp_path: Path, fake_clock: FakeClock, clinic_template: Path):
+    """The invented "Test Clinic" in ``tmp_path / 'clinic'``, opened as ``counselor1``: a copy
+    of the worker's template, or built afresh when the test moved the clock first."""
+    if fake_clock.now != FAKE_NOW or fake_clock.now.tzinfo is not FAKE_NOW.tzinfo:
+        return make_test_clinic(tmp_path / "clinic", clock=fake_clock)
+    return copy_test_clinic(clinic_template, tmp_path / "clinic", fake_clock)

@@ -13,6 +13,7 @@ at ``LATER``, an hour on. Reports name their day (``--date``).
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shlex
@@ -20,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,11 +49,22 @@ def program(directory: Path, instant: datetime = LATER) -> Path:
     return program_at(directory, instant)
 
 
+_BUILT: list[Path] = []       # this process's one demo build (#23), removed when it exits
+
+
 def make_demo(root: Path) -> Path:
-    done = subprocess.run([str(program(root.parent, AT)), "demo", "--no-app", "--data", str(root)],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return root
+    """The demo clinic in ``root`` as ``facilitator demo`` makes it at ``AT``: built once per
+    process by the real program under libfaketime (~8 s of fsynced writes), then copied
+    (``copytree`` keeps modes; the demo holds no path of its own). Callers get their own copy."""
+    if not _BUILT:
+        place = Path(tempfile.mkdtemp(prefix="fct-demo-"))
+        atexit.register(shutil.rmtree, place, True)
+        build = place / "clinic"
+        done = subprocess.run([str(program(place, AT)), "demo", "--no-app", "--data", str(build)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        _BUILT.append(build)
+    return copy_clinic(_BUILT[0], root)
 
 
 def credited(host: Path) -> dict[str, float]:
@@ -87,10 +100,40 @@ def synced(laptop: Path, host: Path, **kwargs) -> str:
 
 def synced_pair(template: Path, place: Path) -> tuple[Path, Path]:
     """A host copied from ``template`` and a laptop cloned from it by one sync, in ``place``."""
-    host = copy_clinic(template, place / "host")
-    laptop = place / "laptop"
-    synced(laptop, host)
+    def build(at: Path) -> None:
+        synced(at / "laptop", copy_clinic(template, at / "host"))
+    laptop, host, _ = copied_pair(("synced", *fingerprint(template)), build, place)
     return laptop, host
+
+
+_PAIRS: dict[tuple, tuple[Path, object]] = {}
+
+
+def fingerprint(root: Path) -> tuple:
+    """``root``'s path and every entry's name, size and mtime: a changed template builds anew."""
+    return (str(root), *((str(p), p.lstat().st_size, p.lstat().st_mtime_ns) for p in sorted(root.rglob("*"))))
+
+
+def copied_pair(key: tuple, build, place: Path) -> tuple[Path, Path, object]:
+    """A laptop and host pair in ``place``: ``build(at)`` makes ``at/host`` and ``at/laptop``
+    (by real syncs) once per process and key (#23: each sync is a real process pair); each
+    call copies them. The laptop's ``sync.json`` names its host by path, so the copy's names
+    the copied host; no byte of either copy may name the build's place (else the test fails
+    here rather than sync with the build). Returns (laptop, host, what ``build`` returned)."""
+    if key not in _PAIRS:
+        at = Path(tempfile.mkdtemp(prefix="fct-pair-"))
+        atexit.register(shutil.rmtree, at, True)
+        _PAIRS[key] = (at, build(at))
+    at, made = _PAIRS[key]
+    host = copy_clinic(at / "host", place / "host")
+    laptop = copy_clinic(at / "laptop", place / "laptop")
+    from facilitator.sync.files import load_state, save_state
+    state = load_state(laptop)
+    assert state.get("host") == f"localhost:{at / 'host'}", state.get("host")
+    save_state(laptop, {**state, "host": f"localhost:{host}"})
+    for path in (*host.rglob("*"), *laptop.rglob("*")):
+        assert path.is_dir() or str(at).encode() not in path.read_bytes(), path
+    return laptop, host, made
 
 
 def open_as(root: Path, user: str | None = None, clock=None):

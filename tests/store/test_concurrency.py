@@ -15,7 +15,8 @@ from facilitator.store.records import session_files
 from facilitator.store.storage import META, DataFile, read_file
 from tests.store._support import ITEMS, bare_binding, new_session, run_workers
 
-pytestmark = pytest.mark.slow
+# any_hour: a loop over one write path with injected clocks (tests/store/_support.clock); see tests/conftest.py
+pytestmark = [pytest.mark.slow, pytest.mark.any_hour]
 
 PROCS, WRITES = 4, 250
 

@@ -24,7 +24,8 @@ from facilitator.store.maintenance import verify
 from tests.store._import_writer import PAIRS
 from tests.store._support import REPO, clock, make_clinic
 
-pytestmark = pytest.mark.slow
+# any_hour: a loop over one write path with injected clocks (tests/store/_support.clock); see tests/conftest.py
+pytestmark = [pytest.mark.slow, pytest.mark.any_hour]
 
 KILLS = 60
 

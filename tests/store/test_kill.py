@@ -35,7 +35,8 @@ from facilitator.store.maintenance import verify
 from facilitator.store.running import start_session
 from tests.store._support import REPO, clock, make_clinic
 
-pytestmark = pytest.mark.slow
+# any_hour: a loop over one write path with injected clocks (tests/store/_support.clock); see tests/conftest.py
+pytestmark = [pytest.mark.slow, pytest.mark.any_hour]
 
 KILLS = 500
 BIN = Path(sys.executable).parent / "facilitator"

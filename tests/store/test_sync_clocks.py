@@ -22,7 +22,9 @@ from tests.store._sync_support import (
     GROUP,
     LATER,
     LOCAL_SSH,
+    copied_pair,
     copy_clinic,
+    fingerprint,
     invalid,
     make_demo,
     open_as,
@@ -40,11 +42,14 @@ def demo_template(tmp_path_factory):
 
 @pytest.fixture
 def pair(tmp_path, demo_template):
-    host = copy_clinic(demo_template, tmp_path / "host")
-    laptop = tmp_path / "laptop"
-    synced(laptop, host)
-    session_id, clients = run_session(laptop, sign=False)
-    synced(laptop, host)
+    """A laptop that ran today's session unsigned and synced it (built once: copied_pair)."""
+    def build(at):
+        host = copy_clinic(demo_template, at / "host")
+        synced(at / "laptop", host)
+        ran = run_session(at / "laptop", sign=False)
+        synced(at / "laptop", host)
+        return ran
+    laptop, host, (session_id, clients) = copied_pair(("clocks", *fingerprint(demo_template)), build, tmp_path)
     return laptop, host, session_id, clients
 
 

@@ -135,6 +135,7 @@ def test_an_entry_another_laptop_removes_during_this_ones_sync_stays_removed(thr
 
 
 @pytest.mark.slow
+@pytest.mark.any_hour    # fifty rounds of real syncs, each at the instant program() sets (tests/conftest.py)
 def test_fifty_rounds_of_two_laptops_syncing_at_once_keep_every_hours_entry(three):
     """Each round the host and both laptops log an hours entry and mark a client, then both
     laptops sync at the same moment: after 50 rounds the host holds exactly 150 more entries,

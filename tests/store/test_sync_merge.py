@@ -307,6 +307,7 @@ def test_hours_added_removed_and_added_again_across_syncs_converge(pair, side):
     assert synced(laptop, host).startswith("Nothing to move")
 
 
+@pytest.mark.any_hour    # fifty killed syncs, each at the instant program() sets (tests/conftest.py)
 def test_fifty_kills_midway_never_leave_an_invalid_file_and_the_next_sync_converges(pair):
     """Kill points spread over the whole run: 10-200 ms plus up to one measured sync's time
     (a sync is 0.3-0.5 s here, most of it start-up). The sync measured is the quickest of

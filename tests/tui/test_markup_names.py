@@ -70,7 +70,7 @@ async def test_markup_in_names_shows_as_typed_on_every_screen(hostile, fake_cloc
         await pilot.press("escape")
 
         await pilot.press("v")                      # the review queue
-        await pilot.pause(0.3)
+        assert await wait_until(pilot, lambda: type(app.screen).__name__ == "ReviewScreen")
         await pilot.press("escape")
 
         running = start_session(hostile, GROUP)

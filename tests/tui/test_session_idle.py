@@ -16,7 +16,6 @@ async def test_ticks_with_nothing_changed_lay_out_and_redraw_nothing(clinic, fak
     async with build_app(clinic, fake_clock).run_test(size=(120, 40)) as pilot:
         screen = SessionScreen(running)
         await pilot.app.push_screen(screen)
-        await pilot.pause(0.5)
         ticks, redraws = [], []
         generation = running.file.generation          # each tick asks it (has the file changed?)
         monkeypatch.setattr(running.file, "generation", lambda: (ticks.append(1), generation())[1])
