@@ -73,7 +73,9 @@ class Writes:
         self._stored = threading.Event()    # set: nothing asked is waiting or running
         self._stored.set()
         self._outstanding = 0               # asked and not yet answered on the loop
-        self._waiters: list[asyncio.Future[None]] = []
+        self._asked = 0                     # ever asked; answers come in the order asked
+        self._answered = 0                  # ever answered on the loop
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._said: set[str] = set()        # failures shown since the queue was last empty
 
     # -- the loop's side ------------------------------------------------------------------
@@ -86,6 +88,7 @@ class Writes:
             failed: Callable[[Exception], None] | None = None, where: Any = None) -> None:
         """Run ``change`` after every write asked before it; answer on the loop (module docstring)."""
         self._outstanding += 1
+        self._asked += 1
         with self._guard:
             self._queue.append(Write(change, done, failed, where))
             self._stored.clear()
@@ -96,10 +99,12 @@ class Writes:
                                  exit_on_error=False)
 
     async def idle(self) -> None:
-        """Until every write asked so far has run and its answer has been handled."""
-        while self._outstanding:
+        """Until every write asked so far has run and its answer has been handled (not those
+        asked meanwhile: an autosave retrying behind a held lock would never let it end)."""
+        target = self._asked
+        while self._answered < target:
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
+            self._waiters.append((target, waiter))
             await waiter
 
     def drain(self, seconds: float = DRAIN_SECONDS) -> bool:
@@ -150,11 +155,12 @@ class Writes:
 
     def _settle(self) -> None:
         self._outstanding -= 1
-        if self._outstanding:
-            return
-        self._said.clear()
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
+        self._answered += 1
+        if not self._outstanding:
+            self._said.clear()
+        ready = [waiter for target, waiter in self._waiters if target <= self._answered]
+        self._waiters = [(target, waiter) for target, waiter in self._waiters if target > self._answered]
+        for waiter in ready:
             if not waiter.done():
                 waiter.set_result(None)
 

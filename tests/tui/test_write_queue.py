@@ -251,3 +251,24 @@ async def test_the_note_editor_keeps_taking_typing_while_its_save_waits_and_sign
         assert await wait_until(pilot, lambda: app.screen is not editor)
     note = running.file.notes()[client]
     assert note.signed and note.body.rstrip("\n").endswith("Named two supports. Calm.")
+
+
+async def test_idle_waits_for_the_writes_asked_before_it_not_for_those_asked_meanwhile(clinic, fake_clock):
+    """An autosave behind a held lock asks again after each failure: a wait for "no write
+    outstanding" never ended (a clean-clone CI run hung in test_store_failures); a wait for
+    the writes asked so far does."""
+    import asyncio
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        writes = pilot.app.writes
+        ran: list[int] = []
+        retrying = [True]
+
+        def again(_: object = None) -> None:
+            if retrying[0]:
+                writes.ask(lambda: ran.append(1), done=again)
+
+        writes.ask(lambda: ran.append(1), done=again)
+        await asyncio.wait_for(writes.idle(), timeout=10)
+        assert ran and writes.pending, "the first write was answered while its retries go on"
+        retrying[0] = False
+        await asyncio.wait_for(writes.idle(), timeout=10)
