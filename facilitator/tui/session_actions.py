@@ -196,26 +196,26 @@ class SessionActions:
         self.write(partial(running.mark, cid, status, at), marked)
 
     def mark_all_present(self) -> None:
+        """``P``: every client shown who is unmarked *when the write runs* is marked present.
+        Decided in the queued write, not at the key: a mark asked just before (``a``, then
+        ``P``) is stored first and is no longer unmarked, so ``P`` never overwrites it."""
         running = self.screen.running
         if running is None:
             return
-        unmarked = [r.client_id for r in self.screen.table.shown if r.status is None]
-        before = self.screen.attending
-        at = self.screen.now()
-        if not unmarked:
+        shown = [r.client_id for r in self.screen.table.shown]
+        if all(r.status is not None for r in self.screen.table.shown) and not self.screen.facilitator.writes.pending:
             self.screen.notify("Everyone is already marked.")
             return
-        for cid in unmarked[:-1]:
-            self.write(partial(running.mark, cid, Status.PRESENT, at))
+        before = self.screen.attending
+        at = self.screen.now()
 
-        def marked(_entry: object) -> None:
+        def marked(done: list[str]) -> None:
             self.stored()
-            self.screen.notify(f"{len(unmarked)} marked present.")
+            self.screen.notify(f"{len(done)} marked present." if done else "Everyone is already marked.")
             self.warn_cap(before)
 
-        # (a failure is shown once for the burst; the list shows what was stored at the next
-        # tick, which sees the file's generation move)
-        self.write(partial(running.mark, unmarked[-1], Status.PRESENT, at), marked)
+        # (a failure is shown once; the list shows what was stored at the next tick)
+        self.write(partial(present_unmarked, running, shown, at), marked)
 
     def warn_cap(self, before: int) -> None:
         if self.screen.attending > self.screen.cap and self.screen.attending > before:
@@ -411,3 +411,14 @@ class SessionActions:
         self.screen.app.push_screen(ConfirmScreen(
             "Close facilitator?", "The session keeps running: start facilitator again to come back "
             "to it, with the clock where it is."), lambda yes: self.screen.app.exit() if yes else None)
+
+
+def present_unmarked(running: RunningSession, clients: list[str], at: datetime) -> list[str]:
+    """Mark present each of ``clients`` the stored record has no mark for; those marked."""
+    stored = running.record().attendance
+    done = []
+    for cid in clients:
+        if cid not in stored:
+            running.mark(cid, Status.PRESENT, at)
+            done.append(cid)
+    return done

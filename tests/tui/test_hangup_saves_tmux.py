@@ -40,7 +40,13 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _ended(pid: int, seconds: float = 15) -> bool:
+def _ended(pid: int, seconds: float | None = None) -> bool:
+    """Whether the process ends within the app's own bound: the hang-up grace, then at most
+    the write queue's drain (a queued autosave behind a lock), and a margin for a loaded
+    machine (15 s was less than that bound once the queue came, and failed under load)."""
+    from facilitator.tui.hangup import GRACE_SECONDS
+    from facilitator.tui.writes import DRAIN_SECONDS
+    seconds = GRACE_SECONDS + DRAIN_SECONDS + 15 if seconds is None else seconds
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if not _alive(pid):

@@ -272,3 +272,22 @@ async def test_idle_waits_for_the_writes_asked_before_it_not_for_those_asked_mea
         assert ran and writes.pending, "the first write was answered while its retries go on"
         retrying[0] = False
         await asyncio.wait_for(writes.idle(), timeout=10)
+
+
+async def test_capital_p_after_a_queued_mark_keeps_that_mark(clinic, fake_clock):
+    """`a` then `P` while another process holds the file: the absent mark is still queued
+    when P is pressed, so P decides who is unmarked when it runs, after it (the day script
+    at 80x24 saw P overwrite an `a` still in the queue: present 10/10)."""
+    running = start(clinic)
+    fake_clock.set(at(18, 5))
+    async with build_app(clinic, fake_clock).run_test(size=SIZE) as pilot:
+        app, screen = pilot.app, pilot.app.screen
+        order = row_order(screen)
+        with HeldLock(running.file.path):
+            await pilot.press("a", "P")
+            assert running.record().attendance == {}
+        await app.writes.idle()
+        stored = running.record().attendance
+        assert stored[order[0]].status is Status.ABSENT
+        assert {cid for cid in order[1:]} <= set(stored)
+        assert all(stored[cid].status is Status.PRESENT for cid in order[1:])
