@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -192,7 +193,10 @@ async def test_quitting_with_writes_queued_stores_them(clinic, fake_clock):
             await pilot.press(*"quiet")                  # typed, not yet autosaved
             assert app.writes.pending >= 2 and running.record().attendance == {}   # + an autosave, if its timer fired
             # let go from another thread while the app is blocked quitting
-            threading.Timer(0.5, held.release).start()
+            # (a daemon thread that sleeps: under the clock pass a threading.Timer's timed wait
+            # never returns with libfaketime's monotonic clock (#390), and its thread kept the
+            # xdist worker from exiting: CI hung at the end of the clock pass)
+            threading.Thread(target=lambda: (time.sleep(0.5), held.release()), daemon=True).start()
             app.exit()                                   # as ctrl+q, q or a hang-up end it
             assert app.writes.wait_stored(0)             # exit returned once all had run
     stored = running.record().attendance
