@@ -72,7 +72,6 @@ class Writes:
         self._consuming = False             # a worker has been started and has not finished
         self._stored = threading.Event()    # set: nothing asked is waiting or running
         self._stored.set()
-        self._outstanding = 0               # asked and not yet answered on the loop
         self._asked = 0                     # ever asked; answers come in the order asked
         self._answered = 0                  # ever answered on the loop
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
@@ -82,12 +81,11 @@ class Writes:
     @property
     def pending(self) -> int:
         """How many writes are asked and not yet answered."""
-        return self._outstanding
+        return self._asked - self._answered
 
     def ask(self, change: Callable[[], Any], *, done: Callable[[Any], None] | None = None,
             failed: Callable[[Exception], None] | None = None, where: Any = None) -> None:
         """Run ``change`` after every write asked before it; answer on the loop (module docstring)."""
-        self._outstanding += 1
         self._asked += 1
         with self._guard:
             self._queue.append(Write(change, done, failed, where))
@@ -154,9 +152,8 @@ class Writes:
         report_failure(where if where is not None and _attached(where) else self._app, problem)
 
     def _settle(self) -> None:
-        self._outstanding -= 1
         self._answered += 1
-        if not self._outstanding:
+        if not self.pending:
             self._said.clear()
         ready = [waiter for target, waiter in self._waiters if target <= self._answered]
         self._waiters = [(target, waiter) for target, waiter in self._waiters if target > self._answered]
